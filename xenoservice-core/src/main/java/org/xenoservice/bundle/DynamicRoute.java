@@ -1,0 +1,51 @@
+package org.xenoservice.bundle;
+
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A dynamic path of the site and what a replica does with it, as the manifest lists it.
+ * Settings are the policy's own options (e.g. the page to answer with), kept sorted by name.
+ *
+ * @param prefix the URL path prefix, starting with {@code /}
+ * @param policy what a replica does with requests under the prefix
+ * @param settings the policy's options, by name
+ */
+public record DynamicRoute(String prefix, Policy policy, Map<String, String> settings) {
+
+  /** What a replica does with a dynamic path. */
+  public enum Policy {
+    /** Forward to the origin's back-channel through a bounded funnel. */
+    PROXY,
+    /** Journal the request durably, answer 202, forward it to the origin later. */
+    CAPTURE,
+    /** Answer with a polite page from the bundle. */
+    DEGRADE;
+
+    /** The manifest token: {@code proxy}, {@code capture} or {@code degrade}. */
+    public String token() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The policy for a manifest token, if it is one. */
+    public static Optional<Policy> fromToken(String token) {
+      for (Policy policy : values()) {
+        if (policy.token().equals(token)) {
+          return Optional.of(policy);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** Copies the settings into an unmodifiable map sorted by name. */
+  public DynamicRoute {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(policy, "policy");
+    settings = Collections.unmodifiableMap(new TreeMap<>(settings));
+  }
+}
