@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.time.Instant;
@@ -214,10 +216,18 @@ public final class BundleBuilder {
       try (OutputStream stream = Files.newOutputStream(partial)) {
         result = build(stream);
       }
+      makeReadable(partial);
       Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return result;
     } finally {
       Files.deleteIfExists(partial);
+    }
+  }
+
+  /** A bundle holds only public, signed content: rw-r--r-- rather than the temporary file's rw-------. */
+  private static void makeReadable(Path file) throws IOException {
+    if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     }
   }
 
@@ -242,7 +252,7 @@ public final class BundleBuilder {
           base.map(b -> ", delta on v" + b.version()).orElse(""));
       return new BuildResult(manifest, blobs.carried.size(), blobs.carriedBytes(), counted.count);
     } finally {
-      deleteTree(scratch);
+      FileTrees.deleteTree(scratch);
     }
   }
 
@@ -427,14 +437,6 @@ public final class BundleBuilder {
         flush();
       }
     };
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 
   /** The distinct contents met so far and which of them the bundle carries. */

@@ -66,6 +66,19 @@ public final class BundleReader {
     this.servedVersion = builder.servedVersion;
   }
 
+  private BundleReader(BundleReader settings, Manifest base) {
+    this.siteKey = settings.siteKey;
+    this.site = settings.site;
+    this.limits = settings.limits;
+    this.base = Optional.of(base);
+    this.servedVersion = settings.servedVersion;
+  }
+
+  /** This reader with {@code base} as the manifest whose blobs the caller holds (see {@link Builder#base}). */
+  public BundleReader withBase(Manifest base) {
+    return new BundleReader(this, Objects.requireNonNull(base, "base"));
+  }
+
   /** Starts a reader that trusts only bundles signed by {@code siteKey}'s private key. */
   public static Builder builder(PublicKey siteKey) {
     return new Builder(siteKey);

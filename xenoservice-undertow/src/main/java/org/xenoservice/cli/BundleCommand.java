@@ -1,0 +1,67 @@
+package org.xenoservice.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Optional;
+import org.xenoservice.bundle.BundleReader;
+import org.xenoservice.bundle.Manifest;
+import org.xenoservice.key.SiteKeys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bundle build|verify|extract|diff}: a site's signed static content. */
+@Command(name = "bundle", description = "Build, verify, unpack and compare signed site bundles (.xsb).",
+    mixinStandardHelpOptions = true,
+    subcommands = {BundleBuildCommand.class, BundleVerifyCommand.class, BundleExtractCommand.class,
+        BundleDiffCommand.class})
+final class BundleCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "name a command: build, verify, extract or diff");
+  }
+
+  /** A reader pinned to the public key in {@code pubFile}, checking the site when one is given. */
+  static BundleReader reader(Path pubFile, Optional<String> site) throws IOException {
+    PublicKey key = SiteKeys.readPublicKey(pubFile);
+    BundleReader.Builder builder = BundleReader.builder(key);
+    site.ifPresent(builder::site);
+    return builder.build();
+  }
+
+  /** Verifies {@code bundle}, after verifying its base when one is given. */
+  static Manifest verify(BundleReader reader, Path bundle, Optional<Path> base) throws IOException {
+    BundleReader deltaReader = reader;
+    if (base.isPresent()) {
+      deltaReader = reader.withBase(verifyOne(reader, base.get()));
+    }
+    return verifyOne(deltaReader, bundle);
+  }
+
+  private static Manifest verifyOne(BundleReader reader, Path bundle) throws IOException {
+    try (InputStream in = Files.newInputStream(bundle)) {
+      return reader.verify(in);
+    }
+  }
+
+  /** The manifest of a bundle file, unverified: for tools that only look. */
+  static Manifest peek(Path bundle) throws IOException {
+    try (InputStream in = Files.newInputStream(bundle)) {
+      return BundleReader.peekManifest(in);
+    }
+  }
+
+  /** One line describing a manifest, e.g. {@code books.example v2 (delta on 3fa9…), 6 files, 48.2 KB}. */
+  static String describe(Manifest manifest) {
+    return manifest.site() + " v" + manifest.version()
+        + manifest.base().map(base -> " (delta on manifest " + base.substring(0, 12) + "…)").orElse("")
+        + ", " + manifest.files().size() + " files, " + Sizes.human(manifest.totalSize());
+  }
+}

@@ -1,0 +1,47 @@
+package org.xenoservice.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.xenoservice.bundle.Manifest;
+import org.xenoservice.bundle.TreeExtractor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bundle extract}: the site's file tree, written only after the whole bundle verified. */
+@Command(name = "extract", mixinStandardHelpOptions = true,
+    description = {"Verify a bundle whole, then write the site's files (decoded to their own "
+        + "bytes) under DIR, which must be new or empty. Nothing is written if any rule is broken, "
+        + "and nothing is ever written outside DIR.",
+        "A delta bundle needs --base, the bundle it was built on."})
+final class BundleExtractCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The bundle.")
+  Path bundle;
+
+  @Option(names = "--pub", required = true, paramLabel = "FILE", description = "The site's public key (site.pub).")
+  Path pubFile;
+
+  @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where to write the files (new or empty).")
+  Path target;
+
+  @Option(names = "--base", paramLabel = "BUNDLE", description = "The base bundle, for a delta.")
+  Optional<Path> base;
+
+  @Option(names = "--site", paramLabel = "HOST", description = "Also require the bundle to be for this site.")
+  Optional<String> site;
+
+  @Override
+  public Integer call() throws IOException {
+    Manifest manifest = TreeExtractor.extractBundle(BundleCommand.reader(pubFile, site), bundle, base, target);
+    spec.commandLine().getOut().printf("extracted %s into %s: %s%n", bundle, target,
+        BundleCommand.describe(manifest));
+    return XenoCli.OK;
+  }
+}

@@ -1,0 +1,43 @@
+package org.xenoservice.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.xenoservice.bundle.Manifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bundle verify}: every rule a peer enforces, without storing anything. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = {"Check a bundle as a peer would: signature against the pinned public key, entry "
+        + "names and types, every blob's digest and size, paths, limits. Exit 0 if it would be "
+        + "accepted, 1 (with the broken rule) if not.",
+        "A delta bundle needs --base, the bundle it was built on (verified too)."})
+final class BundleVerifyCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The bundle.")
+  Path bundle;
+
+  @Option(names = "--pub", required = true, paramLabel = "FILE", description = "The site's public key (site.pub).")
+  Path pubFile;
+
+  @Option(names = "--base", paramLabel = "BUNDLE", description = "The base bundle, for a delta.")
+  Optional<Path> base;
+
+  @Option(names = "--site", paramLabel = "HOST", description = "Also require the bundle to be for this site.")
+  Optional<String> site;
+
+  @Override
+  public Integer call() throws IOException {
+    Manifest manifest = BundleCommand.verify(BundleCommand.reader(pubFile, site), bundle, base);
+    spec.commandLine().getOut().printf("verified %s: %s, manifest sha256 %s%n", bundle,
+        BundleCommand.describe(manifest), manifest.sha256());
+    return XenoCli.OK;
+  }
+}
