@@ -18,6 +18,7 @@ import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.key.SiteKeys;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -25,13 +26,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bundle build}: packs a directory into a signed bundle, full or as a delta. */
-@Command(name = "build", mixinStandardHelpOptions = true,
+@Command(name = "build",
     description = {"Pack SRC_DIR into a signed bundle for the site. With --base, build a delta "
         + "that lists every file but carries only the blobs the base bundle lacks.",
         "The same tree, version and options always give the same bytes."})
 final class BundleBuildCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Mixin
+  HelpOption help;
 
   @Parameters(index = "0", paramLabel = "SRC_DIR", description = "The site's static files.")
   Path source;
@@ -113,7 +117,7 @@ final class BundleBuildCommand implements Callable<Integer> {
       }
       return builder;
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
   }
 

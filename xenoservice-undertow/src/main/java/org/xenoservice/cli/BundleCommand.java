@@ -10,18 +10,21 @@ import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.key.SiteKeys;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bundle build|verify|extract|diff}: a site's signed static content. */
 @Command(name = "bundle", description = "Build, verify, unpack and compare signed site bundles (.xsb).",
-    mixinStandardHelpOptions = true,
     subcommands = {BundleBuildCommand.class, BundleVerifyCommand.class, BundleExtractCommand.class,
         BundleDiffCommand.class})
 final class BundleCommand implements Runnable {
   @Spec
   CommandSpec spec;
+
+  @Mixin
+  HelpOption help;
 
   @Override
   public void run() {

@@ -7,18 +7,22 @@ import java.util.concurrent.Callable;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.ManifestDiff;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bundle diff}: which paths a new version adds, changes and removes. */
-@Command(name = "diff", mixinStandardHelpOptions = true,
+@Command(name = "diff",
     description = {"List the paths added (A), changed (M: content, Content-Type or Cache-Control) "
         + "and removed (D) from OLD to NEW, then a summary line.",
         "Reads the manifests only and does not check signatures: use 'bundle verify' for that."})
 final class BundleDiffCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Mixin
+  HelpOption help;
 
   @Parameters(index = "0", paramLabel = "OLD", description = "The earlier bundle.")
   Path older;

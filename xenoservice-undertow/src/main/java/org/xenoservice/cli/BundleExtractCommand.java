@@ -7,13 +7,14 @@ import java.util.concurrent.Callable;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.TreeExtractor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bundle extract}: the site's file tree, written only after the whole bundle verified. */
-@Command(name = "extract", mixinStandardHelpOptions = true,
+@Command(name = "extract",
     description = {"Verify a bundle whole, then write the site's files (decoded to their own "
         + "bytes) under DIR, which must be new or empty. Nothing is written if any rule is broken, "
         + "and nothing is ever written outside DIR.",
@@ -21,6 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
 final class BundleExtractCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Mixin
+  HelpOption help;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "The bundle.")
   Path bundle;

@@ -6,13 +6,14 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.xenoservice.bundle.Manifest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bundle verify}: every rule a peer enforces, without storing anything. */
-@Command(name = "verify", mixinStandardHelpOptions = true,
+@Command(name = "verify",
     description = {"Check a bundle as a peer would: signature against the pinned public key, entry "
         + "names and types, every blob's digest and size, paths, limits. Exit 0 if it would be "
         + "accepted, 1 (with the broken rule) if not.",
@@ -20,6 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 final class BundleVerifyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Mixin
+  HelpOption help;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "The bundle.")
   Path bundle;

@@ -7,16 +7,20 @@ import java.security.KeyPair;
 import java.util.concurrent.Callable;
 import org.xenoservice.key.SiteKeys;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code keys generate}: a site's Ed25519 key pair, the private half for signing, the public for peers. */
 @Command(name = "keys", description = "Manage a site's signing keys.",
-    mixinStandardHelpOptions = true, subcommands = KeysCommand.Generate.class)
+    subcommands = KeysCommand.Generate.class)
 final class KeysCommand implements Runnable {
   @Spec
   CommandSpec spec;
+
+  @Mixin
+  HelpOption help;
 
   @Override
   public void run() {
@@ -24,13 +28,16 @@ final class KeysCommand implements Runnable {
   }
 
   /** Writes {@code site.key} and {@code site.pub} into a directory. */
-  @Command(name = "generate", mixinStandardHelpOptions = true,
-      description = {"Generate an Ed25519 key pair: DIR/site.key (PKCS#8 PEM, mode 600, keep it "
+  @Command(name = "generate",
+    description = {"Generate an Ed25519 key pair: DIR/site.key (PKCS#8 PEM, mode 600, keep it "
           + "secret) signs bundles; DIR/site.pub (X.509 PEM) is what peers pin.",
           "Refuses to overwrite existing keys."})
   static final class Generate implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
         description = "Directory for site.key and site.pub (created if missing).")
