@@ -108,6 +108,11 @@ public final class DirectorySource implements StaticSource {
       url.append('/').append(segment);
     }
     String path = url.toString();
+    if (path.indexOf('\uFFFD') >= 0) {
+      throw new IOException("cannot publish " + file + ": its name cannot be decoded with this JVM's file "
+          + "name charset " + System.getProperty("sun.jnu.encoding") + "; run with a UTF-8 locale such as "
+          + "LANG=C.UTF-8, or rename the file");
+    }
     Optional<String> problem = BundlePaths.fileProblem(path);
     if (problem.isPresent()) {
       throw new IOException("cannot publish " + file + ": as a URL path it " + problem.get()

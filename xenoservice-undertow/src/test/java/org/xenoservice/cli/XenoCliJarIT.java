@@ -24,12 +24,18 @@ class XenoCliJarIT {
   Path dir;
 
   static CliRun java(Path workDir, String... args) throws IOException, InterruptedException {
+    return javaInLocale(workDir, "C.UTF-8", args);
+  }
+
+  static CliRun javaInLocale(Path workDir, String locale, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toAbsolutePath().toString()));
     command.addAll(List.of(args));
     Path out = workDir.resolve("stdout.txt");
     Path err = workDir.resolve("stderr.txt");
-    Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("LC_ALL", locale);
+    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the tool finishes");
     return new CliRun(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
@@ -63,5 +69,17 @@ class XenoCliJarIT {
     java(dir, "bundle", "verify").failedWith(XenoCli.USAGE);
     CliRun version = java(dir, "--version").succeeded();
     assertTrue(version.out().matches("xenoservice \\d+\\.\\d+\\.\\d+.*\\s*"), version.out());
+  }
+
+  @Test
+  void unicodeNamesUnderTheCLocaleAreRefusedWithAHint() throws Exception {
+    Path site = SampleSite.write(dir.resolve("site"));
+    java(dir, "keys", "generate", "--out", dir.resolve("keys").toString()).succeeded();
+    Path bundle = dir.resolve("books.xsb");
+    CliRun built = javaInLocale(dir, "C", "bundle", "build", site.toString(), "--site", "books.example", "--key",
+        dir.resolve("keys/site.key").toString(), "--version", "1", "--out", bundle.toString())
+        .failedWith(XenoCli.FAILED);
+    assertTrue(built.err().contains("LANG=C.UTF-8"), built.err());
+    assertTrue(Files.notExists(bundle), "no bundle with mangled names");
   }
 }
