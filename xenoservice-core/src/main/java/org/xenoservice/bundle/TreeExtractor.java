@@ -57,12 +57,7 @@ public final class TreeExtractor {
   public static Manifest extractBundle(BundleReader reader, Path bundle, Optional<Path> baseBundle,
       Path target) throws IOException {
     Path root = target.toAbsolutePath().normalize();
-    checkTargetAvailable(root);
-    Path parent = root.getParent();
-    if (parent == null) {
-      throw new IOException("cannot extract into the file system root; name a new directory");
-    }
-    Files.createDirectories(parent);
+    Path parent = prepareParent(root);
     Path scratch = Files.createTempDirectory(parent, "." + root.getFileName() + ".blobs-");
     try {
       BlobStore store = BlobStore.openUnsynced(scratch);
@@ -100,12 +95,7 @@ public final class TreeExtractor {
     Objects.requireNonNull(manifest, "manifest");
     Objects.requireNonNull(store, "store");
     Path root = target.toAbsolutePath().normalize();
-    checkTargetAvailable(root);
-    Path parent = root.getParent();
-    if (parent == null) {
-      throw new IOException("cannot extract into the file system root; name a new directory");
-    }
-    Files.createDirectories(parent);
+    Path parent = prepareParent(root);
     Path staging = Files.createTempDirectory(parent, "." + root.getFileName() + ".extracting-");
     boolean moved = false;
     try {
@@ -182,6 +172,16 @@ public final class TreeExtractor {
           + "; delete the blob and read the bundle again");
     }
     Files.setLastModifiedTime(destination, FileTime.from(file.lastModified()));
+  }
+
+  /** Checks the target can be created and makes its parent, where scratch files go. */
+  private static Path prepareParent(Path root) throws IOException {
+    checkTargetAvailable(root);
+    Path parent = root.getParent();
+    if (parent == null) {
+      throw new IOException("cannot extract into the file system root; name a new directory");
+    }
+    return Files.createDirectories(parent);
   }
 
   private static void checkTargetAvailable(Path root) throws IOException {

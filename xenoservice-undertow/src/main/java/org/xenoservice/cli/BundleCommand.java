@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.util.Optional;
 import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.Manifest;
-import org.xenoservice.key.SiteKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParameterException;
@@ -29,14 +27,6 @@ final class BundleCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "name a command: build, verify, extract or diff");
-  }
-
-  /** A reader pinned to the public key in {@code pubFile}, checking the site when one is given. */
-  static BundleReader reader(Path pubFile, Optional<String> site) throws IOException {
-    PublicKey key = SiteKeys.readPublicKey(pubFile);
-    BundleReader.Builder builder = BundleReader.builder(key);
-    site.ifPresent(builder::site);
-    return builder.build();
   }
 
   /** Verifies {@code bundle}, after verifying its base when one is given. */

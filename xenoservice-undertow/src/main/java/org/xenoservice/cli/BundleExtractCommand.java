@@ -2,7 +2,6 @@ package org.xenoservice.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.TreeExtractor;
@@ -29,21 +28,15 @@ final class BundleExtractCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The bundle.")
   Path bundle;
 
-  @Option(names = "--pub", required = true, paramLabel = "FILE", description = "The site's public key (site.pub).")
-  Path pubFile;
-
   @Option(names = "--to", required = true, paramLabel = "DIR", description = "Where to write the files (new or empty).")
   Path target;
 
-  @Option(names = "--base", paramLabel = "BUNDLE", description = "The base bundle, for a delta.")
-  Optional<Path> base;
-
-  @Option(names = "--site", paramLabel = "HOST", description = "Also require the bundle to be for this site.")
-  Optional<String> site;
+  @Mixin
+  TrustOptions trust;
 
   @Override
   public Integer call() throws IOException {
-    Manifest manifest = TreeExtractor.extractBundle(BundleCommand.reader(pubFile, site), bundle, base, target);
+    Manifest manifest = TreeExtractor.extractBundle(trust.reader(), bundle, trust.base, target);
     spec.commandLine().getOut().printf("extracted %s into %s: %s%n", bundle, target,
         BundleCommand.describe(manifest));
     return XenoCli.OK;

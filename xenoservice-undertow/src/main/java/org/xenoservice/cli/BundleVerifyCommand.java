@@ -2,7 +2,6 @@ package org.xenoservice.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.xenoservice.bundle.Manifest;
 import picocli.CommandLine.Command;
@@ -28,18 +27,12 @@ final class BundleVerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The bundle.")
   Path bundle;
 
-  @Option(names = "--pub", required = true, paramLabel = "FILE", description = "The site's public key (site.pub).")
-  Path pubFile;
-
-  @Option(names = "--base", paramLabel = "BUNDLE", description = "The base bundle, for a delta.")
-  Optional<Path> base;
-
-  @Option(names = "--site", paramLabel = "HOST", description = "Also require the bundle to be for this site.")
-  Optional<String> site;
+  @Mixin
+  TrustOptions trust;
 
   @Override
   public Integer call() throws IOException {
-    Manifest manifest = BundleCommand.verify(BundleCommand.reader(pubFile, site), bundle, base);
+    Manifest manifest = BundleCommand.verify(trust.reader(), bundle, trust.base);
     spec.commandLine().getOut().printf("verified %s: %s, manifest sha256 %s%n", bundle,
         BundleCommand.describe(manifest), manifest.sha256());
     return XenoCli.OK;
