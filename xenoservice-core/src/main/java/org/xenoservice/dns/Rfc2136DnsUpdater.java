@@ -381,7 +381,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         throw new DnsUpdateException(Reason.CONFLICT, rcode, "the records of " + owner + " changed under "
             + (round + 1) + " attempts to rewrite them; another updater keeps changing them", null);
       }
-      LOG.debug("dns: records of {} changed while rewriting them ({}); reading again", owner, Rcode.string(rcode));
+      LOG.debug("dns: records of {} changed while rewriting them ({}); reading again", owner, rcodeName(rcode));
       pause(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1, 10L << Math.min(round, 5))));
     }
   }
@@ -436,6 +436,9 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     }
     Message response = send(Message.newQuery(Record.newRecord(owner, Type.SOA, DClass.IN)), "find the zone of " + owner);
     int rcode = rcodeOf(response);
+    if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN && rcode != Rcode.REFUSED) {
+      throw failure(rcode, owner, owner);
+    }
     Optional<Name> found = Optional.empty();
     if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
       for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
@@ -449,7 +452,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     if (found.isEmpty()) {
       failures.increment();
       throw new DnsUpdateException(Reason.ZONE_NOT_FOUND, rcode, "server " + servers.get(0) + " returned no SOA "
-          + "for " + owner + " (" + Rcode.string(rcode) + "): it is not authoritative for a zone holding this name; "
+          + "for " + owner + " (" + rcodeName(rcode) + "): it is not authoritative for a zone holding this name; "
           + "point the updater at the zone's primary, or configure the zone", null);
     }
     zoneCache.put(owner, found.get());
@@ -540,6 +543,12 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     return response.getRcode();
   }
 
+  /** BADSIG shares its number with BADVERS; TSIG errors are named as TSIG errors. */
+  private static String rcodeName(int rcode) {
+    return rcode == Rcode.BADSIG || rcode == Rcode.BADKEY || rcode == Rcode.BADTIME
+        ? Rcode.TSIGstring(rcode) : Rcode.string(rcode);
+  }
+
   private DnsUpdateException failure(int rcode, Name owner, Name zoneName) {
     failures.increment();
     String key = tsigKey.map(k -> "key " + k.name() + " (" + k.algorithm().token() + ")").orElse("unsigned updates");
@@ -563,7 +572,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
           + " malformed (FORMERR)", null);
       case Rcode.SERVFAIL -> new DnsUpdateException(Reason.SERVFAIL, rcode, "the server failed to change " + owner
           + " (SERVFAIL); its log says why", null);
-      default -> new DnsUpdateException(Reason.UNEXPECTED_RCODE, rcode, "the server answered " + Rcode.string(rcode)
+      default -> new DnsUpdateException(Reason.UNEXPECTED_RCODE, rcode, "the server answered " + rcodeName(rcode)
           + " to the change of " + owner + " via " + server, null);
     };
   }

@@ -190,6 +190,17 @@ class Rfc2136DnsUpdaterIT {
   }
 
   @Test
+  void wrongSecretIsBadsigAlsoWhileFindingTheZone() {
+    String name = name("badsig-soa");
+    TsigKey real = bind.key(BindServer.FULL_KEY);
+    TsigKey forged = TsigKey.of(real.algorithm(), real.name(), new byte[32]);
+    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(forged), name)) {
+      DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.show(name));
+      assertEquals(Reason.BADSIG, e.reason(), e.getMessage());
+    }
+  }
+
+  @Test
   void unknownKeyNameIsBadkey() {
     String name = name("badkey");
     TsigKey stranger = TsigKey.of(TsigKey.Algorithm.HMAC_SHA256, "nobody", new byte[32]);

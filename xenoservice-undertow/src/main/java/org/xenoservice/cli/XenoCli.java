@@ -10,7 +10,7 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Entry point of {@code xenoservice.jar}: dispatches to the {@code keys} and {@code bundle}
+ * Entry point of {@code xenoservice.jar}: dispatches to the {@code keys}, {@code bundle} and {@code dns}
  * commands and turns every failure into an exit code and one line on stderr, so that scripts can
  * rely on both. Run {@code java -jar xenoservice.jar --help} for the commands.
  */
@@ -18,7 +18,7 @@ import picocli.CommandLine.ParameterException;
     mixinStandardHelpOptions = true,
     versionProvider = XenoCli.Version.class,
     description = "Signed site bundles and peer hosts for XenoService.",
-    subcommands = {KeysCommand.class, BundleCommand.class},
+    subcommands = {KeysCommand.class, BundleCommand.class, DnsCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:input rejected or work failed", "2:usage error"})
 public final class XenoCli implements Runnable {
@@ -67,7 +67,7 @@ public final class XenoCli implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "name a command: keys or bundle");
+    throw new ParameterException(spec.commandLine(), "name a command: keys, bundle or dns");
   }
 
   private static int usageError(ParameterException e, String[] args) {
