@@ -302,7 +302,8 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     if (rcode != Rcode.NOERROR) {
       throw failure(rcode, owner, zoneName);
     }
-    LOG.info("dns: {} added {} removed {} (ttl {} s) in zone {}", owner, adding, removing, seconds, zoneName);
+    LOG.info("dns: {} added {} removed {} (ttl {} s) in zone {}", owner, literals(adding), literals(removing),
+        seconds, zoneName);
   }
 
   @Override
@@ -368,7 +369,8 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
       Message response = send(update, "replace " + owner);
       int rcode = rcodeOf(response);
       if (rcode == Rcode.NOERROR) {
-        LOG.info("dns: {} now {} (ttl {} s) in zone {}", owner, target.addresses(), target.ttlSeconds(), zoneName);
+        LOG.info("dns: {} now {} (ttl {} s) in zone {}", owner, literals(target.addresses()), target.ttlSeconds(),
+            zoneName);
         return new AddressSet(owner.toString().toLowerCase(Locale.ROOT), target.addresses(),
             Duration.ofSeconds(target.addresses().isEmpty() ? 0 : target.ttlSeconds()));
       }
@@ -597,6 +599,10 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
       return new AAAARecord(owner, DClass.IN, ttl, address);
     }
     throw new IllegalArgumentException("not an IPv4 or IPv6 address: " + address);
+  }
+
+  private static List<String> literals(Collection<InetAddress> addresses) {
+    return addresses.stream().map(InetAddress::getHostAddress).toList();
   }
 
   private static InetAddress addressOf(Record record) {
