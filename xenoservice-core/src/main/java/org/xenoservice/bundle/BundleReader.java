@@ -228,6 +228,7 @@ public final class BundleReader {
   /** One pass over one bundle stream. */
   private static final class Session {
     private final BundleLimits limits;
+    private final LimitedInputStream tarBytes;
     private final TarArchiveInputStream tar;
     private final Set<String> names = new HashSet<>();
     private int entries;
@@ -244,7 +245,7 @@ public final class BundleReader {
       if (first < 0) {
         throw new BundleException(Rule.NOT_A_BUNDLE, "the bundle is empty (0 bytes)");
       }
-      InputStream tarBytes;
+      LimitedInputStream tarBytes;
       if (first == 0x1f && second == 0x8b) {
         InputStream gunzip;
         try {
@@ -256,6 +257,7 @@ public final class BundleReader {
       } else {
         tarBytes = new LimitedInputStream(buffered, limits, null);
       }
+      this.tarBytes = tarBytes;
       this.tar = new TarArchiveInputStream(tarBytes, "UTF-8");
     }
 
@@ -397,7 +399,9 @@ public final class BundleReader {
         if (entries == 0) {
           throw new BundleException(Rule.NOT_A_BUNDLE, "not a tar archive: " + e.getMessage(), e);
         }
-        throw new BundleException(e instanceof EOFException ? Rule.TRUNCATED : Rule.NOT_A_BUNDLE,
+        // Commons Compress reports a cut in an entry's padding as a plain IOException
+        boolean truncated = e instanceof EOFException || tarBytes.exhausted;
+        throw new BundleException(truncated ? Rule.TRUNCATED : Rule.NOT_A_BUNDLE,
             "the archive is corrupt or cut short after entry " + ManifestCodec.printable(lastEntry)
                 + ": " + e.getMessage(), e);
       }
@@ -556,6 +560,8 @@ public final class BundleReader {
     private final BundleLimits limits;
     private final CountingInputStream compressed;
     private long count;
+    /** True once the tar bytes ran out: an error after that is a truncation. */
+    boolean exhausted;
 
     LimitedInputStream(InputStream in, BundleLimits limits, CountingInputStream compressed) {
       super(in);
@@ -572,6 +578,9 @@ public final class BundleReader {
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
       int n = in.read(buffer, offset, length);
+      if (n < 0) {
+        exhausted = true;
+      }
       if (n > 0) {
         count += n;
         if (count > limits.maxBundleBytes()) {
