@@ -166,12 +166,14 @@ public final class BundleReader {
       expected.putIfAbsent(file.sha256(), file);
     }
     Set<String> received = session.readBlobs(expected, staging);
+    // once, not per file: Manifest.blobs() builds a new set on every call
+    Set<BlobKey> baseBlobs = base.isPresent() && manifest.base().isPresent()
+        ? new HashSet<>(base.get().blobs()) : Set.of();
     for (ManifestFile file : manifest.files()) {
       if (received.contains(file.sha256())) {
         continue;
       }
-      boolean inBase = base.isPresent() && manifest.base().isPresent()
-          && base.get().blobs().contains(file.blob());
+      boolean inBase = baseBlobs.contains(file.blob());
       if (!inBase) {
         throw new BundleException(Rule.MISSING_BLOB, "blob " + file.sha256() + " of \""
             + ManifestCodec.printable(file.path()) + "\" is neither in the bundle nor in the base"
