@@ -16,6 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -244,7 +245,7 @@ class BundleLimitsTest {
     };
   }
 
-  private static void writeZeros(java.io.OutputStream out, long count) throws IOException {
+  private static void writeZeros(OutputStream out, long count) throws IOException {
     byte[] zeros = new byte[1 << 20];
     for (long left = count; left > 0; left -= zeros.length) {
       out.write(zeros, 0, (int) Math.min(left, zeros.length));

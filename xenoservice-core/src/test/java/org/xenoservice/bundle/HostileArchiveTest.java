@@ -13,6 +13,7 @@ import static org.xenoservice.bundle.HostileBundles.tar;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +55,7 @@ class HostileArchiveTest {
   @BeforeEach
   void buildValidBundle() throws IOException {
     Random random = new Random(5);
-    Map<String, byte[]> files = new java.util.TreeMap<>();
+    Map<String, byte[]> files = new TreeMap<>();
     SiteTrees.put(site, files, "/index.html",
         "<p>a first edition in the original boards</p>\n".repeat(50).getBytes(StandardCharsets.UTF_8));
     SiteTrees.put(site, files, "/logo.png", SiteTrees.bytes(random, 2_000));
@@ -363,7 +365,7 @@ class HostileArchiveTest {
     try {
       return BlobStore.openUnsynced(storeDir);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

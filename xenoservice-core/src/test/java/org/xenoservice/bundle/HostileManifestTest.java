@@ -12,9 +12,11 @@ import static org.xenoservice.bundle.HostileBundles.signedBundle;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -179,7 +181,7 @@ class HostileManifestTest {
         Arguments.of("site not a host name", (Consumer<ObjectNode>) m -> m.put("site", "books example")),
         Arguments.of("site upper case", (Consumer<ObjectNode>) m -> m.put("site", "BOOKS.example")),
         Arguments.of("digest upper case", (Consumer<ObjectNode>) m -> file(m, "/a.html", PAGE)
-            .put("sha256", PAGE.sha256().toUpperCase(java.util.Locale.ROOT))),
+            .put("sha256", PAGE.sha256().toUpperCase(Locale.ROOT))),
         Arguments.of("negative size", (Consumer<ObjectNode>) m -> file(m, "/a.html", PAGE)
             .put("size", -1).put("storedSize", -1)),
         Arguments.of("unknown encoding", (Consumer<ObjectNode>) m -> file(m, "/a.html", PAGE).put("encoding", "br")),
@@ -272,7 +274,7 @@ class HostileManifestTest {
     try {
       return BlobStore.openUnsynced(storeDir);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }

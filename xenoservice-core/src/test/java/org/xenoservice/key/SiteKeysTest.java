@@ -16,6 +16,7 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
@@ -228,7 +229,7 @@ class SiteKeysTest {
     assertFalse(SiteKeys.verify(SiteKeys.generate().getPublic(), DATA, signature));
     assertFalse(SiteKeys.verify(PAIR.getPublic(), DATA, new byte[64]));
     assertFalse(SiteKeys.verify(PAIR.getPublic(), DATA, new byte[0]));
-    assertFalse(SiteKeys.verify(PAIR.getPublic(), DATA, java.util.Arrays.copyOf(signature, 65)));
+    assertFalse(SiteKeys.verify(PAIR.getPublic(), DATA, Arrays.copyOf(signature, 65)));
   }
 
   @Test
