@@ -302,9 +302,11 @@ public final class BundleReader {
         throw new BundleException(Rule.ENTRY_ORDER, "the first entry must be manifest.json, found "
             + ManifestCodec.printable(entry.getName()));
       }
-      if (entry.getSize() > limits.maxManifestBytes()) {
+      // the manifest is read into one array, whatever limit was configured
+      long maxManifestBytes = Math.min(limits.maxManifestBytes(), Integer.MAX_VALUE - 8);
+      if (entry.getSize() > maxManifestBytes) {
         throw new BundleException(Rule.LIMIT, "manifest.json is " + entry.getSize()
-            + " bytes, more than the limit of " + limits.maxManifestBytes());
+            + " bytes, more than the limit of " + maxManifestBytes);
       }
       return readEntry((int) entry.getSize());
     }
