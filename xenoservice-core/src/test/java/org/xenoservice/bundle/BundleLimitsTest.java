@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.zip.Deflater;
@@ -163,6 +164,25 @@ class BundleLimitsTest {
     Manifest manifest = reader().limits(BundleLimits.DEFAULTS.withMaxGzipRatio(100_000)).build()
         .verify(new ByteArrayInputStream(bomb));
     assertEquals(64L << 20, manifest.totalSize());
+  }
+
+  @Test
+  void rejectsAManifestHeaderClaimingMoreBytesThanAnArrayHoldsEvenWithoutAManifestLimit() {
+    ObjectNode manifest = manifest(1);
+    file(manifest, "/a.bin", PAGE);
+    byte[] bundle = signedBundle(manifest, PAGE);
+    // the first header's ustar size field: 3 GiB in octal, then the header checksum again
+    byte[] size = String.format("%011o\0", 3L << 30).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(size, 0, bundle, 124, size.length);
+    Arrays.fill(bundle, 148, 156, (byte) ' ');
+    long checksum = 0;
+    for (int i = 0; i < 512; i++) {
+      checksum += bundle[i] & 0xff;
+    }
+    byte[] field = String.format("%06o\0 ", checksum).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(field, 0, bundle, 148, field.length);
+
+    assertRejectedWhole(Rule.LIMIT, BundleLimits.DEFAULTS.withMaxManifestBytes(Long.MAX_VALUE), bundle);
   }
 
   @Test
