@@ -179,12 +179,14 @@ public final class BundleReader {
       expected.putIfAbsent(file.sha256(), file);
     }
     Set<String> received = session.readBlobs(expected, staging);
+    // once, not per file: Manifest.blobs() builds a new set on every call
+    Set<BlobKey> baseBlobs = base.isPresent() && manifest.base().isPresent()
+        ? new HashSet<>(base.get().blobs()) : Set.of();
     for (ManifestFile file : manifest.files()) {
       if (received.contains(file.sha256())) {
         continue;
       }
-      boolean inBase = base.isPresent() && manifest.base().isPresent()
-          && base.get().blobs().contains(file.blob());
+      boolean inBase = baseBlobs.contains(file.blob());
       if (!inBase) {
         throw new BundleException(Rule.MISSING_BLOB, "blob " + file.sha256() + " of \""
             + ManifestCodec.printable(file.path()) + "\" is neither in the bundle nor in the base"
@@ -241,6 +243,7 @@ public final class BundleReader {
   /** One pass over one bundle stream. */
   private static final class Session {
     private final BundleLimits limits;
+    private final LimitedInputStream tarBytes;
     private final TarArchiveInputStream tar;
     private final Set<String> names = new HashSet<>();
     private int entries;
@@ -257,7 +260,7 @@ public final class BundleReader {
       if (first < 0) {
         throw new BundleException(Rule.NOT_A_BUNDLE, "the bundle is empty (0 bytes)");
       }
-      InputStream tarBytes;
+      LimitedInputStream tarBytes;
       if (first == 0x1f && second == 0x8b) {
         InputStream gunzip;
         try {
@@ -269,6 +272,7 @@ public final class BundleReader {
       } else {
         tarBytes = new LimitedInputStream(buffered, limits, null);
       }
+      this.tarBytes = tarBytes;
       this.tar = new TarArchiveInputStream(tarBytes, "UTF-8");
     }
 
@@ -311,9 +315,11 @@ public final class BundleReader {
         throw new BundleException(Rule.ENTRY_ORDER, "the first entry must be manifest.json, found "
             + ManifestCodec.printable(entry.getName()));
       }
-      if (entry.getSize() > limits.maxManifestBytes()) {
+      // the manifest is read into one array, whatever limit was configured
+      long maxManifestBytes = Math.min(limits.maxManifestBytes(), Integer.MAX_VALUE - 8);
+      if (entry.getSize() > maxManifestBytes) {
         throw new BundleException(Rule.LIMIT, "manifest.json is " + entry.getSize()
-            + " bytes, more than the limit of " + limits.maxManifestBytes());
+            + " bytes, more than the limit of " + maxManifestBytes);
       }
       return readEntry((int) entry.getSize());
     }
@@ -410,7 +416,9 @@ public final class BundleReader {
         if (entries == 0) {
           throw new BundleException(Rule.NOT_A_BUNDLE, "not a tar archive: " + e.getMessage(), e);
         }
-        throw new BundleException(e instanceof EOFException ? Rule.TRUNCATED : Rule.NOT_A_BUNDLE,
+        // Commons Compress reports a cut in an entry's padding as a plain IOException
+        boolean truncated = e instanceof EOFException || tarBytes.exhausted;
+        throw new BundleException(truncated ? Rule.TRUNCATED : Rule.NOT_A_BUNDLE,
             "the archive is corrupt or cut short after entry " + ManifestCodec.printable(lastEntry)
                 + ": " + e.getMessage(), e);
       }
@@ -569,6 +577,8 @@ public final class BundleReader {
     private final BundleLimits limits;
     private final CountingInputStream compressed;
     private long count;
+    /** True once the tar bytes ran out: an error after that is a truncation. */
+    boolean exhausted;
 
     LimitedInputStream(InputStream in, BundleLimits limits, CountingInputStream compressed) {
       super(in);
@@ -585,6 +595,9 @@ public final class BundleReader {
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
       int n = in.read(buffer, offset, length);
+      if (n < 0) {
+        exhausted = true;
+      }
       if (n > 0) {
         count += n;
         if (count > limits.maxBundleBytes()) {
