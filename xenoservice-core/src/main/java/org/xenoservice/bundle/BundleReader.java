@@ -1,6 +1,7 @@
 package org.xenoservice.bundle;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -453,15 +454,21 @@ public final class BundleReader {
       }
     }
 
+    /**
+     * Reads an entry of {@code size} bytes. The array grows with the bytes that actually arrive,
+     * so a header that claims a large size costs memory only when the data is there too.
+     */
     private byte[] readEntry(int size) throws IOException {
-      byte[] bytes = new byte[size];
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.min(size, BUFFER_BYTES));
+      byte[] buffer = new byte[Math.min(size, BUFFER_BYTES)];
       int read = 0;
       try {
         while (read < size) {
-          int n = tar.read(bytes, read, size - read);
+          int n = tar.read(buffer, 0, Math.min(buffer.length, size - read));
           if (n < 0) {
             break;
           }
+          bytes.write(buffer, 0, n);
           read += n;
         }
       } catch (BundleException e) {
@@ -473,7 +480,7 @@ public final class BundleReader {
       if (read < size) {
         throw new BundleException(Rule.TRUNCATED, "entry " + lastEntry + " is cut short");
       }
-      return bytes;
+      return bytes.toByteArray();
     }
 
     private static String describeType(TarArchiveEntry entry) {
