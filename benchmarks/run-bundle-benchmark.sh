@@ -33,6 +33,7 @@ mkdir -p "$OUT"
 
 echo "== generating the ${SIZE_MB} MB tree (seed $SEED; skipped when its marker matches)"
 java $QUIET -cp "$JAR" org.xenoservice.benchmarks.MixedTree "$TREE" "$SIZE_MB" "$SEED"
+sync  # the tree's write-back must not land in the first timed iteration
 
 echo "== JMH: BundleBuildBenchmark ($WARMUP warm-up + $ITERATIONS measured single shots each)"
 timeout "$TIMEOUT_S" java -jar "$JAR" 'org.xenoservice.benchmarks.BundleBuildBenchmark' \
@@ -40,6 +41,7 @@ timeout "$TIMEOUT_S" java -jar "$JAR" 'org.xenoservice.benchmarks.BundleBuildBen
   -wi "$WARMUP" -i "$ITERATIONS" -rf json -rff "$OUT/jmh.json" | tee "$OUT/jmh.log"
 
 echo "== DeltaSizeReport"
+sync
 java $QUIET -Xmx2g -cp "$JAR" org.xenoservice.benchmarks.DeltaSizeReport \
   "$TREE" "$SIZE_MB" "$SEED" "$OUT/delta.json" | tee "$OUT/delta.log"
 

@@ -46,8 +46,8 @@ import org.xenoservice.key.SiteKeys;
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar BundleBuildBenchmark
  * -p treeDir=$PWD/benchmarks/target/mixed-tree-200mb -rf json -rff result.json}; the tree is
- * generated in the trial setup when its marker is missing. Outputs go to a temporary directory,
- * deleted after each iteration.
+ * generated in the trial setup when its marker is missing. Outputs go to a temporary directory
+ * beside the tree, deleted after each iteration, followed by a {@code sync}.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -89,20 +89,24 @@ public class BundleBuildBenchmark {
     System.out.printf(Locale.ROOT, "%ntree %s: %d files, %d bytes%n", tree, summary.files(), treeBytes);
   }
 
-  /** Prints what the iteration wrote, then deletes it so that the disk does not fill up. */
+  /**
+   * Prints what the iteration wrote, deletes it so that the disk does not fill up, and runs
+   * {@code sync}, so that the next iteration does not pay for this one's write-back.
+   */
   @TearDown(Level.Iteration)
-  public void deleteOutputs() throws IOException {
+  public void deleteOutputs() throws IOException, InterruptedException {
     try (var files = Files.list(outDir)) {
       for (Path file : files.sorted().toList()) {
         System.out.printf(Locale.ROOT, "  [%s: %d bytes]", file.getFileName(), Files.size(file));
         Files.delete(file);
       }
     }
+    run(List.of("sync"));
   }
 
   /** Removes the output directory. */
   @TearDown(Level.Trial)
-  public void tearDown() throws IOException {
+  public void tearDown() throws IOException, InterruptedException {
     deleteOutputs();
     try (var paths = Files.walk(outDir)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -136,15 +140,19 @@ public class BundleBuildBenchmark {
    * @throws IOException if tar fails or exits with a non-zero status
    */
   static long tarCzf(Path dir, Path out) throws IOException, InterruptedException {
-    Process tar = new ProcessBuilder(List.of("tar", "czf", out.toString(), "-C", dir.toString(), "."))
+    run(List.of("tar", "czf", out.toString(), "-C", dir.toString(), "."));
+    return Files.size(out);
+  }
+
+  private static void run(List<String> command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.INHERIT)
         .start();
-    int status = tar.waitFor();
+    int status = process.waitFor();
     if (status != 0) {
-      throw new IOException("tar czf " + out + " exited with status " + status);
+      throw new IOException(String.join(" ", command) + " exited with status " + status);
     }
-    return Files.size(out);
   }
 
   private BundleBuilder builder(boolean gzipWhole) {
