@@ -36,9 +36,11 @@ java $QUIET -cp "$JAR" org.xenoservice.benchmarks.MixedTree "$TREE" "$SIZE_MB" "
 sync  # the tree's write-back must not land in the first timed iteration
 
 echo "== JMH: BundleBuildBenchmark ($WARMUP warm-up + $ITERATIONS measured single shots each)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 timeout "$TIMEOUT_S" java -jar "$JAR" 'org.xenoservice.benchmarks.BundleBuildBenchmark' \
   -p treeDir="$TREE" -p sizeMb="$SIZE_MB" -p seed="$SEED" \
   -wi "$WARMUP" -i "$ITERATIONS" -rf json -rff "$OUT/jmh.json" | tee "$OUT/jmh.log"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "== DeltaSizeReport"
 sync
@@ -48,6 +50,7 @@ java $QUIET -Xmx2g -cp "$JAR" org.xenoservice.benchmarks.DeltaSizeReport \
 {
   echo
   echo "== summary ($(nproc) cores; $(java -version 2>&1 | head -1); $(tar --version | head -1))"
+  echo "load average (1, 5, 15 min) before JMH: $LOAD_BEFORE; after: $LOAD_AFTER (above 1 means other work shared the cores)"
   python3 - "$TREE.marker" "$OUT/jmh.json" "$OUT/delta.json" <<'EOF'
 import json, sys
 
