@@ -30,7 +30,8 @@ import org.xenoservice.key.SiteKeys;
  * delta on v1's manifest, verifies the delta against v1, and reports the sizes: the full bundle
  * (plain and with the whole tar gzipped), {@code tar czf} of the tree, the delta (plain and
  * gzipped), the manifest, and the edited file. Also reports the wall time of each build, once
- * (not a JMH measurement; {@link BundleBuildBenchmark} is the one to quote for throughput).
+ * (not a JMH measurement; {@link BundleBuildBenchmark} is the one to quote for throughput), and,
+ * to compare the delta's build time with, a full build of v2 made right after it with the JIT warm.
  *
  * <p>The tree on disk is never changed: v2's source is the directory with the edited page
  * overlaid in memory, through the {@link StaticSource} interface the builder reads.
@@ -95,6 +96,9 @@ public final class DeltaSizeReport {
       start = System.nanoTime();
       BuildResult delta = builder(v2Source, keys, 2).base(v1).build(work.resolve("v2-delta.xsb"));
       double deltaSeconds = seconds(start);
+      start = System.nanoTime();
+      builder(v2Source, keys, 2).build(work.resolve("v2-full.xsb"));
+      double fullWarmSeconds = seconds(start);
       BuildResult deltaGzipped = builder(v2Source, keys, 2).base(v1).gzipWholeBundle(true)
           .build(work.resolve("v2-delta.xsb.gz"));
       if (delta.blobsCarried() != 1) {
@@ -125,6 +129,7 @@ public final class DeltaSizeReport {
       figures.put("fullGzippedBuildSeconds", fullGzippedSeconds);
       figures.put("tarCzfSeconds", tarSeconds);
       figures.put("deltaBuildSeconds", deltaSeconds);
+      figures.put("fullBuildWarmSeconds", fullWarmSeconds);
       return figures;
     } finally {
       try (var paths = Files.walk(work)) {
@@ -169,6 +174,8 @@ public final class DeltaSizeReport {
         (Long) f.get("changedFileBytes"), (Long) f.get("changedFileStoredBytes"));
     System.out.printf(Locale.ROOT, "delta bundle (v2 on v1):     %14s   built in %.1f s, %d blob carried%n",
         mb(f.get("deltaBundleBytes")), (Double) f.get("deltaBuildSeconds"), (Integer) f.get("deltaBlobsCarried"));
+    System.out.printf(Locale.ROOT, "full bundle of v2, right after the delta: built in %.1f s "
+        + "(the first build above includes JIT warm-up)%n", (Double) f.get("fullBuildWarmSeconds"));
     System.out.printf(Locale.ROOT, "delta bundle, whole gzipped: %14s%n", mb(f.get("deltaBundleGzippedBytes")));
     System.out.printf(Locale.ROOT, "delta / full: %.5f (gzipped: %.5f)%n", (Double) f.get("deltaOverFull"),
         (Double) f.get("deltaGzippedOverFullGzipped"));
