@@ -330,11 +330,14 @@ public final class BundleBuilder {
   private Hashed hash(SourceFile file, String contentType, Blobs blobs, byte[] buffer)
       throws IOException {
     MessageDigest sha256 = Digests.sha256();
-    boolean tryGzip = ContentTypes.isCompressible(contentType) && file.size() > 0;
-    Path gzipFile = tryGzip ? blobs.scratch.resolve("gz-" + blobs.nextScratchId++) : null;
+    boolean compressible = ContentTypes.isCompressible(contentType) && file.size() > 0;
     ByteArrayOutputStream held = file.size() <= MAX_HELD_FILE_BYTES
         && blobs.heldBytes + file.size() <= MAX_HELD_BYTES
         ? new ByteArrayOutputStream((int) file.size()) : null;
+    // A held file is compressed later, in memory, and only if no earlier bundle or file has its
+    // content; a large one is compressed to a scratch file as it is read, to read it only once.
+    boolean tryGzip = compressible && held == null;
+    Path gzipFile = tryGzip ? blobs.scratch.resolve("gz-" + blobs.nextScratchId++) : null;
     long size = 0;
     try (InputStream in = source.open(file);
          OutputStream gzip = tryGzip ? new DeterministicGzip(Files.newOutputStream(gzipFile), gzipLevel)
@@ -348,7 +351,7 @@ public final class BundleBuilder {
         size += n;
       }
     }
-    Hashed hashed = new Hashed(Digests.hex(sha256.digest()), size, gzipFile, held, blobs);
+    Hashed hashed = new Hashed(Digests.hex(sha256.digest()), size, compressible, gzipFile, held, blobs);
     if (size != file.size()) {
       LOG.debug("{} changed size while listing ({} -> {} bytes)", file.path(), file.size(), size);
     }
@@ -471,16 +474,32 @@ public final class BundleBuilder {
   private final class Hashed {
     final String sha256;
     final long size;
+    final boolean compressible;
     final Path gzipFile;
     final ByteArrayOutputStream held;
     final Blobs blobs;
 
-    Hashed(String sha256, long size, Path gzipFile, ByteArrayOutputStream held, Blobs blobs) {
+    Hashed(String sha256, long size, boolean compressible, Path gzipFile, ByteArrayOutputStream held,
+        Blobs blobs) {
       this.sha256 = sha256;
       this.size = size;
+      this.compressible = compressible;
       this.gzipFile = gzipFile;
       this.held = held;
       this.blobs = blobs;
+    }
+
+    /** Gzip is kept only when it saves at least {@link #MIN_GZIP_SAVING_PERCENT}. */
+    boolean worthGzip(long gzipSize) {
+      return gzipSize * 100 <= size * (100 - MIN_GZIP_SAVING_PERCENT);
+    }
+
+    byte[] gzip(byte[] identity) throws IOException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(identity.length / 2 + 64);
+      try (DeterministicGzip gzip = new DeterministicGzip(out, gzipLevel)) {
+        gzip.write(identity);
+      }
+      return out.toByteArray();
     }
 
     void discard() throws IOException {
@@ -492,14 +511,22 @@ public final class BundleBuilder {
     Blob toBlob(SourceFile file) throws IOException {
       if (gzipFile != null) {
         long gzipSize = Files.size(gzipFile);
-        if (gzipSize * 100 <= size * (100 - MIN_GZIP_SAVING_PERCENT)) {
+        if (worthGzip(gzipSize)) {
           return new Blob(new BlobKey(sha256, Encoding.GZIP), gzipSize, null, gzipFile, null);
         }
         Files.delete(gzipFile);
       }
       if (held != null) {
+        byte[] identity = held.toByteArray();
+        if (compressible) {
+          byte[] gzipped = gzip(identity);
+          if (worthGzip(gzipped.length)) {
+            blobs.heldBytes += gzipped.length;
+            return new Blob(new BlobKey(sha256, Encoding.GZIP), gzipped.length, null, null, gzipped);
+          }
+        }
         blobs.heldBytes += size;
-        return new Blob(new BlobKey(sha256, Encoding.IDENTITY), size, null, null, held.toByteArray());
+        return new Blob(new BlobKey(sha256, Encoding.IDENTITY), size, null, null, identity);
       }
       return new Blob(new BlobKey(sha256, Encoding.IDENTITY), size, file, null, null);
     }

@@ -1,6 +1,7 @@
 package org.xenoservice.bundle;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -179,12 +180,14 @@ public final class BundleReader {
       expected.putIfAbsent(file.sha256(), file);
     }
     Set<String> received = session.readBlobs(expected, staging);
+    // once, not per file: Manifest.blobs() builds a new set on every call
+    Set<BlobKey> baseBlobs = base.isPresent() && manifest.base().isPresent()
+        ? new HashSet<>(base.get().blobs()) : Set.of();
     for (ManifestFile file : manifest.files()) {
       if (received.contains(file.sha256())) {
         continue;
       }
-      boolean inBase = base.isPresent() && manifest.base().isPresent()
-          && base.get().blobs().contains(file.blob());
+      boolean inBase = baseBlobs.contains(file.blob());
       if (!inBase) {
         throw new BundleException(Rule.MISSING_BLOB, "blob " + file.sha256() + " of \""
             + ManifestCodec.printable(file.path()) + "\" is neither in the bundle nor in the base"
@@ -241,6 +244,7 @@ public final class BundleReader {
   /** One pass over one bundle stream. */
   private static final class Session {
     private final BundleLimits limits;
+    private final LimitedInputStream tarBytes;
     private final TarArchiveInputStream tar;
     private final Set<String> names = new HashSet<>();
     private int entries;
@@ -257,7 +261,7 @@ public final class BundleReader {
       if (first < 0) {
         throw new BundleException(Rule.NOT_A_BUNDLE, "the bundle is empty (0 bytes)");
       }
-      InputStream tarBytes;
+      LimitedInputStream tarBytes;
       if (first == 0x1f && second == 0x8b) {
         InputStream gunzip;
         try {
@@ -269,6 +273,7 @@ public final class BundleReader {
       } else {
         tarBytes = new LimitedInputStream(buffered, limits, null);
       }
+      this.tarBytes = tarBytes;
       this.tar = new TarArchiveInputStream(tarBytes, "UTF-8");
     }
 
@@ -311,9 +316,11 @@ public final class BundleReader {
         throw new BundleException(Rule.ENTRY_ORDER, "the first entry must be manifest.json, found "
             + ManifestCodec.printable(entry.getName()));
       }
-      if (entry.getSize() > limits.maxManifestBytes()) {
+      // the manifest is read into one array, whatever limit was configured
+      long maxManifestBytes = Math.min(limits.maxManifestBytes(), Integer.MAX_VALUE - 8);
+      if (entry.getSize() > maxManifestBytes) {
         throw new BundleException(Rule.LIMIT, "manifest.json is " + entry.getSize()
-            + " bytes, more than the limit of " + limits.maxManifestBytes());
+            + " bytes, more than the limit of " + maxManifestBytes);
       }
       return readEntry((int) entry.getSize());
     }
@@ -410,7 +417,9 @@ public final class BundleReader {
         if (entries == 0) {
           throw new BundleException(Rule.NOT_A_BUNDLE, "not a tar archive: " + e.getMessage(), e);
         }
-        throw new BundleException(e instanceof EOFException ? Rule.TRUNCATED : Rule.NOT_A_BUNDLE,
+        // Commons Compress reports a cut in an entry's padding as a plain IOException
+        boolean truncated = e instanceof EOFException || tarBytes.exhausted;
+        throw new BundleException(truncated ? Rule.TRUNCATED : Rule.NOT_A_BUNDLE,
             "the archive is corrupt or cut short after entry " + ManifestCodec.printable(lastEntry)
                 + ": " + e.getMessage(), e);
       }
@@ -445,15 +454,21 @@ public final class BundleReader {
       }
     }
 
+    /**
+     * Reads an entry of {@code size} bytes. The array grows with the bytes that actually arrive,
+     * so a header that claims a large size costs memory only when the data is there too.
+     */
     private byte[] readEntry(int size) throws IOException {
-      byte[] bytes = new byte[size];
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.min(size, BUFFER_BYTES));
+      byte[] buffer = new byte[Math.min(size, BUFFER_BYTES)];
       int read = 0;
       try {
         while (read < size) {
-          int n = tar.read(bytes, read, size - read);
+          int n = tar.read(buffer, 0, Math.min(buffer.length, size - read));
           if (n < 0) {
             break;
           }
+          bytes.write(buffer, 0, n);
           read += n;
         }
       } catch (BundleException e) {
@@ -465,7 +480,7 @@ public final class BundleReader {
       if (read < size) {
         throw new BundleException(Rule.TRUNCATED, "entry " + lastEntry + " is cut short");
       }
-      return bytes;
+      return bytes.toByteArray();
     }
 
     private static String describeType(TarArchiveEntry entry) {
@@ -569,6 +584,8 @@ public final class BundleReader {
     private final BundleLimits limits;
     private final CountingInputStream compressed;
     private long count;
+    /** True once the tar bytes ran out: an error after that is a truncation. */
+    boolean exhausted;
 
     LimitedInputStream(InputStream in, BundleLimits limits, CountingInputStream compressed) {
       super(in);
@@ -585,6 +602,9 @@ public final class BundleReader {
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
       int n = in.read(buffer, offset, length);
+      if (n < 0) {
+        exhausted = true;
+      }
       if (n > 0) {
         count += n;
         if (count > limits.maxBundleBytes()) {
