@@ -103,6 +103,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
   private final Duration backoff;
   private final int conflictRetries;
   private final Map<Name, Name> zoneCache = new ConcurrentHashMap<>();
+  private final Map<Route, SimpleResolver> resolvers = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LongAdder messages = new LongAdder();
   private final LongAdder tcpMessages = new LongAdder();
@@ -504,10 +505,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
   }
 
   private Message exchange(DnsServer server, Message message, boolean tcp) throws IOException {
-    SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(server.host(), server.port()));
-    resolver.setTimeout(timeout);
-    resolver.setTCP(tcp);
-    tsig.ifPresent(resolver::setTSIGKey);
+    SimpleResolver resolver = resolvers.computeIfAbsent(new Route(server, tcp), this::newResolver);
     messages.increment();
     if (tcp) {
       tcpMessages.increment();
@@ -522,6 +520,17 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
       }
       throw e;
     }
+  }
+
+  /** A server reached over UDP or TCP; one resolver each, made once (its address is looked up once). */
+  private record Route(DnsServer server, boolean tcp) {}
+
+  private SimpleResolver newResolver(Route route) {
+    SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(route.server().host(), route.server().port()));
+    resolver.setTimeout(timeout);
+    resolver.setTCP(route.tcp());
+    tsig.ifPresent(resolver::setTSIGKey);
+    return resolver;
   }
 
   /** Answers to signed messages must be signed and verify, except the errors that say why they cannot. */
