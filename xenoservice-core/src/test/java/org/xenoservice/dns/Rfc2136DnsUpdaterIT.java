@@ -232,6 +232,16 @@ class Rfc2136DnsUpdaterIT {
   }
 
   @Test
+  void zoneTheServerIsNotPrimaryForIsNotauth() {
+    String name = "www.elsewhere.example";
+    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(bind.key(BindServer.FULL_KEY)).zone("elsewhere.example"), name)) {
+      DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.add(name, List.of(ip("192.0.2.1"))));
+      assertEquals(Reason.NOTAUTH, e.reason(), e.getMessage());
+      assertTrue(e.getMessage().contains("primary"), e.getMessage());
+    }
+  }
+
+  @Test
   void nameInNoZoneOfTheServerHasNoZone() {
     String name = "www.elsewhere.example";
     try (Rfc2136DnsUpdater dns = updater(BindServer.FULL_KEY, name)) {
