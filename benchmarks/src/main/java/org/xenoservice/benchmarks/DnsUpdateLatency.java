@@ -28,7 +28,7 @@ import org.xenoservice.dns.Rfc2136DnsUpdater;
  */
 public final class DnsUpdateLatency {
   private static final int[] CHANGES = {1, 10, 60};
-  private static final int WARMUP_ROUNDS = 100;
+  private static final int WARMUP_ROUNDS = 500;
 
   private DnsUpdateLatency() {}
 
@@ -123,12 +123,15 @@ public final class DnsUpdateLatency {
   }
 
   private static void runNsupdate(BindServer bind, Path script) throws IOException, InterruptedException {
+    Path log = script.resolveSibling(script.getFileName() + ".log");
     Process process = new ProcessBuilder("nsupdate", "-y", bind.keyText(BindServer.FULL_KEY), script.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectErrorStream(true).redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
       process.destroyForcibly();
-      throw new IOException("nsupdate failed (exit " + (process.isAlive() ? "timeout" : process.exitValue()) + ")");
+      String output = Files.readString(log);
+      throw new IOException("nsupdate failed (exit " + (process.isAlive() ? "timeout" : process.exitValue()) + "): "
+          + output.substring(Math.max(0, output.length() - 2000)));
     }
   }
 }
