@@ -8,7 +8,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xenoservice.dns.DnsUpdateException.Reason;
@@ -34,22 +31,9 @@ import org.xenoservice.dns.DnsUpdateException.Reason;
 class Rfc2136DnsUpdaterIT {
   private static final String ZONE = BindServer.ZONE;
 
-  @TempDir
-  static Path bindDirectory;
+  @RegisterExtension
+  static final BindServerExtension BIND = new BindServerExtension();
 
-  static BindServer bind;
-
-  @BeforeAll
-  static void startBind() throws Exception {
-    bind = BindServer.start(bindDirectory);
-  }
-
-  @AfterAll
-  static void stopBind() {
-    if (bind != null) {
-      bind.close();
-    }
-  }
 
   static InetAddress ip(String literal) {
     try {
@@ -64,11 +48,11 @@ class Rfc2136DnsUpdaterIT {
   }
 
   private static Rfc2136DnsUpdater updater(String keyName, String... names) {
-    return updater(b -> b.tsig(bind.key(keyName)), names);
+    return updater(b -> b.tsig(BIND.server().key(keyName)), names);
   }
 
   private static Rfc2136DnsUpdater updater(Consumer<Rfc2136DnsUpdater.Builder> settings, String... names) {
-    Rfc2136DnsUpdater.Builder builder = Rfc2136DnsUpdater.builder().server(bind.server()).manage(names);
+    Rfc2136DnsUpdater.Builder builder = Rfc2136DnsUpdater.builder().server(BIND.server().server()).manage(names);
     settings.accept(builder);
     return builder.build();
   }
@@ -171,7 +155,7 @@ class Rfc2136DnsUpdaterIT {
   @Test
   void configuredZoneIsUsedWithoutLookingUpTheSoa() throws Exception {
     String name = name("zoned");
-    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(bind.key(BindServer.FULL_KEY)).zone(ZONE), name)) {
+    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(BIND.server().key(BindServer.FULL_KEY)).zone(ZONE), name)) {
       dns.add(name, List.of(ip("192.0.2.5")));
       assertEquals(1, dns.metrics().messagesSent(), "no SOA query");
     }
@@ -180,7 +164,7 @@ class Rfc2136DnsUpdaterIT {
   @Test
   void wrongSecretIsBadsig() {
     String name = name("badsig");
-    TsigKey real = bind.key(BindServer.FULL_KEY);
+    TsigKey real = BIND.server().key(BindServer.FULL_KEY);
     TsigKey forged = TsigKey.of(real.algorithm(), real.name(), new byte[32]);
     try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(forged).zone(ZONE), name)) {
       DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.add(name, List.of(ip("192.0.2.1"))));
@@ -192,7 +176,7 @@ class Rfc2136DnsUpdaterIT {
   @Test
   void wrongSecretIsBadsigAlsoWhileFindingTheZone() {
     String name = name("badsig-soa");
-    TsigKey real = bind.key(BindServer.FULL_KEY);
+    TsigKey real = BIND.server().key(BindServer.FULL_KEY);
     TsigKey forged = TsigKey.of(real.algorithm(), real.name(), new byte[32]);
     try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(forged), name)) {
       DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.show(name));
@@ -215,7 +199,7 @@ class Rfc2136DnsUpdaterIT {
   void clockSkewBeyondTheFudgeIsBadtime() {
     String name = name("badtime");
     Clock skewed = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
-    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(bind.key(BindServer.FULL_KEY)).zone(ZONE).clock(skewed), name)) {
+    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(BIND.server().key(BindServer.FULL_KEY)).zone(ZONE).clock(skewed), name)) {
       DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.add(name, List.of(ip("192.0.2.1"))));
       assertEquals(Reason.BADTIME, e.reason(), e.getMessage());
       assertTrue(e.getMessage().contains("clock"), e.getMessage());
@@ -225,7 +209,7 @@ class Rfc2136DnsUpdaterIT {
   @Test
   void nameOutsideTheConfiguredZoneIsNotzone() {
     String name = "www.elsewhere.example";
-    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(bind.key(BindServer.FULL_KEY)).zone(ZONE), name)) {
+    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(BIND.server().key(BindServer.FULL_KEY)).zone(ZONE), name)) {
       DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.add(name, List.of(ip("192.0.2.1"))));
       assertEquals(Reason.NOTZONE, e.reason(), e.getMessage());
     }
@@ -234,7 +218,7 @@ class Rfc2136DnsUpdaterIT {
   @Test
   void zoneTheServerIsNotPrimaryForIsNotauth() {
     String name = "www.elsewhere.example";
-    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(bind.key(BindServer.FULL_KEY)).zone("elsewhere.example"), name)) {
+    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(BIND.server().key(BindServer.FULL_KEY)).zone("elsewhere.example"), name)) {
       DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.add(name, List.of(ip("192.0.2.1"))));
       assertEquals(Reason.NOTAUTH, e.reason(), e.getMessage());
       assertTrue(e.getMessage().contains("primary"), e.getMessage());
@@ -254,7 +238,7 @@ class Rfc2136DnsUpdaterIT {
   void updatePolicyRefusalIsRefused() throws Exception {
     String www = name("www");
     String shop = name("policy");
-    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(bind.key(BindServer.WWW_ONLY_KEY)).zone(ZONE), www, shop)) {
+    try (Rfc2136DnsUpdater dns = updater(b -> b.tsig(BIND.server().key(BindServer.WWW_ONLY_KEY)).zone(ZONE), www, shop)) {
       dns.add(www, List.of(ip("192.0.2.80")));
       DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.add(shop, List.of(ip("192.0.2.1"))));
       assertEquals(Reason.REFUSED, e.reason(), e.getMessage());
@@ -290,7 +274,7 @@ class Rfc2136DnsUpdaterIT {
       deadPort = probe.getLocalPort();
     }
     try (Rfc2136DnsUpdater dns = Rfc2136DnsUpdater.builder().server("127.0.0.1:" + deadPort)
-        .tsig(bind.key(BindServer.FULL_KEY)).zone(ZONE).manage(name)
+        .tsig(BIND.server().key(BindServer.FULL_KEY)).zone(ZONE).manage(name)
         .timeout(Duration.ofMillis(200)).attempts(2).backoff(Duration.ofMillis(10)).build()) {
       DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.add(name, List.of(ip("192.0.2.1"))));
       assertTrue(Set.of(Reason.TIMEOUT, Reason.UNREACHABLE).contains(e.reason()), e.getMessage());
@@ -305,8 +289,8 @@ class Rfc2136DnsUpdaterIT {
     try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
       deadPort = probe.getLocalPort();
     }
-    try (Rfc2136DnsUpdater dns = Rfc2136DnsUpdater.builder().server("127.0.0.1:" + deadPort).server(bind.server())
-        .tsig(bind.key(BindServer.FULL_KEY)).zone(ZONE).manage(name)
+    try (Rfc2136DnsUpdater dns = Rfc2136DnsUpdater.builder().server("127.0.0.1:" + deadPort).server(BIND.server().server())
+        .tsig(BIND.server().key(BindServer.FULL_KEY)).zone(ZONE).manage(name)
         .timeout(Duration.ofMillis(200)).attempts(1).build()) {
       dns.add(name, List.of(ip("192.0.2.33")));
       assertEquals(List.of(ip("192.0.2.33")), dns.show(name).addresses());

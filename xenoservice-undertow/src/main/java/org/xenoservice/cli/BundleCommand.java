@@ -8,27 +8,12 @@ import java.util.Optional;
 import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.Manifest;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bundle build|verify|extract|diff}: a site's signed static content. */
 @Command(name = "bundle", description = "Build, verify, unpack and compare signed site bundles (.xsb).",
     subcommands = {BundleBuildCommand.class, BundleVerifyCommand.class, BundleExtractCommand.class,
         BundleDiffCommand.class})
-final class BundleCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  HelpOption help;
-
-  @Override
-  public void run() {
-    throw new ParameterException(spec.commandLine(), "name a command: build, verify, extract or diff");
-  }
-
+final class BundleCommand extends CommandGroup {
   /** Verifies {@code bundle}, after verifying its base when one is given. */
   static Manifest verify(BundleReader reader, Path bundle, Optional<Path> base) throws IOException {
     BundleReader deltaReader = reader;

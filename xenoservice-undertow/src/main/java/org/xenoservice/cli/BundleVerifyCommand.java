@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import org.xenoservice.bundle.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;

@@ -31,18 +31,7 @@ import picocli.CommandLine.TypeConversionException;
         + "updates signed with TSIG). Repeated --address options go in one UPDATE message.",
     subcommands = {DnsCommand.Add.class, DnsCommand.Remove.class, DnsCommand.Replace.class, DnsCommand.Show.class,
         DnsCommand.LowerTtl.class})
-final class DnsCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  HelpOption help;
-
-  @Override
-  public void run() {
-    throw new ParameterException(spec.commandLine(), "name a command: add, remove, replace, show or lower-ttl");
-  }
-
+final class DnsCommand extends CommandGroup {
   /** Where and as whom to send the update, and for which name. */
   static final class Target {
     @Option(names = "--server", required = true, paramLabel = "HOST:PORT", converter = ServerConverter.class,
@@ -94,11 +83,7 @@ final class DnsCommand implements Runnable {
     long ttlSeconds = Rfc2136DnsUpdater.DEFAULT_TTL.getSeconds();
 
     Duration ttl(CommandSpec spec) {
-      if (ttlSeconds < 1 || ttlSeconds > Rfc2136DnsUpdater.MAX_TTL.getSeconds()) {
-        throw new ParameterException(spec.commandLine(), "--ttl must be between 1 and 86400 seconds, but was "
-            + ttlSeconds);
-      }
-      return Duration.ofSeconds(ttlSeconds);
+      return checkedTtl(spec, ttlSeconds);
     }
 
     List<InetAddress> required(CommandSpec spec) {
@@ -180,12 +165,9 @@ final class DnsCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      if (ttlSeconds < 1 || ttlSeconds > Rfc2136DnsUpdater.MAX_TTL.getSeconds()) {
-        throw new ParameterException(spec.commandLine(), "--ttl must be between 1 and 86400 seconds, but was "
-            + ttlSeconds);
-      }
+      Duration ttl = checkedTtl(spec, ttlSeconds);
       try (Rfc2136DnsUpdater dns = target.updater(spec)) {
-        dns.lowerTtl(target.name, Duration.ofSeconds(ttlSeconds));
+        dns.lowerTtl(target.name, ttl);
         print(spec.commandLine().getOut(), dns.show(target.name));
       }
       return XenoCli.OK;
@@ -206,6 +188,14 @@ final class DnsCommand implements Runnable {
       }
       return XenoCli.OK;
     }
+  }
+
+  static Duration checkedTtl(CommandSpec spec, long seconds) {
+    if (seconds < 1 || seconds > Rfc2136DnsUpdater.MAX_TTL.getSeconds()) {
+      throw new ParameterException(spec.commandLine(), "--ttl must be between 1 and "
+          + Rfc2136DnsUpdater.MAX_TTL.getSeconds() + " seconds, but was " + seconds);
+    }
+    return Duration.ofSeconds(seconds);
   }
 
   /** Lines as in a zone file: {@code shop.example. 30 IN A 192.0.2.1}; nothing for an empty set. */

@@ -15,18 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code keys generate}: a site's Ed25519 key pair, the private half for signing, the public for peers. */
 @Command(name = "keys", description = "Manage a site's signing keys.",
     subcommands = KeysCommand.Generate.class)
-final class KeysCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  HelpOption help;
-
-  @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a command: generate");
-  }
-
+final class KeysCommand extends CommandGroup {
   /** Writes {@code site.key} and {@code site.pub} into a directory. */
   @Command(name = "generate",
     description = {"Generate an Ed25519 key pair: DIR/site.key (PKCS#8 PEM, mode 600, keep it "

@@ -7,6 +7,7 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -15,13 +16,12 @@ import picocli.CommandLine.ParameterException;
  * rely on both. Run {@code java -jar xenoservice.jar --help} for the commands.
  */
 @Command(name = "xenoservice",
-    mixinStandardHelpOptions = true,
     versionProvider = XenoCli.Version.class,
     description = "Signed site bundles and peer hosts for XenoService.",
     subcommands = {KeysCommand.class, BundleCommand.class, DnsCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:input rejected or work failed", "2:usage error"})
-public final class XenoCli implements Runnable {
+public final class XenoCli extends CommandGroup {
   /** Exit code when the work was done. */
   public static final int OK = 0;
   /** Exit code when the input was rejected or the work failed. */
@@ -29,8 +29,8 @@ public final class XenoCli implements Runnable {
   /** Exit code when the command line is wrong. */
   public static final int USAGE = 2;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+  boolean version;
 
   /**
    * Runs the tool and exits the JVM with its exit code.
@@ -63,11 +63,6 @@ public final class XenoCli implements Runnable {
     out.flush();
     err.flush();
     return code;
-  }
-
-  @Override
-  public void run() {
-    throw new ParameterException(spec.commandLine(), "name a command: keys, bundle or dns");
   }
 
   private static int usageError(ParameterException e, String[] args) {

@@ -10,38 +10,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xenoservice.dns.BindServer;
+import org.xenoservice.dns.BindServerExtension;
 
 /** {@code xenoservice dns ...} against a real BIND 9 on loopback. */
 class DnsCliIT {
-  @TempDir
-  static Path bindDirectory;
-
-  static BindServer bind;
+  @RegisterExtension
+  static final BindServerExtension BIND = new BindServerExtension();
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void startBind() throws Exception {
-    bind = BindServer.start(bindDirectory);
-  }
-
-  @AfterAll
-  static void stopBind() {
-    if (bind != null) {
-      bind.close();
-    }
-  }
 
   private static CliRun dns(String command, String name, String... extra) {
-    String[] base = {"dns", command, "--server", bind.server(), "--tsig", bind.keyText(BindServer.FULL_KEY),
+    String[] base = {"dns", command, "--server", BIND.server().server(), "--tsig", BIND.server().keyText(BindServer.FULL_KEY),
         "--name", name};
     return XenoCliTest.run(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
   }
@@ -72,25 +59,25 @@ class DnsCliIT {
 
   @Test
   void keyCanBeReadFromAFile() throws Exception {
-    Path keyFile = Files.writeString(dir.resolve("tsig.key"), bind.keyText(BindServer.FULL_KEY) + "\n");
+    Path keyFile = Files.writeString(dir.resolve("tsig.key"), BIND.server().keyText(BindServer.FULL_KEY) + "\n");
     String name = "file." + BindServer.ZONE;
-    XenoCliTest.run("dns", "add", "--server", bind.server(), "--tsig", "@" + keyFile, "--name", name,
+    XenoCliTest.run("dns", "add", "--server", BIND.server().server(), "--tsig", "@" + keyFile, "--name", name,
         "--address", "192.0.2.44").succeeded();
     assertEquals(List.of("file.test.example. 30 IN A 192.0.2.44"), dns("show", name).succeeded().out().lines().toList());
   }
 
   @Test
   void wrongSecretFailsWithOneLineThatSaysSo() {
-    String key = bind.keyText(BindServer.FULL_KEY);
+    String key = BIND.server().keyText(BindServer.FULL_KEY);
     String forged = key.substring(0, key.lastIndexOf(':') + 1) + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-    CliRun run = XenoCliTest.run("dns", "add", "--server", bind.server(), "--tsig", forged, "--name",
+    CliRun run = XenoCliTest.run("dns", "add", "--server", BIND.server().server(), "--tsig", forged, "--name",
         "x." + BindServer.ZONE, "--address", "192.0.2.1").failedWith(XenoCli.FAILED);
     assertTrue(run.err().contains("badsig"), run.err());
   }
 
   @Test
   void refusedByUpdatePolicy() {
-    CliRun run = XenoCliTest.run("dns", "add", "--server", bind.server(), "--tsig", bind.keyText(BindServer.WWW_ONLY_KEY),
+    CliRun run = XenoCliTest.run("dns", "add", "--server", BIND.server().server(), "--tsig", BIND.server().keyText(BindServer.WWW_ONLY_KEY),
         "--zone", BindServer.ZONE, "--name", "not-www." + BindServer.ZONE, "--address", "192.0.2.1")
         .failedWith(XenoCli.FAILED);
     assertTrue(run.err().contains("update-policy"), run.err());
@@ -103,7 +90,7 @@ class DnsCliIT {
       deadPort = probe.getLocalPort();
     }
     CliRun run = XenoCliTest.run("dns", "show", "--server", "127.0.0.1:" + deadPort, "--tsig",
-        bind.keyText(BindServer.FULL_KEY), "--zone", BindServer.ZONE, "--name", "www." + BindServer.ZONE,
+        BIND.server().keyText(BindServer.FULL_KEY), "--zone", BindServer.ZONE, "--name", "www." + BindServer.ZONE,
         "--timeout", "100").failedWith(XenoCli.FAILED);
     assertTrue(run.err().contains("127.0.0.1:" + deadPort), run.err());
   }
@@ -123,7 +110,7 @@ class DnsCliIT {
       "dns",
   })
   void usageErrorsExitWithTwo(String commandLine) {
-    String[] args = commandLine.replace("SERVER", bind.server()).replace("KEY", bind.keyText(BindServer.FULL_KEY))
+    String[] args = commandLine.replace("SERVER", BIND.server().server()).replace("KEY", BIND.server().keyText(BindServer.FULL_KEY))
         .split(" ");
     XenoCliTest.run(args).failedWith(XenoCli.USAGE);
   }
