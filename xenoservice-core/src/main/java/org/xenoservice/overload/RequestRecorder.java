@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * they come round again.
  *
  * <pre>{@code
- * long started = recorder.start();          // or start(arrivalNanos) when the server knows it
+ * long started = recorder.start();          // as the request arrives, or start(arrivalNanos)
  * try {
+ *   recorder.handling(started);             // optional: a worker picked it up (queue delay)
  *   handle(request);
  * } finally {
  *   recorder.end(started, status, bytesSent, RequestKind.DYNAMIC);
@@ -108,10 +109,11 @@ public final class RequestRecorder {
   }
 
   /**
-   * Records that a request that arrived at {@code arrivedNanos} (e.g. when the server accepted it)
-   * starts being handled now; the difference is its queue delay.
+   * Records a request that arrived at {@code arrivedNanos} (e.g. when the server accepted it) and
+   * reaches the application only now: the difference is its queue delay, and its latency will be
+   * counted from its arrival.
    *
-   * @return the start time, to pass to {@link #end}
+   * @return {@code arrivedNanos}, to pass to {@link #end}
    */
   public long start(long arrivedNanos) {
     long now = clock.nanoTime();
@@ -121,7 +123,19 @@ public final class RequestRecorder {
     bucket.getAndIncrement(cell + QUEUED);
     bucket.getAndIncrement(cell + QUEUE_DELAY + LatencyHistogram.binOf(now - arrivedNanos));
     totals.getAndIncrement(totalCell());
-    return now;
+    return arrivedNanos;
+  }
+
+  /**
+   * Records that a request {@link #start() started} at {@code startNanos} waited in a queue (e.g. for
+   * a worker thread) until now, for adapters that see a request arrive before it is handled.
+   */
+  public void handling(long startNanos) {
+    long now = clock.nanoTime();
+    AtomicLongArray bucket = ring[slot(now)];
+    int cell = cell();
+    bucket.getAndIncrement(cell + QUEUED);
+    bucket.getAndIncrement(cell + QUEUE_DELAY + LatencyHistogram.binOf(now - startNanos));
   }
 
   /**

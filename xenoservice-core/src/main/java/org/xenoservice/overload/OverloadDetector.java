@@ -1,0 +1,571 @@
+package org.xenoservice.overload;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides, every bucket (100 ms), whether the site is NORMAL, SURGING, OVERLOADED or RECOVERING,
+ * from what its {@link RequestRecorder} counted and from the process's CPU, GC and stalls.
+ *
+ * <pre>{@code
+ * RequestRecorder recorder = RequestRecorder.create();
+ * OverloadDetector detector = OverloadDetector.builder(recorder)
+ *     .listener(event -> log.info("{} -> {} because {}", event.previous(), event.current(), event.reasons()))
+ *     .build();
+ * detector.start();     // the "xeno-detector" and "xeno-overload-events" threads
+ * ...
+ * detector.close();
+ * }</pre>
+ *
+ * <p>Each bucket it reads the arrival and completion rates, in-flight requests, latency and
+ * queue-delay percentiles over the last few buckets, error rate, CPU, GC time and how late its own
+ * thread woke. While NORMAL it learns baselines of these (see {@link OverloadConfig}); in any other
+ * state the baselines are frozen, so a flood cannot teach the detector that the flood is normal.
+ *
+ * <ul>
+ *   <li>NORMAL → SURGING: arrivals over the surge threshold (3× the baseline rate, or 1.5× the
+ *       usual one-second peak) for 300 ms: replication can start before the site slows down.
+ *   <li>→ OVERLOADED: 3 of the last 5 buckets showed 2 signs of saturation (standing queue,
+ *       latency, requests in flight, CPU, stalls not caused by GC).
+ *   <li>OVERLOADED → RECOVERING: no saturated bucket for a second, after at least 5 s overloaded.
+ *   <li>SURGING → NORMAL, RECOVERING → NORMAL: arrivals under two thirds of the surge threshold,
+ *       after 2 s surging or 30 s recovering; RECOVERING → OVERLOADED when saturation returns.
+ * </ul>
+ *
+ * <p>Nothing changes automatically before the warm-up ends, and at most a few changes happen per
+ * minute. {@link #forceOverloaded()} ("under attack" mode) overrides all of this until
+ * {@link #release()}.
+ *
+ * <p>Listeners run on a dedicated thread: a slow or throwing listener never stalls detection. All
+ * public methods are safe for concurrent use.
+ */
+public final class OverloadDetector implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OverloadDetector.class);
+  /** The sampler reads a bucket this long after it closed, so that late writers have finished. */
+  private static final long READ_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
+  private static final int EVENT_QUEUE = 1024;
+  private static final int HISTORY = 100;
+
+  private final RequestRecorder recorder;
+  private final OverloadConfig config;
+  private final SystemSignals system;
+  private final Clock wallClock;
+  private final NanoClock clock;
+  private final List<OverloadListener> listeners = new CopyOnWriteArrayList<>();
+  private final BlockingQueue<OverloadEvent> outbox = new ArrayBlockingQueue<>(EVENT_QUEUE);
+  private final Deque<OverloadEvent> history = new ArrayDeque<>();
+  private final AtomicLong droppedEvents = new AtomicLong();
+  private final Object lock = new Object();
+
+  // detector-thread state, guarded by lock (ticks may also come from tests)
+  private final long widthNanos;
+  private final double widthSeconds;
+  private final long startNanos;
+  private long lastInterval;
+  private long lastTickNanos;
+  private long lastCpuNanos;
+  private long lastGcNanos;
+  private final Deque<long[]> latencyWindow = new ArrayDeque<>();
+  private final Deque<long[]> queueWindow = new ArrayDeque<>();
+  private final Deque<Double> lastSecondRates = new ArrayDeque<>();
+  private final Deque<Boolean> saturationHistory = new ArrayDeque<>();
+  private final Deque<Long> transitionTimes = new ArrayDeque<>();
+  private final Baselines baselines = new Baselines();
+  private OverloadState state = OverloadState.NORMAL;
+  private long stateSinceNanos;
+  private boolean forced;
+  private long surgeStreak;
+  private long surgeStartNanos;
+  private long saturationStartNanos = -1;
+  private long calmSinceNanos = -1;
+  private long sequence;
+  private volatile OverloadSnapshot snapshot;
+
+  private volatile boolean running;
+  private Thread sampler;
+  private Thread dispatcher;
+
+  private OverloadDetector(Builder builder) {
+    this.recorder = builder.recorder;
+    this.config = builder.config;
+    this.system = builder.system;
+    this.wallClock = builder.wallClock;
+    this.clock = recorder.clock();
+    this.listeners.addAll(builder.listeners);
+    this.widthNanos = recorder.widthNanos();
+    this.widthSeconds = widthNanos / 1e9;
+    this.startNanos = clock.nanoTime();
+    this.lastInterval = recorder.intervalAt(startNanos) - 1;
+    this.lastTickNanos = startNanos;
+    this.stateSinceNanos = startNanos;
+    this.lastCpuNanos = system.processCpuNanos();
+    this.lastGcNanos = system.gcNanos();
+    this.snapshot = new OverloadSnapshot(OverloadState.NORMAL, Duration.ZERO, false, false, Map.of(), 0, 0, 0);
+  }
+
+  /** Starts configuring a detector over {@code recorder}'s counts. */
+  public static Builder builder(RequestRecorder recorder) {
+    return new Builder(recorder);
+  }
+
+  /** Configures an {@link OverloadDetector}. */
+  public static final class Builder {
+    private final RequestRecorder recorder;
+    private OverloadConfig config = OverloadConfig.DEFAULTS;
+    private SystemSignals system = new JvmSystemSignals();
+    private Clock wallClock = Clock.systemUTC();
+    private final List<OverloadListener> listeners = new ArrayList<>();
+
+    private Builder(RequestRecorder recorder) {
+      this.recorder = Objects.requireNonNull(recorder, "recorder");
+    }
+
+    /** The thresholds; {@link OverloadConfig#DEFAULTS} by default. */
+    public Builder config(OverloadConfig value) {
+      this.config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    /** Adds a listener for state changes. */
+    public Builder listener(OverloadListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** The wall clock that stamps events; the system clock by default. */
+    public Builder wallClock(Clock value) {
+      this.wallClock = Objects.requireNonNull(value, "wallClock");
+      return this;
+    }
+
+    Builder systemSignals(SystemSignals value) {
+      this.system = Objects.requireNonNull(value, "system");
+      return this;
+    }
+
+    /** Builds a detector; call {@link OverloadDetector#start()} to run it. */
+    public OverloadDetector build() {
+      return new OverloadDetector(this);
+    }
+  }
+
+  /** Adds a listener; it receives the events after this call. */
+  public void addListener(OverloadListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Starts the sampler thread ({@code xeno-detector}) and the event thread ({@code xeno-overload-events}). */
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    dispatcher = new Thread(this::dispatchLoop, "xeno-overload-events");
+    dispatcher.setDaemon(true);
+    dispatcher.start();
+    sampler = new Thread(this::sampleLoop, "xeno-detector");
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  /** Stops both threads; events not yet delivered are dropped. */
+  @Override
+  public synchronized void close() {
+    running = false;
+    for (Thread thread : new Thread[] {sampler, dispatcher}) {
+      if (thread != null) {
+        thread.interrupt();
+        try {
+          thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** The current state. */
+  public OverloadState state() {
+    synchronized (lock) {
+      return state;
+    }
+  }
+
+  /** All signals and the state as of the last bucket. */
+  public OverloadSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** The last (up to {@value #HISTORY}) events, oldest first. */
+  public List<OverloadEvent> recentEvents() {
+    synchronized (history) {
+      return List.copyOf(history);
+    }
+  }
+
+  /**
+   * "Under attack" mode: goes OVERLOADED now, whatever the signals say, and stays there until
+   * {@link #release()}. For an operator who sees an attack coming, or a test.
+   */
+  public void forceOverloaded() {
+    synchronized (lock) {
+      forced = true;
+      if (state != OverloadState.OVERLOADED) {
+        transition(OverloadState.OVERLOADED, EnumSet.of(OverloadReason.MANUAL), clock.nanoTime(), clock.nanoTime());
+      }
+    }
+  }
+
+  /** Ends "under attack" mode: RECOVERING, then NORMAL once the signals are calm for the recovery time. */
+  public void release() {
+    synchronized (lock) {
+      if (!forced) {
+        return;
+      }
+      forced = false;
+      long now = clock.nanoTime();
+      calmSinceNanos = now;
+      transition(OverloadState.RECOVERING, EnumSet.of(OverloadReason.MANUAL), now, now);
+    }
+  }
+
+  /**
+   * Reads every bucket that closed since the last call and evaluates it. The sampler thread calls
+   * this every bucket; tests on a fake clock call it directly.
+   */
+  void tick() {
+    synchronized (lock) {
+      long now = clock.nanoTime();
+      long hiccupNanos = Math.max(0, now - lastTickNanos - widthNanos - READ_GRACE_NANOS);
+      lastTickNanos = now;
+      long closed = recorder.intervalAt(now - READ_GRACE_NANOS) - 1;
+      if (closed - lastInterval > recorder.buckets() / 2) {
+        lastInterval = closed - recorder.buckets() / 2;  // stalled for seconds: older buckets are gone
+      }
+      long cpu = system.processCpuNanos();
+      long gc = system.gcNanos();
+      long cpuDelta = Math.max(0, cpu - lastCpuNanos);
+      long gcDelta = Math.max(0, gc - lastGcNanos);
+      long elapsed = Math.max(1, (closed - lastInterval) * widthNanos);
+      lastCpuNanos = cpu;
+      lastGcNanos = gc;
+      double cpuShare = Math.min(1.0, cpuDelta / (elapsed * system.availableCpus()));
+      for (long interval = lastInterval + 1; interval <= closed; interval++) {
+        boolean newest = interval == closed;
+        IntervalCounts counts = recorder.read(interval);
+        recorder.clear(interval + recorder.buckets() / 2);
+        evaluate(counts, recorder.intervalEndNanos(interval), cpuShare,
+            newest ? gcDelta : 0, newest ? hiccupNanos : 0);
+      }
+      lastInterval = Math.max(lastInterval, closed);
+    }
+  }
+
+  private void evaluate(IntervalCounts counts, long endNanos, double cpu, long gcNanos, long hiccupNanos) {
+    long bucketStart = endNanos - widthNanos;
+    double rate = counts.arrivals() / widthSeconds;
+    double completionRate = counts.completions() / widthSeconds;
+    long inFlight = recorder.inFlight();
+    push(latencyWindow, counts.latencyBins(), config.windowBuckets());
+    push(queueWindow, counts.queueDelayBins(), config.windowBuckets());
+    long[] latency = merge(latencyWindow);
+    long[] queue = merge(queueWindow);
+    double p50 = LatencyHistogram.quantileNanos(latency, 0.5) / 1e6;
+    double p90 = LatencyHistogram.quantileNanos(latency, 0.9) / 1e6;
+    double p99 = LatencyHistogram.quantileNanos(latency, 0.99) / 1e6;
+    boolean hasQueue = total(queue) > 0;
+    double queueDelay = hasQueue ? LatencyHistogram.quantileNanos(queue, 0.1) / 1e6 : 0;
+    double errorRate = counts.completions() == 0 ? 0 : (double) counts.errors() / counts.completions();
+    double gcMs = gcNanos / 1e6;
+    double hiccupMs = hiccupNanos / 1e6;
+    push(lastSecondRates, rate, (int) Math.max(1, Math.round(1.0 / widthSeconds)));
+    double oneSecondRate = lastSecondRates.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+
+    boolean warm = warmedUp(endNanos);
+    Set<OverloadReason> signs = EnumSet.noneOf(OverloadReason.class);
+    if (baselines.known && p90 > config.latencyFloor().toNanos() / 1e6 && p90 > config.latencyFactor() * baselines.p90Ms) {
+      signs.add(OverloadReason.LATENCY);
+    }
+    if (hasQueue && queueDelay > config.queueDelayFloor().toNanos() / 1e6
+        && queueDelay > config.queueDelayFactor() * baselines.queueDelayMs) {
+      signs.add(OverloadReason.QUEUE_DELAY);
+    }
+    if (baselines.known && inFlight > config.inFlightFloor() && inFlight > config.inFlightFactor() * baselines.inFlight) {
+      signs.add(OverloadReason.IN_FLIGHT);
+    }
+    if (cpu >= config.cpuThreshold()) {
+      signs.add(OverloadReason.CPU);
+    }
+    if (hiccupNanos >= config.hiccupThreshold().toNanos() && gcNanos < hiccupNanos / 2) {
+      signs.add(OverloadReason.HICCUP);
+    }
+    boolean saturated = signs.size() >= config.saturationSigns();
+    push(saturationHistory, saturated, config.saturationWindowBuckets());
+    long saturatedCount = saturationHistory.stream().filter(Boolean::booleanValue).count();
+    if (saturated && saturationStartNanos < 0) {
+      saturationStartNanos = bucketStart;
+    } else if (!saturated && saturatedCount == 0) {
+      saturationStartNanos = -1;
+    }
+
+    double threshold = Math.max(config.minSurgeRatePerSecond(),
+        Math.max(config.surgeFactor() * baselines.rate, config.surgePeakMargin() * baselines.peakRate));
+    if (rate >= threshold) {
+      if (surgeStreak == 0) {
+        surgeStartNanos = bucketStart;
+      }
+      surgeStreak++;
+    } else {
+      surgeStreak = 0;
+    }
+    boolean surging = surgeStreak * widthNanos >= config.surgeDwell().toNanos();
+    boolean calm = rate < config.surgeExitFactor() * threshold && saturatedCount == 0;
+    if (calm && calmSinceNanos < 0) {
+      calmSinceNanos = bucketStart;
+    } else if (!calm) {
+      calmSinceNanos = -1;
+    }
+    if (errorRate >= 0.5 && counts.completions() > 0) {
+      signs.add(OverloadReason.ERRORS);
+    }
+
+    Map<Signal, SignalReading> readings = new EnumMap<>(Signal.class);
+    readings.put(Signal.ARRIVAL_RATE, SignalReading.of(rate, baselines.known ? baselines.rate : Double.NaN));
+    readings.put(Signal.COMPLETION_RATE, SignalReading.of(completionRate, baselines.known ? baselines.rate : Double.NaN));
+    readings.put(Signal.IN_FLIGHT, SignalReading.of(inFlight, baselines.known ? baselines.inFlight : Double.NaN));
+    readings.put(Signal.LATENCY_P50_MS, SignalReading.of(p50, baselines.known ? baselines.p50Ms : Double.NaN));
+    readings.put(Signal.LATENCY_P90_MS, SignalReading.of(p90, baselines.known ? baselines.p90Ms : Double.NaN));
+    readings.put(Signal.LATENCY_P99_MS, SignalReading.of(p99));
+    readings.put(Signal.QUEUE_DELAY_MS, SignalReading.of(queueDelay, baselines.knownQueue ? baselines.queueDelayMs : Double.NaN));
+    readings.put(Signal.ERROR_RATE, SignalReading.of(errorRate));
+    readings.put(Signal.CPU, SignalReading.of(cpu));
+    readings.put(Signal.GC_PAUSE_MS, SignalReading.of(gcMs));
+    readings.put(Signal.HICCUP_MS, SignalReading.of(hiccupMs));
+    currentReadings = readings;
+
+    if (state == OverloadState.NORMAL && !forced && counts.arrivals() + counts.completions() > 0
+        && !surging && saturatedCount == 0) {
+      baselines.learn(rate, oneSecondRate, completionRate, p50, p90, hasQueue, queueDelay, inFlight,
+          elapsedIntervals(endNanos));
+    }
+
+    if (warm && !forced) {
+      decide(endNanos, surging, saturatedCount, calm, signs, warm);
+    }
+    snapshot = new OverloadSnapshot(state, Duration.ofNanos(Math.max(0, endNanos - stateSinceNanos)), forced, warm,
+        readings, baselines.capacity, threshold, sequence);
+  }
+
+  private Map<Signal, SignalReading> currentReadings = Map.of();
+
+  private void decide(long now, boolean surging, long saturatedCount, boolean calm, Set<OverloadReason> signs,
+      boolean warm) {
+    boolean overloaded = saturatedCount >= config.saturatedBuckets();
+    long inState = now - stateSinceNanos;
+    switch (state) {
+      case NORMAL -> {
+        if (surging) {
+          transition(OverloadState.SURGING, EnumSet.of(OverloadReason.RATE_SURGE), now, surgeStartNanos);
+        }
+        if (overloaded) {
+          transition(OverloadState.OVERLOADED, reasons(signs), now, saturationStartNanos);
+        }
+      }
+      case SURGING -> {
+        if (overloaded) {
+          transition(OverloadState.OVERLOADED, reasons(signs), now, saturationStartNanos);
+        } else if (calm && inState >= config.surgeMinDwell().toNanos()) {
+          transition(OverloadState.NORMAL, EnumSet.of(OverloadReason.CALM), now, calmSinceNanos);
+        }
+      }
+      case OVERLOADED -> {
+        if (saturatedCount == 0 && quietFor(now, saturationHistory) && inState >= config.overloadMinDwell().toNanos()) {
+          transition(OverloadState.RECOVERING, EnumSet.of(OverloadReason.CALM), now, now);
+        }
+      }
+      case RECOVERING -> {
+        if (overloaded) {
+          transition(OverloadState.OVERLOADED, reasons(signs), now, saturationStartNanos);
+        } else if (calm && calmSinceNanos >= 0 && now - calmSinceNanos >= config.recoveryTime().toNanos()
+            && inState >= config.recoveryTime().toNanos()) {
+          transition(OverloadState.NORMAL, EnumSet.of(OverloadReason.CALM), now, calmSinceNanos);
+        }
+      }
+      default -> throw new IllegalStateException("unknown state " + state);
+    }
+  }
+
+  private static boolean quietFor(long now, Deque<Boolean> history) {
+    return history.stream().noneMatch(Boolean::booleanValue);
+  }
+
+  private static Set<OverloadReason> reasons(Set<OverloadReason> signs) {
+    return signs.isEmpty() ? EnumSet.of(OverloadReason.LATENCY) : signs;
+  }
+
+  /** Changes state and queues the event; automatic changes respect the per-minute cap. */
+  private void transition(OverloadState next, Set<OverloadReason> reasons, long now, long evidenceSinceNanos) {
+    boolean manual = reasons.contains(OverloadReason.MANUAL);
+    long minute = TimeUnit.MINUTES.toNanos(1);
+    while (!transitionTimes.isEmpty() && now - transitionTimes.peekFirst() >= minute) {
+      transitionTimes.removeFirst();
+    }
+    if (!manual && transitionTimes.size() >= config.maxTransitionsPerMinute()) {
+      LOG.debug("overload: holding {} instead of {}: {} changes in the last minute", state, next, transitionTimes.size());
+      return;
+    }
+    transitionTimes.addLast(now);
+    OverloadState previous = state;
+    state = next;
+    stateSinceNanos = now;
+    surgeStreak = next == OverloadState.NORMAL ? 0 : surgeStreak;
+    long latency = evidenceSinceNanos < 0 ? 0 : Math.max(0, now - evidenceSinceNanos);
+    OverloadEvent event = new OverloadEvent(++sequence, previous, next, wallClock.instant(), now,
+        Duration.ofNanos(latency), reasons, currentReadings, baselines.capacity, List.of(), warmedUp(now));
+    LOG.info("overload: {} -> {} ({}), detected in {} ms", previous, next, reasons, latency / 1_000_000);
+    synchronized (history) {
+      history.addLast(event);
+      while (history.size() > HISTORY) {
+        history.removeFirst();
+      }
+    }
+    if (!outbox.offer(event)) {
+      droppedEvents.incrementAndGet();
+      LOG.warn("overload: event queue full, dropped event {} ({} -> {}); a listener is blocking", event.sequence(),
+          previous, next);
+    }
+  }
+
+  private boolean warmedUp(long now) {
+    return now - startNanos >= config.warmupTime().toNanos() && recorder.totalStarted() >= config.warmupRequests();
+  }
+
+  private long elapsedIntervals(long now) {
+    return Math.max(1, (now - startNanos) / widthNanos);
+  }
+
+  private void sampleLoop() {
+    long next = recorder.intervalEndNanos(recorder.intervalAt(clock.nanoTime())) + READ_GRACE_NANOS;
+    while (running) {
+      long wait = next - clock.nanoTime();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      try {
+        tick();
+      } catch (RuntimeException e) {
+        LOG.error("overload: evaluation failed; detection continues with the next bucket", e);
+      }
+      next += widthNanos;
+      long now = clock.nanoTime();
+      if (next < now) {
+        next = recorder.intervalEndNanos(recorder.intervalAt(now)) + READ_GRACE_NANOS;
+      }
+    }
+  }
+
+  private void dispatchLoop() {
+    while (running) {
+      OverloadEvent event;
+      try {
+        event = outbox.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      for (OverloadListener listener : listeners) {
+        try {
+          listener.onEvent(event);
+        } catch (RuntimeException e) {
+          LOG.warn("overload: listener {} failed on event {}; it is skipped", listener, event.sequence(), e);
+        }
+      }
+    }
+  }
+
+  private static <T> void push(Deque<T> window, T value, int size) {
+    window.addLast(value);
+    while (window.size() > size) {
+      window.removeFirst();
+    }
+  }
+
+  private static long[] merge(Deque<long[]> window) {
+    long[] sum = new long[LatencyHistogram.BINS];
+    for (long[] bins : window) {
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += bins[i];
+      }
+    }
+    return sum;
+  }
+
+  private static long total(long[] bins) {
+    long sum = 0;
+    for (long bin : bins) {
+      sum += bin;
+    }
+    return sum;
+  }
+
+  /** What NORMAL looks like, learned with exponential averages over the baseline window. */
+  private final class Baselines {
+    boolean known;
+    boolean knownQueue;
+    double rate;
+    double peakRate;
+    double inFlight;
+    double p50Ms;
+    double p90Ms;
+    double queueDelayMs;
+    double capacity;
+
+    void learn(double r, double oneSecond, double completions, double p50, double p90, boolean hasQueue,
+        double queue, long flight, long intervalsSoFar) {
+      double window = config.baselineWindow().toNanos() / (double) widthNanos;
+      // a running mean at first, then an exponential average over the baseline window
+      double alpha = Math.max(1.0 / window, 1.0 / Math.min(intervalsSoFar, window));
+      double decay = Math.pow(0.5, 1.0 / window);
+      if (!known) {
+        rate = r;
+        peakRate = oneSecond;
+        inFlight = flight;
+        p50Ms = p50;
+        p90Ms = p90;
+        known = true;
+      } else {
+        rate += alpha * (r - rate);
+        inFlight += alpha * (flight - inFlight);
+        p50Ms += alpha * (p50 - p50Ms);
+        p90Ms += alpha * (p90 - p90Ms);
+        peakRate = Math.max(peakRate * decay, oneSecond);
+      }
+      if (hasQueue) {
+        queueDelayMs = knownQueue ? queueDelayMs + alpha * (queue - queueDelayMs) : queue;
+        knownQueue = true;
+      }
+      if (p90 <= 2 * p90Ms || p90 <= config.latencyFloor().toNanos() / 1e6) {
+        capacity = Math.max(capacity * decay, completions);
+      }
+    }
+  }
+}
