@@ -96,7 +96,7 @@ public final class OverloadConfig {
     return surgeFactor;
   }
 
-  /** ...or this many times the usual one-second peak, whichever is higher (default 1.5). */
+  /** ...or this many times the usual one-second peak, whichever is higher (default 2). */
   public double surgePeakMargin() {
     return surgePeakMargin;
   }
@@ -202,7 +202,7 @@ public final class OverloadConfig {
     private long warmupRequests = 1_000;
     private Duration baselineWindow = Duration.ofMinutes(10);
     private double surgeFactor = 3.0;
-    private double surgePeakMargin = 1.5;
+    private double surgePeakMargin = 2.0;
     private double surgeExitFactor = 2.0 / 3.0;
     private Duration surgeDwell = Duration.ofMillis(300);
     private double minSurgeRatePerSecond = 20;

@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * state the baselines are frozen, so a flood cannot teach the detector that the flood is normal.
  *
  * <ul>
- *   <li>NORMAL → SURGING: arrivals over the surge threshold (3× the baseline rate, or 1.5× the
- *       usual one-second peak) for 300 ms: replication can start before the site slows down.
+ *   <li>NORMAL → SURGING: arrivals averaging over the surge threshold (3× the baseline rate, or 2×
+ *       the usual one-second peak, whichever is higher) for 300 ms: replication can start before
+ *       the site slows down. A surge the site takes without strain teaches the detector that such
+ *       peaks are usual, so the same burst does not raise the alarm twice.
  *   <li>→ OVERLOADED: 3 of the last 5 buckets showed 2 signs of saturation (standing queue,
  *       latency, requests in flight, CPU, stalls not caused by GC).
  *   <li>OVERLOADED → RECOVERING: no saturated bucket for a second, after at least 5 s overloaded.
@@ -61,6 +63,10 @@ public final class OverloadDetector implements AutoCloseable {
   private static final long READ_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
   private static final int EVENT_QUEUE = 1024;
   private static final int HISTORY = 100;
+  /** The usual peak may be at most this many times the baseline rate, so pulses cannot ratchet the threshold up. */
+  private static final double MAX_PEAK_RATIO = 5.0;
+  /** Peaks are learned once the baseline rate has had this many buckets (10 s) to settle. */
+  private static final long MIN_PEAK_INTERVALS = 100;
 
   private final RequestRecorder recorder;
   private final OverloadConfig config;
@@ -84,6 +90,7 @@ public final class OverloadDetector implements AutoCloseable {
   private final Deque<long[]> latencyWindow = new ArrayDeque<>();
   private final Deque<long[]> queueWindow = new ArrayDeque<>();
   private final Deque<Double> lastSecondRates = new ArrayDeque<>();
+  private final Deque<Double> dwellRates = new ArrayDeque<>();
   private final Deque<Boolean> saturationHistory = new ArrayDeque<>();
   private final Deque<Long> transitionTimes = new ArrayDeque<>();
   private final Baselines baselines = new Baselines();
@@ -92,9 +99,14 @@ public final class OverloadDetector implements AutoCloseable {
   private boolean forced;
   private long surgeStreak;
   private long surgeStartNanos;
+  /** The highest one-second arrival rate of the current surge. */
+  private double surgePeakRate;
+  /** Whether the current surge has shown any sign of saturation. */
+  private boolean surgeSawSaturation;
   private long saturationStartNanos = -1;
   private long calmSinceNanos = -1;
   private long sequence;
+  private Map<Signal, SignalReading> currentReadings = Map.of();
   private volatile OverloadSnapshot snapshot;
 
   private volatile boolean running;
@@ -184,6 +196,17 @@ public final class OverloadDetector implements AutoCloseable {
     sampler.start();
   }
 
+  /** Starts only the event thread: for tests that tick the detector themselves on a fake clock. */
+  synchronized void startEventsOnly() {
+    if (running) {
+      return;
+    }
+    running = true;
+    dispatcher = new Thread(this::dispatchLoop, "xeno-overload-events");
+    dispatcher.setDaemon(true);
+    dispatcher.start();
+  }
+
   /** Stops both threads; events not yet delivered are dropped. */
   @Override
   public synchronized void close() {
@@ -252,9 +275,9 @@ public final class OverloadDetector implements AutoCloseable {
   void tick() {
     synchronized (lock) {
       long now = clock.nanoTime();
-      long hiccupNanos = Math.max(0, now - lastTickNanos - widthNanos - READ_GRACE_NANOS);
+      long hiccupNanos = Math.max(0, now - lastTickNanos - widthNanos);
       lastTickNanos = now;
-      long closed = recorder.intervalAt(now - READ_GRACE_NANOS) - 1;
+      long closed = recorder.intervalAt(now) - 1;
       if (closed - lastInterval > recorder.buckets() / 2) {
         lastInterval = closed - recorder.buckets() / 2;  // stalled for seconds: older buckets are gone
       }
@@ -299,7 +322,8 @@ public final class OverloadDetector implements AutoCloseable {
 
     boolean warm = warmedUp(endNanos);
     Set<OverloadReason> signs = EnumSet.noneOf(OverloadReason.class);
-    if (baselines.known && p90 > config.latencyFloor().toNanos() / 1e6 && p90 > config.latencyFactor() * baselines.p90Ms) {
+    if (baselines.knownLatency && p90 > config.latencyFloor().toNanos() / 1e6
+        && p90 > config.latencyFactor() * baselines.p90Ms) {
       signs.add(OverloadReason.LATENCY);
     }
     if (hasQueue && queueDelay > config.queueDelayFloor().toNanos() / 1e6
@@ -316,6 +340,9 @@ public final class OverloadDetector implements AutoCloseable {
       signs.add(OverloadReason.HICCUP);
     }
     boolean saturated = signs.size() >= config.saturationSigns();
+    if (state == OverloadState.SURGING && !signs.isEmpty()) {
+      surgeSawSaturation = true;
+    }
     push(saturationHistory, saturated, config.saturationWindowBuckets());
     long saturatedCount = saturationHistory.stream().filter(Boolean::booleanValue).count();
     if (saturated && saturationStartNanos < 0) {
@@ -325,8 +352,12 @@ public final class OverloadDetector implements AutoCloseable {
     }
 
     double threshold = Math.max(config.minSurgeRatePerSecond(),
-        Math.max(config.surgeFactor() * baselines.rate, config.surgePeakMargin() * baselines.peakRate));
-    if (rate >= threshold) {
+        baselines.rate * Math.max(config.surgeFactor(), config.surgePeakMargin() * baselines.peakRatio));
+    // a surge: over the dwell, arrivals average at least the threshold and no bucket falls under
+    // the exit level; averaging keeps Poisson noise in small buckets from passing for a surge
+    int dwellBuckets = (int) Math.max(1, Math.round(config.surgeDwell().toNanos() / (double) widthNanos));
+    push(dwellRates, rate, dwellBuckets);
+    if (warm && baselines.known && rate >= config.surgeExitFactor() * threshold) {
       if (surgeStreak == 0) {
         surgeStartNanos = bucketStart;
       }
@@ -334,7 +365,11 @@ public final class OverloadDetector implements AutoCloseable {
     } else {
       surgeStreak = 0;
     }
-    boolean surging = surgeStreak * widthNanos >= config.surgeDwell().toNanos();
+    double dwellAverage = dwellRates.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    boolean surging = surgeStreak >= dwellBuckets && dwellAverage >= threshold;
+    if (surgeStreak > 0 || state == OverloadState.SURGING) {
+      surgePeakRate = Math.max(surgePeakRate, oneSecondRate);
+    }
     boolean calm = rate < config.surgeExitFactor() * threshold && saturatedCount == 0;
     if (calm && calmSinceNanos < 0) {
       calmSinceNanos = bucketStart;
@@ -349,8 +384,8 @@ public final class OverloadDetector implements AutoCloseable {
     readings.put(Signal.ARRIVAL_RATE, SignalReading.of(rate, baselines.known ? baselines.rate : Double.NaN));
     readings.put(Signal.COMPLETION_RATE, SignalReading.of(completionRate, baselines.known ? baselines.rate : Double.NaN));
     readings.put(Signal.IN_FLIGHT, SignalReading.of(inFlight, baselines.known ? baselines.inFlight : Double.NaN));
-    readings.put(Signal.LATENCY_P50_MS, SignalReading.of(p50, baselines.known ? baselines.p50Ms : Double.NaN));
-    readings.put(Signal.LATENCY_P90_MS, SignalReading.of(p90, baselines.known ? baselines.p90Ms : Double.NaN));
+    readings.put(Signal.LATENCY_P50_MS, SignalReading.of(p50, baselines.knownLatency ? baselines.p50Ms : Double.NaN));
+    readings.put(Signal.LATENCY_P90_MS, SignalReading.of(p90, baselines.knownLatency ? baselines.p90Ms : Double.NaN));
     readings.put(Signal.LATENCY_P99_MS, SignalReading.of(p99));
     readings.put(Signal.QUEUE_DELAY_MS, SignalReading.of(queueDelay, baselines.knownQueue ? baselines.queueDelayMs : Double.NaN));
     readings.put(Signal.ERROR_RATE, SignalReading.of(errorRate));
@@ -359,28 +394,27 @@ public final class OverloadDetector implements AutoCloseable {
     readings.put(Signal.HICCUP_MS, SignalReading.of(hiccupMs));
     currentReadings = readings;
 
+    // learn only from buckets that are plainly normal: no surge building, no saturation
     if (state == OverloadState.NORMAL && !forced && counts.arrivals() + counts.completions() > 0
-        && !surging && saturatedCount == 0) {
-      baselines.learn(rate, oneSecondRate, completionRate, p50, p90, hasQueue, queueDelay, inFlight,
-          elapsedIntervals(endNanos));
+        && (!warm || rate < threshold) && !surging && !saturated && saturatedCount == 0) {
+      baselines.learn(rate, oneSecondRate, completionRate, total(latency) > 0, p50, p90, hasQueue, queueDelay,
+          inFlight, elapsedIntervals(endNanos));
     }
 
     if (warm && !forced) {
-      decide(endNanos, surging, saturatedCount, calm, signs, warm);
+      decide(endNanos, surging, saturatedCount, calm, signs);
     }
     snapshot = new OverloadSnapshot(state, Duration.ofNanos(Math.max(0, endNanos - stateSinceNanos)), forced, warm,
         readings, baselines.capacity, threshold, sequence);
   }
 
-  private Map<Signal, SignalReading> currentReadings = Map.of();
-
-  private void decide(long now, boolean surging, long saturatedCount, boolean calm, Set<OverloadReason> signs,
-      boolean warm) {
+  private void decide(long now, boolean surging, long saturatedCount, boolean calm, Set<OverloadReason> signs) {
     boolean overloaded = saturatedCount >= config.saturatedBuckets();
     long inState = now - stateSinceNanos;
     switch (state) {
       case NORMAL -> {
         if (surging) {
+          surgeSawSaturation = false;
           transition(OverloadState.SURGING, EnumSet.of(OverloadReason.RATE_SURGE), now, surgeStartNanos);
         }
         if (overloaded) {
@@ -391,11 +425,15 @@ public final class OverloadDetector implements AutoCloseable {
         if (overloaded) {
           transition(OverloadState.OVERLOADED, reasons(signs), now, saturationStartNanos);
         } else if (calm && inState >= config.surgeMinDwell().toNanos()) {
+          if (!surgeSawSaturation) {
+            // a surge the site took without a sign of strain: bursts this high are part of normal
+            baselines.acceptPeak(surgePeakRate);
+          }
           transition(OverloadState.NORMAL, EnumSet.of(OverloadReason.CALM), now, calmSinceNanos);
         }
       }
       case OVERLOADED -> {
-        if (saturatedCount == 0 && quietFor(now, saturationHistory) && inState >= config.overloadMinDwell().toNanos()) {
+        if (saturatedCount == 0 && inState >= config.overloadMinDwell().toNanos()) {
           transition(OverloadState.RECOVERING, EnumSet.of(OverloadReason.CALM), now, now);
         }
       }
@@ -409,10 +447,6 @@ public final class OverloadDetector implements AutoCloseable {
       }
       default -> throw new IllegalStateException("unknown state " + state);
     }
-  }
-
-  private static boolean quietFor(long now, Deque<Boolean> history) {
-    return history.stream().noneMatch(Boolean::booleanValue);
   }
 
   private static Set<OverloadReason> reasons(Set<OverloadReason> signs) {
@@ -434,7 +468,10 @@ public final class OverloadDetector implements AutoCloseable {
     OverloadState previous = state;
     state = next;
     stateSinceNanos = now;
-    surgeStreak = next == OverloadState.NORMAL ? 0 : surgeStreak;
+    if (next == OverloadState.NORMAL) {
+      surgeStreak = 0;
+      surgePeakRate = 0;
+    }
     long latency = evidenceSinceNanos < 0 ? 0 : Math.max(0, now - evidenceSinceNanos);
     OverloadEvent event = new OverloadEvent(++sequence, previous, next, wallClock.instant(), now,
         Duration.ofNanos(latency), reasons, currentReadings, baselines.capacity, List.of(), warmedUp(now));
@@ -530,34 +567,40 @@ public final class OverloadDetector implements AutoCloseable {
   /** What NORMAL looks like, learned with exponential averages over the baseline window. */
   private final class Baselines {
     boolean known;
+    boolean knownLatency;
     boolean knownQueue;
     double rate;
-    double peakRate;
+    /** The usual one-second peak as a multiple of the baseline rate (1 = no bursts). */
+    double peakRatio = 1;
     double inFlight;
     double p50Ms;
     double p90Ms;
     double queueDelayMs;
     double capacity;
 
-    void learn(double r, double oneSecond, double completions, double p50, double p90, boolean hasQueue,
-        double queue, long flight, long intervalsSoFar) {
+    void learn(double r, double oneSecond, double completions, boolean hasLatency, double p50, double p90,
+        boolean hasQueue, double queue, long flight, long intervalsSoFar) {
       double window = config.baselineWindow().toNanos() / (double) widthNanos;
       // a running mean at first, then an exponential average over the baseline window
       double alpha = Math.max(1.0 / window, 1.0 / Math.min(intervalsSoFar, window));
       double decay = Math.pow(0.5, 1.0 / window);
       if (!known) {
         rate = r;
-        peakRate = oneSecond;
         inFlight = flight;
-        p50Ms = p50;
-        p90Ms = p90;
         known = true;
       } else {
         rate += alpha * (r - rate);
         inFlight += alpha * (flight - inFlight);
-        p50Ms += alpha * (p50 - p50Ms);
-        p90Ms += alpha * (p90 - p90Ms);
-        peakRate = Math.max(peakRate * decay, oneSecond);
+      }
+      // peaks are remembered three times longer than levels: bursts come and go
+      double peakDecay = Math.pow(0.5, 1.0 / (3 * window));
+      if (intervalsSoFar >= MIN_PEAK_INTERVALS && rate > 0) {
+        peakRatio = Math.max(1, Math.max(peakRatio * peakDecay, Math.min(MAX_PEAK_RATIO, oneSecond / rate)));
+      }
+      if (hasLatency) {
+        p50Ms = knownLatency ? p50Ms + alpha * (p50 - p50Ms) : p50;
+        p90Ms = knownLatency ? p90Ms + alpha * (p90 - p90Ms) : p90;
+        knownLatency = true;
       }
       if (hasQueue) {
         queueDelayMs = knownQueue ? queueDelayMs + alpha * (queue - queueDelayMs) : queue;
@@ -565,6 +608,16 @@ public final class OverloadDetector implements AutoCloseable {
       }
       if (p90 <= 2 * p90Ms || p90 <= config.latencyFloor().toNanos() / 1e6) {
         capacity = Math.max(capacity * decay, completions);
+      }
+    }
+
+    /**
+     * Takes the peak of a surge that passed without strain as a usual peak, so that the same burst
+     * does not raise the alarm again; capped so that repeated pulses cannot ratchet the threshold up.
+     */
+    void acceptPeak(double oneSecondPeak) {
+      if (rate > 0) {
+        peakRatio = Math.max(peakRatio, Math.min(MAX_PEAK_RATIO, oneSecondPeak / rate));
       }
     }
   }
