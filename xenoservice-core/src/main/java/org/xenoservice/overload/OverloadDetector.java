@@ -67,6 +67,8 @@ public final class OverloadDetector implements AutoCloseable {
   private static final double MAX_PEAK_RATIO = 5.0;
   /** Peaks are learned once the baseline rate has had this many buckets (10 s) to settle. */
   private static final long MIN_PEAK_INTERVALS = 100;
+  /** A one-second peak becomes usual after this many buckets (3 s) without a surge. */
+  private static final int PEAK_CONFIRM_BUCKETS = 30;
 
   private final RequestRecorder recorder;
   private final OverloadConfig config;
@@ -362,6 +364,7 @@ public final class OverloadDetector implements AutoCloseable {
         surgeStartNanos = bucketStart;
       }
       surgeStreak++;
+      baselines.pendingPeaks.clear();
     } else {
       surgeStreak = 0;
     }
@@ -397,8 +400,11 @@ public final class OverloadDetector implements AutoCloseable {
     // learn only from buckets that are plainly normal: no surge building, no saturation
     if (state == OverloadState.NORMAL && !forced && counts.arrivals() + counts.completions() > 0
         && (!warm || rate < threshold) && !surging && !saturated && saturatedCount == 0) {
-      baselines.learn(rate, oneSecondRate, completionRate, total(latency) > 0, p50, p90, hasQueue, queueDelay,
-          inFlight, elapsedIntervals(endNanos));
+      // a one-second peak is learned as usual only while the last second stayed under the exit level:
+      // load that climbs towards the threshold must not lift the threshold out of its reach
+      boolean peakIsUsual = !warm || oneSecondRate < config.surgeExitFactor() * threshold;
+      baselines.learn(rate, peakIsUsual ? oneSecondRate : 0, completionRate, total(latency) > 0, p50, p90,
+          hasQueue, queueDelay, inFlight, elapsedIntervals(endNanos));
     }
 
     if (warm && !forced) {
@@ -572,6 +578,8 @@ public final class OverloadDetector implements AutoCloseable {
     double rate;
     /** The usual one-second peak as a multiple of the baseline rate (1 = no bursts). */
     double peakRatio = 1;
+    /** Peaks of the last few seconds, not yet confirmed as usual. */
+    final Deque<Double> pendingPeaks = new ArrayDeque<>();
     double inFlight;
     double p50Ms;
     double p90Ms;
@@ -592,10 +600,16 @@ public final class OverloadDetector implements AutoCloseable {
         rate += alpha * (r - rate);
         inFlight += alpha * (flight - inFlight);
       }
-      // peaks are remembered three times longer than levels: bursts come and go
+      // peaks are remembered three times longer than levels: bursts come and go. A peak counts as
+      // usual only once the next seconds passed without a surge: a ramp that turns into a flood
+      // must not lift the threshold on its way up
       double peakDecay = Math.pow(0.5, 1.0 / (3 * window));
-      if (intervalsSoFar >= MIN_PEAK_INTERVALS && rate > 0) {
-        peakRatio = Math.max(1, Math.max(peakRatio * peakDecay, Math.min(MAX_PEAK_RATIO, oneSecond / rate)));
+      peakRatio = Math.max(1, peakRatio * peakDecay);
+      if (intervalsSoFar >= MIN_PEAK_INTERVALS && rate > 0 && oneSecond > 0) {
+        pendingPeaks.addLast(Math.min(MAX_PEAK_RATIO, oneSecond / rate));
+      }
+      while (pendingPeaks.size() > PEAK_CONFIRM_BUCKETS) {
+        peakRatio = Math.max(peakRatio, pendingPeaks.removeFirst());
       }
       if (hasLatency) {
         p50Ms = knownLatency ? p50Ms + alpha * (p50 - p50Ms) : p50;

@@ -13,17 +13,25 @@ import java.util.function.DoubleUnaryOperator;
  * moment, wait for one of {@code workers} threads, are served in {@code serviceTime}, and are
  * recorded exactly as an adapter would record them (arrival, hand-off to a worker, end). The
  * detector ticks at every bucket end. CPU follows the workers' utilisation; GC pauses stop the
- * workers and the detector's thread alike. Deterministic for a seed: no thread, no sleep.
+ * workers and the detector's thread alike. Deterministic for a seed: no thread, no sleep. Public
+ * for the detection-latency benchmark.
  */
-final class SimulatedSite {
-  static final long MS = 1_000_000L;
-  static final long SECOND = 1_000 * MS;
+public final class SimulatedSite {
+  /** One millisecond in nanoseconds. */
+  public static final long MS = 1_000_000L;
+  /** One second in nanoseconds. */
+  public static final long SECOND = 1_000 * MS;
   private static final long BUCKET = 100 * MS;
 
   final AtomicLong now = new AtomicLong(1_000 * SECOND);
   final FakeSystem system = new FakeSystem();
   final RequestRecorder recorder = RequestRecorder.create(now::get, Duration.ofMillis(100), 64);
   final OverloadDetector detector;
+
+  /** The detector under test. */
+  public OverloadDetector detector() {
+    return detector;
+  }
   private final int workers;
   private long serviceNanos;
   private final long[] workerFree;
@@ -32,7 +40,7 @@ final class SimulatedSite {
   private long busyNanosThisBucket;
   private long pauseUntil;
 
-  SimulatedSite(OverloadConfig config, int workers, Duration serviceTime, long seed) {
+  public SimulatedSite(OverloadConfig config, int workers, Duration serviceTime, long seed) {
     this.workers = workers;
     this.serviceNanos = serviceTime.toNanos();
     this.workerFree = new long[workers];
@@ -41,17 +49,17 @@ final class SimulatedSite {
   }
 
   /** From now on each request takes {@code serviceTime} (e.g. slow while the JIT warms up). */
-  void serviceTime(Duration serviceTime) {
+  public void serviceTime(Duration serviceTime) {
     this.serviceNanos = serviceTime.toNanos();
   }
 
   /** The fake clock's time. */
-  long nanoTime() {
+  public long nanoTime() {
     return now.get();
   }
 
   /** Requests per second this site can serve. */
-  double capacityPerSecond() {
+  public double capacityPerSecond() {
     return workers * (double) SECOND / serviceNanos;
   }
 
@@ -59,7 +67,7 @@ final class SimulatedSite {
    * Plays {@code duration} of traffic whose rate (requests per second) at each second since the start
    * of this call is {@code rateAt}; arrivals are Poisson.
    */
-  void play(Duration duration, DoubleUnaryOperator rateAt) {
+  public void play(Duration duration, DoubleUnaryOperator rateAt) {
     long start = now.get();
     long end = start + duration.toNanos();
     while (now.get() < end) {
@@ -85,7 +93,7 @@ final class SimulatedSite {
   }
 
   /** The process stops for {@code pause} (a stop-the-world GC): nothing is served and the detector sleeps. */
-  void gcPause(Duration pause) {
+  public void gcPause(Duration pause) {
     long from = now.get();
     pauseUntil = from + pause.toNanos();
     for (int i = 0; i < workers; i++) {
@@ -140,12 +148,12 @@ final class SimulatedSite {
   }
 
   /** The state changes so far. */
-  List<OverloadEvent> changes() {
+  public List<OverloadEvent> changes() {
     return new ArrayList<>(detector.recentEvents());
   }
 
   /** How many times the detector entered {@code state}. */
-  long entries(OverloadState state) {
+  public long entries(OverloadState state) {
     return detector.recentEvents().stream().filter(e -> e.current() == state).count();
   }
 
