@@ -189,10 +189,7 @@ public final class OverloadDetector implements AutoCloseable {
     if (running) {
       return;
     }
-    running = true;
-    dispatcher = new Thread(this::dispatchLoop, "xeno-overload-events");
-    dispatcher.setDaemon(true);
-    dispatcher.start();
+    startDispatcher();
     sampler = new Thread(this::sampleLoop, "xeno-detector");
     sampler.setDaemon(true);
     sampler.start();
@@ -200,9 +197,12 @@ public final class OverloadDetector implements AutoCloseable {
 
   /** Starts only the event thread: for tests that tick the detector themselves on a fake clock. */
   synchronized void startEventsOnly() {
-    if (running) {
-      return;
+    if (!running) {
+      startDispatcher();
     }
+  }
+
+  private void startDispatcher() {
     running = true;
     dispatcher = new Thread(this::dispatchLoop, "xeno-overload-events");
     dispatcher.setDaemon(true);
