@@ -44,6 +44,10 @@ final class IntervalCounts {
     return Arrays.copyOfRange(fields, RequestRecorder.LATENCY, RequestRecorder.LATENCY + LatencyHistogram.BINS);
   }
 
+  long[] routeCounts() {
+    return Arrays.copyOfRange(fields, RequestRecorder.ROUTES, RequestRecorder.ROUTES + RequestRecorder.MAX_ROUTES);
+  }
+
   long[] queueDelayBins() {
     return Arrays.copyOfRange(fields, RequestRecorder.QUEUE_DELAY,
         RequestRecorder.QUEUE_DELAY + LatencyHistogram.BINS);

@@ -171,7 +171,7 @@ public final class OverloadConfig {
     return hiccupThreshold;
   }
 
-  /** At least this long in SURGING before going back to NORMAL (default 2 s). */
+  /** At least this long in SURGING, and this long calm, before going back to NORMAL (default 2 s). */
   public Duration surgeMinDwell() {
     return surgeMinDwell;
   }

@@ -63,6 +63,9 @@ public final class OverloadDetector implements AutoCloseable {
   private static final long READ_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
   private static final int EVENT_QUEUE = 1024;
   private static final int HISTORY = 100;
+  /** Hot paths are counted over the last second, and the top three are named. */
+  private static final int HOT_PATH_BUCKETS = 10;
+  private static final int HOT_PATHS = 3;
   /** The usual peak may be at most this many times the baseline rate, so pulses cannot ratchet the threshold up. */
   private static final double MAX_PEAK_RATIO = 5.0;
   /** Peaks are learned once the baseline rate has had this many buckets (10 s) to settle. */
@@ -74,6 +77,7 @@ public final class OverloadDetector implements AutoCloseable {
   private final OverloadConfig config;
   private final SystemSignals system;
   private final Clock wallClock;
+  private final List<String> routeNames;
   private final NanoClock clock;
   private final List<OverloadListener> listeners = new CopyOnWriteArrayList<>();
   private final BlockingQueue<OverloadEvent> outbox = new ArrayBlockingQueue<>(EVENT_QUEUE);
@@ -91,6 +95,8 @@ public final class OverloadDetector implements AutoCloseable {
   private long lastGcNanos;
   private final Deque<long[]> latencyWindow = new ArrayDeque<>();
   private final Deque<long[]> queueWindow = new ArrayDeque<>();
+  private final Deque<long[]> routeWindow = new ArrayDeque<>();
+  private List<String> hotPaths = List.of();
   private final Deque<Double> lastSecondRates = new ArrayDeque<>();
   private final Deque<Double> dwellRates = new ArrayDeque<>();
   private final Deque<Boolean> saturationHistory = new ArrayDeque<>();
@@ -120,6 +126,7 @@ public final class OverloadDetector implements AutoCloseable {
     this.config = builder.config;
     this.system = builder.system;
     this.wallClock = builder.wallClock;
+    this.routeNames = builder.routeNames;
     this.clock = recorder.clock();
     this.listeners.addAll(builder.listeners);
     this.widthNanos = recorder.widthNanos();
@@ -144,6 +151,7 @@ public final class OverloadDetector implements AutoCloseable {
     private OverloadConfig config = OverloadConfig.DEFAULTS;
     private SystemSignals system = new JvmSystemSignals();
     private Clock wallClock = Clock.systemUTC();
+    private List<String> routeNames = List.of();
     private final List<OverloadListener> listeners = new ArrayList<>();
 
     private Builder(RequestRecorder recorder) {
@@ -159,6 +167,19 @@ public final class OverloadDetector implements AutoCloseable {
     /** Adds a listener for state changes. */
     public Builder listener(OverloadListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Names for the route keys that {@link RequestRecorder#end(long, int, long, RequestKind, int)}
+     * counts (name {@code i} for key {@code i}), so that events can name the hot paths.
+     */
+    public Builder routeNames(List<String> names) {
+      if (names.size() > RequestRecorder.MAX_ROUTES) {
+        throw new IllegalArgumentException("at most " + RequestRecorder.MAX_ROUTES + " route names, but got "
+            + names.size());
+      }
+      this.routeNames = List.copyOf(names);
       return this;
     }
 
@@ -309,6 +330,8 @@ public final class OverloadDetector implements AutoCloseable {
     long inFlight = recorder.inFlight();
     push(latencyWindow, counts.latencyBins(), config.windowBuckets());
     push(queueWindow, counts.queueDelayBins(), config.windowBuckets());
+    push(routeWindow, counts.routeCounts(), HOT_PATH_BUCKETS);
+    hotPaths = hotPaths(merge(routeWindow));
     long[] latency = merge(latencyWindow);
     long[] queue = merge(queueWindow);
     double p50 = LatencyHistogram.quantileNanos(latency, 0.5) / 1e6;
@@ -373,7 +396,7 @@ public final class OverloadDetector implements AutoCloseable {
     if (surgeStreak > 0 || state == OverloadState.SURGING) {
       surgePeakRate = Math.max(surgePeakRate, oneSecondRate);
     }
-    boolean calm = rate < config.surgeExitFactor() * threshold && saturatedCount == 0;
+    boolean calm = oneSecondRate < config.surgeExitFactor() * threshold && saturatedCount == 0;
     if (calm && calmSinceNanos < 0) {
       calmSinceNanos = bucketStart;
     } else if (!calm) {
@@ -430,7 +453,8 @@ public final class OverloadDetector implements AutoCloseable {
       case SURGING -> {
         if (overloaded) {
           transition(OverloadState.OVERLOADED, reasons(signs), now, saturationStartNanos);
-        } else if (calm && inState >= config.surgeMinDwell().toNanos()) {
+        } else if (calm && inState >= config.surgeMinDwell().toNanos()
+            && now - calmSinceNanos >= config.surgeMinDwell().toNanos()) {
           if (!surgeSawSaturation) {
             // a surge the site took without a sign of strain: bursts this high are part of normal
             baselines.acceptPeak(surgePeakRate);
@@ -480,7 +504,7 @@ public final class OverloadDetector implements AutoCloseable {
     }
     long latency = evidenceSinceNanos < 0 ? 0 : Math.max(0, now - evidenceSinceNanos);
     OverloadEvent event = new OverloadEvent(++sequence, previous, next, wallClock.instant(), now,
-        Duration.ofNanos(latency), reasons, currentReadings, baselines.capacity, List.of(), warmedUp(now));
+        Duration.ofNanos(latency), reasons, currentReadings, baselines.capacity, hotPaths, warmedUp(now));
     LOG.info("overload: {} -> {} ({}), detected in {} ms", previous, next, reasons, latency / 1_000_000);
     synchronized (history) {
       history.addLast(event);
@@ -545,6 +569,33 @@ public final class OverloadDetector implements AutoCloseable {
     }
   }
 
+  /** The busiest named routes of the last second, with their share of the routed requests. */
+  private List<String> hotPaths(long[] counts) {
+    long total = 0;
+    for (long count : counts) {
+      total += count;
+    }
+    if (total == 0 || routeNames.isEmpty()) {
+      return List.of();
+    }
+    List<String> hot = new ArrayList<>();
+    boolean[] taken = new boolean[counts.length];
+    for (int rank = 0; rank < HOT_PATHS; rank++) {
+      int best = -1;
+      for (int i = 0; i < Math.min(counts.length, routeNames.size()); i++) {
+        if (!taken[i] && counts[i] > 0 && (best < 0 || counts[i] > counts[best])) {
+          best = i;
+        }
+      }
+      if (best < 0) {
+        break;
+      }
+      taken[best] = true;
+      hot.add(routeNames.get(best) + " (" + Math.round(100.0 * counts[best] / total) + " %)");
+    }
+    return List.copyOf(hot);
+  }
+
   private static <T> void push(Deque<T> window, T value, int size) {
     window.addLast(value);
     while (window.size() > size) {
@@ -553,7 +604,7 @@ public final class OverloadDetector implements AutoCloseable {
   }
 
   private static long[] merge(Deque<long[]> window) {
-    long[] sum = new long[LatencyHistogram.BINS];
+    long[] sum = new long[window.isEmpty() ? 0 : window.peekFirst().length];
     for (long[] bins : window) {
       for (int i = 0; i < sum.length; i++) {
         sum[i] += bins[i];

@@ -21,7 +21,8 @@ import java.util.Set;
  * @param readings every signal's value and baseline when the state changed
  * @param capacityPerSecond the learned estimate of how many requests per second the site completes
  *     while healthy (0 before it is known)
- * @param hotPaths the busiest route keys, when the adapter reports them (empty otherwise)
+ * @param hotPaths the busiest named routes of the last second with their share, e.g. {@code "/search (71 %)"};
+ *     empty unless the adapter reports routes (see {@link RequestRecorder#end(long, int, long, RequestKind, int)})
  * @param warmedUp whether the warm-up had finished (a forced change can come before)
  */
 public record OverloadEvent(

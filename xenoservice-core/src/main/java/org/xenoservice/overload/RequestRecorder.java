@@ -42,8 +42,11 @@ public final class RequestRecorder {
   static final int QUEUED = 6;
   static final int LATENCY = 8;
   static final int QUEUE_DELAY = LATENCY + LatencyHistogram.BINS;
+  static final int ROUTES = QUEUE_DELAY + LatencyHistogram.BINS;
+  /** Route keys the recorder counts requests for, {@code 0} to {@code MAX_ROUTES - 1}. */
+  public static final int MAX_ROUTES = 32;
   /** Longs per thread cell: the fields above, padded to a multiple of a cache line. */
-  static final int STRIDE = ((QUEUE_DELAY + LatencyHistogram.BINS) + 15) & ~15;
+  static final int STRIDE = ((ROUTES + MAX_ROUTES) + 15) & ~15;
   /** Longs per cell of the running totals: started and ended, padded to two cache lines. */
   private static final int TOTAL_STRIDE = 16;
 
@@ -146,6 +149,18 @@ public final class RequestRecorder {
    * @param bytes the body bytes sent
    */
   public void end(long startNanos, int status, long bytes, RequestKind kind) {
+    end(startNanos, status, bytes, kind, -1);
+  }
+
+  /**
+   * Records that the request started at {@code startNanos} ended now, and which route it took, so
+   * that the detector can name the hot paths of a flood.
+   *
+   * @param route the route's key, {@code 0} to {@link #MAX_ROUTES}{@code - 1} (e.g. the index of
+   *     the dynamic route in the site's configuration, whose names the detector is given with
+   *     {@link OverloadDetector.Builder#routeNames}); any other value counts no route
+   */
+  public void end(long startNanos, int status, long bytes, RequestKind kind, int route) {
     long now = clock.nanoTime();
     AtomicLongArray bucket = ring[slot(now)];
     int cell = cell();
@@ -157,6 +172,9 @@ public final class RequestRecorder {
     }
     if (bytes > 0) {
       bucket.getAndAdd(cell + BYTES, bytes);
+    }
+    if (route >= 0 && route < MAX_ROUTES) {
+      bucket.getAndIncrement(cell + ROUTES + route);
     }
     totals.getAndIncrement(totalCell() + 1);
   }

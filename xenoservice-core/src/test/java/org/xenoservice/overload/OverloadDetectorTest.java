@@ -58,6 +58,19 @@ class OverloadDetectorTest {
   }
 
   @Test
+  void eventsNameTheHotPathsOfTheFlood() {
+    SimulatedSite site = new SimulatedSite(OverloadConfig.DEFAULTS, 8, SERVICE, 10,
+        List.of("/search", "/order", "/books/"));
+    site.routeWeights(0.2, 0.1, 0.7);
+    site.play(Duration.ofMinutes(3), t -> 100);
+    site.routeWeights(0.9, 0.02, 0.08);
+    site.play(Duration.ofSeconds(2), t -> 1_000);
+    List<String> hot = first(site, OverloadState.OVERLOADED).hotPaths();
+    assertEquals(3, hot.size(), hot.toString());
+    assertTrue(hot.get(0).startsWith("/search ("), hot.toString());
+  }
+
+  @Test
   void floodThatPassesGoesRecoveringThenNormal() {
     SimulatedSite site = smallSite(2);
     site.play(Duration.ofMinutes(3), t -> 100);
@@ -120,9 +133,10 @@ class OverloadDetectorTest {
     return 35 + 65 * phase * phase;
   }
 
-  @Test
-  void loadOscillatingAroundTheThresholdEntersOnceAndExitsOnce() {
-    SimulatedSite site = new SimulatedSite(OverloadConfig.DEFAULTS, 16, SERVICE, 4);  // 800/s
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {4, 41, 414})
+  void loadOscillatingAroundTheThresholdEntersOnceAndExitsOnce(long seed) {
+    SimulatedSite site = new SimulatedSite(OverloadConfig.DEFAULTS, 16, SERVICE, seed);  // 800/s
     site.play(Duration.ofMinutes(5), t -> 100);
     double threshold = site.detector.snapshot().surgeThresholdPerSecond();
     assertTrue(threshold >= 250 && threshold <= 350, "threshold " + threshold);

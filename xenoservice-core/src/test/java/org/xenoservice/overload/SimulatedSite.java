@@ -39,13 +39,25 @@ public final class SimulatedSite {
   private final PriorityQueue<long[]> events = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
   private long busyNanosThisBucket;
   private long pauseUntil;
+  private double[] routeWeights = {};
 
   public SimulatedSite(OverloadConfig config, int workers, Duration serviceTime, long seed) {
+    this(config, workers, serviceTime, seed, List.of());
+  }
+
+  /** A site whose requests take the named routes, with weights set by {@link #routeWeights}. */
+  public SimulatedSite(OverloadConfig config, int workers, Duration serviceTime, long seed, List<String> routes) {
     this.workers = workers;
     this.serviceNanos = serviceTime.toNanos();
     this.workerFree = new long[workers];
     this.random = new Random(seed);
-    this.detector = OverloadDetector.builder(recorder).config(config).systemSignals(system).build();
+    this.detector = OverloadDetector.builder(recorder).config(config).systemSignals(system).routeNames(routes)
+        .build();
+  }
+
+  /** From now on a request takes route {@code i} with probability {@code weights[i]} (they sum to 1). */
+  public void routeWeights(double... weights) {
+    this.routeWeights = weights.clone();
   }
 
   /** From now on each request takes {@code serviceTime} (e.g. slow while the JIT warms up). */
@@ -110,7 +122,7 @@ public final class SimulatedSite {
       if (event[1] == 0) {
         recorder.handling(event[2]);
       } else {
-        recorder.end(event[2], 200, 2_000, RequestKind.DYNAMIC);
+        recorder.end(event[2], 200, 2_000, RequestKind.DYNAMIC, (int) event[3]);
       }
     }
     now.set(time);
@@ -129,8 +141,19 @@ public final class SimulatedSite {
     long finish = serviceStart + serviceNanos;
     workerFree[worker] = finish;
     busyNanosThisBucket += serviceNanos;
-    events.add(new long[] {serviceStart, 0, token});
-    events.add(new long[] {finish, 1, token});
+    events.add(new long[] {serviceStart, 0, token, -1});
+    events.add(new long[] {finish, 1, token, route()});
+  }
+
+  private int route() {
+    double pick = random.nextDouble();
+    for (int i = 0; i < routeWeights.length; i++) {
+      pick -= routeWeights[i];
+      if (pick < 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private int poisson(double mean) {
