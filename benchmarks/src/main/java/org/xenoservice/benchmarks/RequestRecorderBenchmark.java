@@ -29,7 +29,7 @@ import org.xenoservice.overload.RequestRecorder;
  *       keeps the same information (the same ring of time buckets, the same counters, the same
  *       histogram bins) in plain {@code long} fields and a {@code long[]} under one
  *       {@code synchronized} per call.
- *   <li>{@link #nanoTimeTwice}: the two clock reads alone, the floor under both.
+ *   <li>{@link #nanoTimeTwice} (1 and 2 threads): the two clock reads alone, the floor under both.
  * </ul>
  *
  * <p>Each runs at 1 thread and, in the {@code *2Threads} and {@code *4Threads} variants, at 2 and 4
@@ -105,6 +105,14 @@ public class RequestRecorderBenchmark {
   /** Two {@code System.nanoTime()} calls: what any recorder pays for a start and an end time. */
   @Benchmark
   public long nanoTimeTwice() {
+    long start = System.nanoTime();
+    return System.nanoTime() - start;
+  }
+
+  /** The same at 2 threads: whether the clock itself slows down when both cores read it. */
+  @Benchmark
+  @Threads(2)
+  public long nanoTimeTwice2Threads() {
     long start = System.nanoTime();
     return System.nanoTime() - start;
   }
