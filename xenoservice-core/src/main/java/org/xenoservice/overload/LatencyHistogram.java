@@ -2,11 +2,11 @@ package org.xenoservice.overload;
 
 /**
  * The fixed log-linear bins that request latencies and queue delays are counted in: two bins per
- * power of two of microseconds, from 1 µs to about 134 s, so that any value lands in a bin at most
- * 50 % wider than itself. Bin arithmetic only; the counts live in {@link RequestRecorder}'s cells.
+ * power of two of (binary) microseconds, bin 0 under about 2 µs and the last one from about 275 s
+ * up, so that any value lands in a bin at most 50 % wider than itself. Bin arithmetic only; the counts live in {@link RequestRecorder}'s cells.
  */
 final class LatencyHistogram {
-  /** Number of bins: bin 0 holds values under 2 µs, the last one everything above ~134 s. */
+  /** Number of bins: bin 0 holds values under ~2 µs, the last one everything above ~275 s. */
   static final int BINS = 56;
 
   private LatencyHistogram() {}

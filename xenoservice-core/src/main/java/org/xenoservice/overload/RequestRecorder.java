@@ -54,6 +54,7 @@ public final class RequestRecorder {
   private final long widthNanos;
   private final int buckets;
   private final int stripes;
+  private final int stripeShift;
   private final AtomicLongArray[] ring;
   private final AtomicLongArray totals;
   private final long originNanos;
@@ -71,6 +72,7 @@ public final class RequestRecorder {
     // twice the next power of two of the cores, at most 16: few threads share a cell
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.stripes = Math.min(16, Integer.highestOneBit(cores * 2 - 1) * 2);
+    this.stripeShift = 64 - Integer.numberOfTrailingZeros(stripes);
     this.ring = new AtomicLongArray[buckets];
     for (int i = 0; i < buckets; i++) {
       ring[i] = new AtomicLongArray(stripes * STRIDE);
@@ -251,8 +253,8 @@ public final class RequestRecorder {
     return stripeOfThread() * TOTAL_STRIDE;
   }
 
+  /** The top bits of the id times the golden ratio: consecutive thread ids land on different stripes. */
   private int stripeOfThread() {
-    long id = Thread.currentThread().getId();
-    return (int) ((id * 0x9E3779B97F4A7C15L) >>> 58) & (stripes - 1);
+    return (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> stripeShift);
   }
 }
