@@ -21,7 +21,7 @@ TREE=$ROOT/benchmarks/target/mixed-tree-${SIZE_MB}mb
 OUT=$ROOT/benchmarks/target/bundle-bench
 QUIET=-Dorg.slf4j.simpleLogger.defaultLogLevel=warn
 
-command -v tar >/dev/null && tar --version | head -1 | grep -q 'GNU tar' \
+command -v tar >/dev/null && tar --version | sed -n 1p | grep -q 'GNU tar' \
   || { echo "needs GNU tar on the PATH" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "needs python3 for the summary" >&2; exit 1; }
 
