@@ -238,6 +238,30 @@ class OverloadDetectorTest {
   }
 
   @Test
+  void runsOnItsOwnThreadsOnTheSystemClockAndClosesCleanly() throws InterruptedException {
+    RequestRecorder recorder = RequestRecorder.create();
+    BlockingQueue<OverloadEvent> received = new LinkedBlockingQueue<>();
+    OverloadDetector detector = OverloadDetector.builder(recorder).listener(received::add).build();
+    detector.start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (detector.snapshot().readings().isEmpty() && System.nanoTime() < deadline) {
+        recorder.end(recorder.start(), 200, 100, RequestKind.STATIC);
+        Thread.onSpinWait();
+      }
+      assertFalse(detector.snapshot().readings().isEmpty(), "the sampler evaluated a bucket");
+      detector.forceOverloaded();
+      OverloadEvent event = received.poll(10, TimeUnit.SECONDS);
+      assertTrue(event != null && event.current() == OverloadState.OVERLOADED, String.valueOf(event));
+    } finally {
+      detector.close();
+    }
+    assertTrue(Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("xeno-detector") || t.getName().startsWith("xeno-overload-events")),
+        "threads stopped");
+  }
+
+  @Test
   void configRejectsNonsenseWithTheValueInTheMessage() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> OverloadConfig.builder().surgeFactor(0.5));
