@@ -1,0 +1,16 @@
+package org.xenoservice.peer;
+
+import java.util.Optional;
+
+/**
+ * Which site version answers for a host name, as the serving port asks on every request.
+ * Implementations must be safe for concurrent use and cheap (a map lookup).
+ */
+@FunctionalInterface
+public interface SiteLookup {
+  /**
+   * The active version for {@code host} (lower case, without port), or empty when this peer does
+   * not serve it (enrolled but not active, or a stranger).
+   */
+  Optional<ServedSite> find(String host);
+}
