@@ -428,7 +428,8 @@ public final class BundleBuilder {
     return value;
   }
 
-  private static OutputStream nonClosing(OutputStream out) {
+  /** {@code out} behind a wrapper whose {@code close()} only flushes. */
+  static OutputStream nonClosing(OutputStream out) {
     return new FilterOutputStream(out) {
       @Override
       public void write(byte[] bytes, int offset, int length) throws IOException {

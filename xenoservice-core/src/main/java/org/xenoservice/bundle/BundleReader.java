@@ -58,6 +58,7 @@ public final class BundleReader {
   private final BundleLimits limits;
   private final Optional<Manifest> base;
   private final OptionalLong servedVersion;
+  private final Set<BlobKey> heldBlobs;
 
   private BundleReader(Builder builder) {
     this.siteKey = builder.siteKey;
@@ -65,6 +66,7 @@ public final class BundleReader {
     this.limits = builder.limits;
     this.base = builder.base;
     this.servedVersion = builder.servedVersion;
+    this.heldBlobs = builder.heldBlobs;
   }
 
   private BundleReader(BundleReader settings, Manifest base) {
@@ -73,6 +75,7 @@ public final class BundleReader {
     this.limits = settings.limits;
     this.base = Optional.of(base);
     this.servedVersion = settings.servedVersion;
+    this.heldBlobs = settings.heldBlobs;
   }
 
   /** This reader with {@code base} as the manifest whose blobs the caller holds (see {@link Builder#base}). */
@@ -92,6 +95,7 @@ public final class BundleReader {
     private BundleLimits limits = BundleLimits.DEFAULTS;
     private Optional<Manifest> base = Optional.empty();
     private OptionalLong servedVersion = OptionalLong.empty();
+    private Set<BlobKey> heldBlobs = Set.of();
 
     private Builder(PublicKey siteKey) {
       this.siteKey = Objects.requireNonNull(siteKey, "siteKey");
@@ -125,6 +129,17 @@ public final class BundleReader {
     /** Accept only versions greater than this one (the version being served). */
     public Builder servedVersion(long version) {
       this.servedVersion = OptionalLong.of(version);
+      return this;
+    }
+
+    /**
+     * Blobs the caller already holds for this site (a peer's blobs from the site's earlier pushes):
+     * a bundle may leave them out whatever its base, so that a pusher sends only what the peer
+     * lacks. They must also be in the store {@link BundleReader#read} fills; the signed manifest
+     * still names every file's digest, so nothing unsigned gets served.
+     */
+    public Builder heldBlobs(Set<BlobKey> blobs) {
+      this.heldBlobs = Set.copyOf(blobs);
       return this;
     }
 
@@ -187,8 +202,8 @@ public final class BundleReader {
       if (received.contains(file.sha256())) {
         continue;
       }
-      boolean inBase = baseBlobs.contains(file.blob());
-      if (!inBase) {
+      boolean held = baseBlobs.contains(file.blob()) || heldBlobs.contains(file.blob());
+      if (!held) {
         throw new BundleException(Rule.MISSING_BLOB, "blob " + file.sha256() + " of \""
             + ManifestCodec.printable(file.path()) + "\" is neither in the bundle nor in the base"
             + (manifest.base().isPresent() ? "" : " (a full bundle must carry every blob)"));
