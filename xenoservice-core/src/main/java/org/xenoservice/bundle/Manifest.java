@@ -50,6 +50,17 @@ public final class Manifest {
     this.byPath = Collections.unmodifiableMap(index);
   }
 
+  /**
+   * Parses manifest bytes that this process verified earlier and stored itself (a peer reloading
+   * its state after a restart). Never use it for bytes from the network: those go through
+   * {@link BundleReader}, which checks the signature.
+   *
+   * @throws BundleException if the bytes are not a well-formed manifest
+   */
+  public static Manifest parseStored(byte[] bytes) throws BundleException {
+    return ManifestCodec.parse(bytes.clone());
+  }
+
   /** Always {@value #FORMAT}. */
   public String format() {
     return FORMAT;

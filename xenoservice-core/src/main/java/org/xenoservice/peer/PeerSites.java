@@ -1,0 +1,312 @@
+package org.xenoservice.peer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenoservice.bundle.BlobKey;
+import org.xenoservice.bundle.BlobStore;
+import org.xenoservice.bundle.BundleException;
+import org.xenoservice.bundle.BundleLimits;
+import org.xenoservice.bundle.BundleReader;
+import org.xenoservice.bundle.Manifest;
+import org.xenoservice.bundle.ManifestFile;
+
+/**
+ * The sites a peer hosts and the version of each it serves: receives verified bundles into the
+ * blob store, keeps each site's manifests on disk, activates and retires versions, and answers the
+ * serving port's lookups. State survives a restart: {@link #open} reloads it.
+ *
+ * <p>On disk, under the state directory: {@code sites/<host>/manifests/<version>.json} (the exact
+ * manifest bytes, written after the bundle verified) and {@code sites/<host>/active} (the version
+ * served), each written to a temporary file and moved into place.
+ *
+ * <p>Activation is one reference swap: a request sees the old version or the new one, never a
+ * mix. Control operations on one site are serialised; lookups never wait. Safe for concurrent use.
+ */
+public final class PeerSites implements SiteLookup {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerSites.class);
+  /** Room in an upload for the tar headers and the manifest, beyond the blobs the quota counts. */
+  private static final long UPLOAD_SLACK_BYTES = 64L << 20;
+
+  private final Path stateDirectory;
+  private final BlobStore store;
+  private final Map<String, Site> sites = new ConcurrentHashMap<>();
+
+  private PeerSites(Path stateDirectory, BlobStore store) {
+    this.stateDirectory = stateDirectory;
+    this.store = store;
+  }
+
+  /**
+   * Opens (creating when needed) a peer's state for the enrolled sites, and reloads their
+   * manifests and active versions.
+   *
+   * @throws IOException if the state cannot be read, or an active version's blobs are missing
+   */
+  public static PeerSites open(Path stateDirectory, BlobStore store, Collection<Enrollment> enrollments)
+      throws IOException {
+    PeerSites peer = new PeerSites(stateDirectory.toAbsolutePath().normalize(), store);
+    for (Enrollment enrollment : enrollments) {
+      if (peer.sites.putIfAbsent(enrollment.site(), new Site(enrollment)) != null) {
+        throw new IllegalArgumentException("site " + enrollment.site() + " is enrolled twice");
+      }
+    }
+    for (Site site : peer.sites.values()) {
+      peer.load(site);
+    }
+    return peer;
+  }
+
+  @Override
+  public Optional<ServedSite> find(String host) {
+    Site site = sites.get(host.toLowerCase(Locale.ROOT));
+    return site == null ? Optional.empty() : Optional.ofNullable(site.active);
+  }
+
+  /** The enrolment of {@code site}, if it is enrolled. */
+  public Optional<Enrollment> enrollment(String site) {
+    Site known = sites.get(site.toLowerCase(Locale.ROOT));
+    return known == null ? Optional.empty() : Optional.of(known.enrollment);
+  }
+
+  /** The enrolled sites' host names. */
+  public Set<String> enrolledSites() {
+    return Set.copyOf(sites.keySet());
+  }
+
+  /**
+   * The digests among {@code digests} that the peer does not hold for {@code site}: a pusher sends
+   * only those. Blobs other sites pushed do not count, so a site learns nothing about another's
+   * content.
+   */
+  public Set<String> missing(String site, Collection<String> digests) throws PeerException {
+    Site known = site(site);
+    synchronized (known) {
+      Set<String> held = new HashSet<>();
+      for (BlobKey key : known.blobs()) {
+        if (store.contains(key)) {
+          held.add(key.sha256());
+        }
+      }
+      Set<String> missing = new LinkedHashSet<>(digests);
+      missing.removeAll(held);
+      return missing;
+    }
+  }
+
+  /**
+   * Reads a (possibly thin) bundle for {@code site}: verified against the site's pinned key, newer
+   * than every version held, within the site's storage quota; its blobs go to the store and its
+   * manifest is staged (not yet served).
+   *
+   * @throws PeerException 409 for a version not newer than one held, 413 over the quota, 400 for
+   *     any other broken rule (the reason names the rule, e.g. {@code bundle-signature})
+   */
+  public Manifest receive(String site, InputStream bundle) throws PeerException, IOException {
+    Site known = site(site);
+    synchronized (known) {
+      long stored = storedBytes(known);
+      long room = known.enrollment.quota().maxStoredBytes() - stored;
+      BundleReader.Builder reader = BundleReader.builder(known.enrollment.key()).site(known.enrollment.site())
+          .heldBlobs(known.blobs())
+          .limits(BundleLimits.DEFAULTS.withMaxBundleBytes(Math.max(1, room) + UPLOAD_SLACK_BYTES));
+      if (!known.manifests.isEmpty()) {
+        reader.servedVersion(known.manifests.lastKey());
+      }
+      Manifest manifest;
+      try {
+        manifest = reader.build().read(bundle, store);
+      } catch (BundleException e) {
+        throw refusal(known, e);
+      }
+      known.manifests.put(manifest.version(), manifest);
+      long after = storedBytes(known);
+      if (after > known.enrollment.quota().maxStoredBytes()) {
+        known.manifests.remove(manifest.version());
+        throw new PeerException(413, "quota", "site " + known.enrollment.site() + " would store " + after
+            + " bytes, over its quota of " + known.enrollment.quota().maxStoredBytes() + "; retire old versions or "
+            + "ask the peer's operator for more");
+      }
+      writeAtomically(manifestFile(known, manifest.version()), manifest.bytes());
+      LOG.info("peer: staged {} v{} ({} files, {} bytes stored for the site)", manifest.site(), manifest.version(),
+          manifest.files().size(), after);
+      return manifest;
+    }
+  }
+
+  /**
+   * Starts serving {@code version} of {@code site}, atomically.
+   *
+   * @throws PeerException 404 if that version was not received, 409 if it is not newer than the
+   *     version served (no rollbacks)
+   */
+  public ServedSite activate(String site, long version) throws PeerException, IOException {
+    Site known = site(site);
+    synchronized (known) {
+      Manifest manifest = known.manifests.get(version);
+      if (manifest == null) {
+        throw new PeerException(404, "not-staged", "version " + version + " of " + known.enrollment.site()
+            + " was not received; push its bundle first (held: " + known.manifests.keySet() + ")");
+      }
+      ServedSite current = known.active;
+      if (current != null && version <= current.version()) {
+        throw new PeerException(409, "rollback", "version " + version + " is not newer than version "
+            + current.version() + " being served; rollbacks are refused, push a newer version");
+      }
+      ServedSite next;
+      try {
+        next = ServedSite.of(manifest, store);
+      } catch (IllegalArgumentException e) {
+        throw new PeerException(409, "blobs-missing", e.getMessage(), e);
+      }
+      writeAtomically(activeFile(known), Long.toString(version).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      known.active = next;
+      LOG.info("peer: serving {} v{}", known.enrollment.site(), version);
+      return next;
+    }
+  }
+
+  /** Stops serving {@code site}; its versions and blobs stay, so it can be activated again with a newer one. */
+  public void retire(String site) throws PeerException, IOException {
+    Site known = site(site);
+    synchronized (known) {
+      Files.deleteIfExists(activeFile(known));
+      known.active = null;
+      LOG.info("peer: retired {}", known.enrollment.site());
+    }
+  }
+
+  /** What the peer holds and serves for {@code site}. */
+  public SiteStatus status(String site) throws PeerException {
+    Site known = site(site);
+    synchronized (known) {
+      ServedSite active = known.active;
+      return new SiteStatus(known.enrollment.site(),
+          active == null ? OptionalLong.empty() : OptionalLong.of(active.version()),
+          active == null ? Optional.empty() : Optional.of(active.manifest().sha256()),
+          new ArrayList<>(known.manifests.keySet()), storedBytes(known), known.enrollment.quota());
+    }
+  }
+
+  private Site site(String site) throws PeerException {
+    Site known = sites.get(site.toLowerCase(Locale.ROOT));
+    if (known == null) {
+      throw new PeerException(404, "not-enrolled", "site " + site + " is not enrolled on this peer");
+    }
+    return known;
+  }
+
+  private long storedBytes(Site site) {
+    long bytes = 0;
+    Set<BlobKey> counted = new HashSet<>();
+    for (Manifest manifest : site.manifests.values()) {
+      for (ManifestFile file : manifest.files()) {
+        if (counted.add(file.blob())) {
+          bytes += file.storedSize();
+        }
+      }
+    }
+    return bytes;
+  }
+
+  private static PeerException refusal(Site site, BundleException e) {
+    return switch (e.rule()) {
+      case VERSION -> new PeerException(409, "version", e.getMessage() + " (" + site.enrollment.site()
+          + " holds versions " + site.manifests.keySet() + ")", e);
+      case LIMIT -> new PeerException(413, "too-large", e.getMessage(), e);
+      default -> new PeerException(400, "bundle-" + e.rule().id(), e.getMessage(), e);
+    };
+  }
+
+  private void load(Site site) throws IOException {
+    Path manifests = siteDirectory(site).resolve("manifests");
+    if (Files.isDirectory(manifests)) {
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(manifests, "*.json")) {
+        for (Path file : files) {
+          Manifest manifest = Manifest.parseStored(Files.readAllBytes(file));
+          if (!manifest.site().equals(site.enrollment.site())) {
+            throw new IOException(file + " holds a manifest of " + manifest.site() + ", not " + site.enrollment.site());
+          }
+          site.manifests.put(manifest.version(), manifest);
+        }
+      }
+    }
+    Path active = activeFile(site);
+    if (Files.exists(active)) {
+      long version = Long.parseLong(Files.readString(active).strip());
+      Manifest manifest = site.manifests.get(version);
+      if (manifest == null) {
+        throw new IOException(active + " names version " + version + " but its manifest is not in " + manifests);
+      }
+      try {
+        site.active = ServedSite.of(manifest, store);
+      } catch (IllegalArgumentException e) {
+        throw new IOException("cannot serve " + site.enrollment.site() + " v" + version + " after a restart: "
+            + e.getMessage(), e);
+      }
+      LOG.info("peer: serving {} v{} (reloaded)", site.enrollment.site(), version);
+    }
+  }
+
+  private Path siteDirectory(Site site) {
+    return stateDirectory.resolve("sites").resolve(site.enrollment.site());
+  }
+
+  private Path manifestFile(Site site, long version) {
+    return siteDirectory(site).resolve("manifests").resolve(version + ".json");
+  }
+
+  private Path activeFile(Site site) {
+    return siteDirectory(site).resolve("active");
+  }
+
+  private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".part");
+    try {
+      Files.write(temporary, bytes);
+      try (var channel = java.nio.channels.FileChannel.open(temporary, java.nio.file.StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  /** One enrolled site: its manifests by version and the version served. */
+  private static final class Site {
+    final Enrollment enrollment;
+    final TreeMap<Long, Manifest> manifests = new TreeMap<>();
+    volatile ServedSite active;
+
+    Site(Enrollment enrollment) {
+      this.enrollment = enrollment;
+    }
+
+    Set<BlobKey> blobs() {
+      Set<BlobKey> blobs = new HashSet<>();
+      for (Manifest manifest : manifests.values()) {
+        blobs.addAll(manifest.blobs());
+      }
+      return blobs;
+    }
+  }
+}

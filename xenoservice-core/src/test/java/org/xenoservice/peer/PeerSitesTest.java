@@ -1,0 +1,165 @@
+package org.xenoservice.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xenoservice.bundle.BlobStore;
+import org.xenoservice.bundle.BundleBuilder;
+import org.xenoservice.bundle.BundleReader;
+import org.xenoservice.bundle.DirectorySource;
+import org.xenoservice.bundle.Manifest;
+import org.xenoservice.bundle.ThinBundle;
+import org.xenoservice.key.SiteKeys;
+
+/** A peer's sites: staged, activated, retired, never rolled back, within quota, and back after a restart. */
+class PeerSitesTest {
+  private static final KeyPair BOOKS = SiteKeys.generate();
+  private static final KeyPair MAPS = SiteKeys.generate();
+
+  @TempDir
+  Path dir;
+
+  Path site;
+  PeerSites peer;
+
+  @BeforeEach
+  void openPeer() throws IOException {
+    site = Files.createDirectories(dir.resolve("site"));
+    Files.writeString(site.resolve("index.html"), "<h1>Antiquarian books</h1>".repeat(40));
+    Files.writeString(site.resolve("about.html"), "<p>Family-run since 1962</p>".repeat(40));
+    peer = open(SiteQuota.DEFAULT);
+  }
+
+  private PeerSites open(SiteQuota quota) throws IOException {
+    return PeerSites.open(dir.resolve("state"), BlobStore.openUnsynced(dir.resolve("store")), List.of(
+        new Enrollment("Books.Example", BOOKS.getPublic(), quota),
+        new Enrollment("maps.example", MAPS.getPublic(), SiteQuota.DEFAULT)));
+  }
+
+  private byte[] bundle(String host, KeyPair keys, long version) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BundleBuilder.forSite(host).source(DirectorySource.of(site)).signingKey(keys.getPrivate()).version(version)
+        .build(out);
+    return out.toByteArray();
+  }
+
+  private Manifest receive(String host, byte[] bundle) throws Exception {
+    return peer.receive(host, new ByteArrayInputStream(bundle));
+  }
+
+  @Test
+  void aReceivedVersionIsServedOnlyOnceActivated() throws Exception {
+    receive("books.example", bundle("books.example", BOOKS, 1));
+    assertTrue(peer.find("books.example").isEmpty(), "staged, not served");
+    peer.activate("books.example", 1);
+    ServedSite served = peer.find("BOOKS.example").orElseThrow();
+    assertEquals(1, served.version());
+    assertTrue(served.resolve("/").isPresent());
+    assertEquals(List.of(1L), peer.status("books.example").versions());
+  }
+
+  @Test
+  void rollbacksAreRefused() throws Exception {
+    receive("books.example", bundle("books.example", BOOKS, 1));
+    Files.writeString(site.resolve("index.html"), "<h1>New stock</h1>");
+    receive("books.example", bundle("books.example", BOOKS, 2));
+    peer.activate("books.example", 2);
+    PeerException rollback = assertThrows(PeerException.class, () -> peer.activate("books.example", 1));
+    assertEquals(409, rollback.status());
+    assertEquals("rollback", rollback.reason());
+    PeerException old = assertThrows(PeerException.class, () -> receive("books.example", bundle("books.example", BOOKS, 2)));
+    assertEquals(409, old.status());
+    assertEquals("version", old.reason());
+    assertEquals(2, peer.find("books.example").orElseThrow().version());
+  }
+
+  @Test
+  void aPushSendsOnlyWhatThePeerLacks() throws Exception {
+    Manifest v1 = receive("books.example", bundle("books.example", BOOKS, 1));
+    Files.writeString(site.resolve("index.html"), "<h1>Maps and atlases too</h1>".repeat(40));
+    byte[] v2 = bundle("books.example", BOOKS, 2);
+    Manifest v2Manifest = BundleReader.peekManifest(new ByteArrayInputStream(v2));
+    Set<String> missing = peer.missing("books.example", ThinBundle.digests(v2Manifest));
+    Set<String> expected = new TreeSet<>(ThinBundle.digests(v2Manifest));
+    expected.removeAll(ThinBundle.digests(v1));
+    assertEquals(expected, new TreeSet<>(missing));
+    ByteArrayOutputStream thin = new ByteArrayOutputStream();
+    ThinBundle.write(new ByteArrayInputStream(v2), missing, thin);
+    assertEquals(v2Manifest.sha256(), receive("books.example", thin.toByteArray()).sha256());
+    peer.activate("books.example", 2);
+  }
+
+  @Test
+  void missingDoesNotRevealAnotherSitesBlobs() throws Exception {
+    receive("maps.example", bundle("maps.example", MAPS, 1));
+    Manifest books = BundleReader.peekManifest(new ByteArrayInputStream(bundle("books.example", BOOKS, 1)));
+    assertEquals(ThinBundle.digests(books), new TreeSet<>(peer.missing("books.example", ThinBundle.digests(books))),
+        "same content pushed by maps.example does not count for books.example");
+  }
+
+  @Test
+  void aBundleSignedWithAnotherKeyIsRefusedAndNothingIsStaged() throws Exception {
+    PeerException e = assertThrows(PeerException.class, () -> receive("books.example", bundle("books.example", MAPS, 1)));
+    assertEquals(400, e.status());
+    assertEquals("bundle-signature", e.reason());
+    assertEquals(List.of(), peer.status("books.example").versions());
+  }
+
+  @Test
+  void strangersAndUnknownVersionsAre404() throws Exception {
+    assertEquals(404, assertThrows(PeerException.class, () -> peer.status("evil.example")).status());
+    PeerException notStaged = assertThrows(PeerException.class, () -> peer.activate("books.example", 9));
+    assertEquals("not-staged", notStaged.reason());
+    assertEquals(404, notStaged.status());
+  }
+
+  @Test
+  void aSiteOverItsStorageQuotaIsRefused() throws Exception {
+    peer = open(new SiteQuota(100, 1_000, 1.0));
+    PeerException e = assertThrows(PeerException.class, () -> receive("books.example", bundle("books.example", BOOKS, 1)));
+    assertEquals(413, e.status());
+    assertEquals("quota", e.reason());
+    assertEquals(List.of(), peer.status("books.example").versions());
+  }
+
+  @Test
+  void retiringStopsServingAndANewerVersionServesAgain() throws Exception {
+    receive("books.example", bundle("books.example", BOOKS, 1));
+    peer.activate("books.example", 1);
+    peer.retire("books.example");
+    assertTrue(peer.find("books.example").isEmpty());
+    assertFalse(peer.status("books.example").activeVersion().isPresent());
+    Files.writeString(site.resolve("about.html"), "<p>Closed on Mondays</p>");
+    receive("books.example", bundle("books.example", BOOKS, 2));
+    peer.activate("books.example", 2);
+    assertEquals(2, peer.find("books.example").orElseThrow().version());
+  }
+
+  @Test
+  void stateSurvivesARestart() throws Exception {
+    receive("books.example", bundle("books.example", BOOKS, 1));
+    peer.activate("books.example", 1);
+    Files.writeString(site.resolve("index.html"), "<h1>Spring catalogue</h1>");
+    receive("books.example", bundle("books.example", BOOKS, 2));
+
+    PeerSites restarted = open(SiteQuota.DEFAULT);
+    assertEquals(1, restarted.find("books.example").orElseThrow().version());
+    assertEquals(List.of(1L, 2L), restarted.status("books.example").versions());
+    restarted.activate("books.example", 2);
+    assertEquals(2, open(SiteQuota.DEFAULT).find("books.example").orElseThrow().version());
+  }
+}
