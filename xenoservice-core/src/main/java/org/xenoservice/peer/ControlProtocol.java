@@ -1,0 +1,313 @@
+package org.xenoservice.peer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenoservice.bundle.Manifest;
+
+/**
+ * The peer's control port, independent of the web server: routes a request to {@link PeerSites},
+ * after {@link ControlAuthenticator} accepted it, and answers JSON. The adapter only copies the
+ * method, path, headers and body in and the status, type and body out.
+ *
+ * <ul>
+ *   <li>{@code POST /xeno/v1/sites/{site}/missing} {@code {"digests":[…]}} → {@code {"missing":[…]}}
+ *   <li>{@code PUT  /xeno/v1/sites/{site}/bundle} (a bundle, possibly thin) → the staged version
+ *   <li>{@code POST /xeno/v1/sites/{site}/activate} {@code {"version":N}} → serving N
+ *   <li>{@code POST /xeno/v1/sites/{site}/retire} → no longer serving
+ *   <li>{@code GET  /xeno/v1/sites/{site}/status} → versions, bytes stored, requests, quota
+ *   <li>{@code GET  /metrics} → Prometheus text, unauthenticated (for the operator's scraper)
+ * </ul>
+ *
+ * <p>Every site call must be signed; errors are {@code {"error":"<reason>","message":"…"}} with
+ * 400, 401, 403, 404, 405, 409 or 413. Uploads are spooled to a file (at most
+ * {@code maxUploadBytes}) so that the body's SHA-256 is checked against the signed one before
+ * anything reaches the store. Safe for concurrent use.
+ */
+public final class ControlProtocol {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlProtocol.class);
+  private static final Pattern SITE_PATH = Pattern.compile("/xeno/v1/sites/([a-z0-9.-]{1,253})/([a-z]+)");
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final int MAX_JSON_BYTES = 4 << 20;
+
+  private final PeerSites sites;
+  private final PeerAccounting accounting;
+  private final ControlAuthenticator authenticator;
+  private final long maxUploadBytes;
+  private final Path spoolDirectory;
+
+  /** A response: status, content type and body. */
+  public record Response(int status, String contentType, byte[] body) {
+    static Response json(int status, JsonNode node) {
+      try {
+        return new Response(status, "application/json", JSON.writeValueAsBytes(node));
+      } catch (IOException e) {
+        throw new IllegalStateException("a JSON tree always serialises", e);
+      }
+    }
+  }
+
+  /**
+   * The control protocol over a peer's sites.
+   *
+   * @param maxUploadBytes the largest bundle upload accepted (413 above it)
+   * @param spoolDirectory where uploads are held while their digest is checked
+   */
+  public ControlProtocol(PeerSites sites, PeerAccounting accounting, ControlAuthenticator authenticator,
+      long maxUploadBytes, Path spoolDirectory) {
+    this.sites = Objects.requireNonNull(sites, "sites");
+    this.accounting = Objects.requireNonNull(accounting, "accounting");
+    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    if (maxUploadBytes < 1) {
+      throw new IllegalArgumentException("maxUploadBytes must be positive, but was " + maxUploadBytes);
+    }
+    this.maxUploadBytes = maxUploadBytes;
+    this.spoolDirectory = Objects.requireNonNull(spoolDirectory, "spoolDirectory");
+  }
+
+  /**
+   * Handles one control request.
+   *
+   * @param declaredLength the request's Content-Length, or -1 when unknown
+   */
+  public Response handle(String method, String path, Map<String, String> headers, long declaredLength,
+      InputStream body) {
+    try {
+      if (path.equals("/metrics")) {
+        return metrics(method);
+      }
+      Matcher route = SITE_PATH.matcher(path);
+      if (!route.matches()) {
+        return error(404, "no-such-call", "no control call at " + path + "; see /xeno/v1/sites/{site}/status");
+      }
+      String site = route.group(1);
+      String call = route.group(2);
+      String expected = switch (call) {
+        case "missing", "activate", "retire" -> "POST";
+        case "bundle" -> "PUT";
+        case "status" -> "GET";
+        default -> "";
+      };
+      if (expected.isEmpty()) {
+        return error(404, "no-such-call", "no control call '" + call + "'; the calls are missing, bundle, activate, "
+            + "retire and status");
+      }
+      if (!expected.equals(method)) {
+        return error(405, "method", call + " takes " + expected + ", not " + method);
+      }
+      if (declaredLength > (call.equals("bundle") ? maxUploadBytes : MAX_JSON_BYTES)) {
+        return error(413, "too-large", "the body of " + declaredLength + " bytes is over the limit of "
+            + (call.equals("bundle") ? maxUploadBytes : MAX_JSON_BYTES) + " bytes");
+      }
+      authenticator.authenticate(method, path, site, headers);
+      String declaredSha256 = header(headers, ControlSignature.CONTENT_SHA256_HEADER);
+      return switch (call) {
+        case "missing" -> missing(site, readJson(body, declaredSha256));
+        case "bundle" -> bundle(site, body, declaredSha256);
+        case "activate" -> activate(site, readJson(body, declaredSha256));
+        case "retire" -> retire(site, body, declaredSha256);
+        default -> status(site, body, declaredSha256);
+      };
+    } catch (ControlAuthException e) {
+      return error(e.status(), e.reason().id(), e.getMessage());
+    } catch (PeerException e) {
+      return error(e.status(), e.reason(), e.getMessage());
+    } catch (IOException e) {
+      LOG.warn("control: {} {} failed", method, path, e);
+      return error(500, "io", "the peer could not complete the call: " + e.getMessage());
+    }
+  }
+
+  private Response metrics(String method) {
+    if (!method.equals("GET")) {
+      return error(405, "method", "/metrics takes GET");
+    }
+    Map<String, Long> stored = new LinkedHashMap<>();
+    for (String site : sites.enrolledSites()) {
+      try {
+        stored.put(site, sites.status(site).storedBytes());
+      } catch (PeerException e) {
+        stored.put(site, 0L);
+      }
+    }
+    return new Response(200, "text/plain; version=0.0.4; charset=utf-8",
+        accounting.prometheus(stored).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Response missing(String site, JsonNode request) throws PeerException {
+    JsonNode digests = request.get("digests");
+    if (digests == null || !digests.isArray()) {
+      throw new PeerException(400, "bad-request", "missing takes {\"digests\": [\"<sha256>\", …]}");
+    }
+    List<String> asked = new ArrayList<>();
+    for (JsonNode digest : digests) {
+      if (!digest.isTextual() || !digest.asText().matches("[0-9a-f]{64}")) {
+        throw new PeerException(400, "bad-request", "digests must be 64 lower-case hex characters each");
+      }
+      asked.add(digest.asText());
+    }
+    Set<String> missing = sites.missing(site, asked);
+    ObjectNode answer = JSON.createObjectNode();
+    ArrayNode list = answer.putArray("missing");
+    missing.forEach(list::add);
+    return Response.json(200, answer);
+  }
+
+  private Response bundle(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
+    Files.createDirectories(spoolDirectory);
+    Path spool = Files.createTempFile(spoolDirectory, "upload-", ".xsb");
+    try {
+      MessageDigest sha256 = sha256();
+      long copied;
+      try (InputStream in = new DigestInputStream(body, sha256); OutputStream out = Files.newOutputStream(spool)) {
+        copied = copyAtMost(in, out, maxUploadBytes);
+      }
+      String actual = HexFormat.of().formatHex(sha256.digest());
+      if (!actual.equals(declaredSha256)) {
+        throw new PeerException(400, "body-digest", "the body's SHA-256 is " + actual + " but the signed header says "
+            + declaredSha256 + "; the upload was altered or cut short (" + copied + " bytes received)");
+      }
+      Manifest manifest;
+      try (InputStream in = Files.newInputStream(spool)) {
+        manifest = sites.receive(site, in);
+      }
+      ObjectNode answer = JSON.createObjectNode();
+      answer.put("site", manifest.site());
+      answer.put("version", manifest.version());
+      answer.put("manifestSha256", manifest.sha256());
+      answer.put("staged", true);
+      return Response.json(200, answer);
+    } finally {
+      Files.deleteIfExists(spool);
+    }
+  }
+
+  private Response activate(String site, JsonNode request) throws PeerException, IOException {
+    JsonNode version = request.get("version");
+    if (version == null || !version.canConvertToLong() || !version.isIntegralNumber()) {
+      throw new PeerException(400, "bad-request", "activate takes {\"version\": N}");
+    }
+    ServedSite served = sites.activate(site, version.asLong());
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("site", served.host());
+    answer.put("version", served.version());
+    answer.put("serving", true);
+    return Response.json(200, answer);
+  }
+
+  private Response retire(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
+    readBody(body, declaredSha256);
+    sites.retire(site);
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("site", site);
+    answer.put("serving", false);
+    return Response.json(200, answer);
+  }
+
+  private Response status(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
+    readBody(body, declaredSha256);
+    SiteStatus status = sites.status(site);
+    PeerAccounting.Snapshot counts = accounting.snapshot(site);
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("site", status.site());
+    if (status.activeVersion().isPresent()) {
+      answer.put("activeVersion", status.activeVersion().getAsLong());
+      answer.put("activeManifestSha256", status.activeManifestSha256().orElseThrow());
+    } else {
+      answer.putNull("activeVersion");
+      answer.putNull("activeManifestSha256");
+    }
+    ArrayNode versions = answer.putArray("versions");
+    status.versions().forEach(versions::add);
+    answer.put("storedBytes", status.storedBytes());
+    answer.put("requests", counts.requests());
+    answer.put("bytesSent", counts.bytesSent());
+    answer.put("rejectedRequests", counts.rejected());
+    ObjectNode quota = answer.putObject("quota");
+    quota.put("maxStoredBytes", status.quota().maxStoredBytes());
+    quota.put("requestsPerSecond", status.quota().requestsPerSecond());
+    quota.put("bandwidthShare", status.quota().bandwidthShare());
+    return Response.json(200, answer);
+  }
+
+  private JsonNode readJson(InputStream body, String declaredSha256) throws PeerException, IOException {
+    byte[] bytes = readBody(body, declaredSha256);
+    try {
+      JsonNode node = JSON.readTree(bytes);
+      if (node == null || !node.isObject()) {
+        throw new PeerException(400, "bad-request", "the body must be a JSON object");
+      }
+      return node;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new PeerException(400, "bad-request", "the body is not JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Reads a small body and checks its SHA-256 against the signed one. */
+  private static byte[] readBody(InputStream body, String declaredSha256) throws PeerException, IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    copyAtMost(body, out, MAX_JSON_BYTES);
+    byte[] bytes = out.toByteArray();
+    if (!ControlSignature.sha256(bytes).equals(declaredSha256)) {
+      throw new PeerException(400, "body-digest", "the body's SHA-256 does not match the signed header");
+    }
+    return bytes;
+  }
+
+  private static long copyAtMost(InputStream in, OutputStream out, long limit) throws PeerException, IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      total += n;
+      if (total > limit) {
+        throw new PeerException(413, "too-large", "the body is over the limit of " + limit + " bytes");
+      }
+      out.write(buffer, 0, n);
+    }
+    return total;
+  }
+
+  private static String header(Map<String, String> headers, String name) {
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      if (header.getKey().equalsIgnoreCase(name)) {
+        return header.getValue().strip();
+      }
+    }
+    return "";
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private static Response error(int status, String reason, String message) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("error", reason);
+    node.put("message", message);
+    return Response.json(status, node);
+  }
+}
