@@ -1,0 +1,32 @@
+package org.xenoservice.peer;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A site's state on a peer as {@link PeerClient#status()} reports it: what the peer serves and
+ * holds for the site, what it has served, and the site's quota there.
+ *
+ * @param site the host name
+ * @param activeVersion the version served, empty when none is
+ * @param activeManifestSha256 the SHA-256 of the served manifest, empty when none is served
+ * @param versions the versions the peer holds (staged or active), ascending
+ * @param storedBytes bytes of the site's blobs in the peer's store
+ * @param requests requests the peer's serving port answered for the site
+ * @param bytesSent body bytes it sent for the site
+ * @param rejectedRequests requests it refused over the site's rate quota (429)
+ * @param quota the site's quota on the peer
+ */
+public record PeerSiteStatus(String site, OptionalLong activeVersion, Optional<String> activeManifestSha256,
+    List<Long> versions, long storedBytes, long requests, long bytesSent, long rejectedRequests, SiteQuota quota) {
+  /** Copies the list and checks nothing is null. */
+  public PeerSiteStatus {
+    Objects.requireNonNull(site, "site");
+    Objects.requireNonNull(activeVersion, "activeVersion");
+    Objects.requireNonNull(activeManifestSha256, "activeManifestSha256");
+    versions = List.copyOf(versions);
+    Objects.requireNonNull(quota, "quota");
+  }
+}

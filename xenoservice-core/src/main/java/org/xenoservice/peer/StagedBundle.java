@@ -1,0 +1,19 @@
+package org.xenoservice.peer;
+
+import java.util.Objects;
+
+/**
+ * A bundle a peer accepted and staged (received and verified, not yet served), as
+ * {@link PeerClient#upload} reports it.
+ *
+ * @param site the site
+ * @param version the bundle's version
+ * @param manifestSha256 the SHA-256 of its manifest
+ */
+public record StagedBundle(String site, long version, String manifestSha256) {
+  /** Checks nothing is null. */
+  public StagedBundle {
+    Objects.requireNonNull(site, "site");
+    Objects.requireNonNull(manifestSha256, "manifestSha256");
+  }
+}
