@@ -242,7 +242,7 @@ public final class SiteHandler implements HttpHandler {
     }
     Body body = new Body(store, file.blob(), file.storedSize(), decode, offset, length);
     if (!decode) {
-      Optional<byte[]> held = cache.ifPresent(body.key);
+      Optional<byte[]> held = cache.ifPresent(body.key, body.storedSize);
       if (held.isPresent()) {
         sendInline(exchange, ByteBuffer.wrap(held.get(), (int) offset, (int) length), sent);
         return;
