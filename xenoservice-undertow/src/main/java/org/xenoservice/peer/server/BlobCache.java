@@ -38,14 +38,14 @@ public final class BlobCache {
 
   private final long maxBytes;
   private final long maxBlobBytes;
-  private final Cache<BlobKey, byte[]> blobs;
+  private final Cache<Held, byte[]> blobs;
 
   private BlobCache(Builder builder) {
     this.maxBytes = builder.maxBytes;
     this.maxBlobBytes = builder.maxBlobBytes;
     this.blobs = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
-        .weigher((BlobKey key, byte[] bytes) -> bytes.length)
+        .weigher((Held key, byte[] bytes) -> bytes.length)
         .build();
   }
 
@@ -80,13 +80,13 @@ public final class BlobCache {
   }
 
   /** The blob's stored bytes if they are held. */
-  Optional<byte[]> ifPresent(BlobKey key) {
-    return Optional.ofNullable(blobs.getIfPresent(key));
+  Optional<byte[]> ifPresent(BlobKey key, long storedSize) {
+    return Optional.ofNullable(blobs.getIfPresent(new Held(key, storedSize)));
   }
 
   /** Whether the blob is held (for tests). */
-  boolean contains(BlobKey key) {
-    return blobs.getIfPresent(key) != null;
+  boolean contains(BlobKey key, long storedSize) {
+    return blobs.getIfPresent(new Held(key, storedSize)) != null;
   }
 
   /**
@@ -101,9 +101,9 @@ public final class BlobCache {
           + maxBlobBytes + "; stream it instead");
     }
     try {
-      return blobs.get(key, missing -> {
+      return blobs.get(new Held(key, storedSize), missing -> {
         try {
-          return read(store, missing, storedSize);
+          return read(store, key, storedSize);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -130,6 +130,13 @@ public final class BlobCache {
       return bytes.array();
     }
   }
+
+  /**
+   * What an entry is keyed by. The digest names the content, but two bundles may gzip the same
+   * content at different levels into stored bytes of different sizes under one {@link BlobKey};
+   * the size in the key keeps one site's Content-Length from ever meeting another's bytes.
+   */
+  private record Held(BlobKey key, long storedSize) {}
 
   /** Configures a {@link BlobCache}. Not thread-safe. */
   public static final class Builder {

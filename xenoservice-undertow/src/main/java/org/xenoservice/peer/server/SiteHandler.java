@@ -242,7 +242,7 @@ public final class SiteHandler implements HttpHandler {
     }
     Body body = new Body(store, file.blob(), file.storedSize(), decode, offset, length);
     if (!decode) {
-      Optional<byte[]> held = cache.ifPresent(body.key);
+      Optional<byte[]> held = cache.ifPresent(body.key, body.storedSize);
       if (held.isPresent()) {
         sendInline(exchange, ByteBuffer.wrap(held.get(), (int) offset, (int) length), sent);
         return;
@@ -322,8 +322,8 @@ public final class SiteHandler implements HttpHandler {
           if (body.decode) {
             decode(new BufferedInputStream(Channels.newInputStream(channel), COPY_BUFFER_BYTES), body, out);
           } else if (body.offset == 0 && body.length == body.storedSize && raw instanceof BufferWritableOutputStream zeroCopy) {
-            zeroCopy.transferFrom(channel);
             sent.bytes += body.length;
+            zeroCopy.transferFrom(channel);
           } else {
             copy(channel, body.offset, body.length, out);
           }
@@ -583,7 +583,11 @@ public final class SiteHandler implements HttpHandler {
     }
   }
 
-  /** Counts what passes through into {@link Sent}. */
+  /**
+   * Counts what passes through into {@link Sent}, before passing it on: Undertow's stream ends
+   * the exchange, and so runs {@link Accounting}, inside the write that completes the
+   * Content-Length. A write that fails may so count up to one buffer the client never got.
+   */
   private static final class CountingOutputStream extends OutputStream {
     private final OutputStream out;
     private final Sent sent;
@@ -595,14 +599,14 @@ public final class SiteHandler implements HttpHandler {
 
     @Override
     public void write(int b) throws IOException {
-      out.write(b);
       sent.bytes++;
+      out.write(b);
     }
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-      out.write(bytes, offset, length);
       sent.bytes += length;
+      out.write(bytes, offset, length);
     }
 
     @Override
