@@ -1,0 +1,276 @@
+package org.xenoservice.peer.server;
+
+import io.undertow.Undertow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenoservice.bundle.BlobStore;
+import org.xenoservice.peer.ControlAuthenticator;
+import org.xenoservice.peer.ControlProtocol;
+import org.xenoservice.peer.Enrollment;
+import org.xenoservice.peer.PeerAccounting;
+import org.xenoservice.peer.PeerSites;
+
+/**
+ * A peer host (a "Xenoserver"): serves the sites it has enrolled, by {@code Host} header, on its
+ * serving port, and takes their owners' signed bundles on its control port. An ISP or a friendly
+ * operator runs it; site owners push to it with {@code xenoservice peer push}.
+ *
+ * <pre>{@code
+ * try (PeerServer peer = PeerServer.builder()
+ *     .servingPort(8080).controlPort(8081)
+ *     .storeDirectory(Path.of("/var/lib/xenoservice"))
+ *     .enroll(new Enrollment("books.example", SiteKeys.readPublicKey(Path.of("books.pub")), SiteQuota.DEFAULT))
+ *     .build()) {
+ *   peer.start();
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Under the store directory: {@code blobs/} (the content-addressed blob store, shared by the
+ * sites), {@code state/} (each site's manifests and active version) and {@code spool/} (uploads
+ * being checked). Everything survives a restart.
+ */
+public final class PeerServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
+  /** The largest bundle upload accepted by default: 1 GiB. */
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
+
+  private final Builder settings;
+  private Undertow serving;
+  private Undertow control;
+  private PeerSites sites;
+  private PeerAccounting accounting;
+  private int servingPort;
+  private int controlPort;
+
+  private PeerServer(Builder builder) {
+    this.settings = builder;
+  }
+
+  /** Starts configuring a peer. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures a {@link PeerServer}. */
+  public static final class Builder {
+    private int servingPort = 8080;
+    private int controlPort = 8081;
+    private String bindAddress = "0.0.0.0";
+    private Path storeDirectory;
+    private final List<Enrollment> enrollments = new ArrayList<>();
+    private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
+    private Optional<Path> keyStore = Optional.empty();
+    private char[] keyStorePassword = new char[0];
+    private BlobCache blobCache = BlobCache.withDefaults();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The port that serves the sites (0: any free port); 8080 by default. */
+    public Builder servingPort(int port) {
+      this.servingPort = checkPort("servingPort", port);
+      return this;
+    }
+
+    /** The port of the signed control protocol (0: any free port); 8081 by default. */
+    public Builder controlPort(int port) {
+      this.controlPort = checkPort("controlPort", port);
+      return this;
+    }
+
+    /** The address both ports listen on; all interfaces by default. */
+    public Builder bindAddress(String address) {
+      this.bindAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Where blobs and state live; required. */
+    public Builder storeDirectory(Path directory) {
+      this.storeDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** Sites this peer accepts; nothing else is accepted. */
+    public Builder enroll(Enrollment... sites) {
+      enrollments.addAll(Arrays.asList(sites));
+      return this;
+    }
+
+    /** Sites this peer accepts; nothing else is accepted. */
+    public Builder enrollments(Collection<Enrollment> sites) {
+      enrollments.addAll(sites);
+      return this;
+    }
+
+    /** The largest bundle upload accepted (413 above); {@link #DEFAULT_MAX_UPLOAD_BYTES} by default. */
+    public Builder maxUploadBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxUploadBytes must be positive, but was " + bytes);
+      }
+      this.maxUploadBytes = bytes;
+      return this;
+    }
+
+    /** Serves both ports over TLS with the key and certificate in a PKCS#12 key store. */
+    public Builder tls(Path keyStoreFile, char[] password) {
+      this.keyStore = Optional.of(Objects.requireNonNull(keyStoreFile, "keyStoreFile"));
+      this.keyStorePassword = password.clone();
+      return this;
+    }
+
+    /** The in-memory cache of hot blobs; {@link BlobCache#withDefaults()} by default. */
+    public Builder blobCache(BlobCache cache) {
+      this.blobCache = Objects.requireNonNull(cache, "cache");
+      return this;
+    }
+
+    /** The clock control calls' timestamps are checked against; the system clock by default. */
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the peer (call {@link PeerServer#start()}).
+     *
+     * @throws IllegalStateException without a store directory or with no enrolled site
+     */
+    public PeerServer build() {
+      if (storeDirectory == null) {
+        throw new IllegalStateException("no store directory: call storeDirectory(Path) before build()");
+      }
+      if (enrollments.isEmpty()) {
+        throw new IllegalStateException("no site enrolled: a peer serves only sites its operator enrolled; call "
+            + "enroll(new Enrollment(host, publicKey, quota))");
+      }
+      return new PeerServer(this);
+    }
+
+    private static int checkPort(String name, int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(name + " must be between 0 and 65535, but was " + port);
+      }
+      return port;
+    }
+  }
+
+  /**
+   * Opens the store, reloads the sites' state and starts listening on both ports.
+   *
+   * @throws IOException if the store cannot be opened, the key store read, or a port bound
+   */
+  public synchronized void start() throws IOException {
+    if (serving != null) {
+      return;
+    }
+    Path root = settings.storeDirectory.toAbsolutePath();
+    BlobStore store = BlobStore.open(root.resolve("blobs"));
+    sites = PeerSites.open(root.resolve("state"), store, settings.enrollments);
+    accounting = new PeerAccounting(settings.enrollments, System::nanoTime);
+    ControlAuthenticator authenticator = new ControlAuthenticator(
+        site -> sites.enrollment(site).map(Enrollment::key), settings.clock, ControlAuthenticator.DEFAULT_SKEW);
+    ControlProtocol protocol = new ControlProtocol(sites, accounting, authenticator, settings.maxUploadBytes,
+        root.resolve("spool"));
+    Optional<SSLContext> tls = settings.keyStore.isPresent() ? Optional.of(sslContext()) : Optional.empty();
+    SiteHandler siteHandler = SiteHandler.builder(sites).hooks(accounting).blobCache(settings.blobCache).build();
+    try {
+      serving = listen(settings.servingPort, tls, siteHandler);
+      control = listen(settings.controlPort, tls, new ControlHandler(protocol));
+    } catch (RuntimeException e) {
+      close();
+      throw new IOException("cannot listen on " + settings.bindAddress + ": " + e.getMessage(), e);
+    }
+    servingPort = boundPort(serving);
+    controlPort = boundPort(control);
+    LOG.info("peer: serving {} on {}://{}:{}, control on {}://{}:{}", sites.enrolledSites(),
+        tls.isPresent() ? "https" : "http", settings.bindAddress, servingPort, tls.isPresent() ? "https" : "http",
+        settings.bindAddress, controlPort);
+  }
+
+  /** The serving port as bound (useful when configured as 0). */
+  public int servingPort() {
+    return servingPort;
+  }
+
+  /** The control port as bound (useful when configured as 0). */
+  public int controlPort() {
+    return controlPort;
+  }
+
+  /** The sites' state, for status pages and tests. */
+  public PeerSites sites() {
+    if (sites == null) {
+      throw new IllegalStateException("the peer is not started");
+    }
+    return sites;
+  }
+
+  /** The per-site accounting. */
+  public PeerAccounting accounting() {
+    if (accounting == null) {
+      throw new IllegalStateException("the peer is not started");
+    }
+    return accounting;
+  }
+
+  /** Stops listening; the state stays on disk. */
+  @Override
+  public synchronized void close() {
+    for (Undertow server : new Undertow[] {serving, control}) {
+      if (server != null) {
+        server.stop();
+      }
+    }
+    serving = null;
+    control = null;
+  }
+
+  private Undertow listen(int port, Optional<SSLContext> tls, io.undertow.server.HttpHandler handler) {
+    Undertow.Builder builder = Undertow.builder().setHandler(handler);
+    if (tls.isPresent()) {
+      builder.addHttpsListener(port, settings.bindAddress, tls.get());
+    } else {
+      builder.addHttpListener(port, settings.bindAddress);
+    }
+    Undertow server = builder.build();
+    server.start();
+    return server;
+  }
+
+  private static int boundPort(Undertow server) {
+    return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  private SSLContext sslContext() throws IOException {
+    Path file = settings.keyStore.orElseThrow();
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(in, settings.keyStorePassword);
+      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      factory.init(keys, settings.keyStorePassword);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(factory.getKeyManagers(), null, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot use the TLS key store " + file + ": " + e.getMessage()
+          + "; it must be PKCS#12 with the server's key and certificate, and the password must match", e);
+    }
+  }
+}

@@ -1,0 +1,622 @@
+package org.xenoservice.peer.server;
+
+import io.undertow.io.BufferWritableOutputStream;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
+import io.undertow.io.UndertowOutputStream;
+import io.undertow.server.ExchangeCompletionListener;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.DateUtils;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Date;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import org.xenoservice.bundle.BlobKey;
+import org.xenoservice.bundle.BlobStore;
+import org.xenoservice.bundle.Encoding;
+import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.peer.ServedSite;
+import org.xenoservice.peer.ServingHooks;
+import org.xenoservice.peer.SiteLookup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+
+/**
+ * The serving port of a peer host: answers {@code GET} and {@code HEAD} for every site the peer
+ * replicates, chosen by the {@code Host} header, from that site's active bundle, so that a
+ * browser sent to the peer by DNS cannot tell it from the origin. It behaves as a careful static
+ * server would:
+ *
+ * <ul>
+ *   <li>{@code /} and {@code /dir/} serve {@code index.html}; {@code /dir} redirects (301) to
+ *       {@code /dir/}; an unknown path is 404; a path with a {@code .} or {@code ..} segment, a
+ *       backslash or a control character is 400.
+ *   <li>A host this peer does not serve is answered {@code 421 Misdirected Request} rather than
+ *       404: the request reached the wrong server, not a missing page, and a client or proxy
+ *       may retry elsewhere; nothing is accounted to any site.
+ *   <li>{@link ServingHooks#admit} refusing means {@code 429} with {@code Retry-After: 1}; every
+ *       request for a known site is reported once to {@link ServingHooks#served} with its status
+ *       and the body bytes actually sent.
+ *   <li>Validators: {@code ETag} is the file's SHA-256, strong. A gzip-stored file sent as stored
+ *       is a different representation, so it gets its own strong tag, the SHA-256 followed by
+ *       {@code -gz}. {@code If-None-Match} matches either tag (weak comparison, lists and
+ *       {@code *}): both decode to the same content, so a client holding either is up to date,
+ *       and the 304 names the tag the client holds. {@code If-Modified-Since} is consulted only
+ *       without {@code If-None-Match}.
+ *   <li>Gzip-stored files go out as stored with {@code Content-Encoding: gzip} when the
+ *       {@code Accept-Encoding} allows (q-values honoured; no header means identity only), and are
+ *       decompressed on the fly otherwise; they carry {@code Vary: Accept-Encoding}.
+ *   <li>One {@code bytes} range gets 206 from the identity bytes (decompressing a gzip-stored
+ *       file and skipping to the range), an unsatisfiable one 416 with
+ *       {@code Content-Range: bytes *}{@code /size}; several ranges are answered whole with 200,
+ *       as RFC 9110 allows, since multipart answers serve no browser and help amplification.
+ *       {@code If-Range} takes the identity ETag (strong comparison) or the exact Last-Modified
+ *       date. {@code Range} on {@code HEAD} is ignored, as RFC 9110 defines it for GET only.
+ *   <li>Any failure is a 500 with a one-line body and a log line; a stack trace never reaches the
+ *       client. A failure after the response started closes the connection, so a truncated body
+ *       is never mistaken for a whole one.
+ * </ul>
+ *
+ * <p>Threads: a blob held in the {@link BlobCache} is sent from the I/O thread without blocking;
+ * anything that reads the disk or decompresses is dispatched to Undertow's worker pool and
+ * written in blocking mode, a whole identity file with zero-copy {@code transferFrom}, never read
+ * whole into memory. Size the worker pool for the number of large downloads in flight.
+ *
+ * <pre>{@code
+ * SiteHandler handler = SiteHandler.builder(activeSites::get)
+ *     .hooks(accounting)
+ *     .blobCache(BlobCache.withDefaults())
+ *     .build();
+ * Undertow.builder().addHttpListener(80, "0.0.0.0").setHandler(handler).build().start();
+ * }</pre>
+ *
+ * <p>Safe for concurrent use; one handler serves any number of sites.
+ */
+public final class SiteHandler implements HttpHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(SiteHandler.class);
+
+  /** The methods the serving port answers, as its {@code Allow} header lists them. */
+  public static final String ALLOWED_METHODS = "GET, HEAD";
+  /** Appended to the SHA-256 in the ETag of the gzip representation. */
+  public static final String GZIP_ETAG_SUFFIX = "-gz";
+
+  private static final int MISDIRECTED_REQUEST = 421;
+  private static final int TOO_MANY_REQUESTS = 429;
+  private static final String TEXT = "text/plain; charset=utf-8";
+  private static final String NO_STORE = "no-store";
+  private static final int COPY_BUFFER_BYTES = 32 * 1024;
+
+  private final SiteLookup sites;
+  private final ServingHooks hooks;
+  private final BlobCache cache;
+
+  private SiteHandler(Builder builder) {
+    this.sites = builder.sites;
+    this.hooks = builder.hooks;
+    this.cache = builder.cache;
+  }
+
+  /** Starts a handler that serves the sites {@code sites} finds. */
+  public static Builder builder(SiteLookup sites) {
+    return new Builder(sites);
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    Sent sent = new Sent();
+    try {
+      answer(exchange, sent);
+    } catch (RuntimeException e) {
+      failed(exchange, sent, e);
+    }
+  }
+
+  private void answer(HttpServerExchange exchange, Sent sent) {
+    HeaderValues hostHeaders = exchange.getRequestHeaders().get(Headers.HOST);
+    if (hostHeaders == null || hostHeaders.size() != 1) {
+      sendText(exchange, 400, "400 Bad Request: exactly one Host header is required\n", sent);
+      return;
+    }
+    Optional<ServedSite> found = hostName(hostHeaders.getFirst()).flatMap(sites::find);
+    if (found.isEmpty()) {
+      exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+      sendText(exchange, MISDIRECTED_REQUEST, "421 Misdirected Request: this server does not serve that host\n", sent);
+      return;
+    }
+    ServedSite site = found.get();
+    exchange.addExchangeCompleteListener(new Accounting(hooks, site.host(), sent));
+    if (!hooks.admit(site.host())) {
+      exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1").put(Headers.CACHE_CONTROL, NO_STORE);
+      sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
+      return;
+    }
+    HttpString method = exchange.getRequestMethod();
+    boolean head = Methods.HEAD.equals(method);
+    if (!head && !Methods.GET.equals(method)) {
+      exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED_METHODS);
+      sendText(exchange, 405, "405 Method Not Allowed: only GET and HEAD\n", sent);
+      return;
+    }
+    String path = exchange.getRelativePath();
+    if (!acceptablePath(path)) {
+      sendText(exchange, 400, "400 Bad Request: malformed path\n", sent);
+      return;
+    }
+    Optional<ManifestFile> file = site.resolve(path);
+    if (file.isPresent()) {
+      serveFile(exchange, site.store(), file.get(), head, sent);
+      return;
+    }
+    if (site.folderRedirect(path).isPresent()) {
+      exchange.setStatusCode(301);
+      exchange.getResponseHeaders().put(Headers.LOCATION, folderLocation(exchange));
+      sendInline(exchange, ByteBuffer.allocate(0), sent);
+      return;
+    }
+    sendText(exchange, 404, "404 Not Found\n", sent);
+  }
+
+  private void serveFile(HttpServerExchange exchange, BlobStore store, ManifestFile file, boolean head, Sent sent) {
+    HeaderMap request = exchange.getRequestHeaders();
+    HeaderMap response = exchange.getResponseHeaders();
+    boolean gzipStored = file.encoding() == Encoding.GZIP;
+    String identityTag = '"' + file.sha256() + '"';
+    String gzipTag = '"' + file.sha256() + GZIP_ETAG_SUFFIX + '"';
+    boolean clientGzip = gzipStored && ContentCoding.acceptsGzip(joined(request.get(Headers.ACCEPT_ENCODING)));
+
+    ByteRange range = ByteRange.NONE;
+    HeaderValues rangeHeaders = request.get(Headers.RANGE);
+    if (!head && rangeHeaders != null && rangeHeaders.size() == 1 && ifRangeHolds(request, identityTag, file)) {
+      range = ByteRange.parse(rangeHeaders.getFirst(), file.size());
+    }
+    boolean sendGzip = clientGzip && range.kind() == ByteRange.Kind.IGNORE;
+    String selectedTag = sendGzip ? gzipTag : identityTag;
+
+    if (range.kind() == ByteRange.Kind.UNSATISFIABLE) {
+      response.put(Headers.CONTENT_RANGE, "bytes */" + file.size())
+          .put(Headers.ACCEPT_RANGES, "bytes")
+          .put(Headers.CACHE_CONTROL, NO_STORE);
+      sendText(exchange, 416, "416 Range Not Satisfiable\n", sent);
+      return;
+    }
+
+    response.put(Headers.CACHE_CONTROL, file.cacheControl())
+        .put(Headers.LAST_MODIFIED, DateUtils.toDateString(Date.from(file.lastModified())))
+        .put(Headers.ACCEPT_RANGES, "bytes");
+    if (gzipStored) {
+      response.put(Headers.VARY, "Accept-Encoding");
+    }
+    Optional<String> notModified = notModified(request, file, selectedTag, gzipStored ? Optional.of(
+        sendGzip ? identityTag : gzipTag) : Optional.empty());
+    if (notModified.isPresent()) {
+      response.put(Headers.ETAG, notModified.get());
+      exchange.setStatusCode(304);
+      exchange.endExchange();
+      return;
+    }
+
+    long offset = 0;
+    long length;
+    boolean decode;
+    if (range.kind() == ByteRange.Kind.SATISFIABLE) {
+      exchange.setStatusCode(206);
+      response.put(Headers.CONTENT_RANGE, "bytes " + range.start() + "-" + range.end() + "/" + file.size());
+      offset = range.start();
+      length = range.length();
+      decode = gzipStored;
+    } else if (sendGzip) {
+      response.put(Headers.CONTENT_ENCODING, "gzip");
+      length = file.storedSize();
+      decode = false;
+    } else {
+      length = file.size();
+      decode = gzipStored;
+    }
+    response.put(Headers.ETAG, selectedTag)
+        .put(Headers.CONTENT_TYPE, file.contentType())
+        .put(Headers.CONTENT_LENGTH, length);
+    if (head || length == 0) {
+      exchange.endExchange();
+      return;
+    }
+    Body body = new Body(store, file.blob(), file.storedSize(), decode, offset, length);
+    if (!decode) {
+      Optional<byte[]> held = cache.ifPresent(body.key, body.storedSize);
+      if (held.isPresent()) {
+        sendInline(exchange, ByteBuffer.wrap(held.get(), (int) offset, (int) length), sent);
+        return;
+      }
+    }
+    if (exchange.isInIoThread()) {
+      exchange.dispatch((HttpHandler) dispatched -> writeBlocking(dispatched, body, sent));
+    } else {
+      writeBlocking(exchange, body, sent);
+    }
+  }
+
+  /**
+   * The tag to answer 304 with, if the client's copy is current: {@code If-None-Match} naming the
+   * selected representation's tag or, for a gzip-stored file, the other one; else, without
+   * {@code If-None-Match}, an {@code If-Modified-Since} no older than the file.
+   */
+  private static Optional<String> notModified(HeaderMap request, ManifestFile file, String selectedTag,
+      Optional<String> otherTag) {
+    String ifNoneMatch = joined(request.get(Headers.IF_NONE_MATCH));
+    if (ifNoneMatch != null) {
+      if (EntityTags.weakMatch(ifNoneMatch, selectedTag)) {
+        return Optional.of(selectedTag);
+      }
+      return otherTag.filter(tag -> EntityTags.weakMatch(ifNoneMatch, tag));
+    }
+    HeaderValues since = request.get(Headers.IF_MODIFIED_SINCE);
+    if (since != null && since.size() == 1) {
+      Date date = DateUtils.parseDate(since.getFirst());
+      if (date != null && file.lastModified().getEpochSecond() <= date.toInstant().getEpochSecond()) {
+        return Optional.of(selectedTag);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code If-Range} is absent or names the identity representation's tag or exact date. */
+  private static boolean ifRangeHolds(HeaderMap request, String identityTag, ManifestFile file) {
+    HeaderValues ifRange = request.get(Headers.IF_RANGE);
+    if (ifRange == null) {
+      return true;
+    }
+    if (ifRange.size() != 1) {
+      return false;
+    }
+    String value = ifRange.getFirst();
+    if (EntityTags.isEntityTag(value)) {
+      return EntityTags.strongMatch(value, identityTag);
+    }
+    Date date = DateUtils.parseDate(value.trim());
+    return date != null && date.toInstant().getEpochSecond() == file.lastModified().getEpochSecond();
+  }
+
+  /** Writes a body that needs the disk or the inflater, on a worker thread. */
+  private void writeBlocking(HttpServerExchange exchange, Body body, Sent sent) {
+    try {
+      if (!exchange.isBlocking()) {
+        exchange.startBlocking();
+      }
+      OutputStream raw = exchange.getOutputStream();
+      OutputStream out = new CountingOutputStream(raw, sent);
+      if (cache.admits(body.storedSize)) {
+        byte[] stored = cache.load(body.store, body.key, body.storedSize);
+        if (body.decode) {
+          decode(new ByteArrayInputStream(stored), body, out);
+        } else {
+          out.write(stored, (int) body.offset, (int) body.length);
+        }
+      } else {
+        Path path = body.store.file(body.key).orElseThrow(() -> new NoSuchFileException("blob " + body.key
+            + " is not in the store " + body.store.root()));
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+          if (channel.size() != body.storedSize) {
+            throw new IOException("blob " + path + " has " + channel.size() + " bytes, the manifest says "
+                + body.storedSize);
+          }
+          if (body.decode) {
+            decode(new BufferedInputStream(Channels.newInputStream(channel), COPY_BUFFER_BYTES), body, out);
+          } else if (body.offset == 0 && body.length == body.storedSize && raw instanceof BufferWritableOutputStream zeroCopy) {
+            sent.bytes += body.length;
+            zeroCopy.transferFrom(channel);
+          } else {
+            copy(channel, body.offset, body.length, out);
+          }
+        }
+      }
+      out.close();
+    } catch (IOException | RuntimeException e) {
+      failed(exchange, sent, e);
+    }
+  }
+
+  /** Inflates a gzip blob and writes {@code body.length} identity bytes from {@code body.offset}. */
+  private static void decode(InputStream stored, Body body, OutputStream out) throws IOException {
+    try (InputStream in = new GZIPInputStream(stored, COPY_BUFFER_BYTES)) {
+      long toSkip = body.offset;
+      while (toSkip > 0) {
+        long skipped = in.skip(toSkip);
+        if (skipped <= 0) {
+          throw new EOFException("blob " + body.key + " decodes to fewer bytes than the manifest says");
+        }
+        toSkip -= skipped;
+      }
+      byte[] buffer = new byte[COPY_BUFFER_BYTES];
+      long remaining = body.length;
+      while (remaining > 0) {
+        int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+        if (read < 0) {
+          throw new EOFException("blob " + body.key + " decodes to fewer bytes than the manifest says");
+        }
+        out.write(buffer, 0, read);
+        remaining -= read;
+      }
+    }
+  }
+
+  /** Copies a region of a file. */
+  private static void copy(FileChannel channel, long offset, long length, OutputStream out) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER_BYTES);
+    long position = offset;
+    long end = offset + length;
+    while (position < end) {
+      buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+      int read = channel.read(buffer, position);
+      if (read < 0) {
+        throw new EOFException("blob file ended at " + position + ", before " + end);
+      }
+      out.write(buffer.array(), 0, read);
+      position += read;
+    }
+  }
+
+  /**
+   * Answers 500 when nothing was sent yet, else closes the connection so that the client sees a
+   * truncated body as an error. Logs either way; the client never sees the exception.
+   */
+  private static void failed(HttpServerExchange exchange, Sent sent, Exception e) {
+    if (exchange.isResponseStarted()) {
+      LOG.warn("{} {} for {} aborted after {} body bytes: {}", exchange.getRequestMethod(),
+          exchange.getRequestPath(), exchange.getHostName(), sent.bytes, e.toString());
+      IoUtils.safeClose(exchange.getConnection());
+      return;
+    }
+    LOG.error("{} {} for {} failed", exchange.getRequestMethod(), exchange.getRequestPath(),
+        exchange.getHostName(), e);
+    try {
+      if (exchange.isBlocking() && exchange.getOutputStream() instanceof UndertowOutputStream buffered) {
+        buffered.resetBuffer();
+      }
+      sent.bytes = 0;
+      exchange.getResponseHeaders().clear();
+      exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+      sendText(exchange, 500, "500 Internal Server Error\n", sent);
+    } catch (RuntimeException second) {
+      LOG.warn("could not answer 500, closing the connection: {}", second.toString());
+      IoUtils.safeClose(exchange.getConnection());
+    }
+  }
+
+  private static void sendText(HttpServerExchange exchange, int status, String text, Sent sent) {
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TEXT);
+    sendInline(exchange, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), sent);
+  }
+
+  /** Sends bytes already in memory without blocking (no body for HEAD). */
+  private static void sendInline(HttpServerExchange exchange, ByteBuffer body, Sent sent) {
+    int length = body.remaining();
+    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
+    if (Methods.HEAD.equals(exchange.getRequestMethod()) || length == 0) {
+      exchange.endExchange();
+      return;
+    }
+    exchange.getResponseSender().send(body, new IoCallback() {
+      @Override
+      public void onComplete(HttpServerExchange done, Sender sender) {
+        sent.bytes += length;
+        IoCallback.END_EXCHANGE.onComplete(done, sender);
+      }
+
+      @Override
+      public void onException(HttpServerExchange failed, Sender sender, IOException e) {
+        LOG.debug("sending {} bytes for {} failed: {}", length, failed.getRequestPath(), e.toString());
+        IoCallback.END_EXCHANGE.onException(failed, sender, e);
+      }
+    });
+  }
+
+  /**
+   * The host name of a {@code Host} value: lower case, without port or a trailing dot; empty
+   * when the value is malformed.
+   */
+  static Optional<String> hostName(String header) {
+    String value = header.trim();
+    String name;
+    String port;
+    if (value.startsWith("[")) {
+      int close = value.indexOf(']');
+      if (close < 0) {
+        return Optional.empty();
+      }
+      name = value.substring(0, close + 1);
+      port = value.substring(close + 1);
+    } else {
+      int colon = value.indexOf(':');
+      name = colon < 0 ? value : value.substring(0, colon);
+      port = colon < 0 ? "" : value.substring(colon);
+    }
+    if (!port.isEmpty() && !port.matches(":[0-9]{0,5}")) {
+      return Optional.empty();
+    }
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    return name.isEmpty() ? Optional.empty() : Optional.of(name.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Whether a decoded request path may be looked up: absolute, with no {@code .} or {@code ..}
+   * segment, no backslash, no NUL or other control character.
+   */
+  static boolean acceptablePath(String path) {
+    if (path.isEmpty() || path.charAt(0) != '/') {
+      return false;
+    }
+    int segmentStart = 1;
+    for (int i = 1; i <= path.length(); i++) {
+      char c = i < path.length() ? path.charAt(i) : '/';
+      if (c < 0x20 || c == 0x7f || c == '\\') {
+        return false;
+      }
+      if (c == '/') {
+        int segmentLength = i - segmentStart;
+        if ((segmentLength == 1 && path.charAt(segmentStart) == '.')
+            || (segmentLength == 2 && path.charAt(segmentStart) == '.' && path.charAt(segmentStart + 1) == '.')) {
+          return false;
+        }
+        segmentStart = i + 1;
+      }
+    }
+    return true;
+  }
+
+  /** The folder's path with its slash, percent-encoded, and the query if it is plain. */
+  private static String folderLocation(HttpServerExchange exchange) {
+    String location = encodePath(exchange.getRequestPath() + "/");
+    String query = exchange.getQueryString();
+    if (!query.isEmpty() && query.matches("[A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*")) {
+      location += "?" + query;
+    }
+    return location;
+  }
+
+  /** Percent-encodes a decoded path for a {@code Location} header (RFC 3986 path characters kept). */
+  static String encodePath(String path) {
+    StringBuilder encoded = new StringBuilder(path.length() + 16);
+    for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0) {
+        encoded.append((char) c);
+      } else {
+        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return encoded.toString();
+  }
+
+  /** A header's values joined with commas, or null when absent. */
+  private static String joined(HeaderValues values) {
+    if (values == null || values.isEmpty()) {
+      return null;
+    }
+    return values.size() == 1 ? values.getFirst() : String.join(",", values);
+  }
+
+  /** Configures a {@link SiteHandler}. Not thread-safe. */
+  public static final class Builder {
+    private final SiteLookup sites;
+    private ServingHooks hooks = ServingHooks.NONE;
+    private BlobCache cache;
+
+    private Builder(SiteLookup sites) {
+      this.sites = Objects.requireNonNull(sites, "sites");
+    }
+
+    /** Admission and accounting per request; {@link ServingHooks#NONE} by default. */
+    public Builder hooks(ServingHooks hooks) {
+      this.hooks = Objects.requireNonNull(hooks, "hooks");
+      return this;
+    }
+
+    /** The cache of hot blobs, which may be shared; {@link BlobCache#withDefaults()} by default. */
+    public Builder blobCache(BlobCache cache) {
+      this.cache = Objects.requireNonNull(cache, "cache");
+      return this;
+    }
+
+    /** Builds the handler. */
+    public SiteHandler build() {
+      if (cache == null) {
+        cache = BlobCache.withDefaults();
+      }
+      return new SiteHandler(this);
+    }
+  }
+
+  /** What to send of a blob. */
+  private record Body(BlobStore store, BlobKey key, long storedSize, boolean decode, long offset, long length) {}
+
+  /** The body bytes sent for one exchange; written and read by the threads the exchange passes through in turn. */
+  private static final class Sent {
+    private volatile long bytes;
+  }
+
+  /** Reports the exchange to the hooks once it completes. */
+  private static final class Accounting implements ExchangeCompletionListener {
+    private final ServingHooks hooks;
+    private final String site;
+    private final Sent sent;
+
+    Accounting(ServingHooks hooks, String site, Sent sent) {
+      this.hooks = hooks;
+      this.site = site;
+      this.sent = sent;
+    }
+
+    @Override
+    public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
+      try {
+        hooks.served(site, exchange.getStatusCode(), sent.bytes);
+      } catch (RuntimeException e) {
+        LOG.warn("ServingHooks.served threw for {}; the request is unaffected", site, e);
+      } finally {
+        next.proceed();
+      }
+    }
+  }
+
+  /**
+   * Counts what passes through into {@link Sent}, before passing it on: Undertow's stream ends
+   * the exchange, and so runs {@link Accounting}, inside the write that completes the
+   * Content-Length. A write that fails may so count up to one buffer the client never got.
+   */
+  private static final class CountingOutputStream extends OutputStream {
+    private final OutputStream out;
+    private final Sent sent;
+
+    CountingOutputStream(OutputStream out, Sent sent) {
+      this.out = out;
+      this.sent = sent;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      sent.bytes++;
+      out.write(b);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      sent.bytes += length;
+      out.write(bytes, offset, length);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
+  }
+}
