@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -25,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.peer.server.PeerServer;
 
-/** {@link PeerClient} against the real control protocol on a loopback HTTP server. */
+/** {@link PeerClient} against a real {@link PeerServer} on loopback, over HTTP and HTTPS. */
 class PeerClientIT {
   private static final KeyPair OWNER = SiteKeys.generate();
   private static final KeyPair STRANGER = SiteKeys.generate();
@@ -35,15 +41,14 @@ class PeerClientIT {
   @TempDir
   Path dir;
 
-  ControlProtocolServer peer;
+  PeerServer peer;
   PeerClient client;
   Path site;
 
   @BeforeEach
   void start() throws IOException {
-    peer = ControlProtocolServer.start(dir.resolve("peer"), 50L << 20,
-        List.of(new Enrollment(SITE, OWNER.getPublic(), new SiteQuota(10L << 20, 100, 0.5))));
-    client = PeerClient.builder(peer.url(), SITE, OWNER.getPrivate()).build();
+    peer = peer(dir.resolve("peer"), PeerServer.DEFAULT_MAX_UPLOAD_BYTES, new SiteQuota(10L << 20, 100, 0.5));
+    client = PeerClient.builder(url(peer), SITE, OWNER.getPrivate()).build();
     site = Files.createDirectories(dir.resolve("site"));
     Files.writeString(site.resolve("index.html"), "<h1>Antiquarian books</h1>".repeat(40));
     Files.writeString(site.resolve("about.html"), "<p>Since 1921</p>".repeat(30));
@@ -54,6 +59,18 @@ class PeerClientIT {
   void stop() {
     client.close();
     peer.close();
+  }
+
+  private static PeerServer peer(Path store, long maxUploadBytes, SiteQuota quota) throws IOException {
+    PeerServer server = PeerServer.builder().servingPort(0).controlPort(0).bindAddress("127.0.0.1")
+        .storeDirectory(store).maxUploadBytes(maxUploadBytes).enroll(new Enrollment(SITE, OWNER.getPublic(), quota))
+        .build();
+    server.start();
+    return server;
+  }
+
+  private static URI url(PeerServer server) {
+    return URI.create("http://127.0.0.1:" + server.controlPort());
   }
 
   private Path bundle(long version) throws IOException {
@@ -128,7 +145,7 @@ class PeerClientIT {
     PeerCallException e = assertThrows(PeerCallException.class, () -> client.activate(1));
     assertEquals(409, e.status());
     assertEquals("rollback", e.reason());
-    assertTrue(e.getMessage().contains(peer.url().toString()) && e.getMessage().contains("push a newer version"),
+    assertTrue(e.getMessage().contains(url(peer).toString()) && e.getMessage().contains("push a newer version"),
         e.getMessage());
   }
 
@@ -144,7 +161,7 @@ class PeerClientIT {
 
   @Test
   void wrongKeyIsRefusedWith403AndSaysWhichKeyToUse() throws IOException {
-    try (PeerClient forger = PeerClient.builder(peer.url(), SITE, STRANGER.getPrivate()).build()) {
+    try (PeerClient forger = PeerClient.builder(url(peer), SITE, STRANGER.getPrivate()).build()) {
       PeerCallException e = assertThrows(PeerCallException.class, forger::status);
       assertEquals(403, e.status());
       assertEquals("bad-signature", e.reason());
@@ -155,7 +172,7 @@ class PeerClientIT {
 
   @Test
   void siteNotEnrolledIsRefusedWith403() throws IOException {
-    try (PeerClient other = PeerClient.builder(peer.url(), "maps.example", OWNER.getPrivate()).build()) {
+    try (PeerClient other = PeerClient.builder(url(peer), "maps.example", OWNER.getPrivate()).build()) {
       PeerCallException e = assertThrows(PeerCallException.class, other::retire);
       assertEquals(403, e.status());
       assertEquals("stranger", e.reason());
@@ -165,9 +182,8 @@ class PeerClientIT {
 
   @Test
   void uploadOverThePeersLimitIsRefusedWith413() throws IOException {
-    try (ControlProtocolServer small = ControlProtocolServer.start(dir.resolve("small"), 1_000,
-        List.of(new Enrollment(SITE, OWNER.getPublic(), SiteQuota.DEFAULT)));
-        PeerClient toSmall = PeerClient.builder(small.url(), SITE, OWNER.getPrivate()).build()) {
+    try (PeerServer small = peer(dir.resolve("small"), 1_000, SiteQuota.DEFAULT);
+        PeerClient toSmall = PeerClient.builder(url(small), SITE, OWNER.getPrivate()).build()) {
       PeerCallException e = assertThrows(PeerCallException.class,
           () -> toSmall.push(bundle(1), true, PeerClient.ProgressListener.NONE));
       assertEquals(413, e.status());
@@ -242,5 +258,43 @@ class PeerClientIT {
         () -> PeerClient.builder(URI.create("ftp://127.0.0.1:1"), SITE, OWNER.getPrivate()));
     assertThrows(IllegalArgumentException.class,
         () -> PeerClient.builder(URI.create("http://127.0.0.1:1"), "books example", OWNER.getPrivate()));
+  }
+
+  @Test
+  void httpsPeerIsReachedWithItsCertificateTrustedAndRefusedWithout() throws Exception {
+    Path keyStore = dir.resolve("peer.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "peer", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+        "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+    assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0,
+        new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      keys.load(in, "changeit".toCharArray());
+    }
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("peer", keys.getCertificate("peer"));
+    Path trustFile = dir.resolve("trust.p12");
+    try (OutputStream out = Files.newOutputStream(trustFile)) {
+      trust.store(out, "trustpw".toCharArray());
+    }
+    try (PeerServer tls = PeerServer.builder().servingPort(0).controlPort(0).bindAddress("127.0.0.1")
+        .storeDirectory(dir.resolve("tls")).enroll(new Enrollment(SITE, OWNER.getPublic(), SiteQuota.DEFAULT))
+        .tls(keyStore, "changeit".toCharArray()).build()) {
+      tls.start();
+      URI https = URI.create("https://127.0.0.1:" + tls.controlPort());
+      try (PeerClient trusting = PeerClient.builder(https, SITE, OWNER.getPrivate())
+          .trustStore(trustFile, "trustpw".toCharArray()).build()) {
+        assertEquals(1, trusting.push(bundle(1), true, PeerClient.ProgressListener.NONE).version());
+        assertEquals(OptionalLong.of(1), trusting.status().activeVersion());
+      }
+      try (PeerClient doubting = PeerClient.builder(https, SITE, OWNER.getPrivate()).build()) {
+        PeerCallException e = assertThrows(PeerCallException.class, doubting::status);
+        assertEquals("tls", e.reason());
+        assertTrue(e.getMessage().contains("trust store"), e.getMessage());
+      }
+    }
   }
 }
