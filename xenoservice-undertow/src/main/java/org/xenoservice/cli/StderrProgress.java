@@ -5,12 +5,13 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.xenoservice.bundle.BundleBuilder;
+import org.xenoservice.peer.PeerClient;
 
 /**
- * Build progress on stderr, for work that takes a while: silent for the first second, then one
+ * Build and push progress on stderr, for work that takes a while: silent for the first second, then one
  * line per phase at most every second, so short builds print nothing and logs stay readable.
  */
-final class StderrProgress implements BundleBuilder.BuildProgress {
+final class StderrProgress implements BundleBuilder.BuildProgress, PeerClient.ProgressListener {
   private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 

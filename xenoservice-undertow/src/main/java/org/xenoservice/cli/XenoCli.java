@@ -11,14 +11,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Entry point of {@code xenoservice.jar}: dispatches to the {@code keys}, {@code bundle} and {@code dns}
+ * Entry point of {@code xenoservice.jar}: dispatches to the {@code keys}, {@code bundle}, {@code dns} and {@code peer}
  * commands and turns every failure into an exit code and one line on stderr, so that scripts can
  * rely on both. Run {@code java -jar xenoservice.jar --help} for the commands.
  */
 @Command(name = "xenoservice",
     versionProvider = XenoCli.Version.class,
     description = "Signed site bundles and peer hosts for XenoService.",
-    subcommands = {KeysCommand.class, BundleCommand.class, DnsCommand.class},
+    subcommands = {KeysCommand.class, BundleCommand.class, DnsCommand.class, PeerCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:input rejected or work failed", "2:usage error"})
 public final class XenoCli extends CommandGroup {
