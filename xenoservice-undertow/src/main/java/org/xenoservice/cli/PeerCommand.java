@@ -257,10 +257,12 @@ final class PeerCommand extends CommandGroup {
           String.join(", ", settings.enrollments().stream().map(Enrollment::site).toList()), scheme,
           settings.bindAddress(), server.servingPort(), scheme, settings.bindAddress(), server.controlPort());
       out.flush();
+      boolean interrupted = false;
       try {
         stopped.await();
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        // asked to stop by an embedding program; close with the flag clear, since stopping waits for threads
+        interrupted = true;
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -268,6 +270,9 @@ final class PeerCommand extends CommandGroup {
           // the hook is running or has run
         }
         server.close();
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
       out.println("peer stopped");
       return XenoCli.OK;
