@@ -38,14 +38,14 @@ public final class BlobCache {
 
   private final long maxBytes;
   private final long maxBlobBytes;
-  private final Cache<Held, byte[]> blobs;
+  private final Cache<Held, ByteBuffer> blobs;
 
   private BlobCache(Builder builder) {
     this.maxBytes = builder.maxBytes;
     this.maxBlobBytes = builder.maxBlobBytes;
     this.blobs = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
-        .weigher((Held key, byte[] bytes) -> bytes.length)
+        .weigher((Held key, ByteBuffer bytes) -> bytes.capacity())
         .build();
   }
 
@@ -79,9 +79,9 @@ public final class BlobCache {
     return storedSize <= maxBlobBytes;
   }
 
-  /** The blob's stored bytes if they are held. */
-  Optional<byte[]> ifPresent(BlobKey key, long storedSize) {
-    return Optional.ofNullable(blobs.getIfPresent(new Held(key, storedSize)));
+  /** The blob's stored bytes if they are held: a read-only view of its own, positioned at 0. */
+  Optional<ByteBuffer> ifPresent(BlobKey key, long storedSize) {
+    return Optional.ofNullable(blobs.getIfPresent(new Held(key, storedSize))).map(ByteBuffer::duplicate);
   }
 
   /** Whether the blob is held (for tests). */
@@ -95,7 +95,7 @@ public final class BlobCache {
    *
    * @throws IOException if the blob is missing or not {@code storedSize} bytes long
    */
-  byte[] load(BlobStore store, BlobKey key, long storedSize) throws IOException {
+  ByteBuffer load(BlobStore store, BlobKey key, long storedSize) throws IOException {
     if (!admits(storedSize)) {
       throw new IllegalArgumentException("blob " + key + " of " + storedSize + " bytes is over maxBlobBytes "
           + maxBlobBytes + "; stream it instead");
@@ -107,13 +107,17 @@ public final class BlobCache {
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
-      });
+      }).duplicate();
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
   }
 
-  private static byte[] read(BlobStore store, BlobKey key, long storedSize) throws IOException {
+  /**
+   * Reads a blob into direct memory: the socket writes it with no copy, as a file server sends
+   * from the page cache. Read-only, so that views handed out cannot change it.
+   */
+  private static ByteBuffer read(BlobStore store, BlobKey key, long storedSize) throws IOException {
     Path path = store.file(key).orElseThrow(() -> new NoSuchFileException("blob " + key + " is not in the store "
         + store.root()));
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -121,13 +125,14 @@ public final class BlobCache {
       if (size != storedSize) {
         throw new IOException("blob " + path + " has " + size + " bytes, the manifest says " + storedSize);
       }
-      ByteBuffer bytes = ByteBuffer.allocate((int) size);
+      ByteBuffer bytes = ByteBuffer.allocateDirect((int) size);
       while (bytes.hasRemaining()) {
         if (channel.read(bytes) < 0) {
           throw new IOException("blob " + path + " ended after " + bytes.position() + " of " + size + " bytes");
         }
       }
-      return bytes.array();
+      bytes.flip();
+      return bytes.asReadOnlyBuffer();
     }
   }
 

@@ -14,7 +14,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -242,9 +241,11 @@ public final class SiteHandler implements HttpHandler {
     }
     Body body = new Body(store, file.blob(), file.storedSize(), decode, offset, length);
     if (!decode) {
-      Optional<byte[]> held = cache.ifPresent(body.key, body.storedSize);
+      Optional<ByteBuffer> held = cache.ifPresent(body.key, body.storedSize);
       if (held.isPresent()) {
-        sendInline(exchange, ByteBuffer.wrap(held.get(), (int) offset, (int) length), sent);
+        ByteBuffer view = held.get();
+        view.position((int) offset).limit((int) (offset + length));
+        sendInline(exchange, view, sent);
         return;
       }
     }
@@ -305,11 +306,12 @@ public final class SiteHandler implements HttpHandler {
       OutputStream raw = exchange.getOutputStream();
       OutputStream out = new CountingOutputStream(raw, sent);
       if (cache.admits(body.storedSize)) {
-        byte[] stored = cache.load(body.store, body.key, body.storedSize);
+        ByteBuffer stored = cache.load(body.store, body.key, body.storedSize);
         if (body.decode) {
-          decode(new ByteArrayInputStream(stored), body, out);
+          decode(new ByteBufferInputStream(stored), body, out);
         } else {
-          out.write(stored, (int) body.offset, (int) body.length);
+          stored.position((int) body.offset).limit((int) (body.offset + body.length));
+          new ByteBufferInputStream(stored).transferTo(out);
         }
       } else {
         Path path = body.store.file(body.key).orElseThrow(() -> new NoSuchFileException("blob " + body.key
@@ -617,6 +619,30 @@ public final class SiteHandler implements HttpHandler {
     @Override
     public void close() throws IOException {
       out.close();
+    }
+  }
+
+  /** Reads a buffer's remaining bytes (a view of a cached blob) as a stream. */
+  private static final class ByteBufferInputStream extends InputStream {
+    private final ByteBuffer buffer;
+
+    ByteBufferInputStream(ByteBuffer buffer) {
+      this.buffer = buffer;
+    }
+
+    @Override
+    public int read() {
+      return buffer.hasRemaining() ? buffer.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] bytes, int offset, int length) {
+      if (!buffer.hasRemaining()) {
+        return -1;
+      }
+      int n = Math.min(length, buffer.remaining());
+      buffer.get(bytes, offset, n);
+      return n;
     }
   }
 }
