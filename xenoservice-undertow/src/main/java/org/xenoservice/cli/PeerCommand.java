@@ -238,16 +238,7 @@ final class PeerCommand extends CommandGroup {
     @Override
     public Integer call() throws IOException {
       PeerConfig settings = settings();
-      PeerServer.Builder builder = PeerServer.builder().servingPort(settings.servingPort())
-          .controlPort(settings.controlPort()).bindAddress(settings.bindAddress())
-          .storeDirectory(settings.storeDirectory()).maxUploadBytes(settings.maxUploadBytes())
-          .enrollments(settings.enrollments());
-      if (settings.tlsKeystore().isPresent()) {
-        char[] password = settings.tlsPassword();
-        builder.tls(settings.tlsKeystore().get(), password);
-        java.util.Arrays.fill(password, '\0');
-      }
-      PeerServer server = builder.build();
+      PeerServer server = PeerServer.fromConfig(settings);
       server.start();
       Thread hook = new Thread(server::close, "xeno-peer-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);

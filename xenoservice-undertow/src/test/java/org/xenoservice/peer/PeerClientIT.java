@@ -47,7 +47,7 @@ class PeerClientIT {
 
   @BeforeEach
   void start() throws IOException {
-    peer = peer(dir.resolve("peer"), PeerServer.DEFAULT_MAX_UPLOAD_BYTES, new SiteQuota(10L << 20, 100, 0.5));
+    peer = peer(dir.resolve("peer"), PeerConfig.DEFAULT_MAX_UPLOAD_BYTES, new SiteQuota(10L << 20, 100, 0.5));
     client = PeerClient.builder(url(peer), SITE, OWNER.getPrivate()).build();
     site = Files.createDirectories(dir.resolve("site"));
     Files.writeString(site.resolve("index.html"), "<h1>Antiquarian books</h1>".repeat(40));

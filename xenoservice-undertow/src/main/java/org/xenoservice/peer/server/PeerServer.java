@@ -24,6 +24,7 @@ import org.xenoservice.peer.ControlAuthenticator;
 import org.xenoservice.peer.ControlProtocol;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerAccounting;
+import org.xenoservice.peer.PeerConfig;
 import org.xenoservice.peer.PeerSites;
 
 /**
@@ -48,8 +49,6 @@ import org.xenoservice.peer.PeerSites;
  */
 public final class PeerServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
-  /** The largest bundle upload accepted by default: 1 GiB. */
-  public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
   private final Builder settings;
   private Undertow serving;
@@ -68,6 +67,19 @@ public final class PeerServer implements AutoCloseable {
     return new Builder();
   }
 
+  /** A peer configured as {@code config} says (ports, address, store, upload limit, TLS, enrolments). */
+  public static PeerServer fromConfig(PeerConfig config) {
+    Builder builder = builder().servingPort(config.servingPort()).controlPort(config.controlPort())
+        .bindAddress(config.bindAddress()).storeDirectory(config.storeDirectory())
+        .maxUploadBytes(config.maxUploadBytes()).enrollments(config.enrollments());
+    if (config.tlsKeystore().isPresent()) {
+      char[] password = config.tlsPassword();
+      builder.tls(config.tlsKeystore().get(), password);
+      java.util.Arrays.fill(password, '\0');
+    }
+    return builder.build();
+  }
+
   /** Configures a {@link PeerServer}. */
   public static final class Builder {
     private int servingPort = 8080;
@@ -75,7 +87,7 @@ public final class PeerServer implements AutoCloseable {
     private String bindAddress = "0.0.0.0";
     private Path storeDirectory;
     private final List<Enrollment> enrollments = new ArrayList<>();
-    private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
+    private long maxUploadBytes = PeerConfig.DEFAULT_MAX_UPLOAD_BYTES;
     private Optional<Path> keyStore = Optional.empty();
     private char[] keyStorePassword = new char[0];
     private BlobCache blobCache = BlobCache.withDefaults();
@@ -119,7 +131,7 @@ public final class PeerServer implements AutoCloseable {
       return this;
     }
 
-    /** The largest bundle upload accepted (413 above); {@link #DEFAULT_MAX_UPLOAD_BYTES} by default. */
+    /** The largest bundle upload accepted (413 above); {@link PeerConfig#DEFAULT_MAX_UPLOAD_BYTES} by default. */
     public Builder maxUploadBytes(long bytes) {
       if (bytes < 1) {
         throw new IllegalArgumentException("maxUploadBytes must be positive, but was " + bytes);
@@ -230,12 +242,19 @@ public final class PeerServer implements AutoCloseable {
     return accounting;
   }
 
-  /** Stops listening; the state stays on disk. */
+  /** Stops listening; the state stays on disk. Safe to call from an interrupted thread. */
   @Override
   public synchronized void close() {
-    for (Undertow server : new Undertow[] {serving, control}) {
-      if (server != null) {
-        server.stop();
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (Undertow server : new Undertow[] {serving, control}) {
+        if (server != null) {
+          server.stop();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
     serving = null;
