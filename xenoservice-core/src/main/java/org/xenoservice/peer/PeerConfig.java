@@ -42,6 +42,7 @@ import org.xenoservice.key.SiteKeys;
  * <p>Properties: {@code serving-port} ({@value #DEFAULT_SERVING_PORT}), {@code control-port}
  * ({@value #DEFAULT_CONTROL_PORT}), {@code bind-address} ({@value #DEFAULT_BIND_ADDRESS}),
  * {@code store-directory} (required), {@code max-upload-bytes} ({@link #DEFAULT_MAX_UPLOAD_BYTES}),
+ * {@code bandwidth-bytes-per-second} (0: unlimited),
  * {@code tls.keystore} with {@code tls.password} or {@code tls.password-file}, and for each site
  * {@code site.<host>.key} (a PEM public key file) or {@code site.<host>.key-pem} (the PEM text),
  * {@code site.<host>.max-stored-bytes}, {@code site.<host>.requests-per-second} and
@@ -64,11 +65,12 @@ public final class PeerConfig {
   private static final String BIND_ADDRESS = "bind-address";
   private static final String STORE_DIRECTORY = "store-directory";
   private static final String MAX_UPLOAD_BYTES = "max-upload-bytes";
+  private static final String BANDWIDTH = "bandwidth-bytes-per-second";
   private static final String TLS_KEYSTORE = "tls.keystore";
   private static final String TLS_PASSWORD = "tls.password";
   private static final String TLS_PASSWORD_FILE = "tls.password-file";
   private static final List<String> SETTINGS = List.of(SERVING_PORT, CONTROL_PORT, BIND_ADDRESS, STORE_DIRECTORY,
-      MAX_UPLOAD_BYTES, TLS_KEYSTORE, TLS_PASSWORD, TLS_PASSWORD_FILE);
+      MAX_UPLOAD_BYTES, BANDWIDTH, TLS_KEYSTORE, TLS_PASSWORD, TLS_PASSWORD_FILE);
   private static final String KEY = "key";
   private static final String KEY_PEM = "key-pem";
   private static final String MAX_STORED_BYTES = "max-stored-bytes";
@@ -88,6 +90,7 @@ public final class PeerConfig {
   private final String bindAddress;
   private final Path storeDirectory;
   private final long maxUploadBytes;
+  private final long bandwidthBytesPerSecond;
   private final Optional<Path> tlsKeystore;
   private final char[] tlsPassword;
   private final List<Enrollment> enrollments;
@@ -98,6 +101,7 @@ public final class PeerConfig {
     this.bindAddress = builder.bindAddress;
     this.storeDirectory = builder.storeDirectory;
     this.maxUploadBytes = builder.maxUploadBytes;
+    this.bandwidthBytesPerSecond = builder.bandwidthBytesPerSecond;
     this.tlsKeystore = builder.tlsKeystore;
     this.tlsPassword = builder.tlsPassword.clone();
     this.enrollments = List.copyOf(builder.enrollments.values());
@@ -148,6 +152,14 @@ public final class PeerConfig {
     return maxUploadBytes;
   }
 
+  /**
+   * The peer's outgoing bandwidth that the sites' {@link SiteQuota#bandwidthShare() shares} divide,
+   * bytes per second; 0 (the default) leaves bandwidth unlimited and the shares unenforced.
+   */
+  public long bandwidthBytesPerSecond() {
+    return bandwidthBytesPerSecond;
+  }
+
   /** The PKCS#12 key store for TLS on both ports, empty for plain HTTP. */
   public Optional<Path> tlsKeystore() {
     return tlsKeystore;
@@ -166,7 +178,8 @@ public final class PeerConfig {
   /** A builder holding this configuration, to change some of it. */
   public Builder toBuilder() {
     Builder builder = builder().servingPort(servingPort).controlPort(controlPort).bindAddress(bindAddress)
-        .storeDirectory(storeDirectory).maxUploadBytes(maxUploadBytes).enrollments(enrollments);
+        .storeDirectory(storeDirectory).maxUploadBytes(maxUploadBytes)
+        .bandwidthBytesPerSecond(bandwidthBytesPerSecond).enrollments(enrollments);
     tlsKeystore.ifPresent(keystore -> builder.tls(keystore, tlsPassword));
     return builder;
   }
@@ -175,7 +188,8 @@ public final class PeerConfig {
   @Override
   public String toString() {
     return "PeerConfig{servingPort=" + servingPort + ", controlPort=" + controlPort + ", bindAddress=" + bindAddress
-        + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes + ", tls="
+        + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
+        + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", tls="
         + tlsKeystore.map(path -> path + " (password hidden)").orElse("off") + ", sites="
         + enrollments.stream().map(Enrollment::site).toList() + "}";
   }
@@ -187,6 +201,7 @@ public final class PeerConfig {
     private String bindAddress = DEFAULT_BIND_ADDRESS;
     private Path storeDirectory;
     private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
+    private long bandwidthBytesPerSecond;
     private Optional<Path> tlsKeystore = Optional.empty();
     private char[] tlsPassword = new char[0];
     private final Map<String, Enrollment> enrollments = new LinkedHashMap<>();
@@ -219,6 +234,16 @@ public final class PeerConfig {
     /** Where blobs and state are stored; required. */
     public Builder storeDirectory(Path directory) {
       this.storeDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** See {@link PeerConfig#bandwidthBytesPerSecond()}; 0 (unlimited) by default. */
+    public Builder bandwidthBytesPerSecond(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("bandwidthBytesPerSecond must be 0 (unlimited) or positive, but was "
+            + bytes);
+      }
+      this.bandwidthBytesPerSecond = bytes;
       return this;
     }
 
@@ -358,6 +383,10 @@ public final class PeerConfig {
       if ((value = properties.get(MAX_UPLOAD_BYTES)) != null) {
         long bytes = wholeNumber(MAX_UPLOAD_BYTES, value);
         apply(MAX_UPLOAD_BYTES, () -> builder.maxUploadBytes(bytes));
+      }
+      if ((value = properties.get(BANDWIDTH)) != null) {
+        long bytes = wholeNumber(BANDWIDTH, value);
+        apply(BANDWIDTH, () -> builder.bandwidthBytesPerSecond(bytes));
       }
       tls(properties);
       for (Map.Entry<String, Map<String, String>> site : sites.entrySet()) {

@@ -63,4 +63,19 @@ class PeerAccountingTest {
     assertTrue(text.contains("xeno_peer_stored_bytes{site=\"maps.example\"} 0\n"), text);
     assertTrue(text.endsWith("\n"));
   }
+
+  @Test
+  void aSiteOverItsBandwidthShareIsRefusedUntilItsBucketRefills() {
+    PeerAccounting shared = new PeerAccounting(List.of(
+        new Enrollment("books.example", SiteKeys.generate().getPublic(), new SiteQuota(1L << 30, 1_000, 0.25)),
+        new Enrollment("maps.example", SiteKeys.generate().getPublic(), new SiteQuota(1L << 30, 1_000, 0.75))),
+        now::get, 1_000_000);
+    assertTrue(shared.admit("books.example"));
+    shared.served("books.example", 200, 300_000);     // over its 250 kB/s share
+    assertFalse(shared.admit("books.example"), "over its share for now");
+    assertTrue(shared.admit("maps.example"), "another site's share is its own");
+    now.addAndGet(400_000_000L);                      // 0.4 s refills 100 kB: back above zero
+    assertTrue(shared.admit("books.example"));
+    assertEquals(1, shared.snapshot("books.example").rejected());
+  }
 }

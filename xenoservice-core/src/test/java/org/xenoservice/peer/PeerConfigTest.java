@@ -124,6 +124,15 @@ class PeerConfigTest {
     assertTrue(e.getMessage().contains("must differ"), e.getMessage());
   }
 
+  @Test
+  void peerBandwidthIsReadAndDefaultsToUnlimited() throws IOException {
+    assertEquals(0, PeerConfig.load(file(STORE, BOOKS_KEY)).bandwidthBytesPerSecond());
+    assertEquals(12_500_000, PeerConfig.load(file(STORE, BOOKS_KEY, "bandwidth-bytes-per-second = 12500000"))
+        .bandwidthBytesPerSecond());
+    PeerConfigException e = rejected(STORE, BOOKS_KEY, "bandwidth-bytes-per-second = 10Mbit");
+    assertEquals(Optional.of("bandwidth-bytes-per-second"), e.property());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"0", "-5", "1GB", "1e9", "1_000"})
   void badUploadLimitIsRejected(String value) throws IOException {

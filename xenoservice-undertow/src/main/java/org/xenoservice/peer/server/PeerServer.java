@@ -71,7 +71,8 @@ public final class PeerServer implements AutoCloseable {
   public static PeerServer fromConfig(PeerConfig config) {
     Builder builder = builder().servingPort(config.servingPort()).controlPort(config.controlPort())
         .bindAddress(config.bindAddress()).storeDirectory(config.storeDirectory())
-        .maxUploadBytes(config.maxUploadBytes()).enrollments(config.enrollments());
+        .maxUploadBytes(config.maxUploadBytes()).bandwidthBytesPerSecond(config.bandwidthBytesPerSecond())
+        .enrollments(config.enrollments());
     if (config.tlsKeystore().isPresent()) {
       char[] password = config.tlsPassword();
       builder.tls(config.tlsKeystore().get(), password);
@@ -88,6 +89,7 @@ public final class PeerServer implements AutoCloseable {
     private Path storeDirectory;
     private final List<Enrollment> enrollments = new ArrayList<>();
     private long maxUploadBytes = PeerConfig.DEFAULT_MAX_UPLOAD_BYTES;
+    private long bandwidthBytesPerSecond;
     private Optional<Path> keyStore = Optional.empty();
     private char[] keyStorePassword = new char[0];
     private BlobCache blobCache = BlobCache.withDefaults();
@@ -137,6 +139,19 @@ public final class PeerServer implements AutoCloseable {
         throw new IllegalArgumentException("maxUploadBytes must be positive, but was " + bytes);
       }
       this.maxUploadBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The outgoing bandwidth the sites' {@code bandwidthShare}s divide, bytes per second; a site
+     * over its share gets 429 for a moment. 0 (the default): unlimited.
+     */
+    public Builder bandwidthBytesPerSecond(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("bandwidthBytesPerSecond must be 0 (unlimited) or positive, but was "
+            + bytes);
+      }
+      this.bandwidthBytesPerSecond = bytes;
       return this;
     }
 
@@ -195,7 +210,7 @@ public final class PeerServer implements AutoCloseable {
     Path root = settings.storeDirectory.toAbsolutePath();
     BlobStore store = BlobStore.open(root.resolve("blobs"));
     sites = PeerSites.open(root.resolve("state"), store, settings.enrollments);
-    accounting = new PeerAccounting(settings.enrollments, System::nanoTime);
+    accounting = new PeerAccounting(settings.enrollments, System::nanoTime, settings.bandwidthBytesPerSecond);
     ControlAuthenticator authenticator = new ControlAuthenticator(
         site -> sites.enrollment(site).map(Enrollment::key), settings.clock, ControlAuthenticator.DEFAULT_SKEW);
     ControlProtocol protocol = new ControlProtocol(sites, accounting, authenticator, settings.maxUploadBytes,
