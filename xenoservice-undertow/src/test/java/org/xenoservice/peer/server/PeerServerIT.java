@@ -157,6 +157,47 @@ class PeerServerIT {
   }
 
   @Test
+  void activationIsAtomicForConcurrentReaders() throws Exception {
+    start(SiteQuota.DEFAULT);
+    java.util.Set<String> bodies = new java.util.HashSet<>();
+    for (int version = 1; version <= 6; version++) {
+      String page = ("<h1>Catalogue, edition " + version + "</h1>").repeat(200);
+      Files.writeString(dir.resolve("site/index.html"), page);
+      bodies.add(page);
+      HttpResponse<String> staged = control(BOOKS, "books.example", "PUT", "bundle", bundle("books.example", BOOKS,
+          version));
+      assertEquals(200, staged.statusCode(), staged.body());
+    }
+    control(BOOKS, "books.example", "POST", "activate", "{\"version\":1}".getBytes(StandardCharsets.UTF_8));
+    java.util.concurrent.atomic.AtomicBoolean activating = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger checked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      done.add(readers.submit(() -> {
+        while (activating.get()) {
+          String response = get("books.example", "/");
+          String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+          assertTrue(response.startsWith("HTTP/1.1 200") && bodies.contains(body), "a whole version, never a mix");
+          checked.incrementAndGet();
+        }
+        return null;
+      }));
+    }
+    for (int version = 2; version <= 6; version++) {
+      assertEquals(200, control(BOOKS, "books.example", "POST", "activate",
+          ("{\"version\":" + version + "}").getBytes(StandardCharsets.UTF_8)).statusCode());
+    }
+    activating.set(false);
+    for (java.util.concurrent.Future<?> reader : done) {
+      reader.get(30, TimeUnit.SECONDS);
+    }
+    readers.shutdown();
+    assertTrue(checked.get() > 0);
+    assertTrue(get("books.example", "/").contains("edition 6"));
+  }
+
+  @Test
   void stateSurvivesARestart() throws Exception {
     start(SiteQuota.DEFAULT);
     pushAndActivate(BOOKS, "books.example", 1);
