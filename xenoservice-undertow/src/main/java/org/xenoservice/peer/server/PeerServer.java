@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
@@ -50,7 +47,9 @@ import org.xenoservice.peer.PeerSites;
 public final class PeerServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
 
-  private final Builder settings;
+  private final PeerConfig config;
+  private final BlobCache blobCache;
+  private final Clock clock;
   private Undertow serving;
   private Undertow control;
   private PeerSites sites;
@@ -58,40 +57,25 @@ public final class PeerServer implements AutoCloseable {
   private int servingPort;
   private int controlPort;
 
-  private PeerServer(Builder builder) {
-    this.settings = builder;
+  private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock) {
+    this.config = config;
+    this.blobCache = blobCache;
+    this.clock = clock;
   }
 
-  /** Starts configuring a peer. */
+  /** Starts configuring a peer; the settings are those of {@link PeerConfig}, checked there. */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A peer configured as {@code config} says (ports, address, store, upload limit, TLS, enrolments). */
+  /** A peer configured as {@code config} says (ports, address, store, limits, TLS, enrolments). */
   public static PeerServer fromConfig(PeerConfig config) {
-    Builder builder = builder().servingPort(config.servingPort()).controlPort(config.controlPort())
-        .bindAddress(config.bindAddress()).storeDirectory(config.storeDirectory())
-        .maxUploadBytes(config.maxUploadBytes()).bandwidthBytesPerSecond(config.bandwidthBytesPerSecond())
-        .enrollments(config.enrollments());
-    if (config.tlsKeystore().isPresent()) {
-      char[] password = config.tlsPassword();
-      builder.tls(config.tlsKeystore().get(), password);
-      java.util.Arrays.fill(password, '\0');
-    }
-    return builder.build();
+    return new PeerServer(Objects.requireNonNull(config, "config"), BlobCache.withDefaults(), Clock.systemUTC());
   }
 
-  /** Configures a {@link PeerServer}. */
+  /** Configures a {@link PeerServer}: a {@link PeerConfig} plus the in-process parts (cache, clock). */
   public static final class Builder {
-    private int servingPort = 8080;
-    private int controlPort = 8081;
-    private String bindAddress = "0.0.0.0";
-    private Path storeDirectory;
-    private final List<Enrollment> enrollments = new ArrayList<>();
-    private long maxUploadBytes = PeerConfig.DEFAULT_MAX_UPLOAD_BYTES;
-    private long bandwidthBytesPerSecond;
-    private Optional<Path> keyStore = Optional.empty();
-    private char[] keyStorePassword = new char[0];
+    private final PeerConfig.Builder config = PeerConfig.builder();
     private BlobCache blobCache = BlobCache.withDefaults();
     private Clock clock = Clock.systemUTC();
 
@@ -99,66 +83,55 @@ public final class PeerServer implements AutoCloseable {
 
     /** The port that serves the sites (0: any free port); 8080 by default. */
     public Builder servingPort(int port) {
-      this.servingPort = checkPort("servingPort", port);
+      config.servingPort(port);
       return this;
     }
 
     /** The port of the signed control protocol (0: any free port); 8081 by default. */
     public Builder controlPort(int port) {
-      this.controlPort = checkPort("controlPort", port);
+      config.controlPort(port);
       return this;
     }
 
     /** The address both ports listen on; all interfaces by default. */
     public Builder bindAddress(String address) {
-      this.bindAddress = Objects.requireNonNull(address, "address");
+      config.bindAddress(address);
       return this;
     }
 
     /** Where blobs and state live; required. */
     public Builder storeDirectory(Path directory) {
-      this.storeDirectory = Objects.requireNonNull(directory, "directory");
+      config.storeDirectory(directory);
       return this;
     }
 
     /** Sites this peer accepts; nothing else is accepted. */
     public Builder enroll(Enrollment... sites) {
-      enrollments.addAll(Arrays.asList(sites));
+      config.enroll(sites);
       return this;
     }
 
     /** Sites this peer accepts; nothing else is accepted. */
     public Builder enrollments(Collection<Enrollment> sites) {
-      enrollments.addAll(sites);
+      config.enrollments(sites);
       return this;
     }
 
     /** The largest bundle upload accepted (413 above); {@link PeerConfig#DEFAULT_MAX_UPLOAD_BYTES} by default. */
     public Builder maxUploadBytes(long bytes) {
-      if (bytes < 1) {
-        throw new IllegalArgumentException("maxUploadBytes must be positive, but was " + bytes);
-      }
-      this.maxUploadBytes = bytes;
+      config.maxUploadBytes(bytes);
       return this;
     }
 
-    /**
-     * The outgoing bandwidth the sites' {@code bandwidthShare}s divide, bytes per second; a site
-     * over its share gets 429 for a moment. 0 (the default): unlimited.
-     */
+    /** See {@link PeerConfig#bandwidthBytesPerSecond()}: the bandwidth the sites' shares divide. */
     public Builder bandwidthBytesPerSecond(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("bandwidthBytesPerSecond must be 0 (unlimited) or positive, but was "
-            + bytes);
-      }
-      this.bandwidthBytesPerSecond = bytes;
+      config.bandwidthBytesPerSecond(bytes);
       return this;
     }
 
     /** Serves both ports over TLS with the key and certificate in a PKCS#12 key store. */
     public Builder tls(Path keyStoreFile, char[] password) {
-      this.keyStore = Optional.of(Objects.requireNonNull(keyStoreFile, "keyStoreFile"));
-      this.keyStorePassword = password.clone();
+      config.tls(keyStoreFile, password);
       return this;
     }
 
@@ -177,24 +150,11 @@ public final class PeerServer implements AutoCloseable {
     /**
      * Builds the peer (call {@link PeerServer#start()}).
      *
-     * @throws IllegalStateException without a store directory or with no enrolled site
+     * @throws IllegalStateException without a store directory, with no enrolled site, or with
+     *     the same port twice
      */
     public PeerServer build() {
-      if (storeDirectory == null) {
-        throw new IllegalStateException("no store directory: call storeDirectory(Path) before build()");
-      }
-      if (enrollments.isEmpty()) {
-        throw new IllegalStateException("no site enrolled: a peer serves only sites its operator enrolled; call "
-            + "enroll(new Enrollment(host, publicKey, quota))");
-      }
-      return new PeerServer(this);
-    }
-
-    private static int checkPort(String name, int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException(name + " must be between 0 and 65535, but was " + port);
-      }
-      return port;
+      return new PeerServer(config.build(), blobCache, clock);
     }
   }
 
@@ -207,28 +167,28 @@ public final class PeerServer implements AutoCloseable {
     if (serving != null) {
       return;
     }
-    Path root = settings.storeDirectory.toAbsolutePath();
+    Path root = config.storeDirectory().toAbsolutePath();
     BlobStore store = BlobStore.open(root.resolve("blobs"));
-    sites = PeerSites.open(root.resolve("state"), store, settings.enrollments);
-    accounting = new PeerAccounting(settings.enrollments, System::nanoTime, settings.bandwidthBytesPerSecond);
+    sites = PeerSites.open(root.resolve("state"), store, config.enrollments());
+    accounting = new PeerAccounting(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond());
     ControlAuthenticator authenticator = new ControlAuthenticator(
-        site -> sites.enrollment(site).map(Enrollment::key), settings.clock, ControlAuthenticator.DEFAULT_SKEW);
-    ControlProtocol protocol = new ControlProtocol(sites, accounting, authenticator, settings.maxUploadBytes,
+        site -> sites.enrollment(site).map(Enrollment::key), clock, ControlAuthenticator.DEFAULT_SKEW);
+    ControlProtocol protocol = new ControlProtocol(sites, accounting, authenticator, config.maxUploadBytes(),
         root.resolve("spool"));
-    Optional<SSLContext> tls = settings.keyStore.isPresent() ? Optional.of(sslContext()) : Optional.empty();
-    SiteHandler siteHandler = SiteHandler.builder(sites).hooks(accounting).blobCache(settings.blobCache).build();
+    Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
+    SiteHandler siteHandler = SiteHandler.builder(sites).hooks(accounting).blobCache(blobCache).build();
     try {
-      serving = listen(settings.servingPort, tls, siteHandler);
-      control = listen(settings.controlPort, tls, new ControlHandler(protocol));
+      serving = listen(config.servingPort(), tls, siteHandler);
+      control = listen(config.controlPort(), tls, new ControlHandler(protocol));
     } catch (RuntimeException e) {
       close();
-      throw new IOException("cannot listen on " + settings.bindAddress + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
     }
     servingPort = boundPort(serving);
     controlPort = boundPort(control);
     LOG.info("peer: serving {} on {}://{}:{}, control on {}://{}:{}", sites.enrolledSites(),
-        tls.isPresent() ? "https" : "http", settings.bindAddress, servingPort, tls.isPresent() ? "https" : "http",
-        settings.bindAddress, controlPort);
+        tls.isPresent() ? "https" : "http", config.bindAddress(), servingPort, tls.isPresent() ? "https" : "http",
+        config.bindAddress(), controlPort);
   }
 
   /** The serving port as bound (useful when configured as 0). */
@@ -279,9 +239,9 @@ public final class PeerServer implements AutoCloseable {
   private Undertow listen(int port, Optional<SSLContext> tls, io.undertow.server.HttpHandler handler) {
     Undertow.Builder builder = Undertow.builder().setHandler(handler);
     if (tls.isPresent()) {
-      builder.addHttpsListener(port, settings.bindAddress, tls.get());
+      builder.addHttpsListener(port, config.bindAddress(), tls.get());
     } else {
-      builder.addHttpListener(port, settings.bindAddress);
+      builder.addHttpListener(port, config.bindAddress());
     }
     Undertow server = builder.build();
     server.start();
@@ -293,18 +253,21 @@ public final class PeerServer implements AutoCloseable {
   }
 
   private SSLContext sslContext() throws IOException {
-    Path file = settings.keyStore.orElseThrow();
+    Path file = config.tlsKeystore().orElseThrow();
+    char[] password = config.tlsPassword();
     try (InputStream in = Files.newInputStream(file)) {
       KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(in, settings.keyStorePassword);
+      keys.load(in, password);
       KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      factory.init(keys, settings.keyStorePassword);
+      factory.init(keys, password);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(factory.getKeyManagers(), null, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot use the TLS key store " + file + ": " + e.getMessage()
           + "; it must be PKCS#12 with the server's key and certificate, and the password must match", e);
+    } finally {
+      java.util.Arrays.fill(password, '\0');
     }
   }
 }
