@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -215,6 +216,7 @@ public final class SiteHandler implements HttpHandler {
       return;
     }
 
+    long stored = storedLength(store, file);
     long offset = 0;
     long length;
     boolean decode;
@@ -226,7 +228,7 @@ public final class SiteHandler implements HttpHandler {
       decode = gzipStored;
     } else if (sendGzip) {
       response.put(Headers.CONTENT_ENCODING, "gzip");
-      length = file.storedSize();
+      length = stored;
       decode = false;
     } else {
       length = file.size();
@@ -239,7 +241,7 @@ public final class SiteHandler implements HttpHandler {
       exchange.endExchange();
       return;
     }
-    Body body = new Body(store, file.blob(), file.storedSize(), decode, offset, length);
+    Body body = new Body(store, file.blob(), stored, decode, offset, length);
     if (!decode) {
       Optional<ByteBuffer> held = cache.ifPresent(body.key, body.storedSize);
       if (held.isPresent()) {
@@ -554,6 +556,26 @@ public final class SiteHandler implements HttpHandler {
   }
 
   /** What to send of a blob. */
+  /**
+   * The stored blob's real length. An identity blob is the file's own bytes; a gzip blob is one
+   * valid gzip of them, but not necessarily the one this manifest's build made: the store keeps the
+   * first copy of a content it receives, and another build (another zlib, another level) may have
+   * compressed it to other bytes, which decode to the same digest. So its length is read from the
+   * store, not taken from the manifest.
+   */
+  private static long storedLength(BlobStore store, ManifestFile file) {
+    if (file.encoding() == Encoding.IDENTITY) {
+      return file.size();
+    }
+    try {
+      Path path = store.file(file.blob()).orElseThrow(() -> new NoSuchFileException("blob " + file.blob()
+          + " is not in the store " + store.root()));
+      return Files.size(path);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private record Body(BlobStore store, BlobKey key, long storedSize, boolean decode, long offset, long length) {}
 
   /** The body bytes sent for one exchange; written and read by the threads the exchange passes through in turn. */

@@ -495,6 +495,28 @@ class SiteHandlerIT {
     assertTrue(hooks.served.isEmpty(), "one report per request: " + hooks.served);
   }
 
+  @Test
+  void aGzipBlobCompressedByAnotherBuildIsServedWithItsOwnLength() throws Exception {
+    ManifestFile index = books.file("/index.html", Encoding.GZIP);
+    java.io.ByteArrayOutputStream other = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(other) {
+      {
+        def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+      }
+    }) {
+      gzip.write(books.bytes("/index.html"));
+    }
+    byte[] recompressed = other.toByteArray();
+    assertTrue(recompressed.length != index.storedSize(), "another build's bytes for the same content");
+    Files.write(books.blobFile("/index.html"), recompressed);
+
+    HttpResponse<byte[]> encoded = get(BOOKS, "/index.html", "Accept-Encoding", "gzip");
+    assertEquals(200, encoded.statusCode());
+    assertEquals(String.valueOf(recompressed.length), encoded.headers().firstValue("Content-Length").orElseThrow());
+    assertArrayEquals(books.bytes("/index.html"), gunzip(encoded.body()));
+    assertArrayEquals(books.bytes("/index.html"), get(BOOKS, "/index.html").body(), "decoded for identity clients");
+  }
+
   // --- the blob cache ------------------------------------------------------------------------
 
   @Test
