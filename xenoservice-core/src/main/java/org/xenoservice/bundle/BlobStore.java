@@ -95,6 +95,19 @@ public final class BlobStore {
     return Files.newInputStream(pathOf(key));
   }
 
+  /**
+   * Flushes a directory's entries to disk (on Linux, fsync of the directory), so that files moved
+   * into it survive a crash. Where the platform cannot open a directory this way, the rename is
+   * left to the file system's own ordering.
+   */
+  static void forceDirectory(Path directory) throws IOException {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+      // e.g. Windows cannot open a directory as a channel; nothing more can be done portably
+    }
+  }
+
   /** Starts a staging area for the blobs of one bundle; close it to discard what was not committed. */
   Staging stage() {
     return new Staging();
@@ -128,6 +141,7 @@ public final class BlobStore {
 
     /** Moves every accepted blob into place; blobs already stored are kept as they are. */
     void commit() throws IOException {
+      Set<Path> touched = new LinkedHashSet<>();
       for (Map.Entry<Path, BlobKey> entry : accepted.entrySet()) {
         Path staged = entry.getKey();
         Path target = pathOf(entry.getValue());
@@ -137,8 +151,15 @@ public final class BlobStore {
         }
         try {
           Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+          touched.add(target.getParent());
         } catch (FileAlreadyExistsException raced) {
           // another bundle stored the same content meanwhile: same bytes, keep either
+        }
+      }
+      if (durable) {
+        // a rename is durable only once its directory is: flush each directory that gained a blob
+        for (Path directory : touched) {
+          forceDirectory(directory);
         }
       }
     }

@@ -286,6 +286,11 @@ public final class PeerSites implements SiteLookup {
         channel.force(true);
       }
       Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (var directory = java.nio.channels.FileChannel.open(file.getParent(), java.nio.file.StandardOpenOption.READ)) {
+        directory.force(true);  // the rename itself, durable
+      } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+        // a platform that cannot open directories (Windows) orders renames itself
+      }
     } finally {
       Files.deleteIfExists(temporary);
     }
