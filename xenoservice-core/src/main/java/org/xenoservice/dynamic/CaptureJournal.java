@@ -215,10 +215,27 @@ public final class CaptureJournal implements AutoCloseable {
    * @throws IOException if the file cannot be read or a record no longer verifies
    */
   public List<JournalEntry> pending() throws IOException {
+    return pending(Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first {@code maxEntries} requests not yet acknowledged, in the order they were appended:
+   * what a forwarder takes for its next batch without reading a large backlog's bodies at once.
+   *
+   * @throws IllegalArgumentException if {@code maxEntries} is not positive
+   * @throws IOException if the file cannot be read or a record no longer verifies
+   */
+  public List<JournalEntry> pending(int maxEntries) throws IOException {
+    if (maxEntries < 1) {
+      throw new IllegalArgumentException("maxEntries must be at least 1, but was " + maxEntries);
+    }
     synchronized (lock) {
       checkUsable();
-      List<JournalEntry> entries = new ArrayList<>(pendingOffsets.size());
+      List<JournalEntry> entries = new ArrayList<>(Math.min(maxEntries, pendingOffsets.size()));
       for (Map.Entry<Long, Long> pending : pendingOffsets.entrySet()) {
+        if (entries.size() == maxEntries) {
+          break;
+        }
         entries.add(new JournalEntry(pending.getKey(), readRequest(pending.getValue())));
       }
       return List.copyOf(entries);

@@ -107,6 +107,17 @@ class CaptureJournalTest {
   }
 
   @Test
+  void pendingBatchIsTheOldestRequests() throws IOException {
+    writeJournal(5);
+    try (CaptureJournal journal = CaptureJournal.open(dir)) {
+      journal.acknowledge(2);
+      assertEquals(List.of(1L, 3L), journal.pending(2).stream().map(JournalEntry::sequence).toList());
+      assertEquals(4, journal.pending(10).size());
+      assertThrows(IllegalArgumentException.class, () -> journal.pending(0));
+    }
+  }
+
+  @Test
   void refusesToAcknowledgeUnknownSequence() throws IOException {
     writeJournal(2);
     try (CaptureJournal journal = CaptureJournal.open(dir)) {
