@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * damaged record followed by an intact one is corruption, not a torn write: {@code open} throws
  * a {@link JournalException} ({@link JournalException.Reason#CORRUPT CORRUPT}, with the offset)
  * and leaves the file untouched rather than drop data. A directory's journal may be open once:
- * the file is locked while open.
+ * the file is locked while open. (A request body may itself hold bytes that form a valid record;
+ * if a crash tears the record of such a request, {@code open} reports corruption rather than
+ * guess: it errs towards keeping data, never towards dropping it.)
  *
  * <h2>Format</h2>
  * One file, {@value #FILE_NAME}, in the directory. It starts with a 12-byte header: the ASCII
