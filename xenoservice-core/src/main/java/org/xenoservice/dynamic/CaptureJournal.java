@@ -3,6 +3,7 @@ package org.xenoservice.dynamic;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.EOFException;
@@ -13,6 +14,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -56,13 +58,13 @@ import org.slf4j.LoggerFactory;
  * guess: it errs towards keeping data, never towards dropping it.)
  *
  * <h2>Format</h2>
- * One file, {@value #FILE_NAME}, in the directory. It starts with a 12-byte header: the ASCII
+ * One file, {@value #FILE_NAME}, in the directory, beside a lock file {@code capture.lock}. It starts with a 12-byte header: the ASCII
  * bytes {@code XENOJRNL} and the {@code int} format version {@value #FORMAT_VERSION}. Records
  * follow back to back, big-endian, each a 21-byte record header and a payload:
  * <pre>
  * offset  size  field
  *      0     4  magic 0x58435231 ("XCR1")
- *      4     1  type: 1 = request, 2 = acknowledgement
+ *      4     1  type: 1 = request, 2 = acknowledgement, 3 = key of a compacted request
  *      5     8  sequence number (of the request; an acknowledgement names the request it acks)
  *     13     4  payload length (0 for an acknowledgement)
  *     17     4  CRC32C of bytes 0..16 and of the payload
@@ -71,12 +73,20 @@ import org.slf4j.LoggerFactory;
  * A request's payload holds, in order: idempotency key, site, method, path (each an {@code int}
  * count of UTF-16 units and the units), capture time ({@code long} epoch seconds, {@code int}
  * nanoseconds), the {@code int} header count and each header's name and value, then the
- * {@code int} body length and the body. Request sequence numbers are dense from 1.
+ * {@code int} body length and the body. A key record's payload is the idempotency key alone,
+ * encoded the same way. Request and key records together carry every sequence number from 1,
+ * in order.
  *
- * <h2>Growth</h2>
- * The journal is not compacted: it grows by each request and acknowledgement until the peer
- * retires the site and deletes the directory. Memory holds each idempotency key once and the
- * file offset of each pending request; bodies stay on disk until {@link #pending()} reads them.
+ * <h2>Growth and compaction</h2>
+ * When acknowledged requests' records and acknowledgements take {@value #DEFAULT_COMPACT_AFTER_BYTES}
+ * bytes or more and at least half the file, the acknowledgement that crossed the line also
+ * compacts the journal: it writes {@code capture.journal.compact} with the pending requests'
+ * records as they were and a key record for each acknowledged request, forces it, and renames it
+ * over the journal. Appends wait meanwhile. A crash before the rename leaves the journal as it
+ * was (the partial copy is deleted on open); after it, the compacted journal. Idempotency keys are
+ * kept, so the journal still grows by a key record per request until the peer retires the site
+ * and deletes the directory. Memory holds each idempotency key once and where each pending
+ * request's record is; bodies stay on disk until {@link #pending()} reads them.
  *
  * <h2>Threads</h2>
  * Safe for concurrent use: appends from many request threads are serialised by one lock (each
@@ -96,6 +106,12 @@ public final class CaptureJournal implements AutoCloseable {
   static final int RECORD_MAGIC = 0x58435231;
   static final byte TYPE_REQUEST = 1;
   static final byte TYPE_ACK = 2;
+  static final byte TYPE_KEY = 3;
+  static final String LOCK_FILE_NAME = "capture.lock";
+  static final String COMPACT_FILE_NAME = FILE_NAME + ".compact";
+  /** Default compaction threshold: 64 MiB of acknowledged requests' records. */
+  public static final long DEFAULT_COMPACT_AFTER_BYTES = 64L << 20;
+  private static final int MAX_KEY_PAYLOAD_BYTES = 4 + 2 * CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS;
   static final int RECORD_HEADER_BYTES = 21;
   static final int MAX_PAYLOAD_BYTES = RequestCodec.MAX_PAYLOAD_BYTES;
   private static final int CRC_OFFSET = 17;
@@ -105,19 +121,30 @@ public final class CaptureJournal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CaptureJournal.class);
 
   private final Object lock = new Object();
+  private final Path directory;
   private final Path file;
-  private final FileChannel channel;
+  private final FileChannel lockChannel;
+  private final long compactAfterBytes;
+  private FileChannel channel;
   private final Map<String, Long> sequenceByKey = new HashMap<>();
-  /** Pending request sequence number to the file offset of its record. */
-  private final TreeMap<Long, Long> pendingOffsets = new TreeMap<>();
+  /** Pending request sequence number to where its record is in the file. */
+  private final TreeMap<Long, Slot> pendingOffsets = new TreeMap<>();
+  /** Bytes a compaction would reclaim: acknowledged requests' records and acknowledgements. */
+  private long reclaimableBytes;
   private long lastSequence;
   private long end;
   private IOException failure;
   private boolean closed;
 
-  private CaptureJournal(Path file, FileChannel channel) {
-    this.file = file;
+  /** Where a pending request's record is. */
+  private record Slot(long offset, int length) {}
+
+  private CaptureJournal(Path directory, FileChannel lockChannel, FileChannel channel, long compactAfterBytes) {
+    this.directory = directory;
+    this.file = directory.resolve(FILE_NAME);
+    this.lockChannel = lockChannel;
     this.channel = channel;
+    this.compactAfterBytes = compactAfterBytes;
   }
 
   /**
@@ -129,15 +156,20 @@ public final class CaptureJournal implements AutoCloseable {
    * @throws IOException if the directory or file cannot be created, read or written
    */
   public static CaptureJournal open(Path directory) throws IOException {
+    return open(directory, DEFAULT_COMPACT_AFTER_BYTES);
+  }
+
+  /** Opens with another compaction threshold; for tests. */
+  static CaptureJournal open(Path directory, long compactAfterBytes) throws IOException {
     Objects.requireNonNull(directory, "directory");
     Files.createDirectories(directory);
     Path file = directory.resolve(FILE_NAME);
-    boolean created = !Files.exists(file);
-    FileChannel channel = FileChannel.open(file, CREATE, READ, WRITE);
+    FileChannel lockChannel = FileChannel.open(directory.resolve(LOCK_FILE_NAME), CREATE, WRITE);
+    FileChannel channel = null;
     try {
       FileLock fileLock;
       try {
-        fileLock = channel.tryLock();
+        fileLock = lockChannel.tryLock();
       } catch (OverlappingFileLockException e) {
         fileLock = null;
       }
@@ -145,17 +177,25 @@ public final class CaptureJournal implements AutoCloseable {
         throw new JournalException(JournalException.Reason.LOCKED, -1, file
             + " is already open in another CaptureJournal; open a directory's journal once and share it");
       }
-      CaptureJournal journal = new CaptureJournal(file, channel);
+      // A compaction a crash interrupted before its rename: the journal itself is intact.
+      Files.deleteIfExists(directory.resolve(COMPACT_FILE_NAME));
+      boolean created = !Files.exists(file);
+      channel = FileChannel.open(file, CREATE, READ, WRITE);
+      CaptureJournal journal = new CaptureJournal(directory, lockChannel, channel, compactAfterBytes);
       journal.recover();
       if (created) {
         forceDirectory(directory);
       }
       return journal;
     } catch (IOException | RuntimeException e) {
-      try {
-        channel.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
+      for (FileChannel open : new FileChannel[] {channel, lockChannel}) {
+        try {
+          if (open != null) {
+            open.close();
+          }
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
       }
       throw e;
     }
@@ -179,9 +219,10 @@ public final class CaptureJournal implements AutoCloseable {
         return existing;
       }
       long sequence = lastSequence + 1;
-      long offset = write(record(TYPE_REQUEST, sequence, payload));
+      byte[] record = record(TYPE_REQUEST, sequence, payload);
+      long offset = write(record);
       sequenceByKey.put(request.idempotencyKey(), sequence);
-      pendingOffsets.put(sequence, offset);
+      pendingOffsets.put(sequence, new Slot(offset, record.length));
       lastSequence = sequence;
       return sequence;
     }
@@ -206,7 +247,8 @@ public final class CaptureJournal implements AutoCloseable {
         return false;
       }
       write(record(TYPE_ACK, sequence, new byte[0]));
-      pendingOffsets.remove(sequence);
+      reclaimableBytes += pendingOffsets.remove(sequence).length() + RECORD_HEADER_BYTES;
+      maybeCompact();
       return true;
     }
   }
@@ -234,11 +276,11 @@ public final class CaptureJournal implements AutoCloseable {
     synchronized (lock) {
       checkUsable();
       List<JournalEntry> entries = new ArrayList<>(Math.min(maxEntries, pendingOffsets.size()));
-      for (Map.Entry<Long, Long> pending : pendingOffsets.entrySet()) {
+      for (Map.Entry<Long, Slot> pending : pendingOffsets.entrySet()) {
         if (entries.size() == maxEntries) {
           break;
         }
-        entries.add(new JournalEntry(pending.getKey(), readRequest(pending.getValue())));
+        entries.add(new JournalEntry(pending.getKey(), readRequest(pending.getValue().offset())));
       }
       return List.copyOf(entries);
     }
@@ -272,7 +314,11 @@ public final class CaptureJournal implements AutoCloseable {
         return;
       }
       closed = true;
-      channel.close();
+      try {
+        channel.close();
+      } finally {
+        lockChannel.close();
+      }
     }
   }
 
@@ -345,8 +391,9 @@ public final class CaptureJournal implements AutoCloseable {
     }
     byte type = bytes[at + 4];
     int length = buffer.getInt(at + LENGTH_OFFSET);
-    if ((type != TYPE_REQUEST && type != TYPE_ACK) || length < 0 || length > MAX_PAYLOAD_BYTES
-        || (type == TYPE_ACK && length != 0) || limit - at - RECORD_HEADER_BYTES < length) {
+    if ((type != TYPE_REQUEST && type != TYPE_ACK && type != TYPE_KEY) || length < 0
+        || length > MAX_PAYLOAD_BYTES || (type == TYPE_ACK && length != 0)
+        || (type == TYPE_KEY && length > MAX_KEY_PAYLOAD_BYTES) || limit - at - RECORD_HEADER_BYTES < length) {
       return -1;
     }
     CRC32C crc = new CRC32C();
@@ -422,25 +469,29 @@ public final class CaptureJournal implements AutoCloseable {
         throw corrupt(offset, "the acknowledgement at offset " + offset + " names sequence " + sequence
             + ", but the requests before it end at sequence " + lastSequence);
       }
-      pendingOffsets.remove(sequence);
+      Slot acked = pendingOffsets.remove(sequence);
+      reclaimableBytes += record.length + (acked == null ? 0 : acked.length());
       return;
     }
     if (sequence != lastSequence + 1) {
-      throw corrupt(offset, "the request at offset " + offset + " has sequence " + sequence
+      throw corrupt(offset, "the record at offset " + offset + " has sequence " + sequence
           + ", but the one before it has " + lastSequence);
     }
-    CapturedRequest request;
+    byte[] payload = Arrays.copyOfRange(record, RECORD_HEADER_BYTES, record.length);
+    String key;
     try {
-      request = RequestCodec.decode(Arrays.copyOfRange(record, RECORD_HEADER_BYTES, record.length));
+      key = record[4] == TYPE_KEY ? RequestCodec.decodeKey(payload) : RequestCodec.decode(payload).idempotencyKey();
     } catch (IllegalArgumentException e) {
-      throw corrupt(offset, "the request at offset " + offset
+      throw corrupt(offset, "the record at offset " + offset
           + " passes its checksum but does not decode (" + e.getMessage() + ")");
     }
-    if (sequenceByKey.putIfAbsent(request.idempotencyKey(), sequence) != null) {
-      throw corrupt(offset, "the request at offset " + offset + " repeats idempotency key "
-          + request.idempotencyKey() + " of sequence " + sequenceByKey.get(request.idempotencyKey()));
+    if (sequenceByKey.putIfAbsent(key, sequence) != null) {
+      throw corrupt(offset, "the record at offset " + offset + " repeats idempotency key "
+          + key + " of sequence " + sequenceByKey.get(key));
     }
-    pendingOffsets.put(sequence, offset);
+    if (record[4] == TYPE_REQUEST) {
+      pendingOffsets.put(sequence, new Slot(offset, record.length));
+    }
     lastSequence = sequence;
   }
 
@@ -509,6 +560,68 @@ public final class CaptureJournal implements AutoCloseable {
       }
       position += read;
     }
+  }
+
+  private void maybeCompact() throws IOException {
+    if (reclaimableBytes < compactAfterBytes || reclaimableBytes * 2 < end) {
+      return;
+    }
+    Path compact = directory.resolve(COMPACT_FILE_NAME);
+    TreeMap<Long, String> keyBySequence = new TreeMap<>();
+    sequenceByKey.forEach((key, sequence) -> keyBySequence.put(sequence, key));
+    TreeMap<Long, Slot> moved = new TreeMap<>();
+    long size;
+    try (FileChannel out = FileChannel.open(compact, CREATE, WRITE, TRUNCATE_EXISTING)) {
+      long position = writeFully(out, fileHeader(), 0);
+      for (Map.Entry<Long, String> entry : keyBySequence.entrySet()) {
+        Slot slot = pendingOffsets.get(entry.getKey());
+        byte[] record = slot == null
+            ? record(TYPE_KEY, entry.getKey(), RequestCodec.encodeKey(entry.getValue()))
+            : read(slot.offset(), slot.length());
+        moved.put(entry.getKey(), slot == null ? null : new Slot(position, record.length));
+        position = writeFully(out, record, position);
+      }
+      out.force(true);
+      size = position;
+    } catch (IOException e) {
+      // The journal is intact and the acknowledgement durable: compact another time.
+      LOG.warn("{}: compaction failed, will retry after the next acknowledgement", file, e);
+      Files.deleteIfExists(compact);
+      return;
+    }
+    try {
+      Files.move(compact, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      LOG.warn("{}: compaction could not replace the journal, will retry after the next acknowledgement", file, e);
+      Files.deleteIfExists(compact);
+      return;
+    }
+    try {
+      forceDirectory(directory);
+      channel.close();
+      channel = FileChannel.open(file, READ, WRITE);
+    } catch (IOException e) {
+      failure = e;
+      throw new JournalException(JournalException.Reason.FAILED, -1, "compacting " + file
+          + " failed after the acknowledgement was written; close and reopen the journal", e);
+    }
+    LOG.info("{}: compacted from {} to {} bytes ({} pending)", file, end, size, pendingOffsets.size());
+    moved.forEach((sequence, slot) -> {
+      if (slot != null) {
+        pendingOffsets.put(sequence, slot);
+      }
+    });
+    end = size;
+    reclaimableBytes = 0;
+  }
+
+  private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    long at = position;
+    while (buffer.hasRemaining()) {
+      at += out.write(buffer, at);
+    }
+    return at;
   }
 
   private static void forceDirectory(Path directory) {

@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,6 +88,28 @@ final class RequestCodec {
       throw new IllegalArgumentException("record ends inside a field", e);
     } catch (DateTimeException e) {
       throw new IllegalArgumentException("capture time out of range", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading from memory cannot fail", e);
+    }
+  }
+
+  /** The payload of a key record: an acknowledged request's idempotency key, kept after compaction. */
+  static byte[] encodeKey(String key) {
+    ByteBuffer buffer = ByteBuffer.allocate(4 + 2 * key.length()).putInt(key.length());
+    buffer.asCharBuffer().put(key);
+    return buffer.array();
+  }
+
+  static String decodeKey(byte[] payload) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+      String key = readString(in, CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS);
+      if (in.available() != 0) {
+        throw new IllegalArgumentException(in.available() + " bytes after the key");
+      }
+      // the key must be one a CapturedRequest accepts
+      return new CapturedRequest(key, "s", "GET", "/", List.of(), new byte[0], Instant.EPOCH).idempotencyKey();
+    } catch (EOFException e) {
+      throw new IllegalArgumentException("record ends inside the key", e);
     } catch (IOException e) {
       throw new UncheckedIOException("reading from memory cannot fail", e);
     }

@@ -118,6 +118,72 @@ class CaptureJournalTest {
   }
 
   @Test
+  void compactionKeepsPendingRequestsAndAcknowledgedKeys() throws IOException {
+    long before;
+    try (CaptureJournal journal = CaptureJournal.open(dir, 1)) {
+      for (int n = 1; n <= 10; n++) {
+        journal.append(request(n));
+      }
+      before = Files.size(file());
+      for (int n = 1; n <= 8; n++) {
+        assertTrue(journal.acknowledge(n));
+      }
+      assertTrue(Files.size(file()) < before, Files.size(file()) + " >= " + before);
+      assertEquals(List.of("key-9", "key-10"), pendingKeys(journal));
+      assertEquals(List.of(request(9), request(10)), journal.pending().stream().map(JournalEntry::request).toList());
+      assertEquals(3, journal.append(request(3)), "an acknowledged key is remembered");
+      assertEquals(11, journal.append(request(11)));
+      assertTrue(journal.acknowledge(9));
+      assertFalse(journal.acknowledge(2));
+    }
+    assertFalse(Files.exists(dir.resolve(CaptureJournal.COMPACT_FILE_NAME)));
+    try (CaptureJournal journal = CaptureJournal.open(dir)) {
+      assertEquals(List.of("key-10", "key-11"), pendingKeys(journal));
+      assertEquals(1, journal.append(request(1)));
+      assertEquals(12, journal.append(request(12)));
+    }
+  }
+
+  @Test
+  void dropsTornTailAfterCompaction() throws IOException {
+    long lastStart;
+    try (CaptureJournal journal = CaptureJournal.open(dir, 1)) {
+      for (int n = 1; n <= 3; n++) {
+        journal.append(request(n));
+      }
+      long size = Files.size(file());
+      journal.acknowledge(1);
+      journal.acknowledge(2);
+      assertTrue(Files.size(file()) < size, "compacted");
+      lastStart = Files.size(file());
+      journal.append(request(4));
+    }
+    byte[] whole = Files.readAllBytes(file());
+    for (long length = lastStart; length < whole.length; length++) {
+      try (FileChannel channel = FileChannel.open(file(), StandardOpenOption.WRITE)) {
+        channel.truncate(length);
+      }
+      try (CaptureJournal journal = CaptureJournal.open(dir)) {
+        assertEquals(List.of("key-3"), pendingKeys(journal), "torn at " + length);
+        assertTrue(journal.contains("key-1"));
+        assertEquals(2, journal.append(request(2)));
+        assertEquals(4, journal.append(request(4)), "torn at " + length);
+      }
+      assertArrayEquals(whole, Files.readAllBytes(file()), "torn at " + length);
+    }
+  }
+
+  @Test
+  void deletesCompactionCopyLeftByCrash() throws IOException {
+    writeJournal(2);
+    Files.write(dir.resolve(CaptureJournal.COMPACT_FILE_NAME), "partial".getBytes(UTF_8));
+    try (CaptureJournal journal = CaptureJournal.open(dir)) {
+      assertEquals(List.of("key-1", "key-2"), pendingKeys(journal));
+    }
+    assertFalse(Files.exists(dir.resolve(CaptureJournal.COMPACT_FILE_NAME)));
+  }
+
+  @Test
   void refusesToAcknowledgeUnknownSequence() throws IOException {
     writeJournal(2);
     try (CaptureJournal journal = CaptureJournal.open(dir)) {
