@@ -1,0 +1,57 @@
+package org.xenoservice.dynamic;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/**
+ * A {@link CaptureJournal} could not be opened or written without risking captured requests.
+ * {@link #reason()} is the machine-readable reason and {@link #offset()} the byte offset in the
+ * journal file at fault, where there is one; the message says what to do. A journal that throws
+ * this on open is left exactly as it was found.
+ */
+public final class JournalException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  /** Why the journal was refused. */
+  public enum Reason {
+    /** The file does not start with the journal's file header: it is not a capture journal. */
+    NOT_A_JOURNAL,
+    /** The file is a capture journal of a format version this library does not read. */
+    VERSION,
+    /** A damaged record is followed by intact ones: not a torn tail but corruption. */
+    CORRUPT,
+    /** Another journal (in this or another process) holds the directory's journal open. */
+    LOCKED,
+    /** A write or fsync failed and the journal could not be restored; reopen it. */
+    FAILED;
+
+    /** The reason as it appears in messages, e.g. {@code not-a-journal}. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  private final Reason reason;
+  private final long offset;
+
+  JournalException(Reason reason, long offset, String message) {
+    this(reason, offset, message, null);
+  }
+
+  JournalException(Reason reason, long offset, String message, Throwable cause) {
+    super("capture journal refused [" + reason.id() + "]: " + message, cause);
+    this.reason = reason;
+    this.offset = offset;
+  }
+
+  /** Why the journal was refused. */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** The byte offset in the journal file at fault, if the problem is at one place. */
+  public OptionalLong offset() {
+    return offset < 0 ? OptionalLong.empty() : OptionalLong.of(offset);
+  }
+}
