@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
-import java.util.concurrent.TimeUnit;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -31,6 +28,7 @@ import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.server.PeerServer;
+import org.xenoservice.peer.server.TestCertificates;
 
 /** {@link PeerClient} against a real {@link PeerServer} on loopback, over HTTP and HTTPS. */
 class PeerClientIT {
@@ -262,20 +260,8 @@ class PeerClientIT {
 
   @Test
   void httpsPeerIsReachedWithItsCertificateTrustedAndRefusedWithout() throws Exception {
-    Path keyStore = dir.resolve("peer.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "peer", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-        "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
-    assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0,
-        new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStore)) {
-      keys.load(in, "changeit".toCharArray());
-    }
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("peer", keys.getCertificate("peer"));
+    Path keyStore = TestCertificates.selfSignedKeyStore(dir.resolve("peer.p12"), "changeit");
+    KeyStore trust = TestCertificates.trustStoreFor(keyStore, "changeit");
     Path trustFile = dir.resolve("trust.p12");
     try (OutputStream out = Files.newOutputStream(trustFile)) {
       trust.store(out, "trustpw".toCharArray());

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -208,26 +207,13 @@ class PeerServerIT {
 
   @Test
   void bothPortsSpeakTlsWithAKeyStore() throws Exception {
-    Path keyStore = dir.resolve("peer.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "peer", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-        "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
-    assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0,
-        new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    Path keyStore = TestCertificates.selfSignedKeyStore(dir.resolve("peer.p12"), "changeit");
     peer = PeerServer.builder().servingPort(0).controlPort(0).bindAddress("127.0.0.1")
         .storeDirectory(dir.resolve("peer")).enroll(new Enrollment("books.example", BOOKS.getPublic(), SiteQuota.DEFAULT))
         .tls(keyStore, "changeit".toCharArray()).build();
     peer.start();
 
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    try (var in = Files.newInputStream(keyStore)) {
-      keys.load(in, "changeit".toCharArray());
-    }
-    Certificate certificate = keys.getCertificate("peer");
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("peer", certificate);
+    KeyStore trust = TestCertificates.trustStoreFor(keyStore, "changeit");
     TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     factory.init(trust);
     SSLContext context = SSLContext.getInstance("TLS");
