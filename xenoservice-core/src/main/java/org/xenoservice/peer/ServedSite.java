@@ -3,6 +3,7 @@ package org.xenoservice.peer;
 import java.util.Objects;
 import java.util.Optional;
 import org.xenoservice.bundle.BlobStore;
+import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.ManifestFile;
 
@@ -79,6 +80,34 @@ public final class ServedSite {
       return Optional.empty();
     }
     return manifest.file(requestPath + "/" + INDEX).map(file -> requestPath + "/");
+  }
+
+  /**
+   * The dynamic route that decides a request path, if any: the longest matching prefix wins. A
+   * prefix ending in {@code /} matches every path below it; any other prefix matches itself and
+   * the paths below it ({@code /order} matches {@code /order} and {@code /order/1}, not
+   * {@code /orders}).
+   */
+  public Optional<DynamicRoute> route(String requestPath) {
+    if (requestPath == null) {
+      return Optional.empty();
+    }
+    DynamicRoute best = null;
+    for (DynamicRoute route : manifest.dynamic()) {
+      if (prefixMatches(route.prefix(), requestPath)
+          && (best == null || route.prefix().length() > best.prefix().length())) {
+        best = route;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Whether {@code prefix} covers {@code path}, as {@link #route} defines it. */
+  static boolean prefixMatches(String prefix, String path) {
+    if (!path.startsWith(prefix)) {
+      return false;
+    }
+    return prefix.endsWith("/") || path.length() == prefix.length() || path.charAt(prefix.length()) == '/';
   }
 
   @Override
