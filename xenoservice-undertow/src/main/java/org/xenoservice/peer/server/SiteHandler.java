@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.xenoservice.bundle.BlobKey;
 import org.xenoservice.bundle.BlobStore;
+import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
 import org.xenoservice.peer.ServedSite;
@@ -49,6 +50,11 @@ import org.xnio.IoUtils;
  * server would:
  *
  * <ul>
+ *   <li>A path under one of the site's dynamic routes ({@link ServedSite#route}, longest prefix
+ *       wins) is answered by that route's policy, for any method: {@code degrade} answers a page
+ *       of the bundle, {@code proxy} forwards to the origin's back-channel through a funnel of at
+ *       most {@code max-in-flight} requests per site and degrades when it is full or the origin
+ *       fails. A route with a missing or invalid setting is 500, and the log names the setting.
  *   <li>{@code /} and {@code /dir/} serve {@code index.html}; {@code /dir} redirects (301) to
  *       {@code /dir/}; an unknown path is 404; a path with a {@code .} or {@code ..} segment, a
  *       backslash or a control character is 400.
@@ -110,6 +116,7 @@ public final class SiteHandler implements HttpHandler {
   private final SiteLookup sites;
   private final ServingHooks hooks;
   private final BlobCache cache;
+  private final DynamicPaths dynamic = new DynamicPaths();
 
   private SiteHandler(Builder builder) {
     this.sites = builder.sites;
@@ -151,6 +158,15 @@ public final class SiteHandler implements HttpHandler {
       sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
       return;
     }
+    String path = exchange.getRelativePath();
+    boolean acceptable = acceptablePath(path);
+    if (acceptable) {
+      Optional<DynamicRoute> route = site.route(path);
+      if (route.isPresent()) {
+        dynamic.handle(exchange, site, route.get(), sent);
+        return;
+      }
+    }
     HttpString method = exchange.getRequestMethod();
     boolean head = Methods.HEAD.equals(method);
     if (!head && !Methods.GET.equals(method)) {
@@ -158,8 +174,7 @@ public final class SiteHandler implements HttpHandler {
       sendText(exchange, 405, "405 Method Not Allowed: only GET and HEAD\n", sent);
       return;
     }
-    String path = exchange.getRelativePath();
-    if (!acceptablePath(path)) {
+    if (!acceptable) {
       sendText(exchange, 400, "400 Bad Request: malformed path\n", sent);
       return;
     }
@@ -383,7 +398,7 @@ public final class SiteHandler implements HttpHandler {
    * Answers 500 when nothing was sent yet, else closes the connection so that the client sees a
    * truncated body as an error. Logs either way; the client never sees the exception.
    */
-  private static void failed(HttpServerExchange exchange, Sent sent, Exception e) {
+  static void failed(HttpServerExchange exchange, Sent sent, Exception e) {
     if (exchange.isResponseStarted()) {
       LOG.warn("{} {} for {} aborted after {} body bytes: {}", exchange.getRequestMethod(),
           exchange.getRequestPath(), exchange.getHostName(), sent.bytes, e.toString());
@@ -406,14 +421,14 @@ public final class SiteHandler implements HttpHandler {
     }
   }
 
-  private static void sendText(HttpServerExchange exchange, int status, String text, Sent sent) {
+  static void sendText(HttpServerExchange exchange, int status, String text, Sent sent) {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TEXT);
     sendInline(exchange, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), sent);
   }
 
   /** Sends bytes already in memory without blocking (no body for HEAD). */
-  private static void sendInline(HttpServerExchange exchange, ByteBuffer body, Sent sent) {
+  static void sendInline(HttpServerExchange exchange, ByteBuffer body, Sent sent) {
     int length = body.remaining();
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
     if (Methods.HEAD.equals(exchange.getRequestMethod()) || length == 0) {
@@ -579,7 +594,7 @@ public final class SiteHandler implements HttpHandler {
   private record Body(BlobStore store, BlobKey key, long storedSize, boolean decode, long offset, long length) {}
 
   /** The body bytes sent for one exchange; written and read by the threads the exchange passes through in turn. */
-  private static final class Sent {
+  static final class Sent {
     private volatile long bytes;
   }
 
@@ -612,7 +627,7 @@ public final class SiteHandler implements HttpHandler {
    * the exchange, and so runs {@link Accounting}, inside the write that completes the
    * Content-Length. A write that fails may so count up to one buffer the client never got.
    */
-  private static final class CountingOutputStream extends OutputStream {
+  static final class CountingOutputStream extends OutputStream {
     private final OutputStream out;
     private final Sent sent;
 

@@ -10,12 +10,14 @@ import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.xenoservice.bundle.BlobStore;
 import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.DirectorySource;
+import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.ManifestFile;
@@ -41,6 +43,12 @@ final class TestSites {
 
   /** Builds {@code files} (URL path without the leading slash → bytes) as site {@code host} under {@code dir}. */
   static TestSites build(String host, Path dir, Map<String, byte[]> files) throws IOException {
+    return build(host, dir, files, List.of());
+  }
+
+  /** As {@link #build(String, Path, Map)}, with dynamic routes in the manifest. */
+  static TestSites build(String host, Path dir, Map<String, byte[]> files, List<DynamicRoute> routes)
+      throws IOException {
     Path source = dir.resolve("source");
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       Path path = source.resolve(file.getKey());
@@ -50,12 +58,13 @@ final class TestSites {
     }
     KeyPair keys = SiteKeys.generate();
     Path bundle = dir.resolve(host + ".xsb");
-    BundleBuilder.forSite(host)
+    BundleBuilder builder = BundleBuilder.forSite(host)
         .source(DirectorySource.of(source))
         .signingKey(keys.getPrivate())
         .version(1)
-        .created(MODIFIED)
-        .build(bundle);
+        .created(MODIFIED);
+    routes.forEach(builder::dynamicRoute);
+    builder.build(bundle);
     BlobStore store = BlobStore.openUnsynced(dir.resolve("store"));
     Manifest manifest;
     try (InputStream in = Files.newInputStream(bundle)) {

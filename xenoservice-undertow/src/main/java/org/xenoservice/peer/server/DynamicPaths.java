@@ -1,0 +1,262 @@
+package org.xenoservice.peer.server;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.Encoding;
+import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.dynamic.DegradePolicy;
+import org.xenoservice.dynamic.DynamicSettingException;
+import org.xenoservice.dynamic.ProxyPolicy;
+import org.xenoservice.peer.ServedSite;
+
+/**
+ * Answers requests under a site's dynamic routes ({@code degrade} and {@code proxy}), on a worker
+ * thread. The policies' settings are parsed and checked in core ({@link DegradePolicy},
+ * {@link ProxyPolicy}); this class only moves bytes between Undertow and the JDK
+ * {@link HttpClient}. A misconfigured route is answered 500 with a log line naming the setting.
+ */
+final class DynamicPaths {
+  private static final Logger LOG = LoggerFactory.getLogger(DynamicPaths.class);
+
+  /** Hop-by-hop headers (RFC 9110 section 7.6.1) and those the JDK client sets itself. */
+  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
+      "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
+      "host", "content-length", "expect");
+  private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
+  private static final HttpString X_FORWARDED_HOST = new HttpString("X-Forwarded-Host");
+  private static final String NO_STORE = "no-store";
+
+  private final HttpClient client;
+  private final Map<String, Semaphore> funnels = new ConcurrentHashMap<>();
+
+  DynamicPaths() {
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  /** Answers a request that {@code route} of {@code site} decides, on a worker thread. */
+  void handle(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent) {
+    if (exchange.isInIoThread()) {
+      exchange.dispatch((HttpHandler) dispatched -> answer(dispatched, site, route, sent));
+    } else {
+      answer(exchange, site, route, sent);
+    }
+  }
+
+  private void answer(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent) {
+    try {
+      switch (route.policy()) {
+        case DEGRADE -> degrade(exchange, site, route, sent);
+        case PROXY -> proxy(exchange, site, route, sent);
+        default -> misconfigured(exchange, site, route, "policy", "the " + route.policy().token()
+            + " policy is not supported by this peer", sent);
+      }
+    } catch (DynamicSettingException e) {
+      misconfigured(exchange, site, route, e.setting(), e.getMessage(), sent);
+    } catch (IOException | RuntimeException e) {
+      SiteHandler.failed(exchange, sent, e);
+    }
+  }
+
+  private void degrade(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
+      throws IOException {
+    DegradePolicy policy = DegradePolicy.of(route);
+    Optional<ManifestFile> page = site.manifest().file(policy.page());
+    if (page.isEmpty()) {
+      misconfigured(exchange, site, route, "page", "page " + policy.page() + " is not in the bundle", sent);
+      return;
+    }
+    exchange.setStatusCode(policy.status());
+    if (policy.status() == 503) {
+      exchange.getResponseHeaders().put(Headers.RETRY_AFTER, policy.retryAfter().toSeconds());
+    }
+    sendPage(exchange, site, page.get(), sent);
+  }
+
+  private void proxy(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
+      throws IOException {
+    ProxyPolicy policy = ProxyPolicy.of(route);
+    Optional<ManifestFile> page = Optional.empty();
+    if (policy.degradePage().isPresent()) {
+      page = site.manifest().file(policy.degradePage().get());
+      if (page.isEmpty()) {
+        misconfigured(exchange, site, route, "degrade-page", "degrade-page " + policy.degradePage().get()
+            + " is not in the bundle", sent);
+        return;
+      }
+    }
+    Semaphore funnel = funnels.computeIfAbsent(site.host() + ' ' + policy.maxInFlight(),
+        key -> new Semaphore(policy.maxInFlight()));
+    if (!funnel.tryAcquire()) {
+      LOG.debug("{} {} for {}: {} requests already in flight to the origin, degrading",
+          exchange.getRequestMethod(), exchange.getRequestPath(), site.host(), policy.maxInFlight());
+      unavailable(exchange, site, page, sent);
+      return;
+    }
+    try {
+      forward(exchange, site, policy, page, sent);
+    } finally {
+      funnel.release();
+    }
+  }
+
+  private void forward(HttpServerExchange exchange, ServedSite site, ProxyPolicy policy, Optional<ManifestFile> page,
+      SiteHandler.Sent sent) throws IOException {
+    if (!exchange.isBlocking()) {
+      exchange.startBlocking();
+    }
+    HttpResponse<InputStream> response;
+    try {
+      response = client.send(request(exchange, policy), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      LOG.warn("{} {} for {}: origin {} failed, degrading: {}", exchange.getRequestMethod(),
+          exchange.getRequestPath(), site.host(), policy.origin(), e.toString());
+      unavailable(exchange, site, page, sent);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      unavailable(exchange, site, page, sent);
+      return;
+    }
+    try (InputStream body = response.body()) {
+      exchange.setStatusCode(response.statusCode());
+      HeaderMap headers = exchange.getResponseHeaders();
+      Set<String> hopByHop = hopByHop(response.headers().allValues("connection"));
+      response.headers().map().forEach((name, values) -> {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (!lower.equals("content-length") && (NOT_FORWARDED.contains(lower) || hopByHop.contains(lower))) {
+          return;
+        }
+        if (!lower.startsWith(":")) {
+          headers.addAll(new HttpString(name), values);
+        }
+      });
+      if (Methods.HEAD.equals(exchange.getRequestMethod())) {
+        exchange.endExchange();
+        return;
+      }
+      try (OutputStream out = new SiteHandler.CountingOutputStream(exchange.getOutputStream(), sent)) {
+        body.transferTo(out);
+      }
+    }
+  }
+
+  private static HttpRequest request(HttpServerExchange exchange, ProxyPolicy policy) {
+    String uri = exchange.getRequestURI();
+    String path = uri.startsWith("/") ? uri : SiteHandler.encodePath(exchange.getRequestPath());
+    String query = exchange.getQueryString();
+    URI target = URI.create(policy.origin() + path + (query.isEmpty() ? "" : "?" + query));
+    HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(policy.timeout());
+    HeaderMap headers = exchange.getRequestHeaders();
+    Set<String> hopByHop = hopByHop(headers.get(Headers.CONNECTION));
+    for (HeaderValues values : headers) {
+      String lower = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
+      if (NOT_FORWARDED.contains(lower) || hopByHop.contains(lower) || lower.equals("x-forwarded-for")
+          || lower.equals("x-forwarded-host")) {
+        continue;
+      }
+      for (String value : values) {
+        builder.header(values.getHeaderName().toString(), value);
+      }
+    }
+    String client = clientAddress(exchange);
+    String forwardedFor = headers.getFirst(X_FORWARDED_FOR);
+    builder.header(X_FORWARDED_FOR.toString(), forwardedFor == null ? client : forwardedFor + ", " + client);
+    builder.header(X_FORWARDED_HOST.toString(), headers.getFirst(Headers.HOST));
+
+    HttpRequest.BodyPublisher body;
+    long length = exchange.getRequestContentLength();
+    boolean chunked = headers.contains(Headers.TRANSFER_ENCODING);
+    InputStream in = exchange.getInputStream();
+    if (length > 0) {
+      body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> in), length);
+    } else if (chunked) {
+      body = HttpRequest.BodyPublishers.ofInputStream(() -> in);
+    } else {
+      body = HttpRequest.BodyPublishers.noBody();
+    }
+    return builder.method(exchange.getRequestMethod().toString(), body).build();
+  }
+
+  private static String clientAddress(HttpServerExchange exchange) {
+    InetSocketAddress source = exchange.getSourceAddress();
+    if (source == null || source.getAddress() == null) {
+      return "unknown";
+    }
+    return source.getAddress().getHostAddress();
+  }
+
+  /** The header names a {@code Connection} header lists, in lower case. */
+  private static Set<String> hopByHop(List<String> connection) {
+    Set<String> names = new HashSet<>();
+    if (connection != null) {
+      for (String value : connection) {
+        for (String name : value.split(",")) {
+          names.add(name.trim().toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return names;
+  }
+
+  /** 503 with the degrade page if the route names one, else a line of text; always Retry-After. */
+  private static void unavailable(HttpServerExchange exchange, ServedSite site, Optional<ManifestFile> page,
+      SiteHandler.Sent sent) throws IOException {
+    exchange.getResponseHeaders().put(Headers.RETRY_AFTER, ProxyPolicy.RETRY_AFTER.toSeconds());
+    exchange.setStatusCode(503);
+    if (page.isPresent()) {
+      sendPage(exchange, site, page.get(), sent);
+    } else {
+      exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+      SiteHandler.sendText(exchange, 503, "503 Service Unavailable: try again later\n", sent);
+    }
+  }
+
+  /** Sends a bundle page's identity bytes, not to be cached; the status is already set. */
+  private static void sendPage(HttpServerExchange exchange, ServedSite site, ManifestFile file, SiteHandler.Sent sent)
+      throws IOException {
+    byte[] bytes;
+    try (InputStream stored = site.store().open(file.blob());
+        InputStream in = file.encoding() == Encoding.GZIP ? new GZIPInputStream(stored) : stored) {
+      bytes = in.readAllBytes();
+    }
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, file.contentType()).put(Headers.CACHE_CONTROL, NO_STORE);
+    SiteHandler.sendInline(exchange, ByteBuffer.wrap(bytes), sent);
+  }
+
+  private static void misconfigured(HttpServerExchange exchange, ServedSite site, DynamicRoute route, String setting,
+      String problem, SiteHandler.Sent sent) {
+    LOG.error("{} route {} of {} v{}: setting \"{}\" is wrong: {}", route.policy().token(), route.prefix(),
+        site.host(), site.version(), setting, problem);
+    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+    SiteHandler.sendText(exchange, 500, "500 Internal Server Error: this path is misconfigured\n", sent);
+  }
+}
