@@ -60,4 +60,13 @@ class DynamicPoliciesTest {
     assertEquals("timeout-ms", badSetting(() -> ProxyPolicy.of(route(Policy.PROXY,
         Map.of("origin", "http://o", "timeout-ms", "-1")))));
   }
+
+  @Test
+  void captureNeedsIntakeAndPage() {
+    CapturePolicy policy = CapturePolicy.of(route(Policy.CAPTURE,
+        Map.of("intake", "https://origin.example/intake", "page", "/thanks.html")));
+    assertEquals(new CapturePolicy(URI.create("https://origin.example/intake"), "/thanks.html"), policy);
+    assertEquals("intake", badSetting(() -> CapturePolicy.of(route(Policy.CAPTURE, Map.of("page", "/t")))));
+    assertEquals("page", badSetting(() -> CapturePolicy.of(route(Policy.CAPTURE, Map.of("intake", "http://o")))));
+  }
 }

@@ -16,12 +16,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.zip.GZIPInputStream;
@@ -30,15 +33,19 @@ import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.dynamic.CapturePolicy;
+import org.xenoservice.dynamic.CapturedRequest;
+import org.xenoservice.dynamic.Captures;
 import org.xenoservice.dynamic.DegradePolicy;
 import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.ProxyPolicy;
 import org.xenoservice.peer.ServedSite;
 
 /**
- * Answers requests under a site's dynamic routes ({@code degrade} and {@code proxy}), on a worker
- * thread. The policies' settings are parsed and checked in core ({@link DegradePolicy},
- * {@link ProxyPolicy}); this class only moves bytes between Undertow and the JDK
+ * Answers requests under a site's dynamic routes ({@code degrade}, {@code proxy} and
+ * {@code capture}), on a worker thread. The policies' settings are parsed and checked in core
+ * ({@link DegradePolicy}, {@link ProxyPolicy}, {@link CapturePolicy}), and captured requests are
+ * journalled and forwarded by core's {@link Captures}; this class only moves bytes between Undertow and the JDK
  * {@link HttpClient}. A misconfigured route is answered 500 with a log line naming the setting.
  */
 final class DynamicPaths {
@@ -51,11 +58,14 @@ final class DynamicPaths {
   private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
   private static final HttpString X_FORWARDED_HOST = new HttpString("X-Forwarded-Host");
   private static final String NO_STORE = "no-store";
+  private static final HttpString IDEMPOTENCY_KEY = new HttpString(Captures.IDEMPOTENCY_KEY);
 
   private final HttpClient client;
   private final Map<String, Semaphore> funnels = new ConcurrentHashMap<>();
+  private final Optional<Captures> captures;
 
-  DynamicPaths() {
+  DynamicPaths(Optional<Captures> captures) {
+    this.captures = captures;
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -76,8 +86,8 @@ final class DynamicPaths {
       switch (route.policy()) {
         case DEGRADE -> degrade(exchange, site, route, sent);
         case PROXY -> proxy(exchange, site, route, sent);
-        default -> misconfigured(exchange, site, route, "policy", "the " + route.policy().token()
-            + " policy is not supported by this peer", sent);
+        case CAPTURE -> capture(exchange, site, route, sent);
+        default -> throw new IllegalStateException("unknown policy " + route.policy());
       }
     } catch (DynamicSettingException e) {
       misconfigured(exchange, site, route, e.setting(), e.getMessage(), sent);
@@ -99,6 +109,61 @@ final class DynamicPaths {
       exchange.getResponseHeaders().put(Headers.RETRY_AFTER, policy.retryAfter().toSeconds());
     }
     sendPage(exchange, site, page.get(), sent);
+  }
+
+  private void capture(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
+      throws IOException {
+    CapturePolicy policy = CapturePolicy.of(route);
+    Optional<ManifestFile> page = site.manifest().file(policy.page());
+    if (page.isEmpty()) {
+      misconfigured(exchange, site, route, "page", "page " + policy.page() + " is not in the bundle", sent);
+      return;
+    }
+    if (captures.isEmpty()) {
+      misconfigured(exchange, site, route, "policy", "this serving port has no capture journal", sent);
+      return;
+    }
+    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+    if (exchange.getRequestContentLength() > CapturedRequest.MAX_BODY_BYTES) {
+      SiteHandler.sendText(exchange, 413, "413 Content Too Large: at most " + CapturedRequest.MAX_BODY_BYTES
+          + " bytes\n", sent);
+      return;
+    }
+    if (!exchange.isBlocking()) {
+      exchange.startBlocking();
+    }
+    byte[] body = exchange.getInputStream().readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);
+    if (body.length > CapturedRequest.MAX_BODY_BYTES) {
+      SiteHandler.sendText(exchange, 413, "413 Content Too Large: at most " + CapturedRequest.MAX_BODY_BYTES
+          + " bytes\n", sent);
+      return;
+    }
+    HeaderMap headers = exchange.getRequestHeaders();
+    String key = headers.getFirst(IDEMPOTENCY_KEY);
+    List<CapturedRequest.Header> kept = new ArrayList<>();
+    String contentType = headers.getFirst(Headers.CONTENT_TYPE);
+    if (contentType != null) {
+      kept.add(new CapturedRequest.Header("Content-Type", contentType));
+    }
+    String query = exchange.getQueryString();
+    String uri = exchange.getRequestURI();
+    String path = (uri.startsWith("/") ? uri : SiteHandler.encodePath(exchange.getRequestPath()))
+        + (query.isEmpty() ? "" : "?" + query);
+    CapturedRequest request;
+    try {
+      request = new CapturedRequest(key == null ? UUID.randomUUID().toString() : key, site.host(),
+          exchange.getRequestMethod().toString(), path, kept, body, Instant.now());
+    } catch (IllegalArgumentException e) {
+      SiteHandler.sendText(exchange, 400, "400 Bad Request: " + oneLine(e.getMessage()) + "\n", sent);
+      return;
+    }
+    captures.get().capture(request);
+    exchange.setStatusCode(202);
+    sendPage(exchange, site, page.get(), sent);
+  }
+
+  private static String oneLine(String message) {
+    return message.replaceAll("[\\r\\n]+", " ");
   }
 
   private void proxy(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)

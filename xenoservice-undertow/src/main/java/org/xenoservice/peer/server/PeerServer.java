@@ -17,6 +17,7 @@ import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BlobStore;
+import org.xenoservice.dynamic.Captures;
 import org.xenoservice.peer.ControlAuthenticator;
 import org.xenoservice.peer.ControlProtocol;
 import org.xenoservice.peer.Enrollment;
@@ -41,8 +42,10 @@ import org.xenoservice.peer.PeerSites;
  * }</pre>
  *
  * <p>Under the store directory: {@code blobs/} (the content-addressed blob store, shared by the
- * sites), {@code state/} (each site's manifests and active version) and {@code spool/} (uploads
- * being checked). Everything survives a restart.
+ * sites), {@code state/} (each site's manifests and active version), {@code spool/} (uploads
+ * being checked) and {@code capture/<site>/} (the journal of requests captured by the site's
+ * {@code capture} routes, forwarded to the origin by a thread per site until acknowledged).
+ * Everything survives a restart; {@link #close()} stops the forwarders and closes the journals.
  */
 public final class PeerServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
@@ -54,6 +57,7 @@ public final class PeerServer implements AutoCloseable {
   private Undertow control;
   private PeerSites sites;
   private PeerAccounting accounting;
+  private Captures captures;
   private int servingPort;
   private int controlPort;
 
@@ -176,7 +180,9 @@ public final class PeerServer implements AutoCloseable {
     ControlProtocol protocol = new ControlProtocol(sites, accounting, authenticator, config.maxUploadBytes(),
         root.resolve("spool"));
     Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
-    SiteHandler siteHandler = SiteHandler.builder(sites).hooks(accounting).blobCache(blobCache).build();
+    captures = Captures.open(root.resolve("capture"), sites);
+    SiteHandler siteHandler = SiteHandler.builder(sites).hooks(accounting).blobCache(blobCache).captures(captures)
+        .build();
     try {
       serving = listen(config.servingPort(), tls, siteHandler);
       control = listen(config.controlPort(), tls, new ControlHandler(protocol));
@@ -209,6 +215,14 @@ public final class PeerServer implements AutoCloseable {
     return sites;
   }
 
+  /** How many requests captured for {@code site} the origin has not acknowledged yet. */
+  public int capturesPending(String site) {
+    if (captures == null) {
+      throw new IllegalStateException("the peer is not started");
+    }
+    return captures.pendingCount(site);
+  }
+
   /** The per-site accounting. */
   public PeerAccounting accounting() {
     if (accounting == null) {
@@ -234,6 +248,10 @@ public final class PeerServer implements AutoCloseable {
     }
     serving = null;
     control = null;
+    if (captures != null) {
+      captures.close();
+      captures = null;
+    }
   }
 
   private Undertow listen(int port, Optional<SSLContext> tls, io.undertow.server.HttpHandler handler) {

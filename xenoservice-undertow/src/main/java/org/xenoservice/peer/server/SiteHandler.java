@@ -36,6 +36,7 @@ import org.xenoservice.bundle.BlobStore;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.dynamic.Captures;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.peer.ServingHooks;
 import org.xenoservice.peer.SiteLookup;
@@ -54,7 +55,8 @@ import org.xnio.IoUtils;
  *       wins) is answered by that route's policy, for any method: {@code degrade} answers a page
  *       of the bundle, {@code proxy} forwards to the origin's back-channel through a funnel of at
  *       most {@code max-in-flight} requests per site and degrades when it is full or the origin
- *       fails. A route with a missing or invalid setting is 500, and the log names the setting.
+ *       fails; {@code capture} journals the request durably, answers 202 with a thank-you page
+ *       and leaves delivery to the origin to {@link Captures}. A route with a missing or invalid setting is 500, and the log names the setting.
  *   <li>{@code /} and {@code /dir/} serve {@code index.html}; {@code /dir} redirects (301) to
  *       {@code /dir/}; an unknown path is 404; a path with a {@code .} or {@code ..} segment, a
  *       backslash or a control character is 400.
@@ -116,12 +118,13 @@ public final class SiteHandler implements HttpHandler {
   private final SiteLookup sites;
   private final ServingHooks hooks;
   private final BlobCache cache;
-  private final DynamicPaths dynamic = new DynamicPaths();
+  private final DynamicPaths dynamic;
 
   private SiteHandler(Builder builder) {
     this.sites = builder.sites;
     this.hooks = builder.hooks;
     this.cache = builder.cache;
+    this.dynamic = new DynamicPaths(Optional.ofNullable(builder.captures));
   }
 
   /** Starts a handler that serves the sites {@code sites} finds. */
@@ -544,6 +547,7 @@ public final class SiteHandler implements HttpHandler {
     private final SiteLookup sites;
     private ServingHooks hooks = ServingHooks.NONE;
     private BlobCache cache;
+    private Captures captures;
 
     private Builder(SiteLookup sites) {
       this.sites = Objects.requireNonNull(sites, "sites");
@@ -558,6 +562,15 @@ public final class SiteHandler implements HttpHandler {
     /** The cache of hot blobs, which may be shared; {@link BlobCache#withDefaults()} by default. */
     public Builder blobCache(BlobCache cache) {
       this.cache = Objects.requireNonNull(cache, "cache");
+      return this;
+    }
+
+    /**
+     * Where {@code capture} routes journal their requests; without it, a capture route is
+     * answered 500. The handler does not close it.
+     */
+    public Builder captures(Captures captures) {
+      this.captures = Objects.requireNonNull(captures, "captures");
       return this;
     }
 

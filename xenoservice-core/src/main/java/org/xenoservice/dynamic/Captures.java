@@ -1,0 +1,307 @@
+package org.xenoservice.dynamic;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.peer.SiteLookup;
+
+/**
+ * The {@code capture} policy of a peer: one {@link CaptureJournal} per site under a directory
+ * ({@code <directory>/<site>/}) and one forwarder thread per site ({@code xeno-capture-<site>},
+ * daemon) that posts the site's pending requests, in order, to the intake its active manifest
+ * names for the request's path, with the {@code Idempotency-Key} header, and acknowledges each
+ * on a 2xx answer. Anything else is retried, from the same request, with exponential backoff
+ * from {@link #DEFAULT_INITIAL_BACKOFF} to {@link #DEFAULT_MAX_BACKOFF}, so the origin receives
+ * the requests in order, and each at least once and, by its idempotency key, applies it once.
+ *
+ * <pre>{@code
+ * try (Captures captures = Captures.open(storeRoot.resolve("capture"), peerSites)) {
+ *   captures.capture(request);   // durable when it returns; answer 202 now
+ * }
+ * }</pre>
+ *
+ * <p>{@link #open} resumes forwarding for every site that has a journal in the directory, so
+ * requests captured before a restart are delivered after it. Safe for concurrent use.
+ */
+public final class Captures implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Captures.class);
+
+  /** The first wait after a failed delivery. */
+  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+  /** The longest wait between delivery attempts. */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+  /** How long one delivery may take. */
+  public static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(10);
+  /** The header carrying the request's idempotency key to the intake. */
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+  private final Path directory;
+  private final SiteLookup sites;
+  private final HttpClient client;
+  private final Map<String, Forwarder> forwarders = new ConcurrentHashMap<>();
+  private boolean closed;
+
+  private Captures(Path directory, SiteLookup sites) {
+    this.directory = directory;
+    this.sites = sites;
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(DELIVERY_TIMEOUT)
+        .build();
+  }
+
+  /**
+   * Opens the journals already under {@code directory} and starts their forwarders; {@code sites}
+   * gives each site's active manifest, whose capture routes name the intakes.
+   *
+   * @throws IOException if the directory cannot be created or listed, or a journal opened
+   */
+  public static Captures open(Path directory, SiteLookup sites) throws IOException {
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(sites, "sites");
+    Files.createDirectories(directory);
+    Captures captures = new Captures(directory, sites);
+    try (Stream<Path> children = Files.list(directory)) {
+      List<Path> journals = children.filter(child -> Files.exists(child.resolve(CaptureJournal.FILE_NAME))).toList();
+      for (Path journal : journals) {
+        captures.forwarder(journal.getFileName().toString());
+      }
+    } catch (IOException | RuntimeException e) {
+      captures.close();
+      throw e;
+    }
+    return captures;
+  }
+
+  /**
+   * Journals {@code request} for its site (durably, once per idempotency key) and wakes the site's
+   * forwarder.
+   *
+   * @return the request's sequence number in the site's journal
+   * @throws IOException if the request could not be journalled; it must then not be acknowledged
+   */
+  public long capture(CapturedRequest request) throws IOException {
+    Forwarder forwarder = forwarder(request.site());
+    long sequence = forwarder.journal.append(request);
+    forwarder.wake();
+    return sequence;
+  }
+
+  /** How many requests of {@code site} the origin has not acknowledged yet. */
+  public int pendingCount(String site) {
+    Forwarder forwarder = forwarders.get(site);
+    return forwarder == null ? 0 : forwarder.journal.pendingCount();
+  }
+
+  private Forwarder forwarder(String site) throws IOException {
+    if (site.isEmpty() || site.startsWith(".") || site.contains("/") || site.contains("\\")) {
+      throw new IllegalArgumentException("site must be a host name, was \"" + site + "\"");
+    }
+    synchronized (forwarders) {
+      if (closed) {
+        throw new IllegalStateException("the captures are closed");
+      }
+      Forwarder forwarder = forwarders.get(site);
+      if (forwarder == null) {
+        forwarder = new Forwarder(site, CaptureJournal.open(directory.resolve(site)));
+        forwarders.put(site, forwarder);
+        forwarder.thread.start();
+      }
+      return forwarder;
+    }
+  }
+
+  /** Stops the forwarders (an in-flight delivery is abandoned and retried later) and closes the journals. */
+  @Override
+  public void close() {
+    List<Forwarder> all;
+    synchronized (forwarders) {
+      closed = true;
+      all = new ArrayList<>(forwarders.values());
+      forwarders.clear();
+    }
+    for (Forwarder forwarder : all) {
+      forwarder.stop();
+    }
+  }
+
+  /** The intake for a journalled request: the capture route the site's active manifest has for its path. */
+  private Optional<URI> intake(CapturedRequest request) {
+    String path = request.path();
+    int query = path.indexOf('?');
+    String bare = query < 0 ? path : path.substring(0, query);
+    return sites.find(request.site())
+        .flatMap(site -> site.route(bare))
+        .filter(route -> route.policy() == DynamicRoute.Policy.CAPTURE)
+        .map(route -> CapturePolicy.of(route).intake());
+  }
+
+  /** One site's journal and the thread that empties it. */
+  private final class Forwarder implements Runnable {
+    private final String site;
+    private final CaptureJournal journal;
+    private final Thread thread;
+    private final Object signal = new Object();
+    private boolean woken;
+    private volatile boolean stopping;
+    private volatile CompletableFuture<HttpResponse<Void>> inFlight;
+
+    Forwarder(String site, CaptureJournal journal) {
+      this.site = site;
+      this.journal = journal;
+      this.thread = new Thread(this, "xeno-capture-" + site);
+      this.thread.setDaemon(true);
+    }
+
+    void wake() {
+      synchronized (signal) {
+        woken = true;
+        signal.notifyAll();
+      }
+    }
+
+    @Override
+    public void run() {
+      long backoffMillis = DEFAULT_INITIAL_BACKOFF.toMillis();
+      while (!stopping) {
+        try {
+          List<JournalEntry> batch = journal.pending(16);
+          if (batch.isEmpty()) {
+            await(DEFAULT_MAX_BACKOFF.toMillis());
+            continue;
+          }
+          boolean failed = false;
+          for (JournalEntry entry : batch) {
+            if (stopping || !deliver(entry)) {
+              failed = true;
+              break;
+            }
+            journal.acknowledge(entry.sequence());
+            backoffMillis = DEFAULT_INITIAL_BACKOFF.toMillis();
+          }
+          if (failed) {
+            await(backoffMillis);
+            backoffMillis = Math.min(backoffMillis * 2, DEFAULT_MAX_BACKOFF.toMillis());
+          }
+        } catch (IOException | RuntimeException e) {
+          if (stopping) {
+            return;
+          }
+          LOG.error("capture forwarder of {} failed; retrying in {} ms", site, backoffMillis, e);
+          await(backoffMillis);
+          backoffMillis = Math.min(backoffMillis * 2, DEFAULT_MAX_BACKOFF.toMillis());
+        }
+      }
+    }
+
+    /** Posts one request to its intake; true when the intake answered 2xx. */
+    private boolean deliver(JournalEntry entry) {
+      CapturedRequest request = entry.request();
+      Optional<URI> intake;
+      try {
+        intake = intake(request);
+      } catch (DynamicSettingException e) {
+        LOG.warn("capture of {} #{}: the site's capture route is misconfigured ({}); retrying", site,
+            entry.sequence(), e.getMessage());
+        return false;
+      }
+      if (intake.isEmpty()) {
+        LOG.warn("capture of {} #{}: no capture route for {} in the active manifest; kept pending", site,
+            entry.sequence(), request.path());
+        return false;
+      }
+      HttpRequest.Builder post = HttpRequest.newBuilder(intake.get())
+          .timeout(DELIVERY_TIMEOUT)
+          .header(IDEMPOTENCY_KEY, request.idempotencyKey())
+          .header("X-Forwarded-Host", request.site())
+          .header("X-Xeno-Path", request.path())
+          .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
+      for (CapturedRequest.Header header : request.headers()) {
+        post.header(header.name(), header.value());
+      }
+      CompletableFuture<HttpResponse<Void>> future = client.sendAsync(post.build(),
+          HttpResponse.BodyHandlers.discarding());
+      inFlight = future;
+      try {
+        int status = future.get(DELIVERY_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS).statusCode();
+        if (status / 100 == 2) {
+          return true;
+        }
+        LOG.warn("capture of {} #{}: intake {} answered {}; retrying", site, entry.sequence(), intake.get(), status);
+        return false;
+      } catch (ExecutionException | TimeoutException | CancellationException e) {
+        if (!stopping) {
+          LOG.warn("capture of {} #{}: intake {} failed: {}; retrying", site, entry.sequence(), intake.get(),
+              e.getCause() == null ? e.toString() : e.getCause().toString());
+        }
+        future.cancel(true);
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopping = true;
+        return false;
+      } finally {
+        inFlight = null;
+      }
+    }
+
+    private void await(long millis) {
+      synchronized (signal) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!woken && !stopping) {
+          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+          if (left <= 0) {
+            break;
+          }
+          try {
+            signal.wait(left);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+          }
+        }
+        woken = false;
+      }
+    }
+
+    void stop() {
+      stopping = true;
+      wake();
+      CompletableFuture<HttpResponse<Void>> current = inFlight;
+      if (current != null) {
+        current.cancel(true);
+      }
+      try {
+        thread.join(DELIVERY_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      try {
+        journal.close();
+      } catch (IOException e) {
+        LOG.warn("closing the capture journal of {} failed: {}", site, e.toString());
+      }
+    }
+  }
+}
