@@ -67,8 +67,11 @@ final class BundleBuildCommand implements Callable<Integer> {
       description = "Cache-Control for every file (default: \"" + BundleBuilder.DEFAULT_CACHE_CONTROL + "\").")
   Optional<String> cacheControl;
 
-  @Option(names = "--dynamic", paramLabel = "PREFIX=POLICY",
-      description = "A dynamic path and what replicas do with it: proxy, capture or degrade; repeatable.")
+  @Option(names = "--dynamic", paramLabel = "PREFIX=POLICY[,KEY=VALUE...]",
+      description = {"A dynamic path and what replicas do with it, with the policy's settings; repeatable, e.g.",
+          "/search=proxy,origin=http://10.0.0.5:8080,max-in-flight=8",
+          "/order=capture,intake=https://origin.example/_xeno/intake,page=/order-received.html",
+          "/wishlist=degrade,page=/sorry.html,status=503,retry-after=120"})
   Map<String, String> dynamic = Map.of();
 
   @Override
@@ -124,10 +127,31 @@ final class BundleBuildCommand implements Callable<Integer> {
   private List<DynamicRoute> routes() {
     List<DynamicRoute> routes = new ArrayList<>();
     for (Map.Entry<String, String> entry : new java.util.TreeMap<>(dynamic).entrySet()) {
-      DynamicRoute.Policy policy = DynamicRoute.Policy.fromToken(entry.getValue()).orElseThrow(() ->
+      String[] parts = entry.getValue().split(",");
+      DynamicRoute.Policy policy = DynamicRoute.Policy.fromToken(parts[0]).orElseThrow(() ->
           new IllegalArgumentException("--dynamic " + entry.getKey() + "=" + entry.getValue()
               + ": policy must be proxy, capture or degrade"));
-      routes.add(new DynamicRoute(entry.getKey(), policy, Map.of()));
+      Map<String, String> settings = new java.util.TreeMap<>();
+      for (int i = 1; i < parts.length; i++) {
+        int equals = parts[i].indexOf('=');
+        if (equals < 1) {
+          throw new IllegalArgumentException("--dynamic " + entry.getKey() + ": setting \"" + parts[i]
+              + "\" must be KEY=VALUE");
+        }
+        settings.put(parts[i].substring(0, equals), parts[i].substring(equals + 1));
+      }
+      DynamicRoute route = new DynamicRoute(entry.getKey(), policy, settings);
+      try {
+        switch (policy) {
+          case PROXY -> org.xenoservice.dynamic.ProxyPolicy.of(route);
+          case CAPTURE -> org.xenoservice.dynamic.CapturePolicy.of(route);
+          case DEGRADE -> org.xenoservice.dynamic.DegradePolicy.of(route);
+          default -> throw new IllegalStateException("unknown policy " + policy);
+        }
+      } catch (org.xenoservice.dynamic.DynamicSettingException e) {
+        throw new IllegalArgumentException("--dynamic " + entry.getKey() + ": " + e.getMessage(), e);
+      }
+      routes.add(route);
     }
     return routes;
   }

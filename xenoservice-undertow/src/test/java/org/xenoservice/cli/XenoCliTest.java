@@ -229,6 +229,9 @@ class XenoCliTest {
       "bundle build SITE --site books.example --key KEY --version 1 --out OUT --created yesterday",
       "bundle build SITE --site books.example --key KEY --version 1 --out OUT --dynamic /order=teleport",
       "bundle build SITE --site books.example --key KEY --version 1 --out OUT --dynamic order=proxy",
+      "bundle build SITE --site books.example --key KEY --version 1 --out OUT --dynamic /search=proxy",
+      "bundle build SITE --site books.example --key KEY --version 1 --out OUT --dynamic /search=proxy,origin",
+      "bundle build SITE --site books.example --key KEY --version 1 --out OUT --dynamic /w=degrade,page=/s.html,status=418",
       "bundle build OUT --site books.example --key KEY --version 1 --out OUT",
       "bundle verify",
       "bundle frobnicate",
@@ -243,6 +246,20 @@ class XenoCliTest {
         .replace("OUT", dir.resolve("missing-dir-out").toString()).split(" ");
     run(args).failedWith(XenoCli.USAGE);
     assertFalse(Files.exists(dir.resolve("missing-dir-out")), "nothing written on a usage error");
+  }
+
+  @Test
+  void dynamicRoutesCarryTheirSettingsIntoTheSignedManifest() throws IOException {
+    Path bundle = build("v1.xsb", 1, "--dynamic", "/search=proxy,origin=http://10.0.0.5:8080,max-in-flight=8",
+        "--dynamic", "/wishlist=degrade,page=/index.html,status=200");
+    org.xenoservice.bundle.Manifest manifest;
+    try (java.io.InputStream in = Files.newInputStream(bundle)) {
+      manifest = org.xenoservice.bundle.BundleReader.peekManifest(in);
+    }
+    assertEquals(List.of("/search", "/wishlist"), manifest.dynamic().stream().map(r -> r.prefix()).toList());
+    assertEquals("http://10.0.0.5:8080", manifest.dynamic().get(0).settings().get("origin"));
+    assertEquals("8", manifest.dynamic().get(0).settings().get("max-in-flight"));
+    assertEquals("200", manifest.dynamic().get(1).settings().get("status"));
   }
 
   @Test
