@@ -46,7 +46,9 @@ import org.xenoservice.key.SiteKeys;
  * {@code tls.keystore} with {@code tls.password} or {@code tls.password-file}, and for each site
  * {@code site.<host>.key} (a PEM public key file) or {@code site.<host>.key-pem} (the PEM text),
  * {@code site.<host>.max-stored-bytes}, {@code site.<host>.requests-per-second} and
- * {@code site.<host>.bandwidth-share} (defaults from {@link SiteQuota#DEFAULT}). Relative paths are
+ * {@code site.<host>.bandwidth-share} (defaults from {@link SiteQuota#DEFAULT}),
+ * {@code site.<host>.allowed-origins} (comma-separated origins the site's proxy and capture routes
+ * may reach; none by default). Relative paths are
  * taken from the file's folder. A property the peer does not know is an error, so that a typo never
  * silently leaves a default in place.
  */
@@ -76,8 +78,9 @@ public final class PeerConfig {
   private static final String MAX_STORED_BYTES = "max-stored-bytes";
   private static final String REQUESTS_PER_SECOND = "requests-per-second";
   private static final String BANDWIDTH_SHARE = "bandwidth-share";
+  private static final String ALLOWED_ORIGINS = "allowed-origins";
   private static final List<String> SITE_SETTINGS = List.of(KEY, KEY_PEM, MAX_STORED_BYTES, REQUESTS_PER_SECOND,
-      BANDWIDTH_SHARE);
+      BANDWIDTH_SHARE, ALLOWED_ORIGINS);
   private static final Pattern HOST = Pattern.compile(
       "(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
   private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
@@ -527,7 +530,22 @@ public final class PeerConfig {
         String property = maxStored < 1 ? MAX_STORED_BYTES : !(rate > 0) ? REQUESTS_PER_SECOND : BANDWIDTH_SHARE;
         throw fail(prefix + property, e.getMessage(), e);
       }
-      return new Enrollment(host, key, quota);
+      List<java.net.URI> origins = new java.util.ArrayList<>();
+      if (settings.containsKey(ALLOWED_ORIGINS)) {
+        for (String origin : settings.get(ALLOWED_ORIGINS).split(",")) {
+          try {
+            origins.add(new java.net.URI(origin.strip()));
+          } catch (java.net.URISyntaxException e) {
+            throw fail(prefix + ALLOWED_ORIGINS, "\"" + origin.strip() + "\" is not a URL such as "
+                + "https://origin.books.example:8443", e);
+          }
+        }
+      }
+      try {
+        return new Enrollment(host, key, quota, origins);
+      } catch (IllegalArgumentException e) {
+        throw fail(prefix + ALLOWED_ORIGINS, e.getMessage(), e);
+      }
     }
 
     private int port(String name, String value) throws PeerConfigException {

@@ -2,6 +2,7 @@ package org.xenoservice.peer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,12 @@ import org.xenoservice.bundle.BundleException;
 import org.xenoservice.bundle.BundleLimits;
 import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.Manifest;
+import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.dynamic.CapturePolicy;
+import org.xenoservice.dynamic.DegradePolicy;
+import org.xenoservice.dynamic.DynamicSettingException;
+import org.xenoservice.dynamic.ProxyPolicy;
 
 /**
  * The sites a peer hosts and the version of each it serves: receives verified bundles into the
@@ -170,6 +176,7 @@ public final class PeerSites implements SiteLookup {
         throw new PeerException(409, "rollback", "version " + version + " is not newer than version "
             + current.version() + " being served; rollbacks are refused, push a newer version");
       }
+      checkRoutes(known.enrollment, manifest);
       ServedSite next;
       try {
         next = ServedSite.of(manifest, store);
@@ -202,6 +209,34 @@ public final class PeerSites implements SiteLookup {
           active == null ? OptionalLong.empty() : OptionalLong.of(active.version()),
           active == null ? Optional.empty() : Optional.of(active.manifest().sha256()),
           new ArrayList<>(known.manifests.keySet()), storedBytes(known), known.enrollment.quota());
+    }
+  }
+
+  /**
+   * Refuses a version whose {@code proxy} or {@code capture} routes would send requests anywhere
+   * but the origins the operator allowed for the site, or whose route settings are invalid.
+   */
+  private static void checkRoutes(Enrollment enrollment, Manifest manifest) throws PeerException {
+    for (DynamicRoute route : manifest.dynamic()) {
+      URI target;
+      try {
+        target = switch (route.policy()) {
+          case PROXY -> ProxyPolicy.of(route).origin();
+          case CAPTURE -> CapturePolicy.of(route).intake();
+          case DEGRADE -> {
+            DegradePolicy.of(route);
+            yield null;
+          }
+        };
+      } catch (DynamicSettingException e) {
+        throw new PeerException(409, "dynamic-settings", "route " + route.prefix() + " of " + manifest.site() + " v"
+            + manifest.version() + ": " + e.getMessage(), e);
+      }
+      if (target != null && !enrollment.allows(target)) {
+        throw new PeerException(403, "origin-not-allowed", "route " + route.prefix() + " would send requests to "
+            + target + ", which this peer's operator has not allowed for " + manifest.site() + "; ask them to add its "
+            + "origin to site." + manifest.site() + ".allowed-origins");
+      }
     }
   }
 

@@ -125,6 +125,18 @@ class PeerConfigTest {
   }
 
   @Test
+  void allowedOriginsAreReadAndCheckedPerSite() throws IOException {
+    PeerConfig config = PeerConfig.load(file(STORE, BOOKS_KEY,
+        "site.books.example.allowed-origins = http://10.0.0.5:8080, https://origin.books.example"));
+    Enrollment books = config.enrollments().get(0);
+    assertTrue(books.allows(java.net.URI.create("http://10.0.0.5:8080/search?q=x")));
+    assertTrue(books.allows(java.net.URI.create("https://origin.books.example:443/_xeno/intake")));
+    assertFalse(books.allows(java.net.URI.create("http://10.0.0.6:8080/")));
+    PeerConfigException e = rejected(STORE, BOOKS_KEY, "site.books.example.allowed-origins = ftp://files.example");
+    assertEquals(Optional.of("site.books.example.allowed-origins"), e.property());
+  }
+
+  @Test
   void peerBandwidthIsReadAndDefaultsToUnlimited() throws IOException {
     assertEquals(0, PeerConfig.load(file(STORE, BOOKS_KEY)).bandwidthBytesPerSecond());
     assertEquals(12_500_000, PeerConfig.load(file(STORE, BOOKS_KEY, "bandwidth-bytes-per-second = 12500000"))

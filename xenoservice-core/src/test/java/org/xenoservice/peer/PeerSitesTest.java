@@ -150,6 +150,26 @@ class PeerSitesTest {
   }
 
   @Test
+  void routesMayReachOnlyTheOriginsTheOperatorAllowed() throws Exception {
+    Files.writeString(site.resolve("sorry.html"), "<p>Sorry</p>");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BundleBuilder.forSite("books.example").source(DirectorySource.of(site)).signingKey(BOOKS.getPrivate()).version(1)
+        .dynamicRoute(new org.xenoservice.bundle.DynamicRoute("/search", org.xenoservice.bundle.DynamicRoute.Policy.PROXY,
+            java.util.Map.of("origin", "http://10.0.0.5:8080")))
+        .build(out);
+    receive("books.example", out.toByteArray());
+    PeerException refused = assertThrows(PeerException.class, () -> peer.activate("books.example", 1));
+    assertEquals(403, refused.status());
+    assertEquals("origin-not-allowed", refused.reason());
+    assertTrue(refused.getMessage().contains("allowed-origins"), refused.getMessage());
+
+    PeerSites allowing = PeerSites.open(dir.resolve("state"), BlobStore.openUnsynced(dir.resolve("store")), List.of(
+        new Enrollment("books.example", BOOKS.getPublic(), SiteQuota.DEFAULT,
+            List.of(java.net.URI.create("http://10.0.0.5:8080")))));
+    assertEquals(1, allowing.activate("books.example", 1).version());
+  }
+
+  @Test
   void stateSurvivesARestart() throws Exception {
     receive("books.example", bundle("books.example", BOOKS, 1));
     peer.activate("books.example", 1);

@@ -144,7 +144,8 @@ class CaptureIT {
   private PeerServer build() {
     return PeerServer.builder().servingPort(0).controlPort(0).bindAddress("127.0.0.1")
         .storeDirectory(dir.resolve("peer"))
-        .enroll(new Enrollment(SHOP, KEYS.getPublic(), SiteQuota.DEFAULT))
+        .enroll(new Enrollment(SHOP, KEYS.getPublic(), SiteQuota.DEFAULT, java.util.List.of(URI.create(
+            "http://127.0.0.1:" + ((InetSocketAddress) intake.getListenerInfo().get(0).getAddress()).getPort()))))
         .build();
   }
 
