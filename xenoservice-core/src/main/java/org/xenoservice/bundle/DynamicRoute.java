@@ -48,4 +48,17 @@ public record DynamicRoute(String prefix, Policy policy, Map<String, String> set
     Objects.requireNonNull(policy, "policy");
     settings = Collections.unmodifiableMap(new TreeMap<>(settings));
   }
+
+  /**
+   * Whether this route decides {@code path}: a prefix ending in {@code /} covers every path below
+   * it; any other prefix covers itself and the paths below it ({@code /order} covers {@code /order}
+   * and {@code /order/1}, not {@code /orders}). Where several routes cover a path, the longest
+   * prefix wins.
+   */
+  public boolean covers(String path) {
+    if (!path.startsWith(prefix)) {
+      return false;
+    }
+    return prefix.endsWith("/") || path.length() == prefix.length() || path.charAt(prefix.length()) == '/';
+  }
 }

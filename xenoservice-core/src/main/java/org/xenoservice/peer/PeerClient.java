@@ -94,6 +94,7 @@ public final class PeerClient implements AutoCloseable {
   private final Clock clock;
   private final Duration callTimeout;
   private final Duration uploadTimeout;
+  private final long maxUploadBytesPerSecond;
   private final ExecutorService executor;
   private final HttpClient http;
 
@@ -104,6 +105,7 @@ public final class PeerClient implements AutoCloseable {
     this.clock = builder.clock;
     this.callTimeout = builder.callTimeout;
     this.uploadTimeout = builder.uploadTimeout;
+    this.maxUploadBytesPerSecond = builder.maxUploadBytesPerSecond;
     ThreadFactory threads = runnable -> {
       Thread thread = new Thread(runnable, "xeno-peer-client-" + THREADS.incrementAndGet());
       thread.setDaemon(true);
@@ -152,6 +154,7 @@ public final class PeerClient implements AutoCloseable {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
     private Duration uploadTimeout = DEFAULT_UPLOAD_TIMEOUT;
+    private long maxUploadBytesPerSecond;
     private Optional<SSLContext> sslContext = Optional.empty();
     private Clock clock = Clock.systemUTC();
 
@@ -184,6 +187,18 @@ public final class PeerClient implements AutoCloseable {
     /** How long an upload may take; {@link #DEFAULT_UPLOAD_TIMEOUT} by default. */
     public Builder uploadTimeout(Duration timeout) {
       this.uploadTimeout = checkTimeout("uploadTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * The most bytes per second an upload sends, so that staging bundles in calm times never
+     * crowds out the site's own traffic; 0 (the default) is unlimited.
+     */
+    public Builder maxUploadBytesPerSecond(long bytesPerSecond) {
+      if (bytesPerSecond < 0) {
+        throw new IllegalArgumentException("maxUploadBytesPerSecond must not be negative, was " + bytesPerSecond);
+      }
+      this.maxUploadBytesPerSecond = bytesPerSecond;
       return this;
     }
 
@@ -326,7 +341,15 @@ public final class PeerClient implements AutoCloseable {
   private StagedBundle upload(Path bundleFile, ProgressListener progress) throws IOException {
     long size = Files.size(bundleFile);
     String sha256 = sha256(bundleFile);
-    BodyPublisher body = counting(BodyPublishers.ofFile(bundleFile), size, progress);
+    BodyPublisher file = maxUploadBytesPerSecond == 0 ? BodyPublishers.ofFile(bundleFile)
+        : BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(() -> {
+          try {
+            return new ThrottledInputStream(Files.newInputStream(bundleFile), maxUploadBytesPerSecond);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }), size);
+    BodyPublisher body = counting(file, size, progress);
     JsonNode answer = send("PUT", "bundle", body, sha256, uploadTimeout);
     try {
       return new StagedBundle(text(answer, "site"), whole(answer.path("version"), "version"),

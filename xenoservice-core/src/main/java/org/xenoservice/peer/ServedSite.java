@@ -94,20 +94,12 @@ public final class ServedSite {
     }
     DynamicRoute best = null;
     for (DynamicRoute route : manifest.dynamic()) {
-      if (prefixMatches(route.prefix(), requestPath)
+      if (route.covers(requestPath)
           && (best == null || route.prefix().length() > best.prefix().length())) {
         best = route;
       }
     }
     return Optional.ofNullable(best);
-  }
-
-  /** Whether {@code prefix} covers {@code path}, as {@link #route} defines it. */
-  static boolean prefixMatches(String prefix, String path) {
-    if (!path.startsWith(prefix)) {
-      return false;
-    }
-    return prefix.endsWith("/") || path.length() == prefix.length() || path.charAt(prefix.length()) == '/';
   }
 
   @Override

@@ -8,17 +8,22 @@ import org.junit.jupiter.api.Test;
 class ServedSiteRouteTest {
   @Test
   void prefixWithoutSlashMatchesItselfAndBelow() {
-    assertTrue(ServedSite.prefixMatches("/order", "/order"));
-    assertTrue(ServedSite.prefixMatches("/order", "/order/1"));
-    assertFalse(ServedSite.prefixMatches("/order", "/orders"));
-    assertFalse(ServedSite.prefixMatches("/order", "/"));
+    assertTrue(route("/order").covers("/order"));
+    assertTrue(route("/order").covers("/order/1"));
+    assertFalse(route("/order").covers("/orders"));
+    assertFalse(route("/order").covers("/"));
   }
 
   @Test
   void prefixWithSlashMatchesBelowIt() {
-    assertTrue(ServedSite.prefixMatches("/api/", "/api/x"));
-    assertTrue(ServedSite.prefixMatches("/api/", "/api/"));
-    assertFalse(ServedSite.prefixMatches("/api/", "/api"));
-    assertTrue(ServedSite.prefixMatches("/", "/anything"));
+    assertTrue(route("/api/").covers("/api/x"));
+    assertTrue(route("/api/").covers("/api/"));
+    assertFalse(route("/api/").covers("/api"));
+    assertTrue(route("/").covers("/anything"));
+  }
+
+  private static org.xenoservice.bundle.DynamicRoute route(String prefix) {
+    return new org.xenoservice.bundle.DynamicRoute(prefix, org.xenoservice.bundle.DynamicRoute.Policy.DEGRADE,
+        java.util.Map.of());
   }
 }

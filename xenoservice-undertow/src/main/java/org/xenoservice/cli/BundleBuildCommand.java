@@ -127,31 +127,11 @@ final class BundleBuildCommand implements Callable<Integer> {
   private List<DynamicRoute> routes() {
     List<DynamicRoute> routes = new ArrayList<>();
     for (Map.Entry<String, String> entry : new java.util.TreeMap<>(dynamic).entrySet()) {
-      String[] parts = entry.getValue().split(",");
-      DynamicRoute.Policy policy = DynamicRoute.Policy.fromToken(parts[0]).orElseThrow(() ->
-          new IllegalArgumentException("--dynamic " + entry.getKey() + "=" + entry.getValue()
-              + ": policy must be proxy, capture or degrade"));
-      Map<String, String> settings = new java.util.TreeMap<>();
-      for (int i = 1; i < parts.length; i++) {
-        int equals = parts[i].indexOf('=');
-        if (equals < 1) {
-          throw new IllegalArgumentException("--dynamic " + entry.getKey() + ": setting \"" + parts[i]
-              + "\" must be KEY=VALUE");
-        }
-        settings.put(parts[i].substring(0, equals), parts[i].substring(equals + 1));
-      }
-      DynamicRoute route = new DynamicRoute(entry.getKey(), policy, settings);
       try {
-        switch (policy) {
-          case PROXY -> org.xenoservice.dynamic.ProxyPolicy.of(route);
-          case CAPTURE -> org.xenoservice.dynamic.CapturePolicy.of(route);
-          case DEGRADE -> org.xenoservice.dynamic.DegradePolicy.of(route);
-          default -> throw new IllegalStateException("unknown policy " + policy);
-        }
-      } catch (org.xenoservice.dynamic.DynamicSettingException e) {
-        throw new IllegalArgumentException("--dynamic " + entry.getKey() + ": " + e.getMessage(), e);
+        routes.add(org.xenoservice.dynamic.DynamicRoutes.parse(entry.getKey(), entry.getValue()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--dynamic " + e.getMessage(), e);
       }
-      routes.add(route);
     }
     return routes;
   }

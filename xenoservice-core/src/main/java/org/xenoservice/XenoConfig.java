@@ -1,0 +1,619 @@
+package org.xenoservice;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.xenoservice.bundle.DirectorySource;
+import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.StaticSource;
+import org.xenoservice.dns.DnsServer;
+import org.xenoservice.dns.TsigKey;
+import org.xenoservice.dynamic.DynamicRoutes;
+import org.xenoservice.key.SiteKeys;
+import org.xenoservice.overload.OverloadConfig;
+import org.xenoservice.replicate.DnsSettings;
+import org.xenoservice.replicate.PeerSpec;
+import org.xenoservice.replicate.Replicator;
+
+/**
+ * Everything a {@link XenoService} needs to defend a site: its host name and key, where its static
+ * files come from, its dynamic routes and what replicas do with them, the peer pool, the DNS name
+ * to change, the detector's thresholds, and the origin's back-channel address. Immutable; make one
+ * with {@link #builder()}, or read one from a properties file with {@link #load(Path)}.
+ *
+ * <pre>{@code
+ * # xeno.properties
+ * site = books.example
+ * site-key = keys/site.key
+ * state-directory = /var/lib/xeno-origin
+ * static.directory = public
+ * back-channel = http://10.0.0.5:8080
+ * dynamic./order = capture,page=/thanks.html
+ * dynamic./search = proxy,max-in-flight=8
+ * admin-token-file = admin.token
+ * peer.p1.control-url = https://peer1.example.net:8081
+ * peer.p1.addresses = 192.0.2.10, 2001:db8::10
+ * dns.servers = 192.0.2.53:53
+ * dns.tsig-file = keys/tsig.key
+ * dns.origin-addresses = 198.51.100.7
+ * dns.shelter-origin = true
+ * }</pre>
+ *
+ * <p>A {@code capture} route without an {@code intake} setting gets the back-channel's
+ * {@value XenoService#INTAKE_PATH}, and a {@code proxy} route without an {@code origin} gets the
+ * back-channel itself, so a configuration names the back-channel once. A property XenoService does
+ * not know is an error, so that a typo never silently leaves a default in place; relative paths are
+ * taken from the file's folder.
+ */
+public final class XenoConfig {
+  private static final Pattern HOST = Pattern.compile("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+      + "(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
+  private final String site;
+  private final PrivateKey siteKey;
+  private final StaticSource staticSource;
+  private final List<DynamicRoute> dynamicRoutes;
+  private final List<PeerSpec> peers;
+  private final Optional<DnsSettings> dns;
+  private final OverloadConfig overload;
+  private final Optional<URI> backChannel;
+  private final Path stateDirectory;
+  private final Optional<String> adminToken;
+  private final Duration coolDown;
+  private final Duration waveInterval;
+  private final Duration restageInterval;
+  private final Duration peerCallTimeout;
+  private final long maxUploadBytesPerSecond;
+
+  private XenoConfig(Builder builder) {
+    this.site = builder.site;
+    this.siteKey = builder.siteKey;
+    this.staticSource = builder.staticSource;
+    this.backChannel = builder.backChannel;
+    this.dynamicRoutes = builder.dynamicRoutes.values().stream().map(this::withBackChannel).toList();
+    this.peers = List.copyOf(builder.peers.values());
+    this.dns = builder.dns;
+    this.overload = builder.overload;
+    this.stateDirectory = builder.stateDirectory;
+    this.adminToken = builder.adminToken;
+    this.coolDown = builder.coolDown;
+    this.waveInterval = builder.waveInterval;
+    this.restageInterval = builder.restageInterval;
+    this.peerCallTimeout = builder.peerCallTimeout;
+    this.maxUploadBytesPerSecond = builder.maxUploadBytesPerSecond;
+  }
+
+  /** A builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Reads a configuration file (see the class comment for its properties).
+   *
+   * @throws IOException if it cannot be read, or a file it names (key, TSIG, token) cannot be
+   * @throws IllegalArgumentException naming the property that is missing or invalid
+   */
+  public static XenoConfig load(Path propertiesFile) throws IOException {
+    return builder().load(propertiesFile).build();
+  }
+
+  /** The site's host name, e.g. {@code books.example}. */
+  public String site() {
+    return site;
+  }
+
+  /** The site's Ed25519 private key: it signs bundles and control calls. */
+  public PrivateKey siteKey() {
+    return siteKey;
+  }
+
+  /** Where the site's static files come from. */
+  public StaticSource staticSource() {
+    return staticSource;
+  }
+
+  /** The dynamic routes, by prefix, with back-channel defaults filled in. */
+  public List<DynamicRoute> dynamicRoutes() {
+    return dynamicRoutes;
+  }
+
+  /** The peer pool, in configuration order. */
+  public List<PeerSpec> peers() {
+    return peers;
+  }
+
+  /** How the site's DNS name is changed; empty when DNS is managed otherwise. */
+  public Optional<DnsSettings> dns() {
+    return dns;
+  }
+
+  /** The detector's thresholds. */
+  public OverloadConfig overload() {
+    return overload;
+  }
+
+  /** Where peers reach the origin (its proxy funnel and capture intake). */
+  public Optional<URI> backChannel() {
+    return backChannel;
+  }
+
+  /** Where bundles and the intake's ledger live. */
+  public Path stateDirectory() {
+    return stateDirectory;
+  }
+
+  /** The bearer token for {@code /_xeno/status} and {@code /_xeno/metrics}; empty turns them off. */
+  public Optional<String> adminToken() {
+    return adminToken;
+  }
+
+  /** How long the detector must stay NORMAL before peers are withdrawn. */
+  public Duration coolDown() {
+    return coolDown;
+  }
+
+  /** The pause between activation waves. */
+  public Duration waveInterval() {
+    return waveInterval;
+  }
+
+  /** How often the static source is checked for changes. */
+  public Duration restageInterval() {
+    return restageInterval;
+  }
+
+  /** How long one control call to a peer may take. */
+  public Duration peerCallTimeout() {
+    return peerCallTimeout;
+  }
+
+  /** The most bytes per second a push sends to one peer; 0 is unlimited. */
+  public long maxUploadBytesPerSecond() {
+    return maxUploadBytesPerSecond;
+  }
+
+  /** Everything but the secrets. */
+  @Override
+  public String toString() {
+    return "XenoConfig{site=" + site + ", static=" + staticSource.describe() + ", dynamic="
+        + dynamicRoutes.stream().map(route -> route.prefix() + "=" + route.policy().token()).toList()
+        + ", peers=" + peers.stream().map(PeerSpec::name).toList() + ", dns="
+        + dns.map(d -> d.name() + " via " + d.servers()).orElse("off") + ", backChannel="
+        + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
+        + (adminToken.isPresent() ? "token (hidden)" : "off") + "}";
+  }
+
+  private DynamicRoute withBackChannel(DynamicRoute route) {
+    if (backChannel.isEmpty()) {
+      return route;
+    }
+    String base = backChannel.get().toString().replaceAll("/+$", "");
+    Map<String, String> settings = new TreeMap<>(route.settings());
+    switch (route.policy()) {
+      case CAPTURE -> settings.putIfAbsent("intake", base + XenoService.INTAKE_PATH);
+      case PROXY -> settings.putIfAbsent("origin", base);
+      default -> {
+        return route;
+      }
+    }
+    DynamicRoute filled = new DynamicRoute(route.prefix(), route.policy(), settings);
+    DynamicRoutes.check(filled);
+    return filled;
+  }
+
+  /** Configures a {@link XenoConfig}; every setter checks its value and says what is wrong. */
+  public static final class Builder {
+    private String site;
+    private PrivateKey siteKey;
+    private StaticSource staticSource;
+    private final Map<String, DynamicRoute> dynamicRoutes = new LinkedHashMap<>();
+    private final Map<String, PeerSpec> peers = new LinkedHashMap<>();
+    private Optional<DnsSettings> dns = Optional.empty();
+    private OverloadConfig overload = OverloadConfig.DEFAULTS;
+    private Optional<URI> backChannel = Optional.empty();
+    private Path stateDirectory;
+    private Optional<String> adminToken = Optional.empty();
+    private Duration coolDown = Replicator.DEFAULT_COOL_DOWN;
+    private Duration waveInterval = Replicator.DEFAULT_WAVE_INTERVAL;
+    private Duration restageInterval = Replicator.DEFAULT_RESTAGE_INTERVAL;
+    private Duration peerCallTimeout = Replicator.DEFAULT_PEER_CALL_TIMEOUT;
+    private long maxUploadBytesPerSecond;
+
+    private Builder() {}
+
+    /** The site's host name (required), e.g. {@code books.example}. */
+    public Builder site(String host) {
+      String lower = Objects.requireNonNull(host, "site").toLowerCase(Locale.ROOT);
+      if (!HOST.matcher(lower).matches()) {
+        throw new IllegalArgumentException("site must be a host name such as books.example, was \"" + host + "\"");
+      }
+      this.site = lower;
+      return this;
+    }
+
+    /** The site's Ed25519 private key (required; {@code xenoservice keys generate} makes one). */
+    public Builder siteKey(PrivateKey key) {
+      Objects.requireNonNull(key, "siteKey");
+      if (!"Ed25519".equals(key.getAlgorithm()) && !"EdDSA".equals(key.getAlgorithm())) {
+        throw new IllegalArgumentException("siteKey must be an Ed25519 private key, was " + key.getAlgorithm());
+      }
+      this.siteKey = key;
+      return this;
+    }
+
+    /** Where static files come from (required unless an adapter supplies it). */
+    public Builder staticSource(StaticSource source) {
+      this.staticSource = Objects.requireNonNull(source, "staticSource");
+      return this;
+    }
+
+    /** Static files from a directory. */
+    public Builder staticDirectory(Path directory) {
+      return staticSource(DirectorySource.of(directory));
+    }
+
+    /** Whether a static source was given, so an adapter knows whether to supply its own. */
+    public boolean hasStaticSource() {
+      return staticSource != null;
+    }
+
+    /** Adds a dynamic route; a prefix may appear once. */
+    public Builder dynamicRoute(DynamicRoute route) {
+      Objects.requireNonNull(route, "route");
+      if (dynamicRoutes.putIfAbsent(route.prefix(), route) != null) {
+        throw new IllegalArgumentException("dynamic route " + route.prefix() + " is given twice");
+      }
+      return this;
+    }
+
+    /** Adds a dynamic route from its one-line form, see {@link DynamicRoutes#parse}. */
+    public Builder dynamicRoute(String prefix, String spec) {
+      return dynamicRoute(DynamicRoutes.parse(prefix, spec));
+    }
+
+    /** Adds a peer to the pool; names must be unique. */
+    public Builder peer(PeerSpec peer) {
+      Objects.requireNonNull(peer, "peer");
+      if (peers.putIfAbsent(peer.name(), peer) != null) {
+        throw new IllegalArgumentException("peer " + peer.name() + " is given twice");
+      }
+      return this;
+    }
+
+    /** How the site's DNS name is changed. */
+    public Builder dns(DnsSettings settings) {
+      this.dns = Optional.of(Objects.requireNonNull(settings, "dns"));
+      return this;
+    }
+
+    /** The detector's thresholds; {@link OverloadConfig#DEFAULTS} by default. */
+    public Builder overload(OverloadConfig config) {
+      this.overload = Objects.requireNonNull(config, "overload");
+      return this;
+    }
+
+    /** Where peers reach the origin, e.g. {@code http://10.0.0.5:8080} (an address clients do not use). */
+    public Builder backChannel(URI url) {
+      Objects.requireNonNull(url, "backChannel");
+      String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+      if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+        throw new IllegalArgumentException("back-channel must be an absolute http(s) URL with a host, was " + url);
+      }
+      this.backChannel = Optional.of(url);
+      return this;
+    }
+
+    /** Where bundles and the intake's ledger live (required). */
+    public Builder stateDirectory(Path directory) {
+      this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+      return this;
+    }
+
+    /** The bearer token for the admin endpoints (at least 16 characters); without one they answer 404. */
+    public Builder adminToken(String token) {
+      Objects.requireNonNull(token, "adminToken");
+      if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException("admin token must be at least 16 visible ASCII characters, was "
+            + token.length() + " characters");
+      }
+      this.adminToken = Optional.of(token);
+      return this;
+    }
+
+    /** How long the detector must stay NORMAL before withdrawal; {@link Replicator#DEFAULT_COOL_DOWN}. */
+    public Builder coolDown(Duration value) {
+      this.coolDown = positive("cool-down", value);
+      return this;
+    }
+
+    /** The pause between activation waves; {@link Replicator#DEFAULT_WAVE_INTERVAL}. */
+    public Builder waveInterval(Duration value) {
+      this.waveInterval = positive("wave interval", value);
+      return this;
+    }
+
+    /** How often the static source is checked for changes; {@link Replicator#DEFAULT_RESTAGE_INTERVAL}. */
+    public Builder restageInterval(Duration value) {
+      this.restageInterval = positive("restage interval", value);
+      return this;
+    }
+
+    /** How long one control call to a peer may take; {@link Replicator#DEFAULT_PEER_CALL_TIMEOUT}. */
+    public Builder peerCallTimeout(Duration value) {
+      this.peerCallTimeout = positive("peer call timeout", value);
+      return this;
+    }
+
+    /** The most bytes per second a push sends to one peer; 0 (the default) is unlimited. */
+    public Builder maxUploadBytesPerSecond(long value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("max upload bytes per second must not be negative, was " + value);
+      }
+      this.maxUploadBytesPerSecond = value;
+      return this;
+    }
+
+    /**
+     * Reads a properties file into this builder (see {@link XenoConfig} for the properties).
+     *
+     * @throws IOException if it or a file it names cannot be read
+     * @throws IllegalArgumentException naming the property that is missing or invalid
+     */
+    public Builder load(Path propertiesFile) throws IOException {
+      Properties properties = new Properties();
+      try (Reader reader = Files.newBufferedReader(propertiesFile, StandardCharsets.UTF_8)) {
+        properties.load(reader);
+      } catch (NoSuchFileException e) {
+        throw new NoSuchFileException(propertiesFile.toString(), null, "the XenoService configuration file is missing");
+      }
+      Path folder = propertiesFile.toAbsolutePath().getParent();
+      Map<String, String> values = new TreeMap<>();
+      properties.stringPropertyNames().forEach(name -> values.put(name.trim(), properties.getProperty(name).trim()));
+      try {
+        apply(values, folder);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(propertiesFile + ": " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    private void apply(Map<String, String> values, Path folder) throws IOException {
+      Function<String, Path> path = value -> folder.resolve(value);
+      Map<String, Map<String, String>> peerValues = new TreeMap<>();
+      for (Map.Entry<String, String> entry : values.entrySet()) {
+        String name = entry.getKey();
+        String value = entry.getValue();
+        switch (name) {
+          case "site" -> site(value);
+          case "site-key" -> siteKey(SiteKeys.readPrivateKey(path.apply(value)));
+          case "state-directory" -> stateDirectory(path.apply(value));
+          case "static.directory" -> staticDirectory(path.apply(value));
+          case "back-channel" -> backChannel(uri(name, value));
+          case "admin-token" -> adminToken(value);
+          case "admin-token-file" -> adminToken(Files.readString(path.apply(value), StandardCharsets.UTF_8).trim());
+          case "replication.cool-down-seconds" -> coolDown(Duration.ofSeconds(number(name, value, 1, 86_400)));
+          case "replication.wave-interval-ms" -> waveInterval(Duration.ofMillis(number(name, value, 1, 3_600_000)));
+          case "replication.restage-interval-seconds" ->
+              restageInterval(Duration.ofSeconds(number(name, value, 1, 86_400)));
+          case "replication.peer-call-timeout-ms" ->
+              peerCallTimeout(Duration.ofMillis(number(name, value, 1, 3_600_000)));
+          case "replication.max-upload-bytes-per-second" ->
+              maxUploadBytesPerSecond(number(name, value, 0, Long.MAX_VALUE / 2));
+          default -> {
+            if (name.startsWith("dynamic.")) {
+              dynamicRoute(name.substring("dynamic.".length()), value);
+            } else if (name.startsWith("peer.")) {
+              int dot = name.lastIndexOf('.');
+              if (dot <= "peer.".length()) {
+                throw new IllegalArgumentException("unknown property " + name + ": peer properties are"
+                    + " peer.<name>.control-url, .addresses, .weight and .region");
+              }
+              peerValues.computeIfAbsent(name.substring("peer.".length(), dot), k -> new TreeMap<>())
+                  .put(name.substring(dot + 1), value);
+            } else if (!name.startsWith("dns.") && !name.startsWith("overload.")) {
+              throw new IllegalArgumentException("unknown property " + name);
+            }
+          }
+        }
+      }
+      peerValues.forEach((peer, settings) -> peer(peer(peer, settings)));
+      applyDns(values, path);
+      applyOverload(values);
+    }
+
+    private static PeerSpec peer(String name, Map<String, String> settings) {
+      for (String key : settings.keySet()) {
+        if (!List.of("control-url", "addresses", "weight", "region").contains(key)) {
+          throw new IllegalArgumentException("unknown property peer." + name + "." + key
+              + ": peer properties are control-url, addresses, weight and region");
+        }
+      }
+      String url = required(settings, "peer." + name + ".", "control-url");
+      List<InetAddress> addresses = addresses("peer." + name + ".addresses",
+          required(settings, "peer." + name + ".", "addresses"));
+      int weight = (int) number("peer." + name + ".weight", settings.getOrDefault("weight",
+          String.valueOf(PeerSpec.DEFAULT_WEIGHT)), 1, 1000);
+      Optional<String> region = Optional.ofNullable(settings.get("region")).filter(r -> !r.isEmpty());
+      return new PeerSpec(name, uri("peer." + name + ".control-url", url), addresses, weight, region);
+    }
+
+    private void applyDns(Map<String, String> values, Function<String, Path> path) throws IOException {
+      Map<String, String> dnsValues = new TreeMap<>();
+      values.forEach((name, value) -> {
+        if (name.startsWith("dns.")) {
+          dnsValues.put(name.substring(4), value);
+        }
+      });
+      if (dnsValues.isEmpty()) {
+        return;
+      }
+      for (String key : dnsValues.keySet()) {
+        if (!List.of("servers", "zone", "tsig", "tsig-file", "name", "ttl-seconds", "origin-addresses",
+            "shelter-origin").contains(key)) {
+          throw new IllegalArgumentException("unknown property dns." + key + ": DNS properties are dns.servers,"
+              + " .zone, .tsig, .tsig-file, .name, .ttl-seconds, .origin-addresses and .shelter-origin");
+        }
+      }
+      List<DnsServer> servers = new ArrayList<>();
+      for (String server : required(dnsValues, "dns.", "servers").split(",")) {
+        servers.add(DnsServer.parse(server.trim()));
+      }
+      String tsig;
+      if (dnsValues.containsKey("tsig") == dnsValues.containsKey("tsig-file")) {
+        throw new IllegalArgumentException("give exactly one of dns.tsig (ALG:NAME:BASE64SECRET) and dns.tsig-file");
+      } else if (dnsValues.containsKey("tsig")) {
+        tsig = dnsValues.get("tsig");
+      } else {
+        tsig = Files.readString(path.apply(dnsValues.get("tsig-file")), StandardCharsets.UTF_8).trim();
+      }
+      if (site == null && !dnsValues.containsKey("name")) {
+        throw new IllegalArgumentException("dns.name is required when site is not given");
+      }
+      Duration ttl = Duration.ofSeconds(number("dns.ttl-seconds", dnsValues.getOrDefault("ttl-seconds",
+          String.valueOf(DnsSettings.DEFAULT_TTL.toSeconds())), 1, 86_400));
+      String shelter = dnsValues.getOrDefault("shelter-origin", "false");
+      if (!shelter.equals("true") && !shelter.equals("false")) {
+        throw new IllegalArgumentException("dns.shelter-origin must be true or false, was \"" + shelter + "\"");
+      }
+      List<InetAddress> origin = dnsValues.containsKey("origin-addresses")
+          ? addresses("dns.origin-addresses", dnsValues.get("origin-addresses")) : List.of();
+      dns(new DnsSettings(servers, Optional.ofNullable(dnsValues.get("zone")), TsigKey.parse(tsig),
+          dnsValues.getOrDefault("name", site), ttl, origin, Boolean.parseBoolean(shelter)));
+    }
+
+    private void applyOverload(Map<String, String> values) {
+      OverloadConfig.Builder config = OverloadConfig.builder();
+      boolean any = false;
+      for (Map.Entry<String, String> entry : values.entrySet()) {
+        String name = entry.getKey();
+        if (!name.startsWith("overload.")) {
+          continue;
+        }
+        any = true;
+        String value = entry.getValue();
+        switch (name.substring("overload.".length())) {
+          case "warmup-seconds" -> config.warmupTime(Duration.ofSeconds(number(name, value, 0, 86_400)));
+          case "warmup-requests" -> config.warmupRequests(number(name, value, 0, Long.MAX_VALUE / 2));
+          case "surge-factor" -> config.surgeFactor(decimal(name, value));
+          case "min-surge-rate-per-second" -> config.minSurgeRatePerSecond(decimal(name, value));
+          case "cpu-threshold" -> config.cpuThreshold(decimal(name, value));
+          case "recovery-seconds" -> config.recoveryTime(Duration.ofSeconds(number(name, value, 1, 86_400)));
+          default -> throw new IllegalArgumentException("unknown property " + name + ": overload properties are"
+              + " warmup-seconds, warmup-requests, surge-factor, min-surge-rate-per-second, cpu-threshold and"
+              + " recovery-seconds");
+        }
+      }
+      if (any) {
+        overload(config.build());
+      }
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @throws IllegalStateException naming what is missing
+     */
+    public XenoConfig build() {
+      if (site == null) {
+        throw new IllegalStateException("site is required: the host name to defend, e.g. books.example");
+      }
+      if (siteKey == null) {
+        throw new IllegalStateException("site key is required: xenoservice keys generate --out keys makes one");
+      }
+      if (staticSource == null) {
+        throw new IllegalStateException("a static source is required (static.directory, or the adapter's own)");
+      }
+      if (stateDirectory == null) {
+        throw new IllegalStateException("state directory is required: where bundles and the intake ledger live");
+      }
+      return new XenoConfig(this);
+    }
+
+    private static String required(Map<String, String> values, String prefix, String key) {
+      String value = values.get(key);
+      if (value == null || value.isEmpty()) {
+        throw new IllegalArgumentException(prefix + key + " is required");
+      }
+      return value;
+    }
+
+    private static URI uri(String name, String value) {
+      try {
+        return new URI(value);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(name + " is not a URL: " + e.getMessage());
+      }
+    }
+
+    private static List<InetAddress> addresses(String name, String value) {
+      List<InetAddress> addresses = new ArrayList<>();
+      for (String text : value.split(",")) {
+        String literal = text.trim();
+        if (!literal.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+          throw new IllegalArgumentException(name + ": \"" + literal + "\" is not an IP address literal"
+              + " (host names are not looked up)");
+        }
+        try {
+          addresses.add(InetAddress.getByName(literal));
+        } catch (UnknownHostException e) {
+          throw new IllegalArgumentException(name + ": \"" + literal + "\" is not an IP address");
+        }
+      }
+      return addresses;
+    }
+
+    private static long number(String name, String value, long min, long max) {
+      long number;
+      try {
+        number = Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " must be a whole number, was \"" + value + "\"");
+      }
+      if (number < min || number > max) {
+        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + number);
+      }
+      return number;
+    }
+
+    private static double decimal(String name, String value) {
+      try {
+        double number = Double.parseDouble(value);
+        if (!Double.isFinite(number)) {
+          throw new NumberFormatException();
+        }
+        return number;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " must be a number, was \"" + value + "\"");
+      }
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
+    }
+  }
+}

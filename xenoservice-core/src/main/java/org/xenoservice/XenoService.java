@@ -1,0 +1,218 @@
+package org.xenoservice;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.overload.OverloadDetector;
+import org.xenoservice.overload.RequestKind;
+import org.xenoservice.overload.RequestRecorder;
+import org.xenoservice.replicate.Replicator;
+
+/**
+ * Defends one site: records every request, detects overload, and replicates the site onto its peer
+ * pool when a flood comes, adding the peers to the site's DNS name and withdrawing them when it has
+ * passed. It is the one object an application adds; the adapters ({@code XenoHandler} for Undertow,
+ * {@code XenoFilter} for servlet containers) feed it requests and route its own paths to it.
+ *
+ * <pre>{@code
+ * XenoService xeno = XenoService.start(XenoConfig.load(Path.of("xeno.properties")));
+ * // in the adapter, for each request:
+ * long start = xeno.recorder().start();
+ * ... handle ...
+ * xeno.recorder().end(start, status, bytes, xeno.kindOf(path), xeno.routeOf(path));
+ * }</pre>
+ *
+ * <p>Its own paths, under {@value #XENO_PREFIX}: {@value #STATUS_PATH} (JSON) and
+ * {@value #METRICS_PATH} (Prometheus text), both behind the admin bearer token, and
+ * {@value #INTAKE_PATH}, where peers deliver captured requests. Safe for concurrent use; close it
+ * to stop its threads.
+ */
+public final class XenoService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(XenoService.class);
+
+  /** The prefix of XenoService's own paths on the origin. */
+  public static final String XENO_PREFIX = "/_xeno/";
+  /** The status page: JSON, behind the admin token. */
+  public static final String STATUS_PATH = "/_xeno/status";
+  /** The metrics page: Prometheus text, behind the admin token. */
+  public static final String METRICS_PATH = "/_xeno/metrics";
+  /** Where peers post captured requests. */
+  public static final String INTAKE_PATH = "/_xeno/intake";
+
+  private final XenoConfig config;
+  private final RequestRecorder recorder;
+  private final OverloadDetector detector;
+  private final Replicator replicator;
+  private final DynamicRoute[] routes;
+  private final Optional<byte[]> adminToken;
+
+  private XenoService(XenoConfig config) throws IOException {
+    this.config = config;
+    this.routes = config.dynamicRoutes().toArray(DynamicRoute[]::new);
+    this.adminToken = config.adminToken().map(token -> ("Bearer " + token).getBytes(StandardCharsets.US_ASCII));
+    Files.createDirectories(config.stateDirectory());
+    this.recorder = RequestRecorder.create();
+    Replicator.Builder replication = Replicator.builder(config.site(), config.siteKey(), config.staticSource())
+        .routes(config.dynamicRoutes())
+        .peers(config.peers())
+        .bundleDirectory(config.stateDirectory().resolve("bundles"))
+        .coolDown(config.coolDown())
+        .waveInterval(config.waveInterval())
+        .restageInterval(config.restageInterval())
+        .peerCallTimeout(config.peerCallTimeout())
+        .maxUploadBytesPerSecond(config.maxUploadBytesPerSecond());
+    config.dns().ifPresent(replication::dns);
+    this.replicator = replication.build();
+    this.detector = OverloadDetector.builder(recorder)
+        .config(config.overload())
+        .routeNames(config.dynamicRoutes().stream().limit(RequestRecorder.MAX_ROUTES).map(DynamicRoute::prefix)
+            .toList())
+        .listener(replicator)
+        .build();
+  }
+
+  /**
+   * Starts defending the site: the detector's and the replicator's threads start, and the first
+   * bundle is built and staged on the peers in the background.
+   *
+   * @throws IOException if the state directory cannot be created
+   */
+  public static XenoService start(XenoConfig config) throws IOException {
+    XenoService service = new XenoService(Objects.requireNonNull(config, "config"));
+    service.replicator.start();
+    service.detector.start();
+    LOG.info("XenoService defends {}: {}", config.site(), config);
+    return service;
+  }
+
+  /** The configuration it runs with. */
+  public XenoConfig config() {
+    return config;
+  }
+
+  /** The recorder adapters feed every request to (lock-free, allocation-free). */
+  public RequestRecorder recorder() {
+    return recorder;
+  }
+
+  /** The overload detector, e.g. to force "under attack" mode by hand. */
+  public OverloadDetector detector() {
+    return detector;
+  }
+
+  /** The replicator, for its status and to restage after a deploy. */
+  public Replicator replicator() {
+    return replicator;
+  }
+
+  /** Whether a request path is dynamic (under a configured dynamic route) or static. Allocation-free. */
+  public RequestKind kindOf(String path) {
+    return routeOf(path) >= 0 ? RequestKind.DYNAMIC : RequestKind.STATIC;
+  }
+
+  /**
+   * The route key of a request path for {@link RequestRecorder#end(long, int, long, RequestKind, int)}:
+   * the index of the dynamic route that covers it (longest prefix), or -1. Allocation-free.
+   */
+  public int routeOf(String path) {
+    int best = -1;
+    for (int i = 0; i < routes.length; i++) {
+      if (routes[i].covers(path) && (best < 0 || routes[i].prefix().length() > routes[best].prefix().length())) {
+        best = i;
+      }
+    }
+    return best < RequestRecorder.MAX_ROUTES ? best : -1;
+  }
+
+  /** Whether a request path is one of XenoService's own, which adapters hand to {@link #serveXenoPath}. */
+  public boolean isXenoPath(String path) {
+    return path.startsWith(XENO_PREFIX);
+  }
+
+  /**
+   * Answers one of XenoService's own paths. Blocking: adapters call it off their I/O threads.
+   *
+   * @param method the request method
+   * @param path the request path (without the query)
+   * @param header looks a request header up by name, case-insensitively
+   * @param body the request body; at most {@link #MAX_XENO_BODY_BYTES} of it is read
+   * @throws IOException if the body cannot be read
+   */
+  public XenoResponse serveXenoPath(String method, String path, Function<String, Optional<String>> header,
+      InputStream body) throws IOException {
+    switch (path) {
+      case STATUS_PATH, METRICS_PATH -> {
+        Optional<XenoResponse> refused = checkAdmin(header);
+        if (refused.isPresent()) {
+          return refused.get();
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+          return XenoResponse.text(405, "405 Method Not Allowed: use GET\n", Map.of("Allow", "GET, HEAD"));
+        }
+        return path.equals(STATUS_PATH)
+            ? new XenoResponse(200, "application/json", StatusDocuments.json(status()), Map.of("Cache-Control",
+                "no-store"))
+            : new XenoResponse(200, "text/plain; version=0.0.4; charset=utf-8",
+                StatusDocuments.prometheus(status()), Map.of("Cache-Control", "no-store"));
+      }
+      case INTAKE_PATH -> {
+        return intake(method, header, body);
+      }
+      default -> {
+        return XenoResponse.text(404, "404 Not Found: XenoService's paths are " + STATUS_PATH + ", "
+            + METRICS_PATH + " and " + INTAKE_PATH + "\n", Map.of());
+      }
+    }
+  }
+
+  /** The largest body {@link #serveXenoPath} reads: a captured request's body and some headroom. */
+  public static final int MAX_XENO_BODY_BYTES = org.xenoservice.dynamic.CapturedRequest.MAX_BODY_BYTES;
+
+  private XenoResponse intake(String method, Function<String, Optional<String>> header, InputStream body)
+      throws IOException {
+    return XenoResponse.text(404, "404 Not Found: this origin takes no captured requests\n", Map.of());
+  }
+
+  /** A 404 when no admin token is configured, 401 without the right bearer token, nothing when it is right. */
+  private Optional<XenoResponse> checkAdmin(Function<String, Optional<String>> header) {
+    if (adminToken.isEmpty()) {
+      return Optional.of(XenoResponse.text(404, "404 Not Found: the admin endpoints are off; configure an admin"
+          + " token (admin-token-file) to turn them on\n", Map.of()));
+    }
+    byte[] given = header.apply("Authorization").orElse("").getBytes(StandardCharsets.US_ASCII);
+    if (!MessageDigest.isEqual(given, adminToken.get())) {
+      return Optional.of(XenoResponse.text(401, "401 Unauthorized: send Authorization: Bearer <admin token>\n",
+          Map.of("WWW-Authenticate", "Bearer realm=\"xenoservice\"")));
+    }
+    return Optional.empty();
+  }
+
+  /** What the service sees and does now. */
+  public XenoStatus status() {
+    return new XenoStatus(config.site(), recorder.totalStarted(), recorder.inFlight(), detector.snapshot(),
+        replicator.status());
+  }
+
+  /** Stops the detector and the replicator (peers in DNS stay there; see {@link Replicator#close()}). */
+  @Override
+  public void close() {
+    detector.close();
+    replicator.close();
+    LOG.info("XenoService for {} stopped", config.site());
+  }
+
+  /** The dynamic routes, in configuration order (route key {@code i} is route {@code i}). */
+  List<DynamicRoute> routes() {
+    return List.of(routes);
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * The origin side of replication: the {@link org.xenoservice.replicate.Replicator} keeps the
+ * configured peers staged with the site's current bundle, activates them in waves when the
+ * overload detector fires, adds them to the site's DNS name, and withdraws them when the flood has
+ * passed. Its state is visible as a {@link org.xenoservice.replicate.ReplicationStatus}.
+ */
+package org.xenoservice.replicate;
