@@ -206,6 +206,7 @@ public final class XenoConfig {
 
   private DynamicRoute withBackChannel(DynamicRoute route) {
     if (backChannel.isEmpty()) {
+      DynamicRoutes.check(route);
       return route;
     }
     String base = backChannel.get().toString().replaceAll("/+$", "");
@@ -214,6 +215,7 @@ public final class XenoConfig {
       case CAPTURE -> settings.putIfAbsent("intake", base + XenoService.INTAKE_PATH);
       case PROXY -> settings.putIfAbsent("origin", base);
       default -> {
+        DynamicRoutes.check(route);
         return route;
       }
     }
@@ -287,9 +289,12 @@ public final class XenoConfig {
       return this;
     }
 
-    /** Adds a dynamic route from its one-line form, see {@link DynamicRoutes#parse}. */
+    /**
+     * Adds a dynamic route from its one-line form, see {@link DynamicRoutes#parse}; its settings are
+     * checked by {@link #build()}, once the back-channel defaults are filled in.
+     */
     public Builder dynamicRoute(String prefix, String spec) {
-      return dynamicRoute(DynamicRoutes.parse(prefix, spec));
+      return dynamicRoute(DynamicRoutes.read(prefix, spec));
     }
 
     /** Adds a peer to the pool; names must be unique. */

@@ -19,6 +19,18 @@ public final class DynamicRoutes {
    * @throws IllegalArgumentException naming the prefix and what is wrong
    */
   public static DynamicRoute parse(String prefix, String spec) {
+    DynamicRoute route = read(prefix, spec);
+    check(route);
+    return route;
+  }
+
+  /**
+   * The route for {@code prefix} that {@code spec} describes, its settings not yet checked against
+   * the policy (e.g. because a configuration fills some in later); call {@link #check} before use.
+   *
+   * @throws IllegalArgumentException naming the prefix and what is wrong with the syntax
+   */
+  public static DynamicRoute read(String prefix, String spec) {
     String[] parts = spec.split(",");
     DynamicRoute.Policy policy = DynamicRoute.Policy.fromToken(parts[0].trim()).orElseThrow(() ->
         new IllegalArgumentException(prefix + "=" + spec + ": policy must be proxy, capture or degrade"));
@@ -39,7 +51,6 @@ public final class DynamicRoutes {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(prefix + ": " + e.getMessage(), e);
     }
-    check(route);
     return route;
   }
 

@@ -64,6 +64,16 @@ public final class BindServer implements AutoCloseable {
    * @throws IllegalStateException if {@code named} is not installed or does not start
    */
   public static BindServer start(Path directory) throws IOException, InterruptedException {
+    return start(directory, 0);
+  }
+
+  /**
+   * Starts {@code named} in {@code directory} on a given loopback port (0: a free one), e.g. to
+   * bring up a server that an updater was already pointed at while it was down.
+   *
+   * @throws IllegalStateException if {@code named} is not installed or does not start
+   */
+  public static BindServer start(Path directory, int fixedPort) throws IOException, InterruptedException {
     Path named = findNamed();
     Map<String, TsigKey> keys = new TreeMap<>();
     SecureRandom random = new SecureRandom();
@@ -71,28 +81,44 @@ public final class BindServer implements AutoCloseable {
     keys.put(SHA512_KEY, newKey(random, TsigKey.Algorithm.HMAC_SHA512, SHA512_KEY));
     keys.put(SHA1_KEY, newKey(random, TsigKey.Algorithm.HMAC_SHA1, SHA1_KEY));
     keys.put(WWW_ONLY_KEY, newKey(random, TsigKey.Algorithm.HMAC_SHA256, WWW_ONLY_KEY));
+    return start(named, directory, fixedPort, keys);
+  }
+
+  /**
+   * Starts {@code named} with the keys of a server that ran before in the same directory, on the
+   * same port, e.g. after {@link #close()} to test an updater against a DNS outage.
+   */
+  public BindServer restart() throws IOException, InterruptedException {
+    return start(findNamed(), directory, port, keys);
+  }
+
+  private static BindServer start(Path named, Path directory, int fixedPort, Map<String, TsigKey> keys)
+      throws IOException, InterruptedException {
     Files.createDirectories(directory);
-    Files.writeString(directory.resolve(ZONE + ".db"), String.join("\n",
-        "$TTL 300",
-        "@ IN SOA ns." + ZONE + ". hostmaster." + ZONE + ". 1 60 60 600 30",
-        "@ IN NS ns." + ZONE + ".",
-        "ns IN A 127.0.0.1",
-        ""));
+    if (!Files.exists(directory.resolve(ZONE + ".db"))) {
+      Files.writeString(directory.resolve(ZONE + ".db"), String.join("\n",
+          "$TTL 300",
+          "@ IN SOA ns." + ZONE + ". hostmaster." + ZONE + ". 1 60 60 600 30",
+          "@ IN NS ns." + ZONE + ".",
+          "ns IN A 127.0.0.1",
+          ""));
+    }
     String failures = "";
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-      int port = freePort();
+      int port = fixedPort == 0 ? freePort() : fixedPort;
       Path config = directory.resolve("named.conf");
       Files.writeString(config, config(directory, port, keys));
       Path log = directory.resolve("named.log");
+      int before = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8).length() : 0;
       Process process = new ProcessBuilder(named.toString(), "-g", "-4", "-n", "1", "-c", config.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
       BindServer server = new BindServer(directory, process, port, Map.copyOf(keys));
-      if (server.awaitRunning(log)) {
+      if (server.awaitRunning(log, before)) {
         return server;
       }
       server.close();
       failures = Files.readString(log);
-      if (!failures.contains("address in use")) {
+      if (!failures.contains("address in use") || fixedPort != 0) {
         break;
       }
     }
@@ -139,10 +165,11 @@ public final class BindServer implements AutoCloseable {
     }
   }
 
-  private boolean awaitRunning(Path log) throws IOException, InterruptedException {
+  private boolean awaitRunning(Path log, int from) throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(START_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
-      String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+      String all = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+      String text = all.length() > from ? all.substring(from) : "";
       if (text.contains("running")) {
         return true;
       }
