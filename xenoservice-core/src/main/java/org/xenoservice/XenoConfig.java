@@ -112,10 +112,15 @@ public final class XenoConfig {
    * Reads a configuration file (see the class comment for its properties).
    *
    * @throws IOException if it cannot be read, or a file it names (key, TSIG, token) cannot be
-   * @throws IllegalArgumentException naming the property that is missing or invalid
+   * @throws IllegalArgumentException naming the file and the property that is missing or invalid
    */
   public static XenoConfig load(Path propertiesFile) throws IOException {
-    return builder().load(propertiesFile).build();
+    Builder builder = builder().load(propertiesFile);
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalArgumentException(propertiesFile + ": " + e.getMessage(), e);
+    }
   }
 
   /** The site's host name, e.g. {@code books.example}. */
