@@ -86,6 +86,32 @@ public final class PeerSites implements SiteLookup {
     return site == null ? Optional.empty() : Optional.ofNullable(site.active);
   }
 
+  /**
+   * The active version of {@code host}, or after retirement the one that served last (after a
+   * restart: the newest version held), so that requests captured while it served are still
+   * delivered to the intake its routes name.
+   */
+  @Override
+  public Optional<ServedSite> lastServed(String host) {
+    Site site = sites.get(host.toLowerCase(Locale.ROOT));
+    if (site == null) {
+      return Optional.empty();
+    }
+    synchronized (site) {
+      if (site.active != null) {
+        return Optional.of(site.active);
+      }
+      if (site.lastServed == null && !site.manifests.isEmpty()) {
+        try {
+          site.lastServed = ServedSite.of(site.manifests.lastEntry().getValue(), store);
+        } catch (IllegalArgumentException e) {
+          return Optional.empty();
+        }
+      }
+      return Optional.ofNullable(site.lastServed);
+    }
+  }
+
   /** The enrolment of {@code site}, if it is enrolled. */
   public Optional<Enrollment> enrollment(String site) {
     Site known = sites.get(site.toLowerCase(Locale.ROOT));
@@ -185,6 +211,7 @@ public final class PeerSites implements SiteLookup {
       }
       writeAtomically(activeFile(known), Long.toString(version).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       known.active = next;
+      known.lastServed = next;
       LOG.info("peer: serving {} v{}", known.enrollment.site(), version);
       return next;
     }
@@ -336,6 +363,7 @@ public final class PeerSites implements SiteLookup {
     final Enrollment enrollment;
     final TreeMap<Long, Manifest> manifests = new TreeMap<>();
     volatile ServedSite active;
+    ServedSite lastServed;
 
     Site(Enrollment enrollment) {
       this.enrollment = enrollment;

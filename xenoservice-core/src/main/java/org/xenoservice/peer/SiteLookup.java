@@ -13,4 +13,13 @@ public interface SiteLookup {
    * not serve it (enrolled but not active, or a stranger).
    */
   Optional<ServedSite> find(String host);
+
+  /**
+   * The version that served {@code host} last: the active one, or, after it was retired, the one
+   * retired, so that work it accepted (captured requests) can still be finished. By default the
+   * same as {@link #find}.
+   */
+  default Optional<ServedSite> lastServed(String host) {
+    return find(host);
+  }
 }
