@@ -114,7 +114,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
   // Everything below is touched only on the xeno-replicator thread.
   private ReplicationPhase phase = ReplicationPhase.CALM;
   private Optional<Bundle> bundle = Optional.empty();
-  private List<SourceFile> builtFrom = List.of();
+  private List<SourceFile> builtFrom; // the listing last built (or tried); null before the first
   private Instant nextSourceCheck = Instant.MIN;
   private int wave;
   private Instant nextWaveAt = Instant.MIN;
@@ -434,7 +434,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
       step(now, "cannot list the static source " + source.describe() + ": " + e.getMessage() + "; keeping the bundle");
       return;
     }
-    if (bundle.isPresent() && files.equals(builtFrom)) {
+    if (files.equals(builtFrom)) {
       return;
     }
     long version = Math.max(bundle.map(b -> b.version() + 1).orElse(0L), clock.millis());
@@ -451,7 +451,9 @@ public final class Replicator implements OverloadListener, AutoCloseable {
           + result.bundleBytes() + " bytes");
       previous.ifPresent(this::deleteWhenUnused);
     } catch (IOException | RuntimeException e) {
-      step(now, "cannot build the bundle from " + source.describe() + ": " + e.getMessage() + "; keeping the last one");
+      builtFrom = files;
+      step(now, "cannot build the bundle from " + source.describe() + ": " + e.getMessage()
+          + "; keeping the last one until the files change");
       try {
         Files.deleteIfExists(file);
       } catch (IOException ignored) {
