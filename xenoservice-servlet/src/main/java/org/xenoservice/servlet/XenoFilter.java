@@ -133,8 +133,9 @@ public final class XenoFilter implements Filter {
       }
       started = XenoService.start(builder.build());
     } catch (IOException | RuntimeException e) {
+      String problem = String.valueOf(e.getMessage());
       throw new ServletException("XenoFilter " + name + " cannot start XenoService from " + CONFIG_FILE_PARAM + " "
-          + path + ": " + e.getMessage(), e);
+          + (problem.startsWith(path.toString()) ? problem : path + ": " + problem), e);
     }
     use(started, true);
   }
