@@ -96,7 +96,7 @@ abstract class FilterScenarios {
   @Test
   void recordsEverySyncRequestWhenItEnds() throws Exception {
     XenoService xeno = service();
-    TestApp app = start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    TestApp app = startWithService("/shop", xeno);
 
     for (int i = 0; i < 3; i++) {
       HttpResponse<String> response = get("/shop/hello");
@@ -113,7 +113,7 @@ abstract class FilterScenarios {
   @Test
   void recordsAnAsyncRequestOnlyWhenItCompletes() throws Exception {
     XenoService xeno = service();
-    TestApp app = start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    TestApp app = startWithService("/shop", xeno);
 
     CompletableFuture<HttpResponse<String>> response = http.sendAsync(request("/shop/async").build(),
         HttpResponse.BodyHandlers.ofString());
@@ -132,7 +132,7 @@ abstract class FilterScenarios {
   @Test
   void recordsAnAsyncTimeoutOnceAsAnError() throws Exception {
     XenoService xeno = service();
-    TestApp app = start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    TestApp app = startWithService("/shop", xeno);
 
     awaitErrorRecorded(xeno, () -> {
       HttpResponse<String> response = get("/shop/async-timeout");
@@ -154,7 +154,7 @@ abstract class FilterScenarios {
   @Test
   void rethrowsTheAppsExceptionUnchangedAndRecordsAnError() throws Exception {
     XenoService xeno = service();
-    TestApp app = start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    TestApp app = startWithService("/shop", xeno);
 
     awaitErrorRecorded(xeno, () -> assertEquals(500, get("/shop/fail").statusCode()));
 
@@ -168,11 +168,10 @@ abstract class FilterScenarios {
   @Test
   void answersStatusAsJsonWithTheAdminToken() throws Exception {
     XenoService xeno = service();
-    start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    startWithService("/shop", xeno);
     get("/shop/hello");
 
-    HttpResponse<String> response = http.send(request("/shop/_xeno/status")
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = getAsAdmin("/shop/_xeno/status");
 
     assertEquals(200, response.statusCode());
     assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
@@ -184,7 +183,7 @@ abstract class FilterScenarios {
   @Test
   void refusesStatusWithAWrongTokenOrNone() throws Exception {
     XenoService xeno = service();
-    start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    startWithService("/shop", xeno);
 
     HttpResponse<String> wrong = http.send(request("/shop/_xeno/status")
         .header("Authorization", "Bearer " + TOKEN + "x").build(), HttpResponse.BodyHandlers.ofString());
@@ -198,14 +197,11 @@ abstract class FilterScenarios {
   @Test
   void servesXenoPathsRelativeToTheContextPath() throws Exception {
     XenoService xeno = service();
-    start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    startWithService("/shop", xeno);
 
-    HttpResponse<String> metrics = http.send(request("/shop/_xeno/metrics")
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> outside = http.send(request("/_xeno/status")
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
-    HttpResponse<String> unknown = http.send(request("/shop/_xeno/nothing")
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics = getAsAdmin("/shop/_xeno/metrics");
+    HttpResponse<String> outside = getAsAdmin("/_xeno/status");
+    HttpResponse<String> unknown = getAsAdmin("/shop/_xeno/nothing");
 
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.body().contains("xeno_requests_total"));
@@ -217,10 +213,9 @@ abstract class FilterScenarios {
   @Test
   void servesXenoPathsInTheRootContext() throws Exception {
     XenoService xeno = service();
-    start("", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    startWithService("", xeno);
 
-    HttpResponse<String> status = http.send(request("/_xeno/status")
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> status = getAsAdmin("/_xeno/status");
     HttpResponse<String> page = get("/hello");
 
     assertEquals(200, status.statusCode());
@@ -231,7 +226,7 @@ abstract class FilterScenarios {
   @Test
   void refusesAnIntakeBodyOverTheLimit() throws Exception {
     XenoService xeno = service();
-    start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    startWithService("/shop", xeno);
     byte[] body = new byte[XenoService.MAX_XENO_BODY_BYTES + 1];
 
     HttpResponse<String> declared = http.send(request("/shop/_xeno/intake")
@@ -272,7 +267,7 @@ abstract class FilterScenarios {
   void closesTheServiceItStartedWhenDestroyed() throws Exception {
     Path config = configFile(tmp.resolve("state"), "");
     start("/shop", new TestApp(new XenoFilter()).initParam(XenoFilter.CONFIG_FILE_PARAM, config.toString()));
-    assertEquals(200, statusOf("/shop"));
+    assertEquals(200, getAsAdmin("/shop/_xeno/status").statusCode());
     assertTrue(detectorThreadsAlive());
 
     container.stop();
@@ -325,7 +320,7 @@ abstract class FilterScenarios {
   @Test
   void usesTheServiceFromTheContextAttributeAndLeavesItRunning() throws Exception {
     XenoService xeno = service();
-    start("/shop", new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+    startWithService("/shop", xeno);
     assertEquals(200, get("/shop/hello").statusCode());
     await("the request was recorded in the app's service", () -> xeno.status().requestsStarted() == 1);
 
@@ -393,6 +388,11 @@ abstract class FilterScenarios {
     return app;
   }
 
+  /** Starts the test app with {@code xeno} in the context attribute, where the filter finds it. */
+  private TestApp startWithService(String contextPath, XenoService xeno) throws Exception {
+    return start(contextPath, new TestApp(new XenoFilter()).attribute(XenoFilter.SERVICE_ATTRIBUTE, xeno));
+  }
+
   private XenoService service() throws IOException {
     XenoService xeno = XenoService.start(XenoConfig.builder().site(SITE).siteKey(keys.getPrivate())
         .staticSource(DirectorySource.of(docBase)).stateDirectory(Files.createTempDirectory(tmp, "state"))
@@ -426,15 +426,14 @@ abstract class FilterScenarios {
     return http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private int statusOf(String contextPath) throws IOException, InterruptedException {
-    return http.send(request(contextPath + "/_xeno/status").header("Authorization", "Bearer " + TOKEN).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode();
+  private HttpResponse<String> getAsAdmin(String path) throws IOException, InterruptedException {
+    return http.send(request(path).header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonNode statusJson(String contextPath) {
     try {
-      HttpResponse<String> response = http.send(request(contextPath + "/_xeno/status")
-          .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = getAsAdmin(contextPath + "/_xeno/status");
       assertEquals(200, response.statusCode(), response.body());
       return new ObjectMapper().readTree(response.body());
     } catch (IOException | InterruptedException e) {
