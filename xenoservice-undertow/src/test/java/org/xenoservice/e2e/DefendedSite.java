@@ -36,6 +36,7 @@ import org.xenoservice.peer.SiteQuota;
 import org.xenoservice.peer.server.PeerServer;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
+import org.xenoservice.replicate.ReplicationStatus;
 
 /**
  * The pieces of an end-to-end defence on loopback: a real BIND serving the site's zone, three real
@@ -169,6 +170,23 @@ final class DefendedSite implements AutoCloseable {
     peers.forEach(PeerServer::close);
     if (bind != null) {
       bind.close();
+    }
+  }
+
+  static String describe(ReplicationStatus status) {
+    StringBuilder text = new StringBuilder(status.phase() + " detector=" + status.detectorState() + " wave="
+        + status.wave() + " dns=" + status.addressesInDns() + "\n");
+    status.peers().forEach(peer -> text.append("  ").append(peer).append('\n'));
+    status.recentSteps().forEach(step -> text.append("  ").append(step.at()).append(' ').append(step.message())
+        .append('\n'));
+    return text.toString();
+  }
+
+  /** Sends {@code count} page requests to the origin spread over {@code millis}: ordinary traffic. */
+  void trickle(int count, long millis) throws Exception {
+    for (int i = 0; i < count; i++) {
+      get(ORIGIN_ADDRESS, "/books/" + (i % 20 + 1) + ".html");
+      Thread.sleep(millis / count);
     }
   }
 

@@ -19,12 +19,10 @@ import org.xenoservice.XenoService;
  */
 final class OriginApp implements AutoCloseable {
   final XenoService xeno;
-  final ReplicationIT.Orders orders = new ReplicationIT.Orders();
+  final Orders orders = new Orders();
   private final Undertow server;
-  private final DefendedSite site;
 
   private OriginApp(DefendedSite site, XenoConfig config) throws IOException {
-    this.site = site;
     this.xeno = XenoService.start(config);
     HttpHandler pages = new ResourceHandler(new PathResourceManager(site.siteFiles), exchange -> {
       exchange.setStatusCode(404);
@@ -54,14 +52,6 @@ final class OriginApp implements AutoCloseable {
 
   static OriginApp start(DefendedSite site, XenoConfig config) throws IOException {
     return new OriginApp(site, config);
-  }
-
-  /** Sends {@code count} page requests to the origin spread over {@code millis}: ordinary traffic. */
-  void trickle(int count, long millis) throws Exception {
-    for (int i = 0; i < count; i++) {
-      site.get(DefendedSite.ORIGIN_ADDRESS, "/books/" + (i % 20 + 1) + ".html");
-      Thread.sleep(millis / count);
-    }
   }
 
   @Override
