@@ -550,6 +550,11 @@ public final class CaptureJournal implements AutoCloseable {
   }
 
   private void readFully(byte[] into, long offset) throws IOException {
+    readFully(channel, into, offset, file);
+  }
+
+  /** Reads {@code into.length} bytes at {@code offset} of {@code file}'s channel, or throws naming the file. */
+  static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(into);
     long position = offset;
     while (buffer.hasRemaining()) {
@@ -615,7 +620,7 @@ public final class CaptureJournal implements AutoCloseable {
     reclaimableBytes = 0;
   }
 
-  private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+  static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
     long at = position;
     while (buffer.hasRemaining()) {
@@ -624,12 +629,12 @@ public final class CaptureJournal implements AutoCloseable {
     return at;
   }
 
-  private static void forceDirectory(Path directory) {
+  static void forceDirectory(Path directory) {
     // Makes the new file's directory entry durable; not every platform can open a directory.
     try (FileChannel dir = FileChannel.open(directory, READ)) {
       dir.force(true);
     } catch (IOException e) {
-      LOG.debug("{}: could not fsync the directory after creating the journal", directory, e);
+      LOG.debug("{}: could not fsync the directory after creating a file in it", directory, e);
     }
   }
 }

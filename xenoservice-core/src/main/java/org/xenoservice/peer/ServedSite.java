@@ -89,25 +89,7 @@ public final class ServedSite {
    * {@code /orders}).
    */
   public Optional<DynamicRoute> route(String requestPath) {
-    if (requestPath == null) {
-      return Optional.empty();
-    }
-    DynamicRoute best = null;
-    for (DynamicRoute route : manifest.dynamic()) {
-      if (prefixMatches(route.prefix(), requestPath)
-          && (best == null || route.prefix().length() > best.prefix().length())) {
-        best = route;
-      }
-    }
-    return Optional.ofNullable(best);
-  }
-
-  /** Whether {@code prefix} covers {@code path}, as {@link #route} defines it. */
-  static boolean prefixMatches(String prefix, String path) {
-    if (!path.startsWith(prefix)) {
-      return false;
-    }
-    return prefix.endsWith("/") || path.length() == prefix.length() || path.charAt(prefix.length()) == '/';
+    return DynamicRoute.decide(manifest.dynamic(), requestPath);
   }
 
   @Override
