@@ -10,7 +10,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,13 +166,7 @@ public final class CaptureJournal implements AutoCloseable {
     FileChannel lockChannel = FileChannel.open(directory.resolve(LOCK_FILE_NAME), CREATE, WRITE);
     FileChannel channel = null;
     try {
-      FileLock fileLock;
-      try {
-        fileLock = lockChannel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        fileLock = null;
-      }
-      if (fileLock == null) {
+      if (!tryLock(lockChannel)) {
         throw new JournalException(JournalException.Reason.LOCKED, -1, file
             + " is already open in another CaptureJournal; open a directory's journal once and share it");
       }
@@ -618,6 +611,15 @@ public final class CaptureJournal implements AutoCloseable {
     });
     end = size;
     reclaimableBytes = 0;
+  }
+
+  /** Locks the whole file for this process, or answers false when this or another process holds it. */
+  static boolean tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock() != null;
+    } catch (OverlappingFileLockException e) {
+      return false;
+    }
   }
 
   static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {

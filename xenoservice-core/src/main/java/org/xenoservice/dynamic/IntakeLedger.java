@@ -11,8 +11,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -91,13 +89,7 @@ final class IntakeLedger implements AutoCloseable {
     boolean created = !Files.exists(file);
     FileChannel channel = FileChannel.open(file, CREATE, READ, WRITE);
     try {
-      FileLock fileLock;
-      try {
-        fileLock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        fileLock = null;
-      }
-      if (fileLock == null) {
+      if (!CaptureJournal.tryLock(channel)) {
         throw new JournalException(SUBJECT, JournalException.Reason.LOCKED, -1, file
             + " is already open in another CaptureIntake; open one intake per ledger directory and share it", null);
       }

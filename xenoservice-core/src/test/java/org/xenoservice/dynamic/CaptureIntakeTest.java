@@ -68,6 +68,17 @@ class CaptureIntakeTest {
     return headers;
   }
 
+  /** Posts order-1 with one header of the forwarded ones changed, or removed when {@code value} is null. */
+  private IntakeResponse postWith(String name, String value) {
+    Map<String, String> headers = forwarded("order-1");
+    if (value == null) {
+      headers.remove(name);
+    } else {
+      headers.put(name, value);
+    }
+    return post(headers, "qty=1");
+  }
+
   private IntakeResponse post(Map<String, String> headers, String body) {
     return post(intake, headers, body.getBytes(StandardCharsets.UTF_8));
   }
@@ -197,16 +208,12 @@ class CaptureIntakeTest {
 
   @Test
   void headerNamesAreLookedUpCaseInsensitivelyBySiteToo() {
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("x-forwarded-host", SHOP.toUpperCase(Locale.ROOT));
-    assertEquals(200, post(headers, "qty=1").status());
+    assertEquals(200, postWith("x-forwarded-host", SHOP.toUpperCase(Locale.ROOT)).status());
   }
 
   @Test
   void pathsUnderTheCapturePrefixAndPercentEncodedOnesAreAccepted() {
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("X-Xeno-Path", "/order/caf%C3%A9?x=%2E%2E");
-    assertEquals(200, post(headers, "").status());
+    assertEquals(200, postWith("X-Xeno-Path", "/order/caf%C3%A9?x=%2E%2E").status());
     assertEquals("/order/caf%C3%A9?x=%2E%2E", applied.get(0).path(), "the handler sees the path as received");
   }
 
@@ -224,9 +231,7 @@ class CaptureIntakeTest {
 
   @Test
   void refusesMissingKey() {
-    Map<String, String> headers = forwarded("order-1");
-    headers.remove("Idempotency-Key");
-    assertRefused(400, "missing-key", post(headers, "qty=1"));
+    assertRefused(400, "missing-key", postWith("Idempotency-Key", null));
   }
 
   @ParameterizedTest
@@ -244,33 +249,25 @@ class CaptureIntakeTest {
 
   @Test
   void refusesMissingSite() {
-    Map<String, String> headers = forwarded("order-1");
-    headers.remove("X-Forwarded-Host");
-    assertRefused(400, "missing-header", post(headers, "qty=1"));
+    assertRefused(400, "missing-header", postWith("X-Forwarded-Host", null));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"other.example", "shop.example.evil", "shop.example:8080", "", "evil\nshop.example"})
   void refusesRequestsForAnotherSiteWith421(String site) {
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("X-Forwarded-Host", site);
-    assertRefused(421, "wrong-site", post(headers, "qty=1"));
+    assertRefused(421, "wrong-site", postWith("X-Forwarded-Host", site));
     assertEquals(List.of(), applied);
   }
 
   @Test
   void wrongSiteIsRefusedEvenForAKeyAppliedBefore() {
     post(forwarded("order-1"), "qty=1");
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("X-Forwarded-Host", "other.example");
-    assertRefused(421, "wrong-site", post(headers, "qty=1"));
+    assertRefused(421, "wrong-site", postWith("X-Forwarded-Host", "other.example"));
   }
 
   @Test
   void refusesMissingPath() {
-    Map<String, String> headers = forwarded("order-1");
-    headers.remove("X-Xeno-Path");
-    assertRefused(400, "missing-header", post(headers, "qty=1"));
+    assertRefused(400, "missing-header", postWith("X-Xeno-Path", null));
   }
 
   @ParameterizedTest
@@ -278,9 +275,7 @@ class CaptureIntakeTest {
       "/order/..", "/order\\..\\admin", "/order/%00", "/order/%0d%0aX: y", "order", "", "/order/%zz",
       "/order/%c3%28", "/order/%", "http://evil.example/order"})
   void refusesTraversalAndMalformedPathsWith400(String path) {
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("X-Xeno-Path", path);
-    assertRefused(400, "bad-path", post(headers, "qty=1"));
+    assertRefused(400, "bad-path", postWith("X-Xeno-Path", path));
     assertEquals(List.of(), applied);
   }
 
@@ -288,9 +283,7 @@ class CaptureIntakeTest {
   @ValueSource(strings = {"/orders", "/", "/admin", "/order/admin", "/order/admin/delete", "/sold-out",
       "/Order"})
   void refusesPathsNoCaptureRouteDecidesWith404(String path) {
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("X-Xeno-Path", path);
-    IntakeResponse answer = post(headers, "qty=1");
+    IntakeResponse answer = postWith("X-Xeno-Path", path);
     assertRefused(404, "not-captured", answer);
     assertTrue(answer.bodyText().contains("no capture route of shop.example covers " + path), answer::toString);
   }
@@ -305,24 +298,18 @@ class CaptureIntakeTest {
   @ParameterizedTest
   @ValueSource(strings = {"yesterday", "2030-01-01", "", "2030-13-01T00:00:00Z"})
   void refusesBadCaptureTime(String at) {
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("X-Xeno-Captured-At", at);
-    assertRefused(400, "bad-request", post(headers, "qty=1"));
+    assertRefused(400, "bad-request", postWith("X-Xeno-Captured-At", at));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "PO ST", "P\r\nOST", "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"})
   void refusesBadOriginalMethod(String method) {
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("X-Xeno-Method", method);
-    assertRefused(400, "bad-request", post(headers, "qty=1"));
+    assertRefused(400, "bad-request", postWith("X-Xeno-Method", method));
   }
 
   @Test
   void refusesContentTypeWithLineBreak() {
-    Map<String, String> headers = forwarded("order-1");
-    headers.put("Content-Type", "text/plain\r\nX-Evil: 1");
-    assertRefused(400, "bad-request", post(headers, "qty=1"));
+    assertRefused(400, "bad-request", postWith("Content-Type", "text/plain\r\nX-Evil: 1"));
   }
 
   @Test
