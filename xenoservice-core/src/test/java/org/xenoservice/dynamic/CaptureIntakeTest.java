@@ -1,6 +1,7 @@
 package org.xenoservice.dynamic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -324,8 +325,10 @@ class CaptureIntakeTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     behaviour = request -> {
-      entered.countDown();
-      assertTrue(release.await(10, TimeUnit.SECONDS));
+      if (request.idempotencyKey().equals("k")) {
+        entered.countDown();
+        assertTrue(release.await(10, TimeUnit.SECONDS));
+      }
     };
     CompletableFuture<IntakeResponse> inFlight = CompletableFuture.supplyAsync(() -> post(forwarded("k"), "a"));
     assertTrue(entered.await(10, TimeUnit.SECONDS));
@@ -336,12 +339,21 @@ class CaptureIntakeTest {
         throw new java.io.UncheckedIOException(e);
       }
     });
-    assertRefused(503, "closed", post(forwarded("other"), "b"));
+    // other keys are applied until close begins, and refused from then on
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int probes = 0;
+    IntakeResponse probe;
+    do {
+      assertTrue(System.nanoTime() < deadline, "close did not begin");
+      probe = post(forwarded("probe-" + ++probes), "b");
+    } while (probe.status() == 200);
+    assertRefused(503, "closed", probe);
+    assertFalse(closing.isDone(), "close waits for k");
     release.countDown();
     assertEquals(200, inFlight.get(10, TimeUnit.SECONDS).status(), "the key is recorded before the ledger closes");
     closing.get(10, TimeUnit.SECONDS);
     try (CaptureIntake again = reopen()) {
-      assertEquals(1, again.keyCount());
+      assertEquals(probes, again.keyCount(), "k and every probe applied before close began");
     }
   }
 
