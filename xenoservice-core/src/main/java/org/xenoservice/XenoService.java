@@ -131,7 +131,7 @@ public final class XenoService implements AutoCloseable {
         best = i;
       }
     }
-    return best < RequestRecorder.MAX_ROUTES ? best : -1;
+    return best < RequestRecorder.MAX_ROUTES ? best : -1; // DynamicRoute.decide, without allocating
   }
 
   /** Whether a request path is one of XenoService's own, which adapters hand to {@link #serveXenoPath}. */

@@ -1,6 +1,7 @@
 package org.xenoservice.bundle;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -50,15 +51,31 @@ public record DynamicRoute(String prefix, Policy policy, Map<String, String> set
   }
 
   /**
-   * Whether this route decides {@code path}: a prefix ending in {@code /} covers every path below
-   * it; any other prefix covers itself and the paths below it ({@code /order} covers {@code /order}
-   * and {@code /order/1}, not {@code /orders}). Where several routes cover a path, the longest
-   * prefix wins.
+   * Whether this route's prefix covers {@code path} (decoded, without the query). A prefix ending
+   * in {@code /} covers every path below it; any other prefix covers itself and the paths below it
+   * ({@code /order} covers {@code /order} and {@code /order/1}, not {@code /orders}).
    */
   public boolean covers(String path) {
     if (!path.startsWith(prefix)) {
       return false;
     }
     return prefix.endsWith("/") || path.length() == prefix.length() || path.charAt(prefix.length()) == '/';
+  }
+
+  /**
+   * The route that decides {@code path} among {@code routes}: of those that {@link #covers cover}
+   * it, the one with the longest prefix. Replicas and the origin's intake decide alike with it.
+   */
+  public static Optional<DynamicRoute> decide(List<DynamicRoute> routes, String path) {
+    if (path == null) {
+      return Optional.empty();
+    }
+    DynamicRoute best = null;
+    for (DynamicRoute route : routes) {
+      if (route.covers(path) && (best == null || route.prefix().length() > best.prefix().length())) {
+        best = route;
+      }
+    }
+    return Optional.ofNullable(best);
   }
 }

@@ -10,7 +10,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,13 +166,7 @@ public final class CaptureJournal implements AutoCloseable {
     FileChannel lockChannel = FileChannel.open(directory.resolve(LOCK_FILE_NAME), CREATE, WRITE);
     FileChannel channel = null;
     try {
-      FileLock fileLock;
-      try {
-        fileLock = lockChannel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        fileLock = null;
-      }
-      if (fileLock == null) {
+      if (!tryLock(lockChannel)) {
         throw new JournalException(JournalException.Reason.LOCKED, -1, file
             + " is already open in another CaptureJournal; open a directory's journal once and share it");
       }
@@ -550,6 +543,11 @@ public final class CaptureJournal implements AutoCloseable {
   }
 
   private void readFully(byte[] into, long offset) throws IOException {
+    readFully(channel, into, offset, file);
+  }
+
+  /** Reads {@code into.length} bytes at {@code offset} of {@code file}'s channel, or throws naming the file. */
+  static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(into);
     long position = offset;
     while (buffer.hasRemaining()) {
@@ -615,7 +613,16 @@ public final class CaptureJournal implements AutoCloseable {
     reclaimableBytes = 0;
   }
 
-  private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+  /** Locks the whole file for this process, or answers false when this or another process holds it. */
+  static boolean tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock() != null;
+    } catch (OverlappingFileLockException e) {
+      return false;
+    }
+  }
+
+  static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
     long at = position;
     while (buffer.hasRemaining()) {
@@ -624,12 +631,12 @@ public final class CaptureJournal implements AutoCloseable {
     return at;
   }
 
-  private static void forceDirectory(Path directory) {
+  static void forceDirectory(Path directory) {
     // Makes the new file's directory entry durable; not every platform can open a directory.
     try (FileChannel dir = FileChannel.open(directory, READ)) {
       dir.force(true);
     } catch (IOException e) {
-      LOG.debug("{}: could not fsync the directory after creating the journal", directory, e);
+      LOG.debug("{}: could not fsync the directory after creating a file in it", directory, e);
     }
   }
 }

@@ -176,11 +176,19 @@ public record CapturedRequest(
   }
 
   private static void requireVisibleAscii(String field, String value, int maxChars) {
-    if (value.isEmpty() || value.length() > maxChars
-        || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+    if (!isVisibleAscii(value, maxChars)) {
       throw new IllegalArgumentException(field + " must be 1 to " + maxChars
           + " printable ASCII characters without spaces, but was \"" + printable(value) + "\"");
     }
+  }
+
+  /** Whether {@code key} is a valid {@link #idempotencyKey()}. */
+  static boolean isIdempotencyKey(String key) {
+    return isVisibleAscii(key, MAX_IDEMPOTENCY_KEY_CHARS);
+  }
+
+  private static boolean isVisibleAscii(String value, int maxChars) {
+    return !value.isEmpty() && value.length() <= maxChars && value.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   static boolean isTokenChar(int c) {
@@ -189,7 +197,7 @@ public record CapturedRequest(
   }
 
   /** The value shortened and with control characters escaped, fit for an exception message. */
-  private static String printable(String value) {
+  static String printable(String value) {
     StringBuilder out = new StringBuilder();
     int limit = Math.min(value.length(), 64);
     for (int i = 0; i < limit; i++) {

@@ -29,7 +29,9 @@ import org.xenoservice.peer.SiteLookup;
  * The {@code capture} policy of a peer: one {@link CaptureJournal} per site under a directory
  * ({@code <directory>/<site>/}) and one forwarder thread per site ({@code xeno-capture-<site>},
  * daemon) that posts the site's pending requests, in order, to the intake its active manifest
- * names for the request's path, with the {@code Idempotency-Key} header, and acknowledges each
+ * names for the request's path, with the {@code Idempotency-Key}, {@code X-Forwarded-Host} (the
+ * site), {@code X-Xeno-Path}, {@code X-Xeno-Method} and {@code X-Xeno-Captured-At} headers, the
+ * captured headers and the body (what a {@link CaptureIntake} at the origin reads), and acknowledges each
  * on a 2xx answer. Anything else is retried, from the same request, with exponential backoff
  * from {@link #DEFAULT_INITIAL_BACKOFF} to {@link #DEFAULT_MAX_BACKOFF}, so the origin receives
  * the requests in order, and each at least once and, by its idempotency key, applies it once.
@@ -54,6 +56,14 @@ public final class Captures implements AutoCloseable {
   public static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(10);
   /** The header carrying the request's idempotency key to the intake. */
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  /** The header carrying the site the request was captured for. */
+  public static final String FORWARDED_HOST = "X-Forwarded-Host";
+  /** The header carrying the original request target: the path as received, and the query. */
+  public static final String XENO_PATH = "X-Xeno-Path";
+  /** The header carrying the original request's method. */
+  public static final String XENO_METHOD = "X-Xeno-Method";
+  /** The header carrying when the peer captured the request, ISO-8601 ({@link java.time.Instant#toString()}). */
+  public static final String XENO_CAPTURED_AT = "X-Xeno-Captured-At";
 
   private final Path directory;
   private final SiteLookup sites;
@@ -151,7 +161,7 @@ public final class Captures implements AutoCloseable {
     String path = request.path();
     int query = path.indexOf('?');
     String bare = query < 0 ? path : path.substring(0, query);
-    return sites.find(request.site())
+    return sites.lastServed(request.site())
         .flatMap(site -> site.route(bare))
         .filter(route -> route.policy() == DynamicRoute.Policy.CAPTURE)
         .map(route -> CapturePolicy.of(route).intake());
@@ -234,8 +244,10 @@ public final class Captures implements AutoCloseable {
       HttpRequest.Builder post = HttpRequest.newBuilder(intake.get())
           .timeout(DELIVERY_TIMEOUT)
           .header(IDEMPOTENCY_KEY, request.idempotencyKey())
-          .header("X-Forwarded-Host", request.site())
-          .header("X-Xeno-Path", request.path())
+          .header(FORWARDED_HOST, request.site())
+          .header(XENO_PATH, request.path())
+          .header(XENO_METHOD, request.method())
+          .header(XENO_CAPTURED_AT, request.capturedAt().toString())
           .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
       for (CapturedRequest.Header header : request.headers()) {
         post.header(header.name(), header.value());

@@ -5,23 +5,24 @@ import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
- * A {@link CaptureJournal} could not be opened or written without risking captured requests.
- * {@link #reason()} is the machine-readable reason and {@link #offset()} the byte offset in the
- * journal file at fault, where there is one; the message says what to do. A journal that throws
- * this on open is left exactly as it was found.
+ * A {@link CaptureJournal} (a peer's captured requests) or a {@link CaptureIntake}'s ledger (the
+ * origin's applied idempotency keys) could not be opened or written without risking what it
+ * keeps. {@link #reason()} is the machine-readable reason and {@link #offset()} the byte offset in
+ * the file at fault, where there is one; the message names the file and says what to do. A
+ * journal or ledger that throws this on open is left exactly as it was found.
  */
 public final class JournalException extends IOException {
   private static final long serialVersionUID = 1L;
 
   /** Why the journal was refused. */
   public enum Reason {
-    /** The file does not start with the journal's file header: it is not a capture journal. */
+    /** The file does not start with the expected file header: it is not a journal (or ledger). */
     NOT_A_JOURNAL,
-    /** The file is a capture journal of a format version this library does not read. */
+    /** The file is a journal (or ledger) of a format version this library does not read. */
     VERSION,
     /** A damaged record is followed by intact ones: not a torn tail but corruption. */
     CORRUPT,
-    /** Another journal (in this or another process) holds the directory's journal open. */
+    /** Another journal or intake (in this or another process) holds the file open. */
     LOCKED,
     /** A write or fsync failed and the journal could not be restored; reopen it. */
     FAILED;
@@ -40,7 +41,12 @@ public final class JournalException extends IOException {
   }
 
   JournalException(Reason reason, long offset, String message, Throwable cause) {
-    super("capture journal refused [" + reason.id() + "]: " + message, cause);
+    this("capture journal", reason, offset, message, cause);
+  }
+
+  /** For another file than a capture journal; {@code subject} names it, e.g. {@code intake ledger}. */
+  JournalException(String subject, Reason reason, long offset, String message, Throwable cause) {
+    super(subject + " refused [" + reason.id() + "]: " + message, cause);
     this.reason = reason;
     this.offset = offset;
   }

@@ -89,17 +89,7 @@ public final class ServedSite {
    * {@code /orders}).
    */
   public Optional<DynamicRoute> route(String requestPath) {
-    if (requestPath == null) {
-      return Optional.empty();
-    }
-    DynamicRoute best = null;
-    for (DynamicRoute route : manifest.dynamic()) {
-      if (route.covers(requestPath)
-          && (best == null || route.prefix().length() > best.prefix().length())) {
-        best = route;
-      }
-    }
-    return Optional.ofNullable(best);
+    return DynamicRoute.decide(manifest.dynamic(), requestPath);
   }
 
   @Override

@@ -55,6 +55,7 @@ class CaptureIT {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final List<String> received = new CopyOnWriteArrayList<>();
+  private final List<String> forwardedAs = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private Undertow intake;
   private PeerServer peer;
@@ -70,6 +71,11 @@ class CaptureIT {
             return;
           }
           received.add(exchange.getRequestHeaders().getFirst("Idempotency-Key") + " " + body);
+          Instant capturedAt = Instant.parse(exchange.getRequestHeaders().getFirst("X-Xeno-Captured-At"));
+          forwardedAs.add(exchange.getRequestHeaders().getFirst("X-Xeno-Method") + " "
+              + exchange.getRequestHeaders().getFirst("X-Forwarded-Host")
+              + exchange.getRequestHeaders().getFirst("X-Xeno-Path") + " "
+              + (capturedAt.isAfter(Instant.now()) ? "captured in the future" : "captured before"));
           exchange.setStatusCode(204);
         }))
         .build();
@@ -96,6 +102,14 @@ class CaptureIT {
     }
     awaitTrue(this::allDelivered);
     assertEquals(List.of("key-1 order=1", "key-2 order=2", "key-3 order=3"), received);
+  }
+
+  @Test
+  void forwardedOrdersCarryTheOriginalMethodPathSiteAndCaptureTime() throws Exception {
+    startPeerWithShop();
+    assertEquals(202, post("/order?book=gulliver", "order=1", "key-1").statusCode());
+    awaitTrue(this::allDelivered);
+    assertEquals(List.of("POST " + SHOP + "/order?book=gulliver captured before"), forwardedAs);
   }
 
   @Test
