@@ -66,6 +66,8 @@ final class StatusDocuments {
       peer.lastError().ifPresent(error -> node.put("lastError", error));
       peer.nextAttemptAt().ifPresent(at -> node.put("nextAttemptAt", at.toString()));
     }
+    status.intake().ifPresent(intake -> root.putObject("intake").put("applied", intake.applied())
+        .put("duplicates", intake.duplicates()).put("refused", intake.refused()).put("failed", intake.failed()));
     ArrayNode steps = replicator.putArray("recentSteps");
     for (ReplicationStatus.Step step : replication.recentSteps()) {
       steps.addObject().put("at", step.at().toString()).put("message", step.message());
@@ -112,6 +114,13 @@ final class StatusDocuments {
         replication.originSheltered() ? 1 : 0);
     counter(out, "xeno_dns_updates_total", "DNS UPDATE messages that succeeded.", site, replication.dnsUpdates());
     counter(out, "xeno_dns_failures_total", "DNS UPDATE attempts that failed.", site, replication.dnsFailures());
+    status.intake().ifPresent(intake -> {
+      help(out, "xeno_intake_requests_total", "counter", "Captured requests the origin's intake answered, by outcome.");
+      sample(out, "xeno_intake_requests_total", site + ",outcome=\"applied\"", intake.applied());
+      sample(out, "xeno_intake_requests_total", site + ",outcome=\"duplicate\"", intake.duplicates());
+      sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
+      sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
+    });
     return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 

@@ -28,6 +28,7 @@ import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.StaticSource;
 import org.xenoservice.dns.DnsServer;
 import org.xenoservice.dns.TsigKey;
+import org.xenoservice.dynamic.CaptureHandler;
 import org.xenoservice.dynamic.DynamicRoutes;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.OverloadConfig;
@@ -84,6 +85,7 @@ public final class XenoConfig {
   private final Duration restageInterval;
   private final Duration peerCallTimeout;
   private final long maxUploadBytesPerSecond;
+  private final Optional<CaptureHandler> captureHandler;
 
   private XenoConfig(Builder builder) {
     this.site = builder.site;
@@ -101,6 +103,7 @@ public final class XenoConfig {
     this.restageInterval = builder.restageInterval;
     this.peerCallTimeout = builder.peerCallTimeout;
     this.maxUploadBytesPerSecond = builder.maxUploadBytesPerSecond;
+    this.captureHandler = builder.captureHandler;
   }
 
   /** A builder with every default. */
@@ -198,6 +201,11 @@ public final class XenoConfig {
     return maxUploadBytesPerSecond;
   }
 
+  /** What applies the requests peers captured (e.g. orders), delivered to {@value XenoService#INTAKE_PATH}. */
+  public Optional<CaptureHandler> captureHandler() {
+    return captureHandler;
+  }
+
   /** Everything but the secrets. */
   @Override
   public String toString() {
@@ -246,6 +254,7 @@ public final class XenoConfig {
     private Duration restageInterval = Replicator.DEFAULT_RESTAGE_INTERVAL;
     private Duration peerCallTimeout = Replicator.DEFAULT_PEER_CALL_TIMEOUT;
     private long maxUploadBytesPerSecond;
+    private Optional<CaptureHandler> captureHandler = Optional.empty();
 
     private Builder() {}
 
@@ -381,6 +390,16 @@ public final class XenoConfig {
         throw new IllegalArgumentException("max upload bytes per second must not be negative, was " + value);
       }
       this.maxUploadBytesPerSecond = value;
+      return this;
+    }
+
+    /**
+     * What applies the requests peers captured under the site's {@code capture} routes, once per
+     * idempotency key (see {@link CaptureHandler} for the contract). Without one, the intake
+     * answers 503 and peers keep the requests, retrying, until an origin with a handler takes them.
+     */
+    public Builder captureHandler(CaptureHandler handler) {
+      this.captureHandler = Optional.of(Objects.requireNonNull(handler, "captureHandler"));
       return this;
     }
 

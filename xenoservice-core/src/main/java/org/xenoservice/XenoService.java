@@ -13,6 +13,8 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.dynamic.CaptureIntake;
+import org.xenoservice.dynamic.IntakeResponse;
 import org.xenoservice.overload.OverloadDetector;
 import org.xenoservice.overload.RequestKind;
 import org.xenoservice.overload.RequestRecorder;
@@ -55,6 +57,7 @@ public final class XenoService implements AutoCloseable {
   private final Replicator replicator;
   private final DynamicRoute[] routes;
   private final Optional<byte[]> adminToken;
+  private final Optional<CaptureIntake> intake;
 
   private XenoService(XenoConfig config) throws IOException {
     this.config = config;
@@ -62,6 +65,7 @@ public final class XenoService implements AutoCloseable {
     this.adminToken = config.adminToken().map(token -> ("Bearer " + token).getBytes(StandardCharsets.US_ASCII));
     Files.createDirectories(config.stateDirectory());
     this.recorder = RequestRecorder.create();
+    this.intake = openIntake(config);
     Replicator.Builder replication = Replicator.builder(config.site(), config.siteKey(), config.staticSource())
         .routes(config.dynamicRoutes())
         .peers(config.peers())
@@ -180,7 +184,33 @@ public final class XenoService implements AutoCloseable {
 
   private XenoResponse intake(String method, Function<String, Optional<String>> header, InputStream body)
       throws IOException {
-    return XenoResponse.text(404, "404 Not Found: this origin takes no captured requests\n", Map.of());
+    if (intake.isEmpty()) {
+      boolean captures = config.dynamicRoutes().stream().anyMatch(r -> r.policy() == DynamicRoute.Policy.CAPTURE);
+      return captures
+          ? XenoResponse.text(503, "503 Service Unavailable: this origin has no capture handler yet; keep the"
+              + " request and retry\n", Map.of("Retry-After", "60"))
+          : XenoResponse.text(404, "404 Not Found: this site has no capture routes\n", Map.of());
+    }
+    byte[] bytes = body.readNBytes(MAX_XENO_BODY_BYTES + 1);
+    IntakeResponse answer = intake.get().accept(method, header, bytes);
+    return new XenoResponse(answer.status(), answer.contentType(), answer.body(), Map.of());
+  }
+
+  private static Optional<CaptureIntake> openIntake(XenoConfig config) throws IOException {
+    boolean captures = config.dynamicRoutes().stream().anyMatch(r -> r.policy() == DynamicRoute.Policy.CAPTURE);
+    if (config.captureHandler().isEmpty()) {
+      if (captures) {
+        LOG.warn("{} has capture routes but no capture handler: the intake answers 503 and peers keep what they"
+            + " capture until a handler is configured (XenoConfig.Builder.captureHandler)", config.site());
+      }
+      return Optional.empty();
+    }
+    if (!captures) {
+      LOG.warn("{} has a capture handler but no capture route; it will never be called", config.site());
+      return Optional.empty();
+    }
+    return Optional.of(CaptureIntake.open(config.stateDirectory().resolve("intake"), config.site(),
+        config.dynamicRoutes(), config.captureHandler().get()));
   }
 
   /** A 404 when no admin token is configured, 401 without the right bearer token, nothing when it is right. */
@@ -200,7 +230,8 @@ public final class XenoService implements AutoCloseable {
   /** What the service sees and does now. */
   public XenoStatus status() {
     return new XenoStatus(config.site(), recorder.totalStarted(), recorder.inFlight(), detector.snapshot(),
-        replicator.status());
+        replicator.status(), intake.map(i -> new XenoStatus.Intake(i.appliedCount(), i.duplicateCount(),
+            i.rejectedCount(), i.failedCount())));
   }
 
   /** Stops the detector and the replicator (peers in DNS stay there; see {@link Replicator#close()}). */
@@ -208,6 +239,13 @@ public final class XenoService implements AutoCloseable {
   public void close() {
     detector.close();
     replicator.close();
+    intake.ifPresent(open -> {
+      try {
+        open.close();
+      } catch (IOException e) {
+        LOG.warn("cannot close the intake ledger of {}: {}", config.site(), e.toString());
+      }
+    });
     LOG.info("XenoService for {} stopped", config.site());
   }
 

@@ -156,7 +156,7 @@ public final class Captures implements AutoCloseable {
     }
   }
 
-  /** The intake for a journalled request: the capture route the site's active manifest has for its path. */
+  /** The intake for a journalled request: the capture route that the version that served the site last has for its path. */
   private Optional<URI> intake(CapturedRequest request) {
     String path = request.path();
     int query = path.indexOf('?');

@@ -56,6 +56,8 @@ final class DefendedSite implements AutoCloseable {
   final int port;
   final Path siteFiles;
   final List<PeerServer> peers = new ArrayList<>();
+  /** The orders the origin applied, whether posted to it or captured by a peer. */
+  final Orders orders = new Orders();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   BindServer bind;
 
@@ -113,6 +115,7 @@ final class DefendedSite implements AutoCloseable {
         .dynamicRoute("/order", "capture,page=/thanks.html")
         .dynamicRoute("/search", "proxy,max-in-flight=4,degrade-page=/sorry.html")
         .adminToken("e2e-admin-token-0123456789")
+        .captureHandler(request -> orders.apply(request.idempotencyKey()))
         .coolDown(Duration.ofSeconds(2))
         .waveInterval(Duration.ofMillis(300))
         .restageInterval(Duration.ofSeconds(1))

@@ -28,10 +28,10 @@ final class FloodScenario {
   private final XenoService xeno;
   private final Orders orders;
 
-  FloodScenario(DefendedSite site, XenoService xeno, Orders orders) {
+  FloodScenario(DefendedSite site, XenoService xeno) {
     this.site = site;
     this.xeno = xeno;
-    this.orders = orders;
+    this.orders = site.orders;
   }
 
   void run() throws Exception {

@@ -19,7 +19,6 @@ import org.xenoservice.XenoService;
  */
 final class OriginApp implements AutoCloseable {
   final XenoService xeno;
-  final Orders orders = new Orders();
   private final Undertow server;
 
   private OriginApp(DefendedSite site, XenoConfig config) throws IOException {
@@ -31,7 +30,7 @@ final class OriginApp implements AutoCloseable {
     HttpHandler order = new BlockingHandler(exchange -> {
       String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
       exchange.getInputStream().readAllBytes();
-      orders.apply(key == null ? "origin-" + System.nanoTime() : key);
+      site.orders.apply(key == null ? "origin-" + System.nanoTime() : key);
       exchange.setStatusCode(201);
       exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
       exchange.getResponseSender().send("order placed", StandardCharsets.UTF_8);

@@ -54,7 +54,7 @@ class ReplicationIT {
     site.startBind();
     site.startPeers();
     origin = OriginApp.start(site, site.config(DnsServer.parse(site.bind.server()), true).build());
-    new FloodScenario(site, origin.xeno, origin.orders).run();
+    new FloodScenario(site, origin.xeno).run();
   }
 
   @Test
