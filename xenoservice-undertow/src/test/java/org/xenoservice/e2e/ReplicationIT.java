@@ -98,4 +98,42 @@ class ReplicationIT {
 
 
 
+
+  @Test
+  void changedPagesAreRestagedAndServingPeersMoveToThem() throws Exception {
+    site = new DefendedSite(dir);
+    site.startBind();
+    site.startPeers();
+    origin = OriginApp.start(site, site.config(DnsServer.parse(site.bind.server()), false).build());
+    XenoService xeno = origin.xeno;
+    await("every peer holds the site's bundle", () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == 3,
+        () -> DefendedSite.describe(xeno.replicator().status()));
+    long first = xeno.replicator().status().bundleVersion().getAsLong();
+
+    Files.writeString(site.siteFiles.resolve("books/3.html"), "<p>Book 3, now with a rare binding.</p>\n");
+    xeno.replicator().restage();
+    await("every peer holds the new version", () -> xeno.replicator().status().peers().stream()
+        .allMatch(peer -> peer.stagedVersion().orElse(0) > first && peer.state() == ReplicaState.STAGED),
+        () -> DefendedSite.describe(xeno.replicator().status()));
+
+    site.trickle(40, 2_000);
+    await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
+    xeno.detector().forceOverloaded();
+    await("the peers serve", () -> xeno.replicator().status().peersIn(ReplicaState.IN_DNS).size() == 3,
+        () -> DefendedSite.describe(xeno.replicator().status()));
+    assertEquals("<p>Book 3, now with a rare binding.</p>\n",
+        new String(site.get(PEER_ADDRESSES.get(0), "/books/3.html").body(), java.nio.charset.StandardCharsets.UTF_8));
+
+    Files.writeString(site.siteFiles.resolve("books/3.html"), "<p>Book 3 is sold.</p>\n");
+    xeno.replicator().restage();
+    await("the serving peers moved to the newest version", () -> PEER_ADDRESSES.stream().allMatch(peer -> {
+      try {
+        return new String(site.get(peer, "/books/3.html").body(), java.nio.charset.StandardCharsets.UTF_8)
+            .equals("<p>Book 3 is sold.</p>\n");
+      } catch (Exception e) {
+        return false;
+      }
+    }), () -> DefendedSite.describe(xeno.replicator().status()));
+    xeno.detector().release();
+  }
 }
