@@ -54,6 +54,8 @@ public final class Captures implements AutoCloseable {
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
   /** How long one delivery may take. */
   public static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(10);
+  /** The folder, under a site's journal, of the requests its intake refused as malformed. */
+  public static final String DEAD_LETTERS = "dead-letters";
   /** The header carrying the request's idempotency key to the intake. */
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   /** The header carrying the site the request was captured for. */
@@ -124,6 +126,16 @@ public final class Captures implements AutoCloseable {
     return forwarder == null ? 0 : forwarder.journal.pendingCount();
   }
 
+  /**
+   * How many requests of {@code site} its intake refused as malformed (400) or too large (413): they
+   * are set aside under {@code <directory>/<site>/}{@value #DEAD_LETTERS} rather than retried
+   * forever, so that one bad request cannot hold up the requests after it.
+   */
+  public int deadLetterCount(String site) {
+    Forwarder forwarder = forwarders.get(site);
+    return forwarder == null ? 0 : forwarder.deadLetterCount();
+  }
+
   private Forwarder forwarder(String site) throws IOException {
     if (site.isEmpty() || site.startsWith(".") || site.contains("/") || site.contains("\\")) {
       throw new IllegalArgumentException("site must be a host name, was \"" + site + "\"");
@@ -135,6 +147,10 @@ public final class Captures implements AutoCloseable {
       Forwarder forwarder = forwarders.get(site);
       if (forwarder == null) {
         forwarder = new Forwarder(site, CaptureJournal.open(directory.resolve(site)));
+        Path deadLetters = directory.resolve(site).resolve(DEAD_LETTERS);
+        if (Files.exists(deadLetters.resolve(CaptureJournal.FILE_NAME))) {
+          forwarder.deadLetters = CaptureJournal.open(deadLetters);
+        }
         forwarders.put(site, forwarder);
         forwarder.thread.start();
       }
@@ -167,10 +183,21 @@ public final class Captures implements AutoCloseable {
         .map(route -> CapturePolicy.of(route).intake());
   }
 
+  /** What became of one delivery attempt. */
+  private enum Delivery {
+    /** The intake acknowledged it (2xx). */
+    DELIVERED,
+    /** Try again later: the intake is down, busy, misconfigured or failed (anything else). */
+    RETRY,
+    /** The intake refused the request itself as malformed (400) or too large (413): retrying cannot help. */
+    REFUSED
+  }
+
   /** One site's journal and the thread that empties it. */
   private final class Forwarder implements Runnable {
     private final String site;
     private final CaptureJournal journal;
+    private CaptureJournal deadLetters;
     private final Thread thread;
     private final Object signal = new Object();
     private boolean woken;
@@ -203,9 +230,13 @@ public final class Captures implements AutoCloseable {
           }
           boolean failed = false;
           for (JournalEntry entry : batch) {
-            if (stopping || !deliver(entry)) {
+            Delivery delivery = stopping ? Delivery.RETRY : deliver(entry);
+            if (delivery == Delivery.RETRY) {
               failed = true;
               break;
+            }
+            if (delivery == Delivery.REFUSED) {
+              deadLetter(entry);
             }
             journal.acknowledge(entry.sequence());
             backoffMillis = DEFAULT_INITIAL_BACKOFF.toMillis();
@@ -225,8 +256,28 @@ public final class Captures implements AutoCloseable {
       }
     }
 
-    /** Posts one request to its intake; true when the intake answered 2xx. */
-    private boolean deliver(JournalEntry entry) {
+    /**
+     * Sets a request the intake refused as malformed aside in the site's dead letters (kept for the
+     * operator), so that one bad request cannot hold up every later one.
+     */
+    private void deadLetter(JournalEntry entry) throws IOException {
+      synchronized (this) {
+        if (deadLetters == null) {
+          deadLetters = CaptureJournal.open(directory.resolve(site).resolve(DEAD_LETTERS));
+        }
+      }
+      deadLetters.append(entry.request());
+      LOG.error("capture of {} #{} (key {}): the intake refused it as malformed; set aside in {} for the operator,"
+          + " delivering the next", site, entry.sequence(), entry.request().idempotencyKey(),
+          directory.resolve(site).resolve(DEAD_LETTERS));
+    }
+
+    synchronized int deadLetterCount() {
+      return deadLetters == null ? 0 : deadLetters.pendingCount();
+    }
+
+    /** Posts one request to its intake. */
+    private Delivery deliver(JournalEntry entry) {
       CapturedRequest request = entry.request();
       Optional<URI> intake;
       try {
@@ -234,12 +285,12 @@ public final class Captures implements AutoCloseable {
       } catch (DynamicSettingException e) {
         LOG.warn("capture of {} #{}: the site's capture route is misconfigured ({}); retrying", site,
             entry.sequence(), e.getMessage());
-        return false;
+        return Delivery.RETRY;
       }
       if (intake.isEmpty()) {
         LOG.warn("capture of {} #{}: no capture route for {} in the active manifest; kept pending", site,
             entry.sequence(), request.path());
-        return false;
+        return Delivery.RETRY;
       }
       HttpRequest.Builder post = HttpRequest.newBuilder(intake.get())
           .timeout(DELIVERY_TIMEOUT)
@@ -258,21 +309,24 @@ public final class Captures implements AutoCloseable {
       try {
         int status = future.get(DELIVERY_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS).statusCode();
         if (status / 100 == 2) {
-          return true;
+          return Delivery.DELIVERED;
+        }
+        if (status == 400 || status == 413) {
+          return Delivery.REFUSED;
         }
         LOG.warn("capture of {} #{}: intake {} answered {}; retrying", site, entry.sequence(), intake.get(), status);
-        return false;
+        return Delivery.RETRY;
       } catch (ExecutionException | TimeoutException | CancellationException e) {
         if (!stopping) {
           LOG.warn("capture of {} #{}: intake {} failed: {}; retrying", site, entry.sequence(), intake.get(),
               e.getCause() == null ? e.toString() : e.getCause().toString());
         }
         future.cancel(true);
-        return false;
+        return Delivery.RETRY;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         stopping = true;
-        return false;
+        return Delivery.RETRY;
       } finally {
         inFlight = null;
       }
@@ -311,6 +365,11 @@ public final class Captures implements AutoCloseable {
       }
       try {
         journal.close();
+        synchronized (this) {
+          if (deadLetters != null) {
+            deadLetters.close();
+          }
+        }
       } catch (IOException e) {
         LOG.warn("closing the capture journal of {} failed: {}", site, e.toString());
       }

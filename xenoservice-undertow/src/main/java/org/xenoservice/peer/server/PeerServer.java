@@ -223,6 +223,17 @@ public final class PeerServer implements AutoCloseable {
     return captures.pendingCount(site);
   }
 
+  /**
+   * How many requests captured for {@code site} the origin's intake refused as malformed or too
+   * large; they are kept aside on disk ({@code capture/<site>/dead-letters}) for the operator.
+   */
+  public int capturesSetAside(String site) {
+    if (captures == null) {
+      throw new IllegalStateException("the peer is not started");
+    }
+    return captures.deadLetterCount(site);
+  }
+
   /** The per-site accounting. */
   public PeerAccounting accounting() {
     if (accounting == null) {

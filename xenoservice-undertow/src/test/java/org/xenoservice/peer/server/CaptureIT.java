@@ -70,6 +70,10 @@ class CaptureIT {
             exchange.setStatusCode(500);
             return;
           }
+          if (body.contains("malformed")) {
+            exchange.setStatusCode(400);
+            return;
+          }
           received.add(exchange.getRequestHeaders().getFirst("Idempotency-Key") + " " + body);
           Instant capturedAt = Instant.parse(exchange.getRequestHeaders().getFirst("X-Xeno-Captured-At"));
           forwardedAs.add(exchange.getRequestHeaders().getFirst("X-Xeno-Method") + " "
@@ -110,6 +114,17 @@ class CaptureIT {
     assertEquals(202, post("/order?book=gulliver", "order=1", "key-1").statusCode());
     awaitTrue(this::allDelivered);
     assertEquals(List.of("POST " + SHOP + "/order?book=gulliver captured before"), forwardedAs);
+  }
+
+  @Test
+  void aRequestTheIntakeRefusesAsMalformedIsSetAsideAndTheNextOnesStillArrive() throws Exception {
+    startPeerWithShop();
+    assertEquals(202, post("/order", "order=1", "key-1").statusCode());
+    assertEquals(202, post("/order", "order=malformed", "key-bad").statusCode());
+    assertEquals(202, post("/order", "order=2", "key-2").statusCode());
+    awaitTrue(() -> received.size() == 2 && peer.capturesPending(SHOP) == 0);
+    assertEquals(List.of("key-1 order=1", "key-2 order=2"), received);
+    assertEquals(1, peer.capturesSetAside(SHOP));
   }
 
   @Test
