@@ -146,19 +146,11 @@ class XenoHandlerIT {
     start(true);
     CountDownLatch working = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
-    HttpHandler app = new HttpHandler() {
-      @Override
-      public void handleRequest(HttpServerExchange exchange) throws Exception {
-        if (exchange.isInIoThread()) {
-          exchange.dispatch(this);
-          return;
-        }
-        working.countDown();
-        assertTrue(finish.await(DEADLINE.toSeconds(), TimeUnit.SECONDS));
-        exchange.getResponseSender().send("done");
-      }
-    };
-    serve(XenoHandler.wrap(xeno, app));
+    serve(XenoHandler.wrap(xeno, onWorker(exchange -> {
+      working.countDown();
+      assertTrue(finish.await(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+      exchange.getResponseSender().send("done");
+    })));
     CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request("/work").build(),
         HttpResponse.BodyHandlers.ofString());
     assertTrue(working.await(DEADLINE.toSeconds(), TimeUnit.SECONDS));
@@ -196,16 +188,9 @@ class XenoHandlerIT {
   @Test
   void exceptionOnAWorkerIsRecordedAsError() throws Exception {
     start(true);
-    serve(XenoHandler.wrap(xeno, new HttpHandler() {
-      @Override
-      public void handleRequest(HttpServerExchange exchange) {
-        if (exchange.isInIoThread()) {
-          exchange.dispatch(this);
-          return;
-        }
-        throw new IllegalStateException("the till is jammed");
-      }
-    }));
+    serve(XenoHandler.wrap(xeno, onWorker(exchange -> {
+      throw new IllegalStateException("the till is jammed");
+    })));
     assertEquals(500, get("/till").statusCode());
     awaitTrue(() -> xeno.status().inFlight() == 0);
     assertEquals(1, RecentCounts.of(xeno.recorder()).errors());
@@ -250,8 +235,7 @@ class XenoHandlerIT {
 
   @Test
   void statusWithAWrongTokenIs401() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     HttpResponse<String> answer = send(request("/_xeno/status").header("Authorization", "Bearer " + TOKEN + "x"));
     assertEquals(401, answer.statusCode());
     assertTrue(answer.headers().firstValue("WWW-Authenticate").orElseThrow().startsWith("Bearer"));
@@ -259,8 +243,7 @@ class XenoHandlerIT {
 
   @Test
   void statusWithoutATokenIs401() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     assertEquals(401, get("/_xeno/status").statusCode());
     assertEquals(401, get("/_xeno/metrics").statusCode());
   }
@@ -276,8 +259,7 @@ class XenoHandlerIT {
 
   @Test
   void metricsArePrometheusTextWithTheRecordedRequests() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     for (int i = 0; i < 3; i++) {
       get("/page/" + i);
     }
@@ -292,8 +274,7 @@ class XenoHandlerIT {
 
   @Test
   void intakeReachesTheServiceNotTheApp() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     HttpResponse<String> answer = send(request("/_xeno/intake").POST(HttpRequest.BodyPublishers.ofString("order=1")));
     assertEquals(404, answer.statusCode());
     assertTrue(answer.body().contains("takes no captured requests"), answer.body());
@@ -301,8 +282,7 @@ class XenoHandlerIT {
 
   @Test
   void xenoPathsAreRecordedAsStaticRequestsThatWaitedForAWorker() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     assertEquals(401, get("/_xeno/status").statusCode());
     awaitTrue(() -> xeno.status().inFlight() == 0);
     RecentCounts counts = RecentCounts.of(xeno.recorder());
@@ -314,8 +294,7 @@ class XenoHandlerIT {
 
   @Test
   void dotDotOutOfTheXenoPrefixIsNotTheStatusPage() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     for (String path : new String[] {"/_xeno/../status", "/_xeno/%2e%2e/status", "/_xeno/./status"}) {
       String answer = raw("GET " + path + " HTTP/1.1\r\nHost: " + SITE + "\r\nAuthorization: Bearer " + TOKEN
           + "\r\nConnection: close\r\n\r\n");
@@ -326,8 +305,7 @@ class XenoHandlerIT {
 
   @Test
   void veryLongXenoPathIs404FromTheService() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     HttpResponse<String> answer = get("/_xeno/" + "a".repeat(60_000));
     assertEquals(404, answer.statusCode());
     assertTrue(answer.body().contains("XenoService's paths are"), answer.body());
@@ -335,8 +313,7 @@ class XenoHandlerIT {
 
   @Test
   void intakeBodyOverTheLimitIs413() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     HttpResponse<String> answer = send(request("/_xeno/intake")
         .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[XenoService.MAX_XENO_BODY_BYTES + 1])));
     assertEquals(413, answer.statusCode());
@@ -345,8 +322,7 @@ class XenoHandlerIT {
 
   @Test
   void chunkedIntakeBodyOverTheLimitIs413() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     byte[] body = new byte[XenoService.MAX_XENO_BODY_BYTES + 1];
     HttpResponse<String> answer = send(request("/_xeno/intake")
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
@@ -355,8 +331,7 @@ class XenoHandlerIT {
 
   @Test
   void intakeBodyAtTheLimitReachesTheService() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     HttpResponse<String> answer = send(request("/_xeno/intake")
         .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[XenoService.MAX_XENO_BODY_BYTES])));
     assertEquals(404, answer.statusCode());
@@ -365,8 +340,7 @@ class XenoHandlerIT {
 
   @Test
   void headOfStatusHasTheHeadersAndNoBody() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     HttpResponse<String> answer = send(request("/_xeno/status").header("Authorization", "Bearer " + TOKEN)
         .method("HEAD", HttpRequest.BodyPublishers.noBody()));
     assertEquals(200, answer.statusCode());
@@ -376,8 +350,7 @@ class XenoHandlerIT {
 
   @Test
   void postToStatusIs405() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     HttpResponse<String> answer = send(request("/_xeno/status").header("Authorization", "Bearer " + TOKEN)
         .POST(HttpRequest.BodyPublishers.ofString("{}")));
     assertEquals(405, answer.statusCode());
@@ -386,8 +359,7 @@ class XenoHandlerIT {
 
   @Test
   void postToStatusWithoutTheTokenIs401() throws Exception {
-    start(true);
-    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+    serveApp();
     assertEquals(401, send(request("/_xeno/status").POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode());
   }
 
@@ -403,9 +375,26 @@ class XenoHandlerIT {
     xeno = XenoService.start(config.build());
   }
 
+  /** A service with the admin token, and an app that answers "app" to everything. */
+  private void serveApp() throws IOException {
+    start(true);
+    serve(XenoHandler.wrap(xeno, exchange -> exchange.getResponseSender().send("app")));
+  }
+
   private void serve(HttpHandler handler) {
     server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(handler).build();
     server.start();
+  }
+
+  /** An app that moves to a worker thread, as blocking apps do, and runs {@code body} there. */
+  private static HttpHandler onWorker(HttpHandler body) {
+    return exchange -> {
+      if (exchange.isInIoThread()) {
+        exchange.dispatch(body);
+        return;
+      }
+      body.handleRequest(exchange);
+    };
   }
 
   private int port() {
