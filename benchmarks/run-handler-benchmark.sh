@@ -7,6 +7,8 @@
 #
 # Two JVMs with the same flags serve on loopback at once; wrk measures one at a time, alternating
 # (bare then wrapped, then wrapped then bare, ...) so that drift in the machine's load hits both.
+# Besides req/s it reports each server JVM's CPU time (user + system, from /proc) per request,
+# which other jobs on the machine disturb less than throughput.
 # Needs wrk (installed with apt-get when run as root and missing). Outputs in benchmarks/target/handler-bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,34 +56,41 @@ for port in "$BARE_PORT" "$WRAPPED_PORT"; do
   [ "$body" = "Hello, World!" ] || { echo "server on $port answered '$body'" >&2; exit 1; }
 done
 
-measure() {  # mode round -> req/s
-  local port; port=$([ "$1" = bare ] && echo "$BARE_PORT" || echo "$WRAPPED_PORT")
+declare -A pid_of
+pid_of[bare]=${pids[0]}; pid_of[wrapped]=${pids[1]}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of the server JVM
+measure() {  # mode round -> "req/s cpu-us-per-request"
+  local port ticks0 ticks1; port=$([ "$1" = bare ] && echo "$BARE_PORT" || echo "$WRAPPED_PORT")
+  ticks0=$(cpu_ticks "${pid_of[$1]}")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$port/" > "$OUT/$1-$2.txt"
-  awk '/Requests\/sec/ {print $2}' "$OUT/$1-$2.txt"
+  ticks1=$(cpu_ticks "${pid_of[$1]}")
+  awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" '
+    /requests in/ {n = $1} /Requests\/sec/ {r = $2} END {printf "%s %.2f\n", r, t / hz * 1e6 / n}' "$OUT/$1-$2.txt"
 }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # warm both up (JIT), one at a time
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$BARE_PORT/" > /dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$WRAPPED_PORT/" > /dev/null
 
-printf '%-6s %14s %14s %8s\n' round "bare req/s" "wrapped req/s" ratio | tee "$OUT/summary.txt"
-bare_all=(); wrapped_all=()
+printf '%-6s %14s %14s %8s %16s %16s\n' round "bare req/s" "wrapped req/s" ratio "bare CPU us/req" "wrapped CPU us/req" \
+  | tee "$OUT/summary.txt"
+bare_all=(); wrapped_all=(); bare_cpu=(); wrapped_cpu=()
 for round in $(seq 1 "$ROUNDS"); do
   if ((round % 2)); then
-    bare=$(measure bare "$round"); wrapped=$(measure wrapped "$round")
+    read -r bare bcpu < <(measure bare "$round"); read -r wrapped wcpu < <(measure wrapped "$round")
   else
-    wrapped=$(measure wrapped "$round"); bare=$(measure bare "$round")
+    read -r wrapped wcpu < <(measure wrapped "$round"); read -r bare bcpu < <(measure bare "$round")
   fi
-  bare_all+=("$bare"); wrapped_all+=("$wrapped")
-  printf '%-6s %14s %14s %8s\n' "$round" "$bare" "$wrapped" "$(python3 -c "print(f'{$wrapped / $bare:.3f}')")" \
-    | tee -a "$OUT/summary.txt"
+  bare_all+=("$bare"); wrapped_all+=("$wrapped"); bare_cpu+=("$bcpu"); wrapped_cpu+=("$wcpu")
+  printf '%-6s %14s %14s %8s %16s %16s\n' "$round" "$bare" "$wrapped" \
+    "$(python3 -c "print(f'{$wrapped / $bare:.3f}')")" "$bcpu" "$wcpu" | tee -a "$OUT/summary.txt"
 done
-python3 - "${bare_all[*]}" "${wrapped_all[*]}" <<'PY' | tee -a "$OUT/summary.txt"
+python3 - "${bare_all[*]}" "${wrapped_all[*]}" "${bare_cpu[*]}" "${wrapped_cpu[*]}" <<'PY' | tee -a "$OUT/summary.txt"
 import sys
-bare = [float(x) for x in sys.argv[1].split()]
-wrapped = [float(x) for x in sys.argv[2].split()]
-mb, mw = sum(bare) / len(bare), sum(wrapped) / len(wrapped)
-print(f"{'mean':<6} {mb:14.2f} {mw:14.2f} {mw / mb:8.3f}")
+bare, wrapped, bcpu, wcpu = ([float(x) for x in arg.split()] for arg in sys.argv[1:5])
+mean = lambda xs: sum(xs) / len(xs)
+print(f"{'mean':<6} {mean(bare):14.2f} {mean(wrapped):14.2f} {mean(wrapped) / mean(bare):8.3f}"
+      f" {mean(bcpu):16.2f} {mean(wcpu):16.2f}")
 PY
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds)" \
   | tee -a "$OUT/summary.txt"

@@ -32,8 +32,9 @@ import org.xenoservice.overload.RequestRecorder;
  *     .build().start();
  * }</pre>
  *
- * <p>What is recorded: each request once, when Undertow completes the exchange (an exchange
- * completion listener), so a request the application dispatches to a worker or completes later
+ * <p>What is recorded: each request once, when Undertow completes the exchange: on return from
+ * the application if it completed the exchange by then (no allocation), else from an exchange
+ * completion listener, so a request the application dispatches to a worker or completes later
  * from another thread counts as in flight until then. The status is the one sent; a request whose
  * handler threw counts as a 500 whatever it had set (the exception still reaches Undertow, which
  * answers 500 if it can); a request that ended before any response was sent (the client went
@@ -72,12 +73,39 @@ public final class XenoHandler implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     long start = recorder.start();
-    exchange.addExchangeCompleteListener(new Completion(start));
-    if (xeno.isXenoPath(exchange.getRequestPath())) {
-      serveXenoPath(exchange, start);
-      return;
+    try {
+      if (xeno.isXenoPath(exchange.getRequestPath())) {
+        serveXenoPath(exchange, start);
+      } else {
+        app.handleRequest(exchange);
+      }
+    } catch (Throwable t) {
+      endWhenComplete(exchange, start, true); // Undertow ends it, with a 500 if nothing was sent yet
+      throw t;
     }
-    app.handleRequest(exchange);
+    endWhenComplete(exchange, start, false);
+  }
+
+  /**
+   * Ends the record now if the handler completed the exchange before returning (the common case,
+   * and then nothing is allocated), else when Undertow completes it.
+   */
+  private void endWhenComplete(HttpServerExchange exchange, long start, boolean threw) {
+    if (!exchange.isComplete()) {
+      try {
+        exchange.addExchangeCompleteListener(new Completion(start));
+        return;
+      } catch (IllegalStateException completedMeanwhile) {
+        // a thread the handler handed the exchange to completed it since the check: end it here
+      }
+    }
+    end(exchange, start, threw);
+  }
+
+  private void end(HttpServerExchange exchange, long start, boolean threw) {
+    String path = exchange.getRequestPath();
+    int status = threw ? Math.max(500, recordedStatus(exchange)) : recordedStatus(exchange);
+    recorder.end(start, status, exchange.getResponseBytesSent(), xeno.kindOf(path), xeno.routeOf(path));
   }
 
   /** The core blocks, so its paths go to a worker; the wait for one is recorded as queue delay. */
@@ -102,7 +130,7 @@ public final class XenoHandler implements HttpHandler {
     return exchange.isResponseStarted() ? status : 0;
   }
 
-  /** Ends one request's record when Undertow completes its exchange; one small object per request. */
+  /** Ends the record of a request that outlived its handler's call, when Undertow completes it. */
   private final class Completion implements ExchangeCompletionListener {
     private final long start;
 
@@ -113,9 +141,7 @@ public final class XenoHandler implements HttpHandler {
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
       try {
-        String path = exchange.getRequestPath();
-        recorder.end(start, recordedStatus(exchange), exchange.getResponseBytesSent(), xeno.kindOf(path),
-            xeno.routeOf(path));
+        end(exchange, start, false);
       } finally {
         next.proceed();
       }

@@ -186,6 +186,18 @@ class XenoHandlerIT {
   }
 
   @Test
+  void exceptionAfterTheAnswerWasSentIsRecordedAsError() throws Exception {
+    start(true);
+    serve(XenoHandler.wrap(xeno, exchange -> {
+      exchange.getResponseSender().send("sent");
+      throw new IllegalStateException("the receipt printer caught fire");
+    }));
+    assertEquals("sent", get("/receipt").body());
+    awaitTrue(() -> xeno.status().inFlight() == 0);
+    assertEquals(1, RecentCounts.of(xeno.recorder()).errors());
+  }
+
+  @Test
   void exceptionOnAWorkerIsRecordedAsError() throws Exception {
     start(true);
     serve(XenoHandler.wrap(xeno, onWorker(exchange -> {
