@@ -56,6 +56,14 @@ public record DynamicRoute(String prefix, Policy policy, Map<String, String> set
    * ({@code /order} covers {@code /order} and {@code /order/1}, not {@code /orders}).
    */
   public boolean covers(String path) {
+    return covers(prefix, path);
+  }
+
+  /**
+   * Whether {@code prefix} covers {@code path} by the rule of {@link #covers(String)}, for adapters
+   * that route their own handlers by prefix the way replicas route dynamic paths. Allocation-free.
+   */
+  public static boolean covers(String prefix, String path) {
     if (!path.startsWith(prefix)) {
       return false;
     }
