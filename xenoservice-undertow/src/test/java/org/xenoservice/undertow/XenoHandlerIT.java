@@ -289,7 +289,7 @@ class XenoHandlerIT {
     serveApp();
     HttpResponse<String> answer = send(request("/_xeno/intake").POST(HttpRequest.BodyPublishers.ofString("order=1")));
     assertEquals(404, answer.statusCode());
-    assertTrue(answer.body().contains("takes no captured requests"), answer.body());
+    assertTrue(answer.body().contains("has no capture routes"), answer.body());
   }
 
   @Test
@@ -347,7 +347,7 @@ class XenoHandlerIT {
     HttpResponse<String> answer = send(request("/_xeno/intake")
         .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[XenoService.MAX_XENO_BODY_BYTES])));
     assertEquals(404, answer.statusCode());
-    assertTrue(answer.body().contains("takes no captured requests"), answer.body());
+    assertTrue(answer.body().contains("has no capture routes"), answer.body());
   }
 
   @Test
