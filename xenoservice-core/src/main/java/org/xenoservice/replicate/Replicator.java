@@ -483,6 +483,10 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     if (dnsChecked || dns.isEmpty()) {
       return;
     }
+    if (phase != ReplicationPhase.CALM || replicas.stream().anyMatch(replica -> replica.inDns)) {
+      dnsChecked = true; // a flood came first: what is in the name now is this run's own doing
+      return;
+    }
     if (now.isBefore(nextDnsAttempt)) {
       return;
     }

@@ -50,22 +50,13 @@ class ReplicationIT {
 
   @Test
   void floodIsAbsorbedByPeersWhichLeaveDnsWhenItPasses() throws Exception {
-    site = new DefendedSite(dir);
-    site.startBind();
-    site.startPeers();
-    origin = OriginApp.start(site, site.config(DnsServer.parse(site.bind.server()), true).build());
+    startOrigin(true);
     new FloodScenario(site, origin.xeno).run();
   }
 
   @Test
   void peerDownAtActivationIsSkippedAndDnsDownIsRetried() throws Exception {
-    site = new DefendedSite(dir);
-    site.startBind();
-    site.startPeers();
-    origin = OriginApp.start(site, site.config(DnsServer.parse(site.bind.server()), false).build());
-    XenoService xeno = origin.xeno;
-    await("every peer holds the site's bundle", () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == 3,
-        () -> DefendedSite.describe(xeno.replicator().status()));
+    XenoService xeno = startStaged(false);
     site.trickle(40, 2_000);
     await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
     site.peers.get(2).close();
@@ -101,13 +92,7 @@ class ReplicationIT {
 
   @Test
   void changedPagesAreRestagedAndServingPeersMoveToThem() throws Exception {
-    site = new DefendedSite(dir);
-    site.startBind();
-    site.startPeers();
-    origin = OriginApp.start(site, site.config(DnsServer.parse(site.bind.server()), false).build());
-    XenoService xeno = origin.xeno;
-    await("every peer holds the site's bundle", () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == 3,
-        () -> DefendedSite.describe(xeno.replicator().status()));
+    XenoService xeno = startStaged(false);
     long first = xeno.replicator().status().bundleVersion().getAsLong();
 
     Files.writeString(site.siteFiles.resolve("books/3.html"), "<p>Book 3, now with a rare binding.</p>\n");
@@ -135,5 +120,41 @@ class ReplicationIT {
       }
     }), () -> DefendedSite.describe(xeno.replicator().status()));
     xeno.detector().release();
+  }
+
+  @Test
+  void peersAnOriginLeftInDnsWhenItStoppedAreWithdrawnAfterItsRestart() throws Exception {
+    XenoService first = startStaged(true);
+    site.trickle(40, 2_000);
+    await("the detector has warmed up", () -> first.detector().snapshot().warmedUp());
+    first.detector().forceOverloaded();
+    await("all three peers are in DNS", () -> site.addressesInDns().equals(Set.copyOf(PEER_ADDRESSES)),
+        () -> DefendedSite.describe(first.replicator().status()));
+    origin.close();
+    assertEquals(Set.copyOf(PEER_ADDRESSES), site.addressesInDns(), "stopping the origin leaves the site served");
+
+    origin = OriginApp.start(site, site.config(DnsServer.parse(site.bind.server()), true).build());
+    XenoService second = origin.xeno;
+    await("the restarted origin withdrew the peers and put itself back",
+        () -> site.addressesInDns().equals(Set.of(ORIGIN_ADDRESS)), () -> DefendedSite.describe(second.replicator().status()));
+    await("and retired them", () -> second.replicator().status().phase() == ReplicationPhase.CALM
+        && site.peers.stream().allMatch(peer -> peer.sites().find(DefendedSite.SITE).isEmpty()),
+        () -> DefendedSite.describe(second.replicator().status()));
+  }
+
+  private void startOrigin(boolean shelterOrigin) throws Exception {
+    site = new DefendedSite(dir);
+    site.startBind();
+    site.startPeers();
+    origin = OriginApp.start(site, site.config(DnsServer.parse(site.bind.server()), shelterOrigin).build());
+  }
+
+  /** Starts everything, the origin in the name beside the peers, and waits until every peer is staged. */
+  private XenoService startStaged(boolean shelterOrigin) throws Exception {
+    startOrigin(shelterOrigin);
+    XenoService xeno = origin.xeno;
+    await("every peer holds the site's bundle", () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == 3,
+        () -> DefendedSite.describe(xeno.replicator().status()));
+    return xeno;
   }
 }
