@@ -31,10 +31,11 @@ public final class HandlerBenchmarkServer {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     boolean wrapped = switch (args[0]) {
-      case "bare" -> false;
+      case "bare", "service" -> false;
       case "wrapped" -> true;
-      default -> throw new IllegalArgumentException("mode must be bare or wrapped, but was " + args[0]);
+      default -> throw new IllegalArgumentException("mode must be bare, service or wrapped, but was " + args[0]);
     };
+    boolean service = wrapped || args[0].equals("service");
     int port = Integer.parseInt(args[1]);
     Path work = Files.createDirectories(Path.of(args[2]));
     HttpHandler hello = exchange -> {
@@ -42,14 +43,14 @@ public final class HandlerBenchmarkServer {
       exchange.getResponseSender().send(HELLO.duplicate());
     };
     HttpHandler handler = hello;
-    if (wrapped) {
+    if (service) {
       Path site = Files.createDirectories(work.resolve("site"));
       Files.writeString(site.resolve("index.html"), "Hello, World!");
       XenoService xeno = XenoService.start(XenoConfig.builder().site("bench.example")
           .siteKey(SiteKeys.generate().getPrivate()).staticDirectory(site).stateDirectory(work.resolve("state"))
           .adminToken("0123456789abcdef-benchmark").build());
       Runtime.getRuntime().addShutdownHook(new Thread(xeno::close, "xeno-shutdown"));
-      handler = XenoHandler.wrap(xeno, hello);
+      handler = wrapped ? XenoHandler.wrap(xeno, hello) : hello;
     }
     Undertow server = Undertow.builder().addHttpListener(port, "127.0.0.1").setHandler(handler).build();
     server.start();
