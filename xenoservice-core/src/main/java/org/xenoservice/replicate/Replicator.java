@@ -287,6 +287,9 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     wave = 0;
     nextWaveAt = now;
     step(now, "detector is " + detector + "; activating peers in waves");
+    // Peers still draining from the last flood serve already: they go straight back into DNS.
+    replicas.stream().filter(replica -> replica.state == ReplicaState.DRAINING && replica.idle())
+        .forEach(replica -> replica.state = ReplicaState.SERVING);
     defend(now, true);
   }
 
@@ -544,7 +547,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     replica.begin(ReplicaState.STAGING, now, () -> {
       replica.client.push(current.file(), false, PeerClient.ProgressListener.NONE);
       return new Outcome(current.version(), OptionalLong.empty(), "staged v" + current.version());
-    }, replica.state == ReplicaState.STAGED ? ReplicaState.STAGED : ReplicaState.NEW);
+    }, ReplicaState.FAILED);
   }
 
   private void activate(Replica replica, Bundle current, Instant now, ReplicaState onFailure) {

@@ -1,6 +1,5 @@
 package org.xenoservice.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,15 +7,9 @@ import static org.xenoservice.e2e.DefendedSite.ORIGIN_ADDRESS;
 import static org.xenoservice.e2e.DefendedSite.PEER_ADDRESSES;
 import static org.xenoservice.e2e.DefendedSite.await;
 
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +133,26 @@ class ReplicationIT {
     await("and retired them", () -> second.replicator().status().phase() == ReplicationPhase.CALM
         && site.peers.stream().allMatch(peer -> peer.sites().find(DefendedSite.SITE).isEmpty()),
         () -> DefendedSite.describe(second.replicator().status()));
+  }
+
+  @Test
+  void aFloodThatReturnsWhilePeersDrainPutsThemBackInDns() throws Exception {
+    XenoService xeno = startStaged(false);
+    site.trickle(40, 2_000);
+    await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
+    xeno.detector().forceOverloaded();
+    await("the peers are in DNS", () -> xeno.replicator().status().peersIn(ReplicaState.IN_DNS).size() == 3,
+        () -> DefendedSite.describe(xeno.replicator().status()));
+    xeno.detector().release();
+    await("the peers left DNS and drain", () -> xeno.replicator().status().phase() == ReplicationPhase.DRAINING,
+        () -> DefendedSite.describe(xeno.replicator().status()));
+    xeno.detector().forceOverloaded();
+    await("the draining peers are back in DNS",
+        () -> site.addressesInDns().equals(Set.of(ORIGIN_ADDRESS, PEER_ADDRESSES.get(0), PEER_ADDRESSES.get(1),
+            PEER_ADDRESSES.get(2))), () -> DefendedSite.describe(xeno.replicator().status()));
+    assertEquals(ReplicationPhase.DEFENDING, xeno.replicator().status().phase());
+    assertTrue(site.peers.stream().allMatch(peer -> peer.sites().find(DefendedSite.SITE).isPresent()),
+        "no peer was retired on the way");
   }
 
   private void startOrigin(boolean shelterOrigin) throws Exception {
