@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# The attack-absorption testbed: the bookstore defended by XenoService on a shaped network of
+# namespaces, flooded twice (XenoService off, then on), with customers browsing and ordering.
+#
+# Usage (root):
+#   benchmarks/attack-testbed.sh              # calm 20 s, flood 60 s, calm 30 s, per run; about 6 minutes
+#   benchmarks/attack-testbed.sh --short      # calm 8 s, flood 20 s, calm 7 s, per run; about 2 minutes
+#   benchmarks/attack-testbed.sh --selftest   # network only: build, check reachability and shaping, tear down
+#   benchmarks/attack-testbed.sh --cleanup    # remove whatever a killed run left behind
+# Options: --calm S, --flood S, --after S, --runs off,on (or one of them), --skip-build.
+# Environment: ORIGIN_RATE (10mbit), PEER_RATE (10mbit), DNS_RATE (10mbit), CUSTOMER_RATE (100mbit),
+# ATTACKER_RATE (1gbit), DELAY (3ms per link direction), QUEUE (packets per link, 300),
+# FLOOD_FACTOR (20: the flood's rate as a multiple of the origin's capacity), CUSTOMERS (8).
+#
+# Topology: one bridge in a namespace of its own (xt-sw); each host is a namespace (xt-origin,
+# xt-peer1..3, xt-dns, xt-attacker, xt-customers) joined to it by a veth pair, on 10.77.0.0/24.
+# Both directions of every host's link are shaped (htb rate + netem delay) on its two veth ends.
+# Nothing touches the root namespace's interfaces; everything is removed on exit, even on ^C.
+set -euo pipefail
+export LANG=C.UTF-8
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out="$repo/benchmarks/target/attack"
+P=xt                       # prefix of every namespace this script makes
+SW="$P-sw"
+SUBNET=10.77.0
+declare -A ADDR=([origin]=10 [peer1]=11 [peer2]=12 [peer3]=13 [dns]=53 [customers]=20 [attacker]=66)
+HOSTS=(origin peer1 peer2 peer3 dns customers attacker)
+ORIGIN_RATE=${ORIGIN_RATE:-10mbit}
+PEER_RATE=${PEER_RATE:-10mbit}
+DNS_RATE=${DNS_RATE:-10mbit}
+CUSTOMER_RATE=${CUSTOMER_RATE:-100mbit}
+ATTACKER_RATE=${ATTACKER_RATE:-1gbit}
+DELAY=${DELAY:-3ms}
+QUEUE=${QUEUE:-300}
+FLOOD_FACTOR=${FLOOD_FACTOR:-20}
+CUSTOMERS=${CUSTOMERS:-8}
+SITE=www.books.example
+ZONE=books.example
+TTL=2
+PORT=80
+CONTROL_PORT=8081
+
+mode=full calm=20 flood=60 after=30 runs=off,on skip_build=0
+while (($#)); do
+  case "$1" in
+    --short) mode=short calm=8 flood=20 after=7 ;;
+    --selftest) mode=selftest ;;
+    --cleanup) mode=cleanup ;;
+    --calm) calm=$2; shift ;;
+    --flood) flood=$2; shift ;;
+    --after) after=$2; shift ;;
+    --runs) runs=$2; shift ;;
+    --skip-build) skip_build=1 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
+die() { echo "attack-testbed: $*" >&2; exit 1; }
+rate_of() {
+  case "$1" in
+    origin) echo "$ORIGIN_RATE" ;; peer*) echo "$PEER_RATE" ;; dns) echo "$DNS_RATE" ;;
+    customers) echo "$CUSTOMER_RATE" ;; attacker) echo "$ATTACKER_RATE" ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# Teardown: idempotent, run at start (leftovers of a killed run) and on every exit.
+
+our_namespaces() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$P-" || true; }
+
+kill_namespace_processes() {
+  local ns=$1 pids
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  [[ -z "$pids" ]] && return 0
+  kill -TERM $pids 2>/dev/null || true
+  for _ in $(seq 1 50); do                 # at most 5 s, then KILL
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [[ -z "$pids" ]] && return 0
+    sleep 0.1
+  done
+  kill -KILL $pids 2>/dev/null || true
+  sleep 0.2
+}
+
+cleanup() {
+  local ns
+  for ns in $(our_namespaces); do
+    kill_namespace_processes "$ns"
+  done
+  for ns in $(our_namespaces); do
+    ip netns del "$ns" 2>/dev/null || true   # deleting a namespace deletes its veth ends and the bridge
+  done
+  rm -rf /etc/netns/"$P"-* 2>/dev/null || true
+  if [[ -n "$(our_namespaces)" ]]; then
+    echo "attack-testbed: could not remove: $(our_namespaces | tr '\n' ' ')" >&2
+    return 1
+  fi
+}
+
+on_exit() {
+  local status=$?
+  trap - EXIT INT TERM
+  cleanup || status=1
+  exit "$status"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Network
+
+need_tools() {
+  local tool missing=()
+  for tool in ip tc "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] || missing+=("$tool")
+  done
+  ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]} (Debian: apt-get install iproute2 bind9 python3 openjdk-17-jdk-headless)"
+  [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
+}
+
+# shape NS DEV RATE: htb at RATE, then netem delay DELAY with a queue of QUEUE packets, or a
+# plain FIFO of QUEUE packets where the kernel has no netem (CONFIG_NET_SCH_NETEM is off on some VMs)
+NETEM=unknown
+shape() {
+  local ns=$1 dev=$2 rate=$3
+  tc -n "$ns" qdisc replace dev "$dev" root handle 1: htb default 10
+  tc -n "$ns" class add dev "$dev" parent 1: classid 1:10 htb rate "$rate" ceil "$rate" quantum 60000
+  if [[ $NETEM != no ]] && tc -n "$ns" qdisc add dev "$dev" parent 1:10 handle 10: netem delay "$DELAY" \
+      limit "$QUEUE" 2>/dev/null; then
+    NETEM=yes
+  else
+    [[ $NETEM == unknown ]] && log "network: this kernel has no netem; links get no added delay (DELAY ignored)"
+    NETEM=no
+    tc -n "$ns" qdisc add dev "$dev" parent 1:10 handle 10: pfifo limit "$QUEUE"
+  fi
+}
+
+setup_network() {
+  local host ns
+  log "network: bridge in $SW, hosts ${HOSTS[*]} on $SUBNET.0/24 (origin $ORIGIN_RATE, peers $PEER_RATE, delay $DELAY each way per hop)"
+  ip netns add "$SW"
+  ip -n "$SW" link set lo up
+  ip -n "$SW" link add br0 type bridge
+  ip -n "$SW" link set br0 up
+  for host in "${HOSTS[@]}"; do
+    ns="$P-$host"
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    # The veth pair is made inside the two namespaces: the root namespace never sees it.
+    ip link add eth0 netns "$ns" type veth peer name "v-$host" netns "$SW"
+    ip -n "$SW" link set "v-$host" master br0
+    ip -n "$SW" link set "v-$host" up
+    ip -n "$ns" addr add "$SUBNET.${ADDR[$host]}/24" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip netns exec "$ns" sysctl -qw net.ipv4.tcp_syncookies=1 net.core.somaxconn=4096 \
+      net.ipv4.ip_local_port_range="10000 65000"
+    shape "$ns" eth0 "$(rate_of "$host")"          # the host's upload
+    shape "$SW" "v-$host" "$(rate_of "$host")"     # the host's download
+  done
+}
+
+# icmp_ping ADDRESS: one ICMP echo from the current namespace, answered within 2 s (no ping binary needed)
+ICMP_PING='
+import os, socket, struct, sys, time
+def checksum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+ident = os.getpid() & 0xffff
+packet = struct.pack("!BBHHH", 8, 0, 0, ident, 1) + b"xenoservice"
+packet = packet[:2] + struct.pack("!H", checksum(packet + b"\0")) + packet[4:]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); s.settimeout(2)
+s.sendto(packet, (sys.argv[1], 0)); end = time.monotonic() + 2
+while time.monotonic() < end:
+    data, peer = s.recvfrom(2048)
+    if peer[0] == sys.argv[1] and data[20] == 0 and struct.unpack("!H", data[24:26])[0] == ident:
+        sys.exit(0)
+sys.exit(1)'
+# reach FROM TO: one ping, at most 3 s
+reach() { timeout 3 ip netns exec "$P-$1" python3 -c "$ICMP_PING" "$SUBNET.${ADDR[$2]}" 2>/dev/null; }
+
+# throughput FROM TO SECONDS: bytes per second of one bulk TCP transfer (at most SECONDS + 5 s)
+throughput() {
+  local from=$1 to=$2 seconds=$3 file
+  file=$(mktemp)
+  timeout $((seconds + 10)) ip netns exec "$P-$to" python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5001)); s.listen(1); s.settimeout(10)
+c, _ = s.accept(); c.settimeout(5); total = 0; start = None
+while True:
+    b = c.recv(1 << 16)
+    if not b: break
+    if start is None: start = time.monotonic()
+    total += len(b)
+print(int(total / max(time.monotonic() - start, 1e-3)))' "$SUBNET.${ADDR[$to]}" >"$file" &
+  local sink=$!
+  sleep 0.5
+  timeout $((seconds + 5)) ip netns exec "$P-$from" python3 -c '
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 5001), timeout=5); chunk = b"x" * 65536
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end: s.sendall(chunk)
+s.close()' "$SUBNET.${ADDR[$to]}" "$seconds" || true
+  wait "$sink" || true
+  cat "$file"
+  rm -f "$file"
+}
+
+# bits per second of a tc rate such as 10mbit
+rate_bits() {
+  local r=${1,,}
+  case "$r" in
+    *gbit) echo $(( ${r%gbit} * 1000000000 )) ;; *mbit) echo $(( ${r%mbit} * 1000000 )) ;;
+    *kbit) echo $(( ${r%kbit} * 1000 )) ;; *) echo "${r%bit}" ;;
+  esac
+}
+
+selftest() {
+  need_tools python3 timeout
+  cleanup
+  trap on_exit EXIT INT TERM
+  setup_network
+  local host count=0
+  for host in "${HOSTS[@]}"; do
+    [[ $host == customers ]] && continue
+    reach customers "$host" || die "selftest: customers cannot reach $host ($SUBNET.${ADDR[$host]})"
+    reach attacker "$host" || die "selftest: attacker cannot reach $host"
+    count=$((count + 2))
+  done
+  reach origin peer1 || die "selftest: origin cannot reach peer1"
+  log "selftest: $((count + 1)) pings answered"
+  # Nothing leaks out: the root namespace cannot reach the testbed's addresses.
+  if timeout 3 python3 -c "$ICMP_PING" "$SUBNET.${ADDR[origin]}" 2>/dev/null; then
+    die "selftest: the root namespace reaches $SUBNET.${ADDR[origin]}: the testbed is not isolated"
+  fi
+  local bytes expected
+  bytes=$(throughput origin customers 3)
+  [[ -n "$bytes" ]] || die "selftest: the bulk transfer origin -> customers failed"
+  expected=$(( $(rate_bits "$ORIGIN_RATE") / 8 ))
+  log "selftest: origin -> customers carried $((bytes * 8 / 1000)) kbit/s over a $ORIGIN_RATE link"
+  # TCP gets 60-105 % of the shaped rate; far more means the shaping is not in place.
+  (( bytes >= expected * 60 / 100 && bytes <= expected * 105 / 100 )) \
+    || die "selftest: $((bytes * 8)) bit/s is not within 60-105 % of $ORIGIN_RATE"
+  cleanup
+  [[ -z "$(our_namespaces)" ]] || die "selftest: namespaces left after teardown: $(our_namespaces)"
+  log "selftest: torn down, no namespace left"
+  echo "SELFTEST OK"
+}
+
+case "$mode" in
+  cleanup) need_tools; cleanup; echo "clean"; exit 0 ;;
+  selftest) selftest; exit 0 ;;
+esac
+
+echo "full runs: not yet" >&2
+exit 2
