@@ -249,10 +249,166 @@ selftest() {
   echo "SELFTEST OK"
 }
 
+# ---------------------------------------------------------------------------------------------
+# The scenario
+
+JAVA_OPTS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
+xeno_jar="$repo/xenoservice-undertow/target/xenoservice.jar"
+bench_jar="$repo/benchmarks/target/benchmarks.jar"
+
+# in HOST COMMAND...: runs COMMAND in HOST's namespace, in the background, output to HOST.log of the run
+in_ns() {
+  local host=$1; shift
+  ip netns exec "$P-$host" "$@" >>"$run_dir/$host.log" 2>&1 &
+}
+
+# wait_for WHAT SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds, at most SECONDS
+wait_for() {
+  local what=$1 seconds=$2 deadline; shift 2
+  deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "$what did not come up within ${seconds} s (logs: $run_dir)"
+    sleep 0.2
+  done
+}
+
+# http_up HOST ADDRESS PORT: an HTTP answer (any status) from ADDRESS:PORT, asked from HOST's namespace
+http_up() {
+  ip netns exec "$P-$1" curl -s -o /dev/null -m 2 -H "Host: $SITE" "http://$2:$3/"
+}
+
+prepare() {
+  need_tools java python3 curl named timeout
+  if ((skip_build == 0)) || [[ ! -f $xeno_jar || ! -f $bench_jar ]]; then
+    log "building the CLI and benchmarks jars"
+    (cd "$repo" && mvn -B -ntp -q -pl xenoservice-undertow,benchmarks -am package -DskipTests -Djazzer.skip)
+  fi
+  rm -rf "$out"
+  mkdir -p "$out/keys"
+  java -jar "$xeno_jar" keys generate --out "$out/keys" >/dev/null
+  printf 'hmac-sha256:xeno-books:%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$out/keys/tsig.key"
+  chmod 600 "$out/keys/tsig.key"
+}
+
+start_dns() {
+  local d="$run_dir/dns" secret
+  mkdir -p "$d"
+  secret=$(cut -d: -f3 "$out/keys/tsig.key")
+  cat >"$d/$ZONE.db" <<ZONEFILE
+\$TTL 300
+@ IN SOA ns.$ZONE. hostmaster.$ZONE. 1 60 60 600 30
+@ IN NS ns.$ZONE.
+ns IN A $SUBNET.${ADDR[dns]}
+www $TTL IN A $SUBNET.${ADDR[origin]}
+ZONEFILE
+  cat >"$d/named.conf" <<CONF
+options {
+  directory "$d"; pid-file "$d/named.pid"; session-keyfile "$d/session.key";
+  managed-keys-directory "$d";
+  listen-on port 53 { $SUBNET.${ADDR[dns]}; }; listen-on-v6 { none; };
+  recursion no; dnssec-validation no; notify no; allow-query { any; };
+};
+controls { };
+key "xeno-books" { algorithm hmac-sha256; secret "$secret"; };
+zone "$ZONE" {
+  type primary; file "$d/$ZONE.db";
+  update-policy { grant xeno-books name $SITE. A AAAA; };
+};
+CONF
+  in_ns dns named -g -4 -n 1 -c "$d/named.conf"
+  wait_for "named" 20 ip netns exec "$P-customers" dig +short +time=1 +tries=1 @"$SUBNET.${ADDR[dns]}" "$SITE" A
+}
+
+start_peers() {
+  local i host d
+  for i in 1 2 3; do
+    host=peer$i d="$run_dir/$host"
+    mkdir -p "$d/store"
+    cat >"$d/peer.properties" <<PROPS
+serving-port = $PORT
+control-port = $CONTROL_PORT
+bind-address = $SUBNET.${ADDR[$host]}
+store-directory = store
+site.$SITE.key = $out/keys/site.pub
+site.$SITE.requests-per-second = 1000000
+site.$SITE.allowed-origins = http://$SUBNET.${ADDR[origin]}:$PORT
+PROPS
+    in_ns "$host" java "${JAVA_OPTS[@]}" -Xmx256m -jar "$xeno_jar" peer serve --config "$d/peer.properties"
+  done
+  for i in 1 2 3; do
+    wait_for "peer$i" 40 http_up customers "$SUBNET.${ADDR[peer$i]}" "$PORT"
+  done
+}
+
+# origin_config ON: the XenoService properties of the origin; without peers and DNS when off
+origin_config() {
+  local file="$run_dir/origin/xeno.properties" i
+  mkdir -p "$run_dir/origin"
+  cat >"$file" <<PROPS
+site = $SITE
+site-key = $out/keys/site.key
+state-directory = $run_dir/origin/state
+back-channel = http://$SUBNET.${ADDR[origin]}:$PORT
+replication.cool-down-seconds = 5
+replication.wave-interval-ms = 500
+PROPS
+  if [[ $1 == on ]]; then
+    for i in 1 2 3; do
+      printf 'peer.p%s.control-url = http://%s:%s\npeer.p%s.addresses = %s\n' "$i" "$SUBNET.${ADDR[peer$i]}" \
+        "$CONTROL_PORT" "$i" "$SUBNET.${ADDR[peer$i]}" >>"$file"
+    done
+    cat >>"$file" <<PROPS
+dns.servers = $SUBNET.${ADDR[dns]}:53
+dns.zone = $ZONE
+dns.tsig-file = $out/keys/tsig.key
+dns.ttl-seconds = $TTL
+dns.origin-addresses = $SUBNET.${ADDR[origin]}
+dns.shelter-origin = true
+PROPS
+  fi
+  echo "$file"
+}
+
+run_once() {
+  local name=$1 t0 flood_from flood_until end
+  run_dir="$out/$name"
+  mkdir -p "$run_dir"
+  log "run '$name': network"
+  setup_network
+  start_dns
+  start_peers
+  log "run '$name': origin (XenoService $name)"
+  start_origin "$name" "$(origin_config "$name")"
+  t0=$(( $(date +%s%3N) + 3000 ))
+  flood_from=$((t0 + calm * 1000))
+  flood_until=$((flood_from + flood * 1000))
+  end=$((flood_until + after * 1000))
+  printf '{"run":"%s","t0":%s,"floodFrom":%s,"floodUntil":%s,"end":%s,"originCapacityPerSecond":%s,"floodRate":%s,"customers":%s,"originRate":"%s","peerRate":"%s","netem":"%s"}\n' \
+    "$name" "$t0" "$flood_from" "$flood_until" "$end" "$ORIGIN_CAPACITY" "$flood_rate" "$CUSTOMERS" \
+    "$ORIGIN_RATE" "$PEER_RATE" "$NETEM" >"$run_dir/run.json"
+  in_ns customers java "${JAVA_OPTS[@]}" -Xmx256m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Customers \
+    --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --port "$PORT" --customers "$CUSTOMERS" \
+    --pages "$PAGES" --books "$BOOKS" --order-body "$ORDER_BODY" --order-path "$ORDER_PATH" \
+    --from "$t0" --until "$end" --log "$run_dir/customers.csv"
+  local customers_pid=$!
+  in_ns attacker java "${JAVA_OPTS[@]}" -Xmx512m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Attacker \
+    --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --port "$PORT" --paths "$PAGES" --rate "$flood_rate" \
+    --from "$flood_from" --until "$flood_until" --log "$run_dir/attacker.csv"
+  local attacker_pid=$!
+  log "run '$name': calm ${calm}s, flood ${flood}s at $flood_rate req/s (${FLOOD_FACTOR}x the origin's $ORIGIN_CAPACITY req/s), calm ${after}s"
+  # Bounded: the clients stop themselves at 'end'; a stuck one is killed 60 s later.
+  local deadline=$(( (end - $(date +%s%3N)) / 1000 + 60 ))
+  timeout "$deadline" bash -c "while kill -0 $customers_pid 2>/dev/null || kill -0 $attacker_pid 2>/dev/null; do sleep 0.5; done" \
+    || log "run '$name': a client overran; stopping it"
+  stop_origin
+  cleanup
+}
+
 case "$mode" in
   cleanup) need_tools; cleanup; echo "clean"; exit 0 ;;
   selftest) selftest; exit 0 ;;
 esac
 
-echo "full runs: not yet" >&2
-exit 2
+prepare
+cleanup
+trap on_exit EXIT INT TERM
