@@ -35,6 +35,15 @@ DELAY=${DELAY:-3ms}
 QUEUE=${QUEUE:-300}
 FLOOD_FACTOR=${FLOOD_FACTOR:-20}
 CUSTOMERS=${CUSTOMERS:-8}
+WORKERS=${WORKERS:-4}          # the origin's capacity: WORKERS / COST_MS requests per second
+COST_MS=${COST_MS:-100}
+QUEUE_LEN=${QUEUE_LEN:-32}
+ORIGIN_CAPACITY=$((WORKERS * 1000 / COST_MS))
+flood_rate=$((ORIGIN_CAPACITY * FLOOD_FACTOR))
+ORDER_PATH=/order
+ORDER_BODY='book={book}&email=customer{customer}@example.org&quantity=1&order-id={id}'
+PAGES='' BOOKS=''
+origin_pid=
 SITE=www.books.example
 ZONE=books.example
 TTL=2
@@ -340,6 +349,32 @@ PROPS
   done
 }
 
+# start_origin RUN CONFIG: the bookstore with XenoService in the origin's namespace; waits until it
+# answers and (with peers) every peer holds the bundle; sets PAGES and BOOKS from the generated site
+start_origin() {
+  local d="$run_dir/origin" until
+  until=$(( $(date +%s%3N) + (60 + calm + flood + after) * 1000 ))
+  in_ns origin java "${JAVA_OPTS[@]}" -Xmx512m -cp "$bench_jar" org.xenoservice.benchmarks.attack.AttackOrigin \
+    --xeno-config "$2" --site-dir "$d/site" --state "$d/state" --bind "$SUBNET.${ADDR[origin]}" --port "$PORT" \
+    --workers "$WORKERS" --cost-ms "$COST_MS" --queue "$QUEUE_LEN" --events "$run_dir/events.csv" \
+    --ready "$d/ready" --stop "$d/stop" --orders-out "$run_dir/orders.txt" --until "$until"
+  origin_pid=$!
+  wait_for "the origin" 60 http_up customers "$SUBNET.${ADDR[origin]}" "$PORT"
+  wait_for "the origin's peers to hold the bundle" 60 test -f "$d/ready"
+  local books
+  books=$(cd "$d/site/books" && ls -- *.html | sort | head -n 20)
+  PAGES="/,/prices.html$(printf ',/books/%s' $books)"
+  BOOKS=$(printf '%s\n' $books | sed 's/\.html$//' | paste -sd, -)
+}
+
+# stop_origin: lets the origin record its last orders and exit (it stops itself at 'until'; TERM after 40 s)
+stop_origin() {
+  [[ -n $origin_pid ]] || return 0
+  touch "$run_dir/origin/stop"
+  timeout 40 bash -c "while kill -0 $origin_pid 2>/dev/null; do sleep 0.2; done" || kill -TERM "$origin_pid" 2>/dev/null || true
+  origin_pid=''
+}
+
 # origin_config ON: the XenoService properties of the origin; without peers and DNS when off
 origin_config() {
   local file="$run_dir/origin/xeno.properties" i
@@ -351,6 +386,9 @@ state-directory = $run_dir/origin/state
 back-channel = http://$SUBNET.${ADDR[origin]}:$PORT
 replication.cool-down-seconds = 5
 replication.wave-interval-ms = 500
+overload.warmup-seconds = 5
+overload.warmup-requests = 30
+overload.recovery-seconds = 5
 PROPS
   if [[ $1 == on ]]; then
     for i in 1 2 3; do
@@ -383,9 +421,9 @@ run_once() {
   flood_from=$((t0 + calm * 1000))
   flood_until=$((flood_from + flood * 1000))
   end=$((flood_until + after * 1000))
-  printf '{"run":"%s","t0":%s,"floodFrom":%s,"floodUntil":%s,"end":%s,"originCapacityPerSecond":%s,"floodRate":%s,"customers":%s,"originRate":"%s","peerRate":"%s","netem":"%s"}\n' \
+  printf '{"run":"%s","t0":%s,"floodFrom":%s,"floodUntil":%s,"end":%s,"originCapacityPerSecond":%s,"floodRate":%s,"customers":%s,"originRate":"%s","peerRate":"%s","netem":"%s","originAddress":"%s"}\n' \
     "$name" "$t0" "$flood_from" "$flood_until" "$end" "$ORIGIN_CAPACITY" "$flood_rate" "$CUSTOMERS" \
-    "$ORIGIN_RATE" "$PEER_RATE" "$NETEM" >"$run_dir/run.json"
+    "$ORIGIN_RATE" "$PEER_RATE" "$NETEM" "$SUBNET.${ADDR[origin]}" >"$run_dir/run.json"
   in_ns customers java "${JAVA_OPTS[@]}" -Xmx256m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Customers \
     --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --port "$PORT" --customers "$CUSTOMERS" \
     --pages "$PAGES" --books "$BOOKS" --order-body "$ORDER_BODY" --order-path "$ORDER_PATH" \
@@ -412,3 +450,12 @@ esac
 prepare
 cleanup
 trap on_exit EXIT INT TERM
+
+IFS=, read -ra run_names <<<"$runs"
+log "origin: $WORKERS workers x ${COST_MS} ms = $ORIGIN_CAPACITY req/s, queue $QUEUE_LEN; flood $flood_rate req/s; $CUSTOMERS customers"
+for name in "${run_names[@]}"; do
+  [[ $name == on || $name == off ]] || die "--runs takes off and/or on, not '$name'"
+  run_once "$name"
+done
+java -cp "$bench_jar" org.xenoservice.benchmarks.attack.AttackReport "$out" "${run_names[@]}" | tee "$out/summary.txt"
+log "report: $out/report.json, $out/timeline.png"

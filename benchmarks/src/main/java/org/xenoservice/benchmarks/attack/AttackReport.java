@@ -73,8 +73,9 @@ public final class AttackReport {
 
   /** One request line of a client's log. */
   record Line(long at, String kind, String address, int status, double millis, String detail) {
+    /** 2xx; for an order also 303 (the origin's "See Other" to the thank-you page). */
     boolean ok() {
-      return status >= 200 && status < 300;
+      return status >= 200 && status < 300 || kind.equals("order") && status == 303;
     }
 
     boolean good() {
