@@ -53,6 +53,7 @@ public final class AttackOrigin {
               .workerThreads((int) args.getLong("workers")).queueCapacity((int) args.getLong("queue"))
               .costPerRequest(Duration.ofMillis(args.getLong("cost-ms"))).build())) {
         events.write("epochMillis,kind,detail\n");
+        event(events, System.currentTimeMillis(), "STARTED", "port " + shop.port());
         int peers = xeno.config().peers().size();
         boolean ready = false;
         String detector = "";
