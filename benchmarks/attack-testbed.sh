@@ -9,8 +9,9 @@
 #   benchmarks/attack-testbed.sh --cleanup    # remove whatever a killed run left behind
 # Options: --calm S, --flood S, --after S, --runs off,on (or one of them), --skip-build.
 # Environment: ORIGIN_RATE (10mbit), PEER_RATE (10mbit), DNS_RATE (10mbit), CUSTOMER_RATE (100mbit),
-# ATTACKER_RATE (1gbit), DELAY (3ms per link direction), QUEUE (packets per link, 300),
-# FLOOD_FACTOR (20: the flood's rate as a multiple of the origin's capacity), CUSTOMERS (8).
+# ATTACKER_RATE (1gbit), DELAY (3ms per link direction, where the kernel has netem), QUEUE (packets
+# per link, 300), WORKERS (4) and COST_MS (100): the origin's capacity, QUEUE_LEN (32), FLOOD_FACTOR
+# (20: the flood's rate as a multiple of the origin's capacity), CUSTOMERS (8), COOL_DOWN_S (60).
 #
 # Topology: one bridge in a namespace of its own (xt-sw); each host is a namespace (xt-origin,
 # xt-peer1..3, xt-dns, xt-attacker, xt-customers) joined to it by a veth pair, on 10.77.0.0/24.
@@ -50,10 +51,10 @@ TTL=2
 PORT=80
 CONTROL_PORT=8081
 
-mode=full calm=20 flood=60 after=30 runs=off,on skip_build=0
+mode=full calm=20 flood=60 after=30 runs=off,on skip_build=0 cool_down=
 while (($#)); do
   case "$1" in
-    --short) mode=short calm=8 flood=20 after=7 ;;
+    --short) mode=short calm=8 flood=20 after=7 cool_down=${COOL_DOWN_S:-20} ;;
     --selftest) mode=selftest ;;
     --cleanup) mode=cleanup ;;
     --calm) calm=$2; shift ;;
@@ -66,6 +67,10 @@ while (($#)); do
   esac
   shift
 done
+
+# How long the detector must stay calm before the peers leave DNS. Once the origin is out of DNS its
+# own load falls, so a cool-down shorter than the flood brings it back into the name mid-flood.
+COOL_DOWN_S=${cool_down:-${COOL_DOWN_S:-60}}
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
 die() { echo "attack-testbed: $*" >&2; exit 1; }
@@ -363,7 +368,9 @@ start_origin() {
   wait_for "the origin's peers to hold the bundle" 60 test -f "$d/ready"
   local books
   books=$(cd "$d/site/books" && ls -- *.html | sort | head -n 20)
-  PAGES="/,/prices.html$(printf ',/books/%s' $books)"
+  # The front page and 20 book pages (1.6-4.4 KB); not prices.html (75 KB), which would make this a
+  # bandwidth flood of the peers' links rather than a request flood of the origin.
+  PAGES="/$(printf ',/books/%s' $books)"
   BOOKS=$(printf '%s\n' $books | sed 's/\.html$//' | paste -sd, -)
 }
 
@@ -384,7 +391,7 @@ site = $SITE
 site-key = $out/keys/site.key
 state-directory = $run_dir/origin/state
 back-channel = http://$SUBNET.${ADDR[origin]}:$PORT
-replication.cool-down-seconds = 5
+replication.cool-down-seconds = $COOL_DOWN_S
 replication.wave-interval-ms = 500
 overload.warmup-seconds = 5
 overload.warmup-requests = 30

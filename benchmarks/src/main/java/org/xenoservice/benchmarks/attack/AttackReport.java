@@ -26,7 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.ValueMarker;
@@ -138,8 +138,9 @@ public final class AttackReport {
       legit.set("wholeFlood", window(pages(floodFrom, floodUntil)));
       node.set("orders", orders());
       ObjectNode times = node.putObject("defence");
-      firstEvent("OVERLOADED").ifPresent(at -> times.put("detectedAfterMillis", at - floodFrom));
-      firstEvent("DNS").ifPresent(at -> times.put("originDnsUpdateAfterMillis", at - floodFrom));
+      firstEvent("SURGING").ifPresent(at -> times.put("surgeDetectedAfterMillis", at - floodFrom));
+      firstEvent("OVERLOADED").ifPresent(at -> times.put("overloadedAfterMillis", at - floodFrom));
+      firstEvent("DNS").ifPresent(at -> times.put("peersInDnsAfterMillis", at - floodFrom));
       firstPeerInDns().ifPresent(at -> times.put("customersSawPeersAfterMillis", at - floodFrom));
       firstOriginOnlyAfter().ifPresent(at -> times.put("peersWithdrawnAfterFloodEndMillis", at - floodUntil));
       Set<String> origin = Set.of(meta.path("originAddress").asText("10.77.0.10"));
@@ -175,7 +176,7 @@ public final class AttackReport {
 
     private java.util.OptionalLong firstEvent(String kind) {
       return events.stream().filter(e -> Long.parseLong(e[0]) >= floodFrom && e[1].equals(kind)
-          && (!kind.equals("DNS") || !e[2].equals(meta.path("originAddress").asText("10.77.0.10"))))
+          && (!kind.equals("DNS") || !e[2].startsWith("+")))
           .mapToLong(e -> Long.parseLong(e[0])).findFirst();
     }
 
@@ -264,8 +265,10 @@ public final class AttackReport {
         + r.at("/orders/acceptedBySite").asLong() + " / " + r.at("/orders/recordedByOrigin").asLong());
     row(text, runs, "orders lost / duplicated", r -> r.at("/orders/lost").asLong() + " / "
         + r.at("/orders/duplicated").asLong());
-    row(text, runs, "detected / customers saw peers (ms)", r -> text(r.at("/defence/detectedAfterMillis")) + " / "
-        + text(r.at("/defence/customersSawPeersAfterMillis")));
+    row(text, runs, "surge seen / peers in DNS (ms)", r -> text(r.at("/defence/surgeDetectedAfterMillis")) + " / "
+        + text(r.at("/defence/peersInDnsAfterMillis")));
+    row(text, runs, "overloaded / customers saw peers (ms)", r -> text(r.at("/defence/overloadedAfterMillis"))
+        + " / " + text(r.at("/defence/customersSawPeersAfterMillis")));
     row(text, runs, "peers used", r -> Integer.toString(r.get("peersUsed").size()));
     row(text, runs, "attacker ok % (all / from 10 s)", r -> String.format(Locale.ROOT, "%.1f / %.1f",
         r.at("/attacker/successRate").asDouble(), r.at("/attacker/successRateFrom10s").asDouble()));
@@ -352,8 +355,8 @@ public final class AttackReport {
         floodFailed), 2);
     plot.add(subplot(new NumberAxis("page loads/s"), new Color(30, 140, 60), new Color(200, 40, 40), pagesGood,
         pagesBad), 2);
-    LogAxis latency = new LogAxis("page load ms");
-    latency.setSmallestValue(1);
+    LogarithmicAxis latency = new LogarithmicAxis("page load ms");
+    latency.setStrictValuesFlag(false);
     plot.add(subplot(latency, new Color(40, 80, 200), new Color(230, 140, 0), p50, p95), 2);
     for (Object sub : plot.getSubplots()) {
       XYPlot xy = (XYPlot) sub;

@@ -81,7 +81,8 @@ public final class Attacker {
             inFlight.release();
             double millis = (System.nanoTime() - begin) / 1e6;
             if (failure != null) {
-              log.add(now, "flood", address, 0, millis, failure.getClass().getSimpleName());
+              Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+              log.add(now, "flood", address, 0, millis, cause.getClass().getSimpleName());
             } else {
               log.add(now, "flood", address, response.statusCode(), millis, "");
             }
