@@ -1,0 +1,27 @@
+package org.xenoservice.samples.bookstore;
+
+import java.io.IOException;
+
+/** The shop on Undertow, behind {@code XenoHandler}. */
+class BookstoreAppIT extends ShopScenarios {
+  @Override
+  Running start(BookstoreApp.Options options) throws IOException {
+    BookstoreApp app = BookstoreApp.start(options);
+    return new Running() {
+      @Override
+      public int port() {
+        return app.port();
+      }
+
+      @Override
+      public int queued() {
+        return app.queued();
+      }
+
+      @Override
+      public void close() {
+        app.close();
+      }
+    };
+  }
+}
