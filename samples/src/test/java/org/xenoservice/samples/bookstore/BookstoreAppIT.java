@@ -7,21 +7,6 @@ class BookstoreAppIT extends ShopScenarios {
   @Override
   Running start(BookstoreApp.Options options) throws IOException {
     BookstoreApp app = BookstoreApp.start(options);
-    return new Running() {
-      @Override
-      public int port() {
-        return app.port();
-      }
-
-      @Override
-      public int queued() {
-        return app.queued();
-      }
-
-      @Override
-      public void close() {
-        app.close();
-      }
-    };
+    return new Running(app::port, app::queuedRequests, app::close);
   }
 }

@@ -7,21 +7,6 @@ class BookstoreWebAppIT extends ShopScenarios {
   @Override
   Running start(BookstoreApp.Options options) throws IOException {
     BookstoreWebApp app = BookstoreWebApp.start(options);
-    return new Running() {
-      @Override
-      public int port() {
-        return app.port();
-      }
-
-      @Override
-      public int queued() {
-        return app.queued();
-      }
-
-      @Override
-      public void close() {
-        app.close();
-      }
-    };
+    return new Running(app::port, app::queuedRequests, app::close);
   }
 }

@@ -50,10 +50,7 @@ class OrderBookTest {
 
   @Test
   void keepsOrdersAcrossARestart() throws IOException {
-    try (OrderBook book = OrderBook.open(dir)) {
-      book.place(order("a"));
-      book.place(order("b"));
-    }
+    placeAAndB();
     try (OrderBook book = OrderBook.open(dir)) {
       assertEquals(List.of(order("a"), order("b")), book.all());
       assertFalse(book.place(order("a")), "an id placed before the restart is still placed");
@@ -68,10 +65,7 @@ class OrderBookTest {
   @Test
   void cutsATornLastRecordAtEveryOffset() throws IOException {
     Path file = dir.resolve(OrderBook.FILE_NAME);
-    try (OrderBook book = OrderBook.open(dir)) {
-      book.place(order("a"));
-      book.place(order("b"));
-    }
+    placeAAndB();
     long beforeLast = Files.size(file) - OrderBook.encode(order("b")).limit();
     byte[] whole = Files.readAllBytes(file);
     for (long length = beforeLast; length < whole.length; length++) {
@@ -90,10 +84,7 @@ class OrderBookTest {
   @Test
   void cutsALastRecordWhoseBytesWereNotAllWritten() throws IOException {
     Path file = dir.resolve(OrderBook.FILE_NAME);
-    try (OrderBook book = OrderBook.open(dir)) {
-      book.place(order("a"));
-      book.place(order("b"));
-    }
+    placeAAndB();
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length - 3] ^= 0x5a; // the last record's tail never reached the disk intact
     Files.write(file, bytes);
@@ -119,10 +110,7 @@ class OrderBookTest {
   @Test
   void refusesCorruptionBeforeTheLastRecordNamingTheOffset() throws IOException {
     Path file = dir.resolve(OrderBook.FILE_NAME);
-    try (OrderBook book = OrderBook.open(dir)) {
-      book.place(order("a"));
-      book.place(order("b"));
-    }
+    placeAAndB();
     byte[] bytes = Files.readAllBytes(file);
     bytes[8 + 12] ^= 0x01; // inside the first record's payload
     Files.write(file, bytes);
@@ -229,6 +217,14 @@ class OrderBookTest {
     }
     try (FileChannel channel = FileChannel.open(dir.resolve(OrderBook.FILE_NAME), StandardOpenOption.WRITE)) {
       assertTrue(channel.tryLock() != null, "closing the book releases its lock");
+    }
+  }
+
+  /** Places orders a and b in a book that is closed again. */
+  private void placeAAndB() throws IOException {
+    try (OrderBook book = OrderBook.open(dir)) {
+      book.place(order("a"));
+      book.place(order("b"));
     }
   }
 

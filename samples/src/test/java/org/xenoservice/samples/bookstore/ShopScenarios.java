@@ -20,6 +20,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,14 +57,7 @@ abstract class ShopScenarios {
   private Book book;
 
   /** A started shop, as each way of running it exposes it. */
-  interface Running extends AutoCloseable {
-    int port();
-
-    int queued();
-
-    @Override
-    void close();
-  }
+  record Running(IntSupplier port, IntSupplier queued, Runnable close) {}
 
   /** Starts the shop under test. */
   abstract Running start(BookstoreApp.Options options) throws IOException;
@@ -87,7 +81,7 @@ abstract class ShopScenarios {
   @AfterEach
   void stopAll() throws IOException {
     if (shop != null) {
-      shop.close();
+      shop.close().run();
     }
     xeno.close();
     orders.close();
@@ -96,7 +90,7 @@ abstract class ShopScenarios {
   private void serve(UnaryOperator<BookstoreApp.Options.Builder> more) throws IOException {
     shop = start(more.apply(BookstoreApp.Options.builder().xeno(xeno).siteDirectory(site).orders(orders)
         .catalogue(catalogue).bindAddress("127.0.0.1").port(0).workerThreads(2)).build());
-    base = URI.create("http://127.0.0.1:" + shop.port());
+    base = URI.create("http://127.0.0.1:" + shop.port().getAsInt());
   }
 
   @Test
@@ -216,7 +210,7 @@ abstract class ShopScenarios {
     assertTrue(entered.tryAcquire(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the first request holds the worker");
     CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(request("/search?q=swift").build(),
         HttpResponse.BodyHandlers.ofString());
-    awaitTrue(() -> shop.queued() == 1, "the second request waits in the queue");
+    awaitTrue(() -> shop.queued().getAsInt() == 1, "the second request waits in the queue");
     HttpResponse<String> refused = get("/prices.html");
     assertEquals(503, refused.statusCode());
     assertEquals("5", refused.headers().firstValue("Retry-After").orElse(""));
