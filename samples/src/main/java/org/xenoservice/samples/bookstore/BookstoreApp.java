@@ -159,8 +159,8 @@ public final class BookstoreApp implements AutoCloseable {
     return port;
   }
 
-  /** How many requests wait for a worker (for tests). */
-  int queued() {
+  /** How many requests wait for a worker now: the shop's queue, which a flood fills. */
+  public int queuedRequests() {
     return pool.queued();
   }
 

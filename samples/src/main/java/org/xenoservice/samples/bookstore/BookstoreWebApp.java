@@ -91,8 +91,9 @@ public final class BookstoreWebApp implements AutoCloseable {
       workers.setAsyncSupported(true);
       workers.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), true, "/*");
       add(servletContext.addServlet("default", new DefaultServlet()), "/");
-      add(servletContext.addServlet("search", new SearchServlet(shop)), "/search");
-      add(servletContext.addServlet("order", new OrderServlet(shop)), "/order", "/order/*");
+      add(servletContext.addServlet("search", new RouteServlet(request -> search(shop, request))), "/search");
+      add(servletContext.addServlet("order", new RouteServlet(request -> order(shop, request))), "/order",
+          "/order/*");
     }, null);
     try {
       tomcat.start();
@@ -116,8 +117,8 @@ public final class BookstoreWebApp implements AutoCloseable {
     return port;
   }
 
-  /** How many requests wait for a worker (for tests). */
-  int queued() {
+  /** How many requests wait for a worker now: the shop's queue, which a flood fills. */
+  public int queuedRequests() {
     return pool.queued();
   }
 
@@ -183,41 +184,42 @@ public final class BookstoreWebApp implements AutoCloseable {
     }
   }
 
-  /** {@code GET /search?q=}. */
-  static final class SearchServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
-    private final transient Shop shop;
+  /** What a servlet of the shop answers: a request in, the shop's reply out. */
+  @FunctionalInterface
+  interface Route {
+    Shop.Reply answer(HttpServletRequest request) throws IOException;
+  }
 
-    SearchServlet(Shop shop) {
-      this.shop = shop;
+  /** One dynamic route of the shop as a servlet. */
+  static final class RouteServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private final transient Route route;
+
+    RouteServlet(Route route) {
+      this.route = route;
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-      String method = request.getMethod();
-      Optional<String> query = method.equals("GET") || method.equals("HEAD")
-          ? Optional.ofNullable(request.getParameter("q")) : Optional.empty();
-      write(response, shop.search(method, query));
+      write(response, route.answer(request));
     }
   }
 
-  /** {@code POST /order}. */
-  static final class OrderServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
-    private final transient Shop shop;
+  /** {@code GET /search?q=}: the query string only, as on Undertow. */
+  private static Shop.Reply search(Shop shop, HttpServletRequest request) {
+    String method = request.getMethod();
+    Optional<String> query = method.equals("GET") || method.equals("HEAD")
+        ? Optional.ofNullable(request.getParameter("q")) : Optional.empty();
+    return shop.search(method, query);
+  }
 
-    OrderServlet(Shop shop) {
-      this.shop = shop;
+  /** {@code POST /order}: the raw body, parsed by the shop as on Undertow and in the capture handler. */
+  private static Shop.Reply order(Shop shop, HttpServletRequest request) throws IOException {
+    byte[] body;
+    try (InputStream in = request.getInputStream()) {
+      body = in.readNBytes(OrderForm.MAX_BODY_BYTES + 1);
     }
-
-    @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-      byte[] body;
-      try (InputStream in = request.getInputStream()) {
-        body = in.readNBytes(OrderForm.MAX_BODY_BYTES + 1);
-      }
-      write(response, shop.order(request.getMethod(), Optional.ofNullable(request.getContentType()),
-          Optional.ofNullable(request.getHeader(Captures.IDEMPOTENCY_KEY)), body));
-    }
+    return shop.order(request.getMethod(), Optional.ofNullable(request.getContentType()),
+        Optional.ofNullable(request.getHeader(Captures.IDEMPOTENCY_KEY)), body);
   }
 }
