@@ -83,6 +83,8 @@ public final class Customers {
     public void run() {
       int pages = 0;
       try {
+        // Customers arrive one by one over the first 3 s, not all in the same 100 ms (which looks like a surge).
+        Thread.sleep(random.nextInt(3000));
         while (System.currentTimeMillis() < settings.until()) {
           String path = settings.pages().get(random.nextInt(settings.pages().size()));
           send("page", HttpRequest.newBuilder().GET(), path, "");
