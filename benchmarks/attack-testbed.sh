@@ -396,6 +396,7 @@ replication.wave-interval-ms = 500
 overload.warmup-seconds = 5
 overload.warmup-requests = 30
 overload.recovery-seconds = 5
+overload.min-surge-rate-per-second = $((ORIGIN_CAPACITY * 3 / 4))
 PROPS
   if [[ $1 == on ]]; then
     for i in 1 2 3; do
