@@ -1,70 +1,38 @@
 #!/usr/bin/env bash
-# The XenoService demo, for now the bundle round trip: the bookstore's static pages are packed
-# into a signed bundle, verified as a peer would verify them, unpacked, changed, and shipped again
-# as a delta that carries only what changed.
+# The XenoService attack demo, in one command: a small shop on loopback behind XenoService, three
+# peers, a local BIND, customers, a flood, and a live dashboard on http://localhost:8080/_xeno/.
 #
-# Usage: samples/run-demo.sh            (from anywhere; builds the CLI jar when it is missing)
+# Usage: samples/run-demo.sh                      interactive: press the dashboard's buttons; Ctrl-C ends
+#        samples/run-demo.sh --scripted           calm 15 s, flood 40 s, calm 30 s; writes
+#                                                 samples/target/demo/report.json and timeline.png;
+#                                                 exits non-zero if an order was lost or duplicated
+#        samples/run-demo.sh --scripted --calm-seconds 5 --flood-seconds 15 --after-seconds 10
+#        samples/run-demo.sh --help               every flag
+# Builds the samples when they are missing (XENO_DEMO_REBUILD=1 rebuilds), and installs bind9 when
+# named is missing and this is Debian run as root; elsewhere without named, DNS updates are printed.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-jar="$repo/xenoservice-undertow/target/xenoservice.jar"
-work="$repo/samples/target/demo"
+classes="$repo/samples/target/classes"
+lib="$repo/samples/target/demo-lib"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-xeno() { java -jar "$jar" "$@"; }
-
-if [[ ! -f "$jar" ]]; then
-  step "Building the xenoservice CLI (first run only)"
-  (cd "$repo" && mvn -q -B -ntp -DskipTests -pl xenoservice-undertow -am package)
+if [[ "${XENO_DEMO_REBUILD:-0}" == 1 || ! -f "$classes/org/xenoservice/samples/demo/DemoMain.class" \
+      || ! -d "$lib" ]]; then
+  echo "== building the samples and what they depend on (first run only)"
+  (cd "$repo" && mvn -q -B -ntp -DskipTests -Djazzer.skip -pl samples -am package)
 fi
 
-rm -rf "$work"
-mkdir -p "$work"
-cp -r "$repo/samples/site" "$work/site"
-
-step "1. The shop makes its signing key (peers pin site.pub)"
-xeno keys generate --out "$work/keys"
-
-step "2. Bundle version 1 of books.example from samples/site"
-xeno bundle build "$work/site" --site books.example --key "$work/keys/site.key" --version 1 \
-  --out "$work/books-v1.xsb"
-
-step "3. A peer verifies it against the pinned public key"
-xeno bundle verify "$work/books-v1.xsb" --pub "$work/keys/site.pub" --site books.example
-
-step "4. Unpacked, it is the same site, byte for byte"
-xeno bundle extract "$work/books-v1.xsb" --pub "$work/keys/site.pub" --to "$work/extracted-v1"
-diff -r "$work/site" "$work/extracted-v1" && echo "identical to samples/site"
-
-step "5. A price changes; version 2 ships as a delta on version 1"
-sed -i 's/£ 18,500/£ 17,900/' "$work/site/books/1726-gulliver.html"
-xeno bundle build "$work/site" --site books.example --key "$work/keys/site.key" --version 2 \
-  --base "$work/books-v1.xsb" --out "$work/books-v2-delta.xsb"
-xeno bundle diff "$work/books-v1.xsb" "$work/books-v2-delta.xsb"
-xeno bundle verify "$work/books-v2-delta.xsb" --pub "$work/keys/site.pub" --base "$work/books-v1.xsb"
-ls -l "$work"/*.xsb
-
-step "6. A forged bundle is refused: one flipped byte in the last blob"
-cp "$work/books-v1.xsb" "$work/forged.xsb"
-# Flip (XOR 0xff) one byte in the middle of the last blob's content, not in the tar padding.
-offset=$(python3 - "$work/forged.xsb" <<'PY'
-import sys, tarfile
-path = sys.argv[1]
-with tarfile.open(path) as t:
-    last = t.getmembers()[-1]
-    offset = last.offset_data + last.size // 2
-with open(path, "r+b") as f:
-    f.seek(offset)
-    byte = f.read(1)[0]
-    f.seek(offset)
-    f.write(bytes([byte ^ 0xFF]))
-print(offset)
-PY
-)
-if xeno bundle verify "$work/forged.xsb" --pub "$work/keys/site.pub"; then
-  echo "the forged bundle was accepted: this is a bug" >&2
-  exit 1
+have_named() { [ -x /usr/sbin/named ] || command -v named >/dev/null 2>&1; }
+if ! have_named; then
+  if [[ $(id -u) == 0 && -f /etc/debian_version ]]; then
+    echo "== installing bind9 (named), so that the demo's DNS updates go to a real server"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends bind9 >/dev/null \
+      || echo "bind9 could not be installed"
+  fi
+  have_named || echo "== named (BIND 9) is not installed: DNS updates will only be PRINTED (apt-get install bind9)"
 fi
-echo "refused, as it must be (byte $offset flipped)"
 
-step "Done: files are in $work"
+cd "$repo"
+exec java -Djdk.httpclient.allowRestrictedHeaders=host -Djava.awt.headless=true \
+  -cp "$classes:$lib/*" org.xenoservice.samples.demo.DemoMain "$@"

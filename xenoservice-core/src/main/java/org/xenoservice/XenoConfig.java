@@ -27,6 +27,7 @@ import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.StaticSource;
 import org.xenoservice.dns.DnsServer;
+import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.dns.TsigKey;
 import org.xenoservice.dynamic.CaptureHandler;
 import org.xenoservice.dynamic.DynamicRoutes;
@@ -76,6 +77,7 @@ public final class XenoConfig {
   private final List<DynamicRoute> dynamicRoutes;
   private final List<PeerSpec> peers;
   private final Optional<DnsSettings> dns;
+  private final Optional<DnsUpdater> dnsUpdater;
   private final OverloadConfig overload;
   private final Optional<URI> backChannel;
   private final Path stateDirectory;
@@ -95,6 +97,7 @@ public final class XenoConfig {
     this.dynamicRoutes = builder.dynamicRoutes.values().stream().map(this::withBackChannel).toList();
     this.peers = List.copyOf(builder.peers.values());
     this.dns = builder.dns;
+    this.dnsUpdater = builder.dnsUpdater;
     this.overload = builder.overload;
     this.stateDirectory = builder.stateDirectory;
     this.adminToken = builder.adminToken;
@@ -156,6 +159,14 @@ public final class XenoConfig {
     return dns;
   }
 
+  /**
+   * The DNS updater that replaces the RFC 2136 one built from {@link #dns()}, when
+   * {@link Builder#dnsUpdater(DnsUpdater)} gave one; usually empty.
+   */
+  public Optional<DnsUpdater> dnsUpdater() {
+    return dnsUpdater;
+  }
+
   /** The detector's thresholds. */
   public OverloadConfig overload() {
     return overload;
@@ -212,7 +223,7 @@ public final class XenoConfig {
     return "XenoConfig{site=" + site + ", static=" + staticSource.describe() + ", dynamic="
         + dynamicRoutes.stream().map(route -> route.prefix() + "=" + route.policy().token()).toList()
         + ", peers=" + peers.stream().map(PeerSpec::name).toList() + ", dns="
-        + dns.map(d -> d.name() + " via " + d.servers()).orElse("off") + ", backChannel="
+        + dns.map(d -> d.name() + " via " + (dnsUpdater.isPresent() ? "an injected updater" : d.servers())).orElse("off") + ", backChannel="
         + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
         + (adminToken.isPresent() ? "token (hidden)" : "off") + "}";
   }
@@ -245,6 +256,7 @@ public final class XenoConfig {
     private final Map<String, DynamicRoute> dynamicRoutes = new LinkedHashMap<>();
     private final Map<String, PeerSpec> peers = new LinkedHashMap<>();
     private Optional<DnsSettings> dns = Optional.empty();
+    private Optional<DnsUpdater> dnsUpdater = Optional.empty();
     private OverloadConfig overload = OverloadConfig.DEFAULTS;
     private Optional<URI> backChannel = Optional.empty();
     private Path stateDirectory;
@@ -323,6 +335,18 @@ public final class XenoConfig {
     /** How the site's DNS name is changed. */
     public Builder dns(DnsSettings settings) {
       this.dns = Optional.of(Objects.requireNonNull(settings, "dns"));
+      return this;
+    }
+
+    /**
+     * Sends DNS changes through {@code updater} instead of an RFC 2136 updater built from
+     * {@link #dns(DnsSettings)}, which is still required for the name, TTL and origin addresses
+     * (its servers and TSIG key go unused). For DNS providers with another API, and for demos that
+     * keep the records in memory; see {@code Replicator.Builder.dnsUpdater}. The service closes
+     * the updater when it is closed. Not settable from a properties file.
+     */
+    public Builder dnsUpdater(DnsUpdater updater) {
+      this.dnsUpdater = Optional.of(Objects.requireNonNull(updater, "dnsUpdater"));
       return this;
     }
 
@@ -575,6 +599,10 @@ public final class XenoConfig {
       }
       if (stateDirectory == null) {
         throw new IllegalStateException("state directory is required: where bundles and the intake ledger live");
+      }
+      if (dnsUpdater.isPresent() && dns.isEmpty()) {
+        throw new IllegalStateException("a dnsUpdater needs dns settings too: they give the name, the TTL and the"
+            + " origin's addresses that the updater changes");
       }
       return new XenoConfig(this);
     }

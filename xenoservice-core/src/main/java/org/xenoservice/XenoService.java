@@ -76,6 +76,7 @@ public final class XenoService implements AutoCloseable {
         .peerCallTimeout(config.peerCallTimeout())
         .maxUploadBytesPerSecond(config.maxUploadBytesPerSecond());
     config.dns().ifPresent(replication::dns);
+    config.dnsUpdater().ifPresent(replication::dnsUpdater);
     this.replicator = replication.build();
     this.detector = OverloadDetector.builder(recorder)
         .config(config.overload())

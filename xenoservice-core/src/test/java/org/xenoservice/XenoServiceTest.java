@@ -1,6 +1,7 @@
 package org.xenoservice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,11 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +25,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenoservice.dns.AddressSet;
+import org.xenoservice.dns.DnsServer;
+import org.xenoservice.dns.DnsUpdater;
+import org.xenoservice.dns.TsigKey;
 import org.xenoservice.dynamic.CapturedRequest;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.RequestKind;
+import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.ReplicationPhase;
 
 class XenoServiceTest {
@@ -163,6 +171,68 @@ class XenoServiceTest {
         .filter(version -> version > first).findFirst());
     assertTrue(second > first);
     assertTrue(Files.exists(dir.resolve("state/bundles/" + second + ".xsb")));
+  }
+
+  @Test
+  void anInjectedDnsUpdaterTakesThePlaceOfRfc2136AndIsClosedWithTheService() throws IOException {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    DnsUpdater memory = new RecordingDns(calls);
+    // The settings' server and key are never used: nothing listens on port 9 of "unused.invalid".
+    DnsSettings settings = new DnsSettings(List.of(new DnsServer("unused.invalid", 9)), Optional.empty(),
+        TsigKey.of(TsigKey.Algorithm.HMAC_SHA256, "unused", new byte[32]), "books.example", Duration.ofSeconds(1),
+        List.of(), false);
+    XenoService xeno = start(base().dns(settings).dnsUpdater(memory));
+    await(() -> calls.contains("show books.example") ? Optional.of(1L) : Optional.empty());
+    assertEquals(0, xeno.replicator().status().dnsFailures(), "the RFC 2136 updater was never built: " + calls);
+    xeno.close();
+    assertTrue(calls.contains("close"), calls.toString());
+  }
+
+  @Test
+  void aDnsUpdaterWithoutDnsSettingsIsRefused() {
+    DnsUpdater none = new RecordingDns(new CopyOnWriteArrayList<>());
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> base().dnsUpdater(none).build());
+    assertTrue(refused.getMessage().contains("dns settings"), refused.getMessage());
+  }
+
+  /** An updater that only records what it was asked. */
+  private static final class RecordingDns implements DnsUpdater {
+    private final List<String> calls;
+
+    RecordingDns(List<String> calls) {
+      this.calls = calls;
+    }
+
+    @Override
+    public AddressSet show(String name) {
+      calls.add("show " + name);
+      return new AddressSet(name + ".", List.of(), Duration.ZERO);
+    }
+
+    @Override
+    public void update(String name, Collection<InetAddress> add, Collection<InetAddress> remove, Duration ttl) {
+      calls.add("update " + name);
+    }
+
+    @Override
+    public AddressSet replace(String name, Collection<InetAddress> addresses, Duration ttl) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void lowerTtl(String name, Duration ttl) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Duration defaultTtl() {
+      return Duration.ofSeconds(1);
+    }
+
+    @Override
+    public void close() {
+      calls.add("close");
+    }
   }
 
   private XenoConfig.Builder base() {

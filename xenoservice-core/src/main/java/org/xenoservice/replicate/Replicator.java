@@ -151,7 +151,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
       builder.sslContext.ifPresent(client::sslContext);
       replicas.add(new Replica(spec, client.build()));
     }
-    this.dns = dnsSettings.map(DnsSettings::updater);
+    this.dns = builder.dnsUpdater.or(() -> dnsSettings.map(DnsSettings::updater));
     this.loop = Executors.newSingleThreadScheduledExecutor(named("xeno-replicator", false));
     this.peerCalls = Executors.newFixedThreadPool(Math.max(1, Math.min(8, replicas.size())),
         named("xeno-replicator-peer-", true));
@@ -757,6 +757,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     private List<DynamicRoute> routes = List.of();
     private List<PeerSpec> peers = List.of();
     private Optional<DnsSettings> dns = Optional.empty();
+    private Optional<DnsUpdater> dnsUpdater = Optional.empty();
     private Path bundleDirectory;
     private Duration coolDown = DEFAULT_COOL_DOWN;
     private Duration waveInterval = DEFAULT_WAVE_INTERVAL;
@@ -792,6 +793,19 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     /** How the site's DNS name is changed; without it, peers are activated but no DNS is touched. */
     public Builder dns(DnsSettings value) {
       this.dns = Optional.of(value);
+      return this;
+    }
+
+    /**
+     * Sends the DNS changes through {@code updater} instead of the {@link org.xenoservice.dns.Rfc2136DnsUpdater}
+     * that {@link #dns(DnsSettings)} would build from the settings' servers and TSIG key. The settings
+     * are still required: they give the name, the TTL and the origin's addresses; their servers and
+     * key are then unused. For a site whose DNS provider takes changes some other way than RFC 2136,
+     * and for demonstrations that keep the records in memory. The replicator closes the updater
+     * when it is closed.
+     */
+    public Builder dnsUpdater(DnsUpdater updater) {
+      this.dnsUpdater = Optional.of(Objects.requireNonNull(updater, "dnsUpdater"));
       return this;
     }
 
@@ -854,6 +868,10 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     public Replicator build() throws IOException {
       if (bundleDirectory == null) {
         throw new IllegalStateException("bundleDirectory is required: where the replicator builds bundles");
+      }
+      if (dnsUpdater.isPresent() && dns.isEmpty()) {
+        throw new IllegalStateException("a dnsUpdater needs dns(DnsSettings) too: the settings give the name, the TTL"
+            + " and the origin's addresses that the updater changes");
       }
       return new Replicator(this);
     }
