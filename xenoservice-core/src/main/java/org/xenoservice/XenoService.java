@@ -74,7 +74,8 @@ public final class XenoService implements AutoCloseable {
         .waveInterval(config.waveInterval())
         .restageInterval(config.restageInterval())
         .peerCallTimeout(config.peerCallTimeout())
-        .maxUploadBytesPerSecond(config.maxUploadBytesPerSecond());
+        .maxUploadBytesPerSecond(config.maxUploadBytesPerSecond())
+        .withdrawalRateLimit(this::calmRequestsPerSecond);
     config.dns().ifPresent(replication::dns);
     config.dnsUpdater().ifPresent(replication::dnsUpdater);
     this.replicator = replication.build();
@@ -226,6 +227,16 @@ public final class XenoService implements AutoCloseable {
           Map.of("WWW-Authenticate", "Bearer realm=\"xenoservice\"")));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The request rate the origin takes calmly: below the detector's exit level (its surge threshold
+   * times the exit factor). The replicator keeps peers in DNS while they together serve more.
+   */
+  private double calmRequestsPerSecond() {
+    OverloadDetector current = detector;
+    double threshold = current == null ? 0 : current.snapshot().surgeThresholdPerSecond();
+    return Math.max(threshold, config.overload().minSurgeRatePerSecond()) * config.overload().surgeExitFactor();
   }
 
   /** What the service sees and does now. */

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +90,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
   public static final int RETIRE_ATTEMPTS = 5;
 
   private static final Duration TICK = Duration.ofMillis(100);
+  private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
   private static final int RECENT_STEPS = 100;
 
   private final String site;
@@ -102,6 +104,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
   private final Duration waveInterval;
   private final Duration restageInterval;
   private final Clock clock;
+  private final DoubleSupplier withdrawalRateLimit;
   private final List<Replica> replicas = new ArrayList<>();
   private final ScheduledExecutorService loop;
   private final ExecutorService peerCalls;
@@ -127,6 +130,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
   private long dnsUpdates;
   private long dnsFailures;
   private boolean restageRequested;
+  private boolean toldPeersBusy;
 
   /** A built bundle file and its version. */
   private record Bundle(long version, Path file, Instant builtAt) {}
@@ -142,6 +146,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     this.waveInterval = builder.waveInterval;
     this.restageInterval = builder.restageInterval;
     this.clock = builder.clock;
+    this.withdrawalRateLimit = builder.withdrawalRateLimit;
     Files.createDirectories(bundleDirectory);
     for (PeerSpec spec : builder.peers) {
       PeerClient.Builder client = PeerClient.builder(spec.controlUrl(), site, siteKey)
@@ -236,6 +241,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     try {
       Instant now = clock.instant();
       replicas.forEach(replica -> replica.collect(now));
+      replicas.forEach(replica -> replica.collectPoll(now));
       adoptLeftovers(now);
       checkSource(now);
       OverloadState detector = detectorState;
@@ -252,6 +258,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
           if (detector == OverloadState.NORMAL) {
             phase = ReplicationPhase.COOLING;
             calmSince = now;
+            toldPeersBusy = false;
             step(now, "detector is NORMAL again; withdrawing peers after a cool-down of " + coolDown.toSeconds() + " s");
           } else {
             defend(now, flood);
@@ -262,10 +269,13 @@ public final class Replicator implements OverloadListener, AutoCloseable {
             phase = ReplicationPhase.DEFENDING;
             step(now, "detector is " + detector + " again during the cool-down; still defending");
             defend(now, flood);
-          } else if (!now.isBefore(calmSince.plus(coolDown))) {
-            withdraw(now);
           } else {
-            addConfirmedToDns(now);
+            pollPeersInDns(now);
+            if (!now.isBefore(calmSince.plus(coolDown)) && peersCalm(now)) {
+              withdraw(now);
+            } else {
+              addConfirmedToDns(now);
+            }
           }
         }
         case DRAINING -> {
@@ -353,6 +363,51 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         originSheltered = true;
       }
     }
+  }
+
+  /** Asks every peer in DNS, about once a second, how many requests it has served. */
+  private void pollPeersInDns(Instant now) {
+    for (Replica replica : replicas) {
+      if (replica.inDns && replica.poll == null
+          && (replica.polledAt == null || !now.isBefore(replica.polledAt.plus(POLL_INTERVAL)))) {
+        replica.poll = CompletableFuture.supplyAsync(() -> {
+          try {
+            return replica.client.status();
+          } catch (IOException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        }, peerCalls);
+        replica.poll.whenComplete((status, error) -> wake());
+      }
+    }
+  }
+
+  /**
+   * Whether the peers in DNS together serve few enough requests that the origin could take them
+   * calmly: each must have a fresh rate (or be unreachable, which counts as serving nothing).
+   */
+  private boolean peersCalm(Instant now) {
+    double total = 0;
+    for (Replica replica : replicas) {
+      if (!replica.inDns) {
+        continue;
+      }
+      if (replica.rateAt == null || now.isAfter(replica.rateAt.plus(POLL_INTERVAL.multipliedBy(3)))) {
+        return false;
+      }
+      total += replica.requestsPerSecond;
+    }
+    double limit = withdrawalRateLimit.getAsDouble();
+    if (total <= limit) {
+      return true;
+    }
+    if (!toldPeersBusy) {
+      toldPeersBusy = true;
+      step(now, String.format(java.util.Locale.ROOT, "cool-down over, but the peers still serve %.0f requests/s"
+          + " together, more than the origin takes calmly (%.0f/s): the flood goes on at them; keeping them",
+          total, limit));
+    }
+    return false;
   }
 
   /** Takes every peer out of DNS in one UPDATE (and puts the origin back), then drains. */
@@ -515,6 +570,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         && settings.originAddresses().stream().noneMatch(current.addresses()::contains);
     phase = ReplicationPhase.COOLING;
     calmSince = now;
+    toldPeersBusy = false;
     step(now, names(left) + " were still in DNS from an earlier run; withdrawing them after the cool-down");
   }
 
@@ -646,6 +702,11 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     Instant nextAttempt = Instant.MIN;
     CompletableFuture<Outcome> operation;
     ReplicaState onFailure = ReplicaState.NEW;
+    CompletableFuture<PeerSiteStatus> poll;
+    Instant polledAt;
+    long requestsSeen = -1;
+    Instant rateAt;
+    double requestsPerSecond;
 
     Replica(PeerSpec spec, PeerClient client) {
       this.spec = spec;
@@ -719,6 +780,29 @@ public final class Replicator implements OverloadListener, AutoCloseable {
       }
     }
 
+    /** Takes the answer of a finished status poll: the peer's request rate since the last one. */
+    void collectPoll(Instant now) {
+      if (poll == null || !poll.isDone()) {
+        return;
+      }
+      CompletableFuture<PeerSiteStatus> done = poll;
+      poll = null;
+      Instant previous = polledAt;
+      polledAt = now;
+      try {
+        long requests = done.join().requests();
+        if (requestsSeen >= 0 && previous != null && now.isAfter(previous)) {
+          requestsPerSecond = Math.max(0, requests - requestsSeen) * 1000.0
+              / Math.max(1, Duration.between(previous, now).toMillis());
+          rateAt = now;
+        }
+        requestsSeen = requests;
+      } catch (RuntimeException e) {
+        requestsPerSecond = 0; // an unreachable peer serves nobody: it must not hold the others back
+        rateAt = now;
+      }
+    }
+
     void enterDns() {
       inDns = true;
       state = ReplicaState.IN_DNS;
@@ -766,6 +850,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     private long maxUploadBytesPerSecond;
     private Optional<SSLContext> sslContext = Optional.empty();
     private Clock clock = Clock.systemUTC();
+    private DoubleSupplier withdrawalRateLimit = () -> Double.POSITIVE_INFINITY;
 
     private Builder(String site, PrivateKey siteKey, StaticSource source) {
       this.site = Objects.requireNonNull(site, "site");
@@ -851,6 +936,18 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     /** The TLS context for peers' {@code https} control URLs; the JDK default otherwise. */
     public Builder sslContext(SSLContext value) {
       this.sslContext = Optional.of(value);
+      return this;
+    }
+
+    /**
+     * The most requests per second the peers in DNS may still serve together for them to be
+     * withdrawn after the cool-down: while the flood still hits them (the origin, sheltered, sees
+     * nothing of it), sending it back would only overload the origin again. {@code XenoService}
+     * gives the detector's calm limit (its surge threshold times the exit factor); unlimited by
+     * default, which withdraws on the detector alone.
+     */
+    public Builder withdrawalRateLimit(DoubleSupplier requestsPerSecond) {
+      this.withdrawalRateLimit = Objects.requireNonNull(requestsPerSecond, "withdrawalRateLimit");
       return this;
     }
 

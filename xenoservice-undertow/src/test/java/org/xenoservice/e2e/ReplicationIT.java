@@ -155,6 +155,32 @@ class ReplicationIT {
         "no peer was retired on the way");
   }
 
+  @Test
+  void peersThatStillCarryTheFloodStayInDnsAfterTheCoolDown() throws Exception {
+    XenoService xeno = startStaged(true);
+    site.trickle(40, 2_000);
+    await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
+    xeno.detector().forceOverloaded();
+    await("all three peers are in DNS", () -> site.addressesInDns().equals(Set.copyOf(PEER_ADDRESSES)),
+        () -> DefendedSite.describe(xeno.replicator().status()));
+    // About 200 requests/s, three times what the origin takes calmly here, yet light on the CPU this
+    // test's one JVM shares with the origin's detector (which must see the origin calm).
+    Flood atPeers = new Flood(site, 1, PEER_ADDRESSES, 4);
+    atPeers.start();
+    try {
+      xeno.detector().release(); // the sheltered origin sees nothing of a flood that goes on at the peers
+      await("the replicator keeps the peers because they still carry the flood", () -> xeno.replicator().status()
+          .recentSteps().stream().anyMatch(step -> step.message().contains("still serve")),
+          () -> DefendedSite.describe(xeno.replicator().status()));
+      assertEquals(ReplicationPhase.COOLING, xeno.replicator().status().phase());
+      assertEquals(Set.copyOf(PEER_ADDRESSES), site.addressesInDns());
+    } finally {
+      atPeers.stop();
+    }
+    await("once the flood is over the peers leave DNS", () -> site.addressesInDns().equals(Set.of(ORIGIN_ADDRESS)),
+        () -> DefendedSite.describe(xeno.replicator().status()));
+  }
+
   private void startOrigin(boolean shelterOrigin) throws Exception {
     site = new DefendedSite(dir);
     site.startBind();
