@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -259,10 +258,5 @@ public final class XenoService implements AutoCloseable {
       }
     });
     LOG.info("XenoService for {} stopped", config.site());
-  }
-
-  /** The dynamic routes, in configuration order (route key {@code i} is route {@code i}). */
-  List<DynamicRoute> routes() {
-    return List.of(routes);
   }
 }
