@@ -592,7 +592,8 @@ public final class XenoConfig {
         throw new IllegalStateException("site is required: the host name to defend, e.g. books.example");
       }
       if (siteKey == null) {
-        throw new IllegalStateException("site key is required: xenoservice keys generate --out keys makes one");
+        throw new IllegalStateException("site key is required: the site's Ed25519 private key (PKCS#8 PEM), e.g. made by "
+            + "SiteKeys.generate or the xenoservice tool's 'keys generate'");
       }
       if (staticSource == null) {
         throw new IllegalStateException("a static source is required (static.directory, or the adapter's own)");

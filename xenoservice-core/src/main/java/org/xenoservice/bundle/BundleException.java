@@ -2,6 +2,7 @@ package org.xenoservice.bundle;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A bundle was rejected, whole, because it broke one rule of the {@code xenoservice-bundle/1}
@@ -61,21 +62,39 @@ public final class BundleException extends IOException {
   }
 
   private final Rule rule;
+  private final String missingBase;
 
   /** Creates a rejection for {@code rule}; the message should say what is wrong and what to do. */
   public BundleException(Rule rule, String message) {
     super("bundle rejected [" + rule.id() + "]: " + message);
     this.rule = rule;
+    this.missingBase = null;
+  }
+
+  /** A {@link Rule#BASE} rejection of a delta on {@code missingBase}, a manifest the reader does not hold. */
+  BundleException(Rule rule, String message, String missingBase) {
+    super("bundle rejected [" + rule.id() + "]: " + message);
+    this.rule = rule;
+    this.missingBase = missingBase;
   }
 
   /** Creates a rejection for {@code rule} caused by a lower-level error. */
   public BundleException(Rule rule, String message, Throwable cause) {
     super("bundle rejected [" + rule.id() + "]: " + message, cause);
     this.rule = rule;
+    this.missingBase = null;
   }
 
   /** The rule the bundle broke. */
   public Rule rule() {
     return rule;
+  }
+
+  /**
+   * For a delta bundle refused with {@link Rule#BASE}: the sha256 of the base manifest it is built
+   * on, which the reader does not hold; empty for every other rejection.
+   */
+  public Optional<String> missingBase() {
+    return Optional.ofNullable(missingBase);
   }
 }

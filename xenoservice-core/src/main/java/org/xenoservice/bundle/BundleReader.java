@@ -9,8 +9,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,7 +58,7 @@ public final class BundleReader {
   private final PublicKey siteKey;
   private final Optional<String> site;
   private final BundleLimits limits;
-  private final Optional<Manifest> base;
+  private final List<Manifest> heldManifests;
   private final OptionalLong servedVersion;
   private final Set<BlobKey> heldBlobs;
 
@@ -64,23 +66,23 @@ public final class BundleReader {
     this.siteKey = builder.siteKey;
     this.site = builder.site;
     this.limits = builder.limits;
-    this.base = builder.base;
+    this.heldManifests = builder.heldManifests;
     this.servedVersion = builder.servedVersion;
     this.heldBlobs = builder.heldBlobs;
   }
 
-  private BundleReader(BundleReader settings, Manifest base) {
+  private BundleReader(BundleReader settings, List<Manifest> heldManifests) {
     this.siteKey = settings.siteKey;
     this.site = settings.site;
     this.limits = settings.limits;
-    this.base = Optional.of(base);
+    this.heldManifests = heldManifests;
     this.servedVersion = settings.servedVersion;
     this.heldBlobs = settings.heldBlobs;
   }
 
   /** This reader with {@code base} as the manifest whose blobs the caller holds (see {@link Builder#base}). */
   public BundleReader withBase(Manifest base) {
-    return new BundleReader(this, Objects.requireNonNull(base, "base"));
+    return new BundleReader(this, List.of(Objects.requireNonNull(base, "base")));
   }
 
   /** Starts a reader that trusts only bundles signed by {@code siteKey}'s private key. */
@@ -93,7 +95,7 @@ public final class BundleReader {
     private final PublicKey siteKey;
     private Optional<String> site = Optional.empty();
     private BundleLimits limits = BundleLimits.DEFAULTS;
-    private Optional<Manifest> base = Optional.empty();
+    private List<Manifest> heldManifests = List.of();
     private OptionalLong servedVersion = OptionalLong.empty();
     private Set<BlobKey> heldBlobs = Set.of();
 
@@ -119,10 +121,21 @@ public final class BundleReader {
 
     /**
      * The manifest whose blobs the caller already holds, for delta bundles. A delta must name
-     * exactly this manifest as its base; a full bundle ignores it.
+     * exactly this manifest as its base; a full bundle ignores it. Same as
+     * {@code heldManifests(List.of(base))}.
      */
     public Builder base(Manifest base) {
-      this.base = Optional.of(Objects.requireNonNull(base, "base"));
+      return heldManifests(List.of(Objects.requireNonNull(base, "base")));
+    }
+
+    /**
+     * The manifests whose blobs the caller already holds (a peer's staged and served versions of
+     * the site): a delta bundle is accepted when it names one of them as its base, and refused
+     * with {@link Rule#BASE} otherwise (the exception's {@link BundleException#missingBase()} names
+     * the base it lacks). A full bundle ignores them. None by default.
+     */
+    public Builder heldManifests(Collection<Manifest> manifests) {
+      this.heldManifests = List.copyOf(manifests);
       return this;
     }
 
@@ -196,8 +209,8 @@ public final class BundleReader {
     }
     Set<String> received = session.readBlobs(expected, staging);
     // once, not per file: Manifest.blobs() builds a new set on every call
-    Set<BlobKey> baseBlobs = base.isPresent() && manifest.base().isPresent()
-        ? new HashSet<>(base.get().blobs()) : Set.of();
+    Optional<Manifest> base = baseOf(manifest);
+    Set<BlobKey> baseBlobs = base.isPresent() ? new HashSet<>(base.get().blobs()) : Set.of();
     for (ManifestFile file : manifest.files()) {
       if (received.contains(file.sha256())) {
         continue;
@@ -225,18 +238,16 @@ public final class BundleReader {
     if (servedVersion.isPresent() && manifest.version() <= servedVersion.getAsLong()) {
       throw new BundleException(Rule.VERSION, "bundle version " + manifest.version()
           + " is not newer than version " + servedVersion.getAsLong()
-          + " already served; build it with a higher --version");
+          + " already served; build it with a higher version");
     }
-    if (manifest.base().isPresent()) {
-      if (base.isEmpty()) {
-        throw new BundleException(Rule.BASE, "this is a delta bundle on base manifest "
-            + manifest.base().get() + "; give that base (--base) or push a full bundle");
-      }
-      if (!base.get().sha256().equals(manifest.base().get())) {
-        throw new BundleException(Rule.BASE, "this delta is built on manifest "
-            + manifest.base().get() + " but the base given is " + base.get().sha256()
-            + " (v" + base.get().version() + "); rebuild the delta on the version the peer holds");
-      }
+    if (manifest.base().isPresent() && baseOf(manifest).isEmpty()) {
+      String wanted = manifest.base().get();
+      String held = heldManifests.isEmpty() ? "no base manifest is held"
+          : "the base manifests held are " + String.join(", ", heldManifests.stream()
+              .map(m -> "v" + m.version() + " (" + m.sha256() + ")").toList());
+      throw new BundleException(Rule.BASE, "this is a delta bundle on base manifest " + wanted + ", but "
+          + held + "; use the full bundle of v" + manifest.version() + ", or a delta built on a held version",
+          wanted);
     }
     if (manifest.files().size() > limits.maxEntries()) {
       throw new BundleException(Rule.LIMIT, "manifest lists " + manifest.files().size()
@@ -254,6 +265,15 @@ public final class BundleReader {
             + " bytes, beyond the gzip ratio limit of " + limits.maxGzipRatio());
       }
     }
+  }
+
+  /** The held manifest a delta is built on; empty for a full bundle or a base not held. */
+  private Optional<Manifest> baseOf(Manifest manifest) {
+    if (manifest.base().isEmpty()) {
+      return Optional.empty();
+    }
+    String wanted = manifest.base().get();
+    return heldManifests.stream().filter(held -> held.sha256().equals(wanted)).findFirst();
   }
 
   /** One pass over one bundle stream. */

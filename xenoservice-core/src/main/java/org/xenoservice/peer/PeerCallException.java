@@ -14,6 +14,11 @@ public final class PeerCallException extends IOException {
 
   /** The {@link #status()} of a call the peer never answered. */
   public static final int NO_RESPONSE = 0;
+  /**
+   * The {@link #reason()} of an upload refused because it is a delta bundle on a version the peer
+   * does not hold: push the full bundle instead.
+   */
+  public static final String REASON_BUNDLE_BASE = "bundle-base";
 
   private final int status;
   private final String reason;

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.xenoservice.peer.PeerSettingException.Setting;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -125,8 +126,8 @@ public final class PeerConfig {
     Builder builder = builder().load(propertiesFile);
     try {
       return builder.build();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new PeerConfigException(propertiesFile, "", e.getMessage(), e);
+    } catch (PeerSettingException e) {
+      throw new PeerConfigException(propertiesFile, e.setting().propertyName(), e.problem(), e);
     }
   }
 
@@ -213,13 +214,13 @@ public final class PeerConfig {
 
     /** The serving port, 0 to 65535 (0: any free port); {@value #DEFAULT_SERVING_PORT} by default. */
     public Builder servingPort(int port) {
-      this.servingPort = checkPort("servingPort", port);
+      this.servingPort = checkPort(Setting.SERVING_PORT, port);
       return this;
     }
 
     /** The control port, 0 to 65535 (0: any free port); {@value #DEFAULT_CONTROL_PORT} by default. */
     public Builder controlPort(int port) {
-      this.controlPort = checkPort("controlPort", port);
+      this.controlPort = checkPort(Setting.CONTROL_PORT, port);
       return this;
     }
 
@@ -227,8 +228,8 @@ public final class PeerConfig {
     public Builder bindAddress(String address) {
       Objects.requireNonNull(address, "address");
       if (address.isBlank() || !address.equals(address.strip()) || address.chars().anyMatch(Character::isWhitespace)) {
-        throw new IllegalArgumentException("bindAddress must be an IP address or host name without spaces, but was '"
-            + address + "'");
+        throw PeerSettingException.invalid(Setting.BIND_ADDRESS,
+            "must be an IP address or host name without spaces, but was '" + address + "'");
       }
       this.bindAddress = address;
       return this;
@@ -243,8 +244,8 @@ public final class PeerConfig {
     /** See {@link PeerConfig#bandwidthBytesPerSecond()}; 0 (unlimited) by default. */
     public Builder bandwidthBytesPerSecond(long bytes) {
       if (bytes < 0) {
-        throw new IllegalArgumentException("bandwidthBytesPerSecond must be 0 (unlimited) or positive, but was "
-            + bytes);
+        throw PeerSettingException.invalid(Setting.BANDWIDTH_BYTES_PER_SECOND,
+            "must be 0 (unlimited) or positive, but was " + bytes);
       }
       this.bandwidthBytesPerSecond = bytes;
       return this;
@@ -253,7 +254,7 @@ public final class PeerConfig {
     /** The largest bundle upload accepted; {@link #DEFAULT_MAX_UPLOAD_BYTES} by default. */
     public Builder maxUploadBytes(long bytes) {
       if (bytes < 1) {
-        throw new IllegalArgumentException("maxUploadBytes must be positive, but was " + bytes);
+        throw PeerSettingException.invalid(Setting.MAX_UPLOAD_BYTES, "must be positive, but was " + bytes);
       }
       this.maxUploadBytes = bytes;
       return this;
@@ -284,7 +285,8 @@ public final class PeerConfig {
       for (Enrollment site : sites) {
         Objects.requireNonNull(site, "enrollment");
         if (enrollments.containsKey(site.site())) {
-          throw new IllegalArgumentException("site " + site.site() + " is enrolled twice; enrol each site once");
+          throw PeerSettingException.invalid(Setting.ENROLLMENTS,
+              "must name each site once, but " + site.site() + " is enrolled twice");
         }
         enrollments.put(site.site(), site);
       }
@@ -305,26 +307,27 @@ public final class PeerConfig {
     /**
      * Builds the configuration.
      *
-     * @throws IllegalStateException without a store directory or an enrolled site, or when both
-     *     ports are the same
+     * @throws PeerSettingException without a store directory or an enrolled site (store-directory
+     *     and site.&lt;host&gt;.key in a file), or when both ports are the same
      */
     public PeerConfig build() {
       if (storeDirectory == null) {
-        throw new IllegalStateException("no store directory: set storeDirectory (store-directory in a file)");
+        throw PeerSettingException.missing(Setting.STORE_DIRECTORY, "is required (where blobs and state are kept), but was not set");
       }
       if (enrollments.isEmpty()) {
-        throw new IllegalStateException("no site enrolled: a peer serves only sites its operator enrolled; enrol "
-            + "one with its public key (site.<host>.key in a file)");
+        throw PeerSettingException.missing(Setting.ENROLLMENTS, "must name at least one site (a peer serves only "
+            + "the sites its operator enrolled, with their public keys), but names none");
       }
       if (servingPort != 0 && servingPort == controlPort) {
-        throw new IllegalStateException("servingPort and controlPort must differ, but both are " + servingPort);
+        throw PeerSettingException.invalid(Setting.SERVING_PORT, "must differ from the control port, but both are "
+            + servingPort);
       }
       return new PeerConfig(this);
     }
 
-    private static int checkPort(String name, int port) {
+    private static int checkPort(Setting setting, int port) {
       if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException(name + " must be between 0 and 65535, but was " + port);
+        throw PeerSettingException.invalid(setting, "must be between 0 and 65535, but was " + port);
       }
       return port;
     }

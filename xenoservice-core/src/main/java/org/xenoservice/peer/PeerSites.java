@@ -146,7 +146,9 @@ public final class PeerSites implements SiteLookup {
   /**
    * Reads a (possibly thin) bundle for {@code site}: verified against the site's pinned key, newer
    * than every version held, within the site's storage quota; its blobs go to the store and its
-   * manifest is staged (not yet served).
+   * manifest is staged (not yet served). A delta bundle is accepted on any version held (staged or
+   * served); on another base it is refused with reason {@code bundle-base}, naming the base it
+   * lacks and the versions held.
    *
    * @throws PeerException 409 for a version not newer than one held, 413 over the quota, 400 for
    *     any other broken rule (the reason names the rule, e.g. {@code bundle-signature})
@@ -158,6 +160,7 @@ public final class PeerSites implements SiteLookup {
       long room = known.enrollment.quota().maxStoredBytes() - stored;
       BundleReader.Builder reader = BundleReader.builder(known.enrollment.key()).site(known.enrollment.site())
           .heldBlobs(known.blobs())
+          .heldManifests(known.manifests.values())
           .limits(BundleLimits.DEFAULTS.withMaxBundleBytes(Math.max(1, room) + UPLOAD_SLACK_BYTES));
       if (!known.manifests.isEmpty()) {
         reader.servedVersion(known.manifests.lastKey());

@@ -2,6 +2,7 @@ package org.xenoservice.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,6 +109,36 @@ class DeltaBundleTest {
 
     BundleException e = assertRejected(Rule.BASE, () -> read(reader().build(), delta, store));
     assertTrue(e.getMessage().contains(v1.sha256()), e.getMessage());
+    assertFalse(e.getMessage().contains("--"), "a library message names no CLI flag: " + e.getMessage());
+    assertStoreHoldsOnly(v1);
+  }
+
+  @Test
+  void acceptsADeltaOnAnyHeldManifest() throws IOException {
+    SiteTrees.write(site, "/robots.txt", "changed\n".getBytes(StandardCharsets.UTF_8));
+    Manifest v2 = read(reader().build(), build(builder(site, 2)), store);
+    SiteTrees.write(site, "/index.html", NEW_INDEX);
+    byte[] deltaOnV1 = build(builder(site, 3).base(v1));
+
+    Manifest v3 = read(reader().heldManifests(List.of(v2, v1)).servedVersion(2).build(), deltaOnV1, store);
+
+    assertEquals(3, v3.version());
+    assertEquals(v1.sha256(), v3.base().orElseThrow());
+  }
+
+  @Test
+  void aDeltaOnAManifestNotHeldNamesTheBaseItLacksAndTheVersionsHeld() throws IOException {
+    SiteTrees.write(site, "/robots.txt", "changed\n".getBytes(StandardCharsets.UTF_8));
+    Manifest v2 = builder(site, 2).build(OutputStream.nullOutputStream()).manifest();
+    SiteTrees.write(site, "/index.html", NEW_INDEX);
+    byte[] deltaOnV2 = build(builder(site, 3).base(v2));
+
+    BundleException e = assertRejected(Rule.BASE, () -> read(reader().heldManifests(List.of(v1)).build(), deltaOnV2,
+        store));
+
+    assertEquals(v2.sha256(), e.missingBase().orElseThrow());
+    assertTrue(e.getMessage().contains("v1 (" + v1.sha256() + ")"), e.getMessage());
+    assertFalse(e.getMessage().contains("--"), "a library message names no CLI flag: " + e.getMessage());
     assertStoreHoldsOnly(v1);
   }
 

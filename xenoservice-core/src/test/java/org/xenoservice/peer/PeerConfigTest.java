@@ -240,13 +240,15 @@ class PeerConfigTest {
   @Test
   void missingStoreDirectoryIsRejected() throws IOException {
     PeerConfigException e = rejected(BOOKS_KEY);
-    assertTrue(e.getMessage().contains("no store directory"), e.getMessage());
+    assertEquals(Optional.of("store-directory"), e.property());
+    assertTrue(e.getMessage().contains("store-directory: is required"), e.getMessage());
   }
 
   @Test
   void noSiteIsRejected() throws IOException {
     PeerConfigException e = rejected(STORE);
-    assertTrue(e.getMessage().contains("no site enrolled"), e.getMessage());
+    assertEquals(Optional.of("site.<host>.key"), e.property());
+    assertTrue(e.getMessage().contains("must name at least one site"), e.getMessage());
   }
 
   @Test
@@ -324,6 +326,18 @@ class PeerConfigTest {
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> builder.enroll(new Enrollment("BOOKS.example", MAPS.getPublic(), SiteQuota.DEFAULT))).getMessage()
         .contains("enrolled twice"));
+  }
+
+  @Test
+  void builderErrorsCarryTheSettingAndTheProblemApart() {
+    PeerSettingException port = assertThrows(PeerSettingException.class,
+        () -> PeerConfig.builder().controlPort(-1));
+    assertEquals(PeerSettingException.Setting.CONTROL_PORT, port.setting());
+    assertEquals("must be between 0 and 65535, but was -1", port.problem());
+    assertFalse(port.missing());
+    PeerSettingException noStore = assertThrows(PeerSettingException.class, () -> PeerConfig.builder().build());
+    assertEquals(PeerSettingException.Setting.STORE_DIRECTORY, noStore.setting());
+    assertTrue(noStore.missing());
   }
 
   @Test

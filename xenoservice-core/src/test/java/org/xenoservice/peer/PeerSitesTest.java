@@ -57,6 +57,42 @@ class PeerSitesTest {
     return out.toByteArray();
   }
 
+  private byte[] delta(long version, Manifest base) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BundleBuilder.forSite("books.example").source(DirectorySource.of(site)).signingKey(BOOKS.getPrivate())
+        .version(version).base(base).build(out);
+    return out.toByteArray();
+  }
+
+  @Test
+  void aDeltaIsTakenOnTheServedVersionAndOnAStagedOne() throws Exception {
+    Manifest v1 = receive("books.example", bundle("books.example", BOOKS, 1));
+    peer.activate("books.example", 1);
+    Files.writeString(site.resolve("index.html"), "<h1>Maps and atlases too</h1>");
+    Manifest v2 = receive("books.example", delta(2, v1));
+    Files.writeString(site.resolve("index.html"), "<h1>And engravings</h1>");
+
+    Manifest v3 = receive("books.example", delta(3, v2));
+
+    peer.activate("books.example", 3);
+    assertEquals(v3.sha256(), peer.find("books.example").orElseThrow().manifest().sha256());
+  }
+
+  @Test
+  void aDeltaOnABaseNeverReceivedIsRefusedNamingTheBaseAndTheVersionsHeld() throws Exception {
+    Manifest v1 = receive("books.example", bundle("books.example", BOOKS, 1));
+    Files.writeString(site.resolve("index.html"), "<h1>Maps and atlases too</h1>");
+    Manifest unseen = BundleReader.peekManifest(new ByteArrayInputStream(bundle("books.example", BOOKS, 2)));
+    Files.writeString(site.resolve("index.html"), "<h1>And engravings</h1>");
+
+    PeerException e = assertThrows(PeerException.class, () -> receive("books.example", delta(3, unseen)));
+
+    assertEquals(400, e.status());
+    assertEquals("bundle-base", e.reason());
+    assertTrue(e.getMessage().contains(unseen.sha256()), e.getMessage());
+    assertTrue(e.getMessage().contains("v1 (" + v1.sha256() + ")"), e.getMessage());
+  }
+
   private Manifest receive(String host, byte[] bundle) throws Exception {
     return peer.receive(host, new ByteArrayInputStream(bundle));
   }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.xenoservice.bundle.BundleException;
 import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.Manifest;
 import picocli.CommandLine.Command;
@@ -20,7 +21,23 @@ final class BundleCommand extends CommandGroup {
     if (base.isPresent()) {
       deltaReader = reader.withBase(verifyOne(reader, base.get()));
     }
-    return verifyOne(deltaReader, bundle);
+    try {
+      return verifyOne(deltaReader, bundle);
+    } catch (BundleException e) {
+      throw base.isEmpty() ? withBaseFlag(e) : e;
+    }
+  }
+
+  /**
+   * A delta refused for want of its base, said in this tool's terms (the {@code --base} flag);
+   * any other rejection as it is.
+   */
+  static BundleException withBaseFlag(BundleException e) {
+    if (e.missingBase().isEmpty()) {
+      return e;
+    }
+    return new BundleException(BundleException.Rule.BASE, "this is a delta bundle on base manifest "
+        + e.missingBase().get() + "; give the bundle it was built on with --base, or use a full bundle", e);
   }
 
   private static Manifest verifyOne(BundleReader reader, Path bundle) throws IOException {

@@ -3,6 +3,7 @@ package org.xenoservice.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.xenoservice.bundle.BundleException;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.TreeExtractor;
 import picocli.CommandLine.Command;
@@ -36,7 +37,12 @@ final class BundleExtractCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Manifest manifest = TreeExtractor.extractBundle(trust.reader(), bundle, trust.base, target);
+    Manifest manifest;
+    try {
+      manifest = TreeExtractor.extractBundle(trust.reader(), bundle, trust.base, target);
+    } catch (BundleException e) {
+      throw trust.base.isEmpty() ? BundleCommand.withBaseFlag(e) : e;
+    }
     spec.commandLine().getOut().printf("extracted %s into %s: %s%n", bundle, target,
         BundleCommand.describe(manifest));
     return XenoCli.OK;

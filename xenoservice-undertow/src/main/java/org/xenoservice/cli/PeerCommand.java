@@ -18,8 +18,11 @@ import org.xenoservice.bundle.Manifest;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerClient;
+import org.xenoservice.peer.PeerCallException;
 import org.xenoservice.peer.PeerConfig;
 import org.xenoservice.peer.PeerSiteStatus;
+import org.xenoservice.peer.PeerSettingException;
+import org.xenoservice.peer.PeerSettingException.Setting;
 import org.xenoservice.peer.PushResult;
 import org.xenoservice.peer.SiteQuota;
 import org.xenoservice.peer.server.PeerServer;
@@ -112,7 +115,17 @@ final class PeerCommand extends CommandGroup {
       Manifest manifest = BundleCommand.peek(bundle);
       PrintWriter err = spec.commandLine().getErr();
       try (PeerClient client = peer.client(spec, manifest.site())) {
-        PushResult pushed = client.push(bundle, activate, new StderrProgress(err, System::nanoTime));
+        PushResult pushed;
+        try {
+          pushed = client.push(bundle, activate, new StderrProgress(err, System::nanoTime));
+        } catch (PeerCallException e) {
+          if (manifest.base().isPresent() && e.reason().equals(PeerCallException.REASON_BUNDLE_BASE)) {
+            throw new IOException(e.getMessage() + "; the peer does not hold the version this delta is built on: "
+                + "push the full bundle of v" + manifest.version() + " instead ('xenoservice bundle build' "
+                + "without --base)", e);
+          }
+          throw e;
+        }
         spec.commandLine().getOut().printf(Locale.ROOT, "pushed %s v%d to %s: %d of %d blobs sent (%d already there), "
             + "%s; %s%n", pushed.site(), pushed.version(), client.controlUrl(), pushed.blobsSent(),
             pushed.blobsSent() + pushed.blobsSkipped(), pushed.blobsSkipped(), Sizes.human(pushed.bytesSent()),
@@ -280,8 +293,8 @@ final class PeerCommand extends CommandGroup {
         bind.ifPresent(builder::bindAddress);
         store.ifPresent(builder::storeDirectory);
         maxUploadBytes.ifPresent(builder::maxUploadBytes);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), flagNames(e.getMessage()), e);
+      } catch (PeerSettingException e) {
+        throw new ParameterException(spec.commandLine(), flag(e.setting()) + " " + e.problem(), e);
       }
       for (String site : enroll) {
         int equals = site.indexOf('=');
@@ -294,26 +307,35 @@ final class PeerCommand extends CommandGroup {
           enrollment = new Enrollment(site.substring(0, equals),
               SiteKeys.readPublicKey(Path.of(site.substring(equals + 1))), SiteQuota.DEFAULT);
           builder.enroll(enrollment);
+        } catch (PeerSettingException e) {
+          throw new ParameterException(spec.commandLine(), "--enroll " + site + ": the site is enrolled twice"
+              + (config.isPresent() ? " (the --config file enrols it already)" : ""), e);
         } catch (IllegalArgumentException e) {
-          throw new ParameterException(spec.commandLine(), "--enroll " + site + ": " + e.getMessage()
-              + (config.isPresent() ? " (the --config file may enrol it already)" : ""), e);
+          throw new ParameterException(spec.commandLine(), "--enroll " + site + ": " + e.getMessage(), e);
         }
       }
       try {
         return builder.build();
-      } catch (IllegalStateException e) {
-        String message = e.getMessage().startsWith("no store directory")
-            ? "Missing required option: '--store=DIR' (or store-directory in the --config file)"
-            : e.getMessage().startsWith("no site enrolled")
-                ? "Missing required option: '--enroll=HOST=PUBKEYFILE' (or site.<host>.key in the --config file)"
-                : flagNames(e.getMessage());
+      } catch (PeerSettingException e) {
+        String message = !e.missing() ? flag(e.setting()) + " " + e.problem()
+            : e.setting() == Setting.STORE_DIRECTORY
+                ? "Missing required option: '--store=DIR' (or store-directory in the --config file)"
+                : "Missing required option: '--enroll=HOST=PUBKEYFILE' (or site.<host>.key in the --config file)";
         throw new ParameterException(spec.commandLine(), message, e);
       }
     }
 
-    private static String flagNames(String message) {
-      return message.replace("servingPort", "--port").replace("controlPort", "--control-port")
-          .replace("bindAddress", "--bind").replace("maxUploadBytes", "--max-upload-bytes");
+    /** The flag of {@code serve} that sets {@code setting}. */
+    private static String flag(Setting setting) {
+      return switch (setting) {
+        case SERVING_PORT -> "--port";
+        case CONTROL_PORT -> "--control-port";
+        case BIND_ADDRESS -> "--bind";
+        case STORE_DIRECTORY -> "--store";
+        case MAX_UPLOAD_BYTES -> "--max-upload-bytes";
+        case ENROLLMENTS -> "--enroll";
+        case BANDWIDTH_BYTES_PER_SECOND -> "bandwidth-bytes-per-second (in the --config file)";
+      };
     }
   }
 

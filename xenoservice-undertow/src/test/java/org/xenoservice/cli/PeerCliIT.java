@@ -62,6 +62,13 @@ class PeerCliIT {
     return out;
   }
 
+  private Path buildDelta(long version, Path base) {
+    Path out = dir.resolve("v" + version + "-delta.xsb");
+    XenoCliTest.run("bundle", "build", site.toString(), "--site", "books.example", "--key", key.toString(),
+        "--version", Long.toString(version), "--base", base.toString(), "--out", out.toString()).succeeded();
+    return out;
+  }
+
   private CliRun peer(String command, String... extra) {
     String[] args = new String[extra.length + 6];
     args[0] = "peer";
@@ -99,6 +106,55 @@ class PeerCliIT {
     assertEquals(control + " no longer serves books.example\n",
         peer("retire", "--site", "books.example").succeeded().out());
     assertTrue(peer("status", "--site", "books.example").out().contains("active-version: none\n"));
+  }
+
+  @Test
+  void deltaBundlesPushOntoTheVersionThePeerHolds() throws IOException {
+    Path v1 = build(1);
+    peer("push", "--bundle", v1.toString(), "--activate").succeeded();
+
+    Files.writeString(site.resolve("css/shop.css"), "body { font-family: serif; }");
+    Path v2 = buildDelta(2, v1);
+    CliRun second = peer("push", "--bundle", v2.toString(), "--activate").succeeded();
+    assertTrue(second.out().strip().endsWith("serving v2"), second.out());
+
+    Files.writeString(site.resolve("index.html"), "<h1>New arrivals</h1>");
+    CliRun third = peer("push", "--bundle", buildDelta(3, v2).toString(), "--activate").succeeded();
+    assertTrue(third.out().contains("1 of 6 blobs sent"), third.out());
+    assertTrue(peer("status", "--site", "books.example").out().contains("active-version: 3\n"));
+  }
+
+  @Test
+  void aDeltaOnABaseThePeerNeverSawSaysPushTheFullBundle() throws IOException {
+    Path v1 = build(1);
+    Files.writeString(site.resolve("css/shop.css"), "body { font-family: serif; }");
+    Path fullV2 = build(2);
+    peer("push", "--bundle", fullV2.toString(), "--activate").succeeded();
+    Files.writeString(site.resolve("index.html"), "<h1>New arrivals</h1>");
+    Path deltaOnV1 = buildDelta(3, v1);
+
+    CliRun run = peer("push", "--bundle", deltaOnV1.toString()).failedWith(XenoCli.FAILED);
+
+    assertEquals(1, run.err().strip().lines().count(), run.err());
+    assertTrue(run.err().contains("400 bundle-base"), run.err());
+    assertTrue(run.err().contains("v2 ("), "names the versions the peer holds: " + run.err());
+    assertTrue(run.err().contains("push the full bundle of v3"), run.err());
+    assertTrue(peer("status", "--site", "books.example").out().contains("versions: 2\n"));
+  }
+
+  @Test
+  void serveNamesTheFlagOfABadSetting() {
+    CliRun badPort = XenoCliTest.run("peer", "serve", "--store", dir.resolve("s").toString(), "--enroll",
+        "books.example=" + pub, "--port", "70000").failedWith(XenoCli.USAGE);
+    assertTrue(badPort.err().contains("--port must be between 0 and 65535, but was 70000"), badPort.err());
+    CliRun sameports = XenoCliTest.run("peer", "serve", "--store", dir.resolve("s").toString(), "--enroll",
+        "books.example=" + pub, "--port", "9000", "--control-port", "9000").failedWith(XenoCli.USAGE);
+    assertTrue(sameports.err().contains("--port must differ from the control port"), sameports.err());
+    CliRun noStore = XenoCliTest.run("peer", "serve", "--enroll", "books.example=" + pub).failedWith(XenoCli.USAGE);
+    assertTrue(noStore.err().contains("Missing required option: '--store=DIR'"), noStore.err());
+    CliRun twice = XenoCliTest.run("peer", "serve", "--store", dir.resolve("s").toString(), "--enroll",
+        "books.example=" + pub, "--enroll", "books.example=" + pub).failedWith(XenoCli.USAGE);
+    assertTrue(twice.err().contains("--enroll books.example=" + pub + ": the site is enrolled twice"), twice.err());
   }
 
   @Test
