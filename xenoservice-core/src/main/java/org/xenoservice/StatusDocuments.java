@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.overload.OverloadSnapshot;
 import org.xenoservice.overload.OverloadState;
 import org.xenoservice.overload.Signal;
@@ -52,7 +53,7 @@ final class StatusDocuments {
     replicator.put("dnsUpdates", replication.dnsUpdates());
     replicator.put("dnsFailures", replication.dnsFailures());
     ArrayNode addresses = replicator.putArray("addressesInDns");
-    replication.addressesInDns().forEach(address -> addresses.add(address.getHostAddress()));
+    replication.addressesInDns().forEach(address -> addresses.add(AddressLiterals.format(address)));
     ArrayNode peers = replicator.putArray("peers");
     for (ReplicaStatus peer : replication.peers()) {
       ObjectNode node = peers.addObject();

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.dynamic.CaptureIntake;
 import org.xenoservice.dynamic.IntakeResponse;
+import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
 import org.xenoservice.overload.RequestKind;
 import org.xenoservice.overload.RequestRecorder;
@@ -65,6 +66,13 @@ public final class XenoService implements AutoCloseable {
     Files.createDirectories(config.stateDirectory());
     this.recorder = RequestRecorder.create();
     this.intake = openIntake(config);
+    // The detector first: the replicator's withdrawal rule reads it, and it tells the replicator of
+    // state changes once both exist (no event can come before start()).
+    OverloadDetector overload = OverloadDetector.builder(recorder)
+        .config(config.overload())
+        .routeNames(config.dynamicRoutes().stream().limit(RequestRecorder.MAX_ROUTES).map(DynamicRoute::prefix)
+            .toList())
+        .build();
     Replicator.Builder replication = Replicator.builder(config.site(), config.siteKey(), config.staticSource())
         .routes(config.dynamicRoutes())
         .peers(config.peers())
@@ -74,16 +82,12 @@ public final class XenoService implements AutoCloseable {
         .restageInterval(config.restageInterval())
         .peerCallTimeout(config.peerCallTimeout())
         .maxUploadBytesPerSecond(config.maxUploadBytesPerSecond())
-        .withdrawalRateLimit(this::calmRequestsPerSecond);
+        .withdrawalRateLimit(() -> calmRequestsPerSecond(overload, config.overload()));
     config.dns().ifPresent(replication::dns);
     config.dnsUpdater().ifPresent(replication::dnsUpdater);
     this.replicator = replication.build();
-    this.detector = OverloadDetector.builder(recorder)
-        .config(config.overload())
-        .routeNames(config.dynamicRoutes().stream().limit(RequestRecorder.MAX_ROUTES).map(DynamicRoute::prefix)
-            .toList())
-        .listener(replicator)
-        .build();
+    overload.addListener(replicator);
+    this.detector = overload;
   }
 
   /**
@@ -232,10 +236,9 @@ public final class XenoService implements AutoCloseable {
    * The request rate the origin takes calmly: below the detector's exit level (its surge threshold
    * times the exit factor). The replicator keeps peers in DNS while they together serve more.
    */
-  private double calmRequestsPerSecond() {
-    OverloadDetector current = detector;
-    double threshold = current == null ? 0 : current.snapshot().surgeThresholdPerSecond();
-    return Math.max(threshold, config.overload().minSurgeRatePerSecond()) * config.overload().surgeExitFactor();
+  static double calmRequestsPerSecond(OverloadDetector detector, OverloadConfig settings) {
+    double threshold = detector.snapshot().surgeThresholdPerSecond();
+    return Math.max(threshold, settings.minSurgeRatePerSecond()) * settings.surgeExitFactor();
   }
 
   /** What the service sees and does now. */

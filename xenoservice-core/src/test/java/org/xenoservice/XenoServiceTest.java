@@ -31,7 +31,10 @@ import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.dns.TsigKey;
 import org.xenoservice.dynamic.CapturedRequest;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.overload.OverloadConfig;
+import org.xenoservice.overload.OverloadDetector;
 import org.xenoservice.overload.RequestKind;
+import org.xenoservice.overload.RequestRecorder;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.ReplicationPhase;
 
@@ -53,6 +56,17 @@ class XenoServiceTest {
   @AfterEach
   void stop() {
     started.forEach(XenoService::close);
+  }
+
+  @Test
+  void theWithdrawalRuleReadsTheDetectorFromTheStart() {
+    OverloadConfig settings = OverloadConfig.builder().minSurgeRatePerSecond(40).surgeExitFactor(0.5).build();
+    OverloadDetector detector = OverloadDetector.builder(RequestRecorder.create()).config(settings).build();
+
+    double calm = XenoService.calmRequestsPerSecond(detector, settings);
+
+    assertEquals(Math.max(40, detector.snapshot().surgeThresholdPerSecond()) * 0.5, calm, 1e-9);
+    assertTrue(calm >= 20, "never below the minimum surge rate times the exit factor: " + calm);
   }
 
   @Test

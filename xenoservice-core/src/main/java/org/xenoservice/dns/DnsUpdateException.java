@@ -46,7 +46,9 @@ public final class DnsUpdateException extends IOException {
     /** No zone could be found for the name (no SOA above it on the server). */
     ZONE_NOT_FOUND,
     /** The updater was closed. */
-    CLOSED
+    CLOSED,
+    /** The change does not fit in one DNS message (65,535 bytes); nothing was sent. */
+    TOO_LARGE
   }
 
   private final Reason reason;

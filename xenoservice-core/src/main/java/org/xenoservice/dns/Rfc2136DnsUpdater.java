@@ -468,6 +468,12 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
       throw new DnsUpdateException(Reason.CLOSED, "the updater is closed; build a new one");
     }
     int size = message.toWire().length + tsig.map(TSIG::recordLength).orElse(0);
+    if (size > Message.MAXLENGTH) {
+      failures.increment();
+      throw new DnsUpdateException(Reason.TOO_LARGE, "cannot " + what + ": the message would be " + size
+          + " bytes, more than the " + Message.MAXLENGTH + " one DNS message can hold; nothing was sent, so "
+          + "change fewer records at once");
+    }
     boolean tcp = size > MAX_UDP_BYTES;
     DnsUpdateException last = null;
     for (DnsServer server : servers) {
@@ -611,7 +617,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
   }
 
   private static List<String> literals(Collection<InetAddress> addresses) {
-    return addresses.stream().map(InetAddress::getHostAddress).toList();
+    return AddressLiterals.formatAll(addresses);
   }
 
   private static InetAddress addressOf(Record record) {

@@ -71,6 +71,24 @@ class Rfc2136DnsUpdaterIT {
   }
 
   @Test
+  void anUpdateTooLargeForOneMessageFailsWholeAndChangesNothing() throws Exception {
+    String name = name("huge");
+    try (Rfc2136DnsUpdater dns = updater(BindServer.FULL_KEY, name)) {
+      dns.add(name, List.of(ip("192.0.2.1")));
+      List<InetAddress> many = new ArrayList<>();
+      for (int i = 0; i < 5000; i++) {
+        many.add(InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}));
+      }
+
+      DnsUpdateException e = assertThrows(DnsUpdateException.class, () -> dns.add(name, many));
+
+      assertEquals(DnsUpdateException.Reason.TOO_LARGE, e.reason());
+      assertTrue(e.getMessage().contains("nothing was sent"), e.getMessage());
+      assertEquals(List.of(ip("192.0.2.1")), dns.show(name).addresses(), "no partial update reached the server");
+    }
+  }
+
+  @Test
   void addingAndRemovingTwiceIsHarmless() throws Exception {
     String name = name("idem");
     try (Rfc2136DnsUpdater dns = updater(BindServer.FULL_KEY, name)) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.dns.AddressSet;
 import org.xenoservice.dns.DnsServer;
 import org.xenoservice.dns.Rfc2136DnsUpdater;
@@ -202,12 +203,12 @@ final class DnsCommand extends CommandGroup {
   static void print(PrintWriter out, AddressSet set) {
     for (InetAddress address : set.addresses()) {
       out.printf("%s %d IN %s %s%n", set.name(), set.ttl().getSeconds(),
-          address instanceof Inet4Address ? "A" : "AAAA", address.getHostAddress());
+          address instanceof Inet4Address ? "A" : "AAAA", AddressLiterals.format(address));
     }
   }
 
   private static List<String> literals(List<InetAddress> addresses) {
-    return addresses.stream().map(InetAddress::getHostAddress).toList();
+    return AddressLiterals.formatAll(addresses);
   }
 
   /** {@code HOST[:PORT]}. */

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
+import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.dns.DnsServer;
 import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.dns.Rfc2136DnsUpdater;
@@ -333,7 +334,7 @@ final class Demo implements AutoCloseable {
     replicationNode.put("wave", replication.wave());
     replicationNode.put("originSheltered", replication.originSheltered());
     ArrayNode inDns = replicationNode.putArray("addressesInDns");
-    replication.addressesInDns().forEach(address -> inDns.add(address.getHostAddress()));
+    replication.addressesInDns().forEach(address -> inDns.add(AddressLiterals.format(address)));
     ArrayNode steps = replicationNode.putArray("steps");
     List<ReplicationStatus.Step> recentSteps = replication.recentSteps();
     recentSteps.subList(Math.max(0, recentSteps.size() - 8), recentSteps.size())

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.dynamic.CapturePolicy;
 import org.xenoservice.dynamic.CapturedRequest;
 import org.xenoservice.dynamic.Captures;
@@ -276,7 +277,7 @@ final class DynamicPaths {
     if (source == null || source.getAddress() == null) {
       return "unknown";
     }
-    return source.getAddress().getHostAddress();
+    return AddressLiterals.format(source.getAddress());
   }
 
   /** The header names a {@code Connection} header lists, in lower case. */
