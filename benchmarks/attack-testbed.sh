@@ -267,7 +267,7 @@ selftest() {
 # The scenario
 
 JAVA_OPTS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
-xeno_jar="$repo/xenoservice-undertow/target/xenoservice.jar"
+xeno_jar="$repo/xenoservice-peer/target/xenoservice.jar"
 bench_jar="$repo/benchmarks/target/benchmarks.jar"
 
 # in HOST COMMAND...: runs COMMAND in HOST's namespace, in the background, output to HOST.log of the run
@@ -295,7 +295,7 @@ prepare() {
   need_tools java python3 curl named timeout
   if ((skip_build == 0)) || [[ ! -f $xeno_jar || ! -f $bench_jar ]]; then
     log "building the CLI and benchmarks jars"
-    (cd "$repo" && mvn -B -ntp -q -pl xenoservice-undertow,benchmarks -am package -DskipTests -Djazzer.skip)
+    (cd "$repo" && mvn -B -ntp -q -pl xenoservice-peer,benchmarks -am package -DskipTests -Djazzer.skip)
   fi
   rm -rf "$out"
   mkdir -p "$out/keys"

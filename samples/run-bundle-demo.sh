@@ -7,7 +7,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-jar="$repo/xenoservice-undertow/target/xenoservice.jar"
+jar="$repo/xenoservice-peer/target/xenoservice.jar"
 work="$repo/samples/target/demo"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -15,7 +15,7 @@ xeno() { java -jar "$jar" "$@"; }
 
 if [[ ! -f "$jar" ]]; then
   step "Building the xenoservice CLI (first run only)"
-  (cd "$repo" && mvn -q -B -ntp -DskipTests -pl xenoservice-undertow -am package)
+  (cd "$repo" && mvn -q -B -ntp -DskipTests -pl xenoservice-peer -am package)
 fi
 
 rm -rf "$work"
