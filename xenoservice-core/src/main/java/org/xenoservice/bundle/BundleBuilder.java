@@ -101,7 +101,7 @@ public final class BundleBuilder {
    */
   public static BundleBuilder forSite(String site) {
     String host = Objects.requireNonNull(site, "site").toLowerCase(Locale.ROOT);
-    ManifestCodec.hostProblem(host).ifPresent(problem -> {
+    SiteName.problem(host).ifPresent(problem -> {
       throw new IllegalArgumentException("site \"" + ManifestCodec.printable(site) + "\" " + problem);
     });
     return new BundleBuilder(host);

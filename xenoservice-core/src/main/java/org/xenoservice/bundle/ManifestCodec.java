@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.xenoservice.bundle.BundleException.Rule;
 
 /**
@@ -42,7 +41,6 @@ final class ManifestCodec {
       Set.of("format", "site", "version", "created", "base", "files", "dynamic");
   private static final Set<String> FILE_FIELDS = Set.of("path", "sha256", "size", "contentType",
       "encoding", "storedSize", "lastModified", "cacheControl");
-  private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final int MAX_HEADER_VALUE = 256;
 
   private ManifestCodec() {}
@@ -124,7 +122,7 @@ final class ManifestCodec {
     }
     checkFields(root, TOP_FIELDS, "manifest");
     String site = requireText(root, "site", "manifest");
-    Optional<String> siteProblem = hostProblem(site);
+    Optional<String> siteProblem = SiteName.problem(site);
     if (siteProblem.isPresent()) {
       throw syntax("'site' \"" + printable(site) + "\" " + siteProblem.get());
     }
@@ -251,20 +249,6 @@ final class ManifestCodec {
       routes.add(new DynamicRoute(prefix, policy, settings));
     }
     return routes;
-  }
-
-  /** Why {@code host} is not a lower-case DNS host name, or empty when it is one. */
-  static Optional<String> hostProblem(String host) {
-    if (host.isEmpty() || host.length() > 253) {
-      return Optional.of("must be a host name of 1 to 253 characters");
-    }
-    for (String label : host.split("\\.", -1)) {
-      if (!HOST_LABEL.matcher(label).matches()) {
-        return Optional.of("is not a lower-case DNS host name (labels of a-z, 0-9 and '-', "
-            + "1 to 63 characters, no leading or trailing '-')");
-      }
-    }
-    return Optional.empty();
   }
 
   private static void checkFields(JsonNode node, Set<String> allowed, String where)

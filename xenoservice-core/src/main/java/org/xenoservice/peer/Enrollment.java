@@ -5,6 +5,7 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.xenoservice.bundle.SiteName;
 
 /**
  * A site a peer's operator agreed to host: its host name, the public key its bundles and control
@@ -22,7 +23,7 @@ import java.util.Objects;
 public record Enrollment(String site, PublicKey key, SiteQuota quota, List<URI> allowedOrigins) {
   /** Lower-cases the site, checks nothing is null and every allowed origin is an http(s) origin. */
   public Enrollment {
-    site = Objects.requireNonNull(site, "site").toLowerCase(Locale.ROOT);
+    site = SiteName.of(Objects.requireNonNull(site, "site")).value();
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(quota, "quota");
     allowedOrigins = List.copyOf(allowedOrigins);

@@ -13,11 +13,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -44,7 +44,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -52,6 +51,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.Manifest;
+import org.xenoservice.bundle.SiteName;
 import org.xenoservice.bundle.ThinBundle;
 
 /**
@@ -82,7 +82,6 @@ public final class PeerClient implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerClient.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final Pattern SITE = Pattern.compile("[a-z0-9.-]{1,253}");
   private static final int MAX_ANSWER_BYTES = 4 << 20;
   /** Digests asked per missing call: about 700 KB of JSON, well under the peer's limit for a body. */
   private static final int DIGESTS_PER_CALL = 10_000;
@@ -161,9 +160,9 @@ public final class PeerClient implements AutoCloseable {
     private Builder(URI controlUrl, String site, PrivateKey key) {
       this.base = checkUrl(Objects.requireNonNull(controlUrl, "controlUrl"));
       String host = Objects.requireNonNull(site, "site").toLowerCase(Locale.ROOT);
-      if (!SITE.matcher(host).matches() || host.startsWith(".") || host.endsWith(".")) {
-        throw new IllegalArgumentException("site must be a host name such as books.example, but was '" + site + "'");
-      }
+      SiteName.problem(host).ifPresent(problem -> {
+        throw new IllegalArgumentException("site " + problem + ", but was '" + site + "'");
+      });
       this.site = host;
       this.key = Objects.requireNonNull(key, "siteKey");
       if (!"Ed25519".equals(key.getAlgorithm()) && !"EdDSA".equals(key.getAlgorithm())) {

@@ -226,7 +226,7 @@ class PeerConfigTest {
       "site.ünïcode.example.key"})
   void badHostNameIsRejected(String property) throws IOException {
     PeerConfigException e = rejected(STORE, property + " = keys/books.pub");
-    assertTrue(e.getMessage().contains("not a host name") || e.getMessage().contains("unknown property"),
+    assertTrue(e.getMessage().contains("is not a site") || e.getMessage().contains("unknown property"),
         e.getMessage());
   }
 
