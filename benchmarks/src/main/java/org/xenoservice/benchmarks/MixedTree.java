@@ -181,7 +181,7 @@ public final class MixedTree {
   // ---------------------------------------------------------------- the mix
 
   private void generateAll() throws IOException {
-    binary("media/video/intro-tour.mp4", share(12), mp4Header(), random.split());
+    binary("media/video/intro-tour.mp4", share(12), TreeContent.mp4Header(), random.split());
     pdf("media/reports/annual-report-2023.pdf", share(10), random.split());
     binary("downloads/press-kit.zip", share(3), new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0},
         random.split());
@@ -222,22 +222,16 @@ public final class MixedTree {
   private void fill(long budget, long min, long max, FileMaker maker) throws IOException {
     long used = 0;
     while (used < budget) {
-      long target = Math.min(logUniform(random, min, max), Math.max(budget - used, min));
+      long target = Math.min(TreeContent.logUniform(random, min, max), Math.max(budget - used, min));
       used += Math.max(1, maker.make(target, random.split()));
     }
-  }
-
-  private static long logUniform(SplittableRandom r, long min, long max) {
-    double lo = Math.log(min);
-    double hi = Math.log(max);
-    return Math.round(Math.exp(lo + r.nextDouble() * (hi - lo)));
   }
 
   // ---------------------------------------------------------------- HTML
 
   private long articlePage(long target, SplittableRandom r) throws IOException {
     String slug = slug(r);
-    String title = capitalize(words.sentenceWords(r, 3 + r.nextInt(5)));
+    String title = TreeContent.capitalize(words.sentenceWords(r, 3 + r.nextInt(5)));
     String path;
     switch (r.nextInt(10)) {
       case 0, 1, 2, 3, 4 -> path = String.format(Locale.ROOT, "blog/%d/%02d/%s.html",
@@ -266,8 +260,8 @@ public final class MixedTree {
         .append("<main id=\"content\">\n<article class=\"post\">\n<h1>").append(title).append("</h1>\n")
         .append(String.format(Locale.ROOT, "<p class=\"meta\">Posted on <time datetime=\"20%02d-%02d-%02d\">",
             12 + r.nextInt(13), 1 + r.nextInt(12), 1 + r.nextInt(28)))
-        .append(capitalize(words.word(r))).append(' ').append(1 + r.nextInt(28)).append("</time> by ")
-        .append(capitalize(words.word(r))).append(' ').append(capitalize(words.word(r))).append("</p>\n");
+        .append(TreeContent.capitalize(words.word(r))).append(' ').append(1 + r.nextInt(28)).append("</time> by ")
+        .append(TreeContent.capitalize(words.word(r))).append(' ').append(TreeContent.capitalize(words.word(r))).append("</p>\n");
     long bodyEnd = target - footer.length() - 30;
     while (sb.length() < bodyEnd) {
       int kind = r.nextInt(100);
@@ -285,7 +279,7 @@ public final class MixedTree {
         sb.append("</p>\n");
       } else if (kind < 66) {
         sb.append("<h2 id=\"").append(slug(r)).append("\">")
-            .append(capitalize(words.sentenceWords(r, 2 + r.nextInt(5)))).append("</h2>\n");
+            .append(TreeContent.capitalize(words.sentenceWords(r, 2 + r.nextInt(5)))).append("</h2>\n");
       } else if (kind < 76) {
         sb.append("<ul class=\"list\">\n");
         for (int i = 0, n = 3 + r.nextInt(6); i < n; i++) {
@@ -321,7 +315,7 @@ public final class MixedTree {
     for (int i = 0; i < 24; i++) {
       String section = section(r, 9);
       sb.append("  <li class=\"nav-item\"><a href=\"/docs/").append(section).append("/\">")
-          .append(capitalize(section)).append("</a></li>\n");
+          .append(TreeContent.capitalize(section)).append("</a></li>\n");
     }
     return sb.append("</ul>\n</nav>\n</header>\n").toString();
   }
@@ -330,10 +324,10 @@ public final class MixedTree {
     SplittableRandom r = random.split();
     StringBuilder sb = new StringBuilder("<footer class=\"site-footer\">\n<div class=\"columns\">\n");
     for (int i = 0; i < 4; i++) {
-      sb.append("<section>\n<h3>").append(capitalize(words.word(r))).append("</h3>\n<ul>\n");
+      sb.append("<section>\n<h3>").append(TreeContent.capitalize(words.word(r))).append("</h3>\n<ul>\n");
       for (int j = 0; j < 6; j++) {
         sb.append("  <li><a href=\"/").append(slug(r)).append(".html\">")
-            .append(capitalize(words.sentenceWords(r, 2))).append("</a></li>\n");
+            .append(TreeContent.capitalize(words.sentenceWords(r, 2))).append("</a></li>\n");
       }
       sb.append("</ul>\n</section>\n");
     }
@@ -372,8 +366,8 @@ public final class MixedTree {
     StringBuilder sb = new StringBuilder((int) target + 1024);
     sb.append("/*! ").append(path).append(" | MIT License */\n");
     while (sb.length() < target) {
-      sb.append("function ").append(shortName(r)).append('(').append(shortName(r)).append(',')
-          .append(shortName(r)).append("){");
+      sb.append("function ").append(TreeContent.shortName(r)).append('(').append(TreeContent.shortName(r)).append(',')
+          .append(TreeContent.shortName(r)).append("){");
       for (int i = 0, n = 2 + r.nextInt(6); i < n; i++) {
         jsStatement(sb, r, null);
       }
@@ -405,8 +399,8 @@ public final class MixedTree {
     String in = min ? "" : indent;
     String sp = min ? "" : " ";
     String nl = min ? "" : "\n";
-    String a = min ? shortName(r) : camel(r);
-    String b = min ? shortName(r) : camel(r);
+    String a = min ? TreeContent.shortName(r) : camel(r);
+    String b = min ? TreeContent.shortName(r) : camel(r);
     switch (r.nextInt(6)) {
       case 0 -> sb.append(in).append("const ").append(a).append(sp).append('=').append(sp).append(b).append('.')
           .append(camel(r)).append('(').append('"').append(words.sentenceWords(r, 1 + r.nextInt(4)))
@@ -461,10 +455,6 @@ public final class MixedTree {
         target, r));
   }
 
-  private static final String[] CSS_PROPERTIES = {"color", "background-color", "margin", "padding",
-      "font-size", "line-height", "display", "border", "border-radius", "width", "max-width", "gap",
-      "font-weight", "text-align", "box-shadow", "transition", "grid-template-columns", "opacity"};
-
   private long cssFile(String path, long target, SplittableRandom r) throws IOException {
     StringBuilder sb = new StringBuilder((int) target + 1024);
     sb.append("/* ").append(words.sentence(r)).append(" */\n");
@@ -481,27 +471,13 @@ public final class MixedTree {
       }
       sb.append(" {\n");
       for (int i = 0, n = 1 + r.nextInt(6); i < n; i++) {
-        String property = CSS_PROPERTIES[r.nextInt(CSS_PROPERTIES.length)];
-        sb.append("  ").append(property).append(": ").append(cssValue(property, r)).append(";\n");
+        String property = TreeContent.CSS_PROPERTIES[r.nextInt(TreeContent.CSS_PROPERTIES.length)];
+        sb.append("  ").append(property).append(": ").append(TreeContent.cssValue(property, r)).append(";\n");
       }
       sb.append("}\n");
     }
     copyable.add(path);
     return write(path, sb);
-  }
-
-  private static String cssValue(String property, SplittableRandom r) {
-    return switch (property) {
-      case "color", "background-color" -> String.format(Locale.ROOT, "#%06x", r.nextInt(1 << 24));
-      case "display" -> new String[] {"block", "flex", "grid", "none", "inline-block"}[r.nextInt(5)];
-      case "text-align" -> new String[] {"left", "center", "right"}[r.nextInt(3)];
-      case "opacity" -> "0." + r.nextInt(10);
-      case "border" -> "1px solid #" + String.format(Locale.ROOT, "%03x", r.nextInt(4096));
-      case "transition" -> "all " + (50 * (1 + r.nextInt(8))) + "ms ease-in-out";
-      case "grid-template-columns" -> "repeat(" + (1 + r.nextInt(6)) + ", 1fr)";
-      case "box-shadow" -> "0 " + r.nextInt(8) + "px " + r.nextInt(24) + "px rgba(0, 0, 0, 0." + r.nextInt(10) + ")";
-      default -> (r.nextInt(4) == 0 ? (r.nextInt(40) / 10.0 + "rem") : (r.nextInt(64) + "px"));
-    };
   }
 
   private long dataJson(long target, SplittableRandom r) throws IOException {
@@ -522,7 +498,7 @@ public final class MixedTree {
           .append(in).append("\"id\":").append(sp).append(r.nextInt(1_000_000)).append(',').append(nl)
           .append(in).append("\"sku\":").append(sp).append(String.format(Locale.ROOT, "\"%c%c-%05d\"",
               (char) ('A' + r.nextInt(26)), (char) ('A' + r.nextInt(26)), r.nextInt(100_000))).append(',').append(nl)
-          .append(in).append("\"name\":").append(sp).append('"').append(capitalize(words.sentenceWords(r, 2 + r.nextInt(3))))
+          .append(in).append("\"name\":").append(sp).append('"').append(TreeContent.capitalize(words.sentenceWords(r, 2 + r.nextInt(3))))
           .append("\",").append(nl)
           .append(in).append("\"price\":").append(sp).append(r.nextInt(500)).append('.').append(10 + r.nextInt(90))
           .append(',').append(nl)
@@ -553,7 +529,7 @@ public final class MixedTree {
     StringBuilder sb = new StringBuilder((int) target + 256)
         .append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 24\" width=\"24\" height=\"24\">\n");
     while (sb.length() < target) {
-      svgPath(sb, r, 24, "currentColor");
+      TreeContent.svgPath(sb, r, 24, "currentColor");
     }
     sb.append("</svg>\n");
     copyable.add(path);
@@ -566,24 +542,10 @@ public final class MixedTree {
         .append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 800 600\">\n<title>")
         .append(words.sentenceWords(r, 4)).append("</title>\n");
     while (sb.length() < target) {
-      svgPath(sb, r, 800, String.format(Locale.ROOT, "#%06x", r.nextInt(1 << 24)));
+      TreeContent.svgPath(sb, r, 800, String.format(Locale.ROOT, "#%06x", r.nextInt(1 << 24)));
     }
     sb.append("</svg>\n");
     return write(path, sb);
-  }
-
-  private static void svgPath(StringBuilder sb, SplittableRandom r, int scale, String fill) {
-    sb.append("  <path fill=\"").append(fill).append("\" d=\"M").append(coordinate(r, scale)).append(' ')
-        .append(coordinate(r, scale));
-    for (int i = 0, n = 4 + r.nextInt(20); i < n; i++) {
-      sb.append(r.nextBoolean() ? 'L' : 'C');
-      sb.append(coordinate(r, scale)).append(' ').append(coordinate(r, scale));
-    }
-    sb.append("Z\"/>\n");
-  }
-
-  private static String coordinate(SplittableRandom r, int scale) {
-    return String.format(Locale.ROOT, "%.2f", r.nextDouble() * scale);
   }
 
   // ---------------------------------------------------------------- binaries
@@ -592,16 +554,16 @@ public final class MixedTree {
     String album = section(r, 40);
     String name = slug(r);
     return switch (r.nextInt(5)) {
-      case 0, 1, 2 -> binary("images/" + album + "/" + name + ".jpg", target, jpegHeader(), r, true);
-      case 3 -> binary("images/" + album + "/" + name + ".png", target, pngHeader(), r, true);
-      default -> binary("images/" + album + "/" + name + ".webp", target, webpHeader(target), r, true);
+      case 0, 1, 2 -> binary("images/" + album + "/" + name + ".jpg", target, TreeContent.jpegHeader(), r, true);
+      case 3 -> binary("images/" + album + "/" + name + ".png", target, TreeContent.pngHeader(), r, true);
+      default -> binary("images/" + album + "/" + name + ".webp", target, TreeContent.webpHeader(target), r, true);
     };
   }
 
   private long thumbnail(long target, SplittableRandom r) throws IOException {
     String path = (r.nextInt(3) == 0 ? "blog/" + (2012 + r.nextInt(13)) + "/img/"
         : "images/" + section(r, 40) + "/thumbs/") + slug(r) + ".webp";
-    return binary(path, target, webpHeader(target), r, true);
+    return binary(path, target, TreeContent.webpHeader(target), r, true);
   }
 
   private long font(long target, SplittableRandom r) throws IOException {
@@ -623,7 +585,7 @@ public final class MixedTree {
     long total = Math.max(size, header.length);
     try (OutputStream out = open(path)) {
       out.write(header);
-      randomBytes(out, total - header.length, r);
+      TreeContent.randomBytes(out, total - header.length, r);
     }
     if (duplicable) {
       copyable.add(path);
@@ -656,7 +618,7 @@ public final class MixedTree {
           sb.setLength((int) length);
           out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
         } else {
-          randomBytes(out, length, r);
+          TreeContent.randomBytes(out, length, r);
         }
         out.write(close.getBytes(StandardCharsets.US_ASCII));
         total += open.length() + length + close.length();
@@ -666,36 +628,6 @@ public final class MixedTree {
       total += tail.length;
     }
     return finish(path, total);
-  }
-
-  private static void randomBytes(OutputStream out, long count, SplittableRandom r) throws IOException {
-    byte[] chunk = new byte[(int) Math.min(CHUNK_BYTES, Math.max(count, 1))];
-    for (long left = count; left > 0; ) {
-      int n = (int) Math.min(chunk.length, left);
-      r.nextBytes(chunk);
-      out.write(chunk, 0, n);
-      left -= n;
-    }
-  }
-
-  private static byte[] jpegHeader() {
-    return new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1,
-        0, 0, 72, 0, 72, 0, 0};
-  }
-
-  private static byte[] pngHeader() {
-    return new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-  }
-
-  private static byte[] webpHeader(long size) {
-    int length = (int) Math.min(Integer.MAX_VALUE, Math.max(0, size - 8));
-    return new byte[] {'R', 'I', 'F', 'F', (byte) length, (byte) (length >> 8), (byte) (length >> 16),
-        (byte) (length >> 24), 'W', 'E', 'B', 'P', 'V', 'P', '8', ' '};
-  }
-
-  private static byte[] mp4Header() {
-    return new byte[] {0, 0, 0, 0x20, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm',
-        'i', 's', 'o', '2', 'a', 'v', 'c', '1', 'm', 'p', '4', '1', 0, 0, 0, 0, 'm', 'd', 'a', 't'};
   }
 
   // ---------------------------------------------------------------- duplicates
@@ -757,87 +689,6 @@ public final class MixedTree {
   }
 
   private String camel(SplittableRandom r) {
-    return words.word(r) + capitalize(words.word(r));
-  }
-
-  private static String shortName(SplittableRandom r) {
-    char first = (char) ((r.nextBoolean() ? 'a' : 'A') + r.nextInt(26));
-    return r.nextBoolean() ? String.valueOf(first) : first + String.valueOf((char) ('a' + r.nextInt(26)));
-  }
-
-  private static String capitalize(String s) {
-    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-  }
-
-  /** Words made of syllables, drawn with Zipf frequencies (a few very common, a long tail). */
-  private static final class Vocabulary {
-    private static final String[] COMMON = {"the", "of", "and", "to", "a", "in", "is", "that", "for", "it",
-        "as", "with", "on", "be", "by", "this", "are", "or", "from", "at", "an", "not", "which", "you",
-        "we", "can", "all", "have", "more", "will", "one", "site", "page", "new", "our", "your", "data"};
-    private static final String[] SYLLABLES = {"ka", "ren", "to", "mi", "sel", "dor", "an", "ve", "lo", "tri",
-        "es", "ul", "ing", "er", "ion", "pro", "con", "de", "re", "ta", "bal", "mor", "sti", "qua", "vin",
-        "pel", "cor", "nu", "ga", "lis", "tem", "fra", "os", "ith", "ber", "cla", "mun", "sa", "ti", "ex",
-        "com", "par", "ment", "al", "ly", "ous", "ble", "ture", "gra", "phy", "sys", "net", "work", "form"};
-    private static final int TABLE_BITS = 18;
-
-    private final String[] words;
-    private final int[] table = new int[1 << TABLE_BITS];
-
-    Vocabulary(SplittableRandom r, int size) {
-      Set<String> seen = new HashSet<>();
-      List<String> list = new ArrayList<>();
-      for (String w : COMMON) {
-        seen.add(w);
-        list.add(w);
-      }
-      while (list.size() < size) {
-        StringBuilder w = new StringBuilder();
-        for (int i = 0, n = 1 + r.nextInt(4); i < n; i++) {
-          w.append(SYLLABLES[r.nextInt(SYLLABLES.length)]);
-        }
-        if (seen.add(w.toString())) {
-          list.add(w.toString());
-        }
-      }
-      words = list.toArray(new String[0]);
-      double[] cumulative = new double[size];
-      double sum = 0;
-      for (int i = 0; i < size; i++) {
-        sum += 1.0 / Math.pow(i + 1, 1.05);
-        cumulative[i] = sum;
-      }
-      int word = 0;
-      for (int slot = 0; slot < table.length; slot++) {
-        double u = (slot + 0.5) / table.length * sum;
-        while (cumulative[word] < u) {
-          word++;
-        }
-        table[slot] = word;
-      }
-    }
-
-    String word(SplittableRandom r) {
-      return words[table[r.nextInt(table.length)]];
-    }
-
-    String rank(int i) {
-      return words[i % words.length];
-    }
-
-    String sentenceWords(SplittableRandom r, int count) {
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < count; i++) {
-        sb.append(i == 0 ? "" : " ").append(word(r));
-      }
-      return sb.toString();
-    }
-
-    String sentence(SplittableRandom r) {
-      StringBuilder sb = new StringBuilder(capitalize(word(r)));
-      for (int i = 0, n = 5 + r.nextInt(18); i < n; i++) {
-        sb.append(r.nextInt(12) == 0 ? ", " : " ").append(word(r));
-      }
-      return sb.append(r.nextInt(10) == 0 ? '?' : '.').toString();
-    }
+    return words.word(r) + TreeContent.capitalize(words.word(r));
   }
 }

@@ -293,7 +293,16 @@ final class Demo implements AutoCloseable {
     originNode.put("ratePerSecond", last == null ? 0 : Math.round(last.originPerSecond()));
     originNode.put("capacityPerSecond", Math.round(options.capacityPerSecond()));
     ReplicationStatus replication = xeno.replicator().status();
-    ArrayNode peerNodes = root.putArray("peers");
+    putPeers(root.putArray("peers"), replication, last);
+    putLegit(root.putObject("legit"));
+    putDetector(root.putObject("detector"));
+    putReplication(root.putObject("replication"), replication);
+    putOrders(root.putObject("orders"));
+    putHistory(root.putArray("history"));
+    return root;
+  }
+
+  private void putPeers(ArrayNode peerNodes, ReplicationStatus replication, Timeline.Sample last) {
     for (int i = 0; i < peers.size(); i++) {
       ReplicaStatus status = replication.peers().get(i);
       ObjectNode peer = peerNodes.addObject();
@@ -304,8 +313,10 @@ final class Demo implements AutoCloseable {
       peer.put("requests", peers.get(i).accounting().snapshot(SITE).requests());
       peer.put("capturesPending", peers.get(i).capturesPending(SITE));
     }
+  }
+
+  private void putLegit(ObjectNode legitNode) {
     List<LegitLog.Entry> window = legit.between(nowMillis() - 2000, Long.MAX_VALUE);
-    ObjectNode legitNode = root.putObject("legit");
     legitNode.put("p50Ms", LegitLog.percentile(window, 50));
     legitNode.put("p95Ms", LegitLog.percentile(window, 95));
     long ok = window.stream().filter(LegitLog.Entry::ok).count();
@@ -314,8 +325,10 @@ final class Demo implements AutoCloseable {
     legitNode.put("requests", all.size());
     legitNode.put("failures", all.stream().filter(entry -> !entry.ok()).count());
     legitNode.put("servedByPeers", all.stream().filter(LegitLog.Entry::byPeer).count());
+  }
+
+  private void putDetector(ObjectNode detector) {
     OverloadSnapshot snapshot = xeno.detector().snapshot();
-    ObjectNode detector = root.putObject("detector");
     detector.put("state", snapshot.state().name());
     detector.put("forced", snapshot.forced());
     detector.put("warmedUp", snapshot.warmedUp());
@@ -329,7 +342,9 @@ final class Demo implements AutoCloseable {
       latest.hotPaths().forEach(hot::add);
       detector.put("since", latest.at().toString());
     }
-    ObjectNode replicationNode = root.putObject("replication");
+  }
+
+  private static void putReplication(ObjectNode replicationNode, ReplicationStatus replication) {
     replicationNode.put("phase", replication.phase().name());
     replicationNode.put("wave", replication.wave());
     replicationNode.put("originSheltered", replication.originSheltered());
@@ -339,7 +354,9 @@ final class Demo implements AutoCloseable {
     List<ReplicationStatus.Step> recentSteps = replication.recentSteps();
     recentSteps.subList(Math.max(0, recentSteps.size() - 8), recentSteps.size())
         .forEach(step -> steps.add(step.at() + " " + step.message()));
-    ObjectNode orders = root.putObject("orders");
+  }
+
+  private void putOrders(ObjectNode orders) {
     orders.put("attempted", customers.ordersAttempted.get());
     orders.put("placed", customers.ordersPlaced.get());
     long captured = customers.ordersCapturedByPeers.get();
@@ -349,7 +366,9 @@ final class Demo implements AutoCloseable {
     orders.put("forwarded", Math.max(0, captured - pending));
     orders.put("recorded", shop.ordersRecorded());
     orders.put("duplicatesRefused", shop.duplicatesRefused());
-    ArrayNode history = root.putArray("history");
+  }
+
+  private void putHistory(ArrayNode history) {
     for (Timeline.Sample sample : timeline.lastSamples(120)) {
       ObjectNode point = history.addObject();
       point.put("t", sample.atMillis());
@@ -358,7 +377,6 @@ final class Demo implements AutoCloseable {
       point.put("p95", sample.legitP95Ms());
       point.put("state", sample.detector());
     }
-    return root;
   }
 
   private void onDetector(OverloadEvent event) {
