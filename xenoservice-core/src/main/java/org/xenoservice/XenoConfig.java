@@ -258,11 +258,7 @@ public final class XenoConfig {
 
     /** The site's host name (required), e.g. {@code books.example}. */
     public Builder site(String host) {
-      String lower = Objects.requireNonNull(host, "site").toLowerCase(Locale.ROOT);
-      SiteName.problem(lower).ifPresent(problem -> {
-        throw new IllegalArgumentException("site " + problem + ", but was \"" + host + "\"");
-      });
-      this.site = lower;
+      this.site = SiteName.of(Objects.requireNonNull(host, "site")).value();
       return this;
     }
 

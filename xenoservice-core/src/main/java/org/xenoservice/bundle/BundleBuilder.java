@@ -100,11 +100,7 @@ public final class BundleBuilder {
    * @throws IllegalArgumentException if the name is not a DNS host name
    */
   public static BundleBuilder forSite(String site) {
-    String host = Objects.requireNonNull(site, "site").toLowerCase(Locale.ROOT);
-    SiteName.problem(host).ifPresent(problem -> {
-      throw new IllegalArgumentException("site \"" + ManifestCodec.printable(site) + "\" " + problem);
-    });
-    return new BundleBuilder(host);
+    return new BundleBuilder(SiteName.of(Objects.requireNonNull(site, "site")).value());
   }
 
   /** Where the files come from; required. */

@@ -71,11 +71,15 @@ public final class BundleException extends IOException {
     this.missingBase = null;
   }
 
-  /** A {@link Rule#BASE} rejection of a delta on {@code missingBase}, a manifest the reader does not hold. */
-  BundleException(Rule rule, String message, String missingBase) {
-    super("bundle rejected [" + rule.id() + "]: " + message);
-    this.rule = rule;
+  private BundleException(String message, String missingBase) {
+    super("bundle rejected [" + Rule.BASE.id() + "]: " + message);
+    this.rule = Rule.BASE;
     this.missingBase = missingBase;
+  }
+
+  /** A {@link Rule#BASE} rejection of a delta built on {@code missingBase}, a manifest the reader does not hold. */
+  static BundleException missingBase(String missingBase, String message) {
+    return new BundleException(message, missingBase);
   }
 
   /** Creates a rejection for {@code rule} caused by a lower-level error. */

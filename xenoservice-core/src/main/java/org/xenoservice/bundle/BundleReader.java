@@ -245,9 +245,8 @@ public final class BundleReader {
       String held = heldManifests.isEmpty() ? "no base manifest is held"
           : "the base manifests held are " + String.join(", ", heldManifests.stream()
               .map(m -> "v" + m.version() + " (" + m.sha256() + ")").toList());
-      throw new BundleException(Rule.BASE, "this is a delta bundle on base manifest " + wanted + ", but "
-          + held + "; use the full bundle of v" + manifest.version() + ", or a delta built on a held version",
-          wanted);
+      throw BundleException.missingBase(wanted, "this is a delta bundle on base manifest " + wanted + ", but "
+          + held + "; use the full bundle of v" + manifest.version() + ", or a delta built on a held version");
     }
     if (manifest.files().size() > limits.maxEntries()) {
       throw new BundleException(Rule.LIMIT, "manifest lists " + manifest.files().size()

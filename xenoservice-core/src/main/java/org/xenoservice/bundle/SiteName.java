@@ -39,11 +39,6 @@ public record SiteName(String value) {
     return new SiteName(Objects.requireNonNull(host, "host").toLowerCase(Locale.ROOT));
   }
 
-  /** Whether {@code host}, in any case, is a site name. */
-  public static boolean isValid(String host) {
-    return problem(host.toLowerCase(Locale.ROOT)).isEmpty();
-  }
-
   /**
    * Why {@code host} is not a lower-case site name ("must be ..."), or empty when it is one; for
    * messages that name the setting or field at fault.

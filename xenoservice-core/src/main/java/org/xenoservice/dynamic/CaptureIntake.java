@@ -26,6 +26,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.SiteName;
 
 /**
  * The origin's end of the {@code capture} policy: the intake that peers forward captured requests
@@ -126,11 +127,7 @@ public final class CaptureIntake implements AutoCloseable {
     Objects.requireNonNull(site, "site");
     Objects.requireNonNull(handler, "handler");
     List<DynamicRoute> copied = List.copyOf(routes);
-    if (site.isEmpty() || site.length() > CapturedRequest.MAX_SITE_CHARS
-        || !site.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '/' && c != '\\')) {
-      throw new IllegalArgumentException("site must be a host name, e.g. shop.example, but was \""
-          + CapturedRequest.printable(site) + "\"");
-    }
+    site = SiteName.of(site).value();
     if (copied.stream().noneMatch(route -> route.policy() == DynamicRoute.Policy.CAPTURE)) {
       throw new IllegalArgumentException("routes must hold at least one capture route, but have "
           + copied.stream().map(route -> route.prefix() + "=" + route.policy().token()).toList()

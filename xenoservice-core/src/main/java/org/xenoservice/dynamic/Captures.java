@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.SiteName;
 import org.xenoservice.peer.SiteLookup;
 
 /**
@@ -137,9 +138,7 @@ public final class Captures implements AutoCloseable {
   }
 
   private Forwarder forwarder(String site) throws IOException {
-    if (site.isEmpty() || site.startsWith(".") || site.contains("/") || site.contains("\\")) {
-      throw new IllegalArgumentException("site must be a host name, was \"" + site + "\"");
-    }
+    SiteName.of(site); // a journal directory is named after the site: a host name, never a path
     synchronized (forwarders) {
       if (closed) {
         throw new IllegalStateException("the captures are closed");

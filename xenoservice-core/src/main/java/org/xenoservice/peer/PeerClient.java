@@ -159,11 +159,7 @@ public final class PeerClient implements AutoCloseable {
 
     private Builder(URI controlUrl, String site, PrivateKey key) {
       this.base = checkUrl(Objects.requireNonNull(controlUrl, "controlUrl"));
-      String host = Objects.requireNonNull(site, "site").toLowerCase(Locale.ROOT);
-      SiteName.problem(host).ifPresent(problem -> {
-        throw new IllegalArgumentException("site " + problem + ", but was '" + site + "'");
-      });
-      this.site = host;
+      this.site = SiteName.of(Objects.requireNonNull(site, "site")).value();
       this.key = Objects.requireNonNull(key, "siteKey");
       if (!"Ed25519".equals(key.getAlgorithm()) && !"EdDSA".equals(key.getAlgorithm())) {
         throw new IllegalArgumentException("siteKey must be the site's Ed25519 private key, but is "

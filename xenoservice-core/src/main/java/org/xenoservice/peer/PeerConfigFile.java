@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.peer.PeerSettingException.Setting;
 
 /**
  * Reads one peer properties file (see {@link PeerConfig}) into a {@link PeerConfig.Builder}: the
@@ -29,12 +30,12 @@ import org.xenoservice.key.SiteKeys;
  * every error names the file and the property. Used once per file, on one thread.
  */
 final class PeerConfigFile {
-  private static final String SERVING_PORT = "serving-port";
-  private static final String CONTROL_PORT = "control-port";
-  private static final String BIND_ADDRESS = "bind-address";
-  private static final String STORE_DIRECTORY = "store-directory";
-  private static final String MAX_UPLOAD_BYTES = "max-upload-bytes";
-  private static final String BANDWIDTH = "bandwidth-bytes-per-second";
+  private static final String SERVING_PORT = Setting.SERVING_PORT.propertyName();
+  private static final String CONTROL_PORT = Setting.CONTROL_PORT.propertyName();
+  private static final String BIND_ADDRESS = Setting.BIND_ADDRESS.propertyName();
+  private static final String STORE_DIRECTORY = Setting.STORE_DIRECTORY.propertyName();
+  private static final String MAX_UPLOAD_BYTES = Setting.MAX_UPLOAD_BYTES.propertyName();
+  private static final String BANDWIDTH = Setting.BANDWIDTH_BYTES_PER_SECOND.propertyName();
   private static final String TLS_KEYSTORE = "tls.keystore";
   private static final String TLS_PASSWORD = "tls.password";
   private static final String TLS_PASSWORD_FILE = "tls.password-file";
