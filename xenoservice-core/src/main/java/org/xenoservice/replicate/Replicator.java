@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,6 @@ import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.overload.OverloadEvent;
 import org.xenoservice.overload.OverloadListener;
 import org.xenoservice.overload.OverloadState;
-import org.xenoservice.peer.PeerClient;
 import org.xenoservice.peer.PeerSiteStatus;
 
 /**
@@ -148,18 +148,16 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     this.clock = builder.clock;
     this.withdrawalRateLimit = builder.withdrawalRateLimit;
     Files.createDirectories(bundleDirectory);
+    Function<PeerSpec, PeerLink> links = builder.peerLinks.orElse(spec -> HttpPeerLink.connect(spec, site, siteKey,
+        builder.peerCallTimeout, builder.maxUploadBytesPerSecond, builder.sslContext));
     for (PeerSpec spec : builder.peers) {
-      PeerClient.Builder client = PeerClient.builder(spec.controlUrl(), site, siteKey)
-          .callTimeout(builder.peerCallTimeout)
-          .connectTimeout(builder.peerCallTimeout)
-          .maxUploadBytesPerSecond(builder.maxUploadBytesPerSecond);
-      builder.sslContext.ifPresent(client::sslContext);
-      replicas.add(new Replica(spec, client.build()));
+      replicas.add(new Replica(spec, links.apply(spec)));
     }
     this.dns = builder.dnsUpdater.or(() -> dnsSettings.map(DnsSettings::updater));
-    this.loop = Executors.newSingleThreadScheduledExecutor(named("xeno-replicator", false));
-    this.peerCalls = Executors.newFixedThreadPool(Math.max(1, Math.min(8, replicas.size())),
-        named("xeno-replicator-peer-", true));
+    this.loop = builder.loopExecutor.orElseGet(
+        () -> Executors.newSingleThreadScheduledExecutor(named("xeno-replicator", false)));
+    this.peerCalls = builder.peerCallExecutor.orElseGet(() -> Executors.newFixedThreadPool(
+        Math.max(1, Math.min(8, replicas.size())), named("xeno-replicator-peer-", true)));
     publish();
   }
 
@@ -601,7 +599,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
 
   private void stage(Replica replica, Bundle current, Instant now) {
     replica.begin(ReplicaState.STAGING, now, () -> {
-      replica.client.push(current.file(), false, PeerClient.ProgressListener.NONE);
+      replica.client.stage(current.file());
       return new Outcome(current.version(), OptionalLong.empty(), "staged v" + current.version());
     }, ReplicaState.FAILED);
   }
@@ -611,7 +609,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     boolean staged = replica.stagedVersion >= version;
     replica.begin(ReplicaState.ACTIVATING, now, () -> {
       if (!staged) {
-        replica.client.push(current.file(), false, PeerClient.ProgressListener.NONE);
+        replica.client.stage(current.file());
       }
       replica.client.activate(version);
       PeerSiteStatus confirmed = replica.client.status();
@@ -691,7 +689,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
   /** One peer of the pool and what the replicator knows of it. */
   private final class Replica {
     final PeerSpec spec;
-    final PeerClient client;
+    final PeerLink client;
     ReplicaState state = ReplicaState.NEW;
     long stagedVersion = -1;
     long activeVersion = -1;
@@ -708,7 +706,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     Instant rateAt;
     double requestsPerSecond;
 
-    Replica(PeerSpec spec, PeerClient client) {
+    Replica(PeerSpec spec, PeerLink client) {
       this.spec = spec;
       this.client = client;
     }
@@ -851,6 +849,9 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     private Optional<SSLContext> sslContext = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private DoubleSupplier withdrawalRateLimit = () -> Double.POSITIVE_INFINITY;
+    private Optional<Function<PeerSpec, PeerLink>> peerLinks = Optional.empty();
+    private Optional<ScheduledExecutorService> loopExecutor = Optional.empty();
+    private Optional<ExecutorService> peerCallExecutor = Optional.empty();
 
     private Builder(String site, PrivateKey siteKey, StaticSource source) {
       this.site = Objects.requireNonNull(site, "site");
@@ -954,6 +955,34 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     /** The clock for timestamps and bundle versions; the system clock by default. */
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * How the replicator reaches each peer, instead of signed HTTP calls through a
+     * {@link org.xenoservice.peer.PeerClient}: for unit tests with fake peers.
+     */
+    Builder peerLinks(Function<PeerSpec, PeerLink> value) {
+      this.peerLinks = Optional.of(Objects.requireNonNull(value, "peerLinks"));
+      return this;
+    }
+
+    /**
+     * The executor that takes every decision, instead of the {@code xeno-replicator} thread: for
+     * unit tests that run its ticks by hand. It must run one task at a time; the replicator shuts it
+     * down when closed.
+     */
+    Builder loopExecutor(ScheduledExecutorService value) {
+      this.loopExecutor = Optional.of(Objects.requireNonNull(value, "loopExecutor"));
+      return this;
+    }
+
+    /**
+     * The executor that runs calls to peers, instead of the {@code xeno-replicator-peer-*} pool: for
+     * unit tests that decide when a call finishes. The replicator shuts it down when closed.
+     */
+    Builder peerCallExecutor(ExecutorService value) {
+      this.peerCallExecutor = Optional.of(Objects.requireNonNull(value, "peerCallExecutor"));
       return this;
     }
 
