@@ -136,7 +136,7 @@ final class PhaseMachine {
     }
     boolean activating = replicas.stream().anyMatch(replica -> replica.busyWith(ReplicaState.ACTIVATING));
     if (!activating) {
-      moveToVersion(current.get());
+      moveToVersion(now, current.get());
       dns.admitConfirmed(now);
     }
     if (flood && !activating && !now.isBefore(nextWaveAt)) {
@@ -144,10 +144,13 @@ final class PhaseMachine {
     }
   }
 
-  /** Peers that serve an older version than the current bundle (the site changed mid-flood) move on. */
-  private void moveToVersion(BuiltBundle bundle) {
+  /**
+   * Peers that serve an older version than the current bundle (the site changed mid-flood) move on;
+   * one that failed to is tried again after its backoff, like every other call.
+   */
+  private void moveToVersion(Instant now, BuiltBundle bundle) {
     for (Replica replica : replicas) {
-      if (replica.serves() && replica.activeVersion() < bundle.version() && replica.idle()) {
+      if (replica.serves() && replica.activeVersion() < bundle.version() && replica.idle() && replica.eligible(now)) {
         // a confirmed peer not yet in DNS that fails to move is FAILED; others keep their standing
         boolean awaitsDns = replica.awaitsDns(dns.contains(replica));
         calls.activate(replica, bundle, awaitsDns ? Optional.of(ReplicaState.FAILED) : Optional.empty());

@@ -151,7 +151,7 @@ final class ReplicatorFixture implements AutoCloseable {
       return;
     }
     throw new AssertionError("the replicator is still busy after " + MAX_ROUNDS + " tasks at "
-        + clock.instant() + ": it retries without waiting; last steps " + steps());
+        + clock.instant() + ": it retries without waiting; last step: " + steps().get(steps().size() - 1));
   }
 
   /** One periodic tick of the loop, then everything it set off. */

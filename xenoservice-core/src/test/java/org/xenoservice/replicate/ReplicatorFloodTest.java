@@ -319,6 +319,34 @@ class ReplicatorFloodTest {
   }
 
   @Test
+  void aPeerInDnsThatCannotMoveToNewContentKeepsServingTheOldInDnsAndRetriesAfterItsBackoff() throws IOException {
+    fixture = new ReplicatorFixture(dir).peers(2).start();
+    long first = fixture.bundleVersion();
+    fixture.detector(OverloadState.OVERLOADED);
+    fixture.advance(WAVE_INTERVAL);
+    fixture.peer("p2").down(true);
+
+    fixture.changePage("<h1>Antiquarian books: the Folio is sold</h1>\n");
+    long second = fixture.bundleVersion();
+    ReplicaStatus p2 = fixture.peerStatus("p2");
+    assertEquals(ReplicaState.IN_DNS, p2.state());
+    assertTrue(p2.inDns());
+    assertEquals(OptionalLong.of(first), p2.activeVersion());
+    assertEquals(1, p2.failures(), "tried once, not again at once");
+    assertEquals(List.of("p1", "p2"), fixture.peersInName());
+
+    fixture.advance(Duration.ofMillis(500));
+    assertEquals(1, fixture.peerStatus("p2").failures(), "its backoff is not over");
+    fixture.advance(Duration.ofMillis(500));
+    assertEquals(2, fixture.peerStatus("p2").failures());
+    fixture.peer("p2").down(false);
+    fixture.advance(Duration.ofSeconds(2));
+    assertEquals(OptionalLong.of(second), fixture.peerStatus("p2").activeVersion());
+    assertEquals(ReplicaState.IN_DNS, fixture.peerStatus("p2").state());
+    assertEquals(2, fixture.dns.updates().size(), "it never left DNS");
+  }
+
+  @Test
   void restagesEveryPeerWhenTheContentChangesInCalmTimes() throws IOException {
     fixture = new ReplicatorFixture(dir).peers(2).start();
     long first = fixture.bundleVersion();
