@@ -6,7 +6,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.xenoservice.peer.PeerSiteStatus;
 
 /**
@@ -35,6 +37,16 @@ final class PeerCalls {
   PeerCalls(ExecutorService executor, Runnable wake) {
     this.executor = executor;
     this.wake = wake;
+  }
+
+  /** The default pool: one daemon thread per peer, {@code xeno-replicator-peer-1} …, at most 8. */
+  static ExecutorService defaultPool(int peers) {
+    AtomicInteger count = new AtomicInteger();
+    return Executors.newFixedThreadPool(Math.max(1, Math.min(8, peers)), runnable -> {
+      Thread thread = new Thread(runnable, "xeno-replicator-peer-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /** Pushes {@code bundle} to the peer (only blobs it lacks travel), without serving it. */

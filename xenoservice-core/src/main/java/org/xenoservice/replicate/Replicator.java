@@ -14,9 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
@@ -56,11 +54,11 @@ import org.xenoservice.overload.OverloadState;
  * the replicator adopts them and withdraws them after the cool-down like any other flood.
  * Safe for concurrent use; close it to stop its threads.
  *
- * <p>This class owns the threads and the wiring; each job is a package-private part:
- * {@link PhaseMachine} (the flood's life cycle and waves), {@link BundleStager} (building and
- * staging bundles), {@link DnsReconciler} (what is in the name), {@link RatePoller} (the peers'
- * request rates), {@link PeerCalls} over the {@link PeerLink} seam (calls to peers), {@link Replica}
- * (one peer) and {@link StepLog} (the steps the status shows).
+ * <p>This class owns the decision thread and the wiring; each job is a package-private part:
+ * {@code PhaseMachine} (the flood's life cycle and waves), {@code BundleStager} (building and
+ * staging bundles), {@code DnsReconciler} (what is in the name), {@code RatePoller} (the peers'
+ * request rates), {@code PeerCalls} over the {@code PeerLink} seam (calls to peers and their
+ * threads), {@code Replica} (one peer) and {@code StepLog} (the steps the status shows).
  */
 public final class Replicator implements OverloadListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
@@ -106,10 +104,13 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         builder.siteKey, builder.peerCallTimeout, builder.maxUploadBytesPerSecond, builder.sslContext));
     this.replicas = builder.peers.stream().map(spec -> new Replica(spec, links.apply(spec))).toList();
     this.updater = builder.dnsUpdater.or(() -> builder.dns.map(DnsSettings::updater));
-    this.loop = builder.loopExecutor.orElseGet(
-        () -> Executors.newSingleThreadScheduledExecutor(named("xeno-replicator", false)));
-    this.calls = new PeerCalls(builder.peerCallExecutor.orElseGet(() -> Executors.newFixedThreadPool(
-        Math.max(1, Math.min(8, replicas.size())), named("xeno-replicator-peer-", true))), this::wake);
+    this.loop = builder.loopExecutor.orElseGet(() -> Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "xeno-replicator");
+      thread.setDaemon(true);
+      return thread;
+    }));
+    this.calls = new PeerCalls(builder.peerCallExecutor.orElseGet(() -> PeerCalls.defaultPool(replicas.size())),
+        this::wake);
     this.log = new StepLog(site);
     this.stager = new BundleStager(site, builder.siteKey, builder.source, builder.routes, builder.bundleDirectory,
         builder.restageInterval, clock, replicas, calls, log);
@@ -209,15 +210,6 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         current.map(b -> OptionalLong.of(b.version())).orElse(OptionalLong.empty()),
         current.map(BuiltBundle::builtAt), machine.wave(), peers, dns.addresses(), dns.originSheltered(),
         dns.updates(), dns.failures(), log.recent());
-  }
-
-  private static ThreadFactory named(String name, boolean numbered) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, numbered ? name + count.incrementAndGet() : name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** Configures a {@link Replicator}; every setter checks its value. */
