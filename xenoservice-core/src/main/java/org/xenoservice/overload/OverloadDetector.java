@@ -66,12 +66,6 @@ public final class OverloadDetector implements AutoCloseable {
   /** Hot paths are counted over the last second, and the top three are named. */
   private static final int HOT_PATH_BUCKETS = 10;
   private static final int HOT_PATHS = 3;
-  /** The usual peak may be at most this many times the baseline rate, so pulses cannot ratchet the threshold up. */
-  private static final double MAX_PEAK_RATIO = 5.0;
-  /** Peaks are learned once the baseline rate has had this many buckets (10 s) to settle. */
-  private static final long MIN_PEAK_INTERVALS = 100;
-  /** A one-second peak becomes usual after this many buckets (3 s) without a surge. */
-  private static final int PEAK_CONFIRM_BUCKETS = 30;
 
   private final RequestRecorder recorder;
   private final OverloadConfig config;
@@ -101,7 +95,7 @@ public final class OverloadDetector implements AutoCloseable {
   private final Deque<Double> dwellRates = new ArrayDeque<>();
   private final Deque<Boolean> saturationHistory = new ArrayDeque<>();
   private final Deque<Long> transitionTimes = new ArrayDeque<>();
-  private final Baselines baselines = new Baselines();
+  private final Baselines baselines;
   private OverloadState state = OverloadState.NORMAL;
   private long stateSinceNanos;
   private boolean forced;
@@ -131,6 +125,7 @@ public final class OverloadDetector implements AutoCloseable {
     this.listeners.addAll(builder.listeners);
     this.widthNanos = recorder.widthNanos();
     this.widthSeconds = widthNanos / 1e9;
+    this.baselines = new Baselines(config, widthNanos);
     this.startNanos = clock.nanoTime();
     this.lastInterval = recorder.intervalAt(startNanos) - 1;
     this.lastTickNanos = startNanos;
@@ -323,8 +318,37 @@ public final class OverloadDetector implements AutoCloseable {
     }
   }
 
+  /** What one bucket showed: its signals, read from the recorder's counts and the process. */
+  private record Bucket(long startNanos, IntervalCounts counts, double rate, double completionRate, long inFlight,
+      boolean hasLatency, double p50, double p90, double p99, boolean hasQueue, double queueDelay, double errorRate,
+      double cpu, long gcNanos, long hiccupNanos, double oneSecondRate, Map<Signal, SignalReading> readings) {}
+
+  /**
+   * What the detector made of one bucket: the signs of saturation it showed (and ERRORS, which is
+   * reported but never counts as saturation), and where the surge and calm counters stand.
+   */
+  private record Signs(Set<OverloadReason> reasons, boolean saturated, long saturatedCount, double threshold,
+      boolean surging, boolean calm) {}
+
+  /** Evaluates one closed bucket: reads its signals, finds the signs in them, learns, then decides. */
   private void evaluate(IntervalCounts counts, long endNanos, double cpu, long gcNanos, long hiccupNanos) {
-    long bucketStart = endNanos - widthNanos;
+    Bucket bucket = readSignals(counts, endNanos, cpu, gcNanos, hiccupNanos);
+    boolean warm = warmedUp(endNanos);
+    Signs signs = findSigns(bucket, warm);
+    learnBaselines(bucket, warm, signs, elapsedIntervals(endNanos));
+    if (warm && !forced) {
+      decide(endNanos, signs.surging(), signs.saturatedCount(), signs.calm(), signs.reasons());
+    }
+    snapshot = new OverloadSnapshot(state, Duration.ofNanos(Math.max(0, endNanos - stateSinceNanos)), forced, warm,
+        bucket.readings(), baselines.capacity, signs.threshold(), sequence);
+  }
+
+  /**
+   * Step 1: the bucket's signals. Slides the latency, queue-delay and route windows and the last
+   * second's rates on by this bucket, names the hot paths, and records every reading beside its
+   * baseline (as learned before this bucket).
+   */
+  private Bucket readSignals(IntervalCounts counts, long endNanos, double cpu, long gcNanos, long hiccupNanos) {
     double rate = counts.arrivals() / widthSeconds;
     double completionRate = counts.completions() / widthSeconds;
     long inFlight = recorder.inFlight();
@@ -340,51 +364,101 @@ public final class OverloadDetector implements AutoCloseable {
     boolean hasQueue = total(queue) > 0;
     double queueDelay = hasQueue ? LatencyHistogram.quantileNanos(queue, 0.1) / 1e6 : 0;
     double errorRate = counts.completions() == 0 ? 0 : (double) counts.errors() / counts.completions();
-    double gcMs = gcNanos / 1e6;
-    double hiccupMs = hiccupNanos / 1e6;
     push(lastSecondRates, rate, (int) Math.max(1, Math.round(1.0 / widthSeconds)));
     double oneSecondRate = lastSecondRates.stream().mapToDouble(Double::doubleValue).average().orElse(0);
 
-    boolean warm = warmedUp(endNanos);
-    Set<OverloadReason> signs = EnumSet.noneOf(OverloadReason.class);
-    if (baselines.knownLatency && p90 > config.latencyFloor().toNanos() / 1e6
-        && p90 > config.latencyFactor() * baselines.p90Ms) {
-      signs.add(OverloadReason.LATENCY);
-    }
-    if (hasQueue && queueDelay > config.queueDelayFloor().toNanos() / 1e6
-        && queueDelay > config.queueDelayFactor() * baselines.queueDelayMs) {
-      signs.add(OverloadReason.QUEUE_DELAY);
-    }
-    if (baselines.known && inFlight > config.inFlightFloor() && inFlight > config.inFlightFactor() * baselines.inFlight) {
-      signs.add(OverloadReason.IN_FLIGHT);
-    }
-    if (cpu >= config.cpuThreshold()) {
-      signs.add(OverloadReason.CPU);
-    }
-    if (hiccupNanos >= config.hiccupThreshold().toNanos() && gcNanos < hiccupNanos / 2) {
-      signs.add(OverloadReason.HICCUP);
-    }
-    boolean saturated = signs.size() >= config.saturationSigns();
-    if (state == OverloadState.SURGING && !signs.isEmpty()) {
+    Map<Signal, SignalReading> readings = new EnumMap<>(Signal.class);
+    readings.put(Signal.ARRIVAL_RATE, SignalReading.of(rate, baselines.known ? baselines.rate : Double.NaN));
+    readings.put(Signal.COMPLETION_RATE,
+        SignalReading.of(completionRate, baselines.known ? baselines.rate : Double.NaN));
+    readings.put(Signal.IN_FLIGHT, SignalReading.of(inFlight, baselines.known ? baselines.inFlight : Double.NaN));
+    readings.put(Signal.LATENCY_P50_MS,
+        SignalReading.of(p50, baselines.knownLatency ? baselines.p50Ms : Double.NaN));
+    readings.put(Signal.LATENCY_P90_MS,
+        SignalReading.of(p90, baselines.knownLatency ? baselines.p90Ms : Double.NaN));
+    readings.put(Signal.LATENCY_P99_MS, SignalReading.of(p99));
+    readings.put(Signal.QUEUE_DELAY_MS,
+        SignalReading.of(queueDelay, baselines.knownQueue ? baselines.queueDelayMs : Double.NaN));
+    readings.put(Signal.ERROR_RATE, SignalReading.of(errorRate));
+    readings.put(Signal.CPU, SignalReading.of(cpu));
+    readings.put(Signal.GC_PAUSE_MS, SignalReading.of(gcNanos / 1e6));
+    readings.put(Signal.HICCUP_MS, SignalReading.of(hiccupNanos / 1e6));
+    currentReadings = readings;
+    return new Bucket(endNanos - widthNanos, counts, rate, completionRate, inFlight, total(latency) > 0, p50, p90,
+        p99, hasQueue, queueDelay, errorRate, cpu, gcNanos, hiccupNanos, oneSecondRate, readings);
+  }
+
+  /**
+   * Step 2: the signs in the bucket. Saturation signs against the baselines (a bucket with enough
+   * of them is saturated), the saturation window, the surge counters against the surge threshold,
+   * and whether the site is calm.
+   */
+  private Signs findSigns(Bucket bucket, boolean warm) {
+    Set<OverloadReason> reasons = saturationSigns(bucket);
+    boolean saturated = reasons.size() >= config.saturationSigns();
+    if (state == OverloadState.SURGING && !reasons.isEmpty()) {
       surgeSawSaturation = true;
     }
     push(saturationHistory, saturated, config.saturationWindowBuckets());
     long saturatedCount = saturationHistory.stream().filter(Boolean::booleanValue).count();
     if (saturated && saturationStartNanos < 0) {
-      saturationStartNanos = bucketStart;
+      saturationStartNanos = bucket.startNanos();
     } else if (!saturated && saturatedCount == 0) {
       saturationStartNanos = -1;
     }
-
     double threshold = Math.max(config.minSurgeRatePerSecond(),
         baselines.rate * Math.max(config.surgeFactor(), config.surgePeakMargin() * baselines.peakRatio));
-    // a surge: over the dwell, arrivals average at least the threshold and no bucket falls under
-    // the exit level; averaging keeps Poisson noise in small buckets from passing for a surge
+    boolean surging = trackSurge(bucket, warm, threshold);
+    boolean calm = bucket.oneSecondRate() < config.surgeExitFactor() * threshold && saturatedCount == 0;
+    if (calm && calmSinceNanos < 0) {
+      calmSinceNanos = bucket.startNanos();
+    } else if (!calm) {
+      calmSinceNanos = -1;
+    }
+    if (bucket.errorRate() >= 0.5 && bucket.counts().completions() > 0) {
+      reasons.add(OverloadReason.ERRORS);
+    }
+    return new Signs(reasons, saturated, saturatedCount, threshold, surging, calm);
+  }
+
+  /**
+   * The signs of saturation the bucket shows: latency, a standing queue, requests in flight, CPU,
+   * stalls not caused by GC.
+   */
+  private Set<OverloadReason> saturationSigns(Bucket bucket) {
+    Set<OverloadReason> signs = EnumSet.noneOf(OverloadReason.class);
+    if (baselines.knownLatency && bucket.p90() > config.latencyFloor().toNanos() / 1e6
+        && bucket.p90() > config.latencyFactor() * baselines.p90Ms) {
+      signs.add(OverloadReason.LATENCY);
+    }
+    if (bucket.hasQueue() && bucket.queueDelay() > config.queueDelayFloor().toNanos() / 1e6
+        && bucket.queueDelay() > config.queueDelayFactor() * baselines.queueDelayMs) {
+      signs.add(OverloadReason.QUEUE_DELAY);
+    }
+    if (baselines.known && bucket.inFlight() > config.inFlightFloor()
+        && bucket.inFlight() > config.inFlightFactor() * baselines.inFlight) {
+      signs.add(OverloadReason.IN_FLIGHT);
+    }
+    if (bucket.cpu() >= config.cpuThreshold()) {
+      signs.add(OverloadReason.CPU);
+    }
+    if (bucket.hiccupNanos() >= config.hiccupThreshold().toNanos() && bucket.gcNanos() < bucket.hiccupNanos() / 2) {
+      signs.add(OverloadReason.HICCUP);
+    }
+    return signs;
+  }
+
+  /**
+   * Counts the buckets of a surge building and says whether it is one: over the dwell, arrivals
+   * average at least the threshold and no bucket falls under the exit level; averaging keeps
+   * Poisson noise in small buckets from passing for a surge.
+   */
+  private boolean trackSurge(Bucket bucket, boolean warm, double threshold) {
     int dwellBuckets = (int) Math.max(1, Math.round(config.surgeDwell().toNanos() / (double) widthNanos));
-    push(dwellRates, rate, dwellBuckets);
-    if (warm && baselines.known && rate >= config.surgeExitFactor() * threshold) {
+    push(dwellRates, bucket.rate(), dwellBuckets);
+    if (warm && baselines.known && bucket.rate() >= config.surgeExitFactor() * threshold) {
       if (surgeStreak == 0) {
-        surgeStartNanos = bucketStart;
+        surgeStartNanos = bucket.startNanos();
       }
       surgeStreak++;
       baselines.pendingPeaks.clear();
@@ -394,47 +468,27 @@ public final class OverloadDetector implements AutoCloseable {
     double dwellAverage = dwellRates.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     boolean surging = surgeStreak >= dwellBuckets && dwellAverage >= threshold;
     if (surgeStreak > 0 || state == OverloadState.SURGING) {
-      surgePeakRate = Math.max(surgePeakRate, oneSecondRate);
+      surgePeakRate = Math.max(surgePeakRate, bucket.oneSecondRate());
     }
-    boolean calm = oneSecondRate < config.surgeExitFactor() * threshold && saturatedCount == 0;
-    if (calm && calmSinceNanos < 0) {
-      calmSinceNanos = bucketStart;
-    } else if (!calm) {
-      calmSinceNanos = -1;
-    }
-    if (errorRate >= 0.5 && counts.completions() > 0) {
-      signs.add(OverloadReason.ERRORS);
-    }
+    return surging;
+  }
 
-    Map<Signal, SignalReading> readings = new EnumMap<>(Signal.class);
-    readings.put(Signal.ARRIVAL_RATE, SignalReading.of(rate, baselines.known ? baselines.rate : Double.NaN));
-    readings.put(Signal.COMPLETION_RATE, SignalReading.of(completionRate, baselines.known ? baselines.rate : Double.NaN));
-    readings.put(Signal.IN_FLIGHT, SignalReading.of(inFlight, baselines.known ? baselines.inFlight : Double.NaN));
-    readings.put(Signal.LATENCY_P50_MS, SignalReading.of(p50, baselines.knownLatency ? baselines.p50Ms : Double.NaN));
-    readings.put(Signal.LATENCY_P90_MS, SignalReading.of(p90, baselines.knownLatency ? baselines.p90Ms : Double.NaN));
-    readings.put(Signal.LATENCY_P99_MS, SignalReading.of(p99));
-    readings.put(Signal.QUEUE_DELAY_MS, SignalReading.of(queueDelay, baselines.knownQueue ? baselines.queueDelayMs : Double.NaN));
-    readings.put(Signal.ERROR_RATE, SignalReading.of(errorRate));
-    readings.put(Signal.CPU, SignalReading.of(cpu));
-    readings.put(Signal.GC_PAUSE_MS, SignalReading.of(gcMs));
-    readings.put(Signal.HICCUP_MS, SignalReading.of(hiccupMs));
-    currentReadings = readings;
-
-    // learn only from buckets that are plainly normal: no surge building, no saturation
+  /**
+   * Step 3: learns the baselines, only from buckets that are plainly normal: NORMAL and not forced,
+   * some traffic, no surge building, no saturation. A flood never teaches the detector it is normal.
+   */
+  private void learnBaselines(Bucket bucket, boolean warm, Signs signs, long intervalsSoFar) {
+    IntervalCounts counts = bucket.counts();
     if (state == OverloadState.NORMAL && !forced && counts.arrivals() + counts.completions() > 0
-        && (!warm || rate < threshold) && !surging && !saturated && saturatedCount == 0) {
+        && (!warm || bucket.rate() < signs.threshold()) && !signs.surging() && !signs.saturated()
+        && signs.saturatedCount() == 0) {
       // a one-second peak is learned as usual only while the last second stayed under the exit level:
       // load that climbs towards the threshold must not lift the threshold out of its reach
-      boolean peakIsUsual = !warm || oneSecondRate < config.surgeExitFactor() * threshold;
-      baselines.learn(rate, peakIsUsual ? oneSecondRate : 0, completionRate, total(latency) > 0, p50, p90,
-          hasQueue, queueDelay, inFlight, elapsedIntervals(endNanos));
+      boolean peakIsUsual = !warm || bucket.oneSecondRate() < config.surgeExitFactor() * signs.threshold();
+      baselines.learn(bucket.rate(), peakIsUsual ? bucket.oneSecondRate() : 0, bucket.completionRate(),
+          bucket.hasLatency(), bucket.p50(), bucket.p90(), bucket.hasQueue(), bucket.queueDelay(), bucket.inFlight(),
+          intervalsSoFar);
     }
-
-    if (warm && !forced) {
-      decide(endNanos, surging, saturatedCount, calm, signs);
-    }
-    snapshot = new OverloadSnapshot(state, Duration.ofNanos(Math.max(0, endNanos - stateSinceNanos)), forced, warm,
-        readings, baselines.capacity, threshold, sequence);
   }
 
   private void decide(long now, boolean surging, long saturatedCount, boolean calm, Set<OverloadReason> signs) {
@@ -619,71 +673,5 @@ public final class OverloadDetector implements AutoCloseable {
       sum += bin;
     }
     return sum;
-  }
-
-  /** What NORMAL looks like, learned with exponential averages over the baseline window. */
-  private final class Baselines {
-    boolean known;
-    boolean knownLatency;
-    boolean knownQueue;
-    double rate;
-    /** The usual one-second peak as a multiple of the baseline rate (1 = no bursts). */
-    double peakRatio = 1;
-    /** Peaks of the last few seconds, not yet confirmed as usual. */
-    final Deque<Double> pendingPeaks = new ArrayDeque<>();
-    double inFlight;
-    double p50Ms;
-    double p90Ms;
-    double queueDelayMs;
-    double capacity;
-
-    void learn(double r, double oneSecond, double completions, boolean hasLatency, double p50, double p90,
-        boolean hasQueue, double queue, long flight, long intervalsSoFar) {
-      double window = config.baselineWindow().toNanos() / (double) widthNanos;
-      // a running mean at first, then an exponential average over the baseline window
-      double alpha = Math.max(1.0 / window, 1.0 / Math.min(intervalsSoFar, window));
-      double decay = Math.pow(0.5, 1.0 / window);
-      if (!known) {
-        rate = r;
-        inFlight = flight;
-        known = true;
-      } else {
-        rate += alpha * (r - rate);
-        inFlight += alpha * (flight - inFlight);
-      }
-      // peaks are remembered three times longer than levels: bursts come and go. A peak counts as
-      // usual only once the next seconds passed without a surge: a ramp that turns into a flood
-      // must not lift the threshold on its way up
-      double peakDecay = Math.pow(0.5, 1.0 / (3 * window));
-      peakRatio = Math.max(1, peakRatio * peakDecay);
-      if (intervalsSoFar >= MIN_PEAK_INTERVALS && rate > 0 && oneSecond > 0) {
-        pendingPeaks.addLast(Math.min(MAX_PEAK_RATIO, oneSecond / rate));
-      }
-      while (pendingPeaks.size() > PEAK_CONFIRM_BUCKETS) {
-        peakRatio = Math.max(peakRatio, pendingPeaks.removeFirst());
-      }
-      if (hasLatency) {
-        p50Ms = knownLatency ? p50Ms + alpha * (p50 - p50Ms) : p50;
-        p90Ms = knownLatency ? p90Ms + alpha * (p90 - p90Ms) : p90;
-        knownLatency = true;
-      }
-      if (hasQueue) {
-        queueDelayMs = knownQueue ? queueDelayMs + alpha * (queue - queueDelayMs) : queue;
-        knownQueue = true;
-      }
-      if (p90 <= 2 * p90Ms || p90 <= config.latencyFloor().toNanos() / 1e6) {
-        capacity = Math.max(capacity * decay, completions);
-      }
-    }
-
-    /**
-     * Takes the peak of a surge that passed without strain as a usual peak, so that the same burst
-     * does not raise the alarm again; capped so that repeated pulses cannot ratchet the threshold up.
-     */
-    void acceptPeak(double oneSecondPeak) {
-      if (rate > 0) {
-        peakRatio = Math.max(peakRatio, Math.min(MAX_PEAK_RATIO, oneSecondPeak / rate));
-      }
-    }
   }
 }

@@ -1,0 +1,35 @@
+package org.xenoservice.replicate;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.xenoservice.peer.PeerSiteStatus;
+
+/**
+ * How the replicator reaches one peer's control port: the seam between its decisions and the
+ * network. The real one, {@link HttpPeerLink}, signs HTTP calls with the site's key through a
+ * {@link org.xenoservice.peer.PeerClient}; unit tests put a fake in its place (through
+ * {@code Replicator.Builder.peerLinks}) to exercise waves, confirmation, withdrawal and failures
+ * without sockets.
+ *
+ * <p>Every call blocks until the peer answered and throws {@link IOException} when it did not do
+ * what was asked (down, refusing, slow). The replicator calls it from its peer-call threads: a
+ * status poll may run while another call to the same peer is under way, and {@link #close()} comes
+ * from yet another thread, so implementations must be safe for concurrent use.
+ */
+interface PeerLink extends AutoCloseable {
+  /** Stages a bundle on the peer (only the blobs it lacks travel); the peer does not serve it yet. */
+  void stage(Path bundleFile) throws IOException;
+
+  /** Tells the peer to serve a staged version. */
+  void activate(long version) throws IOException;
+
+  /** The site's state on the peer: the version it serves and the requests it has answered. */
+  PeerSiteStatus status() throws IOException;
+
+  /** Tells the peer to stop serving the site (it keeps the versions it holds). */
+  void retire() throws IOException;
+
+  /** Releases what the link holds; calls after closing fail. */
+  @Override
+  void close();
+}
