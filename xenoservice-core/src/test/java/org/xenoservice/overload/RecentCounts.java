@@ -37,6 +37,17 @@ public record RecentCounts(long arrivals, long completions, long errors, long st
     return new RecentCounts(sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7]);
   }
 
+  /** The same counts with {@code queued} set to 0, for adapters whose servers queue differently. */
+  public RecentCounts withoutQueued() {
+    return new RecentCounts(arrivals, completions, errors, staticCompletions, dynamicCompletions, bytes, 0, route0);
+  }
+
+  /** The same counts with {@code bytes} replaced. */
+  public RecentCounts withBytes(long replaced) {
+    return new RecentCounts(arrivals, completions, errors, staticCompletions, dynamicCompletions, replaced, queued,
+        route0);
+  }
+
   /** Requests ended on route key {@code key} over the recent buckets. */
   public static long route(RequestRecorder recorder, int key) {
     long sum = 0;

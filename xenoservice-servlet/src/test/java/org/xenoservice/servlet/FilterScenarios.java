@@ -47,6 +47,7 @@ import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.Signal;
 import org.xenoservice.overload.RecentCounts;
 import org.xenoservice.overload.SignalReading;
+import org.xenoservice.testing.AdapterRequests;
 
 /**
  * The filter's scenarios, written once and run in every container ({@link TomcatFilterIT},
@@ -108,6 +109,23 @@ abstract class FilterScenarios {
     await("three requests started and ended", () -> xeno.status().requestsStarted() == 3
         && xeno.status().inFlight() == 0);
     assertEquals(3 * "hello\n".length(), RecentCounts.of(xeno.recorder()).bytes(), "the body bytes sent");
+  }
+
+  @Test
+  void recordsTheSameAsEveryAdapterForTheSameRequests() throws Exception {
+    XenoService xeno = service(AdapterRequests.DYNAMIC_PREFIX, AdapterRequests.DYNAMIC_POLICY);
+    startWithService("/shop", xeno);
+
+    RecentCounts expected = AdapterRequests.send(server.resolve("/shop"));
+
+    await("every request ended", () -> xeno.status().inFlight() == 0);
+    RecentCounts recorded = RecentCounts.of(xeno.recorder()).withoutQueued();
+    if (container.countsUndeclaredBufferedBytes()) {
+      assertEquals(expected, recorded);
+    } else {
+      assertEquals(expected.withBytes(expected.bytes() - AdapterRequests.UNDECLARED_BUFFERED_BYTES), recorded,
+          "every body but what the app left buffered without a length when the chain returned");
+    }
   }
 
   @Test
@@ -395,6 +413,11 @@ abstract class FilterScenarios {
 
   private XenoService service() throws IOException {
     return started(config());
+  }
+
+  /** A service with one dynamic route. */
+  private XenoService service(String prefix, String policy) throws IOException {
+    return started(config().dynamicRoute(prefix, policy));
   }
 
   private XenoConfig.Builder config() throws IOException {

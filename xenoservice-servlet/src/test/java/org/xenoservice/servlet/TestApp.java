@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import org.xenoservice.testing.AdapterRequests;
 
 /**
  * The web app of the scenarios, set up through the portable servlet API: an outer probe filter
@@ -78,18 +79,39 @@ final class TestApp implements ServletContainerInitializer {
     xeno.setInitParameters(initParams);
     xeno.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC,
         DispatcherType.ERROR), true, "/*");
-    servlet(servletContext, "/hello", new HttpServlet() {
+    servlet(servletContext, AdapterRequests.HELLO, new HttpServlet() {
       private static final long serialVersionUID = 1L;
 
       @Override
       protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        byte[] body = "hello\n".getBytes(StandardCharsets.UTF_8);
+        byte[] body = AdapterRequests.HELLO_BODY.getBytes(StandardCharsets.UTF_8);
         response.setContentType("text/plain");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
       }
     });
-    servlet(servletContext, "/fail", new HttpServlet() {
+    servlet(servletContext, AdapterRequests.STREAM, new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setContentType("text/plain;charset=utf-8");
+        String body = AdapterRequests.STREAM_BODY;
+        response.getWriter().write(body, 0, body.length() / 2);
+        response.flushBuffer(); // committed without a length: the rest goes chunked
+        response.getWriter().write(body, body.length() / 2, body.length() - body.length() / 2);
+      }
+    });
+    servlet(servletContext, AdapterRequests.DYNAMIC_PREFIX + "/*", new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setContentType("text/plain;charset=utf-8");
+        response.getWriter().write(AdapterRequests.ORDER_BODY);
+      }
+    });
+    servlet(servletContext, AdapterRequests.FAIL, new HttpServlet() {
       private static final long serialVersionUID = 1L;
 
       @Override
