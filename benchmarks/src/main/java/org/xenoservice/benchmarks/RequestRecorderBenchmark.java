@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.xenoservice.RequestTracker;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
+import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.NanoClock;
 import org.xenoservice.overload.RequestKind;
@@ -44,6 +45,9 @@ import org.xenoservice.overload.RequestRecorder;
  *       {@link RequestTracker#begin} and {@link RequestTracker#end} on a started {@link XenoService}'s
  *       tracker (one dynamic route, {@code /order}; a quarter of the paths under it), with its
  *       detector sampling the same recorder every 100 ms, as in a server.
+ *   <li>{@code servicePrimitive*} (1 and 2 threads): the control for {@code adapterContract}, what the
+ *       adapters did before it (kind and route looked up from the path, then the recorder's
+ *       five-argument {@code end}) on the same started service's recorder.
  *   <li>{@link #nanoTimeTwice} (1 and 2 threads): the two clock reads alone, the floor under both.
  * </ul>
  *
@@ -103,6 +107,7 @@ public class RequestRecorderBenchmark {
     private Path dir;
     private XenoService xeno;
     RequestTracker tracker;
+    RequestRecorder recorder;
 
     /** Starts a service on a one-page site in a temporary directory. */
     @Setup
@@ -115,6 +120,7 @@ public class RequestRecorderBenchmark {
           .staticDirectory(site).stateDirectory(dir.resolve("state"))
           .dynamicRoute("/order", "degrade,page=/index.html").build());
       tracker = xeno.tracker();
+      recorder = xeno.recorder();
     }
 
     /** Stops the service and deletes its directory. */
@@ -147,6 +153,22 @@ public class RequestRecorderBenchmark {
   @Threads(4)
   public long adapterContract4Threads(Service service, Inputs inputs) {
     return contractPair(service.tracker, inputs.next());
+  }
+
+  /**
+   * The control for {@code adapterContract}: the five-argument primitive the adapters called before,
+   * on the same started service's recorder, so that the difference is the tracker's own cost.
+   */
+  @Benchmark
+  public long servicePrimitive(Service service, Inputs inputs) {
+    return primitivePair(service.recorder, inputs.next());
+  }
+
+  /** The same at 2 threads. */
+  @Benchmark
+  @Threads(2)
+  public long servicePrimitive2Threads(Service service, Inputs inputs) {
+    return primitivePair(service.recorder, inputs.next());
   }
 
   /** One start/end pair on the shared {@link SynchronizedRecorder}, 1 thread. */
@@ -194,6 +216,19 @@ public class RequestRecorderBenchmark {
     long ticket = tracker.begin("GET", path(i));
     tracker.end(ticket, status(i), bytes(i));
     return ticket;
+  }
+
+  /** What an adapter did before the contract: kind and route from the path, then the recorder. */
+  private static long primitivePair(RequestRecorder recorder, int i) {
+    int route = routeOf(path(i));
+    long started = recorder.start();
+    recorder.end(started, status(i), bytes(i), route >= 0 ? RequestKind.DYNAMIC : RequestKind.STATIC, route);
+    return started;
+  }
+
+  /** The former {@code XenoService.routeOf} for the service's one route, {@code /order}. */
+  private static int routeOf(String path) {
+    return DynamicRoute.covers("/order", path) ? 0 : -1;
   }
 
   private long baselinePair(int i) {
