@@ -27,10 +27,13 @@ import org.xenoservice.overload.RequestRecorder;
  *
  * <p>{@link #begin} returns the request's ticket, and every later call for that request takes it:
  * the ticket carries what {@code begin} decided about the request (when it started, and how it is
- * counted), so that the adapter keeps one {@code long} per request and nothing else. It is a
- * primitive so that the common path allocates nothing; an object per request would allocate on
- * every request once the adapter hands it to a completion callback, and recycling objects would
- * need thread-locals, which leak in servlet containers.
+ * counted), so that the adapter keeps one {@code long} per request and nothing else. Today
+ * {@code begin} lets every request through; a decision it may make about a request later (the
+ * origin's admission control is planned) would travel in the ticket too, so that adapters go on
+ * beginning and ending requests as they do now. The ticket is a primitive so that the common path
+ * allocates nothing: an object per request would be allocated on every request once an adapter
+ * hands it to a completion callback, and recycling objects would need thread-locals, which leak in
+ * servlet containers.
  *
  * <p>What is recorded, whatever the adapter:
  *
