@@ -16,7 +16,6 @@ import org.xenoservice.dynamic.CaptureIntake;
 import org.xenoservice.dynamic.IntakeResponse;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
-import org.xenoservice.overload.RequestKind;
 import org.xenoservice.overload.RequestRecorder;
 import org.xenoservice.replicate.Replicator;
 
@@ -24,14 +23,15 @@ import org.xenoservice.replicate.Replicator;
  * Defends one site: records every request, detects overload, and replicates the site onto its peer
  * pool when a flood comes, adding the peers to the site's DNS name and withdrawing them when it has
  * passed. It is the one object an application adds; the adapters ({@code XenoHandler} for Undertow,
- * {@code XenoFilter} for servlet containers) feed it requests and route its own paths to it.
+ * {@code XenoFilter} for servlet containers) feed it requests through its {@link RequestTracker} and
+ * route its own paths to it.
  *
  * <pre>{@code
  * XenoService xeno = XenoService.start(XenoConfig.load(Path.of("xeno.properties")));
  * // in the adapter, for each request:
- * long start = xeno.recorder().start();
- * ... handle ...
- * xeno.recorder().end(start, status, bytes, xeno.kindOf(path), xeno.routeOf(path));
+ * long ticket = xeno.tracker().begin(method, path);
+ * ... handle, or xeno.serveXenoPath(...) if xeno.isXenoPath(path) ...
+ * xeno.tracker().end(ticket, status, bytesSent);
  * }</pre>
  *
  * <p>Its own paths, under {@value #XENO_PREFIX}: {@value #STATUS_PATH} (JSON) and
@@ -53,18 +53,18 @@ public final class XenoService implements AutoCloseable {
 
   private final XenoConfig config;
   private final RequestRecorder recorder;
+  private final RequestTracker tracker;
   private final OverloadDetector detector;
   private final Replicator replicator;
-  private final DynamicRoute[] routes;
   private final Optional<byte[]> adminToken;
   private final Optional<CaptureIntake> intake;
 
   private XenoService(XenoConfig config) throws IOException {
     this.config = config;
-    this.routes = config.dynamicRoutes().toArray(DynamicRoute[]::new);
     this.adminToken = config.adminToken().map(token -> ("Bearer " + token).getBytes(StandardCharsets.US_ASCII));
     Files.createDirectories(config.stateDirectory());
     this.recorder = RequestRecorder.create();
+    this.tracker = RequestTracker.create(recorder, config.dynamicRoutes());
     this.intake = openIntake(config);
     // The detector first: the replicator's withdrawal rule reads it, and it tells the replicator of
     // state changes once both exist (no event can come before start()).
@@ -109,9 +109,14 @@ public final class XenoService implements AutoCloseable {
     return config;
   }
 
-  /** The recorder adapters feed every request to (lock-free, allocation-free). */
+  /** The recorder behind the {@link #tracker()}, which the detector reads; adapters use the tracker. */
   public RequestRecorder recorder() {
     return recorder;
+  }
+
+  /** What adapters tell about every request: begin, handling, end (lock-free, allocation-free). */
+  public RequestTracker tracker() {
+    return tracker;
   }
 
   /** The overload detector, e.g. to force "under attack" mode by hand. */
@@ -122,25 +127,6 @@ public final class XenoService implements AutoCloseable {
   /** The replicator, for its status and to restage after a deploy. */
   public Replicator replicator() {
     return replicator;
-  }
-
-  /** Whether a request path is dynamic (under a configured dynamic route) or static. Allocation-free. */
-  public RequestKind kindOf(String path) {
-    return routeOf(path) >= 0 ? RequestKind.DYNAMIC : RequestKind.STATIC;
-  }
-
-  /**
-   * The route key of a request path for {@link RequestRecorder#end(long, int, long, RequestKind, int)}:
-   * the index of the dynamic route that covers it (longest prefix), or -1. Allocation-free.
-   */
-  public int routeOf(String path) {
-    int best = -1;
-    for (int i = 0; i < routes.length; i++) {
-      if (routes[i].covers(path) && (best < 0 || routes[i].prefix().length() > routes[best].prefix().length())) {
-        best = i;
-      }
-    }
-    return best < RequestRecorder.MAX_ROUTES ? best : -1; // DynamicRoute.decide, without allocating
   }
 
   /** Whether a request path is one of XenoService's own, which adapters hand to {@link #serveXenoPath}. */

@@ -1,6 +1,7 @@
 /**
  * The facade: {@link org.xenoservice.XenoService}, built from a {@link org.xenoservice.XenoConfig},
  * is the one object an application adds to defend its site; adapters for Undertow and servlet
- * containers feed it requests and serve its own paths.
+ * containers feed it every request through its {@link org.xenoservice.RequestTracker}, the one
+ * per-request contract they share, and serve its own paths.
  */
 package org.xenoservice;

@@ -33,7 +33,7 @@ import org.xenoservice.dynamic.CapturedRequest;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
-import org.xenoservice.overload.RequestKind;
+import org.xenoservice.overload.RecentCounts;
 import org.xenoservice.overload.RequestRecorder;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.ReplicationPhase;
@@ -96,8 +96,7 @@ class XenoServiceTest {
   @Test
   void metricsArePrometheusText() throws IOException {
     XenoService xeno = start(base().adminToken(TOKEN));
-    long begun = xeno.recorder().start();
-    xeno.recorder().end(begun, 200, 10, RequestKind.STATIC);
+    xeno.tracker().end(xeno.tracker().begin("GET", "/index.html"), 200, 10);
     String text = new String(serve(xeno, "GET", XenoService.METRICS_PATH, admin(), "").body(), StandardCharsets.UTF_8);
     assertTrue(text.contains("# TYPE xeno_requests_total counter"), text);
     assertTrue(text.contains("xeno_requests_total{site=\"books.example\"} 1"), text);
@@ -162,15 +161,16 @@ class XenoServiceTest {
   }
 
   @Test
-  void requestPathsAreClassifiedByTheLongestDynamicPrefix() throws IOException {
+  void itsTrackerClassifiesPathsByTheConfiguredDynamicRoutes() throws IOException {
     XenoService xeno = start(base().dynamicRoute("/shop", "degrade,page=/thanks.html")
         .dynamicRoute("/shop/cart", "degrade,page=/index.html"));
-    assertEquals(RequestKind.STATIC, xeno.kindOf("/index.html"));
-    assertEquals(RequestKind.STATIC, xeno.kindOf("/shopping"));
-    assertEquals(RequestKind.DYNAMIC, xeno.kindOf("/shop"));
-    assertEquals(0, xeno.routeOf("/shop/1"));
-    assertEquals(1, xeno.routeOf("/shop/cart/2"));
-    assertEquals(-1, xeno.routeOf("/"));
+    for (String path : new String[] {"/index.html", "/shopping", "/shop", "/shop/1", "/shop/cart/2", "/"}) {
+      xeno.tracker().end(xeno.tracker().begin("GET", path), 200, 0);
+    }
+    RecentCounts counts = RecentCounts.of(xeno.recorder());
+    assertEquals(3, counts.dynamicCompletions());
+    assertEquals(2, counts.route0());
+    assertEquals(1, RecentCounts.route(xeno.recorder(), 1));
     assertTrue(xeno.isXenoPath("/_xeno/status"));
   }
 

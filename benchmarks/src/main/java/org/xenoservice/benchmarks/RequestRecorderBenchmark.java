@@ -1,7 +1,12 @@
 package org.xenoservice.benchmarks;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -9,9 +14,16 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.xenoservice.RequestTracker;
+import org.xenoservice.XenoConfig;
+import org.xenoservice.XenoService;
+import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.NanoClock;
 import org.xenoservice.overload.RequestKind;
 import org.xenoservice.overload.RequestRecorder;
@@ -29,6 +41,13 @@ import org.xenoservice.overload.RequestRecorder;
  *       keeps the same information (the same ring of time buckets, the same counters, the same
  *       histogram bins) in plain {@code long} fields and a {@code long[]} under one
  *       {@code synchronized} per call.
+ *   <li>{@code adapterContract*}: what an adapter does per request since the adapter contract,
+ *       {@link RequestTracker#begin} and {@link RequestTracker#end} on a started {@link XenoService}'s
+ *       tracker (one dynamic route, {@code /order}; a quarter of the paths under it), with its
+ *       detector sampling the same recorder every 100 ms, as in a server.
+ *   <li>{@code servicePrimitive*} (1 and 2 threads): the control for {@code adapterContract}, what the
+ *       adapters did before it (kind and route looked up from the path, then the recorder's
+ *       five-argument {@code end}) on the same started service's recorder.
  *   <li>{@link #nanoTimeTwice} (1 and 2 threads): the two clock reads alone, the floor under both.
  * </ul>
  *
@@ -39,7 +58,7 @@ import org.xenoservice.overload.RequestRecorder;
  * {@code gc.alloc.rate.norm} 0 B/op). Inputs vary per call (status, size, kind) through a
  * per-thread counter, the same sequence for both recorders.
  *
- * <p>Run: {@code benchmarks/run-recorder-benchmark.sh}, or
+ * <p>Run: {@code benchmarks/run-recorder-benchmark.sh} ({@code WARMUP=2 ITERATIONS=3} for a short run), or
  * {@code java -jar benchmarks/target/benchmarks.jar RequestRecorderBenchmark -prof gc}.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -80,6 +99,76 @@ public class RequestRecorderBenchmark {
   @Threads(4)
   public long xenoRecorder4Threads(Inputs inputs) {
     return xenoPair(inputs.next());
+  }
+
+  /** A started service: its tracker is what {@code XenoHandler} and {@code XenoFilter} call per request. */
+  @State(Scope.Benchmark)
+  public static class Service {
+    private Path dir;
+    private XenoService xeno;
+    RequestTracker tracker;
+    RequestRecorder recorder;
+
+    /** Starts a service on a one-page site in a temporary directory. */
+    @Setup
+    public void start() throws IOException {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      dir = Files.createTempDirectory("xeno-tracker-bench");
+      Path site = Files.createDirectories(dir.resolve("site"));
+      Files.writeString(site.resolve("index.html"), "Hello, World!");
+      xeno = XenoService.start(XenoConfig.builder().site("bench.example").siteKey(SiteKeys.generate().getPrivate())
+          .staticDirectory(site).stateDirectory(dir.resolve("state"))
+          .dynamicRoute("/order", "degrade,page=/index.html").build());
+      tracker = xeno.tracker();
+      recorder = xeno.recorder();
+    }
+
+    /** Stops the service and deletes its directory. */
+    @TearDown
+    public void stop() throws IOException {
+      xeno.close();
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
+  }
+
+  /** One begin/end pair on a started service's {@link RequestTracker}, 1 thread. */
+  @Benchmark
+  public long adapterContract(Service service, Inputs inputs) {
+    return contractPair(service.tracker, inputs.next());
+  }
+
+  /** The same at 2 threads. */
+  @Benchmark
+  @Threads(2)
+  public long adapterContract2Threads(Service service, Inputs inputs) {
+    return contractPair(service.tracker, inputs.next());
+  }
+
+  /** The same at 4 threads. */
+  @Benchmark
+  @Threads(4)
+  public long adapterContract4Threads(Service service, Inputs inputs) {
+    return contractPair(service.tracker, inputs.next());
+  }
+
+  /**
+   * The control for {@code adapterContract}: the five-argument primitive the adapters called before,
+   * on the same started service's recorder, so that the difference is the tracker's own cost.
+   */
+  @Benchmark
+  public long servicePrimitive(Service service, Inputs inputs) {
+    return primitivePair(service.recorder, inputs.next());
+  }
+
+  /** The same at 2 threads. */
+  @Benchmark
+  @Threads(2)
+  public long servicePrimitive2Threads(Service service, Inputs inputs) {
+    return primitivePair(service.recorder, inputs.next());
   }
 
   /** One start/end pair on the shared {@link SynchronizedRecorder}, 1 thread. */
@@ -123,6 +212,25 @@ public class RequestRecorderBenchmark {
     return started;
   }
 
+  private static long contractPair(RequestTracker tracker, int i) {
+    long ticket = tracker.begin("GET", path(i));
+    tracker.end(ticket, status(i), bytes(i));
+    return ticket;
+  }
+
+  /** What an adapter did before the contract: kind and route from the path, then the recorder. */
+  private static long primitivePair(RequestRecorder recorder, int i) {
+    int route = routeOf(path(i));
+    long started = recorder.start();
+    recorder.end(started, status(i), bytes(i), route >= 0 ? RequestKind.DYNAMIC : RequestKind.STATIC, route);
+    return started;
+  }
+
+  /** The former {@code XenoService.routeOf} for the service's one route, {@code /order}. */
+  private static int routeOf(String path) {
+    return DynamicRoute.covers("/order", path) ? 0 : -1;
+  }
+
   private long baselinePair(int i) {
     long started = baseline.start();
     baseline.end(started, status(i), bytes(i), kind(i));
@@ -135,6 +243,11 @@ public class RequestRecorderBenchmark {
 
   private static long bytes(int i) {
     return 512 + (i & 4095);
+  }
+
+  /** A quarter of the paths under the service's dynamic route, as {@link #kind} makes a quarter dynamic. */
+  private static String path(int i) {
+    return (i & 3) == 0 ? "/order/42" : "/index.html";
   }
 
   private static RequestKind kind(int i) {

@@ -21,10 +21,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.RequestTracker;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoResponse;
 import org.xenoservice.XenoService;
-import org.xenoservice.overload.RequestRecorder;
 
 /**
  * Brings XenoService to an existing servlet web app: it records every request the app handles,
@@ -57,13 +57,15 @@ import org.xenoservice.overload.RequestRecorder;
  * in any of this fails {@link #init} with a {@link ServletException} that says what to fix, so the
  * app does not start unprotected.
  *
- * <p>What is recorded: every request dispatched to the app ({@link DispatcherType#REQUEST}), with
- * its final status, when it ends: when the chain returns, or for a request the app put into async
- * mode, when the async cycle completes, times out or fails. A request that throws is recorded as
- * a 500 and the exception is rethrown unchanged. The bytes are the response's declared
- * {@code Content-Length} where there is one and 0 otherwise (a streamed body): counting every
- * byte would need a wrapper around every response's output stream, which costs on every request
- * and gets in the way of the app's non-blocking I/O. XenoService's own paths are not recorded.
+ * <p>Every request dispatched to the app ({@link DispatcherType#REQUEST}), XenoService's own paths
+ * included, goes through the service's {@link RequestTracker}, which decides what is recorded and
+ * how (see there); the filter only tells it when a request begins and ends, with what status and
+ * how many bytes. A request ends when the chain returns, or for a request the app put into async
+ * mode, when the async cycle completes, times out or fails (then it ends as failed, once). A
+ * request that throws ends as failed and the exception is rethrown unchanged. The bytes are the
+ * response body bytes the container reports ({@code BytesSent}: Tomcat's and Undertow's own
+ * counters; in other containers the declared {@code Content-Length}), without the error page a
+ * container writes after the app threw.
  */
 public final class XenoFilter implements Filter {
   private static final Logger LOG = LoggerFactory.getLogger(XenoFilter.class);
@@ -74,8 +76,9 @@ public final class XenoFilter implements Filter {
   public static final String CONFIG_FILE_PARAM = "config-file";
 
   private final Optional<XenoService> given;
+  private final BytesSent bytesSent = new BytesSent();
   private volatile XenoService xeno;
-  private volatile RequestRecorder recorder;
+  private volatile RequestTracker tracker;
   private volatile boolean owned;
 
   /** A filter that finds its service in {@link #init}: the context attribute or the config file. */
@@ -141,7 +144,7 @@ public final class XenoFilter implements Filter {
   }
 
   private void use(XenoService service, boolean ownService) {
-    this.recorder = service.recorder();
+    this.tracker = service.tracker();
     this.owned = ownService;
     this.xeno = service;
     LOG.info("XenoFilter records requests for {}{}", service.config().site(), ownService ? "" : " (service given)");
@@ -157,21 +160,21 @@ public final class XenoFilter implements Filter {
     }
     XenoService service = xeno;
     String path = pathInApp(request);
-    if (service.isXenoPath(path)) {
-      serveXeno(service, request, response, path);
-      return;
-    }
-    long start = recorder.start();
+    long ticket = tracker.begin(request.getMethod(), path);
     try {
-      chain.doFilter(request, response);
+      if (service.isXenoPath(path)) {
+        serveXeno(service, request, response, path);
+      } else {
+        chain.doFilter(request, response);
+      }
     } catch (Throwable e) {
-      end(start, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, response, path);
+      tracker.endFailed(ticket, bytesSent.of(response));
       throw e;
     }
     if (request.isAsyncStarted()) {
-      request.getAsyncContext().addListener(new Completion(start, response, path));
+      request.getAsyncContext().addListener(new Completion(ticket, response));
     } else {
-      end(start, response.getStatus(), response, path);
+      tracker.end(ticket, response.getStatus(), bytesSent.of(response));
     }
   }
 
@@ -189,22 +192,6 @@ public final class XenoFilter implements Filter {
     String servletPath = request.getServletPath();
     String info = request.getPathInfo();
     return info == null ? servletPath : servletPath + info;
-  }
-
-  private void end(long start, int status, HttpServletResponse response, String path) {
-    recorder.end(start, status, declaredLength(response), xeno.kindOf(path), xeno.routeOf(path));
-  }
-
-  private static long declaredLength(HttpServletResponse response) {
-    String length = response.getHeader("Content-Length");
-    if (length == null) {
-      return 0;
-    }
-    try {
-      return Long.parseLong(length);
-    } catch (NumberFormatException e) {
-      return 0;
-    }
   }
 
   private static void serveXeno(XenoService service, HttpServletRequest request, HttpServletResponse response,
@@ -231,23 +218,21 @@ public final class XenoFilter implements Filter {
     }
   }
 
-  /** Records an async request once, at the first of complete, timeout and error. */
+  /** Ends an async request's record once, at the first of complete, timeout and error. */
   private final class Completion implements AsyncListener {
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final long start;
+    private final long ticket;
     private final HttpServletResponse response;
-    private final String path;
 
-    Completion(long start, HttpServletResponse response, String path) {
-      this.start = start;
+    Completion(long ticket, HttpServletResponse response) {
+      this.ticket = ticket;
       this.response = response;
-      this.path = path;
     }
 
     @Override
     public void onComplete(AsyncEvent event) {
       if (ended.compareAndSet(false, true)) {
-        end(start, response.getStatus(), response, path);
+        tracker.end(ticket, response.getStatus(), bytesSent.of(response));
       }
     }
 
@@ -261,11 +246,10 @@ public final class XenoFilter implements Filter {
       failed();
     }
 
-    /** What the container sends when no listener of the app answers a timeout or an error. */
+    /** The container gave up on the request: it ends as failed, whatever the app's listeners answered. */
     private void failed() {
       if (ended.compareAndSet(false, true)) {
-        int status = response.getStatus();
-        end(start, status >= 400 ? status : HttpServletResponse.SC_INTERNAL_SERVER_ERROR, response, path);
+        tracker.endFailed(ticket, bytesSent.of(response));
       }
     }
 

@@ -23,4 +23,11 @@ interface ContainerFixture {
 
   /** Stops the web app (filters are destroyed) and the server. */
   void stop() throws Exception;
+
+  /**
+   * Whether the filter can count, when the chain returns, a body the app left in the container's
+   * buffer without declaring its length: Tomcat counts every byte the app wrote; Undertow sends such
+   * a body, and counts it, only after the chain has returned ({@link BytesSent}).
+   */
+  boolean countsUndeclaredBufferedBytes();
 }

@@ -20,12 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import org.xenoservice.testing.AdapterRequests;
 
 /**
  * The web app of the scenarios, set up through the portable servlet API: an outer probe filter
@@ -49,8 +48,6 @@ final class TestApp implements ServletContainerInitializer {
   final AtomicReference<ServletException> initFailure = new AtomicReference<>();
   final AtomicReference<Throwable> thrownThroughFilter = new AtomicReference<>();
   final AtomicReference<Throwable> thrownByApp = new AtomicReference<>();
-  /** Per path, the Content-Length the response declared when the chain returned. */
-  final Map<String, String> declaredLengths = new ConcurrentHashMap<>();
   /** Paths whose dispatch has returned to the container. */
   final BlockingQueue<String> dispatchesReturned = new LinkedBlockingQueue<>();
   /** Async requests of {@code /async}, for the test to complete. */
@@ -82,18 +79,39 @@ final class TestApp implements ServletContainerInitializer {
     xeno.setInitParameters(initParams);
     xeno.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC,
         DispatcherType.ERROR), true, "/*");
-    servlet(servletContext, "/hello", new HttpServlet() {
+    servlet(servletContext, AdapterRequests.HELLO, new HttpServlet() {
       private static final long serialVersionUID = 1L;
 
       @Override
       protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        byte[] body = "hello\n".getBytes(StandardCharsets.UTF_8);
+        byte[] body = AdapterRequests.HELLO_BODY.getBytes(StandardCharsets.UTF_8);
         response.setContentType("text/plain");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
       }
     });
-    servlet(servletContext, "/fail", new HttpServlet() {
+    servlet(servletContext, AdapterRequests.STREAM, new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setContentType("text/plain;charset=utf-8");
+        String body = AdapterRequests.STREAM_BODY;
+        response.getWriter().write(body, 0, body.length() / 2);
+        response.flushBuffer(); // committed without a length: the rest goes chunked
+        response.getWriter().write(body, body.length() / 2, body.length() - body.length() / 2);
+      }
+    });
+    servlet(servletContext, AdapterRequests.DYNAMIC_PREFIX + "/*", new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setContentType("text/plain;charset=utf-8");
+        response.getWriter().write(AdapterRequests.ORDER_BODY);
+      }
+    });
+    servlet(servletContext, AdapterRequests.FAIL, new HttpServlet() {
       private static final long serialVersionUID = 1L;
 
       @Override
@@ -136,7 +154,7 @@ final class TestApp implements ServletContainerInitializer {
     async.complete();
   }
 
-  /** Sees what leaves the XenoFilter: exceptions, declared lengths, the end of the dispatch. */
+  /** Sees what leaves the XenoFilter: exceptions and the end of the dispatch. */
   private final class Probe implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException,
@@ -144,8 +162,6 @@ final class TestApp implements ServletContainerInitializer {
       String path = XenoFilter.pathInApp((HttpServletRequest) request);
       try {
         chain.doFilter(request, response);
-        Optional.ofNullable(((HttpServletResponse) response).getHeader("Content-Length"))
-            .ifPresent(length -> declaredLengths.put(path, length));
       } catch (IOException | ServletException | RuntimeException e) {
         thrownThroughFilter.set(e);
         throw e;

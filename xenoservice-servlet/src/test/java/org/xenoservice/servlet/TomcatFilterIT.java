@@ -43,6 +43,11 @@ class TomcatFilterIT extends FilterScenarios {
           tomcat.destroy();
         }
       }
+
+      @Override
+      public boolean countsUndeclaredBufferedBytes() {
+        return true;
+      }
     };
   }
 }

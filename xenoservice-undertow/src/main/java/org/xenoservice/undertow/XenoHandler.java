@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.RequestTracker;
 import org.xenoservice.XenoService;
 import org.xenoservice.bundle.DynamicRoute;
-import org.xenoservice.overload.RequestRecorder;
 
 /**
  * Puts an Undertow application under a {@link XenoService}'s protection: every request is recorded
@@ -32,14 +32,17 @@ import org.xenoservice.overload.RequestRecorder;
  *     .build().start();
  * }</pre>
  *
- * <p>What is recorded: each request once, when Undertow completes the exchange: on return from
- * the application if it completed the exchange by then (no allocation), else from an exchange
- * completion listener, so a request the application dispatches to a worker or completes later
- * from another thread counts as in flight until then. The status is the one sent; a request whose
- * handler threw counts as a 500 whatever it had set (the exception still reaches Undertow, which
- * answers 500 if it can); a request that ended before any response was sent (the client went
- * away) counts as status 0, an error. Bytes are the body bytes sent. XenoService's own paths are
- * recorded too, as static requests: a flood aimed at them uses the server like any other.
+ * <p>Every request, XenoService's own paths included, goes through the service's
+ * {@link RequestTracker}, which decides what is recorded and how (see there); this handler only
+ * tells it when a request begins and ends, with what status and how many bytes. It ends the record
+ * when Undertow completes the exchange: on return from the application if it completed the exchange
+ * by then (no allocation), else from an exchange completion listener, so a request the application
+ * dispatches to a worker or completes later from another thread is in flight until then. The status
+ * is the one sent, or 0 if the exchange completed before any response was sent (the client went
+ * away). A request whose handler threw, on the calling thread or on a worker Undertow dispatched
+ * it to, ends as failed; the exception still reaches Undertow, which answers 500 if it can. The
+ * bytes are Undertow's count of the response body bytes sent
+ * ({@link HttpServerExchange#getResponseBytesSent()}: after content coding, 0 for {@code HEAD}).
  *
  * <p>XenoService's paths are answered on a worker thread, with the request body read into memory
  * up to {@link XenoService#MAX_XENO_BODY_BYTES} (413 above). Safe for concurrent use, as Undertow
@@ -49,13 +52,13 @@ public final class XenoHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(XenoHandler.class);
 
   private final XenoService xeno;
-  private final RequestRecorder recorder;
+  private final RequestTracker tracker;
   private final HttpHandler app;
   private final XenoPaths xenoPaths;
 
   private XenoHandler(XenoService xeno, HttpHandler app) {
     this.xeno = Objects.requireNonNull(xeno, "xeno");
-    this.recorder = xeno.recorder();
+    this.tracker = xeno.tracker();
     this.app = Objects.requireNonNull(app, "app");
     this.xenoPaths = new XenoPaths(xeno);
   }
@@ -72,76 +75,76 @@ public final class XenoHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
-    long start = recorder.start();
+    String path = exchange.getRequestPath();
+    long ticket = tracker.begin(exchange.getRequestMethod().toString(), path);
     try {
-      if (xeno.isXenoPath(exchange.getRequestPath())) {
-        serveXenoPath(exchange, start);
+      if (xeno.isXenoPath(path)) {
+        serveXenoPath(exchange, ticket);
       } else {
         app.handleRequest(exchange);
       }
     } catch (Throwable t) {
-      endWhenComplete(exchange, start, true); // Undertow ends it, with a 500 if nothing was sent yet
+      endWhenComplete(exchange, ticket, true); // Undertow ends it, with a 500 if nothing was sent yet
       throw t;
     }
-    endWhenComplete(exchange, start, false);
+    endWhenComplete(exchange, ticket, false);
   }
 
   /**
    * Ends the record now if the handler completed the exchange before returning (the common case,
    * and then nothing is allocated), else when Undertow completes it.
    */
-  private void endWhenComplete(HttpServerExchange exchange, long start, boolean threw) {
+  private void endWhenComplete(HttpServerExchange exchange, long ticket, boolean threw) {
     if (!exchange.isComplete()) {
       try {
-        exchange.addExchangeCompleteListener(new Completion(start));
+        exchange.addExchangeCompleteListener(new Completion(ticket, threw));
         return;
       } catch (IllegalStateException completedMeanwhile) {
         // a thread the handler handed the exchange to completed it since the check: end it here
       }
     }
-    end(exchange, start, threw);
+    end(exchange, ticket, threw);
   }
 
-  private void end(HttpServerExchange exchange, long start, boolean threw) {
-    String path = exchange.getRequestPath();
-    int status = threw ? Math.max(500, recordedStatus(exchange)) : recordedStatus(exchange);
-    recorder.end(start, status, exchange.getResponseBytesSent(), xeno.kindOf(path), xeno.routeOf(path));
+  /**
+   * Tells the tracker how the exchange ended: failed when the handler threw (here, or on a worker,
+   * where Undertow's root handler caught it), else with the status sent, or 0 when no response went out.
+   */
+  private void end(HttpServerExchange exchange, long ticket, boolean threw) {
+    if (threw || exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null) {
+      tracker.endFailed(ticket, exchange.getResponseBytesSent());
+    } else {
+      tracker.end(ticket, exchange.isResponseStarted() ? exchange.getStatusCode() : 0,
+          exchange.getResponseBytesSent());
+    }
   }
 
   /** The core blocks, so its paths go to a worker; the wait for one is recorded as queue delay. */
-  private void serveXenoPath(HttpServerExchange exchange, long start) throws Exception {
+  private void serveXenoPath(HttpServerExchange exchange, long ticket) throws Exception {
     if (!exchange.isInIoThread()) {
       xenoPaths.handleRequest(exchange);
       return;
     }
     exchange.dispatch((HttpHandler) worker -> {
-      recorder.handling(start);
+      tracker.handling(ticket);
       xenoPaths.handleRequest(worker);
     });
   }
 
-  /** The status to record: 500 when the handler threw, 0 when nothing was sent, else the one sent. */
-  static int recordedStatus(HttpServerExchange exchange) {
-    int status = exchange.getStatusCode();
-    if (exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null) {
-      return Math.max(status, 500); // Undertow's root handler caught the handler's exception
-    }
-    // a completed exchange whose headers never went out: the connection closed first
-    return exchange.isResponseStarted() ? status : 0;
-  }
-
   /** Ends the record of a request that outlived its handler's call, when Undertow completes it. */
   private final class Completion implements ExchangeCompletionListener {
-    private final long start;
+    private final long ticket;
+    private final boolean threw;
 
-    Completion(long start) {
-      this.start = start;
+    Completion(long ticket, boolean threw) {
+      this.ticket = ticket;
+      this.threw = threw;
     }
 
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
       try {
-        end(exchange, start, false);
+        end(exchange, ticket, threw);
       } finally {
         next.proceed();
       }

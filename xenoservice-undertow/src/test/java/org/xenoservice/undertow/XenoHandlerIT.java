@@ -41,6 +41,7 @@ import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.RecentCounts;
+import org.xenoservice.testing.AdapterRequests;
 
 /**
  * {@link XenoHandler} in a real Undertow on loopback: what it records for static, dynamic,
@@ -101,6 +102,28 @@ class XenoHandlerIT {
     assertEquals(1, counts.route0());
     assertEquals(0, counts.errors());
     assertEquals(INDEX.length() + "ordered".length(), counts.bytes()); // the 404s have no body
+  }
+
+  @Test
+  void recordsTheSameAsEveryAdapterForTheSameRequests() throws Exception {
+    start(true);
+    serve(XenoHandler.builder(xeno)
+        .staticHandler(exchange -> {
+          switch (exchange.getRequestPath()) {
+            case AdapterRequests.HELLO -> exchange.getResponseSender().send(AdapterRequests.HELLO_BODY);
+            case AdapterRequests.STREAM -> stream(exchange, AdapterRequests.STREAM_BODY);
+            case AdapterRequests.FAIL -> throw new IllegalStateException("the shelf collapsed");
+            default -> exchange.setStatusCode(404).endExchange();
+          }
+        })
+        .dynamic(AdapterRequests.DYNAMIC_PREFIX, exchange -> exchange.getResponseSender().send(
+            AdapterRequests.ORDER_BODY))
+        .build());
+
+    RecentCounts expected = AdapterRequests.send(URI.create("http://127.0.0.1:" + port()));
+
+    awaitTrue(() -> xeno.status().inFlight() == 0);
+    assertEquals(expected, RecentCounts.of(xeno.recorder()).withoutQueued());
   }
 
   @Test
@@ -380,7 +403,7 @@ class XenoHandlerIT {
   private void start(boolean withToken) throws IOException {
     XenoConfig.Builder config = XenoConfig.builder().site(SITE).siteKey(SiteKeys.generate().getPrivate())
         .staticDirectory(site).stateDirectory(dir.resolve("state"))
-        .dynamicRoute("/order", "degrade,page=/sorry.html");
+        .dynamicRoute(AdapterRequests.DYNAMIC_PREFIX, AdapterRequests.DYNAMIC_POLICY);
     if (withToken) {
       config.adminToken(TOKEN);
     }
@@ -407,6 +430,21 @@ class XenoHandlerIT {
       }
       body.handleRequest(exchange);
     };
+  }
+
+  /** Sends {@code body} from a worker in two flushed parts, without a Content-Length: chunked. */
+  private static void stream(HttpServerExchange exchange, String body) throws IOException {
+    if (exchange.isInIoThread()) {
+      exchange.dispatch((HttpHandler) worker -> stream(worker, body));
+      return;
+    }
+    exchange.startBlocking();
+    OutputStream out = exchange.getOutputStream();
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    out.write(bytes, 0, bytes.length / 2);
+    out.flush();
+    out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
+    out.close();
   }
 
   private int port() {
