@@ -35,13 +35,13 @@ import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.SourceFile;
 import org.xenoservice.bundle.StaticSource;
+import org.xenoservice.client.PeerClient;
 import org.xenoservice.dns.AddressSet;
 import org.xenoservice.dns.DnsUpdateException;
 import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.overload.OverloadEvent;
 import org.xenoservice.overload.OverloadListener;
 import org.xenoservice.overload.OverloadState;
-import org.xenoservice.peer.PeerClient;
 import org.xenoservice.peer.PeerSiteStatus;
 
 /**

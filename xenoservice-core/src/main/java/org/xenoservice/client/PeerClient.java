@@ -1,4 +1,4 @@
-package org.xenoservice.peer;
+package org.xenoservice.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -13,11 +13,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -53,6 +53,11 @@ import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.bundle.ThinBundle;
+import org.xenoservice.peer.ControlProtocol;
+import org.xenoservice.peer.ControlSignature;
+import org.xenoservice.peer.PeerSiteStatus;
+import org.xenoservice.peer.SiteQuota;
+import org.xenoservice.peer.StagedBundle;
 
 /**
  * The site owner's side of the peer control protocol (see {@link ControlProtocol}): asks a peer

@@ -1,4 +1,4 @@
-package org.xenoservice.peer;
+package org.xenoservice.peer.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.KeyStore;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
+import org.xenoservice.client.PeerCallException;
+import org.xenoservice.client.PeerClient;
+import org.xenoservice.client.PushResult;
 import org.xenoservice.key.SiteKeys;
-import org.xenoservice.peer.server.PeerServer;
-import org.xenoservice.peer.server.TestCertificates;
+import org.xenoservice.peer.Enrollment;
+import org.xenoservice.peer.PeerConfig;
+import org.xenoservice.peer.PeerSiteStatus;
+import org.xenoservice.peer.SiteQuota;
+import org.xenoservice.peer.StagedBundle;
 
 /** {@link PeerClient} against a real {@link PeerServer} on loopback, over HTTP and HTTPS. */
 class PeerClientIT {
