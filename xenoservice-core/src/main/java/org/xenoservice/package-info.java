@@ -1,6 +1,6 @@
 /**
- * The facade: {@link org.xenoservice.XenoService}, built from a {@link org.xenoservice.XenoConfig},
- * is the one object an application adds to defend its site; adapters for Undertow and servlet
- * containers feed it requests and serve its own paths.
+ * The facade, on the origin: {@link org.xenoservice.XenoService}, built from a
+ * {@link org.xenoservice.XenoConfig}, is the one object an application adds to defend its site;
+ * adapters for Undertow and servlet containers feed it requests and serve its own paths.
  */
 package org.xenoservice;

@@ -12,8 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.ControlAuthException.Reason;
+import org.xenoservice.protocol.ControlSignature;
 
 /**
  * Checks that a control call comes from the owner of an enrolled site: signed (see
@@ -101,8 +101,7 @@ public final class ControlAuthenticator {
       throw new ControlAuthException(Reason.STALE, "the call was signed at " + seconds + " but the peer's clock says "
           + now + " (more than " + skew.getSeconds() + " s apart); synchronise the clocks (NTP)");
     }
-    byte[] text = ControlSignature.signedText(method, path, timestamp, nonce, bodySha256);
-    if (signature.length != SiteKeys.SIGNATURE_BYTES || !SiteKeys.verify(key, text, signature)) {
+    if (!ControlSignature.verify(key, method, path, timestamp, nonce, bodySha256, signature)) {
       throw new ControlAuthException(Reason.BAD_SIGNATURE, "the signature does not verify against the key enrolled "
           + "for " + site + "; sign with that site's private key");
     }

@@ -42,7 +42,7 @@ import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.overload.OverloadEvent;
 import org.xenoservice.overload.OverloadListener;
 import org.xenoservice.overload.OverloadState;
-import org.xenoservice.peer.PeerSiteStatus;
+import org.xenoservice.protocol.SiteStatus;
 
 /**
  * Replicates the site onto its peer pool, driven by the overload detector's events:
@@ -614,7 +614,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         replica.client.push(current.file(), false, PeerClient.ProgressListener.NONE);
       }
       replica.client.activate(version);
-      PeerSiteStatus confirmed = replica.client.status();
+      SiteStatus confirmed = replica.client.status();
       long active = confirmed.activeVersion().orElse(-1);
       if (active != version) {
         throw new IOException("the peer was told to serve v" + version + " but says it serves "
@@ -702,7 +702,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     Instant nextAttempt = Instant.MIN;
     CompletableFuture<Outcome> operation;
     ReplicaState onFailure = ReplicaState.NEW;
-    CompletableFuture<PeerSiteStatus> poll;
+    CompletableFuture<SiteStatus> poll;
     Instant polledAt;
     long requestsSeen = -1;
     Instant rateAt;
@@ -785,7 +785,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
       if (poll == null || !poll.isDone()) {
         return;
       }
-      CompletableFuture<PeerSiteStatus> done = poll;
+      CompletableFuture<SiteStatus> done = poll;
       poll = null;
       Instant previous = polledAt;
       polledAt = now;

@@ -27,6 +27,8 @@ import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.ThinBundle;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.SiteQuota;
 
 /** The control protocol end to end in one process: push, activate, status, metrics, and every refusal. */
 class ControlProtocolTest {

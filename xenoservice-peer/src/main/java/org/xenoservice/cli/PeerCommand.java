@@ -23,9 +23,9 @@ import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerConfig;
 import org.xenoservice.peer.PeerSettingException;
 import org.xenoservice.peer.PeerSettingException.Setting;
-import org.xenoservice.peer.PeerSiteStatus;
-import org.xenoservice.peer.SiteQuota;
 import org.xenoservice.peer.server.PeerServer;
+import org.xenoservice.protocol.SiteQuota;
+import org.xenoservice.protocol.SiteStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -146,7 +146,7 @@ final class PeerCommand extends CommandGroup {
 
     @Override
     public Integer call() throws IOException {
-      PeerSiteStatus status;
+      SiteStatus status;
       try (PeerClient client = peer.client(spec, site.site)) {
         status = client.status();
       }

@@ -17,7 +17,7 @@ import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BlobStore;
-import org.xenoservice.dynamic.Captures;
+import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ControlAuthenticator;
 import org.xenoservice.peer.ControlProtocol;
 import org.xenoservice.peer.Enrollment;

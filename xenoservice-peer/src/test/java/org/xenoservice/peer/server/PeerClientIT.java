@@ -32,9 +32,9 @@ import org.xenoservice.client.PushResult;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerConfig;
-import org.xenoservice.peer.PeerSiteStatus;
-import org.xenoservice.peer.SiteQuota;
-import org.xenoservice.peer.StagedBundle;
+import org.xenoservice.protocol.SiteQuota;
+import org.xenoservice.protocol.SiteStatus;
+import org.xenoservice.protocol.StagedBundle;
 
 /** {@link PeerClient} against a real {@link PeerServer} on loopback, over HTTP and HTTPS. */
 class PeerClientIT {
@@ -90,7 +90,7 @@ class PeerClientIT {
     Path v1 = bundle(1);
     PushResult first = client.push(v1, true, PeerClient.ProgressListener.NONE);
     assertEquals(new PushResult(SITE, 1, first.manifestSha256(), 3, 0, first.bytesSent(), true), first);
-    PeerSiteStatus status = client.status();
+    SiteStatus status = client.status();
     assertEquals(OptionalLong.of(1), status.activeVersion());
     assertEquals(first.manifestSha256(), status.activeManifestSha256().orElseThrow());
 
@@ -111,7 +111,7 @@ class PeerClientIT {
   void stagedVersionIsServedOnlyOnceActivatedAndNoLongerOnceRetired() throws IOException {
     PushResult pushed = client.push(bundle(1), false, PeerClient.ProgressListener.NONE);
     assertEquals(false, pushed.activated());
-    PeerSiteStatus staged = client.status();
+    SiteStatus staged = client.status();
     assertEquals(OptionalLong.empty(), staged.activeVersion());
     assertEquals(List.of(1L), staged.versions());
     assertEquals(new SiteQuota(10L << 20, 100, 0.5), staged.quota());
