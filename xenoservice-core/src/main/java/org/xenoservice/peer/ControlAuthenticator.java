@@ -24,9 +24,9 @@ import org.xenoservice.protocol.ControlSignature;
  * enrolment, clock, signature, and only then the nonce is remembered, so an attacker cannot burn
  * an owner's nonces with forged calls. Safe for concurrent use.
  */
-public final class ControlAuthenticator {
+final class ControlAuthenticator {
   /** The default allowed difference between the caller's clock and the peer's. */
-  public static final Duration DEFAULT_SKEW = Duration.ofSeconds(300);
+  static final Duration DEFAULT_SKEW = Duration.ofSeconds(300);
   private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{16,64}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final long MAX_NONCES = 1_000_000;
@@ -43,7 +43,7 @@ public final class ControlAuthenticator {
    * @param clock the peer's clock
    * @param skew how far the caller's timestamp may be from the peer's clock, either way
    */
-  public ControlAuthenticator(Function<String, Optional<PublicKey>> keys, Clock clock, Duration skew) {
+  ControlAuthenticator(Function<String, Optional<PublicKey>> keys, Clock clock, Duration skew) {
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.skew = Objects.requireNonNull(skew, "skew");
@@ -63,7 +63,7 @@ public final class ControlAuthenticator {
    * @return the authenticated site
    * @throws ControlAuthException with 401 or 403 and the reason
    */
-  public String authenticate(String method, String path, String pathSite, Map<String, String> headers)
+  String authenticate(String method, String path, String pathSite, Map<String, String> headers)
       throws ControlAuthException {
     String site = required(headers, ControlSignature.SITE_HEADER).toLowerCase(Locale.ROOT);
     String timestamp = required(headers, ControlSignature.TIMESTAMP_HEADER);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,12 +66,21 @@ public final class ControlProtocol {
   }
 
   /**
-   * The control protocol over a peer's sites.
+   * The control protocol over a peer's sites: a call must be signed by the key enrolled for its
+   * site, within 300 s of {@code clock}, with a
+   * fresh nonce.
    *
+   * @param clock the peer's clock, against which the calls' timestamps are checked
    * @param maxUploadBytes the largest bundle upload accepted (413 above it)
    * @param spoolDirectory where uploads are held while their digest is checked
    */
-  public ControlProtocol(PeerSites sites, PeerAccounting accounting, ControlAuthenticator authenticator,
+  public ControlProtocol(PeerSites sites, PeerAccounting accounting, Clock clock, long maxUploadBytes,
+      Path spoolDirectory) {
+    this(sites, accounting, new ControlAuthenticator(site -> sites.enrollment(site).map(Enrollment::key), clock,
+        ControlAuthenticator.DEFAULT_SKEW), maxUploadBytes, spoolDirectory);
+  }
+
+  ControlProtocol(PeerSites sites, PeerAccounting accounting, ControlAuthenticator authenticator,
       long maxUploadBytes, Path spoolDirectory) {
     this.sites = Objects.requireNonNull(sites, "sites");
     this.accounting = Objects.requireNonNull(accounting, "accounting");

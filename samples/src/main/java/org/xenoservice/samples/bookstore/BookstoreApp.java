@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
 import org.xenoservice.intake.CaptureHandler;
-import org.xenoservice.peer.Captures;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.undertow.XenoHandler;
 

@@ -29,7 +29,6 @@ import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xenoservice.peer.Captures;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.servlet.XenoFilter;
 
