@@ -409,7 +409,8 @@ public final class PeerClient implements AutoCloseable {
     HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).method(method, body)
         .header("Accept", "application/json");
     if (!method.equals("GET")) {
-      request.header("Content-Type", call.equals("bundle") ? "application/x-xenoservice-bundle" : ControlCodec.JSON_TYPE);
+      request.header("Content-Type",
+          call.equals("bundle") ? "application/x-xenoservice-bundle" : ControlCodec.JSON_TYPE);
     }
     for (Map.Entry<String, String> header
         : ControlSignature.sign(key, site, method, path, bodySha256, clock.instant()).entrySet()) {

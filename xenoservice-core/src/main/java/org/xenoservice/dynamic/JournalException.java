@@ -6,10 +6,11 @@ import java.util.OptionalLong;
 
 /**
  * A {@link CaptureJournal} (a peer's captured requests) or a
- * {@link org.xenoservice.intake.CaptureIntake}'s ledger (the origin's applied idempotency keys) could not be opened or written without risking what it
- * keeps. {@link #reason()} is the machine-readable reason and {@link #offset()} the byte offset in
- * the file at fault, where there is one; the message names the file and says what to do. A
- * journal or ledger that throws this on open is left exactly as it was found.
+ * {@link org.xenoservice.intake.CaptureIntake}'s ledger (the origin's applied idempotency keys)
+ * could not be opened or written without risking what it keeps. {@link #reason()} is the
+ * machine-readable reason and {@link #offset()} the byte offset in the file at fault, where there
+ * is one; the message names the file and says what to do. A journal or ledger that throws this on
+ * open is left exactly as it was found.
  */
 public final class JournalException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -32,8 +32,8 @@ import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * The origin's end of the {@code capture} policy: the intake that peers forward captured requests
- * to (the {@code intake} URL of a capture route, see {@link CapturePolicy}), which applies each
- * idempotency key once. Peers deliver every captured request at least once, retrying anything but
+ * to (the {@code intake} URL of a capture route, see {@link org.xenoservice.dynamic.CapturePolicy}),
+ * which applies each idempotency key once. Peers deliver every captured request at least once, retrying anything but
  * a {@code 2xx}; this class turns that into once by keeping the keys it has applied in a durable
  * ledger, so a redelivery, after a peer crashed before it noted the answer, is answered
  * {@code 200 duplicate} without applying the request again.
@@ -49,10 +49,11 @@ import org.xenoservice.protocol.CapturedRequest;
  * }</pre>
  *
  * <h2>What it accepts</h2>
- * A forwarded request as {@link Captures} sends it: {@code POST} with the headers
- * {@code Idempotency-Key}, {@code X-Forwarded-Host} (the site), {@code X-Xeno-Path} (the original
- * path as received and the query), {@code X-Xeno-Method} and {@code X-Xeno-Captured-At}
- * (ISO-8601), the captured {@code Content-Type}, and the body. The last two Xeno headers are
+ * A forwarded request as a peer's {@link org.xenoservice.peer.Captures} sends it
+ * ({@link CaptureDelivery}): {@code POST} with the headers {@code Idempotency-Key},
+ * {@code X-Forwarded-Host} (the site), {@code X-Xeno-Path} (the original path as received and the
+ * query), {@code X-Xeno-Method} and {@code X-Xeno-Captured-At} (ISO-8601), the captured
+ * {@code Content-Type}, and the body. The last two Xeno headers are
  * optional, for peers that predate them: the method is then {@code POST} and the capture time the
  * time of arrival. The answers, each with a small JSON body ({@link IntakeResponse}):
  * <ul>

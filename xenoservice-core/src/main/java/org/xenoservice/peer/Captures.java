@@ -36,8 +36,9 @@ import org.xenoservice.protocol.CapturedRequest;
  * daemon) that posts the site's pending requests, in order, to the intake its active manifest
  * names for the request's path, with the {@code Idempotency-Key}, {@code X-Forwarded-Host} (the
  * site), {@code X-Xeno-Path}, {@code X-Xeno-Method} and {@code X-Xeno-Captured-At} headers, the
- * captured headers and the body (what a {@link CaptureIntake} at the origin reads), and acknowledges each
- * on a 2xx answer. Anything else is retried, from the same request, with exponential backoff
+ * captured headers and the body ({@link CaptureDelivery}: what an
+ * {@link org.xenoservice.intake.CaptureIntake} at the origin reads), and acknowledges each on a 2xx
+ * answer. Anything else is retried, from the same request, with exponential backoff
  * from {@link #DEFAULT_INITIAL_BACKOFF} to {@link #DEFAULT_MAX_BACKOFF}, so the origin receives
  * the requests in order, and each at least once and, by its idempotency key, applies it once.
  *

@@ -67,8 +67,7 @@ public final class ControlProtocol {
 
   /**
    * The control protocol over a peer's sites: a call must be signed by the key enrolled for its
-   * site, within 300 s of {@code clock}, with a
-   * fresh nonce.
+   * site, within 300 s of {@code clock}, with a fresh nonce.
    *
    * @param clock the peer's clock, against which the calls' timestamps are checked
    * @param maxUploadBytes the largest bundle upload accepted (413 above it)

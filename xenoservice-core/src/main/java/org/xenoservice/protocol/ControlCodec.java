@@ -185,7 +185,8 @@ public final class ControlCodec {
       versions.add(whole(version, "versions[]"));
     }
     return new SiteStatus(text(answer, "site"),
-        active.isNull() || active.isMissingNode() ? OptionalLong.empty() : OptionalLong.of(whole(active, "activeVersion")),
+        active.isNull() || active.isMissingNode() ? OptionalLong.empty()
+            : OptionalLong.of(whole(active, "activeVersion")),
         answer.path("activeManifestSha256").isTextual()
             ? Optional.of(answer.get("activeManifestSha256").asText()) : Optional.empty(),
         versions, whole(answer.path("storedBytes"), "storedBytes"), whole(answer.path("requests"), "requests"),
