@@ -12,8 +12,8 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
-import org.xenoservice.dynamic.CaptureIntake;
-import org.xenoservice.dynamic.IntakeResponse;
+import org.xenoservice.intake.CaptureIntake;
+import org.xenoservice.intake.IntakeResponse;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
 import org.xenoservice.overload.RequestRecorder;
@@ -171,7 +171,7 @@ public final class XenoService implements AutoCloseable {
   }
 
   /** The largest body {@link #serveXenoPath} reads: a captured request's body and some headroom. */
-  public static final int MAX_XENO_BODY_BYTES = org.xenoservice.dynamic.CapturedRequest.MAX_BODY_BYTES;
+  public static final int MAX_XENO_BODY_BYTES = org.xenoservice.protocol.CapturedRequest.MAX_BODY_BYTES;
 
   private XenoResponse intake(String method, Function<String, Optional<String>> header, InputStream body)
       throws IOException {

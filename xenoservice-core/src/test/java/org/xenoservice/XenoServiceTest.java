@@ -29,12 +29,12 @@ import org.xenoservice.dns.AddressSet;
 import org.xenoservice.dns.DnsServer;
 import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.dns.TsigKey;
-import org.xenoservice.dynamic.CapturedRequest;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
 import org.xenoservice.overload.RecentCounts;
 import org.xenoservice.overload.RequestRecorder;
+import org.xenoservice.protocol.CapturedRequest;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.ReplicationPhase;
 

@@ -9,8 +9,8 @@ import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
-import org.xenoservice.peer.SiteQuota;
 import org.xenoservice.peer.server.PeerServer;
+import org.xenoservice.protocol.SiteQuota;
 
 /**
  * A {@link PeerServer} serving one site built from a directory, for the HTTP benchmark against

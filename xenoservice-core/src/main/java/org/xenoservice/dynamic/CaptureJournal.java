@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * The durable journal behind the {@code capture} policy: a peer appends each captured request
@@ -547,7 +548,7 @@ public final class CaptureJournal implements AutoCloseable {
   }
 
   /** Reads {@code into.length} bytes at {@code offset} of {@code file}'s channel, or throws naming the file. */
-  static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
+  private static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(into);
     long position = offset;
     while (buffer.hasRemaining()) {
@@ -614,7 +615,7 @@ public final class CaptureJournal implements AutoCloseable {
   }
 
   /** Locks the whole file for this process, or answers false when this or another process holds it. */
-  static boolean tryLock(FileChannel channel) throws IOException {
+  private static boolean tryLock(FileChannel channel) throws IOException {
     try {
       return channel.tryLock() != null;
     } catch (OverlappingFileLockException e) {
@@ -622,7 +623,7 @@ public final class CaptureJournal implements AutoCloseable {
     }
   }
 
-  static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+  private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
     long at = position;
     while (buffer.hasRemaining()) {
@@ -631,7 +632,7 @@ public final class CaptureJournal implements AutoCloseable {
     return at;
   }
 
-  static void forceDirectory(Path directory) {
+  private static void forceDirectory(Path directory) {
     // Makes the new file's directory entry durable; not every platform can open a directory.
     try (FileChannel dir = FileChannel.open(directory, READ)) {
       dir.force(true);

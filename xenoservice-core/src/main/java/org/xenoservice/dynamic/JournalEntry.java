@@ -1,6 +1,7 @@
 package org.xenoservice.dynamic;
 
 import java.util.Objects;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * One captured request in a {@link CaptureJournal}, with the sequence number the journal gave it.

@@ -5,11 +5,12 @@ import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
- * A {@link CaptureJournal} (a peer's captured requests) or a {@link CaptureIntake}'s ledger (the
- * origin's applied idempotency keys) could not be opened or written without risking what it
- * keeps. {@link #reason()} is the machine-readable reason and {@link #offset()} the byte offset in
- * the file at fault, where there is one; the message names the file and says what to do. A
- * journal or ledger that throws this on open is left exactly as it was found.
+ * A {@link CaptureJournal} (a peer's captured requests) or a
+ * {@link org.xenoservice.intake.CaptureIntake}'s ledger (the origin's applied idempotency keys)
+ * could not be opened or written without risking what it keeps. {@link #reason()} is the
+ * machine-readable reason and {@link #offset()} the byte offset in the file at fault, where there
+ * is one; the message names the file and says what to do. A journal or ledger that throws this on
+ * open is left exactly as it was found.
  */
 public final class JournalException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -44,8 +45,13 @@ public final class JournalException extends IOException {
     this("capture journal", reason, offset, message, cause);
   }
 
-  /** For another file than a capture journal; {@code subject} names it, e.g. {@code intake ledger}. */
-  JournalException(String subject, Reason reason, long offset, String message, Throwable cause) {
+  /**
+   * A refusal of another file of the journal's design than a capture journal (the origin's intake
+   * ledger); {@code subject} names it, e.g. {@code intake ledger}.
+   *
+   * @param offset the byte offset at fault, or -1 when the problem is not at one place
+   */
+  public JournalException(String subject, Reason reason, long offset, String message, Throwable cause) {
     super(subject + " refused [" + reason.id() + "]: " + message, cause);
     this.reason = reason;
     this.offset = offset;

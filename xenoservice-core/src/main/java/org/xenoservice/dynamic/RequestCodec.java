@@ -12,6 +12,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * The payload of a request record: the fields of a {@link CapturedRequest} in a plain
@@ -47,7 +48,7 @@ final class RequestCodec {
         writeString(out, header.name());
         writeString(out, header.value());
       }
-      byte[] body = request.bodyUnsafe();
+      byte[] body = request.body();
       out.writeInt(body.length);
       out.write(body);
     } catch (IOException e) {

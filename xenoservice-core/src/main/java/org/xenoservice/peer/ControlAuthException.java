@@ -7,7 +7,7 @@ import java.util.Locale;
  * when the call is not signed or its signature headers are malformed, 403 when it is signed but
  * must be refused), {@link #reason()} the machine-readable cause.
  */
-public final class ControlAuthException extends Exception {
+final class ControlAuthException extends Exception {
   private static final long serialVersionUID = 1L;
 
   /** Why the call was refused. */

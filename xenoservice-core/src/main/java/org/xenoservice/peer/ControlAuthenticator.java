@@ -12,8 +12,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.ControlAuthException.Reason;
+import org.xenoservice.protocol.ControlSignature;
 
 /**
  * Checks that a control call comes from the owner of an enrolled site: signed (see
@@ -24,9 +24,9 @@ import org.xenoservice.peer.ControlAuthException.Reason;
  * enrolment, clock, signature, and only then the nonce is remembered, so an attacker cannot burn
  * an owner's nonces with forged calls. Safe for concurrent use.
  */
-public final class ControlAuthenticator {
+final class ControlAuthenticator {
   /** The default allowed difference between the caller's clock and the peer's. */
-  public static final Duration DEFAULT_SKEW = Duration.ofSeconds(300);
+  static final Duration DEFAULT_SKEW = Duration.ofSeconds(300);
   private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{16,64}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final long MAX_NONCES = 1_000_000;
@@ -43,7 +43,7 @@ public final class ControlAuthenticator {
    * @param clock the peer's clock
    * @param skew how far the caller's timestamp may be from the peer's clock, either way
    */
-  public ControlAuthenticator(Function<String, Optional<PublicKey>> keys, Clock clock, Duration skew) {
+  ControlAuthenticator(Function<String, Optional<PublicKey>> keys, Clock clock, Duration skew) {
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.skew = Objects.requireNonNull(skew, "skew");
@@ -63,7 +63,7 @@ public final class ControlAuthenticator {
    * @return the authenticated site
    * @throws ControlAuthException with 401 or 403 and the reason
    */
-  public String authenticate(String method, String path, String pathSite, Map<String, String> headers)
+  String authenticate(String method, String path, String pathSite, Map<String, String> headers)
       throws ControlAuthException {
     String site = required(headers, ControlSignature.SITE_HEADER).toLowerCase(Locale.ROOT);
     String timestamp = required(headers, ControlSignature.TIMESTAMP_HEADER);
@@ -101,8 +101,7 @@ public final class ControlAuthenticator {
       throw new ControlAuthException(Reason.STALE, "the call was signed at " + seconds + " but the peer's clock says "
           + now + " (more than " + skew.getSeconds() + " s apart); synchronise the clocks (NTP)");
     }
-    byte[] text = ControlSignature.signedText(method, path, timestamp, nonce, bodySha256);
-    if (signature.length != SiteKeys.SIGNATURE_BYTES || !SiteKeys.verify(key, text, signature)) {
+    if (!ControlSignature.verify(key, method, path, timestamp, nonce, bodySha256, signature)) {
       throw new ControlAuthException(Reason.BAD_SIGNATURE, "the signature does not verify against the key enrolled "
           + "for " + site + "; sign with that site's private key");
     }

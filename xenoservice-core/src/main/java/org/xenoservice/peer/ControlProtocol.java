@@ -1,9 +1,5 @@
 package org.xenoservice.peer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,18 +8,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.util.ArrayList;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.Manifest;
+import org.xenoservice.protocol.ControlCodec;
+import org.xenoservice.protocol.ControlError;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.SiteStatus;
+import org.xenoservice.protocol.StagedBundle;
 
 /**
  * The peer's control port, independent of the web server: routes a request to {@link PeerSites},
@@ -40,14 +42,14 @@ import org.xenoservice.bundle.Manifest;
  * </ul>
  *
  * <p>Every site call must be signed; errors are {@code {"error":"<reason>","message":"…"}} with
- * 400, 401, 403, 404, 405, 409 or 413. Uploads are spooled to a file (at most
+ * 400, 401, 403, 404, 405, 409 or 413. The bodies are those of {@link ControlCodec}, which the
+ * origin's client reads with the same code. Uploads are spooled to a file (at most
  * {@code maxUploadBytes}) so that the body's SHA-256 is checked against the signed one before
  * anything reaches the store. Safe for concurrent use.
  */
 public final class ControlProtocol {
   private static final Logger LOG = LoggerFactory.getLogger(ControlProtocol.class);
   private static final Pattern SITE_PATH = Pattern.compile("/xeno/v1/sites/([a-z0-9.-]{1,253})/([a-z]+)");
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int MAX_JSON_BYTES = 4 << 20;
 
   private final PeerSites sites;
@@ -58,22 +60,26 @@ public final class ControlProtocol {
 
   /** A response: status, content type and body. */
   public record Response(int status, String contentType, byte[] body) {
-    static Response json(int status, JsonNode node) {
-      try {
-        return new Response(status, "application/json", JSON.writeValueAsBytes(node));
-      } catch (IOException e) {
-        throw new IllegalStateException("a JSON tree always serialises", e);
-      }
+    static Response json(int status, byte[] body) {
+      return new Response(status, ControlCodec.JSON_TYPE, body);
     }
   }
 
   /**
-   * The control protocol over a peer's sites.
+   * The control protocol over a peer's sites: a call must be signed by the key enrolled for its
+   * site, within 300 s of {@code clock}, with a fresh nonce.
    *
+   * @param clock the peer's clock, against which the calls' timestamps are checked
    * @param maxUploadBytes the largest bundle upload accepted (413 above it)
    * @param spoolDirectory where uploads are held while their digest is checked
    */
-  public ControlProtocol(PeerSites sites, PeerAccounting accounting, ControlAuthenticator authenticator,
+  public ControlProtocol(PeerSites sites, PeerAccounting accounting, Clock clock, long maxUploadBytes,
+      Path spoolDirectory) {
+    this(sites, accounting, new ControlAuthenticator(site -> sites.enrollment(site).map(Enrollment::key), clock,
+        ControlAuthenticator.DEFAULT_SKEW), maxUploadBytes, spoolDirectory);
+  }
+
+  ControlProtocol(PeerSites sites, PeerAccounting accounting, ControlAuthenticator authenticator,
       long maxUploadBytes, Path spoolDirectory) {
     this.sites = Objects.requireNonNull(sites, "sites");
     this.accounting = Objects.requireNonNull(accounting, "accounting");
@@ -122,9 +128,9 @@ public final class ControlProtocol {
       authenticator.authenticate(method, path, site, headers);
       String declaredSha256 = header(headers, ControlSignature.CONTENT_SHA256_HEADER);
       return switch (call) {
-        case "missing" -> missing(site, readJson(body, declaredSha256));
+        case "missing" -> missing(site, read(body, declaredSha256, ControlCodec::readDigests));
         case "bundle" -> bundle(site, body, declaredSha256);
-        case "activate" -> activate(site, readJson(body, declaredSha256));
+        case "activate" -> activate(site, read(body, declaredSha256, ControlCodec::readActivate));
         case "retire" -> retire(site, body, declaredSha256);
         default -> status(site, body, declaredSha256);
       };
@@ -145,7 +151,7 @@ public final class ControlProtocol {
     Map<String, Long> stored = new LinkedHashMap<>();
     for (String site : sites.enrolledSites()) {
       try {
-        stored.put(site, sites.status(site).storedBytes());
+        stored.put(site, sites.holdings(site).storedBytes());
       } catch (PeerException e) {
         stored.put(site, 0L);
       }
@@ -154,23 +160,9 @@ public final class ControlProtocol {
         accounting.prometheus(stored).getBytes(StandardCharsets.UTF_8));
   }
 
-  private Response missing(String site, JsonNode request) throws PeerException {
-    JsonNode digests = request.get("digests");
-    if (digests == null || !digests.isArray()) {
-      throw new PeerException(400, "bad-request", "missing takes {\"digests\": [\"<sha256>\", …]}");
-    }
-    List<String> asked = new ArrayList<>();
-    for (JsonNode digest : digests) {
-      if (!digest.isTextual() || !digest.asText().matches("[0-9a-f]{64}")) {
-        throw new PeerException(400, "bad-request", "digests must be 64 lower-case hex characters each");
-      }
-      asked.add(digest.asText());
-    }
+  private Response missing(String site, List<String> asked) throws PeerException {
     Set<String> missing = sites.missing(site, asked);
-    ObjectNode answer = JSON.createObjectNode();
-    ArrayNode list = answer.putArray("missing");
-    missing.forEach(list::add);
-    return Response.json(200, answer);
+    return Response.json(200, ControlCodec.writeMissing(missing));
   }
 
   private Response bundle(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
@@ -191,75 +183,41 @@ public final class ControlProtocol {
       try (InputStream in = Files.newInputStream(spool)) {
         manifest = sites.receive(site, in);
       }
-      ObjectNode answer = JSON.createObjectNode();
-      answer.put("site", manifest.site());
-      answer.put("version", manifest.version());
-      answer.put("manifestSha256", manifest.sha256());
-      answer.put("staged", true);
-      return Response.json(200, answer);
+      return Response.json(200,
+          ControlCodec.writeStaged(new StagedBundle(manifest.site(), manifest.version(), manifest.sha256())));
     } finally {
       Files.deleteIfExists(spool);
     }
   }
 
-  private Response activate(String site, JsonNode request) throws PeerException, IOException {
-    JsonNode version = request.get("version");
-    if (version == null || !version.canConvertToLong() || !version.isIntegralNumber()) {
-      throw new PeerException(400, "bad-request", "activate takes {\"version\": N}");
-    }
-    ServedSite served = sites.activate(site, version.asLong());
-    ObjectNode answer = JSON.createObjectNode();
-    answer.put("site", served.host());
-    answer.put("version", served.version());
-    answer.put("serving", true);
-    return Response.json(200, answer);
+  private Response activate(String site, long version) throws PeerException, IOException {
+    ServedSite served = sites.activate(site, version);
+    return Response.json(200, ControlCodec.writeServing(served.host(), served.version()));
   }
 
   private Response retire(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
     readBody(body, declaredSha256);
     sites.retire(site);
-    ObjectNode answer = JSON.createObjectNode();
-    answer.put("site", site);
-    answer.put("serving", false);
-    return Response.json(200, answer);
+    return Response.json(200, ControlCodec.writeRetired(site));
   }
 
   private Response status(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
     readBody(body, declaredSha256);
-    SiteStatus status = sites.status(site);
+    PeerSites.Holdings held = sites.holdings(site);
     PeerAccounting.Snapshot counts = accounting.snapshot(site);
-    ObjectNode answer = JSON.createObjectNode();
-    answer.put("site", status.site());
-    if (status.activeVersion().isPresent()) {
-      answer.put("activeVersion", status.activeVersion().getAsLong());
-      answer.put("activeManifestSha256", status.activeManifestSha256().orElseThrow());
-    } else {
-      answer.putNull("activeVersion");
-      answer.putNull("activeManifestSha256");
-    }
-    ArrayNode versions = answer.putArray("versions");
-    status.versions().forEach(versions::add);
-    answer.put("storedBytes", status.storedBytes());
-    answer.put("requests", counts.requests());
-    answer.put("bytesSent", counts.bytesSent());
-    answer.put("rejectedRequests", counts.rejected());
-    ObjectNode quota = answer.putObject("quota");
-    quota.put("maxStoredBytes", status.quota().maxStoredBytes());
-    quota.put("requestsPerSecond", status.quota().requestsPerSecond());
-    quota.put("bandwidthShare", status.quota().bandwidthShare());
-    return Response.json(200, answer);
+    SiteStatus status = new SiteStatus(held.site(), held.activeVersion(), held.activeManifestSha256(),
+        held.versions(), held.storedBytes(), counts.requests(), counts.bytesSent(), counts.rejected(), held.quota());
+    return Response.json(200, ControlCodec.writeStatus(status));
   }
 
-  private JsonNode readJson(InputStream body, String declaredSha256) throws PeerException, IOException {
+  /** Reads a small JSON request body, checks its SHA-256 against the signed one, and decodes it. */
+  private static <T> T read(InputStream body, String declaredSha256, Function<byte[], T> decoder)
+      throws PeerException, IOException {
     byte[] bytes = readBody(body, declaredSha256);
     try {
-      JsonNode node = JSON.readTree(bytes);
-      if (node == null || !node.isObject()) {
-        throw new PeerException(400, "bad-request", "the body must be a JSON object");
-      }
-      return node;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new PeerException(400, "bad-request", "the body is not JSON: " + e.getOriginalMessage(), e);
+      return decoder.apply(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new PeerException(400, "bad-request", e.getMessage(), e);
     }
   }
 
@@ -305,9 +263,6 @@ public final class ControlProtocol {
   }
 
   private static Response error(int status, String reason, String message) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("error", reason);
-    node.put("message", message);
-    return Response.json(status, node);
+    return Response.json(status, ControlCodec.writeError(new ControlError(reason, message)));
   }
 }

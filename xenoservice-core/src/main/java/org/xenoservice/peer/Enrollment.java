@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.xenoservice.bundle.SiteName;
+import org.xenoservice.protocol.SiteQuota;
 
 /**
  * A site a peer's operator agreed to host: its host name, the public key its bundles and control

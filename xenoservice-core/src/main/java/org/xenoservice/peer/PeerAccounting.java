@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  *
  * <p>The rate limit is a token bucket per site, refilled at the quota's requests per second and
  * holding at most one second's worth. When the peer's bandwidth is given, each site also has a
- * byte bucket refilled at its {@link SiteQuota#bandwidthShare() share} of it: a site that sent
+ * byte bucket refilled at its {@link org.xenoservice.protocol.SiteQuota#bandwidthShare() share} of it: a site that sent
  * more than its share over the last second gets 429 until its bucket refills. Safe for concurrent
  * use; a site's buckets are the only shared state its requests touch.
  */

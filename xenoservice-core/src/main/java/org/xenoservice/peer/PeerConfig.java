@@ -33,7 +33,8 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  * {@code tls.keystore} with {@code tls.password} or {@code tls.password-file}, and for each site
  * {@code site.<host>.key} (a PEM public key file) or {@code site.<host>.key-pem} (the PEM text),
  * {@code site.<host>.max-stored-bytes}, {@code site.<host>.requests-per-second} and
- * {@code site.<host>.bandwidth-share} (defaults from {@link SiteQuota#DEFAULT}),
+ * {@code site.<host>.bandwidth-share} (defaults from
+ * {@link org.xenoservice.protocol.SiteQuota#DEFAULT SiteQuota.DEFAULT}),
  * {@code site.<host>.allowed-origins} (comma-separated origins the site's proxy and capture routes
  * may reach; none by default). Relative paths are
  * taken from the file's folder. A property the peer does not know is an error, so that a typo never
@@ -118,8 +119,9 @@ public final class PeerConfig {
   }
 
   /**
-   * The peer's outgoing bandwidth that the sites' {@link SiteQuota#bandwidthShare() shares} divide,
-   * bytes per second; 0 (the default) leaves bandwidth unlimited and the shares unenforced.
+   * The peer's outgoing bandwidth that the sites'
+   * {@link org.xenoservice.protocol.SiteQuota#bandwidthShare() shares} divide, bytes per second;
+   * 0 (the default) leaves bandwidth unlimited and the shares unenforced.
    */
   public long bandwidthBytesPerSecond() {
     return bandwidthBytesPerSecond;

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.PeerSettingException.Setting;
+import org.xenoservice.protocol.SiteQuota;
 
 /**
  * Reads one peer properties file (see {@link PeerConfig}) into a {@link PeerConfig.Builder}: the

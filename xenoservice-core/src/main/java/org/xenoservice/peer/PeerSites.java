@@ -26,13 +26,14 @@ import org.xenoservice.bundle.BlobStore;
 import org.xenoservice.bundle.BundleException;
 import org.xenoservice.bundle.BundleLimits;
 import org.xenoservice.bundle.BundleReader;
-import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.ManifestFile;
 import org.xenoservice.dynamic.CapturePolicy;
 import org.xenoservice.dynamic.DegradePolicy;
 import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.ProxyPolicy;
+import org.xenoservice.protocol.SiteQuota;
 
 /**
  * The sites a peer hosts and the version of each it serves: receives verified bundles into the
@@ -230,12 +231,30 @@ public final class PeerSites implements SiteLookup {
     }
   }
 
+  /**
+   * What the peer holds and serves for one site: the part of its {@code status} that the site
+   * store knows (the accounting adds what was served).
+   *
+   * @param site the host name
+   * @param activeVersion the version served, empty when none is
+   * @param activeManifestSha256 the SHA-256 of the active manifest, empty when none is served
+   * @param versions the versions the peer holds (staged or active), ascending
+   * @param storedBytes the bytes of the site's blobs in the store
+   * @param quota the site's quota
+   */
+  record Holdings(String site, OptionalLong activeVersion, Optional<String> activeManifestSha256,
+      List<Long> versions, long storedBytes, SiteQuota quota) {
+    Holdings {
+      versions = List.copyOf(versions);
+    }
+  }
+
   /** What the peer holds and serves for {@code site}. */
-  public SiteStatus status(String site) throws PeerException {
+  Holdings holdings(String site) throws PeerException {
     Site known = site(site);
     synchronized (known) {
       ServedSite active = known.active;
-      return new SiteStatus(known.enrollment.site(),
+      return new Holdings(known.enrollment.site(),
           active == null ? OptionalLong.empty() : OptionalLong.of(active.version()),
           active == null ? Optional.empty() : Optional.of(active.manifest().sha256()),
           new ArrayList<>(known.manifests.keySet()), storedBytes(known), known.enrollment.quota());

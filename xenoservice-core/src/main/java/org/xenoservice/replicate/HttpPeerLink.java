@@ -6,8 +6,8 @@ import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import org.xenoservice.peer.PeerClient;
-import org.xenoservice.peer.PeerSiteStatus;
+import org.xenoservice.client.PeerClient;
+import org.xenoservice.protocol.SiteStatus;
 
 /**
  * The real {@link PeerLink}: signed HTTP control calls through a {@link PeerClient}, staging with
@@ -42,7 +42,7 @@ final class HttpPeerLink implements PeerLink {
   }
 
   @Override
-  public PeerSiteStatus status() throws IOException {
+  public SiteStatus status() throws IOException {
     return client.status();
   }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.xenoservice.peer.PeerSiteStatus;
+import org.xenoservice.protocol.SiteStatus;
 
 /**
  * Runs the replicator's calls to peers on their own threads ({@code xeno-replicator-peer-*} unless
@@ -92,7 +92,7 @@ final class PeerCalls {
   }
 
   /** Asks the peer for the site's status (a poll, not an operation: the peer may be busy meanwhile). */
-  CompletableFuture<PeerSiteStatus> status(Replica replica) {
+  CompletableFuture<SiteStatus> status(Replica replica) {
     PeerLink link = replica.link();
     return submit(link::status);
   }

@@ -2,7 +2,7 @@ package org.xenoservice.replicate;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.xenoservice.peer.PeerSiteStatus;
+import org.xenoservice.protocol.SiteStatus;
 
 /**
  * How the replicator reaches one peer's control port: the seam between its decisions and the
@@ -24,7 +24,7 @@ interface PeerLink extends AutoCloseable {
   void activate(long version) throws IOException;
 
   /** The site's state on the peer: the version it serves and the requests it has answered. */
-  PeerSiteStatus status() throws IOException;
+  SiteStatus status() throws IOException;
 
   /** Tells the peer to stop serving the site (it keeps the versions it holds). */
   void retire() throws IOException;

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
-import org.xenoservice.peer.PeerSiteStatus;
+import org.xenoservice.protocol.SiteStatus;
 
 /**
  * Learns how many requests per second the peers in DNS serve, by asking each for its request
@@ -26,7 +26,7 @@ final class RatePoller {
 
   /** One peer's counter and the rate derived from it. */
   private static final class Meter {
-    Optional<CompletableFuture<PeerSiteStatus>> poll = Optional.empty();
+    Optional<CompletableFuture<SiteStatus>> poll = Optional.empty();
     Instant polledAt = Instant.MIN;
     long requestsSeen = -1;
     Instant rateAt = Instant.MIN;
@@ -60,7 +60,7 @@ final class RatePoller {
     if (meter.poll.isEmpty() || !meter.poll.get().isDone()) {
       return;
     }
-    CompletableFuture<PeerSiteStatus> done = meter.poll.get();
+    CompletableFuture<SiteStatus> done = meter.poll.get();
     meter.poll = Optional.empty();
     Instant previous = meter.polledAt;
     meter.polledAt = now;

@@ -44,7 +44,7 @@ class SiteNameTest {
     assertThrows(IllegalArgumentException.class, () -> BundleBuilder.forSite(bad));
     assertThrows(IllegalArgumentException.class, () -> org.xenoservice.XenoConfig.builder().site(bad));
     assertThrows(IllegalArgumentException.class, () -> new org.xenoservice.peer.Enrollment(bad,
-        TestKeys.SITE.getPublic(), org.xenoservice.peer.SiteQuota.DEFAULT));
+        TestKeys.SITE.getPublic(), org.xenoservice.protocol.SiteQuota.DEFAULT));
   }
 
   private static boolean valid(String host) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * Fuzzes {@link CaptureJournal#open}'s recovery, the parser of journal records a crash or a bad

@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenoservice.protocol.CapturedRequest;
 
 class CaptureJournalTest {
   private static final Instant AT = Instant.parse("2026-11-25T12:00:00Z");

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.ControlAuthException.Reason;
+import org.xenoservice.protocol.ControlSignature;
 
 /** The control port's gate: only the enrolled site's owner, now, once. */
 class ControlAuthenticatorTest {

@@ -27,6 +27,8 @@ import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.ThinBundle;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.SiteQuota;
 
 /** The control protocol end to end in one process: push, activate, status, metrics, and every refusal. */
 class ControlProtocolTest {
@@ -45,9 +47,7 @@ class ControlProtocolTest {
   void startPeer() throws IOException {
     List<Enrollment> enrolled = List.of(new Enrollment("books.example", OWNER.getPublic(), SiteQuota.DEFAULT));
     PeerSites sites = PeerSites.open(dir.resolve("state"), BlobStore.openUnsynced(dir.resolve("store")), enrolled);
-    ControlAuthenticator auth = new ControlAuthenticator(
-        s -> sites.enrollment(s).map(Enrollment::key), Clock.systemUTC(), ControlAuthenticator.DEFAULT_SKEW);
-    control = new ControlProtocol(sites, new PeerAccounting(enrolled, System::nanoTime), auth, 50L << 20,
+    control = new ControlProtocol(sites, new PeerAccounting(enrolled, System::nanoTime), Clock.systemUTC(), 50L << 20,
         dir.resolve("spool"));
     site = Files.createDirectories(dir.resolve("site"));
     Files.writeString(site.resolve("index.html"), "<h1>Antiquarian books</h1>".repeat(40));

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.protocol.SiteQuota;
 
 /** Per-site accounting and rate quotas: one tenant over its rate does not touch another. */
 class PeerAccountingTest {

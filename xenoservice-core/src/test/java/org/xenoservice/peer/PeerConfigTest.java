@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.protocol.SiteQuota;
 
 /** Reading a peer's properties file: defaults, every setting, and a clear error for each bad input. */
 class PeerConfigTest {

@@ -24,6 +24,7 @@ import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.ThinBundle;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.protocol.SiteQuota;
 
 /** A peer's sites: staged, activated, retired, never rolled back, within quota, and back after a restart. */
 class PeerSitesTest {
@@ -105,7 +106,7 @@ class PeerSitesTest {
     ServedSite served = peer.find("BOOKS.example").orElseThrow();
     assertEquals(1, served.version());
     assertTrue(served.resolve("/").isPresent());
-    assertEquals(List.of(1L), peer.status("books.example").versions());
+    assertEquals(List.of(1L), peer.holdings("books.example").versions());
   }
 
   @Test
@@ -152,12 +153,12 @@ class PeerSitesTest {
     PeerException e = assertThrows(PeerException.class, () -> receive("books.example", bundle("books.example", MAPS, 1)));
     assertEquals(400, e.status());
     assertEquals("bundle-signature", e.reason());
-    assertEquals(List.of(), peer.status("books.example").versions());
+    assertEquals(List.of(), peer.holdings("books.example").versions());
   }
 
   @Test
   void strangersAndUnknownVersionsAre404() throws Exception {
-    assertEquals(404, assertThrows(PeerException.class, () -> peer.status("evil.example")).status());
+    assertEquals(404, assertThrows(PeerException.class, () -> peer.holdings("evil.example")).status());
     PeerException notStaged = assertThrows(PeerException.class, () -> peer.activate("books.example", 9));
     assertEquals("not-staged", notStaged.reason());
     assertEquals(404, notStaged.status());
@@ -169,7 +170,7 @@ class PeerSitesTest {
     PeerException e = assertThrows(PeerException.class, () -> receive("books.example", bundle("books.example", BOOKS, 1)));
     assertEquals(413, e.status());
     assertEquals("quota", e.reason());
-    assertEquals(List.of(), peer.status("books.example").versions());
+    assertEquals(List.of(), peer.holdings("books.example").versions());
   }
 
   @Test
@@ -178,7 +179,7 @@ class PeerSitesTest {
     peer.activate("books.example", 1);
     peer.retire("books.example");
     assertTrue(peer.find("books.example").isEmpty());
-    assertFalse(peer.status("books.example").activeVersion().isPresent());
+    assertFalse(peer.holdings("books.example").activeVersion().isPresent());
     Files.writeString(site.resolve("about.html"), "<p>Closed on Mondays</p>");
     receive("books.example", bundle("books.example", BOOKS, 2));
     peer.activate("books.example", 2);
@@ -214,7 +215,7 @@ class PeerSitesTest {
 
     PeerSites restarted = open(SiteQuota.DEFAULT);
     assertEquals(1, restarted.find("books.example").orElseThrow().version());
-    assertEquals(List.of(1L, 2L), restarted.status("books.example").versions());
+    assertEquals(List.of(1L, 2L), restarted.holdings("books.example").versions());
     restarted.activate("books.example", 2);
     assertEquals(2, open(SiteQuota.DEFAULT).find("books.example").orElseThrow().version());
   }

@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import org.xenoservice.bundle.BundleReader;
-import org.xenoservice.peer.PeerSiteStatus;
-import org.xenoservice.peer.SiteQuota;
+import org.xenoservice.protocol.SiteStatus;
+import org.xenoservice.protocol.SiteQuota;
 
 /**
  * A peer host in memory behind the {@link PeerLink} seam: it stages the bundles it is sent (reading
@@ -99,10 +99,10 @@ final class FakePeer implements PeerLink {
   }
 
   @Override
-  public synchronized PeerSiteStatus status() throws IOException {
+  public synchronized SiteStatus status() throws IOException {
     calls.add("status");
     check();
-    return new PeerSiteStatus(site, claimedActive.orElse(active), Optional.empty(), List.copyOf(versions), 0,
+    return new SiteStatus(site, claimedActive.orElse(active), Optional.empty(), List.copyOf(versions), 0,
         requests, 0, 0, SiteQuota.DEFAULT);
   }
 

@@ -15,17 +15,17 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.xenoservice.bundle.Manifest;
+import org.xenoservice.client.PeerCallException;
+import org.xenoservice.client.PeerClient;
+import org.xenoservice.client.PushResult;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
-import org.xenoservice.peer.PeerClient;
-import org.xenoservice.peer.PeerCallException;
 import org.xenoservice.peer.PeerConfig;
-import org.xenoservice.peer.PeerSiteStatus;
 import org.xenoservice.peer.PeerSettingException;
 import org.xenoservice.peer.PeerSettingException.Setting;
-import org.xenoservice.peer.PushResult;
-import org.xenoservice.peer.SiteQuota;
 import org.xenoservice.peer.server.PeerServer;
+import org.xenoservice.protocol.SiteQuota;
+import org.xenoservice.protocol.SiteStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -146,7 +146,7 @@ final class PeerCommand extends CommandGroup {
 
     @Override
     public Integer call() throws IOException {
-      PeerSiteStatus status;
+      SiteStatus status;
       try (PeerClient client = peer.client(spec, site.site)) {
         status = client.status();
       }

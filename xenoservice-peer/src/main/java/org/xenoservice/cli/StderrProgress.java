@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.xenoservice.bundle.BundleBuilder;
-import org.xenoservice.peer.PeerClient;
+import org.xenoservice.client.PeerClient;
 
 /**
  * Build and push progress on stderr, for work that takes a while: silent for the first second, then one

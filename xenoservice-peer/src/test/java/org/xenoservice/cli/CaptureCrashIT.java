@@ -37,11 +37,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xenoservice.dynamic.CaptureIntake;
 import org.xenoservice.dynamic.CaptureJournal;
-import org.xenoservice.dynamic.CapturedRequest;
-import org.xenoservice.dynamic.IntakeResponse;
 import org.xenoservice.dynamic.JournalEntry;
+import org.xenoservice.intake.CaptureIntake;
+import org.xenoservice.intake.IntakeResponse;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * Capture end to end through crashes: a peer host running as its own JVM ({@code peer serve} of

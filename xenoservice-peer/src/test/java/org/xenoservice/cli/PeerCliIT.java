@@ -23,8 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
-import org.xenoservice.peer.SiteQuota;
 import org.xenoservice.peer.server.PeerServer;
+import org.xenoservice.protocol.SiteQuota;
 
 /** {@code xenoservice peer ...} against a real {@link PeerServer} on loopback, and {@code peer serve} itself. */
 class PeerCliIT {

@@ -32,8 +32,8 @@ import org.xenoservice.dns.Rfc2136DnsUpdater;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.peer.Enrollment;
-import org.xenoservice.peer.SiteQuota;
 import org.xenoservice.peer.server.PeerServer;
+import org.xenoservice.protocol.SiteQuota;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
 import org.xenoservice.replicate.ReplicationStatus;
@@ -44,24 +44,24 @@ import org.xenoservice.replicate.ReplicationStatus;
  * for the peers) and all on the same serving port, so that the addresses in DNS are all a client
  * needs, as on the Internet.
  */
-final class DefendedSite implements AutoCloseable {
+public final class DefendedSite implements AutoCloseable {
   static final String SITE = "shop." + BindServer.ZONE;
-  static final String ORIGIN_ADDRESS = "127.0.0.2";
+  public static final String ORIGIN_ADDRESS = "127.0.0.2";
   static final List<String> PEER_ADDRESSES = List.of("127.0.0.11", "127.0.0.12", "127.0.0.13");
   static final Duration TTL = Duration.ofSeconds(1);
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  final Path dir;
+  public final Path dir;
   final KeyPair keys;
-  final int port;
-  final Path siteFiles;
+  public final int port;
+  public final Path siteFiles;
   final List<PeerServer> peers = new ArrayList<>();
   /** The orders the origin applied, whether posted to it or captured by a peer. */
-  final Orders orders = new Orders();
+  public final Orders orders = new Orders();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  BindServer bind;
+  public BindServer bind;
 
-  DefendedSite(Path dir) throws Exception {
+  public DefendedSite(Path dir) throws Exception {
     this.dir = dir;
     this.keys = SiteKeys.generate();
     this.port = commonFreePort();
@@ -69,7 +69,7 @@ final class DefendedSite implements AutoCloseable {
   }
 
   /** Starts BIND with the origin's address in the site's name. */
-  void startBind() throws Exception {
+  public void startBind() throws Exception {
     bind = BindServer.start(dir.resolve("bind"));
     try (DnsUpdater updater = updater()) {
       updater.add(SITE, List.of(InetAddress.getByName(ORIGIN_ADDRESS)), TTL);
@@ -77,7 +77,7 @@ final class DefendedSite implements AutoCloseable {
   }
 
   /** Starts the three peers, enrolled for the site with the origin as their allowed back-channel. */
-  void startPeers() throws IOException {
+  public void startPeers() throws IOException {
     for (int i = 0; i < PEER_ADDRESSES.size(); i++) {
       peers.add(startPeer(i));
     }
@@ -105,7 +105,7 @@ final class DefendedSite implements AutoCloseable {
   }
 
   /** A configuration with the three peers, DNS through BIND (TTL 1 s) and short timings. */
-  XenoConfig.Builder config(DnsServer dnsServer, boolean shelterOrigin) throws IOException {
+  public XenoConfig.Builder config(DnsServer dnsServer, boolean shelterOrigin) throws IOException {
     XenoConfig.Builder config = XenoConfig.builder()
         .site(SITE)
         .siteKey(keys.getPrivate())

@@ -23,18 +23,18 @@ import org.xenoservice.replicate.ReplicationStatus;
  * identical to the origin's and capture orders, and when the flood stops they leave DNS and are
  * retired, while a client that resolves the name through BIND before every request never fails.
  */
-final class FloodScenario {
+public final class FloodScenario {
   private final DefendedSite site;
   private final XenoService xeno;
   private final Orders orders;
 
-  FloodScenario(DefendedSite site, XenoService xeno) {
+  public FloodScenario(DefendedSite site, XenoService xeno) {
     this.site = site;
     this.xeno = xeno;
     this.orders = site.orders;
   }
 
-  void run() throws Exception {
+  public void run() throws Exception {
     await("every peer holds the site's bundle", () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == 3,
         () -> describe(xeno.replicator().status()));
     site.trickle(40, 2_000);

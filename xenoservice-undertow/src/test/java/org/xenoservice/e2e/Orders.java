@@ -4,10 +4,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Orders by idempotency key, counting how often each was applied. */
-final class Orders extends ConcurrentHashMap<String, AtomicLong> {
+public final class Orders extends ConcurrentHashMap<String, AtomicLong> {
   private static final long serialVersionUID = 1L;
 
-  void apply(String key) {
+  public void apply(String key) {
     computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
   }
 }

@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
-import org.xenoservice.dynamic.CaptureHandler;
-import org.xenoservice.dynamic.Captures;
+import org.xenoservice.intake.CaptureHandler;
+import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.undertow.XenoHandler;
 
 /**
@@ -65,7 +65,7 @@ public final class BookstoreApp implements AutoCloseable {
   /** The dynamic route of the order form: captured by replicas, answered with the thank-you page. */
   public static final String ORDER_ROUTE = "capture,page=/order-received.html";
 
-  private static final HttpString IDEMPOTENCY_KEY = new HttpString(Captures.IDEMPOTENCY_KEY);
+  private static final HttpString IDEMPOTENCY_KEY = new HttpString(CaptureDelivery.IDEMPOTENCY_KEY);
 
   private final Undertow server;
   private final WorkerPool pool;

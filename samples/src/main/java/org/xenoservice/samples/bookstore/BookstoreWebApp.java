@@ -29,7 +29,7 @@ import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xenoservice.dynamic.Captures;
+import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.servlet.XenoFilter;
 
 /**
@@ -220,6 +220,6 @@ public final class BookstoreWebApp implements AutoCloseable {
       body = in.readNBytes(OrderForm.MAX_BODY_BYTES + 1);
     }
     return shop.order(request.getMethod(), Optional.ofNullable(request.getContentType()),
-        Optional.ofNullable(request.getHeader(Captures.IDEMPOTENCY_KEY)), body);
+        Optional.ofNullable(request.getHeader(CaptureDelivery.IDEMPOTENCY_KEY)), body);
   }
 }

@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xenoservice.dynamic.CaptureHandler;
-import org.xenoservice.dynamic.CapturedRequest;
+import org.xenoservice.intake.CaptureHandler;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * The shop's dynamic logic, free of any web framework: searching the catalogue and placing an

@@ -35,12 +35,13 @@ import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
 import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.dynamic.CapturePolicy;
-import org.xenoservice.dynamic.CapturedRequest;
-import org.xenoservice.dynamic.Captures;
 import org.xenoservice.dynamic.DegradePolicy;
 import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.ProxyPolicy;
+import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ServedSite;
+import org.xenoservice.protocol.CaptureDelivery;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * Answers requests under a site's dynamic routes ({@code degrade}, {@code proxy} and
@@ -59,7 +60,7 @@ final class DynamicPaths {
   private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
   private static final HttpString X_FORWARDED_HOST = new HttpString("X-Forwarded-Host");
   private static final String NO_STORE = "no-store";
-  private static final HttpString IDEMPOTENCY_KEY = new HttpString(Captures.IDEMPOTENCY_KEY);
+  private static final HttpString IDEMPOTENCY_KEY = new HttpString(CaptureDelivery.IDEMPOTENCY_KEY);
 
   private final HttpClient client;
   private final Map<String, Semaphore> funnels = new ConcurrentHashMap<>();

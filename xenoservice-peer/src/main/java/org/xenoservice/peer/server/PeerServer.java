@@ -17,8 +17,7 @@ import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BlobStore;
-import org.xenoservice.dynamic.Captures;
-import org.xenoservice.peer.ControlAuthenticator;
+import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ControlProtocol;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerAccounting;
@@ -175,9 +174,7 @@ public final class PeerServer implements AutoCloseable {
     BlobStore store = BlobStore.open(root.resolve("blobs"));
     sites = PeerSites.open(root.resolve("state"), store, config.enrollments());
     accounting = new PeerAccounting(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond());
-    ControlAuthenticator authenticator = new ControlAuthenticator(
-        site -> sites.enrollment(site).map(Enrollment::key), clock, ControlAuthenticator.DEFAULT_SKEW);
-    ControlProtocol protocol = new ControlProtocol(sites, accounting, authenticator, config.maxUploadBytes(),
+    ControlProtocol protocol = new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(),
         root.resolve("spool"));
     Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
     captures = Captures.open(root.resolve("capture"), sites);

@@ -31,17 +31,17 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BlobKey;
 import org.xenoservice.bundle.BlobStore;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
-import org.xenoservice.dynamic.Captures;
+import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.peer.ServingHooks;
 import org.xenoservice.peer.SiteLookup;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
 
 /**

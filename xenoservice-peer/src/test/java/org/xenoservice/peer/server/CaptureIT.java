@@ -34,9 +34,9 @@ import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.DynamicRoute.Policy;
 import org.xenoservice.dynamic.CaptureJournal;
 import org.xenoservice.key.SiteKeys;
-import org.xenoservice.peer.ControlSignature;
 import org.xenoservice.peer.Enrollment;
-import org.xenoservice.peer.SiteQuota;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.SiteQuota;
 
 /**
  * The {@code capture} policy on a real {@link PeerServer}: orders posted to the serving port are

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.key.SiteKeys;
-import org.xenoservice.peer.ControlSignature;
 import org.xenoservice.peer.Enrollment;
-import org.xenoservice.peer.SiteQuota;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.SiteQuota;
 
 /**
  * A real {@link PeerServer} on loopback: bundles pushed over its control port are served on its

@@ -1,4 +1,4 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.intake;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenoservice.dynamic.CaptureJournal;
+import org.xenoservice.dynamic.JournalException;
 
 class IntakeLedgerTest {
   @TempDir Path dir;

@@ -1,10 +1,11 @@
-package org.xenoservice.peer;
+package org.xenoservice.protocol;
 
 import java.util.Objects;
 
 /**
- * A bundle a peer accepted and staged (received and verified, not yet served), as
- * {@link PeerClient#upload} reports it.
+ * A bundle a peer accepted and staged (received and verified, not yet served): the answer to the
+ * control port's {@code bundle} call, written by the peer and read by the origin's client with
+ * {@link ControlCodec} ({@link org.xenoservice.client.PeerClient#upload} returns it).
  *
  * @param site the site
  * @param version the bundle's version

@@ -1,4 +1,4 @@
-package org.xenoservice.peer;
+package org.xenoservice.peer.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.KeyStore;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
+import org.xenoservice.client.PeerCallException;
+import org.xenoservice.client.PeerClient;
+import org.xenoservice.client.PushResult;
 import org.xenoservice.key.SiteKeys;
-import org.xenoservice.peer.server.PeerServer;
-import org.xenoservice.peer.server.TestCertificates;
+import org.xenoservice.peer.Enrollment;
+import org.xenoservice.peer.PeerConfig;
+import org.xenoservice.protocol.SiteQuota;
+import org.xenoservice.protocol.SiteStatus;
+import org.xenoservice.protocol.StagedBundle;
 
 /** {@link PeerClient} against a real {@link PeerServer} on loopback, over HTTP and HTTPS. */
 class PeerClientIT {
@@ -84,7 +90,7 @@ class PeerClientIT {
     Path v1 = bundle(1);
     PushResult first = client.push(v1, true, PeerClient.ProgressListener.NONE);
     assertEquals(new PushResult(SITE, 1, first.manifestSha256(), 3, 0, first.bytesSent(), true), first);
-    PeerSiteStatus status = client.status();
+    SiteStatus status = client.status();
     assertEquals(OptionalLong.of(1), status.activeVersion());
     assertEquals(first.manifestSha256(), status.activeManifestSha256().orElseThrow());
 
@@ -105,7 +111,7 @@ class PeerClientIT {
   void stagedVersionIsServedOnlyOnceActivatedAndNoLongerOnceRetired() throws IOException {
     PushResult pushed = client.push(bundle(1), false, PeerClient.ProgressListener.NONE);
     assertEquals(false, pushed.activated());
-    PeerSiteStatus staged = client.status();
+    SiteStatus staged = client.status();
     assertEquals(OptionalLong.empty(), staged.activeVersion());
     assertEquals(List.of(1L), staged.versions());
     assertEquals(new SiteQuota(10L << 20, 100, 0.5), staged.quota());

@@ -1,4 +1,4 @@
-package org.xenoservice.peer;
+package org.xenoservice.protocol;
 
 import java.util.List;
 import java.util.Objects;
@@ -6,8 +6,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A site's state on a peer as {@link PeerClient#status()} reports it: what the peer serves and
- * holds for the site, what it has served, and the site's quota there.
+ * A site's state on a peer, as the control port's {@code status} call answers it: what the peer
+ * serves and holds for the site, what it has served, and the site's quota there. The peer writes
+ * it and the origin's client reads it with {@link ControlCodec}, so both ends agree on every field.
  *
  * @param site the host name
  * @param activeVersion the version served, empty when none is
@@ -19,10 +20,10 @@ import java.util.OptionalLong;
  * @param rejectedRequests requests it refused over the site's rate quota (429)
  * @param quota the site's quota on the peer
  */
-public record PeerSiteStatus(String site, OptionalLong activeVersion, Optional<String> activeManifestSha256,
+public record SiteStatus(String site, OptionalLong activeVersion, Optional<String> activeManifestSha256,
     List<Long> versions, long storedBytes, long requests, long bytesSent, long rejectedRequests, SiteQuota quota) {
   /** Copies the list and checks nothing is null. */
-  public PeerSiteStatus {
+  public SiteStatus {
     Objects.requireNonNull(site, "site");
     Objects.requireNonNull(activeVersion, "activeVersion");
     Objects.requireNonNull(activeManifestSha256, "activeManifestSha256");

@@ -1,4 +1,4 @@
-package org.xenoservice.peer;
+package org.xenoservice.protocol;
 
 /**
  * What one site may use on a peer, so that one tenant cannot starve the others.

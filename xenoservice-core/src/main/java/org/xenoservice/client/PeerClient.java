@@ -1,9 +1,5 @@
-package org.xenoservice.peer;
+package org.xenoservice.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -13,11 +9,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -29,7 +25,6 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,13 +32,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -53,9 +48,15 @@ import org.xenoservice.bundle.BundleReader;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.bundle.ThinBundle;
+import org.xenoservice.protocol.ControlCodec;
+import org.xenoservice.protocol.ControlError;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.SiteStatus;
+import org.xenoservice.protocol.StagedBundle;
 
 /**
- * The site owner's side of the peer control protocol (see {@link ControlProtocol}): asks a peer
+ * The site owner's side of the peer control protocol (the peer's end is
+ * {@link org.xenoservice.peer.ControlProtocol}; both speak {@link ControlCodec}): asks a peer
  * which blobs it lacks, uploads bundles, activates and retires versions and reads the site's
  * status there. Every call is signed with the site's private key ({@link ControlSignature}).
  *
@@ -81,7 +82,6 @@ public final class PeerClient implements AutoCloseable {
   public static final Duration DEFAULT_UPLOAD_TIMEOUT = Duration.ofMinutes(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(PeerClient.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int MAX_ANSWER_BYTES = 4 << 20;
   /** Digests asked per missing call: about 700 KB of JSON, well under the peer's limit for a body. */
   private static final int DIGESTS_PER_CALL = 10_000;
@@ -280,27 +280,8 @@ public final class PeerClient implements AutoCloseable {
   }
 
   /** The site's state on the peer. */
-  public PeerSiteStatus status() throws IOException {
-    JsonNode answer = call("GET", "status", new byte[0]);
-    try {
-      JsonNode quota = answer.path("quota");
-      JsonNode active = answer.path("activeVersion");
-      List<Long> versions = new ArrayList<>();
-      for (JsonNode version : array(answer, "versions")) {
-        versions.add(whole(version, "versions[]"));
-      }
-      return new PeerSiteStatus(text(answer, "site"),
-          active.isNull() || active.isMissingNode() ? OptionalLong.empty() : OptionalLong.of(whole(active, "activeVersion")),
-          answer.path("activeManifestSha256").isTextual()
-              ? Optional.of(answer.get("activeManifestSha256").asText()) : Optional.empty(),
-          versions, whole(answer.path("storedBytes"), "storedBytes"), whole(answer.path("requests"), "requests"),
-          whole(answer.path("bytesSent"), "bytesSent"), whole(answer.path("rejectedRequests"), "rejectedRequests"),
-          new SiteQuota(whole(quota.path("maxStoredBytes"), "quota.maxStoredBytes"),
-              number(quota.path("requestsPerSecond"), "quota.requestsPerSecond"),
-              number(quota.path("bandwidthShare"), "quota.bandwidthShare")));
-    } catch (IllegalArgumentException e) {
-      throw unexpected("status", e.getMessage());
-    }
+  public SiteStatus status() throws IOException {
+    return read("status", call("GET", "status", new byte[0]), ControlCodec::readStatus);
   }
 
   /**
@@ -310,16 +291,8 @@ public final class PeerClient implements AutoCloseable {
     Set<String> missing = new LinkedHashSet<>();
     List<String> all = List.copyOf(digests);
     for (int from = 0; from < all.size() || from == 0; from += DIGESTS_PER_CALL) {
-      ObjectNode request = JSON.createObjectNode();
-      ArrayNode list = request.putArray("digests");
-      all.subList(from, Math.min(all.size(), from + DIGESTS_PER_CALL)).forEach(list::add);
-      JsonNode answer = call("POST", "missing", JSON.writeValueAsBytes(request));
-      for (JsonNode digest : array(answer, "missing")) {
-        if (!digest.isTextual()) {
-          throw unexpected("missing", "a digest that is not text");
-        }
-        missing.add(digest.asText());
-      }
+      byte[] request = ControlCodec.writeDigests(all.subList(from, Math.min(all.size(), from + DIGESTS_PER_CALL)));
+      missing.addAll(read("missing", call("POST", "missing", request), ControlCodec::readMissing));
     }
     return missing;
   }
@@ -345,25 +318,17 @@ public final class PeerClient implements AutoCloseable {
           }
         }), size);
     BodyPublisher body = counting(file, size, progress);
-    JsonNode answer = send("PUT", "bundle", body, sha256, uploadTimeout);
-    try {
-      return new StagedBundle(text(answer, "site"), whole(answer.path("version"), "version"),
-          text(answer, "manifestSha256"));
-    } catch (IllegalArgumentException e) {
-      throw unexpected("bundle", e.getMessage());
-    }
+    return read("bundle", send("PUT", "bundle", body, sha256, uploadTimeout), ControlCodec::readStaged);
   }
 
   /** Starts serving a staged version (the peer refuses one older than it serves: no rollbacks). */
   public void activate(long version) throws IOException {
-    ObjectNode request = JSON.createObjectNode();
-    request.put("version", version);
-    call("POST", "activate", JSON.writeValueAsBytes(request));
+    read("activate", call("POST", "activate", ControlCodec.writeActivate(version)), ControlCodec::readServing);
   }
 
   /** Stops serving the site on the peer (its versions stay stored). */
   public void retire() throws IOException {
-    call("POST", "retire", new byte[0]);
+    read("retire", call("POST", "retire", new byte[0]), ControlCodec::readServing);
   }
 
   /**
@@ -427,19 +392,21 @@ public final class PeerClient implements AutoCloseable {
     return "PeerClient{" + site + " at " + base + "}";
   }
 
-  private JsonNode call(String method, String call, byte[] body) throws IOException {
+  /** Makes one call and returns the body of its 2xx answer. */
+  private byte[] call(String method, String call, byte[] body) throws IOException {
     BodyPublisher publisher = body.length == 0 ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body);
     return send(method, call, publisher, ControlSignature.sha256(body), callTimeout);
   }
 
-  private JsonNode send(String method, String call, BodyPublisher body, String bodySha256, Duration timeout)
+  private byte[] send(String method, String call, BodyPublisher body, String bodySha256, Duration timeout)
       throws IOException {
     String path = "/xeno/v1/sites/" + site + "/" + call;
     URI url = base.resolve(path);
     HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).method(method, body)
         .header("Accept", "application/json");
     if (!method.equals("GET")) {
-      request.header("Content-Type", call.equals("bundle") ? "application/x-xenoservice-bundle" : "application/json");
+      request.header("Content-Type",
+          call.equals("bundle") ? "application/x-xenoservice-bundle" : ControlCodec.JSON_TYPE);
     }
     for (Map.Entry<String, String> header
         : ControlSignature.sign(key, site, method, path, bodySha256, clock.instant()).entrySet()) {
@@ -481,24 +448,30 @@ public final class PeerClient implements AutoCloseable {
           + " answered " + call + " with more than " + MAX_ANSWER_BYTES + " bytes; is this a XenoService control "
           + "port?", null);
     }
-    JsonNode json = parse(answer);
     int status = response.statusCode();
     if (status / 100 == 2) {
-      if (json == null) {
-        throw unexpected(call, "an answer that is not a JSON object");
-      }
-      return json;
+      return answer;
     }
-    throw refusal(url, call, status, json);
+    throw refusal(url, call, status, answer);
   }
 
-  private PeerCallException refusal(URI url, String call, int status, JsonNode json) {
-    if (json == null || !json.path("error").isTextual()) {
+  /** Decodes a 2xx answer; one that is not the call's answer is a {@code bad-answer}. */
+  private <T> T read(String call, byte[] answer, Function<byte[], T> decoder) throws PeerCallException {
+    try {
+      return decoder.apply(answer);
+    } catch (IllegalArgumentException e) {
+      throw unexpected(call, e.getMessage());
+    }
+  }
+
+  private PeerCallException refusal(URI url, String call, int status, byte[] answer) {
+    Optional<ControlError> error = ControlCodec.readError(answer);
+    if (error.isEmpty()) {
       return new PeerCallException(url, status, "http-" + status, "the server at " + base + " answered " + call
           + " with HTTP " + status + ", not a XenoService answer; check that the URL is the peer's control port", null);
     }
-    String reason = json.get("error").asText();
-    String message = json.path("message").asText("");
+    String reason = error.get().reason();
+    String message = error.get().message();
     String advice = switch (reason) {
       case "bad-signature" -> "; check that the key is " + site + "'s private key, whose public key the peer's operator "
           + "enrolled";
@@ -513,48 +486,9 @@ public final class PeerClient implements AutoCloseable {
         + " (" + status + " " + reason + "): " + message + advice, null);
   }
 
-  private static JsonNode parse(byte[] answer) {
-    try {
-      JsonNode node = JSON.readTree(answer);
-      return node != null && node.isObject() ? node : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
   private PeerCallException unexpected(String call, String what) {
     return new PeerCallException(base, 200, "bad-answer", "the peer at " + base + " answered " + call + " with "
         + what + "; is it a XenoService peer of this version?", null);
-  }
-
-  private static Iterable<JsonNode> array(JsonNode answer, String field) {
-    JsonNode node = answer.path(field);
-    if (!node.isArray()) {
-      throw new IllegalArgumentException("no " + field + " list");
-    }
-    return node;
-  }
-
-  private static String text(JsonNode answer, String field) {
-    JsonNode node = answer.path(field);
-    if (!node.isTextual()) {
-      throw new IllegalArgumentException("no " + field);
-    }
-    return node.asText();
-  }
-
-  private static long whole(JsonNode node, String field) {
-    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw new IllegalArgumentException("no whole number " + field);
-    }
-    return node.asLong();
-  }
-
-  private static double number(JsonNode node, String field) {
-    if (!node.isNumber()) {
-      throw new IllegalArgumentException("no number " + field);
-    }
-    return node.asDouble();
   }
 
   private static String describe(Throwable e) {

@@ -1,4 +1,4 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.intake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.xenoservice.dynamic.JournalException;
 
 /**
  * Fuzzes {@link IntakeLedger#open}'s recovery, the parser of ledger records a crash or a bad disk

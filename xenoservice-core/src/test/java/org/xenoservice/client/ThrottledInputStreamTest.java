@@ -1,4 +1,4 @@
-package org.xenoservice.peer;
+package org.xenoservice.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.intake;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

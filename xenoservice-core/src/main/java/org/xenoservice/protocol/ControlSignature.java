@@ -1,7 +1,8 @@
-package org.xenoservice.peer;
+package org.xenoservice.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -15,7 +16,8 @@ import org.xenoservice.key.SiteKeys;
 /**
  * How a site owner signs a call to a peer's control port: an Ed25519 signature, by the site's
  * key, over the method, the path, a timestamp, a fresh nonce and the SHA-256 of the body, carried in
- * five headers. The peer checks it with {@link ControlAuthenticator}.
+ * five headers. The origin's client signs with {@link #sign}; the peer checks the headers with
+ * {@link #verify} (its {@code ControlAuthenticator} adds the enrolment, clock and nonce checks).
  *
  * <p>The signed text is, one item per line ({@code \n}): {@value #SCHEME}, the method in upper
  * case, the request path (without query), the timestamp (seconds since the epoch), the nonce, the
@@ -87,7 +89,18 @@ public final class ControlSignature {
     }
   }
 
-  static byte[] signedText(String method, String path, String timestamp, String nonce, String bodySha256) {
+  /**
+   * Whether {@code signature} is {@code key}'s signature of one call, as {@link #sign} made it from
+   * the same method, path, timestamp (the header's text), nonce and body SHA-256.
+   */
+  public static boolean verify(PublicKey key, String method, String path, String timestamp, String nonce,
+      String bodySha256, byte[] signature) {
+    Objects.requireNonNull(key, "key");
+    return signature.length == SiteKeys.SIGNATURE_BYTES
+        && SiteKeys.verify(key, signedText(method, path, timestamp, nonce, bodySha256), signature);
+  }
+
+  private static byte[] signedText(String method, String path, String timestamp, String nonce, String bodySha256) {
     String text = SCHEME + "\n" + method.toUpperCase(Locale.ROOT) + "\n" + path + "\n" + timestamp + "\n" + nonce
         + "\n" + bodySha256;
     return text.getBytes(StandardCharsets.UTF_8);

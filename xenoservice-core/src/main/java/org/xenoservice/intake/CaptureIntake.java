@@ -1,4 +1,4 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.intake;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -27,11 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.SiteName;
+import org.xenoservice.dynamic.JournalException;
+import org.xenoservice.protocol.CaptureDelivery;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * The origin's end of the {@code capture} policy: the intake that peers forward captured requests
- * to (the {@code intake} URL of a capture route, see {@link CapturePolicy}), which applies each
- * idempotency key once. Peers deliver every captured request at least once, retrying anything but
+ * to (the {@code intake} URL of a capture route, see {@link org.xenoservice.dynamic.CapturePolicy}),
+ * which applies each idempotency key once. Peers deliver every captured request at least once, retrying anything but
  * a {@code 2xx}; this class turns that into once by keeping the keys it has applied in a durable
  * ledger, so a redelivery, after a peer crashed before it noted the answer, is answered
  * {@code 200 duplicate} without applying the request again.
@@ -47,10 +50,11 @@ import org.xenoservice.bundle.SiteName;
  * }</pre>
  *
  * <h2>What it accepts</h2>
- * A forwarded request as {@link Captures} sends it: {@code POST} with the headers
- * {@code Idempotency-Key}, {@code X-Forwarded-Host} (the site), {@code X-Xeno-Path} (the original
- * path as received and the query), {@code X-Xeno-Method} and {@code X-Xeno-Captured-At}
- * (ISO-8601), the captured {@code Content-Type}, and the body. The last two Xeno headers are
+ * A forwarded request as a peer's {@link org.xenoservice.peer.Captures} sends it
+ * ({@link CaptureDelivery}): {@code POST} with the headers {@code Idempotency-Key},
+ * {@code X-Forwarded-Host} (the site), {@code X-Xeno-Path} (the original path as received and the
+ * query), {@code X-Xeno-Method} and {@code X-Xeno-Captured-At} (ISO-8601), the captured
+ * {@code Content-Type}, and the body. The last two Xeno headers are
  * optional, for peers that predate them: the method is then {@code POST} and the capture time the
  * time of arrival. The answers, each with a small JSON body ({@link IntakeResponse}):
  * <ul>
@@ -166,43 +170,43 @@ public final class CaptureIntake implements AutoCloseable {
   private IntakeResponse decide(String method, Function<String, Optional<String>> header, byte[] body) {
     if (!POST.equals(method)) {
       return refuse(405, "method-not-allowed", "the intake takes POST only, but was "
-          + CapturedRequest.printable(method));
+          + printable(method));
     }
     if (body.length > CapturedRequest.MAX_BODY_BYTES) {
       return refuse(413, "too-large", "the body must be at most " + CapturedRequest.MAX_BODY_BYTES + " bytes");
     }
-    Optional<String> key = header.apply(Captures.IDEMPOTENCY_KEY);
+    Optional<String> key = header.apply(CaptureDelivery.IDEMPOTENCY_KEY);
     if (key.isEmpty()) {
-      return refuse(400, "missing-key", "the " + Captures.IDEMPOTENCY_KEY + " header is missing");
+      return refuse(400, "missing-key", "the " + CaptureDelivery.IDEMPOTENCY_KEY + " header is missing");
     }
     if (!CapturedRequest.isIdempotencyKey(key.get())) {
-      return refuse(400, "bad-key", Captures.IDEMPOTENCY_KEY + " must be 1 to "
+      return refuse(400, "bad-key", CaptureDelivery.IDEMPOTENCY_KEY + " must be 1 to "
           + CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS + " printable ASCII characters without spaces");
     }
-    Optional<String> forwardedHost = header.apply(Captures.FORWARDED_HOST);
+    Optional<String> forwardedHost = header.apply(CaptureDelivery.FORWARDED_HOST);
     if (forwardedHost.isEmpty()) {
-      return refuse(400, "missing-header", "the " + Captures.FORWARDED_HOST + " header is missing");
+      return refuse(400, "missing-header", "the " + CaptureDelivery.FORWARDED_HOST + " header is missing");
     }
     if (!forwardedHost.get().equalsIgnoreCase(site)) {
       return refuse(421, "wrong-site", "this intake takes requests for " + site + ", not for "
-          + CapturedRequest.printable(forwardedHost.get()));
+          + printable(forwardedHost.get()));
     }
     if (ledger.contains(key.get())) {
       return duplicate(key.get());
     }
-    Optional<String> target = header.apply(Captures.XENO_PATH);
+    Optional<String> target = header.apply(CaptureDelivery.XENO_PATH);
     if (target.isEmpty()) {
-      return refuse(400, "missing-header", "the " + Captures.XENO_PATH + " header is missing");
+      return refuse(400, "missing-header", "the " + CaptureDelivery.XENO_PATH + " header is missing");
     }
     Optional<String> path = decodedPath(target.get());
     if (path.isEmpty()) {
-      return refuse(400, "bad-path", Captures.XENO_PATH + " must be an absolute path without . or .. segments,"
-          + " backslashes, control characters or bad percent-escapes, but was " + CapturedRequest.printable(target.get()));
+      return refuse(400, "bad-path", CaptureDelivery.XENO_PATH + " must be an absolute path without . or .. segments,"
+          + " backslashes, control characters or bad percent-escapes, but was " + printable(target.get()));
     }
     Optional<DynamicRoute> route = DynamicRoute.decide(routes, path.get());
     if (route.isEmpty() || route.get().policy() != DynamicRoute.Policy.CAPTURE) {
       return refuse(404, "not-captured", "no capture route of " + site + " covers "
-          + CapturedRequest.printable(path.get()));
+          + printable(path.get()));
     }
     CapturedRequest request;
     try {
@@ -222,15 +226,15 @@ public final class CaptureIntake implements AutoCloseable {
 
   private CapturedRequest request(String key, String target, Function<String, Optional<String>> header,
       byte[] body) {
-    String method = header.apply(Captures.XENO_METHOD).orElse(POST);
+    String method = header.apply(CaptureDelivery.XENO_METHOD).orElse(POST);
     Instant capturedAt = Instant.now();
-    Optional<String> at = header.apply(Captures.XENO_CAPTURED_AT);
+    Optional<String> at = header.apply(CaptureDelivery.XENO_CAPTURED_AT);
     if (at.isPresent()) {
       try {
         capturedAt = Instant.parse(at.get());
       } catch (DateTimeException e) {
-        throw new IllegalArgumentException(Captures.XENO_CAPTURED_AT + " must be an ISO-8601 instant, e.g. "
-            + "2030-01-01T12:00:00Z, but was " + CapturedRequest.printable(at.get()), e);
+        throw new IllegalArgumentException(CaptureDelivery.XENO_CAPTURED_AT + " must be an ISO-8601 instant, e.g. "
+            + "2030-01-01T12:00:00Z, but was " + printable(at.get()), e);
       }
     }
     List<CapturedRequest.Header> headers = new ArrayList<>(1);
@@ -409,5 +413,23 @@ public final class CaptureIntake implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException("writing a map of strings as JSON cannot fail", e);
     }
+  }
+
+  /** The value shortened and with control characters escaped, fit for a refusal's reason. */
+  private static String printable(String value) {
+    StringBuilder out = new StringBuilder();
+    int limit = Math.min(value.length(), 64);
+    for (int i = 0; i < limit; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    if (value.length() > limit) {
+      out.append("... (").append(value.length()).append(" chars)");
+    }
+    return out.toString();
   }
 }

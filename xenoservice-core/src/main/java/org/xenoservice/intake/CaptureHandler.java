@@ -1,4 +1,6 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.intake;
+
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * What the origin does with a captured request a peer forwards to its {@link CaptureIntake}:

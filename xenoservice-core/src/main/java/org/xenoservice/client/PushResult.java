@@ -1,4 +1,4 @@
-package org.xenoservice.peer;
+package org.xenoservice.client;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.protocol;
 
 import java.time.Instant;
 import java.util.Arrays;
@@ -7,8 +7,10 @@ import java.util.Objects;
 
 /**
  * A request a peer accepted under the {@code capture} policy, as it will be forwarded to the
- * origin's intake: what the origin needs to apply it once, and nothing else. Immutable: the
- * headers are copied, the body is copied in and {@link #body()} returns a copy.
+ * origin's intake ({@link CaptureDelivery}): what the origin needs to apply it once, and nothing
+ * else. The peer journals and sends it; the origin's intake rebuilds it and hands it to the
+ * application. Immutable: the headers are copied, the body is copied in and {@link #body()}
+ * returns a copy.
  *
  * <p>Every field is checked against the limits below so that any captured request fits in one
  * journal record; a request over a limit is refused with a message that names the field, the
@@ -170,11 +172,6 @@ public record CapturedRequest(
         + capturedAt + "]";
   }
 
-  /** Direct access for the journal's encoder, which must not copy. */
-  byte[] bodyUnsafe() {
-    return body;
-  }
-
   private static void requireVisibleAscii(String field, String value, int maxChars) {
     if (!isVisibleAscii(value, maxChars)) {
       throw new IllegalArgumentException(field + " must be 1 to " + maxChars
@@ -182,8 +179,11 @@ public record CapturedRequest(
     }
   }
 
-  /** Whether {@code key} is a valid {@link #idempotencyKey()}. */
-  static boolean isIdempotencyKey(String key) {
+  /**
+   * Whether {@code key} is a valid {@link #idempotencyKey()}: 1 to
+   * {@value #MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters, no space.
+   */
+  public static boolean isIdempotencyKey(String key) {
     return isVisibleAscii(key, MAX_IDEMPOTENCY_KEY_CHARS);
   }
 
@@ -191,13 +191,13 @@ public record CapturedRequest(
     return !value.isEmpty() && value.length() <= maxChars && value.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
-  static boolean isTokenChar(int c) {
+  private static boolean isTokenChar(int c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
         || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
   }
 
   /** The value shortened and with control characters escaped, fit for an exception message. */
-  static String printable(String value) {
+  private static String printable(String value) {
     StringBuilder out = new StringBuilder();
     int limit = Math.min(value.length(), 64);
     for (int i = 0; i < limit; i++) {

@@ -1,4 +1,4 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.peer;
 
 import java.io.IOException;
 import java.net.URI;
@@ -24,7 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.SiteName;
-import org.xenoservice.peer.SiteLookup;
+import org.xenoservice.dynamic.CaptureJournal;
+import org.xenoservice.dynamic.CapturePolicy;
+import org.xenoservice.dynamic.DynamicSettingException;
+import org.xenoservice.dynamic.JournalEntry;
+import org.xenoservice.protocol.CaptureDelivery;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * The {@code capture} policy of a peer: one {@link CaptureJournal} per site under a directory
@@ -32,8 +37,9 @@ import org.xenoservice.peer.SiteLookup;
  * daemon) that posts the site's pending requests, in order, to the intake its active manifest
  * names for the request's path, with the {@code Idempotency-Key}, {@code X-Forwarded-Host} (the
  * site), {@code X-Xeno-Path}, {@code X-Xeno-Method} and {@code X-Xeno-Captured-At} headers, the
- * captured headers and the body (what a {@link CaptureIntake} at the origin reads), and acknowledges each
- * on a 2xx answer. Anything else is retried, from the same request, with exponential backoff
+ * captured headers and the body ({@link CaptureDelivery}: what an
+ * {@link org.xenoservice.intake.CaptureIntake} at the origin reads), and acknowledges each on a 2xx
+ * answer. Anything else is retried, from the same request, with exponential backoff
  * from {@link #DEFAULT_INITIAL_BACKOFF} to {@link #DEFAULT_MAX_BACKOFF}, so the origin receives
  * the requests in order, and each at least once and, by its idempotency key, applies it once.
  *
@@ -57,16 +63,6 @@ public final class Captures implements AutoCloseable {
   public static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(10);
   /** The folder, under a site's journal, of the requests its intake refused as malformed. */
   public static final String DEAD_LETTERS = "dead-letters";
-  /** The header carrying the request's idempotency key to the intake. */
-  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-  /** The header carrying the site the request was captured for. */
-  public static final String FORWARDED_HOST = "X-Forwarded-Host";
-  /** The header carrying the original request target: the path as received, and the query. */
-  public static final String XENO_PATH = "X-Xeno-Path";
-  /** The header carrying the original request's method. */
-  public static final String XENO_METHOD = "X-Xeno-Method";
-  /** The header carrying when the peer captured the request, ISO-8601 ({@link java.time.Instant#toString()}). */
-  public static final String XENO_CAPTURED_AT = "X-Xeno-Captured-At";
 
   private final Path directory;
   private final SiteLookup sites;
@@ -293,11 +289,11 @@ public final class Captures implements AutoCloseable {
       }
       HttpRequest.Builder post = HttpRequest.newBuilder(intake.get())
           .timeout(DELIVERY_TIMEOUT)
-          .header(IDEMPOTENCY_KEY, request.idempotencyKey())
-          .header(FORWARDED_HOST, request.site())
-          .header(XENO_PATH, request.path())
-          .header(XENO_METHOD, request.method())
-          .header(XENO_CAPTURED_AT, request.capturedAt().toString())
+          .header(CaptureDelivery.IDEMPOTENCY_KEY, request.idempotencyKey())
+          .header(CaptureDelivery.FORWARDED_HOST, request.site())
+          .header(CaptureDelivery.XENO_PATH, request.path())
+          .header(CaptureDelivery.XENO_METHOD, request.method())
+          .header(CaptureDelivery.XENO_CAPTURED_AT, request.capturedAt().toString())
           .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
       for (CapturedRequest.Header header : request.headers()) {
         post.header(header.name(), header.value());

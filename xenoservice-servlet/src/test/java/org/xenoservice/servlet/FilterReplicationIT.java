@@ -1,4 +1,4 @@
-package org.xenoservice.e2e;
+package org.xenoservice.servlet;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,11 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenoservice.XenoService;
 import org.xenoservice.dns.DnsServer;
-import org.xenoservice.servlet.XenoFilter;
+import org.xenoservice.e2e.DefendedSite;
+import org.xenoservice.e2e.FloodScenario;
+import org.xenoservice.e2e.Orders;
 
 /**
- * The flood of {@link ReplicationIT}, with the origin an existing servlet app in embedded Tomcat
- * protected by {@link XenoFilter}: same real BIND, same three real peers, same client.
+ * The flood of the undertow module's {@code org.xenoservice.e2e.ReplicationIT}, with the origin an
+ * existing servlet app in embedded Tomcat protected by {@link XenoFilter}: same real BIND, same
+ * three real peers, same client.
  */
 class FilterReplicationIT {
   @TempDir

@@ -1,4 +1,4 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.intake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +27,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.DynamicRoute.Policy;
+import org.xenoservice.dynamic.JournalException;
+import org.xenoservice.protocol.CapturedRequest;
 
 class CaptureIntakeTest {
   private static final String SHOP = "shop.example";

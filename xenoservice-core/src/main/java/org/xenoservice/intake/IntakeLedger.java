@@ -1,4 +1,4 @@
-package org.xenoservice.dynamic;
+package org.xenoservice.intake;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.file.StandardOpenOption.CREATE;
@@ -6,11 +6,13 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.dynamic.JournalException;
+import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * The durable set of idempotency keys a {@link CaptureIntake} has applied: one append-only file,
@@ -89,14 +93,14 @@ final class IntakeLedger implements AutoCloseable {
     boolean created = !Files.exists(file);
     FileChannel channel = FileChannel.open(file, CREATE, READ, WRITE);
     try {
-      if (!CaptureJournal.tryLock(channel)) {
+      if (!tryLock(channel)) {
         throw new JournalException(SUBJECT, JournalException.Reason.LOCKED, -1, file
             + " is already open in another CaptureIntake; open one intake per ledger directory and share it", null);
       }
       IntakeLedger ledger = new IntakeLedger(file, channel);
       ledger.recover();
       if (created) {
-        CaptureJournal.forceDirectory(directory);
+        forceDirectory(directory);
       }
       return ledger;
     } catch (IOException | RuntimeException e) {
@@ -157,7 +161,7 @@ final class IntakeLedger implements AutoCloseable {
       }
       boolean interrupted = Thread.interrupted();
       try {
-        CaptureJournal.writeFully(channel, record, end);
+        writeFully(channel, record, end);
         channel.force(true);
       } catch (IOException e) {
         failure = e;
@@ -225,7 +229,7 @@ final class IntakeLedger implements AutoCloseable {
     long size = channel.size();
     byte[] expected = fileHeader();
     byte[] header = new byte[(int) Math.min(size, FILE_HEADER_BYTES)];
-    CaptureJournal.readFully(channel, header, 0, file);
+    readFully(channel, header, 0, file);
     if (!Arrays.equals(header, 0, Math.min(header.length, FILE_MAGIC.length), FILE_MAGIC, 0,
         Math.min(header.length, FILE_MAGIC.length))) {
       throw new JournalException(SUBJECT, JournalException.Reason.NOT_A_JOURNAL, 0, file
@@ -239,7 +243,7 @@ final class IntakeLedger implements AutoCloseable {
       if (size > 0) {
         LOG.warn("{}: completing a file header a crash left at {} of {} bytes", file, size, FILE_HEADER_BYTES);
       }
-      CaptureJournal.writeFully(channel, expected, 0);
+      writeFully(channel, expected, 0);
       channel.force(true);
       end = FILE_HEADER_BYTES;
       return;
@@ -291,7 +295,7 @@ final class IntakeLedger implements AutoCloseable {
           + " bytes follow it, more than one record holds, so it is not a write torn by a crash");
     }
     byte[] rest = new byte[(int) tail];
-    CaptureJournal.readFully(channel, rest, offset, file);
+    readFully(channel, rest, offset, file);
     for (int at = 1; at < rest.length; at++) {
       if (validRecordLength(rest, at, rest.length) > 0) {
         throw corrupt(offset, "the record at offset " + offset + " is damaged but an intact record follows at offset "
@@ -308,5 +312,46 @@ final class IntakeLedger implements AutoCloseable {
     return new JournalException(SUBJECT, JournalException.Reason.CORRUPT, offset, file + " is corrupt: " + what
         + ". The file was left unchanged; keep a copy, then restore it from a backup or cut the file at offset "
         + offset + " (keys after it would be applied again if redelivered) before reopening", null);
+  }
+
+  // The file primitives of the capture journal's design, which this ledger shares.
+
+  private static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(into);
+    long position = offset;
+    while (buffer.hasRemaining()) {
+      int read = channel.read(buffer, position);
+      if (read < 0) {
+        throw new EOFException(file + " ended at offset " + position + " while reading " + into.length
+            + " bytes at offset " + offset);
+      }
+      position += read;
+    }
+  }
+
+  private static boolean tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock() != null;
+    } catch (OverlappingFileLockException e) {
+      return false;
+    }
+  }
+
+  private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    long at = position;
+    while (buffer.hasRemaining()) {
+      at += out.write(buffer, at);
+    }
+    return at;
+  }
+
+  private static void forceDirectory(Path directory) {
+    // Makes the new file's directory entry durable; not every platform can open a directory.
+    try (FileChannel dir = FileChannel.open(directory, READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      LOG.debug("{}: could not fsync the directory after creating a file in it", directory, e);
+    }
   }
 }
