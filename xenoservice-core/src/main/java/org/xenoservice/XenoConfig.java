@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +22,7 @@ import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
-import org.xenoservice.replicate.Replicator;
+import org.xenoservice.replicate.ReplicationConfig;
 
 /**
  * Everything a {@link XenoService} needs to defend a site: its host name and key, where its static
@@ -68,11 +67,7 @@ public final class XenoConfig {
   private final Optional<URI> backChannel;
   private final Path stateDirectory;
   private final Optional<String> adminToken;
-  private final Duration coolDown;
-  private final Duration waveInterval;
-  private final Duration restageInterval;
-  private final Duration peerCallTimeout;
-  private final long maxUploadBytesPerSecond;
+  private final ReplicationConfig replication;
   private final Optional<CaptureHandler> captureHandler;
 
   private XenoConfig(Builder builder) {
@@ -87,11 +82,7 @@ public final class XenoConfig {
     this.overload = builder.overload;
     this.stateDirectory = builder.stateDirectory;
     this.adminToken = builder.adminToken;
-    this.coolDown = builder.coolDown;
-    this.waveInterval = builder.waveInterval;
-    this.restageInterval = builder.restageInterval;
-    this.peerCallTimeout = builder.peerCallTimeout;
-    this.maxUploadBytesPerSecond = builder.maxUploadBytesPerSecond;
+    this.replication = builder.replication;
     this.captureHandler = builder.captureHandler;
   }
 
@@ -173,29 +164,9 @@ public final class XenoConfig {
     return adminToken;
   }
 
-  /** How long the detector must stay NORMAL before peers are withdrawn. */
-  public Duration coolDown() {
-    return coolDown;
-  }
-
-  /** The pause between activation waves. */
-  public Duration waveInterval() {
-    return waveInterval;
-  }
-
-  /** How often the static source is checked for changes. */
-  public Duration restageInterval() {
-    return restageInterval;
-  }
-
-  /** How long one control call to a peer may take. */
-  public Duration peerCallTimeout() {
-    return peerCallTimeout;
-  }
-
-  /** The most bytes per second a push sends to one peer; 0 is unlimited. */
-  public long maxUploadBytesPerSecond() {
-    return maxUploadBytesPerSecond;
+  /** How peers are brought in and withdrawn: waves, cool-down, restaging, peer calls. */
+  public ReplicationConfig replication() {
+    return replication;
   }
 
   /** What applies the requests peers captured (e.g. orders), delivered to {@value XenoService#INTAKE_PATH}. */
@@ -247,11 +218,7 @@ public final class XenoConfig {
     private Optional<URI> backChannel = Optional.empty();
     private Path stateDirectory;
     private Optional<String> adminToken = Optional.empty();
-    private Duration coolDown = Replicator.DEFAULT_COOL_DOWN;
-    private Duration waveInterval = Replicator.DEFAULT_WAVE_INTERVAL;
-    private Duration restageInterval = Replicator.DEFAULT_RESTAGE_INTERVAL;
-    private Duration peerCallTimeout = Replicator.DEFAULT_PEER_CALL_TIMEOUT;
-    private long maxUploadBytesPerSecond;
+    private ReplicationConfig replication = ReplicationConfig.DEFAULTS;
     private Optional<CaptureHandler> captureHandler = Optional.empty();
 
     private Builder() {}
@@ -366,36 +333,9 @@ public final class XenoConfig {
       return this;
     }
 
-    /** How long the detector must stay NORMAL before withdrawal; {@link Replicator#DEFAULT_COOL_DOWN}. */
-    public Builder coolDown(Duration value) {
-      this.coolDown = positive("cool-down", value);
-      return this;
-    }
-
-    /** The pause between activation waves; {@link Replicator#DEFAULT_WAVE_INTERVAL}. */
-    public Builder waveInterval(Duration value) {
-      this.waveInterval = positive("wave interval", value);
-      return this;
-    }
-
-    /** How often the static source is checked for changes; {@link Replicator#DEFAULT_RESTAGE_INTERVAL}. */
-    public Builder restageInterval(Duration value) {
-      this.restageInterval = positive("restage interval", value);
-      return this;
-    }
-
-    /** How long one control call to a peer may take; {@link Replicator#DEFAULT_PEER_CALL_TIMEOUT}. */
-    public Builder peerCallTimeout(Duration value) {
-      this.peerCallTimeout = positive("peer call timeout", value);
-      return this;
-    }
-
-    /** The most bytes per second a push sends to one peer; 0 (the default) is unlimited. */
-    public Builder maxUploadBytesPerSecond(long value) {
-      if (value < 0) {
-        throw new IllegalArgumentException("max upload bytes per second must not be negative, was " + value);
-      }
-      this.maxUploadBytesPerSecond = value;
+    /** How peers are brought in and withdrawn; {@link ReplicationConfig#DEFAULTS} by default. */
+    public Builder replication(ReplicationConfig config) {
+      this.replication = Objects.requireNonNull(config, "replication");
       return this;
     }
 
@@ -449,14 +389,6 @@ public final class XenoConfig {
             + " origin's addresses that the updater changes");
       }
       return new XenoConfig(this);
-    }
-
-    private static Duration positive(String name, Duration value) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + value);
-      }
-      return value;
     }
   }
 }

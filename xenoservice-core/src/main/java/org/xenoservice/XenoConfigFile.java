@@ -24,6 +24,7 @@ import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
+import org.xenoservice.replicate.ReplicationConfig;
 
 
 /**
@@ -73,14 +74,6 @@ final class XenoConfigFile {
         case "back-channel" -> builder.backChannel(uri(name, value));
         case "admin-token" -> builder.adminToken(value);
         case "admin-token-file" -> builder.adminToken(Files.readString(path.apply(value), StandardCharsets.UTF_8).trim());
-        case "replication.cool-down-seconds" -> builder.coolDown(Duration.ofSeconds(number(name, value, 1, 86_400)));
-        case "replication.wave-interval-ms" -> builder.waveInterval(Duration.ofMillis(number(name, value, 1, 3_600_000)));
-        case "replication.restage-interval-seconds" ->
-            builder.restageInterval(Duration.ofSeconds(number(name, value, 1, 86_400)));
-        case "replication.peer-call-timeout-ms" ->
-            builder.peerCallTimeout(Duration.ofMillis(number(name, value, 1, 3_600_000)));
-        case "replication.max-upload-bytes-per-second" ->
-            builder.maxUploadBytesPerSecond(number(name, value, 0, Long.MAX_VALUE / 2));
         default -> {
           if (name.startsWith("dynamic.")) {
             builder.dynamicRoute(name.substring("dynamic.".length()), value);
@@ -92,7 +85,8 @@ final class XenoConfigFile {
             }
             peerValues.computeIfAbsent(name.substring("peer.".length(), dot), k -> new TreeMap<>())
                 .put(name.substring(dot + 1), value);
-          } else if (!name.startsWith("dns.") && !name.startsWith("overload.")) {
+          } else if (!name.startsWith("dns.") && !name.startsWith("overload.")
+              && !name.startsWith("replication.")) {
             throw new IllegalArgumentException("unknown property " + name);
           }
         }
@@ -101,6 +95,7 @@ final class XenoConfigFile {
     peerValues.forEach((peer, settings) -> builder.peer(peer(peer, settings)));
     applyDns(values, path);
     applyOverload(values);
+    applyReplication(values);
   }
 
   private static PeerSpec peer(String name, Map<String, String> settings) {
@@ -120,12 +115,7 @@ final class XenoConfigFile {
   }
 
   private void applyDns(Map<String, String> values, Function<String, Path> path) throws IOException {
-    Map<String, String> dnsValues = new TreeMap<>();
-    values.forEach((name, value) -> {
-      if (name.startsWith("dns.")) {
-        dnsValues.put(name.substring(4), value);
-      }
-    });
+    Map<String, String> dnsValues = section(values, "dns.");
     if (dnsValues.isEmpty()) {
       return;
     }
@@ -165,16 +155,14 @@ final class XenoConfigFile {
   }
 
   private void applyOverload(Map<String, String> values) {
+    Map<String, String> section = section(values, "overload.");
+    if (section.isEmpty()) {
+      return;
+    }
     OverloadConfig.Builder config = OverloadConfig.builder();
-    boolean any = false;
-    for (Map.Entry<String, String> entry : values.entrySet()) {
-      String name = entry.getKey();
-      if (!name.startsWith("overload.")) {
-        continue;
-      }
-      any = true;
-      String value = entry.getValue();
-      switch (name.substring("overload.".length())) {
+    section.forEach((key, value) -> {
+      String name = "overload." + key;
+      switch (key) {
         case "warmup-seconds" -> config.warmupTime(Duration.ofSeconds(number(name, value, 0, 86_400)));
         case "warmup-requests" -> config.warmupRequests(number(name, value, 0, Long.MAX_VALUE / 2));
         case "surge-factor" -> config.surgeFactor(decimal(name, value));
@@ -185,10 +173,41 @@ final class XenoConfigFile {
             + " warmup-seconds, warmup-requests, surge-factor, min-surge-rate-per-second, cpu-threshold and"
             + " recovery-seconds");
       }
+    });
+    builder.overload(config.build());
+  }
+
+  private void applyReplication(Map<String, String> values) {
+    Map<String, String> section = section(values, "replication.");
+    if (section.isEmpty()) {
+      return;
     }
-    if (any) {
-      builder.overload(config.build());
-    }
+    ReplicationConfig.Builder config = ReplicationConfig.builder();
+    section.forEach((key, value) -> {
+      String name = "replication." + key;
+      switch (key) {
+        case "cool-down-seconds" -> config.coolDown(Duration.ofSeconds(number(name, value, 1, 86_400)));
+        case "wave-interval-ms" -> config.waveInterval(Duration.ofMillis(number(name, value, 1, 3_600_000)));
+        case "restage-interval-seconds" -> config.restageInterval(Duration.ofSeconds(number(name, value, 1, 86_400)));
+        case "peer-call-timeout-ms" -> config.peerCallTimeout(Duration.ofMillis(number(name, value, 1, 3_600_000)));
+        case "max-upload-bytes-per-second" -> config.maxUploadBytesPerSecond(number(name, value, 0, Long.MAX_VALUE / 2));
+        default -> throw new IllegalArgumentException("unknown property " + name + ": replication properties are"
+            + " cool-down-seconds, wave-interval-ms, restage-interval-seconds, peer-call-timeout-ms and"
+            + " max-upload-bytes-per-second");
+      }
+    });
+    builder.replication(config.build());
+  }
+
+  /** The properties under {@code prefix}, by the rest of their names. */
+  private static Map<String, String> section(Map<String, String> values, String prefix) {
+    Map<String, String> section = new TreeMap<>();
+    values.forEach((name, value) -> {
+      if (name.startsWith(prefix)) {
+        section.put(name.substring(prefix.length()), value);
+      }
+    });
+    return section;
   }
 
   private static String required(Map<String, String> values, String prefix, String key) {

@@ -77,11 +77,7 @@ public final class XenoService implements AutoCloseable {
         .routes(config.dynamicRoutes())
         .peers(config.peers())
         .bundleDirectory(config.stateDirectory().resolve("bundles"))
-        .coolDown(config.coolDown())
-        .waveInterval(config.waveInterval())
-        .restageInterval(config.restageInterval())
-        .peerCallTimeout(config.peerCallTimeout())
-        .maxUploadBytesPerSecond(config.maxUploadBytesPerSecond())
+        .config(config.replication())
         .withdrawalRateLimit(() -> calmRequestsPerSecond(overload, config.overload()));
     config.dns().ifPresent(replication::dns);
     config.dnsUpdater().ifPresent(replication::dnsUpdater);

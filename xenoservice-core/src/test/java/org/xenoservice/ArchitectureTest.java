@@ -20,7 +20,7 @@ class ArchitectureTest {
       "org.xenoservice.intake..", "org.xenoservice.replicate..", "org.xenoservice.overload..",
       "org.xenoservice.dns.."};
   private static final String PEER_HOST = "org.xenoservice.peer..";
-  private static final String[] SHARED = {"org.xenoservice.protocol..", "org.xenoservice.bundle..",
+  private static final String[] SHARED = {"org.xenoservice.protocol..", "org.xenoservice.bundle..", "org.xenoservice.concurrent..",
       "org.xenoservice.key..", "org.xenoservice.dynamic.."};
 
   @ArchTest

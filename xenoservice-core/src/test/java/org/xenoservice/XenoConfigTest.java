@@ -23,6 +23,7 @@ import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
+import org.xenoservice.replicate.ReplicationConfig;
 
 class XenoConfigTest {
   private static final String TSIG = "hmac-sha256:xeno-key:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
@@ -90,9 +91,9 @@ class XenoConfigTest {
     assertEquals(53, dns.servers().get(1).port());
     assertEquals(Duration.ofSeconds(20), dns.ttl());
     assertTrue(dns.shelterOrigin());
-    assertEquals(Duration.ofSeconds(90), config.coolDown());
-    assertEquals(Duration.ofMillis(500), config.waveInterval());
-    assertEquals(1_000_000, config.maxUploadBytesPerSecond());
+    assertEquals(Duration.ofSeconds(90), config.replication().coolDown());
+    assertEquals(Duration.ofMillis(500), config.replication().waveInterval());
+    assertEquals(1_000_000, config.replication().maxUploadBytesPerSecond());
     assertEquals(Duration.ofSeconds(5), config.overload().warmupTime());
     assertEquals(4.0, config.overload().surgeFactor());
     assertTrue(config.adminToken().isPresent());
@@ -114,7 +115,7 @@ class XenoConfigTest {
     assertTrue(config.peers().isEmpty());
     assertTrue(config.dns().isEmpty());
     assertTrue(config.adminToken().isEmpty());
-    assertEquals(org.xenoservice.replicate.Replicator.DEFAULT_COOL_DOWN, config.coolDown());
+    assertEquals(ReplicationConfig.DEFAULTS.coolDown(), config.replication().coolDown());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -139,6 +140,8 @@ class XenoConfigTest {
       "unknown dns property|dns.server = 127.0.0.1:53|unknown property dns.server",
       "unknown overload property|overload.surge = 3|unknown property overload.surge",
       "cool-down not a number|replication.cool-down-seconds = soon|must be a whole number",
+      "unknown replication property|replication.cooldown-seconds = 5|unknown property replication.cooldown-seconds",
+      "negative upload limit|replication.max-upload-bytes-per-second = -1|replication.max-upload-bytes-per-second",
       "short admin token|admin-token = short|at least 16",
       "back-channel without scheme|back-channel = 10.0.0.5:8080|back-channel",
       "site not a host name|site = bad_host!|host name",

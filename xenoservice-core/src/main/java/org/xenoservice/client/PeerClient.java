@@ -34,9 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
@@ -53,6 +51,7 @@ import org.xenoservice.protocol.ControlError;
 import org.xenoservice.protocol.ControlSignature;
 import org.xenoservice.protocol.SiteStatus;
 import org.xenoservice.protocol.StagedBundle;
+import org.xenoservice.concurrent.DaemonThreads;
 
 /**
  * The site owner's side of the peer control protocol (the peer's end is
@@ -70,7 +69,7 @@ import org.xenoservice.protocol.StagedBundle;
  *
  * <p>Every failure is a {@link PeerCallException} with the HTTP status and the peer's reason, or
  * {@link PeerCallException#NO_RESPONSE} when the peer could not be reached in time. Uses the JDK
- * {@link HttpClient} (HTTP/1.1), on daemon threads named {@code xeno-peer-client-N} that
+ * {@link HttpClient} (HTTP/1.1), on daemon threads named {@code xeno-peer-client-C-N} (client C, thread N) that
  * {@link #close()} stops. Safe for concurrent use.
  */
 public final class PeerClient implements AutoCloseable {
@@ -85,7 +84,7 @@ public final class PeerClient implements AutoCloseable {
   private static final int MAX_ANSWER_BYTES = 4 << 20;
   /** Digests asked per missing call: about 700 KB of JSON, well under the peer's limit for a body. */
   private static final int DIGESTS_PER_CALL = 10_000;
-  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   private final URI base;
   private final String site;
@@ -105,12 +104,7 @@ public final class PeerClient implements AutoCloseable {
     this.callTimeout = builder.callTimeout;
     this.uploadTimeout = builder.uploadTimeout;
     this.maxUploadBytesPerSecond = builder.maxUploadBytesPerSecond;
-    ThreadFactory threads = runnable -> {
-      Thread thread = new Thread(runnable, "xeno-peer-client-" + THREADS.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-    this.executor = Executors.newCachedThreadPool(threads);
+    this.executor = DaemonThreads.cachedPool("xeno-peer-client-" + CLIENTS.incrementAndGet());
     HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(builder.connectTimeout).executor(executor);
     builder.sslContext.ifPresent(http::sslContext);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.concurrent.DaemonThreads;
 
 /**
  * Decides, every bucket (100 ms), whether the site is NORMAL, SURGING, OVERLOADED or RECOVERING,
@@ -206,9 +207,7 @@ public final class OverloadDetector implements AutoCloseable {
       return;
     }
     startDispatcher();
-    sampler = new Thread(this::sampleLoop, "xeno-detector");
-    sampler.setDaemon(true);
-    sampler.start();
+    sampler = DaemonThreads.start("xeno-detector", this::sampleLoop);
   }
 
   /** Starts only the event thread: for tests that tick the detector themselves on a fake clock. */
@@ -220,9 +219,7 @@ public final class OverloadDetector implements AutoCloseable {
 
   private void startDispatcher() {
     running = true;
-    dispatcher = new Thread(this::dispatchLoop, "xeno-overload-events");
-    dispatcher.setDaemon(true);
-    dispatcher.start();
+    dispatcher = DaemonThreads.start("xeno-overload-events", this::dispatchLoop);
   }
 
   /** Stops both threads; events not yet delivered are dropped. */

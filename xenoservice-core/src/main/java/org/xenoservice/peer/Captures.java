@@ -30,6 +30,8 @@ import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.JournalEntry;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.protocol.CapturedRequest;
+import org.xenoservice.concurrent.DaemonThreads;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The {@code capture} policy of a peer: one {@link CaptureJournal} per site under a directory
@@ -66,6 +68,7 @@ public final class Captures implements AutoCloseable {
 
   private final Path directory;
   private final SiteLookup sites;
+  private final ExecutorService clientThreads;
   private final HttpClient client;
   private final Map<String, Forwarder> forwarders = new ConcurrentHashMap<>();
   private boolean closed;
@@ -73,7 +76,10 @@ public final class Captures implements AutoCloseable {
   private Captures(Path directory, SiteLookup sites) {
     this.directory = directory;
     this.sites = sites;
+    // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
+    this.clientThreads = DaemonThreads.cachedPool("xeno-capture-client");
     this.client = HttpClient.newBuilder()
+        .executor(clientThreads)
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(DELIVERY_TIMEOUT)
@@ -165,6 +171,7 @@ public final class Captures implements AutoCloseable {
     for (Forwarder forwarder : all) {
       forwarder.stop();
     }
+    clientThreads.shutdownNow();
   }
 
   /** The intake for a journalled request: the capture route that the version that served the site last has for its path. */
@@ -202,8 +209,7 @@ public final class Captures implements AutoCloseable {
     Forwarder(String site, CaptureJournal journal) {
       this.site = site;
       this.journal = journal;
-      this.thread = new Thread(this, "xeno-capture-" + site);
-      this.thread.setDaemon(true);
+      this.thread = DaemonThreads.create("xeno-capture-" + site, this);
     }
 
     void wake() {

@@ -6,10 +6,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.xenoservice.protocol.SiteStatus;
+import org.xenoservice.concurrent.DaemonThreads;
 
 /**
  * Runs the replicator's calls to peers on their own threads ({@code xeno-replicator-peer-*} unless
@@ -41,12 +40,7 @@ final class PeerCalls {
 
   /** The default pool: one daemon thread per peer, {@code xeno-replicator-peer-1} …, at most 8. */
   static ExecutorService defaultPool(int peers) {
-    AtomicInteger count = new AtomicInteger();
-    return Executors.newFixedThreadPool(Math.max(1, Math.min(8, peers)), runnable -> {
-      Thread thread = new Thread(runnable, "xeno-replicator-peer-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    return DaemonThreads.fixedPool("xeno-replicator-peer", Math.max(1, Math.min(8, peers)));
   }
 
   /** Pushes {@code bundle} to the peer (only blobs it lacks travel), without serving it. */

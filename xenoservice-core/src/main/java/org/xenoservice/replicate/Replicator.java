@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +25,7 @@ import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.overload.OverloadEvent;
 import org.xenoservice.overload.OverloadListener;
 import org.xenoservice.overload.OverloadState;
+import org.xenoservice.concurrent.DaemonThreads;
 
 /**
  * Replicates the site onto its peer pool, driven by the overload detector's events:
@@ -33,7 +33,7 @@ import org.xenoservice.overload.OverloadState;
  * <ol>
  *   <li>in calm times it builds the site's bundle from its static source, rebuilds it when the
  *       source changes, and keeps every peer staged with it (delta pushes: only blobs a peer lacks
- *       travel, at most {@link Builder#maxUploadBytesPerSecond} per peer);
+ *       travel, at most {@link ReplicationConfig#maxUploadBytesPerSecond()} per peer);
  *   <li>on SURGING or OVERLOADED it activates peers in waves of 1, 2, 4 … (preferring staged and
  *       heavier peers), asks each to confirm it serves the current version, and adds the confirmed
  *       peers' addresses to the site's DNS name in one UPDATE per wave;
@@ -63,14 +63,6 @@ import org.xenoservice.overload.OverloadState;
 public final class Replicator implements OverloadListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
 
-  /** How long the detector must stay NORMAL before peers are withdrawn, unless configured. */
-  public static final Duration DEFAULT_COOL_DOWN = Duration.ofMinutes(2);
-  /** The pause between activation waves, unless configured. */
-  public static final Duration DEFAULT_WAVE_INTERVAL = Duration.ofSeconds(2);
-  /** How often the static source is checked for changes, unless configured. */
-  public static final Duration DEFAULT_RESTAGE_INTERVAL = Duration.ofSeconds(30);
-  /** How long one control call to a peer may take (uploads excepted), unless configured. */
-  public static final Duration DEFAULT_PEER_CALL_TIMEOUT = Duration.ofSeconds(5);
   /** The first wait after a failed peer call or DNS update. */
   public static final Duration MIN_RETRY_BACKOFF = Duration.ofSeconds(1);
   /** The longest wait between attempts. */
@@ -101,22 +93,18 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     this.clock = builder.clock;
     Files.createDirectories(builder.bundleDirectory);
     Function<PeerSpec, PeerLink> links = builder.peerLinks.orElse(spec -> HttpPeerLink.connect(spec, site,
-        builder.siteKey, builder.peerCallTimeout, builder.maxUploadBytesPerSecond, builder.sslContext));
+        builder.siteKey, builder.config.peerCallTimeout(), builder.config.maxUploadBytesPerSecond(), builder.sslContext));
     this.replicas = builder.peers.stream().map(spec -> new Replica(spec, links.apply(spec))).toList();
     this.updater = builder.dnsUpdater.or(() -> builder.dns.map(DnsSettings::updater));
-    this.loop = builder.loopExecutor.orElseGet(() -> Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "xeno-replicator");
-      thread.setDaemon(true);
-      return thread;
-    }));
+    this.loop = builder.loopExecutor.orElseGet(() -> DaemonThreads.singleScheduled("xeno-replicator"));
     this.calls = new PeerCalls(builder.peerCallExecutor.orElseGet(() -> PeerCalls.defaultPool(replicas.size())),
         this::wake);
     this.log = new StepLog(site);
     this.stager = new BundleStager(site, builder.siteKey, builder.source, builder.routes, builder.bundleDirectory,
-        builder.restageInterval, clock, replicas, calls, log);
+        builder.config.restageInterval(), clock, replicas, calls, log);
     this.dns = new DnsReconciler(builder.dns, updater, replicas, log);
     this.machine = new PhaseMachine(replicas, stager, dns, new RatePoller(replicas, calls), calls, log,
-        builder.coolDown, builder.waveInterval, builder.withdrawalRateLimit);
+        builder.config.coolDown(), builder.config.waveInterval(), builder.withdrawalRateLimit);
     publish();
   }
 
@@ -222,11 +210,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     private Optional<DnsSettings> dns = Optional.empty();
     private Optional<DnsUpdater> dnsUpdater = Optional.empty();
     private Path bundleDirectory;
-    private Duration coolDown = DEFAULT_COOL_DOWN;
-    private Duration waveInterval = DEFAULT_WAVE_INTERVAL;
-    private Duration restageInterval = DEFAULT_RESTAGE_INTERVAL;
-    private Duration peerCallTimeout = DEFAULT_PEER_CALL_TIMEOUT;
-    private long maxUploadBytesPerSecond;
+    private ReplicationConfig config = ReplicationConfig.DEFAULTS;
     private Optional<SSLContext> sslContext = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private DoubleSupplier withdrawalRateLimit = () -> Double.POSITIVE_INFINITY;
@@ -282,36 +266,9 @@ public final class Replicator implements OverloadListener, AutoCloseable {
       return this;
     }
 
-    /** How long the detector must stay NORMAL before withdrawal; {@link #DEFAULT_COOL_DOWN} by default. */
-    public Builder coolDown(Duration value) {
-      this.coolDown = positive("coolDown", value);
-      return this;
-    }
-
-    /** The pause between activation waves; {@link #DEFAULT_WAVE_INTERVAL} by default. */
-    public Builder waveInterval(Duration value) {
-      this.waveInterval = positive("waveInterval", value);
-      return this;
-    }
-
-    /** How often the static source is checked for changes; {@link #DEFAULT_RESTAGE_INTERVAL} by default. */
-    public Builder restageInterval(Duration value) {
-      this.restageInterval = positive("restageInterval", value);
-      return this;
-    }
-
-    /** How long one control call to a peer may take; {@link #DEFAULT_PEER_CALL_TIMEOUT} by default. */
-    public Builder peerCallTimeout(Duration value) {
-      this.peerCallTimeout = positive("peerCallTimeout", value);
-      return this;
-    }
-
-    /** The most bytes per second a push sends to one peer; 0 (the default) is unlimited. */
-    public Builder maxUploadBytesPerSecond(long value) {
-      if (value < 0) {
-        throw new IllegalArgumentException("maxUploadBytesPerSecond must not be negative, was " + value);
-      }
-      this.maxUploadBytesPerSecond = value;
+    /** The timings and limits; {@link ReplicationConfig#DEFAULTS} by default. */
+    public Builder config(ReplicationConfig value) {
+      this.config = Objects.requireNonNull(value, "config");
       return this;
     }
 
@@ -381,14 +338,6 @@ public final class Replicator implements OverloadListener, AutoCloseable {
             + " and the origin's addresses that the updater changes");
       }
       return new Replicator(this);
-    }
-
-    private static Duration positive(String name, Duration value) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + value);
-      }
-      return value;
     }
   }
 }

@@ -357,7 +357,7 @@ class ReplicatorFloodTest {
     assertEquals(List.of("p1", "p2"), fixture.peersIn(ReplicaState.STAGED));
     assertEquals(OptionalLong.of(second), fixture.peerStatus("p2").stagedVersion());
 
-    fixture.advance(Replicator.DEFAULT_RESTAGE_INTERVAL);
+    fixture.advance(ReplicationConfig.DEFAULTS.restageInterval());
     assertEquals(second, fixture.bundleVersion(), "an unchanged source is not rebuilt");
   }
 

@@ -37,6 +37,7 @@ import org.xenoservice.protocol.SiteQuota;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
 import org.xenoservice.replicate.ReplicationStatus;
+import org.xenoservice.replicate.ReplicationConfig;
 
 /**
  * The pieces of an end-to-end defence on loopback: a real BIND serving the site's zone, three real
@@ -116,10 +117,12 @@ public final class DefendedSite implements AutoCloseable {
         .dynamicRoute("/search", "proxy,max-in-flight=4,degrade-page=/sorry.html")
         .adminToken("e2e-admin-token-0123456789")
         .captureHandler(request -> orders.apply(request.idempotencyKey()))
-        .coolDown(Duration.ofSeconds(2))
-        .waveInterval(Duration.ofMillis(300))
-        .restageInterval(Duration.ofSeconds(1))
-        .peerCallTimeout(Duration.ofSeconds(2))
+        .replication(ReplicationConfig.builder()
+            .coolDown(Duration.ofSeconds(2))
+            .waveInterval(Duration.ofMillis(300))
+            .restageInterval(Duration.ofSeconds(1))
+            .peerCallTimeout(Duration.ofSeconds(2))
+            .build())
         .overload(OverloadConfig.builder()
             .warmupTime(Duration.ofSeconds(1))
             .warmupRequests(20)

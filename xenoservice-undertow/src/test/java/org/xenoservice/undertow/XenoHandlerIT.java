@@ -349,9 +349,11 @@ class XenoHandlerIT {
   @Test
   void intakeBodyOverTheLimitIs413() throws Exception {
     serveApp();
-    HttpResponse<String> answer = send(request("/_xeno/intake")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[XenoService.MAX_XENO_BODY_BYTES + 1])));
-    assertEquals(413, answer.statusCode());
+    // The declared length alone is refused: the answer comes before any byte of the body, which a
+    // client still sending it could lose to the connection's reset, so none is sent here.
+    String answer = raw("POST /_xeno/intake HTTP/1.1\r\nHost: " + SITE + "\r\nContent-Length: "
+        + (XenoService.MAX_XENO_BODY_BYTES + 1) + "\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
     awaitTrue(() -> xeno.status().inFlight() == 0);
   }
 

@@ -42,6 +42,7 @@ import org.xenoservice.replicate.PeerSpec;
 import org.xenoservice.replicate.ReplicaState;
 import org.xenoservice.replicate.ReplicaStatus;
 import org.xenoservice.replicate.ReplicationStatus;
+import org.xenoservice.replicate.ReplicationConfig;
 
 /**
  * The whole demo on loopback, started and stopped as one: DNS (a local BIND, or printed updates),
@@ -145,10 +146,12 @@ final class Demo implements AutoCloseable {
         .staticDirectory(shop.siteDirectory())
         .stateDirectory(dir.resolve("origin-state"))
         .backChannel(backChannel)
-        .coolDown(options.coolDown)
-        .waveInterval(Duration.ofMillis(500))
-        .restageInterval(Duration.ofSeconds(5))
-        .peerCallTimeout(Duration.ofSeconds(3))
+        .replication(ReplicationConfig.builder()
+            .coolDown(options.coolDown)
+            .waveInterval(Duration.ofMillis(500))
+            .restageInterval(Duration.ofSeconds(5))
+            .peerCallTimeout(Duration.ofSeconds(3))
+            .build())
         .overload(OverloadConfig.builder()
             .warmupTime(Duration.ofSeconds(3))
             .warmupRequests(30)

@@ -42,6 +42,8 @@ import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.protocol.CapturedRequest;
+import java.util.concurrent.ExecutorService;
+import org.xenoservice.concurrent.DaemonThreads;
 
 /**
  * Answers requests under a site's dynamic routes ({@code degrade}, {@code proxy} and
@@ -62,16 +64,25 @@ final class DynamicPaths {
   private static final String NO_STORE = "no-store";
   private static final HttpString IDEMPOTENCY_KEY = new HttpString(CaptureDelivery.IDEMPOTENCY_KEY);
 
+  private final ExecutorService clientThreads;
   private final HttpClient client;
   private final Map<String, Semaphore> funnels = new ConcurrentHashMap<>();
   private final Optional<Captures> captures;
 
   DynamicPaths(Optional<Captures> captures) {
     this.captures = captures;
+    // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
+    this.clientThreads = DaemonThreads.cachedPool("xeno-proxy-client");
     this.client = HttpClient.newBuilder()
+        .executor(clientThreads)
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
+  }
+
+  /** Stops the proxy client's threads; requests still being proxied fail. */
+  void close() {
+    clientThreads.shutdownNow();
   }
 
   /** Answers a request that {@code route} of {@code site} decides, on a worker thread. */
@@ -230,7 +241,7 @@ final class DynamicPaths {
         exchange.endExchange();
         return;
       }
-      try (OutputStream out = new SiteHandler.CountingOutputStream(exchange.getOutputStream(), sent)) {
+      try (OutputStream out = new CountingOutputStream(exchange.getOutputStream(), sent)) {
         body.transferTo(out);
       }
     }

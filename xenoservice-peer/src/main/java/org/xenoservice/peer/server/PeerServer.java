@@ -57,6 +57,7 @@ public final class PeerServer implements AutoCloseable {
   private PeerSites sites;
   private PeerAccounting accounting;
   private Captures captures;
+  private SiteHandler siteHandler;
   private int servingPort;
   private int controlPort;
 
@@ -178,7 +179,7 @@ public final class PeerServer implements AutoCloseable {
         root.resolve("spool"));
     Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
     captures = Captures.open(root.resolve("capture"), sites);
-    SiteHandler siteHandler = SiteHandler.builder(sites).hooks(accounting).blobCache(blobCache).captures(captures)
+    siteHandler = SiteHandler.builder(sites).hooks(accounting).blobCache(blobCache).captures(captures)
         .build();
     try {
       serving = listen(config.servingPort(), tls, siteHandler);
@@ -256,6 +257,10 @@ public final class PeerServer implements AutoCloseable {
     }
     serving = null;
     control = null;
+    if (siteHandler != null) {
+      siteHandler.close();
+      siteHandler = null;
+    }
     if (captures != null) {
       captures.close();
       captures = null;

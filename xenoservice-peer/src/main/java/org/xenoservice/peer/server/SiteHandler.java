@@ -30,6 +30,7 @@ import java.util.Date;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,7 +102,7 @@ import org.xnio.IoUtils;
  *
  * <p>Safe for concurrent use; one handler serves any number of sites.
  */
-public final class SiteHandler implements HttpHandler {
+public final class SiteHandler implements HttpHandler, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SiteHandler.class);
 
   /** The methods the serving port answers, as its {@code Allow} header lists them. */
@@ -125,6 +126,12 @@ public final class SiteHandler implements HttpHandler {
     this.hooks = builder.hooks;
     this.cache = builder.cache;
     this.dynamic = new DynamicPaths(Optional.ofNullable(builder.captures));
+  }
+
+  /** Stops the threads of the client that proxy routes reach the origin with. */
+  @Override
+  public void close() {
+    dynamic.close();
   }
 
   /** Starts a handler that serves the sites {@code sites} finds. */
@@ -344,7 +351,7 @@ public final class SiteHandler implements HttpHandler {
           if (body.decode) {
             decode(new BufferedInputStream(Channels.newInputStream(channel), COPY_BUFFER_BYTES), body, out);
           } else if (body.offset == 0 && body.length == body.storedSize && raw instanceof BufferWritableOutputStream zeroCopy) {
-            sent.bytes += body.length;
+            sent.add(body.length);
             zeroCopy.transferFrom(channel);
           } else {
             copy(channel, body.offset, body.length, out);
@@ -404,7 +411,7 @@ public final class SiteHandler implements HttpHandler {
   static void failed(HttpServerExchange exchange, Sent sent, Exception e) {
     if (exchange.isResponseStarted()) {
       LOG.warn("{} {} for {} aborted after {} body bytes: {}", exchange.getRequestMethod(),
-          exchange.getRequestPath(), exchange.getHostName(), sent.bytes, e.toString());
+          exchange.getRequestPath(), exchange.getHostName(), sent.bytes(), e.toString());
       IoUtils.safeClose(exchange.getConnection());
       return;
     }
@@ -414,7 +421,7 @@ public final class SiteHandler implements HttpHandler {
       if (exchange.isBlocking() && exchange.getOutputStream() instanceof UndertowOutputStream buffered) {
         buffered.resetBuffer();
       }
-      sent.bytes = 0;
+      sent.reset();
       exchange.getResponseHeaders().clear();
       exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
       sendText(exchange, 500, "500 Internal Server Error\n", sent);
@@ -441,7 +448,7 @@ public final class SiteHandler implements HttpHandler {
     exchange.getResponseSender().send(body, new IoCallback() {
       @Override
       public void onComplete(HttpServerExchange done, Sender sender) {
-        sent.bytes += length;
+        sent.add(length);
         IoCallback.END_EXCHANGE.onComplete(done, sender);
       }
 
@@ -608,7 +615,19 @@ public final class SiteHandler implements HttpHandler {
 
   /** The body bytes sent for one exchange; written and read by the threads the exchange passes through in turn. */
   static final class Sent {
-    private volatile long bytes;
+    private final AtomicLong bytes = new AtomicLong();
+
+    void add(long count) {
+      bytes.addAndGet(count);
+    }
+
+    long bytes() {
+      return bytes.get();
+    }
+
+    void reset() {
+      bytes.set(0);
+    }
   }
 
   /** Reports the exchange to the hooks once it completes. */
@@ -626,49 +645,12 @@ public final class SiteHandler implements HttpHandler {
     @Override
     public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
       try {
-        hooks.served(site, exchange.getStatusCode(), sent.bytes);
+        hooks.served(site, exchange.getStatusCode(), sent.bytes());
       } catch (RuntimeException e) {
         LOG.warn("ServingHooks.served threw for {}; the request is unaffected", site, e);
       } finally {
         next.proceed();
       }
-    }
-  }
-
-  /**
-   * Counts what passes through into {@link Sent}, before passing it on: Undertow's stream ends
-   * the exchange, and so runs {@link Accounting}, inside the write that completes the
-   * Content-Length. A write that fails may so count up to one buffer the client never got.
-   */
-  static final class CountingOutputStream extends OutputStream {
-    private final OutputStream out;
-    private final Sent sent;
-
-    CountingOutputStream(OutputStream out, Sent sent) {
-      this.out = out;
-      this.sent = sent;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      sent.bytes++;
-      out.write(b);
-    }
-
-    @Override
-    public void write(byte[] bytes, int offset, int length) throws IOException {
-      sent.bytes += length;
-      out.write(bytes, offset, length);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.close();
     }
   }
 

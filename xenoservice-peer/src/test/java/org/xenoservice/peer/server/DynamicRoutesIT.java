@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +56,7 @@ class DynamicRoutesIT {
   private static TestSites shop;
 
   private Undertow server;
+  private SiteHandler handler;
   private int port;
   private HttpClient client;
 
@@ -115,7 +117,7 @@ class DynamicRoutesIT {
         .addHttpListener(0, "127.0.0.1")
         .setIoThreads(1)
         .setWorkerThreads(4)
-        .setHandler(SiteHandler.builder(lookup).build())
+        .setHandler(handler = SiteHandler.builder(lookup).build())
         .build();
     server.start();
     port = port(server);
@@ -129,6 +131,7 @@ class DynamicRoutesIT {
   @AfterEach
   void stopPeer() {
     server.stop();
+    handler.close();
   }
 
   // --- degrade ------------------------------------------------------------------------------
@@ -184,6 +187,23 @@ class DynamicRoutesIT {
     assertTrue(body.startsWith("GET /api/books?author=Verne&sort=year\n"), body);
     assertTrue(body.contains("for=127.0.0.1\n"), body);
     assertTrue(body.contains("host=" + SHOP + "\n"), body);
+  }
+
+  @Test
+  void closingTheHandlerStopsTheProxyClientsThreads() throws Exception {
+    assertEquals(200, send("GET", "/api/books?q=1", null).statusCode());
+    assertTrue(proxyThreads().findAny().isPresent(), "the proxied call ran on the handler's own client threads");
+    server.stop();
+    handler.close();
+    for (Thread thread : proxyThreads().toList()) {
+      thread.join(TIMEOUT.toMillis());
+    }
+    assertEquals(List.of(), proxyThreads().map(Thread::getName).toList(), "no proxy client thread outlives the handler");
+  }
+
+  private static Stream<Thread> proxyThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.getName().startsWith("xeno-proxy-client") && thread.isAlive());
   }
 
   @Test
