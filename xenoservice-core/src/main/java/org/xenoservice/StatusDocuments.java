@@ -125,12 +125,17 @@ final class StatusDocuments {
     return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void counter(StringBuilder out, String name, String help, String labels, double value) {
+  private static void counter(StringBuilder out, String name, String help, String labels, long value) {
     help(out, name, "counter", help);
     sample(out, name, labels, value);
   }
 
   private static void gauge(StringBuilder out, String name, String help, String labels, double value) {
+    help(out, name, "gauge", help);
+    sample(out, name, labels, value);
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, String labels, long value) {
     help(out, name, "gauge", help);
     sample(out, name, labels, value);
   }
@@ -150,8 +155,12 @@ final class StatusDocuments {
     out.append('\n');
   }
 
+  /** A count, exactly: a long never goes through a double, which is exact only up to 2^53. */
+  private static void sample(StringBuilder out, String name, String labels, long value) {
+    out.append(name).append('{').append(labels).append("} ").append(value).append('\n');
+  }
+
   private static double finite(double value) {
     return Double.isFinite(value) ? value : 0;
   }
-
 }

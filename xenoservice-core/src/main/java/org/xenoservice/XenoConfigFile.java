@@ -127,7 +127,7 @@ final class XenoConfigFile {
       }
     }
     List<DnsServer> servers = new ArrayList<>();
-    for (String server : required(dnsValues, "dns.", "servers").split(",")) {
+    for (String server : required(dnsValues, "dns.", "servers").split(",", -1)) {
       servers.add(DnsServer.parse(server.trim()));
     }
     String tsig;
@@ -228,7 +228,7 @@ final class XenoConfigFile {
 
   private static List<InetAddress> addresses(String name, String value) {
     List<InetAddress> addresses = new ArrayList<>();
-    for (String text : value.split(",")) {
+    for (String text : value.split(",", -1)) {
       String literal = text.trim();
       if (!literal.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
         throw new IllegalArgumentException(name + ": \"" + literal + "\" is not an IP address literal"

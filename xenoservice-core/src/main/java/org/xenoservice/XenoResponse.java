@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param body the body
  * @param headers further response headers
  */
+@SuppressWarnings("ArrayRecordComponent") // the body is handed to the adapter as is, not copied; responses are not compared
 public record XenoResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
   /** Copies the headers. */
   public XenoResponse {

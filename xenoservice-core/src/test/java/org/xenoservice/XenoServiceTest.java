@@ -101,7 +101,7 @@ class XenoServiceTest {
     assertTrue(text.contains("# TYPE xeno_requests_total counter"), text);
     assertTrue(text.contains("xeno_requests_total{site=\"books.example\"} 1"), text);
     assertTrue(text.contains("xeno_replication_phase{site=\"books.example\",phase=\"CALM\"} 1"), text);
-    for (String line : text.split("\n")) {
+    for (String line : text.lines().toList()) {
       assertTrue(line.startsWith("#") || line.matches("[a-z_]+\\{[^}]*\\} -?[0-9.E]+"), "not a sample: " + line);
     }
   }

@@ -336,8 +336,10 @@ public final class MixedTree {
   }
 
   private void sitemap() throws IOException {
-    StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        + "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    StringBuilder sb = new StringBuilder("""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+        """);
     for (String page : pages) {
       sb.append("  <url><loc>https://www.example.org/").append(page).append("</loc></url>\n");
     }

@@ -242,7 +242,7 @@ public class RequestRecorderBenchmark {
   }
 
   private static long bytes(int i) {
-    return 512 + (i & 4095);
+    return 512L + (i & 4095);
   }
 
   /** A quarter of the paths under the service's dynamic route, as {@link #kind} makes a quarter dynamic. */

@@ -77,8 +77,8 @@ final class TreeContent {
   }
 
   static long logUniform(SplittableRandom r, long min, long max) {
-    double lo = Math.log(min);
-    double hi = Math.log(max);
+    double lo = Math.log((double) min);
+    double hi = Math.log((double) max);
     return Math.round(Math.exp(lo + r.nextDouble() * (hi - lo)));
   }
 

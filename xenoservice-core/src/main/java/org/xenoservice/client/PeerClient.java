@@ -238,7 +238,7 @@ public final class PeerClient implements AutoCloseable {
 
     private static URI checkUrl(URI url) {
       String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+      if ((!scheme.equals("http") && !scheme.equals("https")) || url.getHost() == null) {
         throw new IllegalArgumentException("the control URL must be http://HOST:PORT or https://HOST:PORT, but was '"
             + url + "'");
       }

@@ -19,9 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DaemonThreads {
   private static final Logger LOG = LoggerFactory.getLogger(DaemonThreads.class);
-  private static final Thread.UncaughtExceptionHandler LOG_DEATH = (thread, failure) ->
-      LOG.error("thread {} died; what it did has stopped until the component that owns it is restarted",
-          thread.getName(), failure);
 
   private DaemonThreads() {}
 
@@ -29,7 +26,7 @@ public final class DaemonThreads {
   public static Thread create(String name, Runnable body) {
     Thread thread = new Thread(Objects.requireNonNull(body, "body"), Objects.requireNonNull(name, "name"));
     thread.setDaemon(true);
-    thread.setUncaughtExceptionHandler(LOG_DEATH);
+    thread.setUncaughtExceptionHandler(DaemonThreads::logDeath);
     return thread;
   }
 
@@ -58,6 +55,11 @@ public final class DaemonThreads {
    */
   public static ExecutorService cachedPool(String prefix) {
     return Executors.newCachedThreadPool(factory(prefix));
+  }
+
+  private static void logDeath(Thread thread, Throwable failure) {
+    LOG.error("thread {} died; what it did has stopped until the component that owns it is restarted",
+        thread.getName(), failure);
   }
 
   /** One daemon thread called {@code name} that runs scheduled tasks one at a time. */

@@ -279,7 +279,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
   public void update(String name, Collection<InetAddress> add, Collection<InetAddress> remove, Duration ttl)
       throws DnsUpdateException {
     Name owner = managedName(name);
-    long seconds = checkTtl(ttl).getSeconds();
+    long seconds = checkTtl(ttl).toSeconds();
     Set<InetAddress> adding = new LinkedHashSet<>(add);
     Set<InetAddress> removing = new LinkedHashSet<>(remove);
     Set<InetAddress> both = new HashSet<>(adding);
@@ -309,14 +309,14 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
 
   @Override
   public AddressSet replace(String name, Collection<InetAddress> addresses, Duration ttl) throws DnsUpdateException {
-    long seconds = checkTtl(ttl).getSeconds();
+    long seconds = checkTtl(ttl).toSeconds();
     List<InetAddress> target = List.copyOf(new LinkedHashSet<>(addresses));
     return rewrite(name, current -> Optional.of(new Target(target, seconds)));
   }
 
   @Override
   public void lowerTtl(String name, Duration ttl) throws DnsUpdateException {
-    long seconds = checkTtl(ttl).getSeconds();
+    long seconds = checkTtl(ttl).toSeconds();
     rewrite(name, current -> current.records.isEmpty() || current.minTtl() <= seconds
         ? Optional.empty()
         : Optional.of(new Target(current.addresses(), seconds)));
@@ -583,7 +583,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
       case Rcode.BADSIG -> new DnsUpdateException(Reason.BADSIG, rcode, "the server could not verify the signature "
           + "by " + key + ": the secret differs from the server's", null);
       case Rcode.BADTIME -> new DnsUpdateException(Reason.BADTIME, rcode, "the server says this host's clock differs "
-          + "from its own by more than the TSIG fudge of " + TSIG.FUDGE.getSeconds() + " s: synchronise the clocks (NTP)",
+          + "from its own by more than the TSIG fudge of " + TSIG.FUDGE.toSeconds() + " s: synchronise the clocks (NTP)",
           null);
       case Rcode.FORMERR -> new DnsUpdateException(Reason.FORMERR, rcode, "the server found the message for " + owner
           + " malformed (FORMERR)", null);
@@ -651,8 +651,8 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
 
   private static Duration checkTtl(Duration ttl) {
     Objects.requireNonNull(ttl, "ttl");
-    if (ttl.getSeconds() < 1 || ttl.compareTo(MAX_TTL) > 0) {
-      throw new IllegalArgumentException("ttl must be between 1 s and 1 day, but was " + ttl.getSeconds() + " s");
+    if (ttl.toSeconds() < 1 || ttl.compareTo(MAX_TTL) > 0) {
+      throw new IllegalArgumentException("ttl must be between 1 s and 1 day, but was " + ttl.toSeconds() + " s");
     }
     return ttl;
   }

@@ -31,7 +31,7 @@ public final class DynamicRoutes {
    * @throws IllegalArgumentException naming the prefix and what is wrong with the syntax
    */
   public static DynamicRoute read(String prefix, String spec) {
-    String[] parts = spec.split(",");
+    String[] parts = spec.split(",", -1);
     DynamicRoute.Policy policy = DynamicRoute.Policy.fromToken(parts[0].trim()).orElseThrow(() ->
         new IllegalArgumentException(prefix + "=" + spec + ": policy must be proxy, capture or degrade"));
     Map<String, String> settings = new TreeMap<>();

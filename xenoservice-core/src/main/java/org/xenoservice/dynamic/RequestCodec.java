@@ -41,8 +41,9 @@ final class RequestCodec {
       writeString(out, request.site());
       writeString(out, request.method());
       writeString(out, request.path());
-      out.writeLong(request.capturedAt().getEpochSecond());
-      out.writeInt(request.capturedAt().getNano());
+      Instant capturedAt = request.capturedAt();
+      out.writeLong(capturedAt.getEpochSecond());
+      out.writeInt(capturedAt.getNano());
       out.writeInt(request.headers().size());
       for (CapturedRequest.Header header : request.headers()) {
         writeString(out, header.name());

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param body the body, e.g. {@code {"status":"applied","key":"..."}} or
  *     {@code {"error":"wrong-site","reason":"..."}}
  */
+@SuppressWarnings("ArrayRecordComponent") // the body is handed on as is, not copied; responses are not compared
 public record IntakeResponse(int status, String contentType, byte[] body) {
   /** The media type of every intake answer. */
   public static final String JSON = "application/json";

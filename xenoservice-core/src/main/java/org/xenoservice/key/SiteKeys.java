@@ -195,7 +195,7 @@ public final class SiteKeys {
     if (start < 0 || stop < start) {
       String other = text.contains("-----BEGIN ")
           ? " (found '" + text.substring(text.indexOf("-----BEGIN "), Math.min(text.length(),
-              text.indexOf("-----BEGIN ") + 40)).split("\n")[0] + "')"
+              text.indexOf("-----BEGIN ") + 40)).split("\n", -1)[0] + "')"
           : "";
       throw new KeyFileException(file, "has no '" + begin + "' block" + other + "; expected " + what);
     }

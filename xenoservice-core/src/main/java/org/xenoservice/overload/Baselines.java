@@ -49,7 +49,7 @@ final class Baselines {
       boolean hasQueue, double queue, long flight, long intervalsSoFar) {
     double window = config.baselineWindow().toNanos() / (double) widthNanos;
     // a running mean at first, then an exponential average over the baseline window
-    double alpha = Math.max(1.0 / window, 1.0 / Math.min(intervalsSoFar, window));
+    double alpha = Math.max(1.0 / window, 1.0 / Math.min((double) intervalsSoFar, window));
     double decay = Math.pow(0.5, 1.0 / window);
     if (!known) {
       rate = r;

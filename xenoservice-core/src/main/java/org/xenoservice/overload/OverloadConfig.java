@@ -233,7 +233,7 @@ public final class OverloadConfig {
 
     /** See {@link OverloadConfig#warmupRequests()}. */
     public Builder warmupRequests(long value) {
-      warmupRequests = (long) range("warmupRequests", value, 0, Long.MAX_VALUE);
+      warmupRequests = (long) range("warmupRequests", (double) value, 0, (double) Long.MAX_VALUE);
       return this;
     }
 
@@ -305,7 +305,7 @@ public final class OverloadConfig {
     /** See {@link OverloadConfig#inFlightFactor()} and {@link OverloadConfig#inFlightFloor()}. */
     public Builder inFlight(double factor, long floor) {
       inFlightFactor = range("inFlightFactor", factor, 1.1, 1000);
-      inFlightFloor = (long) range("inFlightFloor", floor, 0, 1e9);
+      inFlightFloor = (long) range("inFlightFloor", (double) floor, 0, 1e9);
       return this;
     }
 

@@ -368,7 +368,7 @@ public final class OverloadDetector implements AutoCloseable {
     readings.put(Signal.ARRIVAL_RATE, SignalReading.of(rate, baselines.known ? baselines.rate : Double.NaN));
     readings.put(Signal.COMPLETION_RATE,
         SignalReading.of(completionRate, baselines.known ? baselines.rate : Double.NaN));
-    readings.put(Signal.IN_FLIGHT, SignalReading.of(inFlight, baselines.known ? baselines.inFlight : Double.NaN));
+    readings.put(Signal.IN_FLIGHT, SignalReading.of((double) inFlight, baselines.known ? baselines.inFlight : Double.NaN));
     readings.put(Signal.LATENCY_P50_MS,
         SignalReading.of(p50, baselines.knownLatency ? baselines.p50Ms : Double.NaN));
     readings.put(Signal.LATENCY_P90_MS,

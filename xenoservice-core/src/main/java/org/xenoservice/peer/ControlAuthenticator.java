@@ -26,7 +26,7 @@ import org.xenoservice.protocol.ControlSignature;
  */
 final class ControlAuthenticator {
   /** The default allowed difference between the caller's clock and the peer's. */
-  static final Duration DEFAULT_SKEW = Duration.ofSeconds(300);
+  static final Duration DEFAULT_SKEW = Duration.ofMinutes(5);
   private static final Pattern NONCE = Pattern.compile("[A-Za-z0-9_-]{16,64}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final long MAX_NONCES = 1_000_000;
@@ -97,9 +97,9 @@ final class ControlAuthenticator {
     PublicKey key = keys.apply(site).orElseThrow(() -> new ControlAuthException(Reason.STRANGER,
         "site " + site + " is not enrolled on this peer; ask its operator to enrol it with its public key"));
     long now = clock.instant().getEpochSecond();
-    if (Math.abs(now - seconds) > skew.getSeconds()) {
+    if (Math.abs(now - seconds) > skew.toSeconds()) {
       throw new ControlAuthException(Reason.STALE, "the call was signed at " + seconds + " but the peer's clock says "
-          + now + " (more than " + skew.getSeconds() + " s apart); synchronise the clocks (NTP)");
+          + now + " (more than " + skew.toSeconds() + " s apart); synchronise the clocks (NTP)");
     }
     if (!ControlSignature.verify(key, method, path, timestamp, nonce, bodySha256, signature)) {
       throw new ControlAuthException(Reason.BAD_SIGNATURE, "the signature does not verify against the key enrolled "

@@ -59,6 +59,7 @@ public final class ControlProtocol {
   private final Path spoolDirectory;
 
   /** A response: status, content type and body. */
+  @SuppressWarnings("ArrayRecordComponent") // the body is handed on as is, not copied; responses are not compared
   public record Response(int status, String contentType, byte[] body) {
     static Response json(int status, byte[] body) {
       return new Response(status, ControlCodec.JSON_TYPE, body);

@@ -255,7 +255,7 @@ final class PeerConfigFile {
     }
     List<java.net.URI> origins = new java.util.ArrayList<>();
     if (settings.containsKey(ALLOWED_ORIGINS)) {
-      for (String origin : settings.get(ALLOWED_ORIGINS).split(",")) {
+      for (String origin : settings.get(ALLOWED_ORIGINS).split(",", -1)) {
         try {
           origins.add(new java.net.URI(origin.strip()));
         } catch (java.net.URISyntaxException e) {

@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param body the request body, at most {@value #MAX_BODY_BYTES} bytes
  * @param capturedAt when the peer accepted the request
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the body's bytes
 public record CapturedRequest(
     String idempotencyKey,
     String site,

@@ -135,7 +135,7 @@ final class BundleStager {
   private void deleteWhenUnused(BuiltBundle old) {
     CompletableFuture<?>[] running = replicas.stream().flatMap(replica -> replica.running().stream())
         .toArray(CompletableFuture<?>[]::new);
-    CompletableFuture.allOf(running).whenComplete((ignored, error) -> {
+    CompletableFuture<?> unused = CompletableFuture.allOf(running).whenComplete((ignored, error) -> {
       try {
         Files.deleteIfExists(old.file());
       } catch (IOException e) {

@@ -109,7 +109,7 @@ final class PeerCalls {
         throw new CompletionException(e);
       }
     }, executor);
-    result.whenComplete((value, error) -> wake.run());
+    CompletableFuture<?> unused = result.whenComplete((value, error) -> wake.run());
     return result;
   }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +33,7 @@ final class RatePoller {
   }
 
   private final PeerCalls calls;
-  private final Map<Replica, Meter> meters = new IdentityHashMap<>();
+  private final IdentityHashMap<Replica, Meter> meters = new IdentityHashMap<>();
 
   RatePoller(List<Replica> replicas, PeerCalls calls) {
     this.calls = calls;

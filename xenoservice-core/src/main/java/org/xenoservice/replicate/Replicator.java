@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
@@ -118,7 +119,8 @@ public final class Replicator implements OverloadListener, AutoCloseable {
 
   /** Starts the replicator's thread: it builds the first bundle and stages it on every peer. */
   public Replicator start() {
-    loop.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    // tick() catches what a step throws, so the schedule runs until close() shuts the loop down.
+    ScheduledFuture<?> unused = loop.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 

@@ -74,43 +74,43 @@ class BundleMutationTest {
     }
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // test data, never compared
   private record Mutant(byte[] bytes, String description) {}
 
   private static Mutant mutate(byte[] valid, Random random) {
     int at = random.nextInt(valid.length);
-    switch (random.nextInt(6)) {
-      case 0: {
+    return switch (random.nextInt(6)) {
+      case 0 -> {
         byte[] bytes = valid.clone();
         int bit = random.nextInt(8);
         bytes[at] ^= (byte) (1 << bit);
-        return new Mutant(bytes, "bit " + bit + " flipped at " + at);
+        yield new Mutant(bytes, "bit " + bit + " flipped at " + at);
       }
-      case 1: {
+      case 1 -> {
         byte[] bytes = valid.clone();
         int count = 1 + random.nextInt(8);
         for (int i = 0; i < count; i++) {
           bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
         }
-        return new Mutant(bytes, count + " random bytes overwritten");
+        yield new Mutant(bytes, count + " random bytes overwritten");
       }
-      case 2:
-        return new Mutant(Arrays.copyOf(valid, at), "truncated to " + at + " bytes");
-      case 3: {
+      case 2 -> new Mutant(Arrays.copyOf(valid, at), "truncated to " + at + " bytes");
+      case 3 -> {
         byte[] inserted = new byte[1 + random.nextInt(16)];
         random.nextBytes(inserted);
-        return new Mutant(splice(valid, at, 0, inserted), inserted.length + " bytes inserted at " + at);
+        yield new Mutant(splice(valid, at, 0, inserted), inserted.length + " bytes inserted at " + at);
       }
-      case 4: {
+      case 4 -> {
         int length = Math.min(1 + random.nextInt(600), valid.length - at);
-        return new Mutant(splice(valid, at, length, new byte[0]), length + " bytes deleted at " + at);
+        yield new Mutant(splice(valid, at, length, new byte[0]), length + " bytes deleted at " + at);
       }
-      default: {
+      default -> {
         int length = Math.min(1 + random.nextInt(600), valid.length - at);
         byte[] copy = Arrays.copyOfRange(valid, at, at + length);
         int to = random.nextInt(valid.length);
-        return new Mutant(splice(valid, to, 0, copy), length + " bytes from " + at + " copied to " + to);
+        yield new Mutant(splice(valid, to, 0, copy), length + " bytes from " + at + " copied to " + to);
       }
-    }
+    };
   }
 
   private static byte[] splice(byte[] data, int at, int remove, byte[] insert) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.xenoservice.bundle.BundleFixtures.build;
-import static org.xenoservice.bundle.BundleFixtures.builder;
 import static org.xenoservice.bundle.BundleFixtures.decoded;
 import static org.xenoservice.bundle.BundleFixtures.read;
 import static org.xenoservice.bundle.BundleFixtures.reader;
@@ -39,7 +38,7 @@ class BundleRoundTripTest {
   @ValueSource(booleans = {false, true})
   void readsBackEveryFileOfARealisticSiteByteForByte(boolean gzipWholeBundle) throws IOException {
     Map<String, byte[]> files = SiteTrees.bookshop(site, 7);
-    byte[] bundle = build(builder(site, 1).gzipWholeBundle(gzipWholeBundle));
+    byte[] bundle = build(BundleFixtures.builder(site, 1).gzipWholeBundle(gzipWholeBundle));
     BlobStore store = BlobStore.openUnsynced(storeDir);
 
     Manifest manifest = read(reader().build(), bundle, store);
@@ -83,7 +82,7 @@ class BundleRoundTripTest {
       String contentType, Encoding encoding) throws IOException {
     SiteTrees.bookshop(site, 7);
 
-    Manifest manifest = builder(site, 1).build(OutputStream.nullOutputStream()).manifest();
+    Manifest manifest = BundleFixtures.builder(site, 1).build(OutputStream.nullOutputStream()).manifest();
 
     ManifestFile file = manifest.file(path).orElseThrow();
     assertEquals(contentType, file.contentType());
@@ -99,7 +98,7 @@ class BundleRoundTripTest {
   void publishesWellKnownButNeverOtherDotFiles() throws IOException {
     SiteTrees.bookshop(site, 7);
 
-    Manifest manifest = builder(site, 1).build(OutputStream.nullOutputStream()).manifest();
+    Manifest manifest = BundleFixtures.builder(site, 1).build(OutputStream.nullOutputStream()).manifest();
 
     assertTrue(manifest.file("/.well-known/security.txt").isPresent());
     assertFalse(paths(manifest).stream().anyMatch(p -> p.startsWith("/.git") || p.equals("/.env")),
@@ -110,7 +109,7 @@ class BundleRoundTripTest {
   void carriesDuplicateContentOnce() throws IOException {
     SiteTrees.bookshop(site, 7);
 
-    BuildResult result = builder(site, 1).build(OutputStream.nullOutputStream());
+    BuildResult result = BundleFixtures.builder(site, 1).build(OutputStream.nullOutputStream());
 
     Manifest manifest = result.manifest();
     assertEquals(manifest.file("/css/shop.css").orElseThrow().blob(),
@@ -124,7 +123,7 @@ class BundleRoundTripTest {
     SiteTrees.bookshop(site, 7);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    BuildResult result = builder(site, 1).build(out);
+    BuildResult result = BundleFixtures.builder(site, 1).build(out);
 
     assertEquals(out.size(), result.bundleBytes());
     long stored = result.manifest().files().stream()
@@ -137,8 +136,8 @@ class BundleRoundTripTest {
   void buildsByteIdenticalBundlesFromTheSameTree(boolean gzipWholeBundle) throws IOException {
     SiteTrees.bookshop(site, 7);
 
-    byte[] first = build(builder(site, 3).gzipWholeBundle(gzipWholeBundle));
-    byte[] second = build(builder(site, 3).gzipWholeBundle(gzipWholeBundle));
+    byte[] first = build(BundleFixtures.builder(site, 3).gzipWholeBundle(gzipWholeBundle));
+    byte[] second = build(BundleFixtures.builder(site, 3).gzipWholeBundle(gzipWholeBundle));
 
     assertArrayEquals(first, second);
   }
@@ -149,9 +148,9 @@ class BundleRoundTripTest {
     SiteTrees.bookshop(site, 7);
     Path file = out.resolve("books-1.xsb");
 
-    builder(site, 1).build(file);
+    BundleFixtures.builder(site, 1).build(file);
 
-    assertArrayEquals(build(builder(site, 1)), Files.readAllBytes(file));
+    assertArrayEquals(build(BundleFixtures.builder(site, 1)), Files.readAllBytes(file));
     try (Stream<Path> listing = Files.list(out)) {
       assertEquals(Set.of(file), listing.collect(Collectors.toSet()));
     }
@@ -161,7 +160,7 @@ class BundleRoundTripTest {
   void verifyAndPeekGiveTheManifestThatWasBuilt() throws IOException {
     SiteTrees.bookshop(site, 7);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Manifest built = builder(site, 1).build(out).manifest();
+    Manifest built = BundleFixtures.builder(site, 1).build(out).manifest();
     byte[] bundle = out.toByteArray();
 
     assertEquals(built, reader().build().verify(new ByteArrayInputStream(bundle)));
@@ -171,7 +170,7 @@ class BundleRoundTripTest {
   @Test
   void readingTheSameBundleTwiceKeepsTheStoredBlobs() throws IOException {
     SiteTrees.bookshop(site, 7);
-    byte[] bundle = build(builder(site, 1));
+    byte[] bundle = build(BundleFixtures.builder(site, 1));
     BlobStore store = BlobStore.openUnsynced(storeDir);
     Manifest first = read(reader().build(), bundle, store);
 
@@ -186,7 +185,7 @@ class BundleRoundTripTest {
   @Test
   void roundTripsTenThousandSmallFiles() throws IOException {
     Map<String, byte[]> files = SiteTrees.manySmallFiles(site, 10_000, 11);
-    byte[] bundle = build(builder(site, 1));
+    byte[] bundle = build(BundleFixtures.builder(site, 1));
     BlobStore store = BlobStore.openUnsynced(storeDir);
 
     Manifest manifest = read(reader().build(), bundle, store);

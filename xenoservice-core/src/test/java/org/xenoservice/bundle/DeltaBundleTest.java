@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.xenoservice.bundle.BundleFixtures.assertRejected;
 import static org.xenoservice.bundle.BundleFixtures.build;
-import static org.xenoservice.bundle.BundleFixtures.builder;
 import static org.xenoservice.bundle.BundleFixtures.decoded;
 import static org.xenoservice.bundle.BundleFixtures.read;
 import static org.xenoservice.bundle.BundleFixtures.reader;
@@ -48,7 +47,7 @@ class DeltaBundleTest {
   void storeVersionOne() throws IOException {
     files = SiteTrees.bookshop(site, 7);
     store = BlobStore.openUnsynced(storeDir);
-    v1 = read(reader().build(), build(builder(site, 1)), store);
+    v1 = read(reader().build(), build(BundleFixtures.builder(site, 1)), store);
   }
 
   @Test
@@ -56,7 +55,7 @@ class DeltaBundleTest {
     SiteTrees.write(site, "/index.html", NEW_INDEX);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    BuildResult v2 = builder(site, 2).base(v1).build(out);
+    BuildResult v2 = BundleFixtures.builder(site, 2).base(v1).build(out);
 
     assertEquals(paths(v1), paths(v2.manifest()));
     assertEquals(1, v2.blobsCarried());
@@ -72,7 +71,7 @@ class DeltaBundleTest {
   void readsADeltaIntoTheStoreThatHoldsItsBase() throws IOException {
     SiteTrees.write(site, "/index.html", NEW_INDEX);
     files.put("/index.html", NEW_INDEX);
-    byte[] delta = build(builder(site, 2).base(v1));
+    byte[] delta = build(BundleFixtures.builder(site, 2).base(v1));
 
     Manifest v2 = read(reader().base(v1).servedVersion(1).build(), delta, store);
 
@@ -87,7 +86,7 @@ class DeltaBundleTest {
     Files.delete(site.resolve("robots.txt"));
     SiteTrees.write(site, "/books/new.html", NEW_INDEX);
 
-    BuildResult v2 = builder(site, 2).base(v1).build(OutputStream.nullOutputStream());
+    BuildResult v2 = BundleFixtures.builder(site, 2).base(v1).build(OutputStream.nullOutputStream());
 
     assertTrue(v2.manifest().file("/robots.txt").isEmpty());
     assertTrue(v2.manifest().file("/books/new.html").isPresent());
@@ -96,7 +95,7 @@ class DeltaBundleTest {
 
   @Test
   void carriesNothingWhenNothingChanged() throws IOException {
-    byte[] delta = build(builder(site, 2).base(v1));
+    byte[] delta = build(BundleFixtures.builder(site, 2).base(v1));
 
     assertEquals(2, HostileBundles.entries(delta).size());
     assertEquals(v1.files(), read(reader().base(v1).build(), delta, store).files());
@@ -105,7 +104,7 @@ class DeltaBundleTest {
   @Test
   void rejectsADeltaWithoutItsBase() throws IOException {
     SiteTrees.write(site, "/index.html", NEW_INDEX);
-    byte[] delta = build(builder(site, 2).base(v1));
+    byte[] delta = build(BundleFixtures.builder(site, 2).base(v1));
 
     BundleException e = assertRejected(Rule.BASE, () -> read(reader().build(), delta, store));
     assertTrue(e.getMessage().contains(v1.sha256()), e.getMessage());
@@ -116,9 +115,9 @@ class DeltaBundleTest {
   @Test
   void acceptsADeltaOnAnyHeldManifest() throws IOException {
     SiteTrees.write(site, "/robots.txt", "changed\n".getBytes(StandardCharsets.UTF_8));
-    Manifest v2 = read(reader().build(), build(builder(site, 2)), store);
+    Manifest v2 = read(reader().build(), build(BundleFixtures.builder(site, 2)), store);
     SiteTrees.write(site, "/index.html", NEW_INDEX);
-    byte[] deltaOnV1 = build(builder(site, 3).base(v1));
+    byte[] deltaOnV1 = build(BundleFixtures.builder(site, 3).base(v1));
 
     Manifest v3 = read(reader().heldManifests(List.of(v2, v1)).servedVersion(2).build(), deltaOnV1, store);
 
@@ -129,9 +128,9 @@ class DeltaBundleTest {
   @Test
   void aDeltaOnAManifestNotHeldNamesTheBaseItLacksAndTheVersionsHeld() throws IOException {
     SiteTrees.write(site, "/robots.txt", "changed\n".getBytes(StandardCharsets.UTF_8));
-    Manifest v2 = builder(site, 2).build(OutputStream.nullOutputStream()).manifest();
+    Manifest v2 = BundleFixtures.builder(site, 2).build(OutputStream.nullOutputStream()).manifest();
     SiteTrees.write(site, "/index.html", NEW_INDEX);
-    byte[] deltaOnV2 = build(builder(site, 3).base(v2));
+    byte[] deltaOnV2 = build(BundleFixtures.builder(site, 3).base(v2));
 
     BundleException e = assertRejected(Rule.BASE, () -> read(reader().heldManifests(List.of(v1)).build(), deltaOnV2,
         store));
@@ -145,9 +144,9 @@ class DeltaBundleTest {
   @Test
   void rejectsADeltaOnAnotherBase() throws IOException {
     SiteTrees.write(site, "/robots.txt", "changed\n".getBytes(StandardCharsets.UTF_8));
-    Manifest otherBase = builder(site, 2).build(OutputStream.nullOutputStream()).manifest();
+    Manifest otherBase = BundleFixtures.builder(site, 2).build(OutputStream.nullOutputStream()).manifest();
     SiteTrees.write(site, "/index.html", NEW_INDEX);
-    byte[] delta = build(builder(site, 3).base(v1));
+    byte[] delta = build(BundleFixtures.builder(site, 3).base(v1));
 
     assertRejected(Rule.BASE, () -> read(reader().base(otherBase).build(), delta, store));
     assertStoreHoldsOnly(v1);
@@ -156,7 +155,7 @@ class DeltaBundleTest {
   @Test
   void rejectsADeltaWhoseBaseBlobsAreNotInTheStore(@TempDir Path emptyStoreDir) throws IOException {
     SiteTrees.write(site, "/index.html", NEW_INDEX);
-    byte[] delta = build(builder(site, 2).base(v1));
+    byte[] delta = build(BundleFixtures.builder(site, 2).base(v1));
     BlobStore empty = BlobStore.openUnsynced(emptyStoreDir);
 
     BundleException e = assertRejected(Rule.MISSING_BLOB, () -> read(reader().base(v1).build(), delta, empty));
@@ -167,7 +166,7 @@ class DeltaBundleTest {
   @Test
   void verifiesADeltaAgainstItsBaseWithoutAStore() throws IOException {
     SiteTrees.write(site, "/index.html", NEW_INDEX);
-    byte[] delta = build(builder(site, 2).base(v1));
+    byte[] delta = build(BundleFixtures.builder(site, 2).base(v1));
 
     Manifest v2 = reader().base(v1).build().verify(new ByteArrayInputStream(delta));
 
@@ -177,7 +176,7 @@ class DeltaBundleTest {
   @Test
   void rejectsADeltaThatIsNotNewerThanTheServedVersion() throws IOException {
     SiteTrees.write(site, "/index.html", NEW_INDEX);
-    byte[] delta = build(builder(site, 2).base(v1));
+    byte[] delta = build(BundleFixtures.builder(site, 2).base(v1));
 
     assertRejected(Rule.VERSION, () -> read(reader().base(v1).servedVersion(2).build(), delta, store));
     assertStoreHoldsOnly(v1);
@@ -186,7 +185,7 @@ class DeltaBundleTest {
   @Test
   void refusesToBuildADeltaThatIsNotNewerThanItsBase() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> builder(site, 1).base(v1).build(OutputStream.nullOutputStream()));
+        () -> BundleFixtures.builder(site, 1).base(v1).build(OutputStream.nullOutputStream()));
     assertTrue(e.getMessage().contains("greater than the base's version"), e.getMessage());
   }
 

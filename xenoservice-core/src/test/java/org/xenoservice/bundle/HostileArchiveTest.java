@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.xenoservice.bundle.BundleFixtures.assertRejected;
 import static org.xenoservice.bundle.BundleFixtures.assertStoreEmpty;
 import static org.xenoservice.bundle.BundleFixtures.build;
-import static org.xenoservice.bundle.BundleFixtures.builder;
 import static org.xenoservice.bundle.BundleFixtures.reader;
 import static org.xenoservice.bundle.HostileBundles.flip;
 import static org.xenoservice.bundle.HostileBundles.tar;
@@ -60,7 +59,7 @@ class HostileArchiveTest {
         "<p>a first edition in the original boards</p>\n".repeat(50).getBytes(StandardCharsets.UTF_8));
     SiteTrees.put(site, files, "/logo.png", SiteTrees.bytes(random, 2_000));
     SiteTrees.put(site, files, "/data.bin", SiteTrees.bytes(random, 3_000));
-    valid = build(builder(site, 1));
+    valid = build(BundleFixtures.builder(site, 1));
     manifest = BundleReader.peekManifest(new ByteArrayInputStream(valid));
     entries = HostileBundles.entries(valid);
     identityBlob = "blobs/" + manifest.file("/logo.png").orElseThrow().sha256();
@@ -309,7 +308,7 @@ class HostileArchiveTest {
   @ParameterizedTest(name = "at {0} % of the compressed bundle")
   @ValueSource(ints = {1, 10, 30, 50, 70, 90, 99})
   void rejectsATruncatedGzippedBundle(int percent) throws IOException {
-    byte[] gzipped = build(builder(site, 1).gzipWholeBundle(true));
+    byte[] gzipped = build(BundleFixtures.builder(site, 1).gzipWholeBundle(true));
     byte[] truncated = Arrays.copyOf(gzipped, gzipped.length * percent / 100);
 
     assertThrows(BundleException.class,

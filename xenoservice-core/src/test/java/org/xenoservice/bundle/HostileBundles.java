@@ -35,6 +35,7 @@ final class HostileBundles {
   private HostileBundles() {}
 
   /** One tar entry: a regular file with data, or another type with an optional link target. */
+  @SuppressWarnings("ArrayRecordComponent") // test data, never compared
   record Entry(String name, byte type, byte[] data, String linkName) {
     static Entry file(String name, byte[] data) {
       return new Entry(name, TarConstants.LF_NORMAL, data, "");
@@ -127,6 +128,7 @@ final class HostileBundles {
   }
 
   /** A blob as a manifest names it and a bundle carries it. */
+  @SuppressWarnings("ArrayRecordComponent") // test data, never compared
   record Blob(String sha256, Encoding encoding, long size, byte[] stored) {
     static Blob identity(byte[] content) {
       return new Blob(HostileBundles.sha256(content), Encoding.IDENTITY, content.length, content);

@@ -34,6 +34,7 @@ class AddressLiteralsTest {
   @Test
   void formatsAllInOrder() throws UnknownHostException {
     assertEquals(List.of("::1", "127.0.0.1"), AddressLiterals.formatAll(
-        List.of(InetAddress.getByName("0:0:0:0:0:0:0:1"), InetAddress.getByName("127.0.0.1"))));
+        List.of(InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}),
+            InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))));
   }
 }

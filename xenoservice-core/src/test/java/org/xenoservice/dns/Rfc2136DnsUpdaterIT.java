@@ -147,8 +147,8 @@ class Rfc2136DnsUpdaterIT {
   void ttlIsPerChangeAndCanBeLoweredAhead() throws Exception {
     String name = name("ttl");
     try (Rfc2136DnsUpdater dns = updater(BindServer.FULL_KEY, name)) {
-      dns.add(name, List.of(ip("192.0.2.1"), ip("192.0.2.2")), Duration.ofSeconds(3600));
-      assertEquals(Duration.ofSeconds(3600), dns.show(name).ttl());
+      dns.add(name, List.of(ip("192.0.2.1"), ip("192.0.2.2")), Duration.ofHours(1));
+      assertEquals(Duration.ofHours(1), dns.show(name).ttl());
       dns.lowerTtl(name, Duration.ofSeconds(20));
       AddressSet lowered = dns.show(name);
       assertEquals(Duration.ofSeconds(20), lowered.ttl());
@@ -323,7 +323,7 @@ class Rfc2136DnsUpdaterIT {
     ExecutorService pool = Executors.newFixedThreadPool(adders + 2);
     AtomicBoolean adding = new AtomicBoolean(true);
     try (Rfc2136DnsUpdater setup = updater(BindServer.FULL_KEY, name)) {
-      setup.add(name, List.of(ip("10.9.9.9")), Duration.ofSeconds(600));
+      setup.add(name, List.of(ip("10.9.9.9")), Duration.ofMinutes(10));
       List<Future<?>> work = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
         work.add(pool.submit(() -> {
@@ -349,7 +349,7 @@ class Rfc2136DnsUpdaterIT {
         adds.add(pool.submit(() -> {
           try (Rfc2136DnsUpdater dns = updater(BindServer.FULL_KEY, name)) {
             for (int i = 0; i < perAdder; i++) {
-              dns.add(name, List.of(ip("10.1." + thread + "." + i)), Duration.ofSeconds(600));
+              dns.add(name, List.of(ip("10.1." + thread + "." + i)), Duration.ofMinutes(10));
             }
           }
           return null;

@@ -59,7 +59,7 @@ class LatencyHistogramTest {
     long lastBinStart = LatencyHistogram.upperBoundNanos(LAST - 1);
     for (int i = 0; i < 200_000; i++) {
       // log-uniform between 2 µs and the start of the overflow bin
-      double exponent = Math.log(TWO_MICROS) + random.nextDouble() * (Math.log(lastBinStart) - Math.log(TWO_MICROS));
+      double exponent = Math.log(TWO_MICROS) + random.nextDouble() * (Math.log((double) lastBinStart) - Math.log(TWO_MICROS));
       long nanos = Math.min(lastBinStart - 1, Math.max(TWO_MICROS, (long) Math.exp(exponent)));
       assertBoundedByItsBin(nanos);
     }

@@ -19,7 +19,7 @@ class ControlCodecFuzzTest {
   void readersRefuseOnlyWithIllegalArgumentException(byte[] body) {
     for (Function<byte[], ?> reader : READERS) {
       try {
-        reader.apply(body);
+        Object unused = reader.apply(body);
       } catch (IllegalArgumentException refused) {
         // the one way to refuse a body
       }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.NavigableSet;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import org.xenoservice.bundle.BundleReader;
@@ -69,7 +70,7 @@ final class FakePeer implements PeerLink {
     return active;
   }
 
-  synchronized TreeSet<Long> versions() {
+  synchronized NavigableSet<Long> versions() {
     return new TreeSet<>(versions);
   }
 

@@ -144,7 +144,9 @@ final class ReplicatorFixture implements AutoCloseable {
    */
   void settle() {
     for (int round = 0; round < MAX_ROUNDS; round++) {
-      if (calls.runNext() | loop.runNext()) {
+      boolean ranCall = calls.runNext();
+      boolean ranTick = loop.runNext();
+      if (ranCall || ranTick) {
         continue;
       }
       return;

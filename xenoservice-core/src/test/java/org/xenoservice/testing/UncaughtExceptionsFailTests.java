@@ -14,17 +14,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class UncaughtExceptionsFailTests implements BeforeEachCallback, AfterEachCallback {
   private static final List<String> DEATHS = new ArrayList<>();
-  private static final Thread.UncaughtExceptionHandler RECORDER = (thread, error) -> {
+
+  private static void record(Thread thread, Throwable error) {
     synchronized (DEATHS) {
       DEATHS.add(thread.getName() + ": " + error);
     }
     System.err.println("uncaught exception in thread " + thread.getName());
     error.printStackTrace();
-  };
+  }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    Thread.setDefaultUncaughtExceptionHandler(RECORDER);
+    Thread.setDefaultUncaughtExceptionHandler(UncaughtExceptionsFailTests::record);
     synchronized (DEATHS) {
       DEATHS.clear();
     }

@@ -81,7 +81,7 @@ final class DnsCommand extends CommandGroup {
     List<InetAddress> addresses = List.of();
 
     @Option(names = "--ttl", paramLabel = "S", description = "TTL of added records in seconds (default: 30).")
-    long ttlSeconds = Rfc2136DnsUpdater.DEFAULT_TTL.getSeconds();
+    long ttlSeconds = Rfc2136DnsUpdater.DEFAULT_TTL.toSeconds();
 
     Duration ttl(CommandSpec spec) {
       return checkedTtl(spec, ttlSeconds);
@@ -111,7 +111,7 @@ final class DnsCommand extends CommandGroup {
         dns.add(target.name, addresses, ttl);
       }
       spec.commandLine().getOut().printf("added %s to %s (ttl %d s)%n", literals(addresses), target.name,
-          ttl.getSeconds());
+          ttl.toSeconds());
       return XenoCli.OK;
     }
   }
@@ -192,9 +192,9 @@ final class DnsCommand extends CommandGroup {
   }
 
   static Duration checkedTtl(CommandSpec spec, long seconds) {
-    if (seconds < 1 || seconds > Rfc2136DnsUpdater.MAX_TTL.getSeconds()) {
+    if (seconds < 1 || seconds > Rfc2136DnsUpdater.MAX_TTL.toSeconds()) {
       throw new ParameterException(spec.commandLine(), "--ttl must be between 1 and "
-          + Rfc2136DnsUpdater.MAX_TTL.getSeconds() + " seconds, but was " + seconds);
+          + Rfc2136DnsUpdater.MAX_TTL.toSeconds() + " seconds, but was " + seconds);
     }
     return Duration.ofSeconds(seconds);
   }
@@ -202,7 +202,7 @@ final class DnsCommand extends CommandGroup {
   /** Lines as in a zone file: {@code shop.example. 30 IN A 192.0.2.1}; nothing for an empty set. */
   static void print(PrintWriter out, AddressSet set) {
     for (InetAddress address : set.addresses()) {
-      out.printf("%s %d IN %s %s%n", set.name(), set.ttl().getSeconds(),
+      out.printf("%s %d IN %s %s%n", set.name(), set.ttl().toSeconds(),
           address instanceof Inet4Address ? "A" : "AAAA", AddressLiterals.format(address));
     }
   }

@@ -61,7 +61,7 @@ final class PeerCommand extends CommandGroup {
 
     @Option(names = "--timeout", paramLabel = "S",
         description = "Seconds a call may take (an upload: 60 times as long; default: 30).")
-    long timeoutSeconds = PeerClient.DEFAULT_CALL_TIMEOUT.getSeconds();
+    long timeoutSeconds = PeerClient.DEFAULT_CALL_TIMEOUT.toSeconds();
 
     PeerClient client(CommandSpec spec, String site) throws IOException {
       if (timeoutSeconds < 1 || timeoutSeconds > 86_400) {

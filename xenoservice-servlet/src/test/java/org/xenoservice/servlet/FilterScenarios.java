@@ -108,7 +108,7 @@ abstract class FilterScenarios {
 
     await("three requests started and ended", () -> xeno.status().requestsStarted() == 3
         && xeno.status().inFlight() == 0);
-    assertEquals(3 * "hello\n".length(), RecentCounts.of(xeno.recorder()).bytes(), "the body bytes sent");
+    assertEquals(3L * "hello\n".length(), RecentCounts.of(xeno.recorder()).bytes(), "the body bytes sent");
   }
 
   @Test

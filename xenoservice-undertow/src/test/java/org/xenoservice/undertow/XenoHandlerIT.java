@@ -15,6 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -158,8 +159,9 @@ class XenoHandlerIT {
     assertEquals(1, xeno.status().inFlight());
     assertEquals(0, RecentCounts.of(xeno.recorder()).completions());
 
-    CompletableFuture.runAsync(() -> exchange.getResponseSender().send("late"));
+    CompletableFuture<Void> late = CompletableFuture.runAsync(() -> exchange.getResponseSender().send("late"));
     assertEquals("late", answer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS).body());
+    late.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     awaitTrue(() -> xeno.status().inFlight() == 0);
     assertEquals(1, RecentCounts.of(xeno.recorder()).completions());
   }
@@ -466,7 +468,7 @@ class XenoHandlerIT {
   }
 
   private Socket connect() throws IOException {
-    Socket socket = new Socket("127.0.0.1", port());
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port());
     socket.setSoTimeout((int) DEADLINE.toMillis());
     return socket;
   }

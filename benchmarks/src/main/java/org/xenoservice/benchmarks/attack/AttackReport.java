@@ -75,7 +75,7 @@ public final class AttackReport {
   record Line(long at, String kind, String address, int status, double millis, String detail) {
     /** 2xx; for an order also 303 (the origin's "See Other" to the thank-you page). */
     boolean ok() {
-      return status >= 200 && status < 300 || kind.equals("order") && status == 303;
+      return (status >= 200 && status < 300) || (kind.equals("order") && status == 303);
     }
 
     boolean good() {
@@ -167,7 +167,7 @@ public final class AttackReport {
       flood.put("p50MillisFrom10s", percentile(late, 50));
       flood.put("achievedRatePerSecond", requests.size() / Math.max(1.0, (floodUntil - floodFrom) / 1000.0));
       Map<String, Long> byStatus = new TreeMap<>();
-      requests.forEach(l -> byStatus.merge(l.ok() ? "2xx" : l.status() == 0 ? "none: " + l.detail().split(" ")[0]
+      requests.forEach(l -> byStatus.merge(l.ok() ? "2xx" : l.status() == 0 ? "none: " + l.detail().split(" ", -1)[0]
           : Integer.toString(l.status()), 1L, Long::sum));
       ObjectNode statuses = flood.putObject("answers");
       byStatus.forEach(statuses::put);
@@ -196,8 +196,8 @@ public final class AttackReport {
       for (Line line : customers) {
         if (line.kind().equals("order")) {
           attempts++;
-          String[] words = line.detail().split(" ");
-          placed.merge(words[words.length - 1], line.ok(), Boolean::logicalOr);
+          String lastWord = line.detail().substring(line.detail().lastIndexOf(' ') + 1);
+          placed.merge(lastWord, line.ok(), Boolean::logicalOr);
         }
       }
       Map<String, Integer> counts = new HashMap<>();
@@ -337,10 +337,10 @@ public final class AttackReport {
       }
     }
     for (int s = 0; s < seconds; s++) {
-      floodOk.add(s, fOk[s]);
-      floodFailed.add(s, fBad[s]);
-      pagesGood.add(s, good[s]);
-      pagesBad.add(s, bad[s]);
+      floodOk.add(s, (double) fOk[s]);
+      floodFailed.add(s, (double) fBad[s]);
+      pagesGood.add(s, (double) good[s]);
+      pagesBad.add(s, (double) bad[s]);
       List<Double> l = latencies.get(s);
       if (!l.isEmpty()) {
         l.sort(Double::compare);

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The flood: an open-loop HTTP GET flood at a fixed rate, from {@code --from} to {@code --until}
@@ -77,7 +78,7 @@ public final class Attacker {
           HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
               .header("Host", site).header("User-Agent", "flood/1.0").timeout(timeout).GET().build();
           long begin = System.nanoTime();
-          http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+          CompletableFuture<?> unused = http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
             inFlight.release();
             double millis = (System.nanoTime() - begin) / 1e6;
             if (failure != null) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -99,7 +100,7 @@ public final class Customers {
     }
 
     private void order() throws InterruptedException {
-      String id = UUID.nameUUIDFromBytes(("customer-" + number + "-" + random.nextLong()).getBytes())
+      String id = UUID.nameUUIDFromBytes(("customer-" + number + "-" + random.nextLong()).getBytes(StandardCharsets.UTF_8))
           .toString();
       String book = settings.books().get(random.nextInt(settings.books().size()));
       String body = settings.orderBody().replace("{book}", book).replace("{customer}", Integer.toString(number))

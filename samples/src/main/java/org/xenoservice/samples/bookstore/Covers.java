@@ -94,7 +94,7 @@ final class Covers {
   static List<String> wrap(String text, FontMetrics metrics, int width, int maxLines) {
     List<String> lines = new ArrayList<>();
     StringBuilder line = new StringBuilder();
-    for (String word : text.split("\\s+")) {
+    for (String word : text.strip().split("\\s+", -1)) {
       String candidate = line.length() == 0 ? word : line + " " + word;
       if (metrics.stringWidth(candidate) <= width || line.length() == 0) {
         line.setLength(0);

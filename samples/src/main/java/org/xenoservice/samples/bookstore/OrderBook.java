@@ -308,8 +308,9 @@ public final class OrderBook implements AutoCloseable {
       out.writeUTF(order.bookId());
       out.writeUTF(order.customerEmail());
       out.writeInt(order.quantity());
-      out.writeLong(order.placedAt().getEpochSecond());
-      out.writeInt(order.placedAt().getNano());
+      Instant placedAt = order.placedAt();
+      out.writeLong(placedAt.getEpochSecond());
+      out.writeInt(placedAt.getNano());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }

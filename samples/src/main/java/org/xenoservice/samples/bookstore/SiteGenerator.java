@@ -126,9 +126,11 @@ public final class SiteGenerator {
   }
 
   static String prices(Catalogue catalogue) {
-    StringBuilder main = new StringBuilder("    <table class=\"prices\">\n"
-        + "      <thead><tr><th>Title</th><th>Author</th><th>Year</th><th>Condition</th><th>Price</th></tr></thead>\n"
-        + "      <tbody>\n");
+    StringBuilder main = new StringBuilder("""
+            <table class="prices">
+              <thead><tr><th>Title</th><th>Author</th><th>Year</th><th>Condition</th><th>Price</th></tr></thead>
+              <tbody>
+        """);
     List<Book> books = new ArrayList<>(catalogue.books());
     books.sort(Comparator.comparing(Book::author).thenComparing(Book::title).thenComparing(Book::id));
     for (Book book : books) {
@@ -143,8 +145,10 @@ public final class SiteGenerator {
 
   static String orderReceived() {
     return Html.page("Thank you — your order is received",
-        "    <p>We will confirm it by e-mail and post the book, well wrapped, within two working days.</p>\n"
-            + "    <p><a href=\"/index.html\">Back to the shop</a></p>\n");
+        """
+                <p>We will confirm it by e-mail and post the book, well wrapped, within two working days.</p>
+                <p><a href="/index.html">Back to the shop</a></p>
+            """);
   }
 
   static String sorry() {

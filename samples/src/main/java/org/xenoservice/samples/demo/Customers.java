@@ -113,7 +113,7 @@ final class Customers {
             order();
           } else if (dice < 13) {
             get("/search?q=" + URLEncoder.encode(books.get(random.nextInt(books.size())).title()
-                .split(" ")[0], StandardCharsets.UTF_8), "search");
+                .split(" ", -1)[0], StandardCharsets.UTF_8), "search");
           } else {
             get(dice < 30 ? "/index.html" : "/books/" + books.get(random.nextInt(books.size())).id() + ".html", "page");
           }

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.concurrent.ScheduledFuture;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
 import org.xenoservice.dns.AddressLiterals;
@@ -192,7 +193,7 @@ final class Demo implements AutoCloseable {
       return thread;
     });
     lastSampleAt = nowMillis();
-    sampler.scheduleAtFixedRate(this::sample, 100, 100, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> unused = sampler.scheduleAtFixedRate(this::sample, 100, 100, TimeUnit.MILLISECONDS);
   }
 
   /** Waits until every peer holds the site's bundle. */

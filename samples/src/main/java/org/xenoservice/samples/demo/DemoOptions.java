@@ -26,23 +26,23 @@ final class DemoOptions {
   Duration ttl = Duration.ofSeconds(1);
   Path out = Files.isDirectory(Path.of("samples")) ? Path.of("samples", "target", "demo") : Path.of("target", "demo");
 
-  static final String USAGE = String.join("\n",
-      "usage: DemoMain [--scripted] [options]",
-      "  --scripted               calm, flood, calm; then report.json and timeline.png; exit 1 if an order was lost",
-      "  --calm-seconds N         calm before the flood (15)",
-      "  --flood-seconds N        how long the flood lasts (40)",
-      "  --after-seconds N        calm after the flood (30)",
-      "  --dashboard-port N       the dashboard's port on localhost (8080; 0 = any free port)",
-      "  --printed-dns            print DNS updates instead of sending them to a local BIND",
-      "  --customers N            simulated customers (6)",
-      "  --flood-threads N        threads that pace the flood (4)",
-      "  --flood-rate N           flood requests per second (default: 5 x the origin's capacity)",
-      "  --origin-workers N       the origin's worker threads (4)",
-      "  --cost-ms N              how long each origin request holds a worker (20)",
-      "  --queue N                requests the origin queues before answering 503 (40)",
-      "  --cool-down-seconds N    calm this long before peers are withdrawn (3)",
-      "  --ttl-seconds N          TTL of the site's records (1)",
-      "  --out DIR                where report.json, timeline.png and the run's files go");
+  static final String USAGE = """
+      usage: DemoMain [--scripted] [options]
+        --scripted               calm, flood, calm; then report.json and timeline.png; exit 1 if an order was lost
+        --calm-seconds N         calm before the flood (15)
+        --flood-seconds N        how long the flood lasts (40)
+        --after-seconds N        calm after the flood (30)
+        --dashboard-port N       the dashboard's port on localhost (8080; 0 = any free port)
+        --printed-dns            print DNS updates instead of sending them to a local BIND
+        --customers N            simulated customers (6)
+        --flood-threads N        threads that pace the flood (4)
+        --flood-rate N           flood requests per second (default: 5 x the origin's capacity)
+        --origin-workers N       the origin's worker threads (4)
+        --cost-ms N              how long each origin request holds a worker (20)
+        --queue N                requests the origin queues before answering 503 (40)
+        --cool-down-seconds N    calm this long before peers are withdrawn (3)
+        --ttl-seconds N          TTL of the site's records (1)
+        --out DIR                where report.json, timeline.png and the run's files go""";
 
   static DemoOptions parse(String... args) {
     DemoOptions options = new DemoOptions();

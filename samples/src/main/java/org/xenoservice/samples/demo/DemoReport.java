@@ -97,7 +97,7 @@ final class DemoReport {
       double t = sample.atMillis() / 1000.0;
       origin.add(t, sample.originPerSecond());
       peers.add(t, sample.peersPerSecond());
-      latency.add(t, sample.legitP95Ms());
+      latency.add(t, (double) sample.legitP95Ms());
     }
     XYSeriesCollection rates = new XYSeriesCollection();
     rates.addSeries(origin);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The built-in flood: a few pacing threads that send requests through the JDK HttpClient's
@@ -115,7 +116,7 @@ final class LoadGenerator {
       }
       String path = n % 5 == 4 ? "/search?q=flood" + (n % 7) : pages.get((int) (n % pages.size()));
       sent.incrementAndGet();
-      http.sendAsync(HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
+      CompletableFuture<?> unused = http.sendAsync(HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
               .header("Host", site).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding())
           .whenComplete((answer, error) -> {
             outstanding.release();

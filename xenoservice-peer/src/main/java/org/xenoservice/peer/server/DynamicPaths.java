@@ -297,7 +297,7 @@ final class DynamicPaths {
     Set<String> names = new HashSet<>();
     if (connection != null) {
       for (String value : connection) {
-        for (String name : value.split(",")) {
+        for (String name : value.split(",", -1)) {
           names.add(name.trim().toLowerCase(Locale.ROOT));
         }
       }

@@ -573,7 +573,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
     }
 
     /**
-     * Where {@code capture} routes journal their requests; without it, a capture route is
+     * Where capture routes journal their requests; without it, a capture route is
      * answered 500. The handler does not close it.
      */
     public Builder captures(Captures captures) {

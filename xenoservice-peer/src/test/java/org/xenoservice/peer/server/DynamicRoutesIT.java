@@ -113,11 +113,12 @@ class DynamicRoutesIT {
   void startPeer() {
     Map<String, ServedSite> active = Map.of(SHOP, shop.site());
     SiteLookup lookup = host -> Optional.ofNullable(active.get(host));
+    handler = SiteHandler.builder(lookup).build();
     server = Undertow.builder()
         .addHttpListener(0, "127.0.0.1")
         .setIoThreads(1)
         .setWorkerThreads(4)
-        .setHandler(handler = SiteHandler.builder(lookup).build())
+        .setHandler(handler)
         .build();
     server.start();
     port = port(server);
@@ -299,7 +300,7 @@ class DynamicRoutesIT {
       head.append((char) b);
     }
     int length = 0;
-    for (String line : head.toString().split("\r\n")) {
+    for (String line : head.toString().split("\r\n", -1)) {
       if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Integer.parseInt(line.substring(15).trim());
       }

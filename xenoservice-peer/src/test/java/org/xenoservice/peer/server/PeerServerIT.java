@@ -92,7 +92,7 @@ class PeerServerIT {
 
   /** A GET on the serving port for {@code host}, over a raw socket (the JDK client will not set Host). */
   private String get(String host, String path) throws IOException {
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", peer.servingPort())) {
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), peer.servingPort())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
           + "\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
