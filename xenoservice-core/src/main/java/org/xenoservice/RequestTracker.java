@@ -65,101 +65,103 @@ import org.xenoservice.overload.RequestRecorder;
  * {@link #endFailed}; a ticket never ended stays in flight. Get it from {@link XenoService#tracker()}.
  */
 public final class RequestTracker {
-  /*
-   * A ticket is the recorder's start time with its low 8 bits replaced by the request's class
-   * (a start up to 255 ns early, far below the latency histogram's first bin of 2 µs):
-   * bits 0-5 the count class (STATIC, or a route key + 1, or DYNAMIC_WITHOUT_KEY), bit 6 HEAD.
-   * Bit 7 is free.
-   */
-  private static final long CLASS_BITS = 0xFF;
-  private static final int COUNT_CLASS = 0x3F;
-  private static final int STATIC = 0;
-  private static final int DYNAMIC_WITHOUT_KEY = RequestRecorder.MAX_ROUTES + 1;
-  private static final int HEAD = 0x40;
-  private static final int STATUS_ERROR = 500;
+    /*
+     * A ticket is the recorder's start time with its low 8 bits replaced by the request's class
+     * (a start up to 255 ns early, far below the latency histogram's first bin of 2 µs):
+     * bits 0-5 the count class (STATIC, or a route key + 1, or DYNAMIC_WITHOUT_KEY), bit 6 HEAD.
+     * Bit 7 is free.
+     */
+    private static final long CLASS_BITS = 0xFF;
+    private static final int COUNT_CLASS = 0x3F;
+    private static final int STATIC = 0;
+    private static final int DYNAMIC_WITHOUT_KEY = RequestRecorder.MAX_ROUTES + 1;
+    private static final int HEAD = 0x40;
+    private static final int STATUS_ERROR = 500;
 
-  private final RequestRecorder recorder;
-  private final String[] prefixes;
+    private final RequestRecorder recorder;
+    private final String[] prefixes;
 
-  private RequestTracker(RequestRecorder recorder, String[] prefixes) {
-    this.recorder = recorder;
-    this.prefixes = prefixes;
-  }
-
-  /**
-   * A tracker that counts into {@code recorder}, classifying paths by {@code routes} (their order
-   * gives the route keys, as the detector is told with {@code OverloadDetector.Builder.routeNames}).
-   */
-  static RequestTracker create(RequestRecorder recorder, List<DynamicRoute> routes) {
-    Objects.requireNonNull(recorder, "recorder");
-    return new RequestTracker(recorder, routes.stream().map(DynamicRoute::prefix).toArray(String[]::new));
-  }
-
-  /**
-   * Begins a request: it counts as arrived and in flight from now.
-   *
-   * @param method the request method, e.g. {@code GET}
-   * @param path the request's path, without the query (relative to the app's context path in a
-   *     servlet container), as the adapter routes it
-   * @return the request's ticket, for the other calls
-   */
-  public long begin(String method, String path) {
-    int countClass = classify(path) | ("HEAD".equals(method) ? HEAD : 0);
-    return (recorder.start() & ~CLASS_BITS) | countClass;
-  }
-
-  /**
-   * Records that the request waited until now for a worker, e.g. after its adapter dispatched it
-   * from an I/O thread; the wait counts as queue delay. Optional, at most once per ticket.
-   */
-  public void handling(long ticket) {
-    recorder.handling(ticket & ~CLASS_BITS);
-  }
-
-  /**
-   * Ends a request whose response is complete, or that ended before one was sent.
-   *
-   * @param status the status sent, or {@code 0} if none was sent (counts as an error, as a 5xx does)
-   * @param bytesSent the response body's bytes as sent; see the class comment
-   */
-  public void end(long ticket, int status, long bytesSent) {
-    boolean bodyless = (status >= 100 && status < 200) || status == 204 || status == 304;
-    record(ticket, status, bodyless ? 0 : bytesSent);
-  }
-
-  /**
-   * Ends a request that failed: its application threw, or its server gave up on it (an asynchronous
-   * request that timed out or hit an error). It counts as an error whatever status was set. The
-   * adapter still rethrows the application's exception to its server.
-   *
-   * @param bytesSent the response body's bytes sent before it failed
-   */
-  public void endFailed(long ticket, long bytesSent) {
-    record(ticket, STATUS_ERROR, bytesSent);
-  }
-
-  private void record(long ticket, int status, long bytesSent) {
-    int countClass = (int) (ticket & COUNT_CLASS);
-    long bytes = (ticket & HEAD) != 0 || bytesSent < 0 ? 0 : bytesSent;
-    // route key = class - 1: -1 for static, MAX_ROUTES (no key) for DYNAMIC_WITHOUT_KEY
-    RequestKind kind = countClass == STATIC ? RequestKind.STATIC : RequestKind.DYNAMIC;
-    recorder.end(ticket & ~CLASS_BITS, status, bytes, kind, countClass - 1);
-  }
-
-  /** The count class of a path: static, or dynamic under a route key. Allocation-free. */
-  private int classify(String path) {
-    if (path.startsWith(XenoService.XENO_PREFIX)) {
-      return STATIC;
+    private RequestTracker(RequestRecorder recorder, String[] prefixes) {
+        this.recorder = recorder;
+        this.prefixes = prefixes;
     }
-    int best = -1;
-    for (int i = 0; i < prefixes.length; i++) {
-      if (DynamicRoute.covers(prefixes[i], path) && (best < 0 || prefixes[i].length() > prefixes[best].length())) {
-        best = i;
-      }
+
+    /**
+     * A tracker that counts into {@code recorder}, classifying paths by {@code routes} (their order
+     * gives the route keys, as the detector is told with {@code OverloadDetector.Builder.routeNames}).
+     */
+    static RequestTracker create(RequestRecorder recorder, List<DynamicRoute> routes) {
+        Objects.requireNonNull(recorder, "recorder");
+        return new RequestTracker(
+                recorder, routes.stream().map(DynamicRoute::prefix).toArray(String[]::new));
     }
-    if (best < 0) {
-      return STATIC;
+
+    /**
+     * Begins a request: it counts as arrived and in flight from now.
+     *
+     * @param method the request method, e.g. {@code GET}
+     * @param path the request's path, without the query (relative to the app's context path in a
+     *     servlet container), as the adapter routes it
+     * @return the request's ticket, for the other calls
+     */
+    public long begin(String method, String path) {
+        int countClass = classify(path) | ("HEAD".equals(method) ? HEAD : 0);
+        return (recorder.start() & ~CLASS_BITS) | countClass;
     }
-    return best < RequestRecorder.MAX_ROUTES ? best + 1 : DYNAMIC_WITHOUT_KEY;
-  }
+
+    /**
+     * Records that the request waited until now for a worker, e.g. after its adapter dispatched it
+     * from an I/O thread; the wait counts as queue delay. Optional, at most once per ticket.
+     */
+    public void handling(long ticket) {
+        recorder.handling(ticket & ~CLASS_BITS);
+    }
+
+    /**
+     * Ends a request whose response is complete, or that ended before one was sent.
+     *
+     * @param status the status sent, or {@code 0} if none was sent (counts as an error, as a 5xx does)
+     * @param bytesSent the response body's bytes as sent; see the class comment
+     */
+    public void end(long ticket, int status, long bytesSent) {
+        boolean bodyless = (status >= 100 && status < 200) || status == 204 || status == 304;
+        record(ticket, status, bodyless ? 0 : bytesSent);
+    }
+
+    /**
+     * Ends a request that failed: its application threw, or its server gave up on it (an asynchronous
+     * request that timed out or hit an error). It counts as an error whatever status was set. The
+     * adapter still rethrows the application's exception to its server.
+     *
+     * @param bytesSent the response body's bytes sent before it failed
+     */
+    public void endFailed(long ticket, long bytesSent) {
+        record(ticket, STATUS_ERROR, bytesSent);
+    }
+
+    private void record(long ticket, int status, long bytesSent) {
+        int countClass = (int) (ticket & COUNT_CLASS);
+        long bytes = (ticket & HEAD) != 0 || bytesSent < 0 ? 0 : bytesSent;
+        // route key = class - 1: -1 for static, MAX_ROUTES (no key) for DYNAMIC_WITHOUT_KEY
+        RequestKind kind = countClass == STATIC ? RequestKind.STATIC : RequestKind.DYNAMIC;
+        recorder.end(ticket & ~CLASS_BITS, status, bytes, kind, countClass - 1);
+    }
+
+    /** The count class of a path: static, or dynamic under a route key. Allocation-free. */
+    private int classify(String path) {
+        if (path.startsWith(XenoService.XENO_PREFIX)) {
+            return STATIC;
+        }
+        int best = -1;
+        for (int i = 0; i < prefixes.length; i++) {
+            if (DynamicRoute.covers(prefixes[i], path)
+                    && (best < 0 || prefixes[i].length() > prefixes[best].length())) {
+                best = i;
+            }
+        }
+        if (best < 0) {
+            return STATIC;
+        }
+        return best < RequestRecorder.MAX_ROUTES ? best + 1 : DYNAMIC_WITHOUT_KEY;
+    }
 }

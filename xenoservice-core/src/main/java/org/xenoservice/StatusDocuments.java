@@ -19,148 +19,186 @@ import org.xenoservice.replicate.ReplicationStatus;
 
 /** Writes a {@link XenoStatus} as the JSON of {@code /_xeno/status} and the text of {@code /_xeno/metrics}. */
 final class StatusDocuments {
-  private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  private StatusDocuments() {}
+    private StatusDocuments() {}
 
-  static byte[] json(XenoStatus status) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("site", status.site());
-    root.put("requestsStarted", status.requestsStarted());
-    root.put("inFlight", status.inFlight());
-    OverloadSnapshot overload = status.overload();
-    ObjectNode detector = root.putObject("overload");
-    detector.put("state", overload.state().name());
-    detector.put("inStateForMillis", overload.inStateFor().toMillis());
-    detector.put("forced", overload.forced());
-    detector.put("warmedUp", overload.warmedUp());
-    detector.put("capacityPerSecond", overload.capacityPerSecond());
-    detector.put("surgeThresholdPerSecond", overload.surgeThresholdPerSecond());
-    ObjectNode readings = detector.putObject("readings");
-    for (Map.Entry<Signal, SignalReading> entry : overload.readings().entrySet()) {
-      ObjectNode reading = readings.putObject(entry.getKey().name());
-      reading.put("value", finite(entry.getValue().value()));
-      entry.getValue().baseline().ifPresent(baseline -> reading.put("baseline", finite(baseline)));
+    static byte[] json(XenoStatus status) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("site", status.site());
+        root.put("requestsStarted", status.requestsStarted());
+        root.put("inFlight", status.inFlight());
+        OverloadSnapshot overload = status.overload();
+        ObjectNode detector = root.putObject("overload");
+        detector.put("state", overload.state().name());
+        detector.put("inStateForMillis", overload.inStateFor().toMillis());
+        detector.put("forced", overload.forced());
+        detector.put("warmedUp", overload.warmedUp());
+        detector.put("capacityPerSecond", overload.capacityPerSecond());
+        detector.put("surgeThresholdPerSecond", overload.surgeThresholdPerSecond());
+        ObjectNode readings = detector.putObject("readings");
+        for (Map.Entry<Signal, SignalReading> entry : overload.readings().entrySet()) {
+            ObjectNode reading = readings.putObject(entry.getKey().name());
+            reading.put("value", finite(entry.getValue().value()));
+            entry.getValue().baseline().ifPresent(baseline -> reading.put("baseline", finite(baseline)));
+        }
+        ReplicationStatus replication = status.replication();
+        ObjectNode replicator = root.putObject("replication");
+        replicator.put("phase", replication.phase().name());
+        replicator.put("detectorState", replication.detectorState().name());
+        replication.bundleVersion().ifPresent(version -> replicator.put("bundleVersion", version));
+        replication.bundleBuiltAt().ifPresent(at -> replicator.put("bundleBuiltAt", at.toString()));
+        replicator.put("wave", replication.wave());
+        replicator.put("originSheltered", replication.originSheltered());
+        replicator.put("dnsUpdates", replication.dnsUpdates());
+        replicator.put("dnsFailures", replication.dnsFailures());
+        ArrayNode addresses = replicator.putArray("addressesInDns");
+        replication.addressesInDns().forEach(address -> addresses.add(AddressLiterals.format(address)));
+        ArrayNode peers = replicator.putArray("peers");
+        for (ReplicaStatus peer : replication.peers()) {
+            ObjectNode node = peers.addObject();
+            node.put("name", peer.name());
+            peer.region().ifPresent(region -> node.put("region", region));
+            node.put("state", peer.state().name());
+            peer.stagedVersion().ifPresent(version -> node.put("stagedVersion", version));
+            peer.activeVersion().ifPresent(version -> node.put("activeVersion", version));
+            node.put("inDns", peer.inDns());
+            node.put("failures", peer.failures());
+            peer.lastError().ifPresent(error -> node.put("lastError", error));
+            peer.nextAttemptAt().ifPresent(at -> node.put("nextAttemptAt", at.toString()));
+        }
+        status.intake()
+                .ifPresent(intake -> root.putObject("intake")
+                        .put("applied", intake.applied())
+                        .put("duplicates", intake.duplicates())
+                        .put("refused", intake.refused())
+                        .put("failed", intake.failed()));
+        ArrayNode steps = replicator.putArray("recentSteps");
+        for (ReplicationStatus.Step step : replication.recentSteps()) {
+            steps.addObject().put("at", step.at().toString()).put("message", step.message());
+        }
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of plain values always writes", e);
+        }
     }
-    ReplicationStatus replication = status.replication();
-    ObjectNode replicator = root.putObject("replication");
-    replicator.put("phase", replication.phase().name());
-    replicator.put("detectorState", replication.detectorState().name());
-    replication.bundleVersion().ifPresent(version -> replicator.put("bundleVersion", version));
-    replication.bundleBuiltAt().ifPresent(at -> replicator.put("bundleBuiltAt", at.toString()));
-    replicator.put("wave", replication.wave());
-    replicator.put("originSheltered", replication.originSheltered());
-    replicator.put("dnsUpdates", replication.dnsUpdates());
-    replicator.put("dnsFailures", replication.dnsFailures());
-    ArrayNode addresses = replicator.putArray("addressesInDns");
-    replication.addressesInDns().forEach(address -> addresses.add(AddressLiterals.format(address)));
-    ArrayNode peers = replicator.putArray("peers");
-    for (ReplicaStatus peer : replication.peers()) {
-      ObjectNode node = peers.addObject();
-      node.put("name", peer.name());
-      peer.region().ifPresent(region -> node.put("region", region));
-      node.put("state", peer.state().name());
-      peer.stagedVersion().ifPresent(version -> node.put("stagedVersion", version));
-      peer.activeVersion().ifPresent(version -> node.put("activeVersion", version));
-      node.put("inDns", peer.inDns());
-      node.put("failures", peer.failures());
-      peer.lastError().ifPresent(error -> node.put("lastError", error));
-      peer.nextAttemptAt().ifPresent(at -> node.put("nextAttemptAt", at.toString()));
-    }
-    status.intake().ifPresent(intake -> root.putObject("intake").put("applied", intake.applied())
-        .put("duplicates", intake.duplicates()).put("refused", intake.refused()).put("failed", intake.failed()));
-    ArrayNode steps = replicator.putArray("recentSteps");
-    for (ReplicationStatus.Step step : replication.recentSteps()) {
-      steps.addObject().put("at", step.at().toString()).put("message", step.message());
-    }
-    try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a tree of plain values always writes", e);
-    }
-  }
 
-  static byte[] prometheus(XenoStatus status) {
-    StringBuilder out = new StringBuilder(2048);
-    String site = "site=\"" + status.site() + "\"";
-    counter(out, "xeno_requests_total", "Requests the origin started.", site, status.requestsStarted());
-    gauge(out, "xeno_requests_in_flight", "Requests started and not yet ended.", site, status.inFlight());
-    help(out, "xeno_overload_state", "gauge", "1 for the detector's current state.");
-    for (OverloadState state : OverloadState.values()) {
-      sample(out, "xeno_overload_state", site + ",state=\"" + state.name() + "\"",
-          status.overload().state() == state ? 1 : 0);
+    static byte[] prometheus(XenoStatus status) {
+        StringBuilder out = new StringBuilder(2048);
+        String site = "site=\"" + status.site() + "\"";
+        counter(out, "xeno_requests_total", "Requests the origin started.", site, status.requestsStarted());
+        gauge(out, "xeno_requests_in_flight", "Requests started and not yet ended.", site, status.inFlight());
+        help(out, "xeno_overload_state", "gauge", "1 for the detector's current state.");
+        for (OverloadState state : OverloadState.values()) {
+            sample(
+                    out,
+                    "xeno_overload_state",
+                    site + ",state=\"" + state.name() + "\"",
+                    status.overload().state() == state ? 1 : 0);
+        }
+        gauge(
+                out,
+                "xeno_capacity_per_second",
+                "The learned healthy completion rate.",
+                site,
+                status.overload().capacityPerSecond());
+        help(out, "xeno_overload_signal", "gauge", "The detector's signals, as last read.");
+        for (Map.Entry<Signal, SignalReading> entry :
+                status.overload().readings().entrySet()) {
+            sample(
+                    out,
+                    "xeno_overload_signal",
+                    site + ",signal=\"" + entry.getKey().name().toLowerCase(Locale.ROOT) + "\"",
+                    finite(entry.getValue().value()));
+        }
+        ReplicationStatus replication = status.replication();
+        help(out, "xeno_replication_phase", "gauge", "1 for the replicator's current phase.");
+        for (ReplicationPhase phase : ReplicationPhase.values()) {
+            sample(
+                    out,
+                    "xeno_replication_phase",
+                    site + ",phase=\"" + phase.name() + "\"",
+                    replication.phase() == phase ? 1 : 0);
+        }
+        help(out, "xeno_peers", "gauge", "Peers of the pool in each state.");
+        for (ReplicaState state : ReplicaState.values()) {
+            sample(
+                    out,
+                    "xeno_peers",
+                    site + ",state=\"" + state.name() + "\"",
+                    replication.peersIn(state).size());
+        }
+        gauge(
+                out,
+                "xeno_bundle_version",
+                "The version of the current bundle (0 before the first).",
+                site,
+                replication.bundleVersion().orElse(0));
+        gauge(
+                out,
+                "xeno_dns_addresses",
+                "Peer addresses the replicator put in the site's DNS name.",
+                site,
+                replication.addressesInDns().size());
+        gauge(
+                out,
+                "xeno_origin_sheltered",
+                "1 while the origin's addresses are out of the site's DNS name.",
+                site,
+                replication.originSheltered() ? 1 : 0);
+        counter(out, "xeno_dns_updates_total", "DNS UPDATE messages that succeeded.", site, replication.dnsUpdates());
+        counter(out, "xeno_dns_failures_total", "DNS UPDATE attempts that failed.", site, replication.dnsFailures());
+        status.intake().ifPresent(intake -> {
+            help(
+                    out,
+                    "xeno_intake_requests_total",
+                    "counter",
+                    "Captured requests the origin's intake answered, by outcome.");
+            sample(out, "xeno_intake_requests_total", site + ",outcome=\"applied\"", intake.applied());
+            sample(out, "xeno_intake_requests_total", site + ",outcome=\"duplicate\"", intake.duplicates());
+            sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
+            sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
+        });
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
-    gauge(out, "xeno_capacity_per_second", "The learned healthy completion rate.", site,
-        status.overload().capacityPerSecond());
-    help(out, "xeno_overload_signal", "gauge", "The detector's signals, as last read.");
-    for (Map.Entry<Signal, SignalReading> entry : status.overload().readings().entrySet()) {
-      sample(out, "xeno_overload_signal", site + ",signal=\"" + entry.getKey().name().toLowerCase(Locale.ROOT) + "\"",
-          finite(entry.getValue().value()));
+
+    private static void counter(StringBuilder out, String name, String help, String labels, long value) {
+        help(out, name, "counter", help);
+        sample(out, name, labels, value);
     }
-    ReplicationStatus replication = status.replication();
-    help(out, "xeno_replication_phase", "gauge", "1 for the replicator's current phase.");
-    for (ReplicationPhase phase : ReplicationPhase.values()) {
-      sample(out, "xeno_replication_phase", site + ",phase=\"" + phase.name() + "\"",
-          replication.phase() == phase ? 1 : 0);
+
+    private static void gauge(StringBuilder out, String name, String help, String labels, double value) {
+        help(out, name, "gauge", help);
+        sample(out, name, labels, value);
     }
-    help(out, "xeno_peers", "gauge", "Peers of the pool in each state.");
-    for (ReplicaState state : ReplicaState.values()) {
-      sample(out, "xeno_peers", site + ",state=\"" + state.name() + "\"", replication.peersIn(state).size());
+
+    private static void gauge(StringBuilder out, String name, String help, String labels, long value) {
+        help(out, name, "gauge", help);
+        sample(out, name, labels, value);
     }
-    gauge(out, "xeno_bundle_version", "The version of the current bundle (0 before the first).", site,
-        replication.bundleVersion().orElse(0));
-    gauge(out, "xeno_dns_addresses", "Peer addresses the replicator put in the site's DNS name.", site,
-        replication.addressesInDns().size());
-    gauge(out, "xeno_origin_sheltered", "1 while the origin's addresses are out of the site's DNS name.", site,
-        replication.originSheltered() ? 1 : 0);
-    counter(out, "xeno_dns_updates_total", "DNS UPDATE messages that succeeded.", site, replication.dnsUpdates());
-    counter(out, "xeno_dns_failures_total", "DNS UPDATE attempts that failed.", site, replication.dnsFailures());
-    status.intake().ifPresent(intake -> {
-      help(out, "xeno_intake_requests_total", "counter", "Captured requests the origin's intake answered, by outcome.");
-      sample(out, "xeno_intake_requests_total", site + ",outcome=\"applied\"", intake.applied());
-      sample(out, "xeno_intake_requests_total", site + ",outcome=\"duplicate\"", intake.duplicates());
-      sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
-      sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
-    });
-    return out.toString().getBytes(StandardCharsets.UTF_8);
-  }
 
-  private static void counter(StringBuilder out, String name, String help, String labels, long value) {
-    help(out, name, "counter", help);
-    sample(out, name, labels, value);
-  }
-
-  private static void gauge(StringBuilder out, String name, String help, String labels, double value) {
-    help(out, name, "gauge", help);
-    sample(out, name, labels, value);
-  }
-
-  private static void gauge(StringBuilder out, String name, String help, String labels, long value) {
-    help(out, name, "gauge", help);
-    sample(out, name, labels, value);
-  }
-
-  private static void help(StringBuilder out, String name, String type, String help) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-  }
-
-  private static void sample(StringBuilder out, String name, String labels, double value) {
-    out.append(name).append('{').append(labels).append("} ");
-    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-      out.append((long) value);
-    } else {
-      out.append(value);
+    private static void help(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
-    out.append('\n');
-  }
 
-  /** A count, exactly: a long never goes through a double, which is exact only up to 2^53. */
-  private static void sample(StringBuilder out, String name, String labels, long value) {
-    out.append(name).append('{').append(labels).append("} ").append(value).append('\n');
-  }
+    private static void sample(StringBuilder out, String name, String labels, double value) {
+        out.append(name).append('{').append(labels).append("} ");
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            out.append((long) value);
+        } else {
+            out.append(value);
+        }
+        out.append('\n');
+    }
 
-  private static double finite(double value) {
-    return Double.isFinite(value) ? value : 0;
-  }
+    /** A count, exactly: a long never goes through a double, which is exact only up to 2^53. */
+    private static void sample(StringBuilder out, String name, String labels, long value) {
+        out.append(name).append('{').append(labels).append("} ").append(value).append('\n');
+    }
+
+    private static double finite(double value) {
+        return Double.isFinite(value) ? value : 0;
+    }
 }

@@ -18,7 +18,6 @@ import org.xenoservice.bundle.StaticSource;
 import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.dynamic.DynamicRoutes;
 import org.xenoservice.intake.CaptureHandler;
-import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
@@ -56,339 +55,349 @@ import org.xenoservice.replicate.ReplicationConfig;
  */
 public final class XenoConfig {
 
-  private final String site;
-  private final PrivateKey siteKey;
-  private final StaticSource staticSource;
-  private final List<DynamicRoute> dynamicRoutes;
-  private final List<PeerSpec> peers;
-  private final Optional<DnsSettings> dns;
-  private final Optional<DnsUpdater> dnsUpdater;
-  private final OverloadConfig overload;
-  private final Optional<URI> backChannel;
-  private final Path stateDirectory;
-  private final Optional<String> adminToken;
-  private final ReplicationConfig replication;
-  private final Optional<CaptureHandler> captureHandler;
+    private final String site;
+    private final PrivateKey siteKey;
+    private final StaticSource staticSource;
+    private final List<DynamicRoute> dynamicRoutes;
+    private final List<PeerSpec> peers;
+    private final Optional<DnsSettings> dns;
+    private final Optional<DnsUpdater> dnsUpdater;
+    private final OverloadConfig overload;
+    private final Optional<URI> backChannel;
+    private final Path stateDirectory;
+    private final Optional<String> adminToken;
+    private final ReplicationConfig replication;
+    private final Optional<CaptureHandler> captureHandler;
 
-  private XenoConfig(Builder builder) {
-    this.site = builder.site;
-    this.siteKey = builder.siteKey;
-    this.staticSource = builder.staticSource;
-    this.backChannel = builder.backChannel;
-    this.dynamicRoutes = builder.dynamicRoutes.values().stream().map(this::withBackChannel).toList();
-    this.peers = List.copyOf(builder.peers.values());
-    this.dns = builder.dns;
-    this.dnsUpdater = builder.dnsUpdater;
-    this.overload = builder.overload;
-    this.stateDirectory = builder.stateDirectory;
-    this.adminToken = builder.adminToken;
-    this.replication = builder.replication;
-    this.captureHandler = builder.captureHandler;
-  }
-
-  /** A builder with every default. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * Reads a configuration file (see the class comment for its properties).
-   *
-   * @throws IOException if it cannot be read, or a file it names (key, TSIG, token) cannot be
-   * @throws IllegalArgumentException naming the file and the property that is missing or invalid
-   */
-  public static XenoConfig load(Path propertiesFile) throws IOException {
-    Builder builder = builder().load(propertiesFile);
-    try {
-      return builder.build();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new IllegalArgumentException(propertiesFile + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The site's host name, e.g. {@code books.example}. */
-  public String site() {
-    return site;
-  }
-
-  /** The site's Ed25519 private key: it signs bundles and control calls. */
-  public PrivateKey siteKey() {
-    return siteKey;
-  }
-
-  /** Where the site's static files come from. */
-  public StaticSource staticSource() {
-    return staticSource;
-  }
-
-  /** The dynamic routes, by prefix, with back-channel defaults filled in. */
-  public List<DynamicRoute> dynamicRoutes() {
-    return dynamicRoutes;
-  }
-
-  /** The peer pool, in configuration order. */
-  public List<PeerSpec> peers() {
-    return peers;
-  }
-
-  /** How the site's DNS name is changed; empty when DNS is managed otherwise. */
-  public Optional<DnsSettings> dns() {
-    return dns;
-  }
-
-  /**
-   * The DNS updater that replaces the RFC 2136 one built from {@link #dns()}, when
-   * {@link Builder#dnsUpdater(DnsUpdater)} gave one; usually empty.
-   */
-  public Optional<DnsUpdater> dnsUpdater() {
-    return dnsUpdater;
-  }
-
-  /** The detector's thresholds. */
-  public OverloadConfig overload() {
-    return overload;
-  }
-
-  /** Where peers reach the origin (its proxy funnel and capture intake). */
-  public Optional<URI> backChannel() {
-    return backChannel;
-  }
-
-  /** Where bundles and the intake's ledger live. */
-  public Path stateDirectory() {
-    return stateDirectory;
-  }
-
-  /** The bearer token for {@code /_xeno/status} and {@code /_xeno/metrics}; empty turns them off. */
-  public Optional<String> adminToken() {
-    return adminToken;
-  }
-
-  /** How peers are brought in and withdrawn: waves, cool-down, restaging, peer calls. */
-  public ReplicationConfig replication() {
-    return replication;
-  }
-
-  /** What applies the requests peers captured (e.g. orders), delivered to {@value XenoService#INTAKE_PATH}. */
-  public Optional<CaptureHandler> captureHandler() {
-    return captureHandler;
-  }
-
-  /** Everything but the secrets. */
-  @Override
-  public String toString() {
-    return "XenoConfig{site=" + site + ", static=" + staticSource.describe() + ", dynamic="
-        + dynamicRoutes.stream().map(route -> route.prefix() + "=" + route.policy().token()).toList()
-        + ", peers=" + peers.stream().map(PeerSpec::name).toList() + ", dns="
-        + dns.map(d -> d.name() + " via " + (dnsUpdater.isPresent() ? "an injected updater" : d.servers())).orElse("off") + ", backChannel="
-        + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
-        + (adminToken.isPresent() ? "token (hidden)" : "off") + "}";
-  }
-
-  private DynamicRoute withBackChannel(DynamicRoute route) {
-    if (backChannel.isEmpty()) {
-      DynamicRoutes.check(route);
-      return route;
-    }
-    String base = backChannel.get().toString().replaceAll("/+$", "");
-    Map<String, String> settings = new TreeMap<>(route.settings());
-    switch (route.policy()) {
-      case CAPTURE -> settings.putIfAbsent("intake", base + XenoService.INTAKE_PATH);
-      case PROXY -> settings.putIfAbsent("origin", base);
-      default -> {
-        DynamicRoutes.check(route);
-        return route;
-      }
-    }
-    DynamicRoute filled = new DynamicRoute(route.prefix(), route.policy(), settings);
-    DynamicRoutes.check(filled);
-    return filled;
-  }
-
-  /** Configures a {@link XenoConfig}; every setter checks its value and says what is wrong. */
-  public static final class Builder {
-    private String site;
-    private PrivateKey siteKey;
-    private StaticSource staticSource;
-    private final Map<String, DynamicRoute> dynamicRoutes = new LinkedHashMap<>();
-    private final Map<String, PeerSpec> peers = new LinkedHashMap<>();
-    private Optional<DnsSettings> dns = Optional.empty();
-    private Optional<DnsUpdater> dnsUpdater = Optional.empty();
-    private OverloadConfig overload = OverloadConfig.DEFAULTS;
-    private Optional<URI> backChannel = Optional.empty();
-    private Path stateDirectory;
-    private Optional<String> adminToken = Optional.empty();
-    private ReplicationConfig replication = ReplicationConfig.DEFAULTS;
-    private Optional<CaptureHandler> captureHandler = Optional.empty();
-
-    private Builder() {}
-
-    /** The site's host name (required), e.g. {@code books.example}. */
-    public Builder site(String host) {
-      this.site = SiteName.of(Objects.requireNonNull(host, "site")).value();
-      return this;
+    private XenoConfig(Builder builder) {
+        this.site = builder.site;
+        this.siteKey = builder.siteKey;
+        this.staticSource = builder.staticSource;
+        this.backChannel = builder.backChannel;
+        this.dynamicRoutes = builder.dynamicRoutes.values().stream()
+                .map(this::withBackChannel)
+                .toList();
+        this.peers = List.copyOf(builder.peers.values());
+        this.dns = builder.dns;
+        this.dnsUpdater = builder.dnsUpdater;
+        this.overload = builder.overload;
+        this.stateDirectory = builder.stateDirectory;
+        this.adminToken = builder.adminToken;
+        this.replication = builder.replication;
+        this.captureHandler = builder.captureHandler;
     }
 
-    /** The site's Ed25519 private key (required; {@code xenoservice keys generate} makes one). */
-    public Builder siteKey(PrivateKey key) {
-      Objects.requireNonNull(key, "siteKey");
-      if (!"Ed25519".equals(key.getAlgorithm()) && !"EdDSA".equals(key.getAlgorithm())) {
-        throw new IllegalArgumentException("siteKey must be an Ed25519 private key, was " + key.getAlgorithm());
-      }
-      this.siteKey = key;
-      return this;
-    }
-
-    /** Where static files come from (required unless an adapter supplies it). */
-    public Builder staticSource(StaticSource source) {
-      this.staticSource = Objects.requireNonNull(source, "staticSource");
-      return this;
-    }
-
-    /** Static files from a directory. */
-    public Builder staticDirectory(Path directory) {
-      return staticSource(DirectorySource.of(directory));
-    }
-
-    /** Whether a static source was given, so an adapter knows whether to supply its own. */
-    public boolean hasStaticSource() {
-      return staticSource != null;
-    }
-
-    /** Adds a dynamic route; a prefix may appear once. */
-    public Builder dynamicRoute(DynamicRoute route) {
-      Objects.requireNonNull(route, "route");
-      if (dynamicRoutes.putIfAbsent(route.prefix(), route) != null) {
-        throw new IllegalArgumentException("dynamic route " + route.prefix() + " is given twice");
-      }
-      return this;
+    /** A builder with every default. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * Adds a dynamic route from its one-line form, see {@link DynamicRoutes#parse}; its settings are
-     * checked by {@link #build()}, once the back-channel defaults are filled in.
-     */
-    public Builder dynamicRoute(String prefix, String spec) {
-      return dynamicRoute(DynamicRoutes.read(prefix, spec));
-    }
-
-    /** Adds a peer to the pool; names must be unique. */
-    public Builder peer(PeerSpec peer) {
-      Objects.requireNonNull(peer, "peer");
-      if (peers.putIfAbsent(peer.name(), peer) != null) {
-        throw new IllegalArgumentException("peer " + peer.name() + " is given twice");
-      }
-      return this;
-    }
-
-    /** How the site's DNS name is changed. */
-    public Builder dns(DnsSettings settings) {
-      this.dns = Optional.of(Objects.requireNonNull(settings, "dns"));
-      return this;
-    }
-
-    /**
-     * Sends DNS changes through {@code updater} instead of an RFC 2136 updater built from
-     * {@link #dns(DnsSettings)}, which is still required for the name, TTL and origin addresses
-     * (its servers and TSIG key go unused). For DNS providers with another API, and for demos that
-     * keep the records in memory; see {@code Replicator.Builder.dnsUpdater}. The service closes
-     * the updater when it is closed. Not settable from a properties file.
-     */
-    public Builder dnsUpdater(DnsUpdater updater) {
-      this.dnsUpdater = Optional.of(Objects.requireNonNull(updater, "dnsUpdater"));
-      return this;
-    }
-
-    /** The detector's thresholds; {@link OverloadConfig#DEFAULTS} by default. */
-    public Builder overload(OverloadConfig config) {
-      this.overload = Objects.requireNonNull(config, "overload");
-      return this;
-    }
-
-    /** Where peers reach the origin, e.g. {@code http://10.0.0.5:8080} (an address clients do not use). */
-    public Builder backChannel(URI url) {
-      Objects.requireNonNull(url, "backChannel");
-      String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-      if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
-        throw new IllegalArgumentException("back-channel must be an absolute http(s) URL with a host, was " + url);
-      }
-      this.backChannel = Optional.of(url);
-      return this;
-    }
-
-    /** Where bundles and the intake's ledger live (required). */
-    public Builder stateDirectory(Path directory) {
-      this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
-      return this;
-    }
-
-    /** The bearer token for the admin endpoints (at least 16 characters); without one they answer 404. */
-    public Builder adminToken(String token) {
-      Objects.requireNonNull(token, "adminToken");
-      if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-        throw new IllegalArgumentException("admin token must be at least 16 visible ASCII characters, was "
-            + token.length() + " characters");
-      }
-      this.adminToken = Optional.of(token);
-      return this;
-    }
-
-    /** How peers are brought in and withdrawn; {@link ReplicationConfig#DEFAULTS} by default. */
-    public Builder replication(ReplicationConfig config) {
-      this.replication = Objects.requireNonNull(config, "replication");
-      return this;
-    }
-
-    /**
-     * What applies the requests peers captured under the site's {@code capture} routes, once per
-     * idempotency key (see {@link CaptureHandler} for the contract). Without one, the intake
-     * answers 503 and peers keep the requests, retrying, until an origin with a handler takes them.
-     */
-    public Builder captureHandler(CaptureHandler handler) {
-      this.captureHandler = Optional.of(Objects.requireNonNull(handler, "captureHandler"));
-      return this;
-    }
-
-    /**
-     * Reads a properties file into this builder (see {@link XenoConfig} for the properties).
+     * Reads a configuration file (see the class comment for its properties).
      *
-     * @throws IOException if it or a file it names cannot be read
-     * @throws IllegalArgumentException naming the property that is missing or invalid
+     * @throws IOException if it cannot be read, or a file it names (key, TSIG, token) cannot be
+     * @throws IllegalArgumentException naming the file and the property that is missing or invalid
      */
-    public Builder load(Path propertiesFile) throws IOException {
-      new XenoConfigFile(propertiesFile, this).load();
-      return this;
+    public static XenoConfig load(Path propertiesFile) throws IOException {
+        Builder builder = builder().load(propertiesFile);
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException(propertiesFile + ": " + e.getMessage(), e);
+        }
     }
 
-    /** The site set so far, for the file reader's defaults. */
-    Optional<String> siteSoFar() {
-      return Optional.ofNullable(site);
+    /** The site's host name, e.g. {@code books.example}. */
+    public String site() {
+        return site;
+    }
+
+    /** The site's Ed25519 private key: it signs bundles and control calls. */
+    public PrivateKey siteKey() {
+        return siteKey;
+    }
+
+    /** Where the site's static files come from. */
+    public StaticSource staticSource() {
+        return staticSource;
+    }
+
+    /** The dynamic routes, by prefix, with back-channel defaults filled in. */
+    public List<DynamicRoute> dynamicRoutes() {
+        return dynamicRoutes;
+    }
+
+    /** The peer pool, in configuration order. */
+    public List<PeerSpec> peers() {
+        return peers;
+    }
+
+    /** How the site's DNS name is changed; empty when DNS is managed otherwise. */
+    public Optional<DnsSettings> dns() {
+        return dns;
     }
 
     /**
-     * Builds the configuration.
-     *
-     * @throws IllegalStateException naming what is missing
+     * The DNS updater that replaces the RFC 2136 one built from {@link #dns()}, when
+     * {@link Builder#dnsUpdater(DnsUpdater)} gave one; usually empty.
      */
-    public XenoConfig build() {
-      if (site == null) {
-        throw new IllegalStateException("site is required: the host name to defend, e.g. books.example");
-      }
-      if (siteKey == null) {
-        throw new IllegalStateException("site key is required: the site's Ed25519 private key (PKCS#8 PEM), e.g. made by "
-            + "SiteKeys.generate or the xenoservice tool's 'keys generate'");
-      }
-      if (staticSource == null) {
-        throw new IllegalStateException("a static source is required (static.directory, or the adapter's own)");
-      }
-      if (stateDirectory == null) {
-        throw new IllegalStateException("state directory is required: where bundles and the intake ledger live");
-      }
-      if (dnsUpdater.isPresent() && dns.isEmpty()) {
-        throw new IllegalStateException("a dnsUpdater needs dns settings too: they give the name, the TTL and the"
-            + " origin's addresses that the updater changes");
-      }
-      return new XenoConfig(this);
+    public Optional<DnsUpdater> dnsUpdater() {
+        return dnsUpdater;
     }
-  }
+
+    /** The detector's thresholds. */
+    public OverloadConfig overload() {
+        return overload;
+    }
+
+    /** Where peers reach the origin (its proxy funnel and capture intake). */
+    public Optional<URI> backChannel() {
+        return backChannel;
+    }
+
+    /** Where bundles and the intake's ledger live. */
+    public Path stateDirectory() {
+        return stateDirectory;
+    }
+
+    /** The bearer token for {@code /_xeno/status} and {@code /_xeno/metrics}; empty turns them off. */
+    public Optional<String> adminToken() {
+        return adminToken;
+    }
+
+    /** How peers are brought in and withdrawn: waves, cool-down, restaging, peer calls. */
+    public ReplicationConfig replication() {
+        return replication;
+    }
+
+    /** What applies the requests peers captured (e.g. orders), delivered to {@value XenoService#INTAKE_PATH}. */
+    public Optional<CaptureHandler> captureHandler() {
+        return captureHandler;
+    }
+
+    /** Everything but the secrets. */
+    @Override
+    public String toString() {
+        return "XenoConfig{site=" + site + ", static=" + staticSource.describe() + ", dynamic="
+                + dynamicRoutes.stream()
+                        .map(route -> route.prefix() + "=" + route.policy().token())
+                        .toList()
+                + ", peers=" + peers.stream().map(PeerSpec::name).toList() + ", dns="
+                + dns.map(d -> d.name() + " via " + (dnsUpdater.isPresent() ? "an injected updater" : d.servers()))
+                        .orElse("off")
+                + ", backChannel="
+                + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
+                + (adminToken.isPresent() ? "token (hidden)" : "off") + "}";
+    }
+
+    private DynamicRoute withBackChannel(DynamicRoute route) {
+        if (backChannel.isEmpty()) {
+            DynamicRoutes.check(route);
+            return route;
+        }
+        String base = backChannel.get().toString().replaceAll("/+$", "");
+        Map<String, String> settings = new TreeMap<>(route.settings());
+        switch (route.policy()) {
+            case CAPTURE -> settings.putIfAbsent("intake", base + XenoService.INTAKE_PATH);
+            case PROXY -> settings.putIfAbsent("origin", base);
+            default -> {
+                DynamicRoutes.check(route);
+                return route;
+            }
+        }
+        DynamicRoute filled = new DynamicRoute(route.prefix(), route.policy(), settings);
+        DynamicRoutes.check(filled);
+        return filled;
+    }
+
+    /** Configures a {@link XenoConfig}; every setter checks its value and says what is wrong. */
+    public static final class Builder {
+        private String site;
+        private PrivateKey siteKey;
+        private StaticSource staticSource;
+        private final Map<String, DynamicRoute> dynamicRoutes = new LinkedHashMap<>();
+        private final Map<String, PeerSpec> peers = new LinkedHashMap<>();
+        private Optional<DnsSettings> dns = Optional.empty();
+        private Optional<DnsUpdater> dnsUpdater = Optional.empty();
+        private OverloadConfig overload = OverloadConfig.DEFAULTS;
+        private Optional<URI> backChannel = Optional.empty();
+        private Path stateDirectory;
+        private Optional<String> adminToken = Optional.empty();
+        private ReplicationConfig replication = ReplicationConfig.DEFAULTS;
+        private Optional<CaptureHandler> captureHandler = Optional.empty();
+
+        private Builder() {}
+
+        /** The site's host name (required), e.g. {@code books.example}. */
+        public Builder site(String host) {
+            this.site = SiteName.of(Objects.requireNonNull(host, "site")).value();
+            return this;
+        }
+
+        /** The site's Ed25519 private key (required; {@code xenoservice keys generate} makes one). */
+        public Builder siteKey(PrivateKey key) {
+            Objects.requireNonNull(key, "siteKey");
+            if (!"Ed25519".equals(key.getAlgorithm()) && !"EdDSA".equals(key.getAlgorithm())) {
+                throw new IllegalArgumentException("siteKey must be an Ed25519 private key, was " + key.getAlgorithm());
+            }
+            this.siteKey = key;
+            return this;
+        }
+
+        /** Where static files come from (required unless an adapter supplies it). */
+        public Builder staticSource(StaticSource source) {
+            this.staticSource = Objects.requireNonNull(source, "staticSource");
+            return this;
+        }
+
+        /** Static files from a directory. */
+        public Builder staticDirectory(Path directory) {
+            return staticSource(DirectorySource.of(directory));
+        }
+
+        /** Whether a static source was given, so an adapter knows whether to supply its own. */
+        public boolean hasStaticSource() {
+            return staticSource != null;
+        }
+
+        /** Adds a dynamic route; a prefix may appear once. */
+        public Builder dynamicRoute(DynamicRoute route) {
+            Objects.requireNonNull(route, "route");
+            if (dynamicRoutes.putIfAbsent(route.prefix(), route) != null) {
+                throw new IllegalArgumentException("dynamic route " + route.prefix() + " is given twice");
+            }
+            return this;
+        }
+
+        /**
+         * Adds a dynamic route from its one-line form, see {@link DynamicRoutes#parse}; its settings are
+         * checked by {@link #build()}, once the back-channel defaults are filled in.
+         */
+        public Builder dynamicRoute(String prefix, String spec) {
+            return dynamicRoute(DynamicRoutes.read(prefix, spec));
+        }
+
+        /** Adds a peer to the pool; names must be unique. */
+        public Builder peer(PeerSpec peer) {
+            Objects.requireNonNull(peer, "peer");
+            if (peers.putIfAbsent(peer.name(), peer) != null) {
+                throw new IllegalArgumentException("peer " + peer.name() + " is given twice");
+            }
+            return this;
+        }
+
+        /** How the site's DNS name is changed. */
+        public Builder dns(DnsSettings settings) {
+            this.dns = Optional.of(Objects.requireNonNull(settings, "dns"));
+            return this;
+        }
+
+        /**
+         * Sends DNS changes through {@code updater} instead of an RFC 2136 updater built from
+         * {@link #dns(DnsSettings)}, which is still required for the name, TTL and origin addresses
+         * (its servers and TSIG key go unused). For DNS providers with another API, and for demos that
+         * keep the records in memory; see {@code Replicator.Builder.dnsUpdater}. The service closes
+         * the updater when it is closed. Not settable from a properties file.
+         */
+        public Builder dnsUpdater(DnsUpdater updater) {
+            this.dnsUpdater = Optional.of(Objects.requireNonNull(updater, "dnsUpdater"));
+            return this;
+        }
+
+        /** The detector's thresholds; {@link OverloadConfig#DEFAULTS} by default. */
+        public Builder overload(OverloadConfig config) {
+            this.overload = Objects.requireNonNull(config, "overload");
+            return this;
+        }
+
+        /** Where peers reach the origin, e.g. {@code http://10.0.0.5:8080} (an address clients do not use). */
+        public Builder backChannel(URI url) {
+            Objects.requireNonNull(url, "backChannel");
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+            if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+                throw new IllegalArgumentException(
+                        "back-channel must be an absolute http(s) URL with a host, was " + url);
+            }
+            this.backChannel = Optional.of(url);
+            return this;
+        }
+
+        /** Where bundles and the intake's ledger live (required). */
+        public Builder stateDirectory(Path directory) {
+            this.stateDirectory = Objects.requireNonNull(directory, "stateDirectory");
+            return this;
+        }
+
+        /** The bearer token for the admin endpoints (at least 16 characters); without one they answer 404. */
+        public Builder adminToken(String token) {
+            Objects.requireNonNull(token, "adminToken");
+            if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("admin token must be at least 16 visible ASCII characters, was "
+                        + token.length() + " characters");
+            }
+            this.adminToken = Optional.of(token);
+            return this;
+        }
+
+        /** How peers are brought in and withdrawn; {@link ReplicationConfig#DEFAULTS} by default. */
+        public Builder replication(ReplicationConfig config) {
+            this.replication = Objects.requireNonNull(config, "replication");
+            return this;
+        }
+
+        /**
+         * What applies the requests peers captured under the site's {@code capture} routes, once per
+         * idempotency key (see {@link CaptureHandler} for the contract). Without one, the intake
+         * answers 503 and peers keep the requests, retrying, until an origin with a handler takes them.
+         */
+        public Builder captureHandler(CaptureHandler handler) {
+            this.captureHandler = Optional.of(Objects.requireNonNull(handler, "captureHandler"));
+            return this;
+        }
+
+        /**
+         * Reads a properties file into this builder (see {@link XenoConfig} for the properties).
+         *
+         * @throws IOException if it or a file it names cannot be read
+         * @throws IllegalArgumentException naming the property that is missing or invalid
+         */
+        public Builder load(Path propertiesFile) throws IOException {
+            new XenoConfigFile(propertiesFile, this).load();
+            return this;
+        }
+
+        /** The site set so far, for the file reader's defaults. */
+        Optional<String> siteSoFar() {
+            return Optional.ofNullable(site);
+        }
+
+        /**
+         * Builds the configuration.
+         *
+         * @throws IllegalStateException naming what is missing
+         */
+        public XenoConfig build() {
+            if (site == null) {
+                throw new IllegalStateException("site is required: the host name to defend, e.g. books.example");
+            }
+            if (siteKey == null) {
+                throw new IllegalStateException(
+                        "site key is required: the site's Ed25519 private key (PKCS#8 PEM), e.g. made by "
+                                + "SiteKeys.generate or the xenoservice tool's 'keys generate'");
+            }
+            if (staticSource == null) {
+                throw new IllegalStateException("a static source is required (static.directory, or the adapter's own)");
+            }
+            if (stateDirectory == null) {
+                throw new IllegalStateException(
+                        "state directory is required: where bundles and the intake ledger live");
+            }
+            if (dnsUpdater.isPresent() && dns.isEmpty()) {
+                throw new IllegalStateException(
+                        "a dnsUpdater needs dns settings too: they give the name, the TTL and the"
+                                + " origin's addresses that the updater changes");
+            }
+            return new XenoConfig(this);
+        }
+    }
 }

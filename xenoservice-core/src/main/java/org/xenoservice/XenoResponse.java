@@ -12,17 +12,18 @@ import java.util.Objects;
  * @param body the body
  * @param headers further response headers
  */
-@SuppressWarnings("ArrayRecordComponent") // the body is handed to the adapter as is, not copied; responses are not compared
+@SuppressWarnings(
+        "ArrayRecordComponent") // the body is handed to the adapter as is, not copied; responses are not compared
 public record XenoResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
-  /** Copies the headers. */
-  public XenoResponse {
-    Objects.requireNonNull(contentType, "contentType");
-    Objects.requireNonNull(body, "body");
-    headers = Map.copyOf(headers);
-  }
+    /** Copies the headers. */
+    public XenoResponse {
+        Objects.requireNonNull(contentType, "contentType");
+        Objects.requireNonNull(body, "body");
+        headers = Map.copyOf(headers);
+    }
 
-  /** A plain-text answer. */
-  static XenoResponse text(int status, String text, Map<String, String> headers) {
-    return new XenoResponse(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), headers);
-  }
+    /** A plain-text answer. */
+    static XenoResponse text(int status, String text, Map<String, String> headers) {
+        return new XenoResponse(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), headers);
+    }
 }

@@ -40,208 +40,238 @@ import org.xenoservice.replicate.Replicator;
  * to stop its threads.
  */
 public final class XenoService implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(XenoService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(XenoService.class);
 
-  /** The prefix of XenoService's own paths on the origin. */
-  public static final String XENO_PREFIX = "/_xeno/";
-  /** The status page: JSON, behind the admin token. */
-  public static final String STATUS_PATH = "/_xeno/status";
-  /** The metrics page: Prometheus text, behind the admin token. */
-  public static final String METRICS_PATH = "/_xeno/metrics";
-  /** Where peers post captured requests. */
-  public static final String INTAKE_PATH = "/_xeno/intake";
+    /** The prefix of XenoService's own paths on the origin. */
+    public static final String XENO_PREFIX = "/_xeno/";
+    /** The status page: JSON, behind the admin token. */
+    public static final String STATUS_PATH = "/_xeno/status";
+    /** The metrics page: Prometheus text, behind the admin token. */
+    public static final String METRICS_PATH = "/_xeno/metrics";
+    /** Where peers post captured requests. */
+    public static final String INTAKE_PATH = "/_xeno/intake";
 
-  private final XenoConfig config;
-  private final RequestRecorder recorder;
-  private final RequestTracker tracker;
-  private final OverloadDetector detector;
-  private final Replicator replicator;
-  private final Optional<byte[]> adminToken;
-  private final Optional<CaptureIntake> intake;
+    private final XenoConfig config;
+    private final RequestRecorder recorder;
+    private final RequestTracker tracker;
+    private final OverloadDetector detector;
+    private final Replicator replicator;
+    private final Optional<byte[]> adminToken;
+    private final Optional<CaptureIntake> intake;
 
-  private XenoService(XenoConfig config) throws IOException {
-    this.config = config;
-    this.adminToken = config.adminToken().map(token -> ("Bearer " + token).getBytes(StandardCharsets.US_ASCII));
-    Files.createDirectories(config.stateDirectory());
-    this.recorder = RequestRecorder.create();
-    this.tracker = RequestTracker.create(recorder, config.dynamicRoutes());
-    this.intake = openIntake(config);
-    // The detector first: the replicator's withdrawal rule reads it, and it tells the replicator of
-    // state changes once both exist (no event can come before start()).
-    OverloadDetector overload = OverloadDetector.builder(recorder)
-        .config(config.overload())
-        .routeNames(config.dynamicRoutes().stream().limit(RequestRecorder.MAX_ROUTES).map(DynamicRoute::prefix)
-            .toList())
-        .build();
-    Replicator.Builder replication = Replicator.builder(config.site(), config.siteKey(), config.staticSource())
-        .routes(config.dynamicRoutes())
-        .peers(config.peers())
-        .bundleDirectory(config.stateDirectory().resolve("bundles"))
-        .config(config.replication())
-        .withdrawalRateLimit(() -> calmRequestsPerSecond(overload, config.overload()));
-    config.dns().ifPresent(replication::dns);
-    config.dnsUpdater().ifPresent(replication::dnsUpdater);
-    this.replicator = replication.build();
-    overload.addListener(replicator);
-    this.detector = overload;
-  }
+    private XenoService(XenoConfig config) throws IOException {
+        this.config = config;
+        this.adminToken = config.adminToken().map(token -> ("Bearer " + token).getBytes(StandardCharsets.US_ASCII));
+        Files.createDirectories(config.stateDirectory());
+        this.recorder = RequestRecorder.create();
+        this.tracker = RequestTracker.create(recorder, config.dynamicRoutes());
+        this.intake = openIntake(config);
+        // The detector first: the replicator's withdrawal rule reads it, and it tells the replicator of
+        // state changes once both exist (no event can come before start()).
+        OverloadDetector overload = OverloadDetector.builder(recorder)
+                .config(config.overload())
+                .routeNames(config.dynamicRoutes().stream()
+                        .limit(RequestRecorder.MAX_ROUTES)
+                        .map(DynamicRoute::prefix)
+                        .toList())
+                .build();
+        Replicator.Builder replication = Replicator.builder(config.site(), config.siteKey(), config.staticSource())
+                .routes(config.dynamicRoutes())
+                .peers(config.peers())
+                .bundleDirectory(config.stateDirectory().resolve("bundles"))
+                .config(config.replication())
+                .withdrawalRateLimit(() -> calmRequestsPerSecond(overload, config.overload()));
+        config.dns().ifPresent(replication::dns);
+        config.dnsUpdater().ifPresent(replication::dnsUpdater);
+        this.replicator = replication.build();
+        overload.addListener(replicator);
+        this.detector = overload;
+    }
 
-  /**
-   * Starts defending the site: the detector's and the replicator's threads start, and the first
-   * bundle is built and staged on the peers in the background.
-   *
-   * @throws IOException if the state directory cannot be created
-   */
-  public static XenoService start(XenoConfig config) throws IOException {
-    XenoService service = new XenoService(Objects.requireNonNull(config, "config"));
-    service.replicator.start();
-    service.detector.start();
-    LOG.info("XenoService defends {}: {}", config.site(), config);
-    return service;
-  }
+    /**
+     * Starts defending the site: the detector's and the replicator's threads start, and the first
+     * bundle is built and staged on the peers in the background.
+     *
+     * @throws IOException if the state directory cannot be created
+     */
+    public static XenoService start(XenoConfig config) throws IOException {
+        XenoService service = new XenoService(Objects.requireNonNull(config, "config"));
+        service.replicator.start();
+        service.detector.start();
+        LOG.info("XenoService defends {}: {}", config.site(), config);
+        return service;
+    }
 
-  /** The configuration it runs with. */
-  public XenoConfig config() {
-    return config;
-  }
+    /** The configuration it runs with. */
+    public XenoConfig config() {
+        return config;
+    }
 
-  /** The recorder behind the {@link #tracker()}, which the detector reads; adapters use the tracker. */
-  public RequestRecorder recorder() {
-    return recorder;
-  }
+    /** The recorder behind the {@link #tracker()}, which the detector reads; adapters use the tracker. */
+    public RequestRecorder recorder() {
+        return recorder;
+    }
 
-  /** What adapters tell about every request: begin, handling, end (lock-free, allocation-free). */
-  public RequestTracker tracker() {
-    return tracker;
-  }
+    /** What adapters tell about every request: begin, handling, end (lock-free, allocation-free). */
+    public RequestTracker tracker() {
+        return tracker;
+    }
 
-  /** The overload detector, e.g. to force "under attack" mode by hand. */
-  public OverloadDetector detector() {
-    return detector;
-  }
+    /** The overload detector, e.g. to force "under attack" mode by hand. */
+    public OverloadDetector detector() {
+        return detector;
+    }
 
-  /** The replicator, for its status and to restage after a deploy. */
-  public Replicator replicator() {
-    return replicator;
-  }
+    /** The replicator, for its status and to restage after a deploy. */
+    public Replicator replicator() {
+        return replicator;
+    }
 
-  /** Whether a request path is one of XenoService's own, which adapters hand to {@link #serveXenoPath}. */
-  public boolean isXenoPath(String path) {
-    return path.startsWith(XENO_PREFIX);
-  }
+    /** Whether a request path is one of XenoService's own, which adapters hand to {@link #serveXenoPath}. */
+    public boolean isXenoPath(String path) {
+        return path.startsWith(XENO_PREFIX);
+    }
 
-  /**
-   * Answers one of XenoService's own paths. Blocking: adapters call it off their I/O threads.
-   *
-   * @param method the request method
-   * @param path the request path (without the query)
-   * @param header looks a request header up by name, case-insensitively
-   * @param body the request body; at most {@link #MAX_XENO_BODY_BYTES} of it is read
-   * @throws IOException if the body cannot be read
-   */
-  public XenoResponse serveXenoPath(String method, String path, Function<String, Optional<String>> header,
-      InputStream body) throws IOException {
-    switch (path) {
-      case STATUS_PATH, METRICS_PATH -> {
-        Optional<XenoResponse> refused = checkAdmin(header);
-        if (refused.isPresent()) {
-          return refused.get();
+    /**
+     * Answers one of XenoService's own paths. Blocking: adapters call it off their I/O threads.
+     *
+     * @param method the request method
+     * @param path the request path (without the query)
+     * @param header looks a request header up by name, case-insensitively
+     * @param body the request body; at most {@link #MAX_XENO_BODY_BYTES} of it is read
+     * @throws IOException if the body cannot be read
+     */
+    public XenoResponse serveXenoPath(
+            String method, String path, Function<String, Optional<String>> header, InputStream body)
+            throws IOException {
+        switch (path) {
+            case STATUS_PATH, METRICS_PATH -> {
+                Optional<XenoResponse> refused = checkAdmin(header);
+                if (refused.isPresent()) {
+                    return refused.get();
+                }
+                if (!method.equals("GET") && !method.equals("HEAD")) {
+                    return XenoResponse.text(405, "405 Method Not Allowed: use GET\n", Map.of("Allow", "GET, HEAD"));
+                }
+                return path.equals(STATUS_PATH)
+                        ? new XenoResponse(
+                                200,
+                                "application/json",
+                                StatusDocuments.json(status()),
+                                Map.of("Cache-Control", "no-store"))
+                        : new XenoResponse(
+                                200,
+                                "text/plain; version=0.0.4; charset=utf-8",
+                                StatusDocuments.prometheus(status()),
+                                Map.of("Cache-Control", "no-store"));
+            }
+            case INTAKE_PATH -> {
+                return intake(method, header, body);
+            }
+            default -> {
+                return XenoResponse.text(
+                        404,
+                        "404 Not Found: XenoService's paths are " + STATUS_PATH + ", " + METRICS_PATH + " and "
+                                + INTAKE_PATH + "\n",
+                        Map.of());
+            }
         }
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-          return XenoResponse.text(405, "405 Method Not Allowed: use GET\n", Map.of("Allow", "GET, HEAD"));
+    }
+
+    /** The largest body {@link #serveXenoPath} reads: a captured request's body and some headroom. */
+    public static final int MAX_XENO_BODY_BYTES = org.xenoservice.protocol.CapturedRequest.MAX_BODY_BYTES;
+
+    private XenoResponse intake(String method, Function<String, Optional<String>> header, InputStream body)
+            throws IOException {
+        if (intake.isEmpty()) {
+            boolean captures = config.dynamicRoutes().stream().anyMatch(r -> r.policy() == DynamicRoute.Policy.CAPTURE);
+            return captures
+                    ? XenoResponse.text(
+                            503,
+                            "503 Service Unavailable: this origin has no capture handler yet; keep the"
+                                    + " request and retry\n",
+                            Map.of("Retry-After", "60"))
+                    : XenoResponse.text(404, "404 Not Found: this site has no capture routes\n", Map.of());
         }
-        return path.equals(STATUS_PATH)
-            ? new XenoResponse(200, "application/json", StatusDocuments.json(status()), Map.of("Cache-Control",
-                "no-store"))
-            : new XenoResponse(200, "text/plain; version=0.0.4; charset=utf-8",
-                StatusDocuments.prometheus(status()), Map.of("Cache-Control", "no-store"));
-      }
-      case INTAKE_PATH -> {
-        return intake(method, header, body);
-      }
-      default -> {
-        return XenoResponse.text(404, "404 Not Found: XenoService's paths are " + STATUS_PATH + ", "
-            + METRICS_PATH + " and " + INTAKE_PATH + "\n", Map.of());
-      }
+        byte[] bytes = body.readNBytes(MAX_XENO_BODY_BYTES + 1);
+        IntakeResponse answer = intake.get().accept(method, header, bytes);
+        return new XenoResponse(answer.status(), answer.contentType(), answer.body(), Map.of());
     }
-  }
 
-  /** The largest body {@link #serveXenoPath} reads: a captured request's body and some headroom. */
-  public static final int MAX_XENO_BODY_BYTES = org.xenoservice.protocol.CapturedRequest.MAX_BODY_BYTES;
-
-  private XenoResponse intake(String method, Function<String, Optional<String>> header, InputStream body)
-      throws IOException {
-    if (intake.isEmpty()) {
-      boolean captures = config.dynamicRoutes().stream().anyMatch(r -> r.policy() == DynamicRoute.Policy.CAPTURE);
-      return captures
-          ? XenoResponse.text(503, "503 Service Unavailable: this origin has no capture handler yet; keep the"
-              + " request and retry\n", Map.of("Retry-After", "60"))
-          : XenoResponse.text(404, "404 Not Found: this site has no capture routes\n", Map.of());
+    private static Optional<CaptureIntake> openIntake(XenoConfig config) throws IOException {
+        boolean captures = config.dynamicRoutes().stream().anyMatch(r -> r.policy() == DynamicRoute.Policy.CAPTURE);
+        if (config.captureHandler().isEmpty()) {
+            if (captures) {
+                LOG.warn(
+                        "{} has capture routes but no capture handler: the intake answers 503 and peers keep what they"
+                                + " capture until a handler is configured (XenoConfig.Builder.captureHandler)",
+                        config.site());
+            }
+            return Optional.empty();
+        }
+        if (!captures) {
+            LOG.warn("{} has a capture handler but no capture route; it will never be called", config.site());
+            return Optional.empty();
+        }
+        return Optional.of(CaptureIntake.open(
+                config.stateDirectory().resolve("intake"),
+                config.site(),
+                config.dynamicRoutes(),
+                config.captureHandler().get()));
     }
-    byte[] bytes = body.readNBytes(MAX_XENO_BODY_BYTES + 1);
-    IntakeResponse answer = intake.get().accept(method, header, bytes);
-    return new XenoResponse(answer.status(), answer.contentType(), answer.body(), Map.of());
-  }
 
-  private static Optional<CaptureIntake> openIntake(XenoConfig config) throws IOException {
-    boolean captures = config.dynamicRoutes().stream().anyMatch(r -> r.policy() == DynamicRoute.Policy.CAPTURE);
-    if (config.captureHandler().isEmpty()) {
-      if (captures) {
-        LOG.warn("{} has capture routes but no capture handler: the intake answers 503 and peers keep what they"
-            + " capture until a handler is configured (XenoConfig.Builder.captureHandler)", config.site());
-      }
-      return Optional.empty();
+    /** A 404 when no admin token is configured, 401 without the right bearer token, nothing when it is right. */
+    private Optional<XenoResponse> checkAdmin(Function<String, Optional<String>> header) {
+        if (adminToken.isEmpty()) {
+            return Optional.of(XenoResponse.text(
+                    404,
+                    "404 Not Found: the admin endpoints are off; configure an admin"
+                            + " token (admin-token-file) to turn them on\n",
+                    Map.of()));
+        }
+        byte[] given = header.apply("Authorization").orElse("").getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(given, adminToken.get())) {
+            return Optional.of(XenoResponse.text(
+                    401,
+                    "401 Unauthorized: send Authorization: Bearer <admin token>\n",
+                    Map.of("WWW-Authenticate", "Bearer realm=\"xenoservice\"")));
+        }
+        return Optional.empty();
     }
-    if (!captures) {
-      LOG.warn("{} has a capture handler but no capture route; it will never be called", config.site());
-      return Optional.empty();
+
+    /**
+     * The request rate the origin takes calmly: below the detector's exit level (its surge threshold
+     * times the exit factor). The replicator keeps peers in DNS while they together serve more.
+     */
+    static double calmRequestsPerSecond(OverloadDetector detector, OverloadConfig settings) {
+        double threshold = detector.snapshot().surgeThresholdPerSecond();
+        return Math.max(threshold, settings.minSurgeRatePerSecond()) * settings.surgeExitFactor();
     }
-    return Optional.of(CaptureIntake.open(config.stateDirectory().resolve("intake"), config.site(),
-        config.dynamicRoutes(), config.captureHandler().get()));
-  }
 
-  /** A 404 when no admin token is configured, 401 without the right bearer token, nothing when it is right. */
-  private Optional<XenoResponse> checkAdmin(Function<String, Optional<String>> header) {
-    if (adminToken.isEmpty()) {
-      return Optional.of(XenoResponse.text(404, "404 Not Found: the admin endpoints are off; configure an admin"
-          + " token (admin-token-file) to turn them on\n", Map.of()));
+    /** What the service sees and does now. */
+    public XenoStatus status() {
+        return new XenoStatus(
+                config.site(),
+                recorder.totalStarted(),
+                recorder.inFlight(),
+                detector.snapshot(),
+                replicator.status(),
+                intake.map(i -> new XenoStatus.Intake(
+                        i.appliedCount(), i.duplicateCount(), i.rejectedCount(), i.failedCount())));
     }
-    byte[] given = header.apply("Authorization").orElse("").getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(given, adminToken.get())) {
-      return Optional.of(XenoResponse.text(401, "401 Unauthorized: send Authorization: Bearer <admin token>\n",
-          Map.of("WWW-Authenticate", "Bearer realm=\"xenoservice\"")));
+
+    /** Stops the detector and the replicator (peers in DNS stay there; see {@link Replicator#close()}). */
+    @Override
+    public void close() {
+        detector.close();
+        replicator.close();
+        intake.ifPresent(open -> {
+            try {
+                open.close();
+            } catch (IOException e) {
+                LOG.warn("cannot close the intake ledger of {}: {}", config.site(), e.toString());
+            }
+        });
+        LOG.info("XenoService for {} stopped", config.site());
     }
-    return Optional.empty();
-  }
-
-  /**
-   * The request rate the origin takes calmly: below the detector's exit level (its surge threshold
-   * times the exit factor). The replicator keeps peers in DNS while they together serve more.
-   */
-  static double calmRequestsPerSecond(OverloadDetector detector, OverloadConfig settings) {
-    double threshold = detector.snapshot().surgeThresholdPerSecond();
-    return Math.max(threshold, settings.minSurgeRatePerSecond()) * settings.surgeExitFactor();
-  }
-
-  /** What the service sees and does now. */
-  public XenoStatus status() {
-    return new XenoStatus(config.site(), recorder.totalStarted(), recorder.inFlight(), detector.snapshot(),
-        replicator.status(), intake.map(i -> new XenoStatus.Intake(i.appliedCount(), i.duplicateCount(),
-            i.rejectedCount(), i.failedCount())));
-  }
-
-  /** Stops the detector and the replicator (peers in DNS stay there; see {@link Replicator#close()}). */
-  @Override
-  public void close() {
-    detector.close();
-    replicator.close();
-    intake.ifPresent(open -> {
-      try {
-        open.close();
-      } catch (IOException e) {
-        LOG.warn("cannot close the intake ledger of {}: {}", config.site(), e.toString());
-      }
-    });
-    LOG.info("XenoService for {} stopped", config.site());
-  }
 }

@@ -15,23 +15,28 @@ import org.xenoservice.replicate.ReplicationStatus;
  * @param replication the replicator's view
  * @param intake what the origin's capture intake did, when it has one
  */
-public record XenoStatus(String site, long requestsStarted, long inFlight, OverloadSnapshot overload,
-    ReplicationStatus replication, Optional<Intake> intake) {
-  /**
-   * The origin's capture intake, counted since the service started.
-   *
-   * @param applied captured requests applied
-   * @param duplicates redeliveries of requests applied before, acknowledged without applying
-   * @param refused requests refused as malformed, misdirected or still being applied (4xx)
-   * @param failed requests the handler failed (5xx; the peer delivers them again)
-   */
-  public record Intake(long applied, long duplicates, long refused, long failed) {}
+public record XenoStatus(
+        String site,
+        long requestsStarted,
+        long inFlight,
+        OverloadSnapshot overload,
+        ReplicationStatus replication,
+        Optional<Intake> intake) {
+    /**
+     * The origin's capture intake, counted since the service started.
+     *
+     * @param applied captured requests applied
+     * @param duplicates redeliveries of requests applied before, acknowledged without applying
+     * @param refused requests refused as malformed, misdirected or still being applied (4xx)
+     * @param failed requests the handler failed (5xx; the peer delivers them again)
+     */
+    public record Intake(long applied, long duplicates, long refused, long failed) {}
 
-  /** Checks nothing is null. */
-  public XenoStatus {
-    Objects.requireNonNull(site, "site");
-    Objects.requireNonNull(overload, "overload");
-    Objects.requireNonNull(replication, "replication");
-    Objects.requireNonNull(intake, "intake");
-  }
+    /** Checks nothing is null. */
+    public XenoStatus {
+        Objects.requireNonNull(site, "site");
+        Objects.requireNonNull(overload, "overload");
+        Objects.requireNonNull(replication, "replication");
+        Objects.requireNonNull(intake, "intake");
+    }
 }

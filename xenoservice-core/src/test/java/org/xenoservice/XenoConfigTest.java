@@ -26,24 +26,25 @@ import org.xenoservice.replicate.PeerSpec;
 import org.xenoservice.replicate.ReplicationConfig;
 
 class XenoConfigTest {
-  private static final String TSIG = "hmac-sha256:xeno-key:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
+    private static final String TSIG = "hmac-sha256:xeno-key:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
 
-  @TempDir
-  Path dir;
-  private KeyPair keys;
+    @TempDir
+    Path dir;
 
-  @BeforeEach
-  void writeKey() throws IOException {
-    keys = SiteKeys.generate();
-    SiteKeys.writePrivateKey(dir.resolve("site.key"), keys.getPrivate());
-    Files.createDirectories(dir.resolve("public"));
-  }
+    private KeyPair keys;
 
-  @Test
-  void readsEveryPropertyWithPathsRelativeToTheFile() throws IOException {
-    Files.writeString(dir.resolve("tsig.key"), TSIG + "\n");
-    Files.writeString(dir.resolve("admin.token"), "a-long-admin-token-123\n");
-    XenoConfig config = load("""
+    @BeforeEach
+    void writeKey() throws IOException {
+        keys = SiteKeys.generate();
+        SiteKeys.writePrivateKey(dir.resolve("site.key"), keys.getPrivate());
+        Files.createDirectories(dir.resolve("public"));
+    }
+
+    @Test
+    void readsEveryPropertyWithPathsRelativeToTheFile() throws IOException {
+        Files.writeString(dir.resolve("tsig.key"), TSIG + "\n");
+        Files.writeString(dir.resolve("admin.token"), "a-long-admin-token-123\n");
+        XenoConfig config = load("""
         site = Books.Example
         site-key = site.key
         state-directory = state
@@ -70,133 +71,158 @@ class XenoConfigTest {
         overload.warmup-seconds = 5
         overload.surge-factor = 4
         """);
-    assertEquals("books.example", config.site());
-    assertEquals(dir.resolve("state"), config.stateDirectory());
-    assertTrue(config.staticSource().describe().contains("public"), config.staticSource().describe());
-    DynamicRoute order = config.dynamicRoutes().get(0);
-    assertEquals("http://10.0.0.5:8080" + XenoService.INTAKE_PATH, order.settings().get("intake"),
-        "a capture route without an intake gets the back-channel's");
-    assertEquals("http://10.0.0.5:8080", config.dynamicRoutes().get(1).settings().get("origin"),
-        "a proxy route without an origin gets the back-channel");
-    assertFalse(config.dynamicRoutes().get(2).settings().containsKey("origin"));
-    assertEquals(List.of("p1", "p2"), config.peers().stream().map(PeerSpec::name).toList());
-    PeerSpec p1 = config.peers().get(0);
-    assertEquals(List.of(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("2001:db8::10")),
-        p1.servingAddresses());
-    assertEquals(5, p1.weight());
-    assertEquals("eu", p1.region().orElseThrow());
-    DnsSettings dns = config.dns().orElseThrow();
-    assertEquals("books.example", dns.name());
-    assertEquals(2, dns.servers().size());
-    assertEquals(53, dns.servers().get(1).port());
-    assertEquals(Duration.ofSeconds(20), dns.ttl());
-    assertTrue(dns.shelterOrigin());
-    assertEquals(Duration.ofSeconds(90), config.replication().coolDown());
-    assertEquals(Duration.ofMillis(500), config.replication().waveInterval());
-    assertEquals(1_000_000, config.replication().maxUploadBytesPerSecond());
-    assertEquals(Duration.ofSeconds(5), config.overload().warmupTime());
-    assertEquals(4.0, config.overload().surgeFactor());
-    assertTrue(config.adminToken().isPresent());
-  }
+        assertEquals("books.example", config.site());
+        assertEquals(dir.resolve("state"), config.stateDirectory());
+        assertTrue(
+                config.staticSource().describe().contains("public"),
+                config.staticSource().describe());
+        DynamicRoute order = config.dynamicRoutes().get(0);
+        assertEquals(
+                "http://10.0.0.5:8080" + XenoService.INTAKE_PATH,
+                order.settings().get("intake"),
+                "a capture route without an intake gets the back-channel's");
+        assertEquals(
+                "http://10.0.0.5:8080",
+                config.dynamicRoutes().get(1).settings().get("origin"),
+                "a proxy route without an origin gets the back-channel");
+        assertFalse(config.dynamicRoutes().get(2).settings().containsKey("origin"));
+        assertEquals(
+                List.of("p1", "p2"), config.peers().stream().map(PeerSpec::name).toList());
+        PeerSpec p1 = config.peers().get(0);
+        assertEquals(
+                List.of(InetAddress.getByName("192.0.2.10"), InetAddress.getByName("2001:db8::10")),
+                p1.servingAddresses());
+        assertEquals(5, p1.weight());
+        assertEquals("eu", p1.region().orElseThrow());
+        DnsSettings dns = config.dns().orElseThrow();
+        assertEquals("books.example", dns.name());
+        assertEquals(2, dns.servers().size());
+        assertEquals(53, dns.servers().get(1).port());
+        assertEquals(Duration.ofSeconds(20), dns.ttl());
+        assertTrue(dns.shelterOrigin());
+        assertEquals(Duration.ofSeconds(90), config.replication().coolDown());
+        assertEquals(Duration.ofMillis(500), config.replication().waveInterval());
+        assertEquals(1_000_000, config.replication().maxUploadBytesPerSecond());
+        assertEquals(Duration.ofSeconds(5), config.overload().warmupTime());
+        assertEquals(4.0, config.overload().surgeFactor());
+        assertTrue(config.adminToken().isPresent());
+    }
 
-  @Test
-  void toStringHidesTheSecrets() throws IOException {
-    XenoConfig config = load(minimal() + "admin-token = a-long-admin-token-123\ndns.servers = 127.0.0.1:53\n"
-        + "dns.tsig = " + TSIG + "\n");
-    String text = config.toString();
-    assertFalse(text.contains("a-long-admin-token-123"), text);
-    assertFalse(text.contains("c2VjcmV0"), text);
-    assertTrue(text.contains("token (hidden)"), text);
-  }
+    @Test
+    void toStringHidesTheSecrets() throws IOException {
+        XenoConfig config = load(minimal() + "admin-token = a-long-admin-token-123\ndns.servers = 127.0.0.1:53\n"
+                + "dns.tsig = " + TSIG + "\n");
+        String text = config.toString();
+        assertFalse(text.contains("a-long-admin-token-123"), text);
+        assertFalse(text.contains("c2VjcmV0"), text);
+        assertTrue(text.contains("token (hidden)"), text);
+    }
 
-  @Test
-  void defaultsNeedOnlyTheEssentials() throws IOException {
-    XenoConfig config = load(minimal());
-    assertTrue(config.peers().isEmpty());
-    assertTrue(config.dns().isEmpty());
-    assertTrue(config.adminToken().isEmpty());
-    assertEquals(ReplicationConfig.DEFAULTS.coolDown(), config.replication().coolDown());
-  }
+    @Test
+    void defaultsNeedOnlyTheEssentials() throws IOException {
+        XenoConfig config = load(minimal());
+        assertTrue(config.peers().isEmpty());
+        assertTrue(config.dns().isEmpty());
+        assertTrue(config.adminToken().isEmpty());
+        assertEquals(ReplicationConfig.DEFAULTS.coolDown(), config.replication().coolDown());
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "unknown property|colour = blue|unknown property colour",
-      "typo in a peer property|peer.p1.control-ur = http://x:1|unknown property peer.p1.control-ur",
-      "peer without addresses|peer.p1.control-url = http://x:1|peer.p1.addresses is required",
-      "peer host name instead of address|peer.p1.control-url = http://x:1\\npeer.p1.addresses = peer.example|"
-          + "not an IP address literal",
-      "peer ftp control url|peer.p1.control-url = ftp://x:1\\npeer.p1.addresses = 192.0.2.1|absolute http(s) URL",
-      "peer weight out of range|peer.p1.control-url = http://x:1\\npeer.p1.addresses = 192.0.2.1\\n"
-          + "peer.p1.weight = 0|peer.p1.weight must be between 1 and 1000",
-      "bad dynamic policy|dynamic./order = teleport|policy must be proxy, capture or degrade",
-      "capture without intake or back-channel|dynamic./order = capture,page=/t.html|needs an \"intake\"",
-      "dns without tsig|dns.servers = 127.0.0.1:53|exactly one of dns.tsig",
-      "dns with both tsig forms|dns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG + "\\ndns.tsig-file = t|exactly one",
-      "dns ttl zero|dns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG + "\\ndns.ttl-seconds = 0|dns.ttl-seconds",
-      "shelter without origin addresses|dns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG
-          + "\\ndns.shelter-origin = true|needs its addresses",
-      "shelter not boolean|dns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG + "\\ndns.shelter-origin = yes|"
-          + "true or false",
-      "unknown dns property|dns.server = 127.0.0.1:53|unknown property dns.server",
-      "unknown overload property|overload.surge = 3|unknown property overload.surge",
-      "cool-down not a number|replication.cool-down-seconds = soon|must be a whole number",
-      "unknown replication property|replication.cooldown-seconds = 5|unknown property replication.cooldown-seconds",
-      "negative upload limit|replication.max-upload-bytes-per-second = -1|replication.max-upload-bytes-per-second",
-      "short admin token|admin-token = short|at least 16",
-      "back-channel without scheme|back-channel = 10.0.0.5:8080|back-channel",
-      "site not a host name|site = bad_host!|host name",
-  })
-  void badPropertiesAreRefusedNamingTheProperty(String name, String extra, String message) throws IOException {
-    String text = minimal().replace("site = books.example\n", extra.contains("site =") ? "" : "site = books.example\n")
-        + extra.replace("\\n", "\n") + "\n";
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(text));
-    assertTrue(e.getMessage().contains(message), e.getMessage());
-    assertTrue(e.getMessage().startsWith(dir.resolve("xeno.properties").toString()), e.getMessage());
-  }
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "unknown property|colour = blue|unknown property colour",
+                "typo in a peer property|peer.p1.control-ur = http://x:1|unknown property peer.p1.control-ur",
+                "peer without addresses|peer.p1.control-url = http://x:1|peer.p1.addresses is required",
+                "peer host name instead of address|peer.p1.control-url = http://x:1\\npeer.p1.addresses = peer.example|"
+                        + "not an IP address literal",
+                "peer ftp control url|peer.p1.control-url = ftp://x:1\\npeer.p1.addresses = 192.0.2.1|absolute http(s) URL",
+                "peer weight out of range|peer.p1.control-url = http://x:1\\npeer.p1.addresses = 192.0.2.1\\n"
+                        + "peer.p1.weight = 0|peer.p1.weight must be between 1 and 1000",
+                "bad dynamic policy|dynamic./order = teleport|policy must be proxy, capture or degrade",
+                "capture without intake or back-channel|dynamic./order = capture,page=/t.html|needs an \"intake\"",
+                "dns without tsig|dns.servers = 127.0.0.1:53|exactly one of dns.tsig",
+                "dns with both tsig forms|dns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG
+                        + "\\ndns.tsig-file = t|exactly one",
+                "dns ttl zero|dns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG
+                        + "\\ndns.ttl-seconds = 0|dns.ttl-seconds",
+                "shelter without origin addresses|dns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG
+                        + "\\ndns.shelter-origin = true|needs its addresses",
+                "shelter not boolean|dns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG + "\\ndns.shelter-origin = yes|"
+                        + "true or false",
+                "unknown dns property|dns.server = 127.0.0.1:53|unknown property dns.server",
+                "unknown overload property|overload.surge = 3|unknown property overload.surge",
+                "cool-down not a number|replication.cool-down-seconds = soon|must be a whole number",
+                "unknown replication property|replication.cooldown-seconds = 5|unknown property replication.cooldown-seconds",
+                "negative upload limit|replication.max-upload-bytes-per-second = -1|replication.max-upload-bytes-per-second",
+                "short admin token|admin-token = short|at least 16",
+                "back-channel without scheme|back-channel = 10.0.0.5:8080|back-channel",
+                "site not a host name|site = bad_host!|host name",
+            })
+    void badPropertiesAreRefusedNamingTheProperty(String name, String extra, String message) throws IOException {
+        String text =
+                minimal().replace("site = books.example\n", extra.contains("site =") ? "" : "site = books.example\n")
+                        + extra.replace("\\n", "\n") + "\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(text));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+        assertTrue(e.getMessage().startsWith(dir.resolve("xeno.properties").toString()), e.getMessage());
+    }
 
-  @Test
-  void missingEssentialsAreNamed() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> XenoConfig.builder()
-        .site("books.example").stateDirectory(dir).staticDirectory(dir).build());
-    assertTrue(e.getMessage().contains("site key is required"), e.getMessage());
-    e = assertThrows(IllegalStateException.class, () -> XenoConfig.builder().site("books.example")
-        .siteKey(keys.getPrivate()).stateDirectory(dir).build());
-    assertTrue(e.getMessage().contains("static source"), e.getMessage());
-  }
+    @Test
+    void missingEssentialsAreNamed() {
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> XenoConfig.builder()
+                        .site("books.example")
+                        .stateDirectory(dir)
+                        .staticDirectory(dir)
+                        .build());
+        assertTrue(e.getMessage().contains("site key is required"), e.getMessage());
+        e = assertThrows(
+                IllegalStateException.class,
+                () -> XenoConfig.builder()
+                        .site("books.example")
+                        .siteKey(keys.getPrivate())
+                        .stateDirectory(dir)
+                        .build());
+        assertTrue(e.getMessage().contains("static source"), e.getMessage());
+    }
 
-  @Test
-  void missingFileAndMissingKeyFileSayWhich() throws IOException {
-    NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> XenoConfig.load(dir.resolve("no")));
-    assertTrue(missing.getMessage().contains("configuration file is missing"), missing.getMessage());
-    assertThrows(IOException.class, () -> load(minimal().replace("site.key", "nope.key")));
-  }
+    @Test
+    void missingFileAndMissingKeyFileSayWhich() throws IOException {
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> XenoConfig.load(dir.resolve("no")));
+        assertTrue(missing.getMessage().contains("configuration file is missing"), missing.getMessage());
+        assertThrows(IOException.class, () -> load(minimal().replace("site.key", "nope.key")));
+    }
 
-  @Test
-  void rsaKeyIsRefused() throws Exception {
-    java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
-    rsa.initialize(2048);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> XenoConfig.builder().siteKey(rsa.generateKeyPair().getPrivate()));
-    assertTrue(e.getMessage().contains("Ed25519"), e.getMessage());
-  }
+    @Test
+    void rsaKeyIsRefused() throws Exception {
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> XenoConfig.builder().siteKey(rsa.generateKeyPair().getPrivate()));
+        assertTrue(e.getMessage().contains("Ed25519"), e.getMessage());
+    }
 
-  @Test
-  void duplicatePeersAndRoutesAreRefused() throws IOException {
-    XenoConfig.Builder builder = XenoConfig.builder();
-    PeerSpec peer = PeerSpec.of("p1", java.net.URI.create("http://x:1"), List.of(InetAddress.getByName("192.0.2.1")));
-    builder.peer(peer);
-    assertThrows(IllegalArgumentException.class, () -> builder.peer(peer));
-    builder.dynamicRoute("/order", "degrade,page=/s.html");
-    assertThrows(IllegalArgumentException.class, () -> builder.dynamicRoute("/order", "degrade,page=/t.html"));
-  }
+    @Test
+    void duplicatePeersAndRoutesAreRefused() throws IOException {
+        XenoConfig.Builder builder = XenoConfig.builder();
+        PeerSpec peer =
+                PeerSpec.of("p1", java.net.URI.create("http://x:1"), List.of(InetAddress.getByName("192.0.2.1")));
+        builder.peer(peer);
+        assertThrows(IllegalArgumentException.class, () -> builder.peer(peer));
+        builder.dynamicRoute("/order", "degrade,page=/s.html");
+        assertThrows(IllegalArgumentException.class, () -> builder.dynamicRoute("/order", "degrade,page=/t.html"));
+    }
 
-  private String minimal() {
-    return "site = books.example\nsite-key = site.key\nstate-directory = state\nstatic.directory = public\n";
-  }
+    private String minimal() {
+        return "site = books.example\nsite-key = site.key\nstate-directory = state\nstatic.directory = public\n";
+    }
 
-  private XenoConfig load(String text) throws IOException {
-    Path file = dir.resolve("xeno.properties");
-    Files.writeString(file, text, StandardCharsets.UTF_8);
-    return XenoConfig.load(file);
-  }
+    private XenoConfig load(String text) throws IOException {
+        Path file = dir.resolve("xeno.properties");
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return XenoConfig.load(file);
+    }
 }

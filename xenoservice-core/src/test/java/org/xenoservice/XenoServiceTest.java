@@ -39,253 +39,297 @@ import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.ReplicationPhase;
 
 class XenoServiceTest {
-  private static final String TOKEN = "test-admin-token-0123456789";
+    private static final String TOKEN = "test-admin-token-0123456789";
 
-  @TempDir
-  Path dir;
-  private final List<XenoService> started = new CopyOnWriteArrayList<>();
-  private final List<String> applied = new CopyOnWriteArrayList<>();
+    @TempDir
+    Path dir;
 
-  @BeforeEach
-  void writeSite() throws IOException {
-    Files.createDirectories(dir.resolve("site"));
-    Files.writeString(dir.resolve("site/index.html"), "<h1>books</h1>");
-    Files.writeString(dir.resolve("site/thanks.html"), "<p>thank you</p>");
-  }
+    private final List<XenoService> started = new CopyOnWriteArrayList<>();
+    private final List<String> applied = new CopyOnWriteArrayList<>();
 
-  @AfterEach
-  void stop() {
-    started.forEach(XenoService::close);
-  }
-
-  @Test
-  void theWithdrawalRuleReadsTheDetectorFromTheStart() {
-    OverloadConfig settings = OverloadConfig.builder().minSurgeRatePerSecond(40).surgeExitFactor(0.5).build();
-    OverloadDetector detector = OverloadDetector.builder(RequestRecorder.create()).config(settings).build();
-
-    double calm = XenoService.calmRequestsPerSecond(detector, settings);
-
-    assertEquals(Math.max(40, detector.snapshot().surgeThresholdPerSecond()) * 0.5, calm, 1e-9);
-    assertTrue(calm >= 20, "never below the minimum surge rate times the exit factor: " + calm);
-  }
-
-  @Test
-  void statusNeedsTheAdminToken() throws IOException {
-    XenoService xeno = start(base().adminToken(TOKEN));
-    assertEquals(401, serve(xeno, "GET", XenoService.STATUS_PATH, Map.of(), "").status());
-    assertEquals(401, serve(xeno, "GET", XenoService.STATUS_PATH, Map.of("Authorization", "Bearer wrong-token"),
-        "").status());
-    assertEquals(401, serve(xeno, "GET", XenoService.METRICS_PATH, Map.of("Authorization", TOKEN), "").status(),
-        "the token without the Bearer scheme is refused");
-    XenoResponse ok = serve(xeno, "GET", XenoService.STATUS_PATH, admin(), "");
-    assertEquals(200, ok.status());
-    JsonNode json = new ObjectMapper().readTree(ok.body());
-    assertEquals("books.example", json.path("site").asText());
-    assertEquals(ReplicationPhase.CALM.name(), json.path("replication").path("phase").asText());
-    assertEquals("NORMAL", json.path("overload").path("state").asText());
-  }
-
-  @Test
-  void adminPathsAreOffWithoutAToken() throws IOException {
-    XenoService xeno = start(base());
-    XenoResponse answer = serve(xeno, "GET", XenoService.STATUS_PATH, Map.of("Authorization", "Bearer anything"), "");
-    assertEquals(404, answer.status());
-    assertTrue(new String(answer.body(), StandardCharsets.UTF_8).contains("admin token"));
-  }
-
-  @Test
-  void metricsArePrometheusText() throws IOException {
-    XenoService xeno = start(base().adminToken(TOKEN));
-    xeno.tracker().end(xeno.tracker().begin("GET", "/index.html"), 200, 10);
-    String text = new String(serve(xeno, "GET", XenoService.METRICS_PATH, admin(), "").body(), StandardCharsets.UTF_8);
-    assertTrue(text.contains("# TYPE xeno_requests_total counter"), text);
-    assertTrue(text.contains("xeno_requests_total{site=\"books.example\"} 1"), text);
-    assertTrue(text.contains("xeno_replication_phase{site=\"books.example\",phase=\"CALM\"} 1"), text);
-    for (String line : text.lines().toList()) {
-      assertTrue(line.startsWith("#") || line.matches("[a-z_]+\\{[^}]*\\} -?[0-9.E]+"), "not a sample: " + line);
-    }
-  }
-
-  @Test
-  void adminPathsTakeOnlyGetAndHead() throws IOException {
-    XenoService xeno = start(base().adminToken(TOKEN));
-    XenoResponse answer = serve(xeno, "POST", XenoService.STATUS_PATH, admin(), "x");
-    assertEquals(405, answer.status());
-    assertEquals("GET, HEAD", answer.headers().get("Allow"));
-  }
-
-  @Test
-  void unknownOwnPathsAre404() throws IOException {
-    XenoService xeno = start(base().adminToken(TOKEN));
-    assertEquals(404, serve(xeno, "GET", "/_xeno/../status", admin(), "").status());
-    assertEquals(404, serve(xeno, "GET", "/_xeno/statusx", admin(), "").status());
-  }
-
-  @Test
-  void intakeAppliesEachCapturedOrderOnce() throws IOException {
-    XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
-        .dynamicRoute("/order", "capture,page=/thanks.html")
-        .captureHandler(request -> applied.add(request.idempotencyKey())));
-    Map<String, String> headers = Map.of("Idempotency-Key", "order-1", "X-Forwarded-Host", "books.example",
-        "X-Xeno-Path", "/order", "Content-Type", "application/x-www-form-urlencoded");
-    assertEquals(200, serve(xeno, "POST", XenoService.INTAKE_PATH, headers, "book=1").status());
-    XenoResponse again = serve(xeno, "POST", XenoService.INTAKE_PATH, headers, "book=1");
-    assertEquals(200, again.status());
-    assertTrue(new String(again.body(), StandardCharsets.UTF_8).contains("duplicate"));
-    assertEquals(List.of("order-1"), applied);
-    assertEquals(1, xeno.status().intake().orElseThrow().applied());
-    assertEquals(1, xeno.status().intake().orElseThrow().duplicates());
-  }
-
-  @Test
-  void intakeWithoutAHandlerAsksPeersToKeepTheirCaptures() throws IOException {
-    XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
-        .dynamicRoute("/order", "capture,page=/thanks.html"));
-    XenoResponse answer = serve(xeno, "POST", XenoService.INTAKE_PATH, Map.of("Idempotency-Key", "k"), "x");
-    assertEquals(503, answer.status());
-    assertEquals("60", answer.headers().get("Retry-After"));
-    XenoService plain = start(base().stateDirectory(dir.resolve("other")));
-    assertEquals(404, serve(plain, "POST", XenoService.INTAKE_PATH, Map.of("Idempotency-Key", "k"), "x").status());
-  }
-
-  @Test
-  void intakeRefusesABodyOverTheLimit() throws IOException {
-    XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
-        .dynamicRoute("/order", "capture,page=/thanks.html")
-        .captureHandler(request -> applied.add(request.idempotencyKey())));
-    String body = "x".repeat(CapturedRequest.MAX_BODY_BYTES + 1);
-    XenoResponse answer = serve(xeno, "POST", XenoService.INTAKE_PATH, Map.of("Idempotency-Key", "big",
-        "X-Forwarded-Host", "books.example", "X-Xeno-Path", "/order"), body);
-    assertEquals(413, answer.status());
-    assertTrue(applied.isEmpty());
-  }
-
-  @Test
-  void itsTrackerClassifiesPathsByTheConfiguredDynamicRoutes() throws IOException {
-    XenoService xeno = start(base().dynamicRoute("/shop", "degrade,page=/thanks.html")
-        .dynamicRoute("/shop/cart", "degrade,page=/index.html"));
-    for (String path : new String[] {"/index.html", "/shopping", "/shop", "/shop/1", "/shop/cart/2", "/"}) {
-      xeno.tracker().end(xeno.tracker().begin("GET", path), 200, 0);
-    }
-    RecentCounts counts = RecentCounts.of(xeno.recorder());
-    assertEquals(3, counts.dynamicCompletions());
-    assertEquals(2, counts.route0());
-    assertEquals(1, RecentCounts.route(xeno.recorder(), 1));
-    assertTrue(xeno.isXenoPath("/_xeno/status"));
-  }
-
-  @Test
-  void buildsTheSitesBundleAtStartAndAgainWhenAFileChanges() throws IOException {
-    XenoService xeno = start(base());
-    long first = await(() -> xeno.replicator().status().bundleVersion().isPresent()
-        ? Optional.of(xeno.replicator().status().bundleVersion().getAsLong()) : Optional.empty());
-    Files.writeString(dir.resolve("site/new.html"), "<p>new</p>");
-    xeno.replicator().restage();
-    long second = await(() -> xeno.replicator().status().bundleVersion().stream().boxed()
-        .filter(version -> version > first).findFirst());
-    assertTrue(second > first);
-    assertTrue(Files.exists(dir.resolve("state/bundles/" + second + ".xsb")));
-  }
-
-  @Test
-  void anInjectedDnsUpdaterTakesThePlaceOfRfc2136AndIsClosedWithTheService() throws IOException {
-    List<String> calls = new CopyOnWriteArrayList<>();
-    DnsUpdater memory = new RecordingDns(calls);
-    // The settings' server and key are never used: nothing listens on port 9 of "unused.invalid".
-    DnsSettings settings = new DnsSettings(List.of(new DnsServer("unused.invalid", 9)), Optional.empty(),
-        TsigKey.of(TsigKey.Algorithm.HMAC_SHA256, "unused", new byte[32]), "books.example", Duration.ofSeconds(1),
-        List.of(), false);
-    XenoService xeno = start(base().dns(settings).dnsUpdater(memory));
-    await(() -> calls.contains("show books.example") ? Optional.of(1L) : Optional.empty());
-    assertEquals(0, xeno.replicator().status().dnsFailures(), "the RFC 2136 updater was never built: " + calls);
-    xeno.close();
-    assertTrue(calls.contains("close"), calls.toString());
-  }
-
-  @Test
-  void aDnsUpdaterWithoutDnsSettingsIsRefused() {
-    DnsUpdater none = new RecordingDns(new CopyOnWriteArrayList<>());
-    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> base().dnsUpdater(none).build());
-    assertTrue(refused.getMessage().contains("dns settings"), refused.getMessage());
-  }
-
-  /** An updater that only records what it was asked. */
-  private static final class RecordingDns implements DnsUpdater {
-    private final List<String> calls;
-
-    RecordingDns(List<String> calls) {
-      this.calls = calls;
+    @BeforeEach
+    void writeSite() throws IOException {
+        Files.createDirectories(dir.resolve("site"));
+        Files.writeString(dir.resolve("site/index.html"), "<h1>books</h1>");
+        Files.writeString(dir.resolve("site/thanks.html"), "<p>thank you</p>");
     }
 
-    @Override
-    public AddressSet show(String name) {
-      calls.add("show " + name);
-      return new AddressSet(name + ".", List.of(), Duration.ZERO);
+    @AfterEach
+    void stop() {
+        started.forEach(XenoService::close);
     }
 
-    @Override
-    public void update(String name, Collection<InetAddress> add, Collection<InetAddress> remove, Duration ttl) {
-      calls.add("update " + name);
+    @Test
+    void theWithdrawalRuleReadsTheDetectorFromTheStart() {
+        OverloadConfig settings = OverloadConfig.builder()
+                .minSurgeRatePerSecond(40)
+                .surgeExitFactor(0.5)
+                .build();
+        OverloadDetector detector = OverloadDetector.builder(RequestRecorder.create())
+                .config(settings)
+                .build();
+
+        double calm = XenoService.calmRequestsPerSecond(detector, settings);
+
+        assertEquals(Math.max(40, detector.snapshot().surgeThresholdPerSecond()) * 0.5, calm, 1e-9);
+        assertTrue(calm >= 20, "never below the minimum surge rate times the exit factor: " + calm);
     }
 
-    @Override
-    public AddressSet replace(String name, Collection<InetAddress> addresses, Duration ttl) {
-      throw new UnsupportedOperationException();
+    @Test
+    void statusNeedsTheAdminToken() throws IOException {
+        XenoService xeno = start(base().adminToken(TOKEN));
+        assertEquals(
+                401, serve(xeno, "GET", XenoService.STATUS_PATH, Map.of(), "").status());
+        assertEquals(
+                401,
+                serve(xeno, "GET", XenoService.STATUS_PATH, Map.of("Authorization", "Bearer wrong-token"), "")
+                        .status());
+        assertEquals(
+                401,
+                serve(xeno, "GET", XenoService.METRICS_PATH, Map.of("Authorization", TOKEN), "")
+                        .status(),
+                "the token without the Bearer scheme is refused");
+        XenoResponse ok = serve(xeno, "GET", XenoService.STATUS_PATH, admin(), "");
+        assertEquals(200, ok.status());
+        JsonNode json = new ObjectMapper().readTree(ok.body());
+        assertEquals("books.example", json.path("site").asText());
+        assertEquals(
+                ReplicationPhase.CALM.name(),
+                json.path("replication").path("phase").asText());
+        assertEquals("NORMAL", json.path("overload").path("state").asText());
     }
 
-    @Override
-    public void lowerTtl(String name, Duration ttl) {
-      throw new UnsupportedOperationException();
+    @Test
+    void adminPathsAreOffWithoutAToken() throws IOException {
+        XenoService xeno = start(base());
+        XenoResponse answer =
+                serve(xeno, "GET", XenoService.STATUS_PATH, Map.of("Authorization", "Bearer anything"), "");
+        assertEquals(404, answer.status());
+        assertTrue(new String(answer.body(), StandardCharsets.UTF_8).contains("admin token"));
     }
 
-    @Override
-    public Duration defaultTtl() {
-      return Duration.ofSeconds(1);
+    @Test
+    void metricsArePrometheusText() throws IOException {
+        XenoService xeno = start(base().adminToken(TOKEN));
+        xeno.tracker().end(xeno.tracker().begin("GET", "/index.html"), 200, 10);
+        String text = new String(
+                serve(xeno, "GET", XenoService.METRICS_PATH, admin(), "").body(), StandardCharsets.UTF_8);
+        assertTrue(text.contains("# TYPE xeno_requests_total counter"), text);
+        assertTrue(text.contains("xeno_requests_total{site=\"books.example\"} 1"), text);
+        assertTrue(text.contains("xeno_replication_phase{site=\"books.example\",phase=\"CALM\"} 1"), text);
+        for (String line : text.lines().toList()) {
+            assertTrue(line.startsWith("#") || line.matches("[a-z_]+\\{[^}]*\\} -?[0-9.E]+"), "not a sample: " + line);
+        }
     }
 
-    @Override
-    public void close() {
-      calls.add("close");
+    @Test
+    void adminPathsTakeOnlyGetAndHead() throws IOException {
+        XenoService xeno = start(base().adminToken(TOKEN));
+        XenoResponse answer = serve(xeno, "POST", XenoService.STATUS_PATH, admin(), "x");
+        assertEquals(405, answer.status());
+        assertEquals("GET, HEAD", answer.headers().get("Allow"));
     }
-  }
 
-  private XenoConfig.Builder base() {
-    return XenoConfig.builder().site("books.example").siteKey(SiteKeys.generate().getPrivate())
-        .staticDirectory(dir.resolve("site")).stateDirectory(dir.resolve("state"));
-  }
-
-  private XenoService start(XenoConfig.Builder config) throws IOException {
-    XenoService xeno = XenoService.start(config.build());
-    started.add(xeno);
-    return xeno;
-  }
-
-  private static Map<String, String> admin() {
-    return Map.of("Authorization", "Bearer " + TOKEN);
-  }
-
-  private static XenoResponse serve(XenoService xeno, String method, String path, Map<String, String> headers,
-      String body) throws IOException {
-    Map<String, String> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    byName.putAll(headers);
-    InputStream in = new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8));
-    return xeno.serveXenoPath(method, path, name -> Optional.ofNullable(byName.get(name)), in);
-  }
-
-  private static long await(java.util.function.Supplier<Optional<Long>> value) {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    while (Instant.now().isBefore(deadline)) {
-      Optional<Long> found = value.get();
-      if (found.isPresent()) {
-        return found.get();
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+    @Test
+    void unknownOwnPathsAre404() throws IOException {
+        XenoService xeno = start(base().adminToken(TOKEN));
+        assertEquals(404, serve(xeno, "GET", "/_xeno/../status", admin(), "").status());
+        assertEquals(404, serve(xeno, "GET", "/_xeno/statusx", admin(), "").status());
     }
-    throw new AssertionError("timed out");
-  }
+
+    @Test
+    void intakeAppliesEachCapturedOrderOnce() throws IOException {
+        XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
+                .dynamicRoute("/order", "capture,page=/thanks.html")
+                .captureHandler(request -> applied.add(request.idempotencyKey())));
+        Map<String, String> headers = Map.of(
+                "Idempotency-Key",
+                "order-1",
+                "X-Forwarded-Host",
+                "books.example",
+                "X-Xeno-Path",
+                "/order",
+                "Content-Type",
+                "application/x-www-form-urlencoded");
+        assertEquals(
+                200,
+                serve(xeno, "POST", XenoService.INTAKE_PATH, headers, "book=1").status());
+        XenoResponse again = serve(xeno, "POST", XenoService.INTAKE_PATH, headers, "book=1");
+        assertEquals(200, again.status());
+        assertTrue(new String(again.body(), StandardCharsets.UTF_8).contains("duplicate"));
+        assertEquals(List.of("order-1"), applied);
+        assertEquals(1, xeno.status().intake().orElseThrow().applied());
+        assertEquals(1, xeno.status().intake().orElseThrow().duplicates());
+    }
+
+    @Test
+    void intakeWithoutAHandlerAsksPeersToKeepTheirCaptures() throws IOException {
+        XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
+                .dynamicRoute("/order", "capture,page=/thanks.html"));
+        XenoResponse answer = serve(xeno, "POST", XenoService.INTAKE_PATH, Map.of("Idempotency-Key", "k"), "x");
+        assertEquals(503, answer.status());
+        assertEquals("60", answer.headers().get("Retry-After"));
+        XenoService plain = start(base().stateDirectory(dir.resolve("other")));
+        assertEquals(
+                404,
+                serve(plain, "POST", XenoService.INTAKE_PATH, Map.of("Idempotency-Key", "k"), "x")
+                        .status());
+    }
+
+    @Test
+    void intakeRefusesABodyOverTheLimit() throws IOException {
+        XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
+                .dynamicRoute("/order", "capture,page=/thanks.html")
+                .captureHandler(request -> applied.add(request.idempotencyKey())));
+        String body = "x".repeat(CapturedRequest.MAX_BODY_BYTES + 1);
+        XenoResponse answer = serve(
+                xeno,
+                "POST",
+                XenoService.INTAKE_PATH,
+                Map.of("Idempotency-Key", "big", "X-Forwarded-Host", "books.example", "X-Xeno-Path", "/order"),
+                body);
+        assertEquals(413, answer.status());
+        assertTrue(applied.isEmpty());
+    }
+
+    @Test
+    void itsTrackerClassifiesPathsByTheConfiguredDynamicRoutes() throws IOException {
+        XenoService xeno = start(base().dynamicRoute("/shop", "degrade,page=/thanks.html")
+                .dynamicRoute("/shop/cart", "degrade,page=/index.html"));
+        for (String path : new String[] {"/index.html", "/shopping", "/shop", "/shop/1", "/shop/cart/2", "/"}) {
+            xeno.tracker().end(xeno.tracker().begin("GET", path), 200, 0);
+        }
+        RecentCounts counts = RecentCounts.of(xeno.recorder());
+        assertEquals(3, counts.dynamicCompletions());
+        assertEquals(2, counts.route0());
+        assertEquals(1, RecentCounts.route(xeno.recorder(), 1));
+        assertTrue(xeno.isXenoPath("/_xeno/status"));
+    }
+
+    @Test
+    void buildsTheSitesBundleAtStartAndAgainWhenAFileChanges() throws IOException {
+        XenoService xeno = start(base());
+        long first = await(() -> xeno.replicator().status().bundleVersion().isPresent()
+                ? Optional.of(xeno.replicator().status().bundleVersion().getAsLong())
+                : Optional.empty());
+        Files.writeString(dir.resolve("site/new.html"), "<p>new</p>");
+        xeno.replicator().restage();
+        long second = await(() -> xeno.replicator().status().bundleVersion().stream()
+                .boxed()
+                .filter(version -> version > first)
+                .findFirst());
+        assertTrue(second > first);
+        assertTrue(Files.exists(dir.resolve("state/bundles/" + second + ".xsb")));
+    }
+
+    @Test
+    void anInjectedDnsUpdaterTakesThePlaceOfRfc2136AndIsClosedWithTheService() throws IOException {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        DnsUpdater memory = new RecordingDns(calls);
+        // The settings' server and key are never used: nothing listens on port 9 of "unused.invalid".
+        DnsSettings settings = new DnsSettings(
+                List.of(new DnsServer("unused.invalid", 9)),
+                Optional.empty(),
+                TsigKey.of(TsigKey.Algorithm.HMAC_SHA256, "unused", new byte[32]),
+                "books.example",
+                Duration.ofSeconds(1),
+                List.of(),
+                false);
+        XenoService xeno = start(base().dns(settings).dnsUpdater(memory));
+        await(() -> calls.contains("show books.example") ? Optional.of(1L) : Optional.empty());
+        assertEquals(0, xeno.replicator().status().dnsFailures(), "the RFC 2136 updater was never built: " + calls);
+        xeno.close();
+        assertTrue(calls.contains("close"), calls.toString());
+    }
+
+    @Test
+    void aDnsUpdaterWithoutDnsSettingsIsRefused() {
+        DnsUpdater none = new RecordingDns(new CopyOnWriteArrayList<>());
+        IllegalStateException refused = assertThrows(
+                IllegalStateException.class, () -> base().dnsUpdater(none).build());
+        assertTrue(refused.getMessage().contains("dns settings"), refused.getMessage());
+    }
+
+    /** An updater that only records what it was asked. */
+    private static final class RecordingDns implements DnsUpdater {
+        private final List<String> calls;
+
+        RecordingDns(List<String> calls) {
+            this.calls = calls;
+        }
+
+        @Override
+        public AddressSet show(String name) {
+            calls.add("show " + name);
+            return new AddressSet(name + ".", List.of(), Duration.ZERO);
+        }
+
+        @Override
+        public void update(String name, Collection<InetAddress> add, Collection<InetAddress> remove, Duration ttl) {
+            calls.add("update " + name);
+        }
+
+        @Override
+        public AddressSet replace(String name, Collection<InetAddress> addresses, Duration ttl) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void lowerTtl(String name, Duration ttl) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Duration defaultTtl() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public void close() {
+            calls.add("close");
+        }
+    }
+
+    private XenoConfig.Builder base() {
+        return XenoConfig.builder()
+                .site("books.example")
+                .siteKey(SiteKeys.generate().getPrivate())
+                .staticDirectory(dir.resolve("site"))
+                .stateDirectory(dir.resolve("state"));
+    }
+
+    private XenoService start(XenoConfig.Builder config) throws IOException {
+        XenoService xeno = XenoService.start(config.build());
+        started.add(xeno);
+        return xeno;
+    }
+
+    private static Map<String, String> admin() {
+        return Map.of("Authorization", "Bearer " + TOKEN);
+    }
+
+    private static XenoResponse serve(
+            XenoService xeno, String method, String path, Map<String, String> headers, String body) throws IOException {
+        Map<String, String> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        byName.putAll(headers);
+        InputStream in = new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8));
+        return xeno.serveXenoPath(method, path, name -> Optional.ofNullable(byName.get(name)), in);
+    }
+
+    private static long await(java.util.function.Supplier<Optional<Long>> value) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        while (Instant.now().isBefore(deadline)) {
+            Optional<Long> found = value.get();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out");
+    }
 }

@@ -20,31 +20,38 @@ import org.xenoservice.protocol.SiteQuota;
  * <p>Usage: {@code java -cp benchmarks.jar org.xenoservice.benchmarks.PeerBenchmarkServer SITE_DIR HOST PORT WORK_DIR}
  */
 public final class PeerBenchmarkServer {
-  private PeerBenchmarkServer() {}
+    private PeerBenchmarkServer() {}
 
-  /** Starts the peer and blocks. */
-  public static void main(String[] args) throws Exception {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    Path siteDir = Path.of(args[0]);
-    String host = args[1];
-    int port = Integer.parseInt(args[2]);
-    Path work = Path.of(args[3]);
-    Files.createDirectories(work);
-    KeyPair keys = SiteKeys.generate();
-    Path bundle = work.resolve("site.xsb");
-    BundleBuilder.forSite(host).source(DirectorySource.of(siteDir)).signingKey(keys.getPrivate()).version(1)
-        .build(bundle);
-    PeerServer peer = PeerServer.builder().servingPort(port).controlPort(0).bindAddress("127.0.0.1")
-        .storeDirectory(work.resolve("peer")).enroll(new Enrollment(host, keys.getPublic(),
-            new SiteQuota(1L << 34, 1e9, 1.0))).build();
-    peer.start();
-    try (InputStream in = Files.newInputStream(bundle)) {
-      peer.sites().receive(host, in);
+    /** Starts the peer and blocks. */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        Path siteDir = Path.of(args[0]);
+        String host = args[1];
+        int port = Integer.parseInt(args[2]);
+        Path work = Path.of(args[3]);
+        Files.createDirectories(work);
+        KeyPair keys = SiteKeys.generate();
+        Path bundle = work.resolve("site.xsb");
+        BundleBuilder.forSite(host)
+                .source(DirectorySource.of(siteDir))
+                .signingKey(keys.getPrivate())
+                .version(1)
+                .build(bundle);
+        PeerServer peer = PeerServer.builder()
+                .servingPort(port)
+                .controlPort(0)
+                .bindAddress("127.0.0.1")
+                .storeDirectory(work.resolve("peer"))
+                .enroll(new Enrollment(host, keys.getPublic(), new SiteQuota(1L << 34, 1e9, 1.0)))
+                .build();
+        peer.start();
+        try (InputStream in = Files.newInputStream(bundle)) {
+            peer.sites().receive(host, in);
+        }
+        peer.sites().activate(host, 1);
+        System.out.println("serving-port=" + peer.servingPort());
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(peer::close, "xeno-peer-shutdown"));
+        new CountDownLatch(1).await();
     }
-    peer.sites().activate(host, 1);
-    System.out.println("serving-port=" + peer.servingPort());
-    System.out.flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(peer::close, "xeno-peer-shutdown"));
-    new CountDownLatch(1).await();
-  }
 }

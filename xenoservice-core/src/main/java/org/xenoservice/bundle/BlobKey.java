@@ -10,16 +10,16 @@ import java.util.Objects;
  * @param encoding how the bytes are stored
  */
 public record BlobKey(String sha256, Encoding encoding) {
-  /** Checks the digest is 64 lower-case hex characters. */
-  public BlobKey {
-    Objects.requireNonNull(encoding, "encoding");
-    if (!Digests.isSha256Hex(sha256)) {
-      throw new IllegalArgumentException("sha256 must be 64 lower-case hex characters, was " + sha256);
+    /** Checks the digest is 64 lower-case hex characters. */
+    public BlobKey {
+        Objects.requireNonNull(encoding, "encoding");
+        if (!Digests.isSha256Hex(sha256)) {
+            throw new IllegalArgumentException("sha256 must be 64 lower-case hex characters, was " + sha256);
+        }
     }
-  }
 
-  @Override
-  public String toString() {
-    return encoding == Encoding.IDENTITY ? sha256 : sha256 + "." + encoding.token();
-  }
+    @Override
+    public String toString() {
+        return encoding == Encoding.IDENTITY ? sha256 : sha256 + "." + encoding.token();
+    }
 }

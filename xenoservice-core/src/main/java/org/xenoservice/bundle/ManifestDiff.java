@@ -24,66 +24,62 @@ import java.util.TreeMap;
  * @param addedOrChangedBytes identity bytes of the added and changed files in the newer manifest
  */
 public record ManifestDiff(
-    List<String> added,
-    List<String> changed,
-    List<String> removed,
-    int unchanged,
-    long addedOrChangedBytes) {
+        List<String> added, List<String> changed, List<String> removed, int unchanged, long addedOrChangedBytes) {
 
-  /** Copies the lists. */
-  public ManifestDiff {
-    added = List.copyOf(added);
-    changed = List.copyOf(changed);
-    removed = List.copyOf(removed);
-  }
-
-  /** Compares {@code older} with {@code newer}, in that direction. */
-  public static ManifestDiff between(Manifest older, Manifest newer) {
-    Objects.requireNonNull(older, "older");
-    Objects.requireNonNull(newer, "newer");
-    Map<String, ManifestFile> before = index(older);
-    Map<String, ManifestFile> after = index(newer);
-    List<String> added = new ArrayList<>();
-    List<String> changed = new ArrayList<>();
-    List<String> removed = new ArrayList<>();
-    int unchanged = 0;
-    long bytes = 0;
-    for (ManifestFile file : after.values()) {
-      ManifestFile previous = before.get(file.path());
-      if (previous == null) {
-        added.add(file.path());
-        bytes += file.size();
-      } else if (servedDifferently(previous, file)) {
-        changed.add(file.path());
-        bytes += file.size();
-      } else {
-        unchanged++;
-      }
+    /** Copies the lists. */
+    public ManifestDiff {
+        added = List.copyOf(added);
+        changed = List.copyOf(changed);
+        removed = List.copyOf(removed);
     }
-    for (String path : before.keySet()) {
-      if (!after.containsKey(path)) {
-        removed.add(path);
-      }
+
+    /** Compares {@code older} with {@code newer}, in that direction. */
+    public static ManifestDiff between(Manifest older, Manifest newer) {
+        Objects.requireNonNull(older, "older");
+        Objects.requireNonNull(newer, "newer");
+        Map<String, ManifestFile> before = index(older);
+        Map<String, ManifestFile> after = index(newer);
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        int unchanged = 0;
+        long bytes = 0;
+        for (ManifestFile file : after.values()) {
+            ManifestFile previous = before.get(file.path());
+            if (previous == null) {
+                added.add(file.path());
+                bytes += file.size();
+            } else if (servedDifferently(previous, file)) {
+                changed.add(file.path());
+                bytes += file.size();
+            } else {
+                unchanged++;
+            }
+        }
+        for (String path : before.keySet()) {
+            if (!after.containsKey(path)) {
+                removed.add(path);
+            }
+        }
+        return new ManifestDiff(added, changed, removed, unchanged, bytes);
     }
-    return new ManifestDiff(added, changed, removed, unchanged, bytes);
-  }
 
-  /** True when nothing was added, changed or removed. */
-  public boolean isEmpty() {
-    return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
-  }
-
-  private static Map<String, ManifestFile> index(Manifest manifest) {
-    Map<String, ManifestFile> byPath = new TreeMap<>();
-    for (ManifestFile file : manifest.files()) {
-      byPath.put(file.path(), file);
+    /** True when nothing was added, changed or removed. */
+    public boolean isEmpty() {
+        return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
     }
-    return byPath;
-  }
 
-  private static boolean servedDifferently(ManifestFile a, ManifestFile b) {
-    return !a.sha256().equals(b.sha256())
-        || !a.contentType().equals(b.contentType())
-        || !a.cacheControl().equals(b.cacheControl());
-  }
+    private static Map<String, ManifestFile> index(Manifest manifest) {
+        Map<String, ManifestFile> byPath = new TreeMap<>();
+        for (ManifestFile file : manifest.files()) {
+            byPath.put(file.path(), file);
+        }
+        return byPath;
+    }
+
+    private static boolean servedDifferently(ManifestFile a, ManifestFile b) {
+        return !a.sha256().equals(b.sha256())
+                || !a.contentType().equals(b.contentType())
+                || !a.cacheControl().equals(b.cacheControl());
+    }
 }

@@ -16,27 +16,27 @@ import java.util.Objects;
  * @param cacheControl the {@code Cache-Control} to serve
  */
 public record ManifestFile(
-    String path,
-    String sha256,
-    long size,
-    String contentType,
-    Encoding encoding,
-    long storedSize,
-    Instant lastModified,
-    String cacheControl) {
+        String path,
+        String sha256,
+        long size,
+        String contentType,
+        Encoding encoding,
+        long storedSize,
+        Instant lastModified,
+        String cacheControl) {
 
-  /** Checks that no component is null; the reader checks the finer rules. */
-  public ManifestFile {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(sha256, "sha256");
-    Objects.requireNonNull(contentType, "contentType");
-    Objects.requireNonNull(encoding, "encoding");
-    Objects.requireNonNull(lastModified, "lastModified");
-    Objects.requireNonNull(cacheControl, "cacheControl");
-  }
+    /** Checks that no component is null; the reader checks the finer rules. */
+    public ManifestFile {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(contentType, "contentType");
+        Objects.requireNonNull(encoding, "encoding");
+        Objects.requireNonNull(lastModified, "lastModified");
+        Objects.requireNonNull(cacheControl, "cacheControl");
+    }
 
-  /** The blob this file's bytes are stored in. */
-  public BlobKey blob() {
-    return new BlobKey(sha256, encoding);
-  }
+    /** The blob this file's bytes are stored in. */
+    public BlobKey blob() {
+        return new BlobKey(sha256, encoding);
+    }
 }

@@ -11,15 +11,15 @@ import java.util.Objects;
  * @param lastModified the modification time
  */
 public record SourceFile(String path, long size, Instant lastModified) {
-  /** Checks the path is a valid manifest file path and the size is not negative. */
-  public SourceFile {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(lastModified, "lastModified");
-    BundlePaths.fileProblem(path).ifPresent(problem -> {
-      throw new IllegalArgumentException("path \"" + ManifestCodec.printable(path) + "\" " + problem);
-    });
-    if (size < 0) {
-      throw new IllegalArgumentException("size must not be negative, was " + size);
+    /** Checks the path is a valid manifest file path and the size is not negative. */
+    public SourceFile {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(lastModified, "lastModified");
+        BundlePaths.fileProblem(path).ifPresent(problem -> {
+            throw new IllegalArgumentException("path \"" + ManifestCodec.printable(path) + "\" " + problem);
+        });
+        if (size < 0) {
+            throw new IllegalArgumentException("size must not be negative, was " + size);
+        }
     }
-  }
 }

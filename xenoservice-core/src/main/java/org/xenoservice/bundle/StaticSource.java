@@ -14,16 +14,16 @@ import java.util.List;
  * notices (the digest no longer matches) and fails rather than build a wrong bundle.
  */
 public interface StaticSource {
-  /**
-   * Lists every file to publish, sorted by path, each path unique.
-   *
-   * @throws IOException if the source cannot be read, or a file's name is not a valid URL path
-   */
-  List<SourceFile> files() throws IOException;
+    /**
+     * Lists every file to publish, sorted by path, each path unique.
+     *
+     * @throws IOException if the source cannot be read, or a file's name is not a valid URL path
+     */
+    List<SourceFile> files() throws IOException;
 
-  /** Opens a file listed by {@link #files()} for reading from its first byte. */
-  InputStream open(SourceFile file) throws IOException;
+    /** Opens a file listed by {@link #files()} for reading from its first byte. */
+    InputStream open(SourceFile file) throws IOException;
 
-  /** A short description for logs and messages, e.g. the directory. */
-  String describe();
+    /** A short description for logs and messages, e.g. the directory. */
+    String describe();
 }

@@ -13,11 +13,17 @@ import java.util.Objects;
  * @param bytesSent the size of the (thin) bundle uploaded
  * @param activated whether the version was activated (is being served)
  */
-public record PushResult(String site, long version, String manifestSha256, int blobsSent, int blobsSkipped,
-    long bytesSent, boolean activated) {
-  /** Checks nothing is null. */
-  public PushResult {
-    Objects.requireNonNull(site, "site");
-    Objects.requireNonNull(manifestSha256, "manifestSha256");
-  }
+public record PushResult(
+        String site,
+        long version,
+        String manifestSha256,
+        int blobsSent,
+        int blobsSkipped,
+        long bytesSent,
+        boolean activated) {
+    /** Checks nothing is null. */
+    public PushResult {
+        Objects.requireNonNull(site, "site");
+        Objects.requireNonNull(manifestSha256, "manifestSha256");
+    }
 }

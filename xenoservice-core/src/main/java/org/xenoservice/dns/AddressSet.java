@@ -16,24 +16,24 @@ import java.util.Objects;
  * @param ttl the lowest TTL of the records; zero when there are none
  */
 public record AddressSet(String name, List<InetAddress> addresses, Duration ttl) {
-  private static final Comparator<InetAddress> ORDER = Comparator
-      .comparing((InetAddress a) -> a instanceof Inet4Address ? 0 : 1)
-      .thenComparing(a -> a.getAddress(), java.util.Arrays::compareUnsigned);
+    private static final Comparator<InetAddress> ORDER = Comparator.comparing(
+                    (InetAddress a) -> a instanceof Inet4Address ? 0 : 1)
+            .thenComparing(a -> a.getAddress(), java.util.Arrays::compareUnsigned);
 
-  /** Sorts and copies the addresses. */
-  public AddressSet {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(ttl, "ttl");
-    addresses = addresses.stream().distinct().sorted(ORDER).toList();
-  }
+    /** Sorts and copies the addresses. */
+    public AddressSet {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(ttl, "ttl");
+        addresses = addresses.stream().distinct().sorted(ORDER).toList();
+    }
 
-  /** True when the name has no A or AAAA record. */
-  public boolean isEmpty() {
-    return addresses.isEmpty();
-  }
+    /** True when the name has no A or AAAA record. */
+    public boolean isEmpty() {
+        return addresses.isEmpty();
+    }
 
-  /** True when {@code address} is among the records. */
-  public boolean contains(InetAddress address) {
-    return addresses.contains(address);
-  }
+    /** True when {@code address} is among the records. */
+    public boolean contains(InetAddress address) {
+        return addresses.contains(address);
+    }
 }

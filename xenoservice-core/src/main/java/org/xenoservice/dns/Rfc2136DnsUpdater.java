@@ -75,594 +75,686 @@ import org.xenoservice.dns.DnsUpdateException.Reason;
  * <p>Safe for concurrent use.
  */
 public final class Rfc2136DnsUpdater implements DnsUpdater {
-  private static final Logger LOG = LoggerFactory.getLogger(Rfc2136DnsUpdater.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Rfc2136DnsUpdater.class);
 
-  /** TTL of added records when none is given: short, so that withdrawn peers leave caches soon. */
-  public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
-  /** How long to wait for one answer. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
-  /** How many times one server is asked before the next is tried. */
-  public static final int DEFAULT_ATTEMPTS = 3;
-  /** The wait before the second attempt; it doubles for each further attempt. */
-  public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(100);
-  /** How many times a replace is read again after a concurrent change. */
-  public static final int DEFAULT_CONFLICT_RETRIES = 8;
-  /** Messages larger than this go over TCP (the classic UDP limit of RFC 1035). */
-  public static final int MAX_UDP_BYTES = 512;
-  /** The largest TTL accepted: one day. */
-  public static final Duration MAX_TTL = Duration.ofDays(1);
+    /** TTL of added records when none is given: short, so that withdrawn peers leave caches soon. */
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
+    /** How long to wait for one answer. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    /** How many times one server is asked before the next is tried. */
+    public static final int DEFAULT_ATTEMPTS = 3;
+    /** The wait before the second attempt; it doubles for each further attempt. */
+    public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(100);
+    /** How many times a replace is read again after a concurrent change. */
+    public static final int DEFAULT_CONFLICT_RETRIES = 8;
+    /** Messages larger than this go over TCP (the classic UDP limit of RFC 1035). */
+    public static final int MAX_UDP_BYTES = 512;
+    /** The largest TTL accepted: one day. */
+    public static final Duration MAX_TTL = Duration.ofDays(1);
 
-  private final List<DnsServer> servers;
-  private final Optional<Name> zone;
-  private final Optional<TsigKey> tsigKey;
-  private final Optional<TSIG> tsig;
-  private final Set<Name> managed;
-  private final Duration defaultTtl;
-  private final Duration timeout;
-  private final int attempts;
-  private final Duration backoff;
-  private final int conflictRetries;
-  private final Map<Name, Name> zoneCache = new ConcurrentHashMap<>();
-  private final Map<Route, SimpleResolver> resolvers = new ConcurrentHashMap<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final LongAdder messages = new LongAdder();
-  private final LongAdder tcpMessages = new LongAdder();
-  private final LongAdder retries = new LongAdder();
-  private final LongAdder conflicts = new LongAdder();
-  private final LongAdder failures = new LongAdder();
+    private final List<DnsServer> servers;
+    private final Optional<Name> zone;
+    private final Optional<TsigKey> tsigKey;
+    private final Optional<TSIG> tsig;
+    private final Set<Name> managed;
+    private final Duration defaultTtl;
+    private final Duration timeout;
+    private final int attempts;
+    private final Duration backoff;
+    private final int conflictRetries;
+    private final Map<Name, Name> zoneCache = new ConcurrentHashMap<>();
+    private final Map<Route, SimpleResolver> resolvers = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder messages = new LongAdder();
+    private final LongAdder tcpMessages = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder conflicts = new LongAdder();
+    private final LongAdder failures = new LongAdder();
 
-  private Rfc2136DnsUpdater(Builder builder) {
-    this.servers = List.copyOf(builder.servers);
-    this.zone = builder.zone;
-    this.tsigKey = builder.tsig;
-    this.tsig = builder.tsig.map(key -> new TSIG(algorithmName(key.algorithm()), absolute(key.name()),
-        new SecretKeySpec(key.secret(), key.algorithm().jcaName()), builder.clock));
-    this.managed = Set.copyOf(builder.managed);
-    this.defaultTtl = builder.defaultTtl;
-    this.timeout = builder.timeout;
-    this.attempts = builder.attempts;
-    this.backoff = builder.backoff;
-    this.conflictRetries = builder.conflictRetries;
-  }
-
-  /** Starts the configuration of an updater. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** Counts since the updater was built, for metrics and for tests. */
-  public record Metrics(long messagesSent, long tcpMessages, long retries, long conflicts, long failures) {}
-
-  /** Configures an {@link Rfc2136DnsUpdater}. */
-  public static final class Builder {
-    private final List<DnsServer> servers = new ArrayList<>();
-    private Optional<Name> zone = Optional.empty();
-    private Optional<TsigKey> tsig = Optional.empty();
-    private boolean unsigned;
-    private final Set<Name> managed = new LinkedHashSet<>();
-    private Duration defaultTtl = DEFAULT_TTL;
-    private Duration timeout = DEFAULT_TIMEOUT;
-    private int attempts = DEFAULT_ATTEMPTS;
-    private Duration backoff = DEFAULT_BACKOFF;
-    private int conflictRetries = DEFAULT_CONFLICT_RETRIES;
-    private Clock clock = Clock.systemUTC();
-
-    private Builder() {}
-
-    /** Adds a server, {@code HOST[:PORT]}; servers are tried in the order added. At least one. */
-    public Builder server(String hostAndPort) {
-      return server(DnsServer.parse(hostAndPort));
+    private Rfc2136DnsUpdater(Builder builder) {
+        this.servers = List.copyOf(builder.servers);
+        this.zone = builder.zone;
+        this.tsigKey = builder.tsig;
+        this.tsig = builder.tsig.map(key -> new TSIG(
+                algorithmName(key.algorithm()),
+                absolute(key.name()),
+                new SecretKeySpec(key.secret(), key.algorithm().jcaName()),
+                builder.clock));
+        this.managed = Set.copyOf(builder.managed);
+        this.defaultTtl = builder.defaultTtl;
+        this.timeout = builder.timeout;
+        this.attempts = builder.attempts;
+        this.backoff = builder.backoff;
+        this.conflictRetries = builder.conflictRetries;
     }
 
-    /** Adds a server; servers are tried in the order added. At least one. */
-    public Builder server(DnsServer server) {
-      servers.add(Objects.requireNonNull(server, "server"));
-      return this;
+    /** Starts the configuration of an updater. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The zone to update, e.g. {@code books.example}; found from the name's SOA when not given. */
-    public Builder zone(String zoneName) {
-      this.zone = Optional.of(parseName("zone", zoneName));
-      return this;
+    /** Counts since the updater was built, for metrics and for tests. */
+    public record Metrics(long messagesSent, long tcpMessages, long retries, long conflicts, long failures) {}
+
+    /** Configures an {@link Rfc2136DnsUpdater}. */
+    public static final class Builder {
+        private final List<DnsServer> servers = new ArrayList<>();
+        private Optional<Name> zone = Optional.empty();
+        private Optional<TsigKey> tsig = Optional.empty();
+        private boolean unsigned;
+        private final Set<Name> managed = new LinkedHashSet<>();
+        private Duration defaultTtl = DEFAULT_TTL;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private int attempts = DEFAULT_ATTEMPTS;
+        private Duration backoff = DEFAULT_BACKOFF;
+        private int conflictRetries = DEFAULT_CONFLICT_RETRIES;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** Adds a server, {@code HOST[:PORT]}; servers are tried in the order added. At least one. */
+        public Builder server(String hostAndPort) {
+            return server(DnsServer.parse(hostAndPort));
+        }
+
+        /** Adds a server; servers are tried in the order added. At least one. */
+        public Builder server(DnsServer server) {
+            servers.add(Objects.requireNonNull(server, "server"));
+            return this;
+        }
+
+        /** The zone to update, e.g. {@code books.example}; found from the name's SOA when not given. */
+        public Builder zone(String zoneName) {
+            this.zone = Optional.of(parseName("zone", zoneName));
+            return this;
+        }
+
+        /** The TSIG key that signs every message; required unless {@link #unsigned()} is called. */
+        public Builder tsig(TsigKey key) {
+            this.tsig = Optional.of(Objects.requireNonNull(key, "key"));
+            return this;
+        }
+
+        /** Sends unsigned updates, for a server that accepts updates by address only (not advised). */
+        public Builder unsigned() {
+            this.unsigned = true;
+            return this;
+        }
+
+        /** Names this updater may change (exact names); any other is refused before sending. At least one. */
+        public Builder manage(String... names) {
+            for (String name : names) {
+                managed.add(parseName("managed name", name));
+            }
+            return this;
+        }
+
+        /** TTL of added records when a call gives none; {@link #DEFAULT_TTL} by default. */
+        public Builder defaultTtl(Duration ttl) {
+            this.defaultTtl = checkTtl(ttl);
+            return this;
+        }
+
+        /** How long to wait for each answer; {@link #DEFAULT_TIMEOUT} by default. */
+        public Builder timeout(Duration value) {
+            Objects.requireNonNull(value, "timeout");
+            if (value.isNegative() || value.isZero() || value.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("timeout must be between 1 ms and 1 min, but was " + value);
+            }
+            this.timeout = value;
+            return this;
+        }
+
+        /** How many times each server is asked; {@link #DEFAULT_ATTEMPTS} by default. */
+        public Builder attempts(int value) {
+            if (value < 1 || value > 10) {
+                throw new IllegalArgumentException("attempts must be between 1 and 10, but was " + value);
+            }
+            this.attempts = value;
+            return this;
+        }
+
+        /** The wait before the second attempt, doubling after; {@link #DEFAULT_BACKOFF} by default. */
+        public Builder backoff(Duration value) {
+            Objects.requireNonNull(value, "backoff");
+            if (value.isNegative() || value.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("backoff must be between 0 and 10 s, but was " + value);
+            }
+            this.backoff = value;
+            return this;
+        }
+
+        /** How many times a conflicting replace is retried; {@link #DEFAULT_CONFLICT_RETRIES} by default. */
+        public Builder conflictRetries(int value) {
+            if (value < 0 || value > 100) {
+                throw new IllegalArgumentException("conflictRetries must be between 0 and 100, but was " + value);
+            }
+            this.conflictRetries = value;
+            return this;
+        }
+
+        /** The clock TSIG signatures are timed with; the system clock by default. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Builds the updater.
+         *
+         * @throws IllegalStateException if no server or managed name was given, or no TSIG key
+         *     without {@link #unsigned()}
+         */
+        public Rfc2136DnsUpdater build() {
+            if (servers.isEmpty()) {
+                throw new IllegalStateException("no DNS server: call server(\"ns1.example:53\") before build()");
+            }
+            if (managed.isEmpty()) {
+                throw new IllegalStateException(
+                        "no managed name: call manage(\"books.example\") with the names " + "this updater may change");
+            }
+            if (tsig.isEmpty() && !unsigned) {
+                throw new IllegalStateException("no TSIG key: updates must be signed; call tsig(TsigKey.parse("
+                        + "\"hmac-sha256:NAME:SECRET\")), or unsigned() for a server that trusts addresses");
+            }
+            return new Rfc2136DnsUpdater(this);
+        }
     }
 
-    /** The TSIG key that signs every message; required unless {@link #unsigned()} is called. */
-    public Builder tsig(TsigKey key) {
-      this.tsig = Optional.of(Objects.requireNonNull(key, "key"));
-      return this;
+    @Override
+    public Duration defaultTtl() {
+        return defaultTtl;
     }
 
-    /** Sends unsigned updates, for a server that accepts updates by address only (not advised). */
-    public Builder unsigned() {
-      this.unsigned = true;
-      return this;
+    /** What the updater has done so far. */
+    public Metrics metrics() {
+        return new Metrics(messages.sum(), tcpMessages.sum(), retries.sum(), conflicts.sum(), failures.sum());
     }
 
-    /** Names this updater may change (exact names); any other is refused before sending. At least one. */
-    public Builder manage(String... names) {
-      for (String name : names) {
-        managed.add(parseName("managed name", name));
-      }
-      return this;
+    @Override
+    public AddressSet show(String name) throws DnsUpdateException {
+        Name owner = managedName(name);
+        Name zoneName = zoneOf(owner);
+        return current(owner, zoneName).asSet(owner);
     }
 
-    /** TTL of added records when a call gives none; {@link #DEFAULT_TTL} by default. */
-    public Builder defaultTtl(Duration ttl) {
-      this.defaultTtl = checkTtl(ttl);
-      return this;
+    @Override
+    public void update(String name, Collection<InetAddress> add, Collection<InetAddress> remove, Duration ttl)
+            throws DnsUpdateException {
+        Name owner = managedName(name);
+        long seconds = checkTtl(ttl).toSeconds();
+        Set<InetAddress> adding = new LinkedHashSet<>(add);
+        Set<InetAddress> removing = new LinkedHashSet<>(remove);
+        Set<InetAddress> both = new HashSet<>(adding);
+        both.retainAll(removing);
+        if (!both.isEmpty()) {
+            throw new IllegalArgumentException("addresses " + both + " are both added and removed");
+        }
+        if (adding.isEmpty() && removing.isEmpty()) {
+            return;
+        }
+        Name zoneName = zoneOf(owner);
+        Update update = new Update(zoneName);
+        for (InetAddress address : removing) {
+            update.delete(record(owner, address, 0));
+        }
+        for (InetAddress address : adding) {
+            update.add(record(owner, address, seconds));
+        }
+        Message response = send(update, "update " + owner);
+        int rcode = rcodeOf(response);
+        if (rcode != Rcode.NOERROR) {
+            throw failure(rcode, owner, zoneName);
+        }
+        LOG.info(
+                "dns: {} added {} removed {} (ttl {} s) in zone {}",
+                owner,
+                literals(adding),
+                literals(removing),
+                seconds,
+                zoneName);
     }
 
-    /** How long to wait for each answer; {@link #DEFAULT_TIMEOUT} by default. */
-    public Builder timeout(Duration value) {
-      Objects.requireNonNull(value, "timeout");
-      if (value.isNegative() || value.isZero() || value.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("timeout must be between 1 ms and 1 min, but was " + value);
-      }
-      this.timeout = value;
-      return this;
+    @Override
+    public AddressSet replace(String name, Collection<InetAddress> addresses, Duration ttl) throws DnsUpdateException {
+        long seconds = checkTtl(ttl).toSeconds();
+        List<InetAddress> target = List.copyOf(new LinkedHashSet<>(addresses));
+        return rewrite(name, current -> Optional.of(new Target(target, seconds)));
     }
 
-    /** How many times each server is asked; {@link #DEFAULT_ATTEMPTS} by default. */
-    public Builder attempts(int value) {
-      if (value < 1 || value > 10) {
-        throw new IllegalArgumentException("attempts must be between 1 and 10, but was " + value);
-      }
-      this.attempts = value;
-      return this;
+    @Override
+    public void lowerTtl(String name, Duration ttl) throws DnsUpdateException {
+        long seconds = checkTtl(ttl).toSeconds();
+        rewrite(
+                name,
+                current -> current.records.isEmpty() || current.minTtl() <= seconds
+                        ? Optional.empty()
+                        : Optional.of(new Target(current.addresses(), seconds)));
     }
 
-    /** The wait before the second attempt, doubling after; {@link #DEFAULT_BACKOFF} by default. */
-    public Builder backoff(Duration value) {
-      Objects.requireNonNull(value, "backoff");
-      if (value.isNegative() || value.compareTo(Duration.ofSeconds(10)) > 0) {
-        throw new IllegalArgumentException("backoff must be between 0 and 10 s, but was " + value);
-      }
-      this.backoff = value;
-      return this;
+    @Override
+    public void close() {
+        closed.set(true);
     }
 
-    /** How many times a conflicting replace is retried; {@link #DEFAULT_CONFLICT_RETRIES} by default. */
-    public Builder conflictRetries(int value) {
-      if (value < 0 || value > 100) {
-        throw new IllegalArgumentException("conflictRetries must be between 0 and 100, but was " + value);
-      }
-      this.conflictRetries = value;
-      return this;
-    }
+    /** The addresses and TTL a rewrite should leave. */
+    private record Target(List<InetAddress> addresses, long ttlSeconds) {}
 
-    /** The clock TSIG signatures are timed with; the system clock by default. */
-    public Builder clock(Clock value) {
-      this.clock = Objects.requireNonNull(value, "clock");
-      return this;
+    /** The A and AAAA records of a name as read, to be sent back as prerequisites. */
+    private record Current(List<Record> a, List<Record> aaaa, List<Record> records) {
+        List<InetAddress> addresses() {
+            return records.stream().map(Rfc2136DnsUpdater::addressOf).toList();
+        }
+
+        long minTtl() {
+            return records.stream().mapToLong(Record::getTTL).min().orElse(0);
+        }
+
+        AddressSet asSet(Name owner) {
+            return new AddressSet(owner.toString().toLowerCase(Locale.ROOT), addresses(), Duration.ofSeconds(minTtl()));
+        }
     }
 
     /**
-     * Builds the updater.
-     *
-     * @throws IllegalStateException if no server or managed name was given, or no TSIG key
-     *     without {@link #unsigned()}
+     * Reads the records, asks {@code plan} what they should become, and writes that under the
+     * prerequisite that they are still what was read; reads again when another updater won.
      */
-    public Rfc2136DnsUpdater build() {
-      if (servers.isEmpty()) {
-        throw new IllegalStateException("no DNS server: call server(\"ns1.example:53\") before build()");
-      }
-      if (managed.isEmpty()) {
-        throw new IllegalStateException("no managed name: call manage(\"books.example\") with the names "
-            + "this updater may change");
-      }
-      if (tsig.isEmpty() && !unsigned) {
-        throw new IllegalStateException("no TSIG key: updates must be signed; call tsig(TsigKey.parse("
-            + "\"hmac-sha256:NAME:SECRET\")), or unsigned() for a server that trusts addresses");
-      }
-      return new Rfc2136DnsUpdater(this);
-    }
-  }
-
-  @Override
-  public Duration defaultTtl() {
-    return defaultTtl;
-  }
-
-  /** What the updater has done so far. */
-  public Metrics metrics() {
-    return new Metrics(messages.sum(), tcpMessages.sum(), retries.sum(), conflicts.sum(), failures.sum());
-  }
-
-  @Override
-  public AddressSet show(String name) throws DnsUpdateException {
-    Name owner = managedName(name);
-    Name zoneName = zoneOf(owner);
-    return current(owner, zoneName).asSet(owner);
-  }
-
-  @Override
-  public void update(String name, Collection<InetAddress> add, Collection<InetAddress> remove, Duration ttl)
-      throws DnsUpdateException {
-    Name owner = managedName(name);
-    long seconds = checkTtl(ttl).toSeconds();
-    Set<InetAddress> adding = new LinkedHashSet<>(add);
-    Set<InetAddress> removing = new LinkedHashSet<>(remove);
-    Set<InetAddress> both = new HashSet<>(adding);
-    both.retainAll(removing);
-    if (!both.isEmpty()) {
-      throw new IllegalArgumentException("addresses " + both + " are both added and removed");
-    }
-    if (adding.isEmpty() && removing.isEmpty()) {
-      return;
-    }
-    Name zoneName = zoneOf(owner);
-    Update update = new Update(zoneName);
-    for (InetAddress address : removing) {
-      update.delete(record(owner, address, 0));
-    }
-    for (InetAddress address : adding) {
-      update.add(record(owner, address, seconds));
-    }
-    Message response = send(update, "update " + owner);
-    int rcode = rcodeOf(response);
-    if (rcode != Rcode.NOERROR) {
-      throw failure(rcode, owner, zoneName);
-    }
-    LOG.info("dns: {} added {} removed {} (ttl {} s) in zone {}", owner, literals(adding), literals(removing),
-        seconds, zoneName);
-  }
-
-  @Override
-  public AddressSet replace(String name, Collection<InetAddress> addresses, Duration ttl) throws DnsUpdateException {
-    long seconds = checkTtl(ttl).toSeconds();
-    List<InetAddress> target = List.copyOf(new LinkedHashSet<>(addresses));
-    return rewrite(name, current -> Optional.of(new Target(target, seconds)));
-  }
-
-  @Override
-  public void lowerTtl(String name, Duration ttl) throws DnsUpdateException {
-    long seconds = checkTtl(ttl).toSeconds();
-    rewrite(name, current -> current.records.isEmpty() || current.minTtl() <= seconds
-        ? Optional.empty()
-        : Optional.of(new Target(current.addresses(), seconds)));
-  }
-
-  @Override
-  public void close() {
-    closed.set(true);
-  }
-
-  /** The addresses and TTL a rewrite should leave. */
-  private record Target(List<InetAddress> addresses, long ttlSeconds) {}
-
-  /** The A and AAAA records of a name as read, to be sent back as prerequisites. */
-  private record Current(List<Record> a, List<Record> aaaa, List<Record> records) {
-    List<InetAddress> addresses() {
-      return records.stream().map(Rfc2136DnsUpdater::addressOf).toList();
-    }
-
-    long minTtl() {
-      return records.stream().mapToLong(Record::getTTL).min().orElse(0);
-    }
-
-    AddressSet asSet(Name owner) {
-      return new AddressSet(owner.toString().toLowerCase(Locale.ROOT), addresses(), Duration.ofSeconds(minTtl()));
-    }
-  }
-
-  /**
-   * Reads the records, asks {@code plan} what they should become, and writes that under the
-   * prerequisite that they are still what was read; reads again when another updater won.
-   */
-  private AddressSet rewrite(String name, Function<Current, Optional<Target>> plan) throws DnsUpdateException {
-    Name owner = managedName(name);
-    Name zoneName = zoneOf(owner);
-    for (int round = 0; ; round++) {
-      Current current = current(owner, zoneName);
-      Optional<Target> wanted = plan.apply(current);
-      if (wanted.isEmpty() || alreadyHolds(current, wanted.get())) {
-        return current.asSet(owner);
-      }
-      Target target = wanted.get();
-      Update update = new Update(zoneName);
-      prerequisites(update, owner, Type.A, current.a());
-      prerequisites(update, owner, Type.AAAA, current.aaaa());
-      update.delete(owner, Type.A);
-      update.delete(owner, Type.AAAA);
-      for (InetAddress address : target.addresses()) {
-        update.add(record(owner, address, target.ttlSeconds()));
-      }
-      Message response = send(update, "replace " + owner);
-      int rcode = rcodeOf(response);
-      if (rcode == Rcode.NOERROR) {
-        LOG.info("dns: {} now {} (ttl {} s) in zone {}", owner, literals(target.addresses()), target.ttlSeconds(),
-            zoneName);
-        return new AddressSet(owner.toString().toLowerCase(Locale.ROOT), target.addresses(),
-            Duration.ofSeconds(target.addresses().isEmpty() ? 0 : target.ttlSeconds()));
-      }
-      if (rcode != Rcode.NXRRSET && rcode != Rcode.YXRRSET) {
-        throw failure(rcode, owner, zoneName);
-      }
-      conflicts.increment();
-      if (round >= conflictRetries) {
-        failures.increment();
-        throw new DnsUpdateException(Reason.CONFLICT, rcode, "the records of " + owner + " changed under "
-            + (round + 1) + " attempts to rewrite them; another updater keeps changing them", null);
-      }
-      LOG.debug("dns: records of {} changed while rewriting them ({}); reading again", owner, rcodeName(rcode));
-      pause(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1, 10L << Math.min(round, 5))));
-    }
-  }
-
-  private static boolean alreadyHolds(Current current, Target target) {
-    return new HashSet<>(current.addresses()).equals(new HashSet<>(target.addresses()))
-        && current.records().size() == target.addresses().size()
-        && current.records().stream().allMatch(r -> r.getTTL() == target.ttlSeconds());
-  }
-
-  /** RFC 2136 2.4: "RRset exists (value dependent)" for what was read, or "RRset does not exist". */
-  private static void prerequisites(Update update, Name owner, int type, List<Record> records) {
-    if (records.isEmpty()) {
-      update.absent(owner, type);
-      return;
-    }
-    for (Record record : records) {
-      update.present(Record.newRecord(owner, type, DClass.IN, 0, record.rdataToWireCanonical()));
-    }
-  }
-
-  private Current current(Name owner, Name zoneName) throws DnsUpdateException {
-    List<Record> a = query(owner, Type.A, zoneName);
-    List<Record> aaaa = query(owner, Type.AAAA, zoneName);
-    List<Record> all = new ArrayList<>(a);
-    all.addAll(aaaa);
-    return new Current(a, aaaa, all);
-  }
-
-  private List<Record> query(Name owner, int type, Name zoneName) throws DnsUpdateException {
-    Message response = send(Message.newQuery(Record.newRecord(owner, type, DClass.IN)), "query " + owner);
-    int rcode = rcodeOf(response);
-    if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-      throw failure(rcode, owner, zoneName);
-    }
-    List<Record> records = new ArrayList<>();
-    for (Record record : response.getSection(Section.ANSWER)) {
-      if (record.getType() == type && record.getName().equals(owner)) {
-        records.add(record);
-      }
-    }
-    return records;
-  }
-
-  private Name zoneOf(Name owner) throws DnsUpdateException {
-    if (zone.isPresent()) {
-      return zone.get();
-    }
-    Name cached = zoneCache.get(owner);
-    if (cached != null) {
-      return cached;
-    }
-    Message response = send(Message.newQuery(Record.newRecord(owner, Type.SOA, DClass.IN)), "find the zone of " + owner);
-    int rcode = rcodeOf(response);
-    if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN && rcode != Rcode.REFUSED) {
-      throw failure(rcode, owner, owner);
-    }
-    Optional<Name> found = Optional.empty();
-    if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
-      for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
-        for (Record record : response.getSection(section)) {
-          if (record instanceof SOARecord && owner.subdomain(record.getName())) {
-            found = Optional.of(record.getName());
-          }
+    private AddressSet rewrite(String name, Function<Current, Optional<Target>> plan) throws DnsUpdateException {
+        Name owner = managedName(name);
+        Name zoneName = zoneOf(owner);
+        for (int round = 0; ; round++) {
+            Current current = current(owner, zoneName);
+            Optional<Target> wanted = plan.apply(current);
+            if (wanted.isEmpty() || alreadyHolds(current, wanted.get())) {
+                return current.asSet(owner);
+            }
+            Target target = wanted.get();
+            Update update = new Update(zoneName);
+            prerequisites(update, owner, Type.A, current.a());
+            prerequisites(update, owner, Type.AAAA, current.aaaa());
+            update.delete(owner, Type.A);
+            update.delete(owner, Type.AAAA);
+            for (InetAddress address : target.addresses()) {
+                update.add(record(owner, address, target.ttlSeconds()));
+            }
+            Message response = send(update, "replace " + owner);
+            int rcode = rcodeOf(response);
+            if (rcode == Rcode.NOERROR) {
+                LOG.info(
+                        "dns: {} now {} (ttl {} s) in zone {}",
+                        owner,
+                        literals(target.addresses()),
+                        target.ttlSeconds(),
+                        zoneName);
+                return new AddressSet(
+                        owner.toString().toLowerCase(Locale.ROOT),
+                        target.addresses(),
+                        Duration.ofSeconds(target.addresses().isEmpty() ? 0 : target.ttlSeconds()));
+            }
+            if (rcode != Rcode.NXRRSET && rcode != Rcode.YXRRSET) {
+                throw failure(rcode, owner, zoneName);
+            }
+            conflicts.increment();
+            if (round >= conflictRetries) {
+                failures.increment();
+                throw new DnsUpdateException(
+                        Reason.CONFLICT,
+                        rcode,
+                        "the records of " + owner + " changed under " + (round + 1)
+                                + " attempts to rewrite them; another updater keeps changing them",
+                        null);
+            }
+            LOG.debug("dns: records of {} changed while rewriting them ({}); reading again", owner, rcodeName(rcode));
+            pause(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1, 10L << Math.min(round, 5))));
         }
-      }
     }
-    if (found.isEmpty()) {
-      failures.increment();
-      throw new DnsUpdateException(Reason.ZONE_NOT_FOUND, rcode, "server " + servers.get(0) + " returned no SOA "
-          + "for " + owner + " (" + rcodeName(rcode) + "): it is not authoritative for a zone holding this name; "
-          + "point the updater at the zone's primary, or configure the zone", null);
-    }
-    zoneCache.put(owner, found.get());
-    return found.get();
-  }
 
-  /** Sends to each server in turn, with retries and backoff; returns the first real answer. */
-  private Message send(Message message, String what) throws DnsUpdateException {
-    if (closed.get()) {
-      throw new DnsUpdateException(Reason.CLOSED, "the updater is closed; build a new one");
+    private static boolean alreadyHolds(Current current, Target target) {
+        return new HashSet<>(current.addresses()).equals(new HashSet<>(target.addresses()))
+                && current.records().size() == target.addresses().size()
+                && current.records().stream().allMatch(r -> r.getTTL() == target.ttlSeconds());
     }
-    int size = message.toWire().length + tsig.map(TSIG::recordLength).orElse(0);
-    if (size > Message.MAXLENGTH) {
-      failures.increment();
-      throw new DnsUpdateException(Reason.TOO_LARGE, "cannot " + what + ": the message would be " + size
-          + " bytes, more than the " + Message.MAXLENGTH + " one DNS message can hold; nothing was sent, so "
-          + "change fewer records at once");
+
+    /** RFC 2136 2.4: "RRset exists (value dependent)" for what was read, or "RRset does not exist". */
+    private static void prerequisites(Update update, Name owner, int type, List<Record> records) {
+        if (records.isEmpty()) {
+            update.absent(owner, type);
+            return;
+        }
+        for (Record record : records) {
+            update.present(Record.newRecord(owner, type, DClass.IN, 0, record.rdataToWireCanonical()));
+        }
     }
-    boolean tcp = size > MAX_UDP_BYTES;
-    DnsUpdateException last = null;
-    for (DnsServer server : servers) {
-      for (int attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1) {
-          retries.increment();
-          pause(backoff.multipliedBy(1L << (attempt - 2)));
+
+    private Current current(Name owner, Name zoneName) throws DnsUpdateException {
+        List<Record> a = query(owner, Type.A, zoneName);
+        List<Record> aaaa = query(owner, Type.AAAA, zoneName);
+        List<Record> all = new ArrayList<>(a);
+        all.addAll(aaaa);
+        return new Current(a, aaaa, all);
+    }
+
+    private List<Record> query(Name owner, int type, Name zoneName) throws DnsUpdateException {
+        Message response = send(Message.newQuery(Record.newRecord(owner, type, DClass.IN)), "query " + owner);
+        int rcode = rcodeOf(response);
+        if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+            throw failure(rcode, owner, zoneName);
+        }
+        List<Record> records = new ArrayList<>();
+        for (Record record : response.getSection(Section.ANSWER)) {
+            if (record.getType() == type && record.getName().equals(owner)) {
+                records.add(record);
+            }
+        }
+        return records;
+    }
+
+    private Name zoneOf(Name owner) throws DnsUpdateException {
+        if (zone.isPresent()) {
+            return zone.get();
+        }
+        Name cached = zoneCache.get(owner);
+        if (cached != null) {
+            return cached;
+        }
+        Message response =
+                send(Message.newQuery(Record.newRecord(owner, Type.SOA, DClass.IN)), "find the zone of " + owner);
+        int rcode = rcodeOf(response);
+        if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN && rcode != Rcode.REFUSED) {
+            throw failure(rcode, owner, owner);
+        }
+        Optional<Name> found = Optional.empty();
+        if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
+            for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
+                for (Record record : response.getSection(section)) {
+                    if (record instanceof SOARecord && owner.subdomain(record.getName())) {
+                        found = Optional.of(record.getName());
+                    }
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            failures.increment();
+            throw new DnsUpdateException(
+                    Reason.ZONE_NOT_FOUND,
+                    rcode,
+                    "server " + servers.get(0) + " returned no SOA "
+                            + "for " + owner + " (" + rcodeName(rcode)
+                            + "): it is not authoritative for a zone holding this name; "
+                            + "point the updater at the zone's primary, or configure the zone",
+                    null);
+        }
+        zoneCache.put(owner, found.get());
+        return found.get();
+    }
+
+    /** Sends to each server in turn, with retries and backoff; returns the first real answer. */
+    private Message send(Message message, String what) throws DnsUpdateException {
+        if (closed.get()) {
+            throw new DnsUpdateException(Reason.CLOSED, "the updater is closed; build a new one");
+        }
+        int size = message.toWire().length + tsig.map(TSIG::recordLength).orElse(0);
+        if (size > Message.MAXLENGTH) {
+            failures.increment();
+            throw new DnsUpdateException(
+                    Reason.TOO_LARGE,
+                    "cannot " + what + ": the message would be " + size
+                            + " bytes, more than the " + Message.MAXLENGTH
+                            + " one DNS message can hold; nothing was sent, so "
+                            + "change fewer records at once");
+        }
+        boolean tcp = size > MAX_UDP_BYTES;
+        DnsUpdateException last = null;
+        for (DnsServer server : servers) {
+            for (int attempt = 1; attempt <= attempts; attempt++) {
+                if (attempt > 1) {
+                    retries.increment();
+                    pause(backoff.multipliedBy(1L << (attempt - 2)));
+                }
+                try {
+                    Message response = exchange(server, message, tcp);
+                    int rcode = rcodeOf(response);
+                    if (rcode == Rcode.SERVFAIL) {
+                        last = new DnsUpdateException(
+                                Reason.SERVFAIL,
+                                rcode,
+                                "server " + server + " failed to " + what + " (SERVFAIL); its log says why",
+                                null);
+                        continue;
+                    }
+                    verified(response, server, rcode);
+                    return response;
+                } catch (SocketTimeoutException e) {
+                    last = new DnsUpdateException(
+                            Reason.TIMEOUT,
+                            -1,
+                            "no answer from " + server + " within "
+                                    + timeout.toMillis() + " ms to " + what + " after " + attempt
+                                    + " attempt(s): is the server running "
+                                    + "and reachable on this port?",
+                            e);
+                } catch (DnsUpdateException e) {
+                    failures.increment();
+                    throw e;
+                } catch (IOException e) {
+                    last = new DnsUpdateException(
+                            Reason.UNREACHABLE,
+                            -1,
+                            "cannot reach " + server + " to " + what + ": " + e.getMessage()
+                                    + "; check the host and port",
+                            e);
+                }
+                LOG.debug("dns: attempt {} of {} to {} failed: {}", attempt, what, server, last.getMessage());
+            }
+        }
+        failures.increment();
+        throw last;
+    }
+
+    private Message exchange(DnsServer server, Message message, boolean tcp) throws IOException {
+        SimpleResolver resolver = resolvers.computeIfAbsent(new Route(server, tcp), this::newResolver);
+        messages.increment();
+        if (tcp) {
+            tcpMessages.increment();
         }
         try {
-          Message response = exchange(server, message, tcp);
-          int rcode = rcodeOf(response);
-          if (rcode == Rcode.SERVFAIL) {
-            last = new DnsUpdateException(Reason.SERVFAIL, rcode, "server " + server + " failed to " + what
-                + " (SERVFAIL); its log says why", null);
-            continue;
-          }
-          verified(response, server, rcode);
-          return response;
-        } catch (SocketTimeoutException e) {
-          last = new DnsUpdateException(Reason.TIMEOUT, -1, "no answer from " + server + " within "
-              + timeout.toMillis() + " ms to " + what + " after " + attempt + " attempt(s): is the server running "
-              + "and reachable on this port?", e);
-        } catch (DnsUpdateException e) {
-          failures.increment();
-          throw e;
+            return resolver.send(message);
         } catch (IOException e) {
-          last = new DnsUpdateException(Reason.UNREACHABLE, -1, "cannot reach " + server + " to " + what + ": "
-              + e.getMessage() + "; check the host and port", e);
+            if (e instanceof SocketTimeoutException || e.getCause() instanceof SocketTimeoutException) {
+                SocketTimeoutException timedOut = new SocketTimeoutException(e.getMessage());
+                timedOut.initCause(e);
+                throw timedOut;
+            }
+            throw e;
         }
-        LOG.debug("dns: attempt {} of {} to {} failed: {}", attempt, what, server, last.getMessage());
-      }
     }
-    failures.increment();
-    throw last;
-  }
 
-  private Message exchange(DnsServer server, Message message, boolean tcp) throws IOException {
-    SimpleResolver resolver = resolvers.computeIfAbsent(new Route(server, tcp), this::newResolver);
-    messages.increment();
-    if (tcp) {
-      tcpMessages.increment();
+    /** A server reached over UDP or TCP; one resolver each, made once (its address is looked up once). */
+    private record Route(DnsServer server, boolean tcp) {}
+
+    private SimpleResolver newResolver(Route route) {
+        SimpleResolver resolver = new SimpleResolver(
+                new InetSocketAddress(route.server().host(), route.server().port()));
+        resolver.setTimeout(timeout);
+        resolver.setTCP(route.tcp());
+        tsig.ifPresent(resolver::setTSIGKey);
+        return resolver;
     }
-    try {
-      return resolver.send(message);
-    } catch (IOException e) {
-      if (e instanceof SocketTimeoutException || e.getCause() instanceof SocketTimeoutException) {
-        SocketTimeoutException timedOut = new SocketTimeoutException(e.getMessage());
-        timedOut.initCause(e);
-        throw timedOut;
-      }
-      throw e;
+
+    /** Answers to signed messages must be signed and verify, except the errors that say why they cannot. */
+    private void verified(Message response, DnsServer server, int rcode) throws DnsUpdateException {
+        if (tsig.isEmpty() || rcode == Rcode.BADKEY || rcode == Rcode.BADSIG || rcode == Rcode.BADTIME) {
+            return;
+        }
+        if (!response.isSigned() || !response.isVerified()) {
+            throw new DnsUpdateException(
+                    Reason.UNVERIFIED_RESPONSE,
+                    rcode,
+                    "the answer from " + server + " is "
+                            + (response.isSigned() ? "signed but its signature does not verify" : "not signed")
+                            + " with key " + tsigKey.orElseThrow().name()
+                            + "; it may be forged, or the server uses another key",
+                    null);
+        }
     }
-  }
 
-  /** A server reached over UDP or TCP; one resolver each, made once (its address is looked up once). */
-  private record Route(DnsServer server, boolean tcp) {}
-
-  private SimpleResolver newResolver(Route route) {
-    SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(route.server().host(), route.server().port()));
-    resolver.setTimeout(timeout);
-    resolver.setTCP(route.tcp());
-    tsig.ifPresent(resolver::setTSIGKey);
-    return resolver;
-  }
-
-  /** Answers to signed messages must be signed and verify, except the errors that say why they cannot. */
-  private void verified(Message response, DnsServer server, int rcode) throws DnsUpdateException {
-    if (tsig.isEmpty() || rcode == Rcode.BADKEY || rcode == Rcode.BADSIG || rcode == Rcode.BADTIME) {
-      return;
+    /** The response code, with a TSIG error (BADKEY, BADSIG, BADTIME) taking precedence. */
+    private static int rcodeOf(Message response) {
+        TSIGRecord record = response.getTSIG();
+        if (record != null && record.getError() != Rcode.NOERROR) {
+            return record.getError();
+        }
+        return response.getRcode();
     }
-    if (!response.isSigned() || !response.isVerified()) {
-      throw new DnsUpdateException(Reason.UNVERIFIED_RESPONSE, rcode, "the answer from " + server + " is "
-          + (response.isSigned() ? "signed but its signature does not verify" : "not signed")
-          + " with key " + tsigKey.orElseThrow().name() + "; it may be forged, or the server uses another key", null);
+
+    /** BADSIG shares its number with BADVERS; TSIG errors are named as TSIG errors. */
+    private static String rcodeName(int rcode) {
+        return rcode == Rcode.BADSIG || rcode == Rcode.BADKEY || rcode == Rcode.BADTIME
+                ? Rcode.TSIGstring(rcode)
+                : Rcode.string(rcode);
     }
-  }
 
-  /** The response code, with a TSIG error (BADKEY, BADSIG, BADTIME) taking precedence. */
-  private static int rcodeOf(Message response) {
-    TSIGRecord record = response.getTSIG();
-    if (record != null && record.getError() != Rcode.NOERROR) {
-      return record.getError();
+    private DnsUpdateException failure(int rcode, Name owner, Name zoneName) {
+        failures.increment();
+        String key = tsigKey.map(k -> "key " + k.name() + " (" + k.algorithm().token() + ")")
+                .orElse("unsigned updates");
+        String server = servers.get(0).toString();
+        return switch (rcode) {
+            case Rcode.REFUSED ->
+                new DnsUpdateException(
+                        Reason.REFUSED,
+                        rcode,
+                        "the server refused to change " + owner
+                                + " in zone " + zoneName + ": its update-policy does not grant " + key
+                                + " the right to change "
+                                + "this name's A/AAAA records; add a grant for it",
+                        null);
+            case Rcode.NOTAUTH ->
+                new DnsUpdateException(
+                        Reason.NOTAUTH,
+                        rcode,
+                        "the server is not authoritative for zone " + zoneName
+                                + " (or takes no updates for it): send updates to the zone's primary and check the zone",
+                        null);
+            case Rcode.NOTZONE ->
+                new DnsUpdateException(
+                        Reason.NOTZONE,
+                        rcode,
+                        owner + " is not inside zone " + zoneName
+                                + ": configure the zone that holds it, or leave the zone out to find it from the SOA",
+                        null);
+            case Rcode.BADKEY ->
+                new DnsUpdateException(
+                        Reason.BADKEY,
+                        rcode,
+                        "the server does not know " + key
+                                + ": the key's name and algorithm must match a key statement on the server",
+                        null);
+            case Rcode.BADSIG ->
+                new DnsUpdateException(
+                        Reason.BADSIG,
+                        rcode,
+                        "the server could not verify the signature " + "by " + key
+                                + ": the secret differs from the server's",
+                        null);
+            case Rcode.BADTIME ->
+                new DnsUpdateException(
+                        Reason.BADTIME,
+                        rcode,
+                        "the server says this host's clock differs " + "from its own by more than the TSIG fudge of "
+                                + TSIG.FUDGE.toSeconds() + " s: synchronise the clocks (NTP)",
+                        null);
+            case Rcode.FORMERR ->
+                new DnsUpdateException(
+                        Reason.FORMERR,
+                        rcode,
+                        "the server found the message for " + owner + " malformed (FORMERR)",
+                        null);
+            case Rcode.SERVFAIL ->
+                new DnsUpdateException(
+                        Reason.SERVFAIL,
+                        rcode,
+                        "the server failed to change " + owner + " (SERVFAIL); its log says why",
+                        null);
+            default ->
+                new DnsUpdateException(
+                        Reason.UNEXPECTED_RCODE,
+                        rcode,
+                        "the server answered " + rcodeName(rcode) + " to the change of " + owner + " via " + server,
+                        null);
+        };
     }
-    return response.getRcode();
-  }
 
-  /** BADSIG shares its number with BADVERS; TSIG errors are named as TSIG errors. */
-  private static String rcodeName(int rcode) {
-    return rcode == Rcode.BADSIG || rcode == Rcode.BADKEY || rcode == Rcode.BADTIME
-        ? Rcode.TSIGstring(rcode) : Rcode.string(rcode);
-  }
-
-  private DnsUpdateException failure(int rcode, Name owner, Name zoneName) {
-    failures.increment();
-    String key = tsigKey.map(k -> "key " + k.name() + " (" + k.algorithm().token() + ")").orElse("unsigned updates");
-    String server = servers.get(0).toString();
-    return switch (rcode) {
-      case Rcode.REFUSED -> new DnsUpdateException(Reason.REFUSED, rcode, "the server refused to change " + owner
-          + " in zone " + zoneName + ": its update-policy does not grant " + key + " the right to change "
-          + "this name's A/AAAA records; add a grant for it", null);
-      case Rcode.NOTAUTH -> new DnsUpdateException(Reason.NOTAUTH, rcode, "the server is not authoritative for zone "
-          + zoneName + " (or takes no updates for it): send updates to the zone's primary and check the zone", null);
-      case Rcode.NOTZONE -> new DnsUpdateException(Reason.NOTZONE, rcode, owner + " is not inside zone " + zoneName
-          + ": configure the zone that holds it, or leave the zone out to find it from the SOA", null);
-      case Rcode.BADKEY -> new DnsUpdateException(Reason.BADKEY, rcode, "the server does not know " + key
-          + ": the key's name and algorithm must match a key statement on the server", null);
-      case Rcode.BADSIG -> new DnsUpdateException(Reason.BADSIG, rcode, "the server could not verify the signature "
-          + "by " + key + ": the secret differs from the server's", null);
-      case Rcode.BADTIME -> new DnsUpdateException(Reason.BADTIME, rcode, "the server says this host's clock differs "
-          + "from its own by more than the TSIG fudge of " + TSIG.FUDGE.toSeconds() + " s: synchronise the clocks (NTP)",
-          null);
-      case Rcode.FORMERR -> new DnsUpdateException(Reason.FORMERR, rcode, "the server found the message for " + owner
-          + " malformed (FORMERR)", null);
-      case Rcode.SERVFAIL -> new DnsUpdateException(Reason.SERVFAIL, rcode, "the server failed to change " + owner
-          + " (SERVFAIL); its log says why", null);
-      default -> new DnsUpdateException(Reason.UNEXPECTED_RCODE, rcode, "the server answered " + rcodeName(rcode)
-          + " to the change of " + owner + " via " + server, null);
-    };
-  }
-
-  private Name managedName(String name) throws DnsUpdateException {
-    if (closed.get()) {
-      throw new DnsUpdateException(Reason.CLOSED, "the updater is closed; build a new one");
+    private Name managedName(String name) throws DnsUpdateException {
+        if (closed.get()) {
+            throw new DnsUpdateException(Reason.CLOSED, "the updater is closed; build a new one");
+        }
+        Name owner = parseName("name", name);
+        if (!managed.contains(owner)) {
+            throw new DnsUpdateException(
+                    Reason.NAME_NOT_MANAGED,
+                    owner + " is not among the names this updater manages " + managed + "; nothing was sent");
+        }
+        return owner;
     }
-    Name owner = parseName("name", name);
-    if (!managed.contains(owner)) {
-      throw new DnsUpdateException(Reason.NAME_NOT_MANAGED, owner + " is not among the names this updater manages "
-          + managed + "; nothing was sent");
+
+    private static Record record(Name owner, InetAddress address, long ttl) {
+        if (address instanceof Inet4Address) {
+            return new ARecord(owner, DClass.IN, ttl, address);
+        }
+        if (address instanceof Inet6Address) {
+            return new AAAARecord(owner, DClass.IN, ttl, address);
+        }
+        throw new IllegalArgumentException("not an IPv4 or IPv6 address: " + address);
     }
-    return owner;
-  }
 
-  private static Record record(Name owner, InetAddress address, long ttl) {
-    if (address instanceof Inet4Address) {
-      return new ARecord(owner, DClass.IN, ttl, address);
+    private static List<String> literals(Collection<InetAddress> addresses) {
+        return AddressLiterals.formatAll(addresses);
     }
-    if (address instanceof Inet6Address) {
-      return new AAAARecord(owner, DClass.IN, ttl, address);
+
+    private static InetAddress addressOf(Record record) {
+        return record instanceof ARecord a ? a.getAddress() : ((AAAARecord) record).getAddress();
     }
-    throw new IllegalArgumentException("not an IPv4 or IPv6 address: " + address);
-  }
 
-  private static List<String> literals(Collection<InetAddress> addresses) {
-    return AddressLiterals.formatAll(addresses);
-  }
-
-  private static InetAddress addressOf(Record record) {
-    return record instanceof ARecord a ? a.getAddress() : ((AAAARecord) record).getAddress();
-  }
-
-  private static Name parseName(String what, String text) {
-    Objects.requireNonNull(text, what);
-    try {
-      Name name = Name.fromString(text.toLowerCase(Locale.ROOT), Name.root);
-      if (name.labels() < 2) {
-        throw new IllegalArgumentException(what + " \"" + text + "\" must not be the root");
-      }
-      return name;
-    } catch (TextParseException e) {
-      throw new IllegalArgumentException(what + " \"" + text + "\" is not a DNS name: " + e.getMessage(), e);
+    private static Name parseName(String what, String text) {
+        Objects.requireNonNull(text, what);
+        try {
+            Name name = Name.fromString(text.toLowerCase(Locale.ROOT), Name.root);
+            if (name.labels() < 2) {
+                throw new IllegalArgumentException(what + " \"" + text + "\" must not be the root");
+            }
+            return name;
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException(what + " \"" + text + "\" is not a DNS name: " + e.getMessage(), e);
+        }
     }
-  }
 
-  private static Name absolute(String name) {
-    return parseName("TSIG key name", name);
-  }
-
-  private static Name algorithmName(TsigKey.Algorithm algorithm) {
-    return switch (algorithm) {
-      case HMAC_SHA256 -> TSIG.HMAC_SHA256;
-      case HMAC_SHA512 -> TSIG.HMAC_SHA512;
-      case HMAC_SHA1 -> TSIG.HMAC_SHA1;
-    };
-  }
-
-  private static Duration checkTtl(Duration ttl) {
-    Objects.requireNonNull(ttl, "ttl");
-    if (ttl.toSeconds() < 1 || ttl.compareTo(MAX_TTL) > 0) {
-      throw new IllegalArgumentException("ttl must be between 1 s and 1 day, but was " + ttl.toSeconds() + " s");
+    private static Name absolute(String name) {
+        return parseName("TSIG key name", name);
     }
-    return ttl;
-  }
 
-  private static void pause(Duration duration) throws DnsUpdateException {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DnsUpdateException(Reason.TIMEOUT, -1, "interrupted while waiting to retry", e);
+    private static Name algorithmName(TsigKey.Algorithm algorithm) {
+        return switch (algorithm) {
+            case HMAC_SHA256 -> TSIG.HMAC_SHA256;
+            case HMAC_SHA512 -> TSIG.HMAC_SHA512;
+            case HMAC_SHA1 -> TSIG.HMAC_SHA1;
+        };
     }
-  }
+
+    private static Duration checkTtl(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.toSeconds() < 1 || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("ttl must be between 1 s and 1 day, but was " + ttl.toSeconds() + " s");
+        }
+        return ttl;
+    }
+
+    private static void pause(Duration duration) throws DnsUpdateException {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DnsUpdateException(Reason.TIMEOUT, -1, "interrupted while waiting to retry", e);
+        }
+    }
 }

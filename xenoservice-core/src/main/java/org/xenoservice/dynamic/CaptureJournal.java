@@ -96,548 +96,605 @@ import org.xenoservice.protocol.CapturedRequest;
  * set when a call starts is cleared for the write and restored afterwards.
  */
 public final class CaptureJournal implements AutoCloseable {
-  /** The journal file's name inside the directory given to {@link #open}. */
-  public static final String FILE_NAME = "capture.journal";
-  /** The format version this class writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+    /** The journal file's name inside the directory given to {@link #open}. */
+    public static final String FILE_NAME = "capture.journal";
+    /** The format version this class writes and reads. */
+    public static final int FORMAT_VERSION = 1;
 
-  static final byte[] FILE_MAGIC = "XENOJRNL".getBytes(US_ASCII);
-  static final int FILE_HEADER_BYTES = FILE_MAGIC.length + 4;
-  static final int RECORD_MAGIC = 0x58435231;
-  static final byte TYPE_REQUEST = 1;
-  static final byte TYPE_ACK = 2;
-  static final byte TYPE_KEY = 3;
-  static final String LOCK_FILE_NAME = "capture.lock";
-  static final String COMPACT_FILE_NAME = FILE_NAME + ".compact";
-  /** Default compaction threshold: 64 MiB of acknowledged requests' records. */
-  public static final long DEFAULT_COMPACT_AFTER_BYTES = 64L << 20;
-  private static final int MAX_KEY_PAYLOAD_BYTES = 4 + 2 * CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS;
-  static final int RECORD_HEADER_BYTES = 21;
-  static final int MAX_PAYLOAD_BYTES = RequestCodec.MAX_PAYLOAD_BYTES;
-  private static final int CRC_OFFSET = 17;
-  private static final int LENGTH_OFFSET = 13;
-  private static final int SEQUENCE_OFFSET = 5;
+    static final byte[] FILE_MAGIC = "XENOJRNL".getBytes(US_ASCII);
+    static final int FILE_HEADER_BYTES = FILE_MAGIC.length + 4;
+    static final int RECORD_MAGIC = 0x58435231;
+    static final byte TYPE_REQUEST = 1;
+    static final byte TYPE_ACK = 2;
+    static final byte TYPE_KEY = 3;
+    static final String LOCK_FILE_NAME = "capture.lock";
+    static final String COMPACT_FILE_NAME = FILE_NAME + ".compact";
+    /** Default compaction threshold: 64 MiB of acknowledged requests' records. */
+    public static final long DEFAULT_COMPACT_AFTER_BYTES = 64L << 20;
 
-  private static final Logger LOG = LoggerFactory.getLogger(CaptureJournal.class);
+    private static final int MAX_KEY_PAYLOAD_BYTES = 4 + 2 * CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS;
+    static final int RECORD_HEADER_BYTES = 21;
+    static final int MAX_PAYLOAD_BYTES = RequestCodec.MAX_PAYLOAD_BYTES;
+    private static final int CRC_OFFSET = 17;
+    private static final int LENGTH_OFFSET = 13;
+    private static final int SEQUENCE_OFFSET = 5;
 
-  private final Object lock = new Object();
-  private final Path directory;
-  private final Path file;
-  private final FileChannel lockChannel;
-  private final long compactAfterBytes;
-  private FileChannel channel;
-  private final Map<String, Long> sequenceByKey = new HashMap<>();
-  /** Pending request sequence number to where its record is in the file. */
-  private final TreeMap<Long, Slot> pendingOffsets = new TreeMap<>();
-  /** Bytes a compaction would reclaim: acknowledged requests' records and acknowledgements. */
-  private long reclaimableBytes;
-  private long lastSequence;
-  private long end;
-  private IOException failure;
-  private boolean closed;
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureJournal.class);
 
-  /** Where a pending request's record is. */
-  private record Slot(long offset, int length) {}
+    private final Object lock = new Object();
+    private final Path directory;
+    private final Path file;
+    private final FileChannel lockChannel;
+    private final long compactAfterBytes;
+    private FileChannel channel;
+    private final Map<String, Long> sequenceByKey = new HashMap<>();
+    /** Pending request sequence number to where its record is in the file. */
+    private final TreeMap<Long, Slot> pendingOffsets = new TreeMap<>();
+    /** Bytes a compaction would reclaim: acknowledged requests' records and acknowledgements. */
+    private long reclaimableBytes;
 
-  private CaptureJournal(Path directory, FileChannel lockChannel, FileChannel channel, long compactAfterBytes) {
-    this.directory = directory;
-    this.file = directory.resolve(FILE_NAME);
-    this.lockChannel = lockChannel;
-    this.channel = channel;
-    this.compactAfterBytes = compactAfterBytes;
-  }
+    private long lastSequence;
+    private long end;
+    private IOException failure;
+    private boolean closed;
 
-  /**
-   * Opens the journal in {@code directory}, creating the directory and an empty journal when
-   * absent, and recovers it: every record is checked and a torn last record dropped.
-   *
-   * @throws JournalException if the file is not a journal, of another version, corrupt in the
-   *     middle, or open elsewhere; the file is then left as it was
-   * @throws IOException if the directory or file cannot be created, read or written
-   */
-  public static CaptureJournal open(Path directory) throws IOException {
-    return open(directory, DEFAULT_COMPACT_AFTER_BYTES);
-  }
+    /** Where a pending request's record is. */
+    private record Slot(long offset, int length) {}
 
-  /** Opens with another compaction threshold; for tests. */
-  static CaptureJournal open(Path directory, long compactAfterBytes) throws IOException {
-    Objects.requireNonNull(directory, "directory");
-    Files.createDirectories(directory);
-    Path file = directory.resolve(FILE_NAME);
-    FileChannel lockChannel = FileChannel.open(directory.resolve(LOCK_FILE_NAME), CREATE, WRITE);
-    FileChannel channel = null;
-    try {
-      if (!tryLock(lockChannel)) {
-        throw new JournalException(JournalException.Reason.LOCKED, -1, file
-            + " is already open in another CaptureJournal; open a directory's journal once and share it");
-      }
-      // A compaction a crash interrupted before its rename: the journal itself is intact.
-      Files.deleteIfExists(directory.resolve(COMPACT_FILE_NAME));
-      boolean created = !Files.exists(file);
-      channel = FileChannel.open(file, CREATE, READ, WRITE);
-      CaptureJournal journal = new CaptureJournal(directory, lockChannel, channel, compactAfterBytes);
-      journal.recover();
-      if (created) {
-        forceDirectory(directory);
-      }
-      return journal;
-    } catch (IOException | RuntimeException e) {
-      for (FileChannel open : new FileChannel[] {channel, lockChannel}) {
+    private CaptureJournal(Path directory, FileChannel lockChannel, FileChannel channel, long compactAfterBytes) {
+        this.directory = directory;
+        this.file = directory.resolve(FILE_NAME);
+        this.lockChannel = lockChannel;
+        this.channel = channel;
+        this.compactAfterBytes = compactAfterBytes;
+    }
+
+    /**
+     * Opens the journal in {@code directory}, creating the directory and an empty journal when
+     * absent, and recovers it: every record is checked and a torn last record dropped.
+     *
+     * @throws JournalException if the file is not a journal, of another version, corrupt in the
+     *     middle, or open elsewhere; the file is then left as it was
+     * @throws IOException if the directory or file cannot be created, read or written
+     */
+    public static CaptureJournal open(Path directory) throws IOException {
+        return open(directory, DEFAULT_COMPACT_AFTER_BYTES);
+    }
+
+    /** Opens with another compaction threshold; for tests. */
+    static CaptureJournal open(Path directory, long compactAfterBytes) throws IOException {
+        Objects.requireNonNull(directory, "directory");
+        Files.createDirectories(directory);
+        Path file = directory.resolve(FILE_NAME);
+        FileChannel lockChannel = FileChannel.open(directory.resolve(LOCK_FILE_NAME), CREATE, WRITE);
+        FileChannel channel = null;
         try {
-          if (open != null) {
-            open.close();
-          }
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
+            if (!tryLock(lockChannel)) {
+                throw new JournalException(
+                        JournalException.Reason.LOCKED,
+                        -1,
+                        file
+                                + " is already open in another CaptureJournal; open a directory's journal once and share it");
+            }
+            // A compaction a crash interrupted before its rename: the journal itself is intact.
+            Files.deleteIfExists(directory.resolve(COMPACT_FILE_NAME));
+            boolean created = !Files.exists(file);
+            channel = FileChannel.open(file, CREATE, READ, WRITE);
+            CaptureJournal journal = new CaptureJournal(directory, lockChannel, channel, compactAfterBytes);
+            journal.recover();
+            if (created) {
+                forceDirectory(directory);
+            }
+            return journal;
+        } catch (IOException | RuntimeException e) {
+            for (FileChannel open : new FileChannel[] {channel, lockChannel}) {
+                try {
+                    if (open != null) {
+                        open.close();
+                    }
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-      }
-      throw e;
     }
-  }
 
-  /**
-   * Appends {@code request} and forces it to the device before returning its sequence number. If
-   * a request with the same idempotency key is already in the journal, pending or acknowledged,
-   * nothing is written and that request's sequence number is returned: the first capture wins.
-   *
-   * @throws JournalException if an earlier write failed and the journal must be reopened
-   * @throws IOException if the write or the fsync fails; the request is then not journalled
-   */
-  public long append(CapturedRequest request) throws IOException {
-    Objects.requireNonNull(request, "request");
-    byte[] payload = RequestCodec.encode(request);
-    synchronized (lock) {
-      checkUsable();
-      Long existing = sequenceByKey.get(request.idempotencyKey());
-      if (existing != null) {
-        return existing;
-      }
-      long sequence = lastSequence + 1;
-      byte[] record = record(TYPE_REQUEST, sequence, payload);
-      long offset = write(record);
-      sequenceByKey.put(request.idempotencyKey(), sequence);
-      pendingOffsets.put(sequence, new Slot(offset, record.length));
-      lastSequence = sequence;
-      return sequence;
-    }
-  }
-
-  /**
-   * Records durably that the origin has request {@code sequence}, so that it is no longer
-   * {@link #pending()}, now or after a reopen.
-   *
-   * @return true if the request was pending, false if it was already acknowledged
-   * @throws IllegalArgumentException if no request with that sequence number was appended
-   * @throws IOException if the write or the fsync fails; the request then stays pending
-   */
-  public boolean acknowledge(long sequence) throws IOException {
-    synchronized (lock) {
-      checkUsable();
-      if (sequence < 1 || sequence > lastSequence) {
-        throw new IllegalArgumentException("sequence " + sequence
-            + " was never appended to this journal; the last sequence is " + lastSequence);
-      }
-      if (!pendingOffsets.containsKey(sequence)) {
-        return false;
-      }
-      write(record(TYPE_ACK, sequence, new byte[0]));
-      reclaimableBytes += pendingOffsets.remove(sequence).length() + RECORD_HEADER_BYTES;
-      maybeCompact();
-      return true;
-    }
-  }
-
-  /**
-   * The requests not yet acknowledged, in the order they were appended, read back from the file.
-   *
-   * @throws IOException if the file cannot be read or a record no longer verifies
-   */
-  public List<JournalEntry> pending() throws IOException {
-    return pending(Integer.MAX_VALUE);
-  }
-
-  /**
-   * The first {@code maxEntries} requests not yet acknowledged, in the order they were appended:
-   * what a forwarder takes for its next batch without reading a large backlog's bodies at once.
-   *
-   * @throws IllegalArgumentException if {@code maxEntries} is not positive
-   * @throws IOException if the file cannot be read or a record no longer verifies
-   */
-  public List<JournalEntry> pending(int maxEntries) throws IOException {
-    if (maxEntries < 1) {
-      throw new IllegalArgumentException("maxEntries must be at least 1, but was " + maxEntries);
-    }
-    synchronized (lock) {
-      checkUsable();
-      List<JournalEntry> entries = new ArrayList<>(Math.min(maxEntries, pendingOffsets.size()));
-      for (Map.Entry<Long, Slot> pending : pendingOffsets.entrySet()) {
-        if (entries.size() == maxEntries) {
-          break;
+    /**
+     * Appends {@code request} and forces it to the device before returning its sequence number. If
+     * a request with the same idempotency key is already in the journal, pending or acknowledged,
+     * nothing is written and that request's sequence number is returned: the first capture wins.
+     *
+     * @throws JournalException if an earlier write failed and the journal must be reopened
+     * @throws IOException if the write or the fsync fails; the request is then not journalled
+     */
+    public long append(CapturedRequest request) throws IOException {
+        Objects.requireNonNull(request, "request");
+        byte[] payload = RequestCodec.encode(request);
+        synchronized (lock) {
+            checkUsable();
+            Long existing = sequenceByKey.get(request.idempotencyKey());
+            if (existing != null) {
+                return existing;
+            }
+            long sequence = lastSequence + 1;
+            byte[] record = record(TYPE_REQUEST, sequence, payload);
+            long offset = write(record);
+            sequenceByKey.put(request.idempotencyKey(), sequence);
+            pendingOffsets.put(sequence, new Slot(offset, record.length));
+            lastSequence = sequence;
+            return sequence;
         }
-        entries.add(new JournalEntry(pending.getKey(), readRequest(pending.getValue().offset())));
-      }
-      return List.copyOf(entries);
     }
-  }
 
-  /** How many requests are not yet acknowledged. */
-  public int pendingCount() {
-    synchronized (lock) {
-      return pendingOffsets.size();
+    /**
+     * Records durably that the origin has request {@code sequence}, so that it is no longer
+     * {@link #pending()}, now or after a reopen.
+     *
+     * @return true if the request was pending, false if it was already acknowledged
+     * @throws IllegalArgumentException if no request with that sequence number was appended
+     * @throws IOException if the write or the fsync fails; the request then stays pending
+     */
+    public boolean acknowledge(long sequence) throws IOException {
+        synchronized (lock) {
+            checkUsable();
+            if (sequence < 1 || sequence > lastSequence) {
+                throw new IllegalArgumentException("sequence " + sequence
+                        + " was never appended to this journal; the last sequence is " + lastSequence);
+            }
+            if (!pendingOffsets.containsKey(sequence)) {
+                return false;
+            }
+            write(record(TYPE_ACK, sequence, new byte[0]));
+            reclaimableBytes += pendingOffsets.remove(sequence).length() + RECORD_HEADER_BYTES;
+            maybeCompact();
+            return true;
+        }
     }
-  }
 
-  /** Whether a request with this idempotency key was appended, pending or acknowledged. */
-  public boolean contains(String idempotencyKey) {
-    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
-    synchronized (lock) {
-      return sequenceByKey.containsKey(idempotencyKey);
+    /**
+     * The requests not yet acknowledged, in the order they were appended, read back from the file.
+     *
+     * @throws IOException if the file cannot be read or a record no longer verifies
+     */
+    public List<JournalEntry> pending() throws IOException {
+        return pending(Integer.MAX_VALUE);
     }
-  }
 
-  /** The journal file. */
-  public Path file() {
-    return file;
-  }
+    /**
+     * The first {@code maxEntries} requests not yet acknowledged, in the order they were appended:
+     * what a forwarder takes for its next batch without reading a large backlog's bodies at once.
+     *
+     * @throws IllegalArgumentException if {@code maxEntries} is not positive
+     * @throws IOException if the file cannot be read or a record no longer verifies
+     */
+    public List<JournalEntry> pending(int maxEntries) throws IOException {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be at least 1, but was " + maxEntries);
+        }
+        synchronized (lock) {
+            checkUsable();
+            List<JournalEntry> entries = new ArrayList<>(Math.min(maxEntries, pendingOffsets.size()));
+            for (Map.Entry<Long, Slot> pending : pendingOffsets.entrySet()) {
+                if (entries.size() == maxEntries) {
+                    break;
+                }
+                entries.add(new JournalEntry(
+                        pending.getKey(), readRequest(pending.getValue().offset())));
+            }
+            return List.copyOf(entries);
+        }
+    }
 
-  /** Releases the file and its lock. Idempotent; every record appended is already durable. */
-  @Override
-  public void close() throws IOException {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      try {
-        channel.close();
-      } finally {
-        lockChannel.close();
-      }
+    /** How many requests are not yet acknowledged. */
+    public int pendingCount() {
+        synchronized (lock) {
+            return pendingOffsets.size();
+        }
     }
-  }
 
-  @Override
-  public String toString() {
-    synchronized (lock) {
-      return "CaptureJournal[" + file + ", last sequence " + lastSequence + ", "
-          + pendingOffsets.size() + " pending]";
+    /** Whether a request with this idempotency key was appended, pending or acknowledged. */
+    public boolean contains(String idempotencyKey) {
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        synchronized (lock) {
+            return sequenceByKey.containsKey(idempotencyKey);
+        }
     }
-  }
 
-  private void checkUsable() throws JournalException {
-    if (closed) {
-      throw new IllegalStateException("capture journal " + file + " is closed");
+    /** The journal file. */
+    public Path file() {
+        return file;
     }
-    if (failure != null) {
-      throw new JournalException(JournalException.Reason.FAILED, end, "an earlier write to " + file
-          + " failed (" + failure.getMessage() + "); close the journal and reopen it, which drops "
-          + "any partial record", failure);
-    }
-  }
 
-  /** Writes a whole record at the end and forces it; returns the record's offset. */
-  private long write(byte[] record) throws IOException {
-    long offset = end;
-    boolean interrupted = Thread.interrupted();
-    try {
-      ByteBuffer buffer = ByteBuffer.wrap(record);
-      long position = offset;
-      while (buffer.hasRemaining()) {
-        position += channel.write(buffer, position);
-      }
-      channel.force(true);
-    } catch (IOException e) {
-      // After a failed write or fsync the file's state is unknown: stop until reopened, where
-      // recovery drops a partial record.
-      failure = e;
-      throw new JournalException(JournalException.Reason.FAILED, offset, "writing " + file
-          + " at offset " + offset + " failed; the record is not journalled. Close and reopen the journal", e);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    /** Releases the file and its lock. Idempotent; every record appended is already durable. */
+    @Override
+    public void close() throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                channel.close();
+            } finally {
+                lockChannel.close();
+            }
+        }
     }
-    end = offset + record.length;
-    return offset;
-  }
 
-  static byte[] record(byte type, long sequence, byte[] payload) {
-    ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + payload.length);
-    record.putInt(RECORD_MAGIC).put(type).putLong(sequence).putInt(payload.length);
-    CRC32C crc = new CRC32C();
-    crc.update(record.array(), 0, CRC_OFFSET);
-    crc.update(payload);
-    record.putInt((int) crc.getValue()).put(payload);
-    return record.array();
-  }
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            return "CaptureJournal[" + file + ", last sequence " + lastSequence + ", " + pendingOffsets.size()
+                    + " pending]";
+        }
+    }
 
-  /**
-   * The length of the complete, checksum-valid record at {@code at} in {@code bytes[at, limit)},
-   * or -1 if there is none.
-   */
-  static int validRecordLength(byte[] bytes, int at, int limit) {
-    if (limit - at < RECORD_HEADER_BYTES) {
-      return -1;
+    private void checkUsable() throws JournalException {
+        if (closed) {
+            throw new IllegalStateException("capture journal " + file + " is closed");
+        }
+        if (failure != null) {
+            throw new JournalException(
+                    JournalException.Reason.FAILED,
+                    end,
+                    "an earlier write to " + file
+                            + " failed (" + failure.getMessage() + "); close the journal and reopen it, which drops "
+                            + "any partial record",
+                    failure);
+        }
     }
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    if (buffer.getInt(at) != RECORD_MAGIC) {
-      return -1;
-    }
-    byte type = bytes[at + 4];
-    int length = buffer.getInt(at + LENGTH_OFFSET);
-    if ((type != TYPE_REQUEST && type != TYPE_ACK && type != TYPE_KEY) || length < 0
-        || length > MAX_PAYLOAD_BYTES || (type == TYPE_ACK && length != 0)
-        || (type == TYPE_KEY && length > MAX_KEY_PAYLOAD_BYTES) || limit - at - RECORD_HEADER_BYTES < length) {
-      return -1;
-    }
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, at, CRC_OFFSET);
-    crc.update(bytes, at + RECORD_HEADER_BYTES, length);
-    return (int) crc.getValue() == buffer.getInt(at + CRC_OFFSET) ? RECORD_HEADER_BYTES + length : -1;
-  }
 
-  private static byte[] fileHeader() {
-    return ByteBuffer.allocate(FILE_HEADER_BYTES).put(FILE_MAGIC).putInt(FORMAT_VERSION).array();
-  }
+    /** Writes a whole record at the end and forces it; returns the record's offset. */
+    private long write(byte[] record) throws IOException {
+        long offset = end;
+        boolean interrupted = Thread.interrupted();
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(record);
+            long position = offset;
+            while (buffer.hasRemaining()) {
+                position += channel.write(buffer, position);
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            // After a failed write or fsync the file's state is unknown: stop until reopened, where
+            // recovery drops a partial record.
+            failure = e;
+            throw new JournalException(
+                    JournalException.Reason.FAILED,
+                    offset,
+                    "writing " + file + " at offset " + offset
+                            + " failed; the record is not journalled. Close and reopen the journal",
+                    e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        end = offset + record.length;
+        return offset;
+    }
 
-  private void recover() throws IOException {
-    long size = channel.size();
-    byte[] expected = fileHeader();
-    if (size < FILE_HEADER_BYTES) {
-      byte[] have = read(0, (int) size);
-      if (!Arrays.equals(have, 0, have.length, expected, 0, have.length)) {
-        throw notAJournal();
-      }
-      if (size > 0) {
-        LOG.warn("{}: completing a file header a crash left at {} of {} bytes", file, size, FILE_HEADER_BYTES);
-      }
-      channel.write(ByteBuffer.wrap(expected), 0);
-      channel.force(true);
-      end = FILE_HEADER_BYTES;
-      return;
+    static byte[] record(byte type, long sequence, byte[] payload) {
+        ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + payload.length);
+        record.putInt(RECORD_MAGIC).put(type).putLong(sequence).putInt(payload.length);
+        CRC32C crc = new CRC32C();
+        crc.update(record.array(), 0, CRC_OFFSET);
+        crc.update(payload);
+        record.putInt((int) crc.getValue()).put(payload);
+        return record.array();
     }
-    byte[] header = read(0, FILE_HEADER_BYTES);
-    if (!Arrays.equals(header, 0, FILE_MAGIC.length, FILE_MAGIC, 0, FILE_MAGIC.length)) {
-      throw notAJournal();
+
+    /**
+     * The length of the complete, checksum-valid record at {@code at} in {@code bytes[at, limit)},
+     * or -1 if there is none.
+     */
+    static int validRecordLength(byte[] bytes, int at, int limit) {
+        if (limit - at < RECORD_HEADER_BYTES) {
+            return -1;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        if (buffer.getInt(at) != RECORD_MAGIC) {
+            return -1;
+        }
+        byte type = bytes[at + 4];
+        int length = buffer.getInt(at + LENGTH_OFFSET);
+        if ((type != TYPE_REQUEST && type != TYPE_ACK && type != TYPE_KEY)
+                || length < 0
+                || length > MAX_PAYLOAD_BYTES
+                || (type == TYPE_ACK && length != 0)
+                || (type == TYPE_KEY && length > MAX_KEY_PAYLOAD_BYTES)
+                || limit - at - RECORD_HEADER_BYTES < length) {
+            return -1;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, at, CRC_OFFSET);
+        crc.update(bytes, at + RECORD_HEADER_BYTES, length);
+        return (int) crc.getValue() == buffer.getInt(at + CRC_OFFSET) ? RECORD_HEADER_BYTES + length : -1;
     }
-    int version = ByteBuffer.wrap(header).getInt(FILE_MAGIC.length);
-    if (version != FORMAT_VERSION) {
-      throw new JournalException(JournalException.Reason.VERSION, FILE_MAGIC.length, file
-          + " is a capture journal of format version " + version + ", but this library reads version "
-          + FORMAT_VERSION + "; open it with the version of XenoService that wrote it");
+
+    private static byte[] fileHeader() {
+        return ByteBuffer.allocate(FILE_HEADER_BYTES)
+                .put(FILE_MAGIC)
+                .putInt(FORMAT_VERSION)
+                .array();
     }
-    long offset = FILE_HEADER_BYTES;
-    byte[] head = new byte[RECORD_HEADER_BYTES];
-    while (offset < size) {
-      if (size - offset >= RECORD_HEADER_BYTES) {
+
+    private void recover() throws IOException {
+        long size = channel.size();
+        byte[] expected = fileHeader();
+        if (size < FILE_HEADER_BYTES) {
+            byte[] have = read(0, (int) size);
+            if (!Arrays.equals(have, 0, have.length, expected, 0, have.length)) {
+                throw notAJournal();
+            }
+            if (size > 0) {
+                LOG.warn("{}: completing a file header a crash left at {} of {} bytes", file, size, FILE_HEADER_BYTES);
+            }
+            channel.write(ByteBuffer.wrap(expected), 0);
+            channel.force(true);
+            end = FILE_HEADER_BYTES;
+            return;
+        }
+        byte[] header = read(0, FILE_HEADER_BYTES);
+        if (!Arrays.equals(header, 0, FILE_MAGIC.length, FILE_MAGIC, 0, FILE_MAGIC.length)) {
+            throw notAJournal();
+        }
+        int version = ByteBuffer.wrap(header).getInt(FILE_MAGIC.length);
+        if (version != FORMAT_VERSION) {
+            throw new JournalException(
+                    JournalException.Reason.VERSION,
+                    FILE_MAGIC.length,
+                    file
+                            + " is a capture journal of format version " + version + ", but this library reads version "
+                            + FORMAT_VERSION + "; open it with the version of XenoService that wrote it");
+        }
+        long offset = FILE_HEADER_BYTES;
+        byte[] head = new byte[RECORD_HEADER_BYTES];
+        while (offset < size) {
+            if (size - offset >= RECORD_HEADER_BYTES) {
+                readFully(head, offset);
+                ByteBuffer headBuffer = ByteBuffer.wrap(head);
+                int length = headBuffer.getInt(LENGTH_OFFSET);
+                if (headBuffer.getInt(0) == RECORD_MAGIC
+                        && length >= 0
+                        && length <= MAX_PAYLOAD_BYTES
+                        && size - offset - RECORD_HEADER_BYTES >= length) {
+                    byte[] record = read(offset, RECORD_HEADER_BYTES + length);
+                    if (validRecordLength(record, 0, record.length) > 0) {
+                        replay(record, offset);
+                        offset += record.length;
+                        continue;
+                    }
+                }
+            }
+            dropTornTail(offset, size);
+            break;
+        }
+        end = offset;
+    }
+
+    private JournalException notAJournal() {
+        return new JournalException(
+                JournalException.Reason.NOT_A_JOURNAL,
+                0,
+                file
+                        + " does not start with the capture journal header (XENOJRNL); it was not written by a"
+                        + " CaptureJournal. Move it aside or open the journal in another directory");
+    }
+
+    private void replay(byte[] record, long offset) throws JournalException {
+        ByteBuffer buffer = ByteBuffer.wrap(record);
+        long sequence = buffer.getLong(SEQUENCE_OFFSET);
+        if (record[4] == TYPE_ACK) {
+            if (sequence < 1 || sequence > lastSequence) {
+                throw corrupt(
+                        offset,
+                        "the acknowledgement at offset " + offset + " names sequence " + sequence
+                                + ", but the requests before it end at sequence " + lastSequence);
+            }
+            Slot acked = pendingOffsets.remove(sequence);
+            reclaimableBytes += record.length + (acked == null ? 0 : acked.length());
+            return;
+        }
+        if (sequence != lastSequence + 1) {
+            throw corrupt(
+                    offset,
+                    "the record at offset " + offset + " has sequence " + sequence + ", but the one before it has "
+                            + lastSequence);
+        }
+        byte[] payload = Arrays.copyOfRange(record, RECORD_HEADER_BYTES, record.length);
+        String key;
+        try {
+            key = record[4] == TYPE_KEY
+                    ? RequestCodec.decodeKey(payload)
+                    : RequestCodec.decode(payload).idempotencyKey();
+        } catch (IllegalArgumentException e) {
+            throw corrupt(
+                    offset,
+                    "the record at offset " + offset + " passes its checksum but does not decode (" + e.getMessage()
+                            + ")");
+        }
+        if (sequenceByKey.putIfAbsent(key, sequence) != null) {
+            throw corrupt(
+                    offset,
+                    "the record at offset " + offset + " repeats idempotency key " + key + " of sequence "
+                            + sequenceByKey.get(key));
+        }
+        if (record[4] == TYPE_REQUEST) {
+            pendingOffsets.put(sequence, new Slot(offset, record.length));
+        }
+        lastSequence = sequence;
+    }
+
+    /**
+     * The bytes from {@code offset} to the end do not start with an intact record. If an intact
+     * record follows within them, or they are more than one record can hold, this is corruption;
+     * otherwise it is a write a crash interrupted, and it is truncated away.
+     */
+    private void dropTornTail(long offset, long size) throws IOException {
+        long tail = size - offset;
+        if (tail > RECORD_HEADER_BYTES + (long) MAX_PAYLOAD_BYTES) {
+            throw corrupt(
+                    offset,
+                    "the record at offset " + offset + " is damaged and " + tail
+                            + " bytes follow it, more than one record can hold, so it is not a write torn by a crash");
+        }
+        byte[] rest = read(offset, (int) tail);
+        for (int at = 1; at < rest.length; at++) {
+            if (validRecordLength(rest, at, rest.length) > 0) {
+                throw corrupt(
+                        offset,
+                        "the record at offset " + offset
+                                + " is damaged but an intact record follows at offset " + (offset + at)
+                                + ", so it is not a write torn by a crash");
+            }
+        }
+        LOG.warn(
+                "{}: dropped a torn last record, {} bytes at offset {}: a write a crash interrupted,"
+                        + " never confirmed to its caller",
+                file,
+                tail,
+                offset);
+        channel.truncate(offset);
+        channel.force(true);
+    }
+
+    private JournalException corrupt(long offset, String what) {
+        return new JournalException(
+                JournalException.Reason.CORRUPT,
+                offset,
+                file + " is corrupt: " + what
+                        + ". The file was left unchanged; keep a copy, and restore it or remove the damaged record"
+                        + " by hand before reopening");
+    }
+
+    private CapturedRequest readRequest(long offset) throws IOException {
+        byte[] head = new byte[RECORD_HEADER_BYTES];
         readFully(head, offset);
-        ByteBuffer headBuffer = ByteBuffer.wrap(head);
-        int length = headBuffer.getInt(LENGTH_OFFSET);
-        if (headBuffer.getInt(0) == RECORD_MAGIC && length >= 0 && length <= MAX_PAYLOAD_BYTES
-            && size - offset - RECORD_HEADER_BYTES >= length) {
-          byte[] record = read(offset, RECORD_HEADER_BYTES + length);
-          if (validRecordLength(record, 0, record.length) > 0) {
-            replay(record, offset);
-            offset += record.length;
-            continue;
-          }
+        int length = ByteBuffer.wrap(head).getInt(LENGTH_OFFSET);
+        byte[] record = length >= 0 && length <= MAX_PAYLOAD_BYTES && offset + RECORD_HEADER_BYTES + length <= end
+                ? read(offset, RECORD_HEADER_BYTES + length)
+                : head;
+        if (validRecordLength(record, 0, record.length) < 0 || record[4] != TYPE_REQUEST) {
+            throw corrupt(
+                    offset,
+                    "the request at offset " + offset + " no longer verifies; the file was"
+                            + " changed while the journal had it open");
         }
-      }
-      dropTornTail(offset, size);
-      break;
+        try {
+            return RequestCodec.decode(Arrays.copyOfRange(record, RECORD_HEADER_BYTES, record.length));
+        } catch (IllegalArgumentException e) {
+            throw corrupt(offset, "the request at offset " + offset + " no longer decodes (" + e.getMessage() + ")");
+        }
     }
-    end = offset;
-  }
 
-  private JournalException notAJournal() {
-    return new JournalException(JournalException.Reason.NOT_A_JOURNAL, 0, file
-        + " does not start with the capture journal header (XENOJRNL); it was not written by a"
-        + " CaptureJournal. Move it aside or open the journal in another directory");
-  }
+    private byte[] read(long offset, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        readFully(bytes, offset);
+        return bytes;
+    }
 
-  private void replay(byte[] record, long offset) throws JournalException {
-    ByteBuffer buffer = ByteBuffer.wrap(record);
-    long sequence = buffer.getLong(SEQUENCE_OFFSET);
-    if (record[4] == TYPE_ACK) {
-      if (sequence < 1 || sequence > lastSequence) {
-        throw corrupt(offset, "the acknowledgement at offset " + offset + " names sequence " + sequence
-            + ", but the requests before it end at sequence " + lastSequence);
-      }
-      Slot acked = pendingOffsets.remove(sequence);
-      reclaimableBytes += record.length + (acked == null ? 0 : acked.length());
-      return;
+    private void readFully(byte[] into, long offset) throws IOException {
+        readFully(channel, into, offset, file);
     }
-    if (sequence != lastSequence + 1) {
-      throw corrupt(offset, "the record at offset " + offset + " has sequence " + sequence
-          + ", but the one before it has " + lastSequence);
-    }
-    byte[] payload = Arrays.copyOfRange(record, RECORD_HEADER_BYTES, record.length);
-    String key;
-    try {
-      key = record[4] == TYPE_KEY ? RequestCodec.decodeKey(payload) : RequestCodec.decode(payload).idempotencyKey();
-    } catch (IllegalArgumentException e) {
-      throw corrupt(offset, "the record at offset " + offset
-          + " passes its checksum but does not decode (" + e.getMessage() + ")");
-    }
-    if (sequenceByKey.putIfAbsent(key, sequence) != null) {
-      throw corrupt(offset, "the record at offset " + offset + " repeats idempotency key "
-          + key + " of sequence " + sequenceByKey.get(key));
-    }
-    if (record[4] == TYPE_REQUEST) {
-      pendingOffsets.put(sequence, new Slot(offset, record.length));
-    }
-    lastSequence = sequence;
-  }
 
-  /**
-   * The bytes from {@code offset} to the end do not start with an intact record. If an intact
-   * record follows within them, or they are more than one record can hold, this is corruption;
-   * otherwise it is a write a crash interrupted, and it is truncated away.
-   */
-  private void dropTornTail(long offset, long size) throws IOException {
-    long tail = size - offset;
-    if (tail > RECORD_HEADER_BYTES + (long) MAX_PAYLOAD_BYTES) {
-      throw corrupt(offset, "the record at offset " + offset + " is damaged and " + tail
-          + " bytes follow it, more than one record can hold, so it is not a write torn by a crash");
+    /** Reads {@code into.length} bytes at {@code offset} of {@code file}'s channel, or throws naming the file. */
+    private static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(into);
+        long position = offset;
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, position);
+            if (read < 0) {
+                throw new EOFException(file + " ended at offset " + position + " while reading " + into.length
+                        + " bytes at offset " + offset);
+            }
+            position += read;
+        }
     }
-    byte[] rest = read(offset, (int) tail);
-    for (int at = 1; at < rest.length; at++) {
-      if (validRecordLength(rest, at, rest.length) > 0) {
-        throw corrupt(offset, "the record at offset " + offset
-            + " is damaged but an intact record follows at offset " + (offset + at)
-            + ", so it is not a write torn by a crash");
-      }
-    }
-    LOG.warn("{}: dropped a torn last record, {} bytes at offset {}: a write a crash interrupted,"
-        + " never confirmed to its caller", file, tail, offset);
-    channel.truncate(offset);
-    channel.force(true);
-  }
 
-  private JournalException corrupt(long offset, String what) {
-    return new JournalException(JournalException.Reason.CORRUPT, offset, file + " is corrupt: " + what
-        + ". The file was left unchanged; keep a copy, and restore it or remove the damaged record"
-        + " by hand before reopening");
-  }
+    private void maybeCompact() throws IOException {
+        if (reclaimableBytes < compactAfterBytes || reclaimableBytes * 2 < end) {
+            return;
+        }
+        Path compact = directory.resolve(COMPACT_FILE_NAME);
+        TreeMap<Long, String> keyBySequence = new TreeMap<>();
+        sequenceByKey.forEach((key, sequence) -> keyBySequence.put(sequence, key));
+        TreeMap<Long, Slot> moved = new TreeMap<>();
+        long size;
+        try (FileChannel out = FileChannel.open(compact, CREATE, WRITE, TRUNCATE_EXISTING)) {
+            long position = writeFully(out, fileHeader(), 0);
+            for (Map.Entry<Long, String> entry : keyBySequence.entrySet()) {
+                Slot slot = pendingOffsets.get(entry.getKey());
+                byte[] record = slot == null
+                        ? record(TYPE_KEY, entry.getKey(), RequestCodec.encodeKey(entry.getValue()))
+                        : read(slot.offset(), slot.length());
+                moved.put(entry.getKey(), slot == null ? null : new Slot(position, record.length));
+                position = writeFully(out, record, position);
+            }
+            out.force(true);
+            size = position;
+        } catch (IOException e) {
+            // The journal is intact and the acknowledgement durable: compact another time.
+            LOG.warn("{}: compaction failed, will retry after the next acknowledgement", file, e);
+            Files.deleteIfExists(compact);
+            return;
+        }
+        try {
+            Files.move(compact, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn(
+                    "{}: compaction could not replace the journal, will retry after the next acknowledgement", file, e);
+            Files.deleteIfExists(compact);
+            return;
+        }
+        try {
+            forceDirectory(directory);
+            channel.close();
+            channel = FileChannel.open(file, READ, WRITE);
+        } catch (IOException e) {
+            failure = e;
+            throw new JournalException(
+                    JournalException.Reason.FAILED,
+                    -1,
+                    "compacting " + file
+                            + " failed after the acknowledgement was written; close and reopen the journal",
+                    e);
+        }
+        LOG.info("{}: compacted from {} to {} bytes ({} pending)", file, end, size, pendingOffsets.size());
+        moved.forEach((sequence, slot) -> {
+            if (slot != null) {
+                pendingOffsets.put(sequence, slot);
+            }
+        });
+        end = size;
+        reclaimableBytes = 0;
+    }
 
-  private CapturedRequest readRequest(long offset) throws IOException {
-    byte[] head = new byte[RECORD_HEADER_BYTES];
-    readFully(head, offset);
-    int length = ByteBuffer.wrap(head).getInt(LENGTH_OFFSET);
-    byte[] record = length >= 0 && length <= MAX_PAYLOAD_BYTES && offset + RECORD_HEADER_BYTES + length <= end
-        ? read(offset, RECORD_HEADER_BYTES + length) : head;
-    if (validRecordLength(record, 0, record.length) < 0 || record[4] != TYPE_REQUEST) {
-      throw corrupt(offset, "the request at offset " + offset + " no longer verifies; the file was"
-          + " changed while the journal had it open");
+    /** Locks the whole file for this process, or answers false when this or another process holds it. */
+    private static boolean tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock() != null;
+        } catch (OverlappingFileLockException e) {
+            return false;
+        }
     }
-    try {
-      return RequestCodec.decode(Arrays.copyOfRange(record, RECORD_HEADER_BYTES, record.length));
-    } catch (IllegalArgumentException e) {
-      throw corrupt(offset, "the request at offset " + offset + " no longer decodes (" + e.getMessage() + ")");
-    }
-  }
 
-  private byte[] read(long offset, int length) throws IOException {
-    byte[] bytes = new byte[length];
-    readFully(bytes, offset);
-    return bytes;
-  }
+    private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        long at = position;
+        while (buffer.hasRemaining()) {
+            at += out.write(buffer, at);
+        }
+        return at;
+    }
 
-  private void readFully(byte[] into, long offset) throws IOException {
-    readFully(channel, into, offset, file);
-  }
-
-  /** Reads {@code into.length} bytes at {@code offset} of {@code file}'s channel, or throws naming the file. */
-  private static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
-    ByteBuffer buffer = ByteBuffer.wrap(into);
-    long position = offset;
-    while (buffer.hasRemaining()) {
-      int read = channel.read(buffer, position);
-      if (read < 0) {
-        throw new EOFException(file + " ended at offset " + position + " while reading " + into.length
-            + " bytes at offset " + offset);
-      }
-      position += read;
+    private static void forceDirectory(Path directory) {
+        // Makes the new file's directory entry durable; not every platform can open a directory.
+        try (FileChannel dir = FileChannel.open(directory, READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            LOG.debug("{}: could not fsync the directory after creating a file in it", directory, e);
+        }
     }
-  }
-
-  private void maybeCompact() throws IOException {
-    if (reclaimableBytes < compactAfterBytes || reclaimableBytes * 2 < end) {
-      return;
-    }
-    Path compact = directory.resolve(COMPACT_FILE_NAME);
-    TreeMap<Long, String> keyBySequence = new TreeMap<>();
-    sequenceByKey.forEach((key, sequence) -> keyBySequence.put(sequence, key));
-    TreeMap<Long, Slot> moved = new TreeMap<>();
-    long size;
-    try (FileChannel out = FileChannel.open(compact, CREATE, WRITE, TRUNCATE_EXISTING)) {
-      long position = writeFully(out, fileHeader(), 0);
-      for (Map.Entry<Long, String> entry : keyBySequence.entrySet()) {
-        Slot slot = pendingOffsets.get(entry.getKey());
-        byte[] record = slot == null
-            ? record(TYPE_KEY, entry.getKey(), RequestCodec.encodeKey(entry.getValue()))
-            : read(slot.offset(), slot.length());
-        moved.put(entry.getKey(), slot == null ? null : new Slot(position, record.length));
-        position = writeFully(out, record, position);
-      }
-      out.force(true);
-      size = position;
-    } catch (IOException e) {
-      // The journal is intact and the acknowledgement durable: compact another time.
-      LOG.warn("{}: compaction failed, will retry after the next acknowledgement", file, e);
-      Files.deleteIfExists(compact);
-      return;
-    }
-    try {
-      Files.move(compact, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      LOG.warn("{}: compaction could not replace the journal, will retry after the next acknowledgement", file, e);
-      Files.deleteIfExists(compact);
-      return;
-    }
-    try {
-      forceDirectory(directory);
-      channel.close();
-      channel = FileChannel.open(file, READ, WRITE);
-    } catch (IOException e) {
-      failure = e;
-      throw new JournalException(JournalException.Reason.FAILED, -1, "compacting " + file
-          + " failed after the acknowledgement was written; close and reopen the journal", e);
-    }
-    LOG.info("{}: compacted from {} to {} bytes ({} pending)", file, end, size, pendingOffsets.size());
-    moved.forEach((sequence, slot) -> {
-      if (slot != null) {
-        pendingOffsets.put(sequence, slot);
-      }
-    });
-    end = size;
-    reclaimableBytes = 0;
-  }
-
-  /** Locks the whole file for this process, or answers false when this or another process holds it. */
-  private static boolean tryLock(FileChannel channel) throws IOException {
-    try {
-      return channel.tryLock() != null;
-    } catch (OverlappingFileLockException e) {
-      return false;
-    }
-  }
-
-  private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    long at = position;
-    while (buffer.hasRemaining()) {
-      at += out.write(buffer, at);
-    }
-    return at;
-  }
-
-  private static void forceDirectory(Path directory) {
-    // Makes the new file's directory entry durable; not every platform can open a directory.
-    try (FileChannel dir = FileChannel.open(directory, READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      LOG.debug("{}: could not fsync the directory after creating a file in it", directory, e);
-    }
-  }
 }

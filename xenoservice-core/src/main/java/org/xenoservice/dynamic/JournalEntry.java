@@ -11,11 +11,11 @@ import org.xenoservice.protocol.CapturedRequest;
  * @param request the captured request
  */
 public record JournalEntry(long sequence, CapturedRequest request) {
-  /** Checks the sequence is positive and the request present. */
-  public JournalEntry {
-    if (sequence < 1) {
-      throw new IllegalArgumentException("sequence must be at least 1, but was " + sequence);
+    /** Checks the sequence is positive and the request present. */
+    public JournalEntry {
+        if (sequence < 1) {
+            throw new IllegalArgumentException("sequence must be at least 1, but was " + sequence);
+        }
+        Objects.requireNonNull(request, "request");
     }
-    Objects.requireNonNull(request, "request");
-  }
 }

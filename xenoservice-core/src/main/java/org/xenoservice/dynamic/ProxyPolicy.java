@@ -23,39 +23,41 @@ import org.xenoservice.bundle.DynamicRoute;
  * @param degradePage the page to answer with when the request is not forwarded or fails
  */
 public record ProxyPolicy(URI origin, int maxInFlight, Duration timeout, Optional<String> degradePage) {
-  /** The funnel width when the route does not say. */
-  public static final int DEFAULT_MAX_IN_FLIGHT = 16;
-  /** The origin timeout when the route does not say. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-  /** The {@code Retry-After} sent with the 503 when a request is not forwarded. */
-  public static final Duration RETRY_AFTER = Duration.ofSeconds(60);
+    /** The funnel width when the route does not say. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 16;
+    /** The origin timeout when the route does not say. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** The {@code Retry-After} sent with the 503 when a request is not forwarded. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(60);
 
-  /** Checks the values. */
-  public ProxyPolicy {
-    Objects.requireNonNull(origin, "origin");
-    Objects.requireNonNull(timeout, "timeout");
-    Objects.requireNonNull(degradePage, "degradePage");
-    if (maxInFlight < 1) {
-      throw new DynamicSettingException("max-in-flight", "max-in-flight must be at least 1, was " + maxInFlight);
+    /** Checks the values. */
+    public ProxyPolicy {
+        Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(degradePage, "degradePage");
+        if (maxInFlight < 1) {
+            throw new DynamicSettingException("max-in-flight", "max-in-flight must be at least 1, was " + maxInFlight);
+        }
     }
-  }
 
-  /**
-   * The policy of a {@code proxy} route.
-   *
-   * @throws DynamicSettingException naming the setting that is missing or invalid
-   */
-  public static ProxyPolicy of(DynamicRoute route) {
-    Map<String, String> settings = route.settings();
-    String value = settings.get("origin");
-    if (value == null) {
-      throw new DynamicSettingException("origin", "proxy route " + route.prefix()
-          + " needs an \"origin\" setting: the absolute http(s) URL of the origin's back-channel");
+    /**
+     * The policy of a {@code proxy} route.
+     *
+     * @throws DynamicSettingException naming the setting that is missing or invalid
+     */
+    public static ProxyPolicy of(DynamicRoute route) {
+        Map<String, String> settings = route.settings();
+        String value = settings.get("origin");
+        if (value == null) {
+            throw new DynamicSettingException(
+                    "origin",
+                    "proxy route " + route.prefix()
+                            + " needs an \"origin\" setting: the absolute http(s) URL of the origin's back-channel");
+        }
+        URI origin = DynamicSettings.httpUrl("origin", value);
+        int maxInFlight = (int) DynamicSettings.number(settings, "max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 100_000);
+        long timeoutMillis = DynamicSettings.number(settings, "timeout-ms", DEFAULT_TIMEOUT.toMillis(), 1, 3_600_000);
+        Optional<String> page = DynamicSettings.page(settings, "degrade-page");
+        return new ProxyPolicy(origin, maxInFlight, Duration.ofMillis(timeoutMillis), page);
     }
-    URI origin = DynamicSettings.httpUrl("origin", value);
-    int maxInFlight = (int) DynamicSettings.number(settings, "max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 100_000);
-    long timeoutMillis = DynamicSettings.number(settings, "timeout-ms", DEFAULT_TIMEOUT.toMillis(), 1, 3_600_000);
-    Optional<String> page = DynamicSettings.page(settings, "degrade-page");
-    return new ProxyPolicy(origin, maxInFlight, Duration.ofMillis(timeoutMillis), page);
-  }
 }

@@ -22,115 +22,122 @@ import org.xenoservice.protocol.CapturedRequest;
  * the bytes.
  */
 final class RequestCodec {
-  /**
-   * Largest payload any valid {@link CapturedRequest} encodes to: the body, two bytes per
-   * character of every string field at its limit, and the fixed fields.
-   */
-  static final int MAX_PAYLOAD_BYTES = CapturedRequest.MAX_BODY_BYTES
-      + 2 * (CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS + CapturedRequest.MAX_SITE_CHARS
-          + CapturedRequest.MAX_METHOD_CHARS + CapturedRequest.MAX_PATH_CHARS
-          + CapturedRequest.MAX_HEADER_CHARS)
-      + 4 * 4 + 12 + 4 + CapturedRequest.MAX_HEADERS * 8 + 4;
+    /**
+     * Largest payload any valid {@link CapturedRequest} encodes to: the body, two bytes per
+     * character of every string field at its limit, and the fixed fields.
+     */
+    static final int MAX_PAYLOAD_BYTES = CapturedRequest.MAX_BODY_BYTES
+            + 2
+                    * (CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS
+                            + CapturedRequest.MAX_SITE_CHARS
+                            + CapturedRequest.MAX_METHOD_CHARS
+                            + CapturedRequest.MAX_PATH_CHARS
+                            + CapturedRequest.MAX_HEADER_CHARS)
+            + 4 * 4
+            + 12
+            + 4
+            + CapturedRequest.MAX_HEADERS * 8
+            + 4;
 
-  private RequestCodec() {}
+    private RequestCodec() {}
 
-  static byte[] encode(CapturedRequest request) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + request.bodyLength());
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      writeString(out, request.idempotencyKey());
-      writeString(out, request.site());
-      writeString(out, request.method());
-      writeString(out, request.path());
-      Instant capturedAt = request.capturedAt();
-      out.writeLong(capturedAt.getEpochSecond());
-      out.writeInt(capturedAt.getNano());
-      out.writeInt(request.headers().size());
-      for (CapturedRequest.Header header : request.headers()) {
-        writeString(out, header.name());
-        writeString(out, header.value());
-      }
-      byte[] body = request.body();
-      out.writeInt(body.length);
-      out.write(body);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory cannot fail", e);
+    static byte[] encode(CapturedRequest request) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + request.bodyLength());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeString(out, request.idempotencyKey());
+            writeString(out, request.site());
+            writeString(out, request.method());
+            writeString(out, request.path());
+            Instant capturedAt = request.capturedAt();
+            out.writeLong(capturedAt.getEpochSecond());
+            out.writeInt(capturedAt.getNano());
+            out.writeInt(request.headers().size());
+            for (CapturedRequest.Header header : request.headers()) {
+                writeString(out, header.name());
+                writeString(out, header.value());
+            }
+            byte[] body = request.body();
+            out.writeInt(body.length);
+            out.write(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
     }
-    return bytes.toByteArray();
-  }
 
-  /**
-   * Decodes a payload; throws {@link IllegalArgumentException} naming what is wrong when the bytes
-   * are not exactly one valid request.
-   */
-  static CapturedRequest decode(byte[] payload) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
-      String key = readString(in, CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS);
-      String site = readString(in, CapturedRequest.MAX_SITE_CHARS);
-      String method = readString(in, CapturedRequest.MAX_METHOD_CHARS);
-      String path = readString(in, CapturedRequest.MAX_PATH_CHARS);
-      Instant capturedAt = Instant.ofEpochSecond(in.readLong(), in.readInt());
-      int headerCount = in.readInt();
-      if (headerCount < 0 || headerCount > CapturedRequest.MAX_HEADERS) {
-        throw new IllegalArgumentException("header count " + headerCount + " out of range");
-      }
-      List<CapturedRequest.Header> headers = new ArrayList<>(headerCount);
-      for (int i = 0; i < headerCount; i++) {
-        headers.add(new CapturedRequest.Header(
-            readString(in, CapturedRequest.MAX_HEADER_CHARS),
-            readString(in, CapturedRequest.MAX_HEADER_CHARS)));
-      }
-      int bodyLength = in.readInt();
-      if (bodyLength < 0 || bodyLength != in.available()) {
-        throw new IllegalArgumentException("body length " + bodyLength + " does not match the "
-            + in.available() + " bytes left in the record");
-      }
-      byte[] body = in.readNBytes(bodyLength);
-      return new CapturedRequest(key, site, method, path, headers, body, capturedAt);
-    } catch (EOFException e) {
-      throw new IllegalArgumentException("record ends inside a field", e);
-    } catch (DateTimeException e) {
-      throw new IllegalArgumentException("capture time out of range", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading from memory cannot fail", e);
+    /**
+     * Decodes a payload; throws {@link IllegalArgumentException} naming what is wrong when the bytes
+     * are not exactly one valid request.
+     */
+    static CapturedRequest decode(byte[] payload) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            String key = readString(in, CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS);
+            String site = readString(in, CapturedRequest.MAX_SITE_CHARS);
+            String method = readString(in, CapturedRequest.MAX_METHOD_CHARS);
+            String path = readString(in, CapturedRequest.MAX_PATH_CHARS);
+            Instant capturedAt = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            int headerCount = in.readInt();
+            if (headerCount < 0 || headerCount > CapturedRequest.MAX_HEADERS) {
+                throw new IllegalArgumentException("header count " + headerCount + " out of range");
+            }
+            List<CapturedRequest.Header> headers = new ArrayList<>(headerCount);
+            for (int i = 0; i < headerCount; i++) {
+                headers.add(new CapturedRequest.Header(
+                        readString(in, CapturedRequest.MAX_HEADER_CHARS),
+                        readString(in, CapturedRequest.MAX_HEADER_CHARS)));
+            }
+            int bodyLength = in.readInt();
+            if (bodyLength < 0 || bodyLength != in.available()) {
+                throw new IllegalArgumentException("body length " + bodyLength + " does not match the " + in.available()
+                        + " bytes left in the record");
+            }
+            byte[] body = in.readNBytes(bodyLength);
+            return new CapturedRequest(key, site, method, path, headers, body, capturedAt);
+        } catch (EOFException e) {
+            throw new IllegalArgumentException("record ends inside a field", e);
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("capture time out of range", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading from memory cannot fail", e);
+        }
     }
-  }
 
-  /** The payload of a key record: an acknowledged request's idempotency key, kept after compaction. */
-  static byte[] encodeKey(String key) {
-    ByteBuffer buffer = ByteBuffer.allocate(4 + 2 * key.length()).putInt(key.length());
-    buffer.asCharBuffer().put(key);
-    return buffer.array();
-  }
-
-  static String decodeKey(byte[] payload) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
-      String key = readString(in, CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS);
-      if (in.available() != 0) {
-        throw new IllegalArgumentException(in.available() + " bytes after the key");
-      }
-      // the key must be one a CapturedRequest accepts
-      return new CapturedRequest(key, "s", "GET", "/", List.of(), new byte[0], Instant.EPOCH).idempotencyKey();
-    } catch (EOFException e) {
-      throw new IllegalArgumentException("record ends inside the key", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading from memory cannot fail", e);
+    /** The payload of a key record: an acknowledged request's idempotency key, kept after compaction. */
+    static byte[] encodeKey(String key) {
+        ByteBuffer buffer = ByteBuffer.allocate(4 + 2 * key.length()).putInt(key.length());
+        buffer.asCharBuffer().put(key);
+        return buffer.array();
     }
-  }
 
-  private static void writeString(DataOutputStream out, String value) throws IOException {
-    out.writeInt(value.length());
-    out.writeChars(value);
-  }
+    static String decodeKey(byte[] payload) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            String key = readString(in, CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS);
+            if (in.available() != 0) {
+                throw new IllegalArgumentException(in.available() + " bytes after the key");
+            }
+            // the key must be one a CapturedRequest accepts
+            return new CapturedRequest(key, "s", "GET", "/", List.of(), new byte[0], Instant.EPOCH).idempotencyKey();
+        } catch (EOFException e) {
+            throw new IllegalArgumentException("record ends inside the key", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading from memory cannot fail", e);
+        }
+    }
 
-  private static String readString(DataInputStream in, int maxChars) throws IOException {
-    int length = in.readInt();
-    if (length < 0 || length > maxChars) {
-      throw new IllegalArgumentException("string length " + length + " out of range 0.." + maxChars);
+    private static void writeString(DataOutputStream out, String value) throws IOException {
+        out.writeInt(value.length());
+        out.writeChars(value);
     }
-    char[] chars = new char[length];
-    for (int i = 0; i < length; i++) {
-      chars[i] = in.readChar();
+
+    private static String readString(DataInputStream in, int maxChars) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > maxChars) {
+            throw new IllegalArgumentException("string length " + length + " out of range 0.." + maxChars);
+        }
+        char[] chars = new char[length];
+        for (int i = 0; i < length; i++) {
+            chars[i] = in.readChar();
+        }
+        return new String(chars);
     }
-    return new String(chars);
-  }
 }

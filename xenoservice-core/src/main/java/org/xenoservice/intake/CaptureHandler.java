@@ -29,12 +29,12 @@ import org.xenoservice.protocol.CapturedRequest;
  */
 @FunctionalInterface
 public interface CaptureHandler {
-  /**
-   * Applies one captured request.
-   *
-   * @param request the request as the peer captured it: its key, site, method, original path and
-   *     query, the captured headers (e.g. {@code Content-Type}), body, and capture time
-   * @throws Exception if the request was not applied; it is then delivered again later
-   */
-  void apply(CapturedRequest request) throws Exception;
+    /**
+     * Applies one captured request.
+     *
+     * @param request the request as the peer captured it: its key, site, method, original path and
+     *     query, the captured headers (e.g. {@code Content-Type}), body, and capture time
+     * @throws Exception if the request was not applied; it is then delivered again later
+     */
+    void apply(CapturedRequest request) throws Exception;
 }

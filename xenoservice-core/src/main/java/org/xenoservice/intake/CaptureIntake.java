@@ -87,349 +87,369 @@ import org.xenoservice.protocol.CapturedRequest;
  * <p>Safe for concurrent use; {@link #accept} blocks while the handler runs and for one fsync.
  */
 public final class CaptureIntake implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(CaptureIntake.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final int MAX_REASON_CHARS = 300;
-  private static final String POST = "POST";
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureIntake.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_REASON_CHARS = 300;
+    private static final String POST = "POST";
 
-  private final String site;
-  private final List<DynamicRoute> routes;
-  private final CaptureHandler handler;
-  private final IntakeLedger ledger;
-  private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
-  private final ReadWriteLock gate = new ReentrantReadWriteLock();
-  private final LongAdder applied = new LongAdder();
-  private final LongAdder duplicates = new LongAdder();
-  private final LongAdder rejected = new LongAdder();
-  private final LongAdder failed = new LongAdder();
-  private volatile boolean closed;
+    private final String site;
+    private final List<DynamicRoute> routes;
+    private final CaptureHandler handler;
+    private final IntakeLedger ledger;
+    private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
+    private final ReadWriteLock gate = new ReentrantReadWriteLock();
+    private final LongAdder applied = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private volatile boolean closed;
 
-  private CaptureIntake(String site, List<DynamicRoute> routes, CaptureHandler handler, IntakeLedger ledger) {
-    this.site = site;
-    this.routes = routes;
-    this.handler = handler;
-    this.ledger = ledger;
-  }
+    private CaptureIntake(String site, List<DynamicRoute> routes, CaptureHandler handler, IntakeLedger ledger) {
+        this.site = site;
+        this.routes = routes;
+        this.handler = handler;
+        this.ledger = ledger;
+    }
 
-  /**
-   * Opens the intake of {@code site}, loading the keys applied before from the ledger in
-   * {@code ledgerDirectory} (created when absent).
-   *
-   * @param ledgerDirectory where the ledger of applied keys is kept; one intake per directory
-   * @param site the site's host name, as peers send it in {@code X-Forwarded-Host}
-   * @param routes the site's dynamic routes, as its bundles list them; requests are accepted only
-   *     for paths a {@code capture} route decides
-   * @param handler applies each new request; see {@link CaptureHandler} for its contract
-   * @throws IllegalArgumentException if the site is not a host name or no route is a capture route
-   * @throws JournalException if the ledger is not one, of another version, corrupt in the middle,
-   *     or open in another intake; the message says what to do
-   * @throws IOException if the ledger cannot be created, read or written
-   */
-  public static CaptureIntake open(Path ledgerDirectory, String site, List<DynamicRoute> routes,
-      CaptureHandler handler) throws IOException {
-    Objects.requireNonNull(ledgerDirectory, "ledgerDirectory");
-    Objects.requireNonNull(site, "site");
-    Objects.requireNonNull(handler, "handler");
-    List<DynamicRoute> copied = List.copyOf(routes);
-    site = SiteName.of(site).value();
-    if (copied.stream().noneMatch(route -> route.policy() == DynamicRoute.Policy.CAPTURE)) {
-      throw new IllegalArgumentException("routes must hold at least one capture route, but have "
-          + copied.stream().map(route -> route.prefix() + "=" + route.policy().token()).toList()
-          + "; pass the dynamic routes of the site's bundle");
-    }
-    return new CaptureIntake(site, copied, handler, IntakeLedger.open(ledgerDirectory));
-  }
-
-  /**
-   * Decides one forwarded request, applying it through the handler if its key is new; see the
-   * class comment for the answers. Never throws for anything the request holds.
-   *
-   * @param method the request's HTTP method
-   * @param header the request's header by name, looked up case-insensitively; empty when absent
-   * @param body the request body, of which the adapter reads at most
-   *     {@link CapturedRequest#MAX_BODY_BYTES} + 1 bytes so that an oversize body is seen
-   * @return the answer to write
-   */
-  public IntakeResponse accept(String method, Function<String, Optional<String>> header, byte[] body) {
-    Objects.requireNonNull(method, "method");
-    Objects.requireNonNull(header, "header");
-    Objects.requireNonNull(body, "body");
-    if (!gate.readLock().tryLock()) {
-      return closedAnswer();
-    }
-    try {
-      if (closed) {
-        return closedAnswer();
-      }
-      return decide(method, header, body);
-    } finally {
-      gate.readLock().unlock();
-    }
-  }
-
-  private IntakeResponse decide(String method, Function<String, Optional<String>> header, byte[] body) {
-    if (!POST.equals(method)) {
-      return refuse(405, "method-not-allowed", "the intake takes POST only, but was "
-          + printable(method));
-    }
-    if (body.length > CapturedRequest.MAX_BODY_BYTES) {
-      return refuse(413, "too-large", "the body must be at most " + CapturedRequest.MAX_BODY_BYTES + " bytes");
-    }
-    Optional<String> key = header.apply(CaptureDelivery.IDEMPOTENCY_KEY);
-    if (key.isEmpty()) {
-      return refuse(400, "missing-key", "the " + CaptureDelivery.IDEMPOTENCY_KEY + " header is missing");
-    }
-    if (!CapturedRequest.isIdempotencyKey(key.get())) {
-      return refuse(400, "bad-key", CaptureDelivery.IDEMPOTENCY_KEY + " must be 1 to "
-          + CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS + " printable ASCII characters without spaces");
-    }
-    Optional<String> forwardedHost = header.apply(CaptureDelivery.FORWARDED_HOST);
-    if (forwardedHost.isEmpty()) {
-      return refuse(400, "missing-header", "the " + CaptureDelivery.FORWARDED_HOST + " header is missing");
-    }
-    if (!forwardedHost.get().equalsIgnoreCase(site)) {
-      return refuse(421, "wrong-site", "this intake takes requests for " + site + ", not for "
-          + printable(forwardedHost.get()));
-    }
-    if (ledger.contains(key.get())) {
-      return duplicate(key.get());
-    }
-    Optional<String> target = header.apply(CaptureDelivery.XENO_PATH);
-    if (target.isEmpty()) {
-      return refuse(400, "missing-header", "the " + CaptureDelivery.XENO_PATH + " header is missing");
-    }
-    Optional<String> path = decodedPath(target.get());
-    if (path.isEmpty()) {
-      return refuse(400, "bad-path", CaptureDelivery.XENO_PATH + " must be an absolute path without . or .. segments,"
-          + " backslashes, control characters or bad percent-escapes, but was " + printable(target.get()));
-    }
-    Optional<DynamicRoute> route = DynamicRoute.decide(routes, path.get());
-    if (route.isEmpty() || route.get().policy() != DynamicRoute.Policy.CAPTURE) {
-      return refuse(404, "not-captured", "no capture route of " + site + " covers "
-          + printable(path.get()));
-    }
-    CapturedRequest request;
-    try {
-      request = request(key.get(), target.get(), header, body);
-    } catch (IllegalArgumentException e) {
-      return refuse(400, "bad-request", e.getMessage());
-    }
-    if (!inProgress.add(request.idempotencyKey())) {
-      return refuse(409, "in-progress", "this key is being applied right now; retry later");
-    }
-    try {
-      return apply(request);
-    } finally {
-      inProgress.remove(request.idempotencyKey());
-    }
-  }
-
-  private CapturedRequest request(String key, String target, Function<String, Optional<String>> header,
-      byte[] body) {
-    String method = header.apply(CaptureDelivery.XENO_METHOD).orElse(POST);
-    Instant capturedAt = Instant.now();
-    Optional<String> at = header.apply(CaptureDelivery.XENO_CAPTURED_AT);
-    if (at.isPresent()) {
-      try {
-        capturedAt = Instant.parse(at.get());
-      } catch (DateTimeException e) {
-        throw new IllegalArgumentException(CaptureDelivery.XENO_CAPTURED_AT + " must be an ISO-8601 instant, e.g. "
-            + "2030-01-01T12:00:00Z, but was " + printable(at.get()), e);
-      }
-    }
-    List<CapturedRequest.Header> headers = new ArrayList<>(1);
-    header.apply("Content-Type").ifPresent(type -> headers.add(new CapturedRequest.Header("Content-Type", type)));
-    return new CapturedRequest(key, site, method, target, headers, body, capturedAt);
-  }
-
-  private IntakeResponse apply(CapturedRequest request) {
-    String key = request.idempotencyKey();
-    if (ledger.contains(key)) {
-      return duplicate(key);
-    }
-    try {
-      ledger.checkUsable();
-    } catch (JournalException e) {
-      failed.increment();
-      LOG.error("intake of {}: not applying {}: {}", site, key, e.getMessage());
-      return answer(503, error("ledger-failed", "the intake's ledger failed and must be reopened; retry later", key));
-    }
-    try {
-      handler.apply(request);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      failed.increment();
-      LOG.warn("intake of {}: the handler failed to apply {}; the peer will deliver it again", site, request, e);
-      return answer(500, error("apply-failed", String.valueOf(e.getMessage()), key));
-    }
-    try {
-      ledger.record(key);
-    } catch (IOException e) {
-      failed.increment();
-      LOG.error("intake of {}: applied {} but could not record its key; this process will not apply it again,"
-          + " but after a restart a redelivery would", site, key, e);
-      return answer(500, error("ledger-failed", "applied, but the key could not be recorded; retry later", key));
-    }
-    applied.increment();
-    LOG.debug("intake of {}: applied {}", site, request);
-    return answer(200, status("applied", key));
-  }
-
-  /** How many requests the handler applied. */
-  public long appliedCount() {
-    return applied.sum();
-  }
-
-  /** How many requests were answered {@code 200 duplicate}: their key was applied before. */
-  public long duplicateCount() {
-    return duplicates.sum();
-  }
-
-  /** How many requests were refused with a {@code 4xx}, {@code 409} (same key in progress) included. */
-  public long rejectedCount() {
-    return rejected.sum();
-  }
-
-  /** How many requests were answered with a {@code 5xx}: the handler or the ledger failed, or the intake was closed. */
-  public long failedCount() {
-    return failed.sum();
-  }
-
-  /** How many keys the ledger holds: applied by this intake, before or since it was opened. */
-  public int keyCount() {
-    return ledger.size();
-  }
-
-  /** The site this intake takes requests for. */
-  public String site() {
-    return site;
-  }
-
-  /**
-   * Waits for the requests being applied, then closes the ledger; later requests are answered
-   * {@code 503}. Idempotent.
-   */
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    gate.writeLock().lock();
-    try {
-      ledger.close();
-    } finally {
-      gate.writeLock().unlock();
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "CaptureIntake[" + site + ", " + ledger.size() + " keys, " + ledger.file() + "]";
-  }
-
-  /**
-   * The path of a request target (before any query), percent-decoded as UTF-8, if it is absolute
-   * and has no {@code .} or {@code ..} segment, backslash, control character or bad escape.
-   */
-  static Optional<String> decodedPath(String target) {
-    int query = target.indexOf('?');
-    String raw = query < 0 ? target : target.substring(0, query);
-    if (raw.isEmpty() || raw.charAt(0) != '/') {
-      return Optional.empty();
-    }
-    ByteBuffer bytes = ByteBuffer.allocate(raw.length() * 3);
-    for (int i = 0; i < raw.length(); i++) {
-      char c = raw.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= raw.length() || Character.digit(raw.charAt(i + 1), 16) < 0
-            || Character.digit(raw.charAt(i + 2), 16) < 0) {
-          return Optional.empty();
+    /**
+     * Opens the intake of {@code site}, loading the keys applied before from the ledger in
+     * {@code ledgerDirectory} (created when absent).
+     *
+     * @param ledgerDirectory where the ledger of applied keys is kept; one intake per directory
+     * @param site the site's host name, as peers send it in {@code X-Forwarded-Host}
+     * @param routes the site's dynamic routes, as its bundles list them; requests are accepted only
+     *     for paths a {@code capture} route decides
+     * @param handler applies each new request; see {@link CaptureHandler} for its contract
+     * @throws IllegalArgumentException if the site is not a host name or no route is a capture route
+     * @throws JournalException if the ledger is not one, of another version, corrupt in the middle,
+     *     or open in another intake; the message says what to do
+     * @throws IOException if the ledger cannot be created, read or written
+     */
+    public static CaptureIntake open(
+            Path ledgerDirectory, String site, List<DynamicRoute> routes, CaptureHandler handler) throws IOException {
+        Objects.requireNonNull(ledgerDirectory, "ledgerDirectory");
+        Objects.requireNonNull(site, "site");
+        Objects.requireNonNull(handler, "handler");
+        List<DynamicRoute> copied = List.copyOf(routes);
+        site = SiteName.of(site).value();
+        if (copied.stream().noneMatch(route -> route.policy() == DynamicRoute.Policy.CAPTURE)) {
+            throw new IllegalArgumentException("routes must hold at least one capture route, but have "
+                    + copied.stream()
+                            .map(route -> route.prefix() + "=" + route.policy().token())
+                            .toList()
+                    + "; pass the dynamic routes of the site's bundle");
         }
-        bytes.put((byte) Integer.parseInt(raw.substring(i + 1, i + 3), 16));
-        i += 2;
-      } else {
-        bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-      }
+        return new CaptureIntake(site, copied, handler, IntakeLedger.open(ledgerDirectory));
     }
-    String path;
-    try {
-      path = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes.flip()).toString();
-    } catch (CharacterCodingException e) {
-      return Optional.empty();
-    }
-    for (int i = 0; i < path.length(); i++) {
-      char c = path.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '\\') {
-        return Optional.empty();
-      }
-    }
-    for (String segment : path.split("/", -1)) {
-      if (segment.equals(".") || segment.equals("..")) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(path);
-  }
 
-  private IntakeResponse closedAnswer() {
-    failed.increment();
-    return answer(503, error("closed", "the intake is closed; retry later", null));
-  }
-
-  private IntakeResponse duplicate(String key) {
-    duplicates.increment();
-    LOG.debug("intake of {}: {} was applied before", site, key);
-    return answer(200, status("duplicate", key));
-  }
-
-  private IntakeResponse refuse(int status, String error, String reason) {
-    rejected.increment();
-    LOG.debug("intake of {}: refused with {} {}: {}", site, status, error, reason);
-    return answer(status, error(error, reason, null));
-  }
-
-  private static Map<String, String> status(String status, String key) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("status", status);
-    fields.put("key", key);
-    return fields;
-  }
-
-  private static Map<String, String> error(String error, String reason, String key) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("error", error);
-    String line = reason.replaceAll("[\\r\\n]+", " ");
-    fields.put("reason", line.length() > MAX_REASON_CHARS ? line.substring(0, MAX_REASON_CHARS) + "..." : line);
-    if (key != null) {
-      fields.put("key", key);
+    /**
+     * Decides one forwarded request, applying it through the handler if its key is new; see the
+     * class comment for the answers. Never throws for anything the request holds.
+     *
+     * @param method the request's HTTP method
+     * @param header the request's header by name, looked up case-insensitively; empty when absent
+     * @param body the request body, of which the adapter reads at most
+     *     {@link CapturedRequest#MAX_BODY_BYTES} + 1 bytes so that an oversize body is seen
+     * @return the answer to write
+     */
+    public IntakeResponse accept(String method, Function<String, Optional<String>> header, byte[] body) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(header, "header");
+        Objects.requireNonNull(body, "body");
+        if (!gate.readLock().tryLock()) {
+            return closedAnswer();
+        }
+        try {
+            if (closed) {
+                return closedAnswer();
+            }
+            return decide(method, header, body);
+        } finally {
+            gate.readLock().unlock();
+        }
     }
-    return fields;
-  }
 
-  private static IntakeResponse answer(int status, Map<String, String> fields) {
-    try {
-      return new IntakeResponse(status, IntakeResponse.JSON, JSON.writeValueAsBytes(fields));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("writing a map of strings as JSON cannot fail", e);
+    private IntakeResponse decide(String method, Function<String, Optional<String>> header, byte[] body) {
+        if (!POST.equals(method)) {
+            return refuse(405, "method-not-allowed", "the intake takes POST only, but was " + printable(method));
+        }
+        if (body.length > CapturedRequest.MAX_BODY_BYTES) {
+            return refuse(413, "too-large", "the body must be at most " + CapturedRequest.MAX_BODY_BYTES + " bytes");
+        }
+        Optional<String> key = header.apply(CaptureDelivery.IDEMPOTENCY_KEY);
+        if (key.isEmpty()) {
+            return refuse(400, "missing-key", "the " + CaptureDelivery.IDEMPOTENCY_KEY + " header is missing");
+        }
+        if (!CapturedRequest.isIdempotencyKey(key.get())) {
+            return refuse(
+                    400,
+                    "bad-key",
+                    CaptureDelivery.IDEMPOTENCY_KEY + " must be 1 to " + CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS
+                            + " printable ASCII characters without spaces");
+        }
+        Optional<String> forwardedHost = header.apply(CaptureDelivery.FORWARDED_HOST);
+        if (forwardedHost.isEmpty()) {
+            return refuse(400, "missing-header", "the " + CaptureDelivery.FORWARDED_HOST + " header is missing");
+        }
+        if (!forwardedHost.get().equalsIgnoreCase(site)) {
+            return refuse(
+                    421,
+                    "wrong-site",
+                    "this intake takes requests for " + site + ", not for " + printable(forwardedHost.get()));
+        }
+        if (ledger.contains(key.get())) {
+            return duplicate(key.get());
+        }
+        Optional<String> target = header.apply(CaptureDelivery.XENO_PATH);
+        if (target.isEmpty()) {
+            return refuse(400, "missing-header", "the " + CaptureDelivery.XENO_PATH + " header is missing");
+        }
+        Optional<String> path = decodedPath(target.get());
+        if (path.isEmpty()) {
+            return refuse(
+                    400,
+                    "bad-path",
+                    CaptureDelivery.XENO_PATH + " must be an absolute path without . or .. segments,"
+                            + " backslashes, control characters or bad percent-escapes, but was "
+                            + printable(target.get()));
+        }
+        Optional<DynamicRoute> route = DynamicRoute.decide(routes, path.get());
+        if (route.isEmpty() || route.get().policy() != DynamicRoute.Policy.CAPTURE) {
+            return refuse(404, "not-captured", "no capture route of " + site + " covers " + printable(path.get()));
+        }
+        CapturedRequest request;
+        try {
+            request = request(key.get(), target.get(), header, body);
+        } catch (IllegalArgumentException e) {
+            return refuse(400, "bad-request", e.getMessage());
+        }
+        if (!inProgress.add(request.idempotencyKey())) {
+            return refuse(409, "in-progress", "this key is being applied right now; retry later");
+        }
+        try {
+            return apply(request);
+        } finally {
+            inProgress.remove(request.idempotencyKey());
+        }
     }
-  }
 
-  /** The value shortened and with control characters escaped, fit for a refusal's reason. */
-  private static String printable(String value) {
-    StringBuilder out = new StringBuilder();
-    int limit = Math.min(value.length(), 64);
-    for (int i = 0; i < limit; i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
+    private CapturedRequest request(String key, String target, Function<String, Optional<String>> header, byte[] body) {
+        String method = header.apply(CaptureDelivery.XENO_METHOD).orElse(POST);
+        Instant capturedAt = Instant.now();
+        Optional<String> at = header.apply(CaptureDelivery.XENO_CAPTURED_AT);
+        if (at.isPresent()) {
+            try {
+                capturedAt = Instant.parse(at.get());
+            } catch (DateTimeException e) {
+                throw new IllegalArgumentException(
+                        CaptureDelivery.XENO_CAPTURED_AT + " must be an ISO-8601 instant, e.g. "
+                                + "2030-01-01T12:00:00Z, but was " + printable(at.get()),
+                        e);
+            }
+        }
+        List<CapturedRequest.Header> headers = new ArrayList<>(1);
+        header.apply("Content-Type").ifPresent(type -> headers.add(new CapturedRequest.Header("Content-Type", type)));
+        return new CapturedRequest(key, site, method, target, headers, body, capturedAt);
     }
-    if (value.length() > limit) {
-      out.append("... (").append(value.length()).append(" chars)");
+
+    private IntakeResponse apply(CapturedRequest request) {
+        String key = request.idempotencyKey();
+        if (ledger.contains(key)) {
+            return duplicate(key);
+        }
+        try {
+            ledger.checkUsable();
+        } catch (JournalException e) {
+            failed.increment();
+            LOG.error("intake of {}: not applying {}: {}", site, key, e.getMessage());
+            return answer(
+                    503, error("ledger-failed", "the intake's ledger failed and must be reopened; retry later", key));
+        }
+        try {
+            handler.apply(request);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            failed.increment();
+            LOG.warn("intake of {}: the handler failed to apply {}; the peer will deliver it again", site, request, e);
+            return answer(500, error("apply-failed", String.valueOf(e.getMessage()), key));
+        }
+        try {
+            ledger.record(key);
+        } catch (IOException e) {
+            failed.increment();
+            LOG.error(
+                    "intake of {}: applied {} but could not record its key; this process will not apply it again,"
+                            + " but after a restart a redelivery would",
+                    site,
+                    key,
+                    e);
+            return answer(500, error("ledger-failed", "applied, but the key could not be recorded; retry later", key));
+        }
+        applied.increment();
+        LOG.debug("intake of {}: applied {}", site, request);
+        return answer(200, status("applied", key));
     }
-    return out.toString();
-  }
+
+    /** How many requests the handler applied. */
+    public long appliedCount() {
+        return applied.sum();
+    }
+
+    /** How many requests were answered {@code 200 duplicate}: their key was applied before. */
+    public long duplicateCount() {
+        return duplicates.sum();
+    }
+
+    /** How many requests were refused with a {@code 4xx}, {@code 409} (same key in progress) included. */
+    public long rejectedCount() {
+        return rejected.sum();
+    }
+
+    /** How many requests were answered with a {@code 5xx}: the handler or the ledger failed, or the intake was closed. */
+    public long failedCount() {
+        return failed.sum();
+    }
+
+    /** How many keys the ledger holds: applied by this intake, before or since it was opened. */
+    public int keyCount() {
+        return ledger.size();
+    }
+
+    /** The site this intake takes requests for. */
+    public String site() {
+        return site;
+    }
+
+    /**
+     * Waits for the requests being applied, then closes the ledger; later requests are answered
+     * {@code 503}. Idempotent.
+     */
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        gate.writeLock().lock();
+        try {
+            ledger.close();
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CaptureIntake[" + site + ", " + ledger.size() + " keys, " + ledger.file() + "]";
+    }
+
+    /**
+     * The path of a request target (before any query), percent-decoded as UTF-8, if it is absolute
+     * and has no {@code .} or {@code ..} segment, backslash, control character or bad escape.
+     */
+    static Optional<String> decodedPath(String target) {
+        int query = target.indexOf('?');
+        String raw = query < 0 ? target : target.substring(0, query);
+        if (raw.isEmpty() || raw.charAt(0) != '/') {
+            return Optional.empty();
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(raw.length() * 3);
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length()
+                        || Character.digit(raw.charAt(i + 1), 16) < 0
+                        || Character.digit(raw.charAt(i + 2), 16) < 0) {
+                    return Optional.empty();
+                }
+                bytes.put((byte) Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String path;
+        try {
+            path = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes.flip())
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '\\') {
+                return Optional.empty();
+            }
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(path);
+    }
+
+    private IntakeResponse closedAnswer() {
+        failed.increment();
+        return answer(503, error("closed", "the intake is closed; retry later", null));
+    }
+
+    private IntakeResponse duplicate(String key) {
+        duplicates.increment();
+        LOG.debug("intake of {}: {} was applied before", site, key);
+        return answer(200, status("duplicate", key));
+    }
+
+    private IntakeResponse refuse(int status, String error, String reason) {
+        rejected.increment();
+        LOG.debug("intake of {}: refused with {} {}: {}", site, status, error, reason);
+        return answer(status, error(error, reason, null));
+    }
+
+    private static Map<String, String> status(String status, String key) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("status", status);
+        fields.put("key", key);
+        return fields;
+    }
+
+    private static Map<String, String> error(String error, String reason, String key) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("error", error);
+        String line = reason.replaceAll("[\\r\\n]+", " ");
+        fields.put("reason", line.length() > MAX_REASON_CHARS ? line.substring(0, MAX_REASON_CHARS) + "..." : line);
+        if (key != null) {
+            fields.put("key", key);
+        }
+        return fields;
+    }
+
+    private static IntakeResponse answer(int status, Map<String, String> fields) {
+        try {
+            return new IntakeResponse(status, IntakeResponse.JSON, JSON.writeValueAsBytes(fields));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("writing a map of strings as JSON cannot fail", e);
+        }
+    }
+
+    /** The value shortened and with control characters escaped, fit for a refusal's reason. */
+    private static String printable(String value) {
+        StringBuilder out = new StringBuilder();
+        int limit = Math.min(value.length(), 64);
+        for (int i = 0; i < limit; i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        if (value.length() > limit) {
+            out.append("... (").append(value.length()).append(" chars)");
+        }
+        return out.toString();
+    }
 }

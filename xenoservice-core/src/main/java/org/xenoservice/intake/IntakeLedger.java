@@ -56,302 +56,352 @@ import org.xenoservice.protocol.CapturedRequest;
  * <p>Safe for concurrent use: records are appended under one lock, each waiting for its own fsync.
  */
 final class IntakeLedger implements AutoCloseable {
-  static final String FILE_NAME = "intake.ledger";
-  static final int FORMAT_VERSION = 1;
-  static final byte[] FILE_MAGIC = "XENOLDGR".getBytes(US_ASCII);
-  static final int FILE_HEADER_BYTES = FILE_MAGIC.length + 4;
-  static final byte RECORD_MAGIC = 0x4B;
-  static final int RECORD_HEADER_BYTES = 6;
-  static final int MAX_RECORD_BYTES = RECORD_HEADER_BYTES + CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS;
-  private static final String SUBJECT = "intake ledger";
-  private static final Logger LOG = LoggerFactory.getLogger(IntakeLedger.class);
+    static final String FILE_NAME = "intake.ledger";
+    static final int FORMAT_VERSION = 1;
+    static final byte[] FILE_MAGIC = "XENOLDGR".getBytes(US_ASCII);
+    static final int FILE_HEADER_BYTES = FILE_MAGIC.length + 4;
+    static final byte RECORD_MAGIC = 0x4B;
+    static final int RECORD_HEADER_BYTES = 6;
+    static final int MAX_RECORD_BYTES = RECORD_HEADER_BYTES + CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS;
+    private static final String SUBJECT = "intake ledger";
+    private static final Logger LOG = LoggerFactory.getLogger(IntakeLedger.class);
 
-  private final Path file;
-  private final FileChannel channel;
-  private final Set<String> keys = ConcurrentHashMap.newKeySet();
-  private final Object lock = new Object();
-  private long end;
-  private IOException failure;
-  private boolean closed;
+    private final Path file;
+    private final FileChannel channel;
+    private final Set<String> keys = ConcurrentHashMap.newKeySet();
+    private final Object lock = new Object();
+    private long end;
+    private IOException failure;
+    private boolean closed;
 
-  private IntakeLedger(Path file, FileChannel channel) {
-    this.file = file;
-    this.channel = channel;
-  }
-
-  /**
-   * Opens the ledger in {@code directory}, creating both when absent, and loads its keys.
-   *
-   * @throws JournalException if the file is not a ledger, of another version, corrupt in the
-   *     middle, or open in another intake; the file is then left as it was
-   * @throws IOException if the directory or file cannot be created, read or written
-   */
-  static IntakeLedger open(Path directory) throws IOException {
-    Objects.requireNonNull(directory, "directory");
-    Files.createDirectories(directory);
-    Path file = directory.resolve(FILE_NAME);
-    boolean created = !Files.exists(file);
-    FileChannel channel = FileChannel.open(file, CREATE, READ, WRITE);
-    try {
-      if (!tryLock(channel)) {
-        throw new JournalException(SUBJECT, JournalException.Reason.LOCKED, -1, file
-            + " is already open in another CaptureIntake; open one intake per ledger directory and share it", null);
-      }
-      IntakeLedger ledger = new IntakeLedger(file, channel);
-      ledger.recover();
-      if (created) {
-        forceDirectory(directory);
-      }
-      return ledger;
-    } catch (IOException | RuntimeException e) {
-      try {
-        channel.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
+    private IntakeLedger(Path file, FileChannel channel) {
+        this.file = file;
+        this.channel = channel;
     }
-  }
 
-  /** Whether {@code key} was recorded, durably or (after a failed write) in memory only. */
-  boolean contains(String key) {
-    return keys.contains(key);
-  }
-
-  /** How many keys are recorded. */
-  int size() {
-    return keys.size();
-  }
-
-  /** The ledger file. */
-  Path file() {
-    return file;
-  }
-
-  /**
-   * Throws unless the ledger can record keys: it is open and no write has failed. An intake asks
-   * before it applies a request, so that it never applies one it cannot then record.
-   */
-  void checkUsable() throws JournalException {
-    synchronized (lock) {
-      if (closed) {
-        throw new IllegalStateException("intake ledger " + file + " is closed");
-      }
-      if (failure != null) {
-        throw new JournalException(SUBJECT, JournalException.Reason.FAILED, end, "an earlier write to " + file
-            + " failed (" + failure.getMessage() + "); close the intake and reopen it", failure);
-      }
-    }
-  }
-
-  /**
-   * Records {@code key} and forces it to the device before returning. The key is remembered in
-   * memory even if the write fails, so that this process never applies it again; a failed write
-   * makes the ledger refuse further records until reopened.
-   *
-   * @return false if the key was already recorded (nothing is written)
-   * @throws IOException if the write or the fsync fails
-   */
-  boolean record(String key) throws IOException {
-    byte[] record = encode(key);
-    synchronized (lock) {
-      checkUsable();
-      if (!keys.add(key)) {
-        return false;
-      }
-      boolean interrupted = Thread.interrupted();
-      try {
-        writeFully(channel, record, end);
-        channel.force(true);
-      } catch (IOException e) {
-        failure = e;
-        throw new JournalException(SUBJECT, JournalException.Reason.FAILED, end, "writing " + file + " at offset "
-            + end + " failed; key " + key + " may not be durable. Close the intake and reopen it", e);
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
+    /**
+     * Opens the ledger in {@code directory}, creating both when absent, and loads its keys.
+     *
+     * @throws JournalException if the file is not a ledger, of another version, corrupt in the
+     *     middle, or open in another intake; the file is then left as it was
+     * @throws IOException if the directory or file cannot be created, read or written
+     */
+    static IntakeLedger open(Path directory) throws IOException {
+        Objects.requireNonNull(directory, "directory");
+        Files.createDirectories(directory);
+        Path file = directory.resolve(FILE_NAME);
+        boolean created = !Files.exists(file);
+        FileChannel channel = FileChannel.open(file, CREATE, READ, WRITE);
+        try {
+            if (!tryLock(channel)) {
+                throw new JournalException(
+                        SUBJECT,
+                        JournalException.Reason.LOCKED,
+                        -1,
+                        file
+                                + " is already open in another CaptureIntake; open one intake per ledger directory and share it",
+                        null);
+            }
+            IntakeLedger ledger = new IntakeLedger(file, channel);
+            ledger.recover();
+            if (created) {
+                forceDirectory(directory);
+            }
+            return ledger;
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-      }
-      end += record.length;
-      return true;
     }
-  }
 
-  /** Releases the file and its lock. Idempotent; every recorded key is already durable. */
-  @Override
-  public void close() throws IOException {
-    synchronized (lock) {
-      if (!closed) {
-        closed = true;
-        channel.close();
-      }
+    /** Whether {@code key} was recorded, durably or (after a failed write) in memory only. */
+    boolean contains(String key) {
+        return keys.contains(key);
     }
-  }
 
-  @Override
-  public String toString() {
-    return "IntakeLedger[" + file + ", " + keys.size() + " keys]";
-  }
-
-  static byte[] encode(String key) {
-    byte[] bytes = key.getBytes(US_ASCII);
-    ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + bytes.length);
-    record.put(RECORD_MAGIC).put((byte) bytes.length);
-    record.putInt(crc(record.array(), 0, bytes, 0, bytes.length)).put(bytes);
-    return record.array();
-  }
-
-  static byte[] fileHeader() {
-    return ByteBuffer.allocate(FILE_HEADER_BYTES).put(FILE_MAGIC).putInt(FORMAT_VERSION).array();
-  }
-
-  private static int crc(byte[] head, int at, byte[] key, int keyAt, int keyLength) {
-    CRC32C crc = new CRC32C();
-    crc.update(head, at, 2);
-    crc.update(key, keyAt, keyLength);
-    return (int) crc.getValue();
-  }
-
-  /** The length of the intact record at {@code at} in {@code bytes[at, limit)}, or -1 if there is none. */
-  static int validRecordLength(byte[] bytes, int at, int limit) {
-    if (limit - at < RECORD_HEADER_BYTES || bytes[at] != RECORD_MAGIC) {
-      return -1;
+    /** How many keys are recorded. */
+    int size() {
+        return keys.size();
     }
-    int length = bytes[at + 1] & 0xff;
-    if (length < 1 || length > CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS || limit - at - RECORD_HEADER_BYTES < length) {
-      return -1;
-    }
-    int stored = ByteBuffer.wrap(bytes, at + 2, 4).getInt();
-    return crc(bytes, at, bytes, at + RECORD_HEADER_BYTES, length) == stored ? RECORD_HEADER_BYTES + length : -1;
-  }
 
-  private void recover() throws IOException {
-    long size = channel.size();
-    byte[] expected = fileHeader();
-    byte[] header = new byte[(int) Math.min(size, FILE_HEADER_BYTES)];
-    readFully(channel, header, 0, file);
-    if (!Arrays.equals(header, 0, Math.min(header.length, FILE_MAGIC.length), FILE_MAGIC, 0,
-        Math.min(header.length, FILE_MAGIC.length))) {
-      throw new JournalException(SUBJECT, JournalException.Reason.NOT_A_JOURNAL, 0, file
-          + " does not start with the intake ledger header (XENOLDGR); it was not written by a CaptureIntake."
-          + " Move it aside or give the intake another ledger directory", null);
+    /** The ledger file. */
+    Path file() {
+        return file;
     }
-    if (size < FILE_HEADER_BYTES) {
-      if (!Arrays.equals(header, 0, header.length, expected, 0, header.length)) {
-        throw wrongVersion(header);
-      }
-      if (size > 0) {
-        LOG.warn("{}: completing a file header a crash left at {} of {} bytes", file, size, FILE_HEADER_BYTES);
-      }
-      writeFully(channel, expected, 0);
-      channel.force(true);
-      end = FILE_HEADER_BYTES;
-      return;
-    }
-    if (ByteBuffer.wrap(header).getInt(FILE_MAGIC.length) != FORMAT_VERSION) {
-      throw wrongVersion(header);
-    }
-    long offset = FILE_HEADER_BYTES;
-    byte[] record = new byte[MAX_RECORD_BYTES];
-    InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(offset)), 1 << 16);
-    while (offset < size) {
-      int length = -1;
-      if (in.readNBytes(record, 0, RECORD_HEADER_BYTES) == RECORD_HEADER_BYTES) {
-        int keyLength = record[1] & 0xff;
-        int got = in.readNBytes(record, RECORD_HEADER_BYTES, Math.min(keyLength, MAX_RECORD_BYTES - RECORD_HEADER_BYTES));
-        length = validRecordLength(record, 0, RECORD_HEADER_BYTES + got);
-      }
-      if (length < 0) {
-        dropTornTail(offset, size);
-        break;
-      }
-      String key = new String(record, RECORD_HEADER_BYTES, length - RECORD_HEADER_BYTES, US_ASCII);
-      if (!CapturedRequest.isIdempotencyKey(key)) {
-        throw corrupt(offset, "the record at offset " + offset + " passes its checksum but holds no valid key");
-      }
-      keys.add(key);
-      offset += length;
-    }
-    end = offset;
-  }
 
-  private JournalException wrongVersion(byte[] header) {
-    String version = header.length < FILE_HEADER_BYTES ? "(torn)"
-        : Integer.toString(ByteBuffer.wrap(header).getInt(FILE_MAGIC.length));
-    return new JournalException(SUBJECT, JournalException.Reason.VERSION, FILE_MAGIC.length, file
-        + " is an intake ledger of format version " + version + ", but this library reads version "
-        + FORMAT_VERSION + "; open it with the version of XenoService that wrote it", null);
-  }
-
-  /**
-   * The bytes from {@code offset} to the end do not start with an intact record. If they are more
-   * than one record holds, or an intact record starts within them, this is corruption; otherwise a
-   * write a crash interrupted, which is truncated away.
-   */
-  private void dropTornTail(long offset, long size) throws IOException {
-    long tail = size - offset;
-    if (tail >= MAX_RECORD_BYTES) {
-      throw corrupt(offset, "the record at offset " + offset + " is damaged and " + tail
-          + " bytes follow it, more than one record holds, so it is not a write torn by a crash");
+    /**
+     * Throws unless the ledger can record keys: it is open and no write has failed. An intake asks
+     * before it applies a request, so that it never applies one it cannot then record.
+     */
+    void checkUsable() throws JournalException {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("intake ledger " + file + " is closed");
+            }
+            if (failure != null) {
+                throw new JournalException(
+                        SUBJECT,
+                        JournalException.Reason.FAILED,
+                        end,
+                        "an earlier write to " + file + " failed (" + failure.getMessage()
+                                + "); close the intake and reopen it",
+                        failure);
+            }
+        }
     }
-    byte[] rest = new byte[(int) tail];
-    readFully(channel, rest, offset, file);
-    for (int at = 1; at < rest.length; at++) {
-      if (validRecordLength(rest, at, rest.length) > 0) {
-        throw corrupt(offset, "the record at offset " + offset + " is damaged but an intact record follows at offset "
-            + (offset + at) + ", so it is not a write torn by a crash");
-      }
+
+    /**
+     * Records {@code key} and forces it to the device before returning. The key is remembered in
+     * memory even if the write fails, so that this process never applies it again; a failed write
+     * makes the ledger refuse further records until reopened.
+     *
+     * @return false if the key was already recorded (nothing is written)
+     * @throws IOException if the write or the fsync fails
+     */
+    boolean record(String key) throws IOException {
+        byte[] record = encode(key);
+        synchronized (lock) {
+            checkUsable();
+            if (!keys.add(key)) {
+                return false;
+            }
+            boolean interrupted = Thread.interrupted();
+            try {
+                writeFully(channel, record, end);
+                channel.force(true);
+            } catch (IOException e) {
+                failure = e;
+                throw new JournalException(
+                        SUBJECT,
+                        JournalException.Reason.FAILED,
+                        end,
+                        "writing " + file + " at offset " + end + " failed; key " + key
+                                + " may not be durable. Close the intake and reopen it",
+                        e);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            end += record.length;
+            return true;
+        }
     }
-    LOG.warn("{}: dropped a torn last record, {} bytes at offset {}: a write a crash interrupted, never"
-        + " confirmed to the peer", file, tail, offset);
-    channel.truncate(offset);
-    channel.force(true);
-  }
 
-  private JournalException corrupt(long offset, String what) {
-    return new JournalException(SUBJECT, JournalException.Reason.CORRUPT, offset, file + " is corrupt: " + what
-        + ". The file was left unchanged; keep a copy, then restore it from a backup or cut the file at offset "
-        + offset + " (keys after it would be applied again if redelivered) before reopening", null);
-  }
-
-  // The file primitives of the capture journal's design, which this ledger shares.
-
-  private static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
-    ByteBuffer buffer = ByteBuffer.wrap(into);
-    long position = offset;
-    while (buffer.hasRemaining()) {
-      int read = channel.read(buffer, position);
-      if (read < 0) {
-        throw new EOFException(file + " ended at offset " + position + " while reading " + into.length
-            + " bytes at offset " + offset);
-      }
-      position += read;
+    /** Releases the file and its lock. Idempotent; every recorded key is already durable. */
+    @Override
+    public void close() throws IOException {
+        synchronized (lock) {
+            if (!closed) {
+                closed = true;
+                channel.close();
+            }
+        }
     }
-  }
 
-  private static boolean tryLock(FileChannel channel) throws IOException {
-    try {
-      return channel.tryLock() != null;
-    } catch (OverlappingFileLockException e) {
-      return false;
+    @Override
+    public String toString() {
+        return "IntakeLedger[" + file + ", " + keys.size() + " keys]";
     }
-  }
 
-  private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    long at = position;
-    while (buffer.hasRemaining()) {
-      at += out.write(buffer, at);
+    static byte[] encode(String key) {
+        byte[] bytes = key.getBytes(US_ASCII);
+        ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + bytes.length);
+        record.put(RECORD_MAGIC).put((byte) bytes.length);
+        record.putInt(crc(record.array(), 0, bytes, 0, bytes.length)).put(bytes);
+        return record.array();
     }
-    return at;
-  }
 
-  private static void forceDirectory(Path directory) {
-    // Makes the new file's directory entry durable; not every platform can open a directory.
-    try (FileChannel dir = FileChannel.open(directory, READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      LOG.debug("{}: could not fsync the directory after creating a file in it", directory, e);
+    static byte[] fileHeader() {
+        return ByteBuffer.allocate(FILE_HEADER_BYTES)
+                .put(FILE_MAGIC)
+                .putInt(FORMAT_VERSION)
+                .array();
     }
-  }
+
+    private static int crc(byte[] head, int at, byte[] key, int keyAt, int keyLength) {
+        CRC32C crc = new CRC32C();
+        crc.update(head, at, 2);
+        crc.update(key, keyAt, keyLength);
+        return (int) crc.getValue();
+    }
+
+    /** The length of the intact record at {@code at} in {@code bytes[at, limit)}, or -1 if there is none. */
+    static int validRecordLength(byte[] bytes, int at, int limit) {
+        if (limit - at < RECORD_HEADER_BYTES || bytes[at] != RECORD_MAGIC) {
+            return -1;
+        }
+        int length = bytes[at + 1] & 0xff;
+        if (length < 1
+                || length > CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS
+                || limit - at - RECORD_HEADER_BYTES < length) {
+            return -1;
+        }
+        int stored = ByteBuffer.wrap(bytes, at + 2, 4).getInt();
+        return crc(bytes, at, bytes, at + RECORD_HEADER_BYTES, length) == stored ? RECORD_HEADER_BYTES + length : -1;
+    }
+
+    private void recover() throws IOException {
+        long size = channel.size();
+        byte[] expected = fileHeader();
+        byte[] header = new byte[(int) Math.min(size, FILE_HEADER_BYTES)];
+        readFully(channel, header, 0, file);
+        if (!Arrays.equals(
+                header,
+                0,
+                Math.min(header.length, FILE_MAGIC.length),
+                FILE_MAGIC,
+                0,
+                Math.min(header.length, FILE_MAGIC.length))) {
+            throw new JournalException(
+                    SUBJECT,
+                    JournalException.Reason.NOT_A_JOURNAL,
+                    0,
+                    file
+                            + " does not start with the intake ledger header (XENOLDGR); it was not written by a CaptureIntake."
+                            + " Move it aside or give the intake another ledger directory",
+                    null);
+        }
+        if (size < FILE_HEADER_BYTES) {
+            if (!Arrays.equals(header, 0, header.length, expected, 0, header.length)) {
+                throw wrongVersion(header);
+            }
+            if (size > 0) {
+                LOG.warn("{}: completing a file header a crash left at {} of {} bytes", file, size, FILE_HEADER_BYTES);
+            }
+            writeFully(channel, expected, 0);
+            channel.force(true);
+            end = FILE_HEADER_BYTES;
+            return;
+        }
+        if (ByteBuffer.wrap(header).getInt(FILE_MAGIC.length) != FORMAT_VERSION) {
+            throw wrongVersion(header);
+        }
+        long offset = FILE_HEADER_BYTES;
+        byte[] record = new byte[MAX_RECORD_BYTES];
+        InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(offset)), 1 << 16);
+        while (offset < size) {
+            int length = -1;
+            if (in.readNBytes(record, 0, RECORD_HEADER_BYTES) == RECORD_HEADER_BYTES) {
+                int keyLength = record[1] & 0xff;
+                int got = in.readNBytes(
+                        record, RECORD_HEADER_BYTES, Math.min(keyLength, MAX_RECORD_BYTES - RECORD_HEADER_BYTES));
+                length = validRecordLength(record, 0, RECORD_HEADER_BYTES + got);
+            }
+            if (length < 0) {
+                dropTornTail(offset, size);
+                break;
+            }
+            String key = new String(record, RECORD_HEADER_BYTES, length - RECORD_HEADER_BYTES, US_ASCII);
+            if (!CapturedRequest.isIdempotencyKey(key)) {
+                throw corrupt(offset, "the record at offset " + offset + " passes its checksum but holds no valid key");
+            }
+            keys.add(key);
+            offset += length;
+        }
+        end = offset;
+    }
+
+    private JournalException wrongVersion(byte[] header) {
+        String version = header.length < FILE_HEADER_BYTES
+                ? "(torn)"
+                : Integer.toString(ByteBuffer.wrap(header).getInt(FILE_MAGIC.length));
+        return new JournalException(
+                SUBJECT,
+                JournalException.Reason.VERSION,
+                FILE_MAGIC.length,
+                file
+                        + " is an intake ledger of format version " + version + ", but this library reads version "
+                        + FORMAT_VERSION + "; open it with the version of XenoService that wrote it",
+                null);
+    }
+
+    /**
+     * The bytes from {@code offset} to the end do not start with an intact record. If they are more
+     * than one record holds, or an intact record starts within them, this is corruption; otherwise a
+     * write a crash interrupted, which is truncated away.
+     */
+    private void dropTornTail(long offset, long size) throws IOException {
+        long tail = size - offset;
+        if (tail >= MAX_RECORD_BYTES) {
+            throw corrupt(
+                    offset,
+                    "the record at offset " + offset + " is damaged and " + tail
+                            + " bytes follow it, more than one record holds, so it is not a write torn by a crash");
+        }
+        byte[] rest = new byte[(int) tail];
+        readFully(channel, rest, offset, file);
+        for (int at = 1; at < rest.length; at++) {
+            if (validRecordLength(rest, at, rest.length) > 0) {
+                throw corrupt(
+                        offset,
+                        "the record at offset " + offset + " is damaged but an intact record follows at offset "
+                                + (offset + at) + ", so it is not a write torn by a crash");
+            }
+        }
+        LOG.warn(
+                "{}: dropped a torn last record, {} bytes at offset {}: a write a crash interrupted, never"
+                        + " confirmed to the peer",
+                file,
+                tail,
+                offset);
+        channel.truncate(offset);
+        channel.force(true);
+    }
+
+    private JournalException corrupt(long offset, String what) {
+        return new JournalException(
+                SUBJECT,
+                JournalException.Reason.CORRUPT,
+                offset,
+                file + " is corrupt: " + what
+                        + ". The file was left unchanged; keep a copy, then restore it from a backup or cut the file at offset "
+                        + offset + " (keys after it would be applied again if redelivered) before reopening",
+                null);
+    }
+
+    // The file primitives of the capture journal's design, which this ledger shares.
+
+    private static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(into);
+        long position = offset;
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, position);
+            if (read < 0) {
+                throw new EOFException(file + " ended at offset " + position + " while reading " + into.length
+                        + " bytes at offset " + offset);
+            }
+            position += read;
+        }
+    }
+
+    private static boolean tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock() != null;
+        } catch (OverlappingFileLockException e) {
+            return false;
+        }
+    }
+
+    private static long writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        long at = position;
+        while (buffer.hasRemaining()) {
+            at += out.write(buffer, at);
+        }
+        return at;
+    }
+
+    private static void forceDirectory(Path directory) {
+        // Makes the new file's directory entry durable; not every platform can open a directory.
+        try (FileChannel dir = FileChannel.open(directory, READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            LOG.debug("{}: could not fsync the directory after creating a file in it", directory, e);
+        }
+    }
 }

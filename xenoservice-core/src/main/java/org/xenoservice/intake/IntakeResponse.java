@@ -18,43 +18,45 @@ import java.util.Objects;
  */
 @SuppressWarnings("ArrayRecordComponent") // the body is handed on as is, not copied; responses are not compared
 public record IntakeResponse(int status, String contentType, byte[] body) {
-  /** The media type of every intake answer. */
-  public static final String JSON = "application/json";
+    /** The media type of every intake answer. */
+    public static final String JSON = "application/json";
 
-  /** Checks the status is an HTTP status code and copies the body. */
-  public IntakeResponse {
-    if (status < 100 || status > 599) {
-      throw new IllegalArgumentException("status must be an HTTP status code from 100 to 599, but was " + status);
+    /** Checks the status is an HTTP status code and copies the body. */
+    public IntakeResponse {
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("status must be an HTTP status code from 100 to 599, but was " + status);
+        }
+        Objects.requireNonNull(contentType, "contentType");
+        body = body.clone();
     }
-    Objects.requireNonNull(contentType, "contentType");
-    body = body.clone();
-  }
 
-  /** A copy of the body. */
-  @Override
-  public byte[] body() {
-    return body.clone();
-  }
+    /** A copy of the body. */
+    @Override
+    public byte[] body() {
+        return body.clone();
+    }
 
-  /** The body as text. */
-  public String bodyText() {
-    return new String(body, StandardCharsets.UTF_8);
-  }
+    /** The body as text. */
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
 
-  /** Equal when the status, the type and the body's bytes are. */
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof IntakeResponse that && status == that.status && contentType.equals(that.contentType)
-        && Arrays.equals(body, that.body);
-  }
+    /** Equal when the status, the type and the body's bytes are. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof IntakeResponse that
+                && status == that.status
+                && contentType.equals(that.contentType)
+                && Arrays.equals(body, that.body);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(status, contentType, Arrays.hashCode(body));
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(status, contentType, Arrays.hashCode(body));
+    }
 
-  @Override
-  public String toString() {
-    return "IntakeResponse[" + status + " " + bodyText() + "]";
-  }
+    @Override
+    public String toString() {
+        return "IntakeResponse[" + status + " " + bodyText() + "]";
+    }
 }

@@ -8,22 +8,22 @@ import java.nio.file.Path;
  * The message names the file and says what to do about it.
  */
 public final class KeyFileException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final Path file;
+    private final Path file;
 
-  KeyFileException(Path file, String message) {
-    super(file + ": " + message);
-    this.file = file;
-  }
+    KeyFileException(Path file, String message) {
+        super(file + ": " + message);
+        this.file = file;
+    }
 
-  KeyFileException(Path file, String message, Throwable cause) {
-    super(file + ": " + message, cause);
-    this.file = file;
-  }
+    KeyFileException(Path file, String message, Throwable cause) {
+        super(file + ": " + message, cause);
+        this.file = file;
+    }
 
-  /** The key file that could not be used. */
-  public Path file() {
-    return file;
-  }
+    /** The key file that could not be used. */
+    public Path file() {
+        return file;
+    }
 }

@@ -11,32 +11,32 @@ import java.util.List;
  * process may use, not of the host.
  */
 final class JvmSystemSignals implements SystemSignals {
-  private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-  private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+    private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
 
-  @Override
-  public long processCpuNanos() {
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-      long nanos = sun.getProcessCpuTime();
-      return nanos < 0 ? 0 : nanos;
+    @Override
+    public long processCpuNanos() {
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            long nanos = sun.getProcessCpuTime();
+            return nanos < 0 ? 0 : nanos;
+        }
+        return 0;
     }
-    return 0;
-  }
 
-  @Override
-  public double availableCpus() {
-    return Math.max(1, Runtime.getRuntime().availableProcessors());
-  }
-
-  @Override
-  public long gcNanos() {
-    long millis = 0;
-    for (GarbageCollectorMXBean collector : collectors) {
-      long time = collector.getCollectionTime();
-      if (time > 0 && !collector.getName().contains("Concurrent")) {
-        millis += time;
-      }
+    @Override
+    public double availableCpus() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
-    return millis * 1_000_000;
-  }
+
+    @Override
+    public long gcNanos() {
+        long millis = 0;
+        for (GarbageCollectorMXBean collector : collectors) {
+            long time = collector.getCollectionTime();
+            if (time > 0 && !collector.getName().contains("Concurrent")) {
+                millis += time;
+            }
+        }
+        return millis * 1_000_000;
+    }
 }

@@ -8,9 +8,9 @@ package org.xenoservice.overload;
  */
 @FunctionalInterface
 public interface NanoClock {
-  /** The system's monotonic clock. */
-  NanoClock SYSTEM = System::nanoTime;
+    /** The system's monotonic clock. */
+    NanoClock SYSTEM = System::nanoTime;
 
-  /** The current time in nanoseconds; only differences are meaningful. */
-  long nanoTime();
+    /** The current time in nanoseconds; only differences are meaningful. */
+    long nanoTime();
 }

@@ -26,22 +26,22 @@ import java.util.Set;
  * @param warmedUp whether the warm-up had finished (a forced change can come before)
  */
 public record OverloadEvent(
-    long sequence,
-    OverloadState previous,
-    OverloadState current,
-    Instant at,
-    long nanoTime,
-    Duration detectionLatency,
-    Set<OverloadReason> reasons,
-    Map<Signal, SignalReading> readings,
-    double capacityPerSecond,
-    List<String> hotPaths,
-    boolean warmedUp) {
+        long sequence,
+        OverloadState previous,
+        OverloadState current,
+        Instant at,
+        long nanoTime,
+        Duration detectionLatency,
+        Set<OverloadReason> reasons,
+        Map<Signal, SignalReading> readings,
+        double capacityPerSecond,
+        List<String> hotPaths,
+        boolean warmedUp) {
 
-  /** Copies the collections. */
-  public OverloadEvent {
-    reasons = Set.copyOf(reasons.isEmpty() ? EnumSet.noneOf(OverloadReason.class) : EnumSet.copyOf(reasons));
-    readings = Map.copyOf(readings);
-    hotPaths = List.copyOf(hotPaths);
-  }
+    /** Copies the collections. */
+    public OverloadEvent {
+        reasons = Set.copyOf(reasons.isEmpty() ? EnumSet.noneOf(OverloadReason.class) : EnumSet.copyOf(reasons));
+        readings = Map.copyOf(readings);
+        hotPaths = List.copyOf(hotPaths);
+    }
 }

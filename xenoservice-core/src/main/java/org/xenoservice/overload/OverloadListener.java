@@ -7,6 +7,6 @@ package org.xenoservice.overload;
  */
 @FunctionalInterface
 public interface OverloadListener {
-  /** Called once per state change. */
-  void onEvent(OverloadEvent event);
+    /** Called once per state change. */
+    void onEvent(OverloadEvent event);
 }

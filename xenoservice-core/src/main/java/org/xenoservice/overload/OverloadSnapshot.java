@@ -16,17 +16,17 @@ import java.util.Map;
  * @param eventsSent how many events the detector has produced
  */
 public record OverloadSnapshot(
-    OverloadState state,
-    Duration inStateFor,
-    boolean forced,
-    boolean warmedUp,
-    Map<Signal, SignalReading> readings,
-    double capacityPerSecond,
-    double surgeThresholdPerSecond,
-    long eventsSent) {
+        OverloadState state,
+        Duration inStateFor,
+        boolean forced,
+        boolean warmedUp,
+        Map<Signal, SignalReading> readings,
+        double capacityPerSecond,
+        double surgeThresholdPerSecond,
+        long eventsSent) {
 
-  /** Copies the readings. */
-  public OverloadSnapshot {
-    readings = Map.copyOf(readings);
-  }
+    /** Copies the readings. */
+    public OverloadSnapshot {
+        readings = Map.copyOf(readings);
+    }
 }

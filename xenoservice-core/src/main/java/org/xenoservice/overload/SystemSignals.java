@@ -5,12 +5,12 @@ package org.xenoservice.overload;
  * tests can play a trace with CPU and GC of their choosing. Called from the detector thread only.
  */
 interface SystemSignals {
-  /** CPU time the process has used, nanoseconds, cumulative. */
-  long processCpuNanos();
+    /** CPU time the process has used, nanoseconds, cumulative. */
+    long processCpuNanos();
 
-  /** The number of CPUs the process may use (the container's quota, not the host's cores). */
-  double availableCpus();
+    /** The number of CPUs the process may use (the container's quota, not the host's cores). */
+    double availableCpus();
 
-  /** Time the JVM spent in garbage collection, nanoseconds, cumulative. */
-  long gcNanos();
+    /** Time the JVM spent in garbage collection, nanoseconds, cumulative. */
+    long gcNanos();
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -24,14 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.SiteName;
+import org.xenoservice.concurrent.DaemonThreads;
 import org.xenoservice.dynamic.CaptureJournal;
 import org.xenoservice.dynamic.CapturePolicy;
 import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.JournalEntry;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.protocol.CapturedRequest;
-import org.xenoservice.concurrent.DaemonThreads;
-import java.util.concurrent.ExecutorService;
 
 /**
  * The {@code capture} policy of a peer: one {@link CaptureJournal} per site under a directory
@@ -55,325 +55,348 @@ import java.util.concurrent.ExecutorService;
  * requests captured before a restart are delivered after it. Safe for concurrent use.
  */
 public final class Captures implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Captures.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Captures.class);
 
-  /** The first wait after a failed delivery. */
-  public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
-  /** The longest wait between delivery attempts. */
-  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
-  /** How long one delivery may take. */
-  public static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(10);
-  /** The folder, under a site's journal, of the requests its intake refused as malformed. */
-  public static final String DEAD_LETTERS = "dead-letters";
+    /** The first wait after a failed delivery. */
+    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+    /** The longest wait between delivery attempts. */
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How long one delivery may take. */
+    public static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(10);
+    /** The folder, under a site's journal, of the requests its intake refused as malformed. */
+    public static final String DEAD_LETTERS = "dead-letters";
 
-  private final Path directory;
-  private final SiteLookup sites;
-  private final ExecutorService clientThreads;
-  private final HttpClient client;
-  private final Map<String, Forwarder> forwarders = new ConcurrentHashMap<>();
-  private boolean closed;
+    private final Path directory;
+    private final SiteLookup sites;
+    private final ExecutorService clientThreads;
+    private final HttpClient client;
+    private final Map<String, Forwarder> forwarders = new ConcurrentHashMap<>();
+    private boolean closed;
 
-  private Captures(Path directory, SiteLookup sites) {
-    this.directory = directory;
-    this.sites = sites;
-    // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
-    this.clientThreads = DaemonThreads.cachedPool("xeno-capture-client");
-    this.client = HttpClient.newBuilder()
-        .executor(clientThreads)
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(DELIVERY_TIMEOUT)
-        .build();
-  }
-
-  /**
-   * Opens the journals already under {@code directory} and starts their forwarders; {@code sites}
-   * gives each site's active manifest, whose capture routes name the intakes.
-   *
-   * @throws IOException if the directory cannot be created or listed, or a journal opened
-   */
-  public static Captures open(Path directory, SiteLookup sites) throws IOException {
-    Objects.requireNonNull(directory, "directory");
-    Objects.requireNonNull(sites, "sites");
-    Files.createDirectories(directory);
-    Captures captures = new Captures(directory, sites);
-    try (Stream<Path> children = Files.list(directory)) {
-      List<Path> journals = children.filter(child -> Files.exists(child.resolve(CaptureJournal.FILE_NAME))).toList();
-      for (Path journal : journals) {
-        captures.forwarder(journal.getFileName().toString());
-      }
-    } catch (IOException | RuntimeException e) {
-      captures.close();
-      throw e;
-    }
-    return captures;
-  }
-
-  /**
-   * Journals {@code request} for its site (durably, once per idempotency key) and wakes the site's
-   * forwarder.
-   *
-   * @return the request's sequence number in the site's journal
-   * @throws IOException if the request could not be journalled; it must then not be acknowledged
-   */
-  public long capture(CapturedRequest request) throws IOException {
-    Forwarder forwarder = forwarder(request.site());
-    long sequence = forwarder.journal.append(request);
-    forwarder.wake();
-    return sequence;
-  }
-
-  /** How many requests of {@code site} the origin has not acknowledged yet. */
-  public int pendingCount(String site) {
-    Forwarder forwarder = forwarders.get(site);
-    return forwarder == null ? 0 : forwarder.journal.pendingCount();
-  }
-
-  /**
-   * How many requests of {@code site} its intake refused as malformed (400) or too large (413): they
-   * are set aside under {@code <directory>/<site>/}{@value #DEAD_LETTERS} rather than retried
-   * forever, so that one bad request cannot hold up the requests after it.
-   */
-  public int deadLetterCount(String site) {
-    Forwarder forwarder = forwarders.get(site);
-    return forwarder == null ? 0 : forwarder.deadLetterCount();
-  }
-
-  private Forwarder forwarder(String site) throws IOException {
-    SiteName.of(site); // a journal directory is named after the site: a host name, never a path
-    synchronized (forwarders) {
-      if (closed) {
-        throw new IllegalStateException("the captures are closed");
-      }
-      Forwarder forwarder = forwarders.get(site);
-      if (forwarder == null) {
-        forwarder = new Forwarder(site, CaptureJournal.open(directory.resolve(site)));
-        Path deadLetters = directory.resolve(site).resolve(DEAD_LETTERS);
-        if (Files.exists(deadLetters.resolve(CaptureJournal.FILE_NAME))) {
-          forwarder.deadLetters = CaptureJournal.open(deadLetters);
-        }
-        forwarders.put(site, forwarder);
-        forwarder.thread.start();
-      }
-      return forwarder;
-    }
-  }
-
-  /** Stops the forwarders (an in-flight delivery is abandoned and retried later) and closes the journals. */
-  @Override
-  public void close() {
-    List<Forwarder> all;
-    synchronized (forwarders) {
-      closed = true;
-      all = new ArrayList<>(forwarders.values());
-      forwarders.clear();
-    }
-    for (Forwarder forwarder : all) {
-      forwarder.stop();
-    }
-    clientThreads.shutdownNow();
-  }
-
-  /** The intake for a journalled request: the capture route that the version that served the site last has for its path. */
-  private Optional<URI> intake(CapturedRequest request) {
-    String path = request.path();
-    int query = path.indexOf('?');
-    String bare = query < 0 ? path : path.substring(0, query);
-    return sites.lastServed(request.site())
-        .flatMap(site -> site.route(bare))
-        .filter(route -> route.policy() == DynamicRoute.Policy.CAPTURE)
-        .map(route -> CapturePolicy.of(route).intake());
-  }
-
-  /** What became of one delivery attempt. */
-  private enum Delivery {
-    /** The intake acknowledged it (2xx). */
-    DELIVERED,
-    /** Try again later: the intake is down, busy, misconfigured or failed (anything else). */
-    RETRY,
-    /** The intake refused the request itself as malformed (400) or too large (413): retrying cannot help. */
-    REFUSED
-  }
-
-  /** One site's journal and the thread that empties it. */
-  private final class Forwarder implements Runnable {
-    private final String site;
-    private final CaptureJournal journal;
-    private CaptureJournal deadLetters;
-    private final Thread thread;
-    private final Object signal = new Object();
-    private boolean woken;
-    private volatile boolean stopping;
-    private volatile CompletableFuture<HttpResponse<Void>> inFlight;
-
-    Forwarder(String site, CaptureJournal journal) {
-      this.site = site;
-      this.journal = journal;
-      this.thread = DaemonThreads.create("xeno-capture-" + site, this);
-    }
-
-    void wake() {
-      synchronized (signal) {
-        woken = true;
-        signal.notifyAll();
-      }
-    }
-
-    @Override
-    public void run() {
-      long backoffMillis = DEFAULT_INITIAL_BACKOFF.toMillis();
-      while (!stopping) {
-        try {
-          List<JournalEntry> batch = journal.pending(16);
-          if (batch.isEmpty()) {
-            await(DEFAULT_MAX_BACKOFF.toMillis());
-            continue;
-          }
-          boolean failed = false;
-          for (JournalEntry entry : batch) {
-            Delivery delivery = stopping ? Delivery.RETRY : deliver(entry);
-            if (delivery == Delivery.RETRY) {
-              failed = true;
-              break;
-            }
-            if (delivery == Delivery.REFUSED) {
-              deadLetter(entry);
-            }
-            journal.acknowledge(entry.sequence());
-            backoffMillis = DEFAULT_INITIAL_BACKOFF.toMillis();
-          }
-          if (failed) {
-            await(backoffMillis);
-            backoffMillis = Math.min(backoffMillis * 2, DEFAULT_MAX_BACKOFF.toMillis());
-          }
-        } catch (IOException | RuntimeException e) {
-          if (stopping) {
-            return;
-          }
-          LOG.error("capture forwarder of {} failed; retrying in {} ms", site, backoffMillis, e);
-          await(backoffMillis);
-          backoffMillis = Math.min(backoffMillis * 2, DEFAULT_MAX_BACKOFF.toMillis());
-        }
-      }
+    private Captures(Path directory, SiteLookup sites) {
+        this.directory = directory;
+        this.sites = sites;
+        // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
+        this.clientThreads = DaemonThreads.cachedPool("xeno-capture-client");
+        this.client = HttpClient.newBuilder()
+                .executor(clientThreads)
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(DELIVERY_TIMEOUT)
+                .build();
     }
 
     /**
-     * Sets a request the intake refused as malformed aside in the site's dead letters (kept for the
-     * operator), so that one bad request cannot hold up every later one.
+     * Opens the journals already under {@code directory} and starts their forwarders; {@code sites}
+     * gives each site's active manifest, whose capture routes name the intakes.
+     *
+     * @throws IOException if the directory cannot be created or listed, or a journal opened
      */
-    private void deadLetter(JournalEntry entry) throws IOException {
-      synchronized (this) {
-        if (deadLetters == null) {
-          deadLetters = CaptureJournal.open(directory.resolve(site).resolve(DEAD_LETTERS));
+    public static Captures open(Path directory, SiteLookup sites) throws IOException {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(sites, "sites");
+        Files.createDirectories(directory);
+        Captures captures = new Captures(directory, sites);
+        try (Stream<Path> children = Files.list(directory)) {
+            List<Path> journals = children.filter(child -> Files.exists(child.resolve(CaptureJournal.FILE_NAME)))
+                    .toList();
+            for (Path journal : journals) {
+                captures.forwarder(journal.getFileName().toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            captures.close();
+            throw e;
         }
-      }
-      deadLetters.append(entry.request());
-      LOG.error("capture of {} #{} (key {}): the intake refused it as malformed; set aside in {} for the operator,"
-          + " delivering the next", site, entry.sequence(), entry.request().idempotencyKey(),
-          directory.resolve(site).resolve(DEAD_LETTERS));
+        return captures;
     }
 
-    synchronized int deadLetterCount() {
-      return deadLetters == null ? 0 : deadLetters.pendingCount();
+    /**
+     * Journals {@code request} for its site (durably, once per idempotency key) and wakes the site's
+     * forwarder.
+     *
+     * @return the request's sequence number in the site's journal
+     * @throws IOException if the request could not be journalled; it must then not be acknowledged
+     */
+    public long capture(CapturedRequest request) throws IOException {
+        Forwarder forwarder = forwarder(request.site());
+        long sequence = forwarder.journal.append(request);
+        forwarder.wake();
+        return sequence;
     }
 
-    /** Posts one request to its intake. */
-    private Delivery deliver(JournalEntry entry) {
-      CapturedRequest request = entry.request();
-      Optional<URI> intake;
-      try {
-        intake = intake(request);
-      } catch (DynamicSettingException e) {
-        LOG.warn("capture of {} #{}: the site's capture route is misconfigured ({}); retrying", site,
-            entry.sequence(), e.getMessage());
-        return Delivery.RETRY;
-      }
-      if (intake.isEmpty()) {
-        LOG.warn("capture of {} #{}: no capture route for {} in the active manifest; kept pending", site,
-            entry.sequence(), request.path());
-        return Delivery.RETRY;
-      }
-      HttpRequest.Builder post = HttpRequest.newBuilder(intake.get())
-          .timeout(DELIVERY_TIMEOUT)
-          .header(CaptureDelivery.IDEMPOTENCY_KEY, request.idempotencyKey())
-          .header(CaptureDelivery.FORWARDED_HOST, request.site())
-          .header(CaptureDelivery.XENO_PATH, request.path())
-          .header(CaptureDelivery.XENO_METHOD, request.method())
-          .header(CaptureDelivery.XENO_CAPTURED_AT, request.capturedAt().toString())
-          .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
-      for (CapturedRequest.Header header : request.headers()) {
-        post.header(header.name(), header.value());
-      }
-      CompletableFuture<HttpResponse<Void>> future = client.sendAsync(post.build(),
-          HttpResponse.BodyHandlers.discarding());
-      inFlight = future;
-      try {
-        int status = future.get(DELIVERY_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS).statusCode();
-        if (status / 100 == 2) {
-          return Delivery.DELIVERED;
-        }
-        if (status == 400 || status == 413) {
-          return Delivery.REFUSED;
-        }
-        LOG.warn("capture of {} #{}: intake {} answered {}; retrying", site, entry.sequence(), intake.get(), status);
-        return Delivery.RETRY;
-      } catch (ExecutionException | TimeoutException | CancellationException e) {
-        if (!stopping) {
-          LOG.warn("capture of {} #{}: intake {} failed: {}; retrying", site, entry.sequence(), intake.get(),
-              e.getCause() == null ? e.toString() : e.getCause().toString());
-        }
-        future.cancel(true);
-        return Delivery.RETRY;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        stopping = true;
-        return Delivery.RETRY;
-      } finally {
-        inFlight = null;
-      }
+    /** How many requests of {@code site} the origin has not acknowledged yet. */
+    public int pendingCount(String site) {
+        Forwarder forwarder = forwarders.get(site);
+        return forwarder == null ? 0 : forwarder.journal.pendingCount();
     }
 
-    private void await(long millis) {
-      synchronized (signal) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!woken && !stopping) {
-          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-          if (left <= 0) {
-            break;
-          }
-          try {
-            signal.wait(left);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * How many requests of {@code site} its intake refused as malformed (400) or too large (413): they
+     * are set aside under {@code <directory>/<site>/}{@value #DEAD_LETTERS} rather than retried
+     * forever, so that one bad request cannot hold up the requests after it.
+     */
+    public int deadLetterCount(String site) {
+        Forwarder forwarder = forwarders.get(site);
+        return forwarder == null ? 0 : forwarder.deadLetterCount();
+    }
+
+    private Forwarder forwarder(String site) throws IOException {
+        SiteName.of(site); // a journal directory is named after the site: a host name, never a path
+        synchronized (forwarders) {
+            if (closed) {
+                throw new IllegalStateException("the captures are closed");
+            }
+            Forwarder forwarder = forwarders.get(site);
+            if (forwarder == null) {
+                forwarder = new Forwarder(site, CaptureJournal.open(directory.resolve(site)));
+                Path deadLetters = directory.resolve(site).resolve(DEAD_LETTERS);
+                if (Files.exists(deadLetters.resolve(CaptureJournal.FILE_NAME))) {
+                    forwarder.deadLetters = CaptureJournal.open(deadLetters);
+                }
+                forwarders.put(site, forwarder);
+                forwarder.thread.start();
+            }
+            return forwarder;
+        }
+    }
+
+    /** Stops the forwarders (an in-flight delivery is abandoned and retried later) and closes the journals. */
+    @Override
+    public void close() {
+        List<Forwarder> all;
+        synchronized (forwarders) {
+            closed = true;
+            all = new ArrayList<>(forwarders.values());
+            forwarders.clear();
+        }
+        for (Forwarder forwarder : all) {
+            forwarder.stop();
+        }
+        clientThreads.shutdownNow();
+    }
+
+    /** The intake for a journalled request: the capture route that the version that served the site last has for its path. */
+    private Optional<URI> intake(CapturedRequest request) {
+        String path = request.path();
+        int query = path.indexOf('?');
+        String bare = query < 0 ? path : path.substring(0, query);
+        return sites.lastServed(request.site())
+                .flatMap(site -> site.route(bare))
+                .filter(route -> route.policy() == DynamicRoute.Policy.CAPTURE)
+                .map(route -> CapturePolicy.of(route).intake());
+    }
+
+    /** What became of one delivery attempt. */
+    private enum Delivery {
+        /** The intake acknowledged it (2xx). */
+        DELIVERED,
+        /** Try again later: the intake is down, busy, misconfigured or failed (anything else). */
+        RETRY,
+        /** The intake refused the request itself as malformed (400) or too large (413): retrying cannot help. */
+        REFUSED
+    }
+
+    /** One site's journal and the thread that empties it. */
+    private final class Forwarder implements Runnable {
+        private final String site;
+        private final CaptureJournal journal;
+        private CaptureJournal deadLetters;
+        private final Thread thread;
+        private final Object signal = new Object();
+        private boolean woken;
+        private volatile boolean stopping;
+        private volatile CompletableFuture<HttpResponse<Void>> inFlight;
+
+        Forwarder(String site, CaptureJournal journal) {
+            this.site = site;
+            this.journal = journal;
+            this.thread = DaemonThreads.create("xeno-capture-" + site, this);
+        }
+
+        void wake() {
+            synchronized (signal) {
+                woken = true;
+                signal.notifyAll();
+            }
+        }
+
+        @Override
+        public void run() {
+            long backoffMillis = DEFAULT_INITIAL_BACKOFF.toMillis();
+            while (!stopping) {
+                try {
+                    List<JournalEntry> batch = journal.pending(16);
+                    if (batch.isEmpty()) {
+                        await(DEFAULT_MAX_BACKOFF.toMillis());
+                        continue;
+                    }
+                    boolean failed = false;
+                    for (JournalEntry entry : batch) {
+                        Delivery delivery = stopping ? Delivery.RETRY : deliver(entry);
+                        if (delivery == Delivery.RETRY) {
+                            failed = true;
+                            break;
+                        }
+                        if (delivery == Delivery.REFUSED) {
+                            deadLetter(entry);
+                        }
+                        journal.acknowledge(entry.sequence());
+                        backoffMillis = DEFAULT_INITIAL_BACKOFF.toMillis();
+                    }
+                    if (failed) {
+                        await(backoffMillis);
+                        backoffMillis = Math.min(backoffMillis * 2, DEFAULT_MAX_BACKOFF.toMillis());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (stopping) {
+                        return;
+                    }
+                    LOG.error("capture forwarder of {} failed; retrying in {} ms", site, backoffMillis, e);
+                    await(backoffMillis);
+                    backoffMillis = Math.min(backoffMillis * 2, DEFAULT_MAX_BACKOFF.toMillis());
+                }
+            }
+        }
+
+        /**
+         * Sets a request the intake refused as malformed aside in the site's dead letters (kept for the
+         * operator), so that one bad request cannot hold up every later one.
+         */
+        private void deadLetter(JournalEntry entry) throws IOException {
+            synchronized (this) {
+                if (deadLetters == null) {
+                    deadLetters = CaptureJournal.open(directory.resolve(site).resolve(DEAD_LETTERS));
+                }
+            }
+            deadLetters.append(entry.request());
+            LOG.error(
+                    "capture of {} #{} (key {}): the intake refused it as malformed; set aside in {} for the operator,"
+                            + " delivering the next",
+                    site,
+                    entry.sequence(),
+                    entry.request().idempotencyKey(),
+                    directory.resolve(site).resolve(DEAD_LETTERS));
+        }
+
+        synchronized int deadLetterCount() {
+            return deadLetters == null ? 0 : deadLetters.pendingCount();
+        }
+
+        /** Posts one request to its intake. */
+        private Delivery deliver(JournalEntry entry) {
+            CapturedRequest request = entry.request();
+            Optional<URI> intake;
+            try {
+                intake = intake(request);
+            } catch (DynamicSettingException e) {
+                LOG.warn(
+                        "capture of {} #{}: the site's capture route is misconfigured ({}); retrying",
+                        site,
+                        entry.sequence(),
+                        e.getMessage());
+                return Delivery.RETRY;
+            }
+            if (intake.isEmpty()) {
+                LOG.warn(
+                        "capture of {} #{}: no capture route for {} in the active manifest; kept pending",
+                        site,
+                        entry.sequence(),
+                        request.path());
+                return Delivery.RETRY;
+            }
+            HttpRequest.Builder post = HttpRequest.newBuilder(intake.get())
+                    .timeout(DELIVERY_TIMEOUT)
+                    .header(CaptureDelivery.IDEMPOTENCY_KEY, request.idempotencyKey())
+                    .header(CaptureDelivery.FORWARDED_HOST, request.site())
+                    .header(CaptureDelivery.XENO_PATH, request.path())
+                    .header(CaptureDelivery.XENO_METHOD, request.method())
+                    .header(
+                            CaptureDelivery.XENO_CAPTURED_AT,
+                            request.capturedAt().toString())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
+            for (CapturedRequest.Header header : request.headers()) {
+                post.header(header.name(), header.value());
+            }
+            CompletableFuture<HttpResponse<Void>> future =
+                    client.sendAsync(post.build(), HttpResponse.BodyHandlers.discarding());
+            inFlight = future;
+            try {
+                int status = future.get(DELIVERY_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS)
+                        .statusCode();
+                if (status / 100 == 2) {
+                    return Delivery.DELIVERED;
+                }
+                if (status == 400 || status == 413) {
+                    return Delivery.REFUSED;
+                }
+                LOG.warn(
+                        "capture of {} #{}: intake {} answered {}; retrying",
+                        site,
+                        entry.sequence(),
+                        intake.get(),
+                        status);
+                return Delivery.RETRY;
+            } catch (ExecutionException | TimeoutException | CancellationException e) {
+                if (!stopping) {
+                    LOG.warn(
+                            "capture of {} #{}: intake {} failed: {}; retrying",
+                            site,
+                            entry.sequence(),
+                            intake.get(),
+                            e.getCause() == null ? e.toString() : e.getCause().toString());
+                }
+                future.cancel(true);
+                return Delivery.RETRY;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+                return Delivery.RETRY;
+            } finally {
+                inFlight = null;
+            }
+        }
+
+        private void await(long millis) {
+            synchronized (signal) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+                while (!woken && !stopping) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        signal.wait(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        stopping = true;
+                    }
+                }
+                woken = false;
+            }
+        }
+
+        void stop() {
             stopping = true;
-          }
+            wake();
+            CompletableFuture<HttpResponse<Void>> current = inFlight;
+            if (current != null) {
+                current.cancel(true);
+            }
+            try {
+                thread.join(DELIVERY_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                journal.close();
+                synchronized (this) {
+                    if (deadLetters != null) {
+                        deadLetters.close();
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("closing the capture journal of {} failed: {}", site, e.toString());
+            }
         }
-        woken = false;
-      }
     }
-
-    void stop() {
-      stopping = true;
-      wake();
-      CompletableFuture<HttpResponse<Void>> current = inFlight;
-      if (current != null) {
-        current.cancel(true);
-      }
-      try {
-        thread.join(DELIVERY_TIMEOUT.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      try {
-        journal.close();
-        synchronized (this) {
-          if (deadLetters != null) {
-            deadLetters.close();
-          }
-        }
-      } catch (IOException e) {
-        LOG.warn("closing the capture journal of {} failed: {}", site, e.toString());
-      }
-    }
-  }
 }

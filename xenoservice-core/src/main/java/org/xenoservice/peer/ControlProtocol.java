@@ -48,222 +48,252 @@ import org.xenoservice.protocol.StagedBundle;
  * anything reaches the store. Safe for concurrent use.
  */
 public final class ControlProtocol {
-  private static final Logger LOG = LoggerFactory.getLogger(ControlProtocol.class);
-  private static final Pattern SITE_PATH = Pattern.compile("/xeno/v1/sites/([a-z0-9.-]{1,253})/([a-z]+)");
-  private static final int MAX_JSON_BYTES = 4 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(ControlProtocol.class);
+    private static final Pattern SITE_PATH = Pattern.compile("/xeno/v1/sites/([a-z0-9.-]{1,253})/([a-z]+)");
+    private static final int MAX_JSON_BYTES = 4 << 20;
 
-  private final PeerSites sites;
-  private final PeerAccounting accounting;
-  private final ControlAuthenticator authenticator;
-  private final long maxUploadBytes;
-  private final Path spoolDirectory;
+    private final PeerSites sites;
+    private final PeerAccounting accounting;
+    private final ControlAuthenticator authenticator;
+    private final long maxUploadBytes;
+    private final Path spoolDirectory;
 
-  /** A response: status, content type and body. */
-  @SuppressWarnings("ArrayRecordComponent") // the body is handed on as is, not copied; responses are not compared
-  public record Response(int status, String contentType, byte[] body) {
-    static Response json(int status, byte[] body) {
-      return new Response(status, ControlCodec.JSON_TYPE, body);
+    /** A response: status, content type and body. */
+    @SuppressWarnings("ArrayRecordComponent") // the body is handed on as is, not copied; responses are not compared
+    public record Response(int status, String contentType, byte[] body) {
+        static Response json(int status, byte[] body) {
+            return new Response(status, ControlCodec.JSON_TYPE, body);
+        }
     }
-  }
 
-  /**
-   * The control protocol over a peer's sites: a call must be signed by the key enrolled for its
-   * site, within 300 s of {@code clock}, with a fresh nonce.
-   *
-   * @param clock the peer's clock, against which the calls' timestamps are checked
-   * @param maxUploadBytes the largest bundle upload accepted (413 above it)
-   * @param spoolDirectory where uploads are held while their digest is checked
-   */
-  public ControlProtocol(PeerSites sites, PeerAccounting accounting, Clock clock, long maxUploadBytes,
-      Path spoolDirectory) {
-    this(sites, accounting, new ControlAuthenticator(site -> sites.enrollment(site).map(Enrollment::key), clock,
-        ControlAuthenticator.DEFAULT_SKEW), maxUploadBytes, spoolDirectory);
-  }
-
-  ControlProtocol(PeerSites sites, PeerAccounting accounting, ControlAuthenticator authenticator,
-      long maxUploadBytes, Path spoolDirectory) {
-    this.sites = Objects.requireNonNull(sites, "sites");
-    this.accounting = Objects.requireNonNull(accounting, "accounting");
-    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
-    if (maxUploadBytes < 1) {
-      throw new IllegalArgumentException("maxUploadBytes must be positive, but was " + maxUploadBytes);
+    /**
+     * The control protocol over a peer's sites: a call must be signed by the key enrolled for its
+     * site, within 300 s of {@code clock}, with a fresh nonce.
+     *
+     * @param clock the peer's clock, against which the calls' timestamps are checked
+     * @param maxUploadBytes the largest bundle upload accepted (413 above it)
+     * @param spoolDirectory where uploads are held while their digest is checked
+     */
+    public ControlProtocol(
+            PeerSites sites, PeerAccounting accounting, Clock clock, long maxUploadBytes, Path spoolDirectory) {
+        this(
+                sites,
+                accounting,
+                new ControlAuthenticator(
+                        site -> sites.enrollment(site).map(Enrollment::key), clock, ControlAuthenticator.DEFAULT_SKEW),
+                maxUploadBytes,
+                spoolDirectory);
     }
-    this.maxUploadBytes = maxUploadBytes;
-    this.spoolDirectory = Objects.requireNonNull(spoolDirectory, "spoolDirectory");
-  }
 
-  /**
-   * Handles one control request.
-   *
-   * @param declaredLength the request's Content-Length, or -1 when unknown
-   */
-  public Response handle(String method, String path, Map<String, String> headers, long declaredLength,
-      InputStream body) {
-    try {
-      if (path.equals("/metrics")) {
-        return metrics(method);
-      }
-      Matcher route = SITE_PATH.matcher(path);
-      if (!route.matches()) {
-        return error(404, "no-such-call", "no control call at " + path + "; see /xeno/v1/sites/{site}/status");
-      }
-      String site = route.group(1);
-      String call = route.group(2);
-      String expected = switch (call) {
-        case "missing", "activate", "retire" -> "POST";
-        case "bundle" -> "PUT";
-        case "status" -> "GET";
-        default -> "";
-      };
-      if (expected.isEmpty()) {
-        return error(404, "no-such-call", "no control call '" + call + "'; the calls are missing, bundle, activate, "
-            + "retire and status");
-      }
-      if (!expected.equals(method)) {
-        return error(405, "method", call + " takes " + expected + ", not " + method);
-      }
-      if (declaredLength > (call.equals("bundle") ? maxUploadBytes : MAX_JSON_BYTES)) {
-        return error(413, "too-large", "the body of " + declaredLength + " bytes is over the limit of "
-            + (call.equals("bundle") ? maxUploadBytes : MAX_JSON_BYTES) + " bytes");
-      }
-      authenticator.authenticate(method, path, site, headers);
-      String declaredSha256 = header(headers, ControlSignature.CONTENT_SHA256_HEADER);
-      return switch (call) {
-        case "missing" -> missing(site, read(body, declaredSha256, ControlCodec::readDigests));
-        case "bundle" -> bundle(site, body, declaredSha256);
-        case "activate" -> activate(site, read(body, declaredSha256, ControlCodec::readActivate));
-        case "retire" -> retire(site, body, declaredSha256);
-        default -> status(site, body, declaredSha256);
-      };
-    } catch (ControlAuthException e) {
-      return error(e.status(), e.reason().id(), e.getMessage());
-    } catch (PeerException e) {
-      return error(e.status(), e.reason(), e.getMessage());
-    } catch (IOException e) {
-      LOG.warn("control: {} {} failed", method, path, e);
-      return error(500, "io", "the peer could not complete the call: " + e.getMessage());
+    ControlProtocol(
+            PeerSites sites,
+            PeerAccounting accounting,
+            ControlAuthenticator authenticator,
+            long maxUploadBytes,
+            Path spoolDirectory) {
+        this.sites = Objects.requireNonNull(sites, "sites");
+        this.accounting = Objects.requireNonNull(accounting, "accounting");
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        if (maxUploadBytes < 1) {
+            throw new IllegalArgumentException("maxUploadBytes must be positive, but was " + maxUploadBytes);
+        }
+        this.maxUploadBytes = maxUploadBytes;
+        this.spoolDirectory = Objects.requireNonNull(spoolDirectory, "spoolDirectory");
     }
-  }
 
-  private Response metrics(String method) {
-    if (!method.equals("GET")) {
-      return error(405, "method", "/metrics takes GET");
+    /**
+     * Handles one control request.
+     *
+     * @param declaredLength the request's Content-Length, or -1 when unknown
+     */
+    public Response handle(
+            String method, String path, Map<String, String> headers, long declaredLength, InputStream body) {
+        try {
+            if (path.equals("/metrics")) {
+                return metrics(method);
+            }
+            Matcher route = SITE_PATH.matcher(path);
+            if (!route.matches()) {
+                return error(404, "no-such-call", "no control call at " + path + "; see /xeno/v1/sites/{site}/status");
+            }
+            String site = route.group(1);
+            String call = route.group(2);
+            String expected = switch (call) {
+                case "missing", "activate", "retire" -> "POST";
+                case "bundle" -> "PUT";
+                case "status" -> "GET";
+                default -> "";
+            };
+            if (expected.isEmpty()) {
+                return error(
+                        404,
+                        "no-such-call",
+                        "no control call '" + call + "'; the calls are missing, bundle, activate, "
+                                + "retire and status");
+            }
+            if (!expected.equals(method)) {
+                return error(405, "method", call + " takes " + expected + ", not " + method);
+            }
+            if (declaredLength > (call.equals("bundle") ? maxUploadBytes : MAX_JSON_BYTES)) {
+                return error(
+                        413,
+                        "too-large",
+                        "the body of " + declaredLength + " bytes is over the limit of "
+                                + (call.equals("bundle") ? maxUploadBytes : MAX_JSON_BYTES) + " bytes");
+            }
+            authenticator.authenticate(method, path, site, headers);
+            String declaredSha256 = header(headers, ControlSignature.CONTENT_SHA256_HEADER);
+            return switch (call) {
+                case "missing" -> missing(site, read(body, declaredSha256, ControlCodec::readDigests));
+                case "bundle" -> bundle(site, body, declaredSha256);
+                case "activate" -> activate(site, read(body, declaredSha256, ControlCodec::readActivate));
+                case "retire" -> retire(site, body, declaredSha256);
+                default -> status(site, body, declaredSha256);
+            };
+        } catch (ControlAuthException e) {
+            return error(e.status(), e.reason().id(), e.getMessage());
+        } catch (PeerException e) {
+            return error(e.status(), e.reason(), e.getMessage());
+        } catch (IOException e) {
+            LOG.warn("control: {} {} failed", method, path, e);
+            return error(500, "io", "the peer could not complete the call: " + e.getMessage());
+        }
     }
-    Map<String, Long> stored = new LinkedHashMap<>();
-    for (String site : sites.enrolledSites()) {
-      try {
-        stored.put(site, sites.holdings(site).storedBytes());
-      } catch (PeerException e) {
-        stored.put(site, 0L);
-      }
+
+    private Response metrics(String method) {
+        if (!method.equals("GET")) {
+            return error(405, "method", "/metrics takes GET");
+        }
+        Map<String, Long> stored = new LinkedHashMap<>();
+        for (String site : sites.enrolledSites()) {
+            try {
+                stored.put(site, sites.holdings(site).storedBytes());
+            } catch (PeerException e) {
+                stored.put(site, 0L);
+            }
+        }
+        return new Response(
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                accounting.prometheus(stored).getBytes(StandardCharsets.UTF_8));
     }
-    return new Response(200, "text/plain; version=0.0.4; charset=utf-8",
-        accounting.prometheus(stored).getBytes(StandardCharsets.UTF_8));
-  }
 
-  private Response missing(String site, List<String> asked) throws PeerException {
-    Set<String> missing = sites.missing(site, asked);
-    return Response.json(200, ControlCodec.writeMissing(missing));
-  }
-
-  private Response bundle(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
-    Files.createDirectories(spoolDirectory);
-    Path spool = Files.createTempFile(spoolDirectory, "upload-", ".xsb");
-    try {
-      MessageDigest sha256 = sha256();
-      long copied;
-      try (InputStream in = new DigestInputStream(body, sha256); OutputStream out = Files.newOutputStream(spool)) {
-        copied = copyAtMost(in, out, maxUploadBytes);
-      }
-      String actual = HexFormat.of().formatHex(sha256.digest());
-      if (!actual.equals(declaredSha256)) {
-        throw new PeerException(400, "body-digest", "the body's SHA-256 is " + actual + " but the signed header says "
-            + declaredSha256 + "; the upload was altered or cut short (" + copied + " bytes received)");
-      }
-      Manifest manifest;
-      try (InputStream in = Files.newInputStream(spool)) {
-        manifest = sites.receive(site, in);
-      }
-      return Response.json(200,
-          ControlCodec.writeStaged(new StagedBundle(manifest.site(), manifest.version(), manifest.sha256())));
-    } finally {
-      Files.deleteIfExists(spool);
+    private Response missing(String site, List<String> asked) throws PeerException {
+        Set<String> missing = sites.missing(site, asked);
+        return Response.json(200, ControlCodec.writeMissing(missing));
     }
-  }
 
-  private Response activate(String site, long version) throws PeerException, IOException {
-    ServedSite served = sites.activate(site, version);
-    return Response.json(200, ControlCodec.writeServing(served.host(), served.version()));
-  }
-
-  private Response retire(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
-    readBody(body, declaredSha256);
-    sites.retire(site);
-    return Response.json(200, ControlCodec.writeRetired(site));
-  }
-
-  private Response status(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
-    readBody(body, declaredSha256);
-    PeerSites.Holdings held = sites.holdings(site);
-    PeerAccounting.Snapshot counts = accounting.snapshot(site);
-    SiteStatus status = new SiteStatus(held.site(), held.activeVersion(), held.activeManifestSha256(),
-        held.versions(), held.storedBytes(), counts.requests(), counts.bytesSent(), counts.rejected(), held.quota());
-    return Response.json(200, ControlCodec.writeStatus(status));
-  }
-
-  /** Reads a small JSON request body, checks its SHA-256 against the signed one, and decodes it. */
-  private static <T> T read(InputStream body, String declaredSha256, Function<byte[], T> decoder)
-      throws PeerException, IOException {
-    byte[] bytes = readBody(body, declaredSha256);
-    try {
-      return decoder.apply(bytes);
-    } catch (IllegalArgumentException e) {
-      throw new PeerException(400, "bad-request", e.getMessage(), e);
+    private Response bundle(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
+        Files.createDirectories(spoolDirectory);
+        Path spool = Files.createTempFile(spoolDirectory, "upload-", ".xsb");
+        try {
+            MessageDigest sha256 = sha256();
+            long copied;
+            try (InputStream in = new DigestInputStream(body, sha256);
+                    OutputStream out = Files.newOutputStream(spool)) {
+                copied = copyAtMost(in, out, maxUploadBytes);
+            }
+            String actual = HexFormat.of().formatHex(sha256.digest());
+            if (!actual.equals(declaredSha256)) {
+                throw new PeerException(
+                        400,
+                        "body-digest",
+                        "the body's SHA-256 is " + actual + " but the signed header says " + declaredSha256
+                                + "; the upload was altered or cut short (" + copied + " bytes received)");
+            }
+            Manifest manifest;
+            try (InputStream in = Files.newInputStream(spool)) {
+                manifest = sites.receive(site, in);
+            }
+            return Response.json(
+                    200,
+                    ControlCodec.writeStaged(new StagedBundle(manifest.site(), manifest.version(), manifest.sha256())));
+        } finally {
+            Files.deleteIfExists(spool);
+        }
     }
-  }
 
-  /** Reads a small body and checks its SHA-256 against the signed one. */
-  private static byte[] readBody(InputStream body, String declaredSha256) throws PeerException, IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    copyAtMost(body, out, MAX_JSON_BYTES);
-    byte[] bytes = out.toByteArray();
-    if (!ControlSignature.sha256(bytes).equals(declaredSha256)) {
-      throw new PeerException(400, "body-digest", "the body's SHA-256 does not match the signed header");
+    private Response activate(String site, long version) throws PeerException, IOException {
+        ServedSite served = sites.activate(site, version);
+        return Response.json(200, ControlCodec.writeServing(served.host(), served.version()));
     }
-    return bytes;
-  }
 
-  private static long copyAtMost(InputStream in, OutputStream out, long limit) throws PeerException, IOException {
-    byte[] buffer = new byte[64 * 1024];
-    long total = 0;
-    for (int n; (n = in.read(buffer)) > 0; ) {
-      total += n;
-      if (total > limit) {
-        throw new PeerException(413, "too-large", "the body is over the limit of " + limit + " bytes");
-      }
-      out.write(buffer, 0, n);
+    private Response retire(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
+        readBody(body, declaredSha256);
+        sites.retire(site);
+        return Response.json(200, ControlCodec.writeRetired(site));
     }
-    return total;
-  }
 
-  private static String header(Map<String, String> headers, String name) {
-    for (Map.Entry<String, String> header : headers.entrySet()) {
-      if (header.getKey().equalsIgnoreCase(name)) {
-        return header.getValue().strip();
-      }
+    private Response status(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
+        readBody(body, declaredSha256);
+        PeerSites.Holdings held = sites.holdings(site);
+        PeerAccounting.Snapshot counts = accounting.snapshot(site);
+        SiteStatus status = new SiteStatus(
+                held.site(),
+                held.activeVersion(),
+                held.activeManifestSha256(),
+                held.versions(),
+                held.storedBytes(),
+                counts.requests(),
+                counts.bytesSent(),
+                counts.rejected(),
+                held.quota());
+        return Response.json(200, ControlCodec.writeStatus(status));
     }
-    return "";
-  }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
+    /** Reads a small JSON request body, checks its SHA-256 against the signed one, and decodes it. */
+    private static <T> T read(InputStream body, String declaredSha256, Function<byte[], T> decoder)
+            throws PeerException, IOException {
+        byte[] bytes = readBody(body, declaredSha256);
+        try {
+            return decoder.apply(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new PeerException(400, "bad-request", e.getMessage(), e);
+        }
     }
-  }
 
-  private static Response error(int status, String reason, String message) {
-    return Response.json(status, ControlCodec.writeError(new ControlError(reason, message)));
-  }
+    /** Reads a small body and checks its SHA-256 against the signed one. */
+    private static byte[] readBody(InputStream body, String declaredSha256) throws PeerException, IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        copyAtMost(body, out, MAX_JSON_BYTES);
+        byte[] bytes = out.toByteArray();
+        if (!ControlSignature.sha256(bytes).equals(declaredSha256)) {
+            throw new PeerException(400, "body-digest", "the body's SHA-256 does not match the signed header");
+        }
+        return bytes;
+    }
+
+    private static long copyAtMost(InputStream in, OutputStream out, long limit) throws PeerException, IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            total += n;
+            if (total > limit) {
+                throw new PeerException(413, "too-large", "the body is over the limit of " + limit + " bytes");
+            }
+            out.write(buffer, 0, n);
+        }
+        return total;
+    }
+
+    private static String header(Map<String, String> headers, String name) {
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            if (header.getKey().equalsIgnoreCase(name)) {
+                return header.getValue().strip();
+            }
+        }
+        return "";
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static Response error(int status, String reason, String message) {
+        return Response.json(status, ControlCodec.writeError(new ControlError(reason, message)));
+    }
 }

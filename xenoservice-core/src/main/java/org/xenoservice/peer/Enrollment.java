@@ -22,41 +22,42 @@ import org.xenoservice.protocol.SiteQuota;
  *     site may use no such route.
  */
 public record Enrollment(String site, PublicKey key, SiteQuota quota, List<URI> allowedOrigins) {
-  /** Lower-cases the site, checks nothing is null and every allowed origin is an http(s) origin. */
-  public Enrollment {
-    site = SiteName.of(Objects.requireNonNull(site, "site")).value();
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(quota, "quota");
-    allowedOrigins = List.copyOf(allowedOrigins);
-    for (URI origin : allowedOrigins) {
-      String scheme = origin.getScheme() == null ? "" : origin.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("http") || scheme.equals("https")) || origin.getHost() == null) {
-        throw new IllegalArgumentException("allowed origin " + origin + " of " + site
-            + " must be an http or https origin such as https://origin.books.example:8443");
-      }
+    /** Lower-cases the site, checks nothing is null and every allowed origin is an http(s) origin. */
+    public Enrollment {
+        site = SiteName.of(Objects.requireNonNull(site, "site")).value();
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(quota, "quota");
+        allowedOrigins = List.copyOf(allowedOrigins);
+        for (URI origin : allowedOrigins) {
+            String scheme = origin.getScheme() == null ? "" : origin.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || origin.getHost() == null) {
+                throw new IllegalArgumentException("allowed origin " + origin + " of " + site
+                        + " must be an http or https origin such as https://origin.books.example:8443");
+            }
+        }
     }
-  }
 
-  /** A site whose dynamic routes may not reach any origin (static content and {@code degrade} only). */
-  public Enrollment(String site, PublicKey key, SiteQuota quota) {
-    this(site, key, quota, List.of());
-  }
-
-  /** Whether {@code url} (a route's origin or intake) is on one of the allowed origins. */
-  public boolean allows(URI url) {
-    for (URI origin : allowedOrigins) {
-      if (origin.getScheme().equalsIgnoreCase(url.getScheme()) && origin.getHost().equalsIgnoreCase(url.getHost())
-          && port(origin) == port(url)) {
-        return true;
-      }
+    /** A site whose dynamic routes may not reach any origin (static content and {@code degrade} only). */
+    public Enrollment(String site, PublicKey key, SiteQuota quota) {
+        this(site, key, quota, List.of());
     }
-    return false;
-  }
 
-  private static int port(URI uri) {
-    if (uri.getPort() >= 0) {
-      return uri.getPort();
+    /** Whether {@code url} (a route's origin or intake) is on one of the allowed origins. */
+    public boolean allows(URI url) {
+        for (URI origin : allowedOrigins) {
+            if (origin.getScheme().equalsIgnoreCase(url.getScheme())
+                    && origin.getHost().equalsIgnoreCase(url.getHost())
+                    && port(origin) == port(url)) {
+                return true;
+            }
+        }
+        return false;
     }
-    return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-  }
+
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
 }

@@ -20,154 +20,191 @@ import java.util.function.LongSupplier;
  * use; a site's buckets are the only shared state its requests touch.
  */
 public final class PeerAccounting implements ServingHooks {
-  private final Map<String, SiteMeter> meters = new ConcurrentHashMap<>();
-  private final LongSupplier nanoClock;
+    private final Map<String, SiteMeter> meters = new ConcurrentHashMap<>();
+    private final LongSupplier nanoClock;
 
-  /**
-   * Accounting for the enrolled sites.
-   *
-   * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime})
-   */
-  public PeerAccounting(Iterable<Enrollment> enrollments, LongSupplier nanoClock) {
-    this(enrollments, nanoClock, 0);
-  }
-
-  /**
-   * Accounting for the enrolled sites, sharing {@code peerBytesPerSecond} of outgoing bandwidth
-   * among them by their quotas' shares (0: unlimited).
-   */
-  public PeerAccounting(Iterable<Enrollment> enrollments, LongSupplier nanoClock, long peerBytesPerSecond) {
-    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-    if (peerBytesPerSecond < 0) {
-      throw new IllegalArgumentException("peerBytesPerSecond must be 0 (unlimited) or positive, but was "
-          + peerBytesPerSecond);
-    }
-    for (Enrollment enrollment : enrollments) {
-      double bytesPerSecond = peerBytesPerSecond * enrollment.quota().bandwidthShare();
-      meters.put(enrollment.site(), new SiteMeter(enrollment.quota().requestsPerSecond(), bytesPerSecond,
-          nanoClock.getAsLong()));
-    }
-  }
-
-  /** One site's counts. */
-  public record Snapshot(long requests, long bytesSent, long rejected, long notFound) {}
-
-  @Override
-  public boolean admit(String site) {
-    SiteMeter meter = meters.get(site.toLowerCase(Locale.ROOT));
-    if (meter == null) {
-      return true;
-    }
-    if (meter.take(nanoClock.getAsLong())) {
-      return true;
-    }
-    meter.rejected.increment();
-    return false;
-  }
-
-  @Override
-  public void served(String site, int status, long bodyBytes) {
-    SiteMeter meter = meters.get(site.toLowerCase(Locale.ROOT));
-    if (meter == null) {
-      return;
-    }
-    meter.requests.increment();
-    if (bodyBytes > 0) {
-      meter.bytesSent.add(bodyBytes);
-      meter.spend(bodyBytes, nanoClock.getAsLong());
-    }
-    if (status == 404) {
-      meter.notFound.increment();
-    }
-  }
-
-  /** The counts of {@code site} (zeros for a site this peer does not host). */
-  public Snapshot snapshot(String site) {
-    SiteMeter meter = meters.get(site.toLowerCase(Locale.ROOT));
-    return meter == null ? new Snapshot(0, 0, 0, 0)
-        : new Snapshot(meter.requests.sum(), meter.bytesSent.sum(), meter.rejected.sum(), meter.notFound.sum());
-  }
-
-  /**
-   * The Prometheus text exposition (version 0.0.4) of every site's counters, plus the stored bytes
-   * that {@code storedBytes} reports per site.
-   */
-  public String prometheus(Map<String, Long> storedBytes) {
-    Map<String, Snapshot> sorted = new TreeMap<>();
-    meters.keySet().forEach(site -> sorted.put(site, snapshot(site)));
-    StringBuilder out = new StringBuilder();
-    metric(out, "xeno_peer_requests_total", "counter", "Requests answered for the site.", sorted,
-        Snapshot::requests);
-    metric(out, "xeno_peer_sent_bytes_total", "counter", "Response body bytes sent for the site.", sorted,
-        Snapshot::bytesSent);
-    metric(out, "xeno_peer_rejected_requests_total", "counter", "Requests refused with 429: over the site's rate.",
-        sorted, Snapshot::rejected);
-    metric(out, "xeno_peer_not_found_total", "counter", "Requests answered 404.", sorted, Snapshot::notFound);
-    out.append("# HELP xeno_peer_stored_bytes Bytes of the site's blobs in the store.\n")
-        .append("# TYPE xeno_peer_stored_bytes gauge\n");
-    for (String site : sorted.keySet()) {
-      out.append("xeno_peer_stored_bytes{site=\"").append(site).append("\"} ")
-          .append(storedBytes.getOrDefault(site, 0L)).append('\n');
-    }
-    return out.toString();
-  }
-
-  private static void metric(StringBuilder out, String name, String type, String help, Map<String, Snapshot> sites,
-      java.util.function.ToLongFunction<Snapshot> value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    for (Map.Entry<String, Snapshot> site : sites.entrySet()) {
-      out.append(name).append("{site=\"").append(site.getKey()).append("\"} ")
-          .append(value.applyAsLong(site.getValue())).append('\n');
-    }
-  }
-
-  /** One site's counters and token bucket. */
-  private static final class SiteMeter {
-    final LongAdder requests = new LongAdder();
-    final LongAdder bytesSent = new LongAdder();
-    final LongAdder rejected = new LongAdder();
-    final LongAdder notFound = new LongAdder();
-    private final double perNano;
-    private final double capacity;
-    private final double bytesPerNano;
-    private final double byteCapacity;
-    private double tokens;
-    private double byteTokens;
-    private long lastNanos;
-
-    SiteMeter(double requestsPerSecond, double bytesPerSecond, long now) {
-      this.perNano = requestsPerSecond / 1e9;
-      this.capacity = Math.max(1, requestsPerSecond);
-      this.bytesPerNano = bytesPerSecond / 1e9;
-      this.byteCapacity = bytesPerSecond;
-      this.tokens = capacity;
-      this.byteTokens = byteCapacity;
-      this.lastNanos = now;
+    /**
+     * Accounting for the enrolled sites.
+     *
+     * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime})
+     */
+    public PeerAccounting(Iterable<Enrollment> enrollments, LongSupplier nanoClock) {
+        this(enrollments, nanoClock, 0);
     }
 
-    synchronized boolean take(long now) {
-      refill(now);
-      if (tokens >= 1 && (byteCapacity == 0 || byteTokens > 0)) {
-        tokens -= 1;
-        return true;
-      }
-      return false;
+    /**
+     * Accounting for the enrolled sites, sharing {@code peerBytesPerSecond} of outgoing bandwidth
+     * among them by their quotas' shares (0: unlimited).
+     */
+    public PeerAccounting(Iterable<Enrollment> enrollments, LongSupplier nanoClock, long peerBytesPerSecond) {
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        if (peerBytesPerSecond < 0) {
+            throw new IllegalArgumentException(
+                    "peerBytesPerSecond must be 0 (unlimited) or positive, but was " + peerBytesPerSecond);
+        }
+        for (Enrollment enrollment : enrollments) {
+            double bytesPerSecond = peerBytesPerSecond * enrollment.quota().bandwidthShare();
+            meters.put(
+                    enrollment.site(),
+                    new SiteMeter(enrollment.quota().requestsPerSecond(), bytesPerSecond, nanoClock.getAsLong()));
+        }
     }
 
-    /** Charges sent bytes to the byte bucket, which may go into debt down to one second's worth. */
-    synchronized void spend(long bytes, long now) {
-      if (byteCapacity > 0) {
-        refill(now);
-        byteTokens = Math.max(-byteCapacity, byteTokens - bytes);
-      }
+    /** One site's counts. */
+    public record Snapshot(long requests, long bytesSent, long rejected, long notFound) {}
+
+    @Override
+    public boolean admit(String site) {
+        SiteMeter meter = meters.get(site.toLowerCase(Locale.ROOT));
+        if (meter == null) {
+            return true;
+        }
+        if (meter.take(nanoClock.getAsLong())) {
+            return true;
+        }
+        meter.rejected.increment();
+        return false;
     }
 
-    private void refill(long now) {
-      long elapsed = Math.max(0, now - lastNanos);
-      tokens = Math.min(capacity, tokens + elapsed * perNano);
-      byteTokens = Math.min(byteCapacity, byteTokens + elapsed * bytesPerNano);
-      lastNanos = now;
+    @Override
+    public void served(String site, int status, long bodyBytes) {
+        SiteMeter meter = meters.get(site.toLowerCase(Locale.ROOT));
+        if (meter == null) {
+            return;
+        }
+        meter.requests.increment();
+        if (bodyBytes > 0) {
+            meter.bytesSent.add(bodyBytes);
+            meter.spend(bodyBytes, nanoClock.getAsLong());
+        }
+        if (status == 404) {
+            meter.notFound.increment();
+        }
     }
-  }
+
+    /** The counts of {@code site} (zeros for a site this peer does not host). */
+    public Snapshot snapshot(String site) {
+        SiteMeter meter = meters.get(site.toLowerCase(Locale.ROOT));
+        return meter == null
+                ? new Snapshot(0, 0, 0, 0)
+                : new Snapshot(meter.requests.sum(), meter.bytesSent.sum(), meter.rejected.sum(), meter.notFound.sum());
+    }
+
+    /**
+     * The Prometheus text exposition (version 0.0.4) of every site's counters, plus the stored bytes
+     * that {@code storedBytes} reports per site.
+     */
+    public String prometheus(Map<String, Long> storedBytes) {
+        Map<String, Snapshot> sorted = new TreeMap<>();
+        meters.keySet().forEach(site -> sorted.put(site, snapshot(site)));
+        StringBuilder out = new StringBuilder();
+        metric(
+                out,
+                "xeno_peer_requests_total",
+                "counter",
+                "Requests answered for the site.",
+                sorted,
+                Snapshot::requests);
+        metric(
+                out,
+                "xeno_peer_sent_bytes_total",
+                "counter",
+                "Response body bytes sent for the site.",
+                sorted,
+                Snapshot::bytesSent);
+        metric(
+                out,
+                "xeno_peer_rejected_requests_total",
+                "counter",
+                "Requests refused with 429: over the site's rate.",
+                sorted,
+                Snapshot::rejected);
+        metric(out, "xeno_peer_not_found_total", "counter", "Requests answered 404.", sorted, Snapshot::notFound);
+        out.append("# HELP xeno_peer_stored_bytes Bytes of the site's blobs in the store.\n")
+                .append("# TYPE xeno_peer_stored_bytes gauge\n");
+        for (String site : sorted.keySet()) {
+            out.append("xeno_peer_stored_bytes{site=\"")
+                    .append(site)
+                    .append("\"} ")
+                    .append(storedBytes.getOrDefault(site, 0L))
+                    .append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void metric(
+            StringBuilder out,
+            String name,
+            String type,
+            String help,
+            Map<String, Snapshot> sites,
+            java.util.function.ToLongFunction<Snapshot> value) {
+        out.append("# HELP ")
+                .append(name)
+                .append(' ')
+                .append(help)
+                .append('\n')
+                .append("# TYPE ")
+                .append(name)
+                .append(' ')
+                .append(type)
+                .append('\n');
+        for (Map.Entry<String, Snapshot> site : sites.entrySet()) {
+            out.append(name)
+                    .append("{site=\"")
+                    .append(site.getKey())
+                    .append("\"} ")
+                    .append(value.applyAsLong(site.getValue()))
+                    .append('\n');
+        }
+    }
+
+    /** One site's counters and token bucket. */
+    private static final class SiteMeter {
+        final LongAdder requests = new LongAdder();
+        final LongAdder bytesSent = new LongAdder();
+        final LongAdder rejected = new LongAdder();
+        final LongAdder notFound = new LongAdder();
+        private final double perNano;
+        private final double capacity;
+        private final double bytesPerNano;
+        private final double byteCapacity;
+        private double tokens;
+        private double byteTokens;
+        private long lastNanos;
+
+        SiteMeter(double requestsPerSecond, double bytesPerSecond, long now) {
+            this.perNano = requestsPerSecond / 1e9;
+            this.capacity = Math.max(1, requestsPerSecond);
+            this.bytesPerNano = bytesPerSecond / 1e9;
+            this.byteCapacity = bytesPerSecond;
+            this.tokens = capacity;
+            this.byteTokens = byteCapacity;
+            this.lastNanos = now;
+        }
+
+        synchronized boolean take(long now) {
+            refill(now);
+            if (tokens >= 1 && (byteCapacity == 0 || byteTokens > 0)) {
+                tokens -= 1;
+                return true;
+            }
+            return false;
+        }
+
+        /** Charges sent bytes to the byte bucket, which may go into debt down to one second's worth. */
+        synchronized void spend(long bytes, long now) {
+            if (byteCapacity > 0) {
+                refill(now);
+                byteTokens = Math.max(-byteCapacity, byteTokens - bytes);
+            }
+        }
+
+        private void refill(long now) {
+            long elapsed = Math.max(0, now - lastNanos);
+            tokens = Math.min(capacity, tokens + elapsed * perNano);
+            byteTokens = Math.min(byteCapacity, byteTokens + elapsed * bytesPerNano);
+            lastNanos = now;
+        }
+    }
 }

@@ -41,258 +41,268 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  * silently leaves a default in place.
  */
 public final class PeerConfig {
-  /** The default serving port. */
-  public static final int DEFAULT_SERVING_PORT = 8080;
-  /** The default control port. */
-  public static final int DEFAULT_CONTROL_PORT = 8081;
-  /** The default bind address: every interface. */
-  public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
-  /** The default largest upload: 1 GiB. */
-  public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
+    /** The default serving port. */
+    public static final int DEFAULT_SERVING_PORT = 8080;
+    /** The default control port. */
+    public static final int DEFAULT_CONTROL_PORT = 8081;
+    /** The default bind address: every interface. */
+    public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+    /** The default largest upload: 1 GiB. */
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
+    private final int servingPort;
+    private final int controlPort;
+    private final String bindAddress;
+    private final Path storeDirectory;
+    private final long maxUploadBytes;
+    private final long bandwidthBytesPerSecond;
+    private final Optional<Path> tlsKeystore;
+    private final char[] tlsPassword;
+    private final List<Enrollment> enrollments;
 
-  private final int servingPort;
-  private final int controlPort;
-  private final String bindAddress;
-  private final Path storeDirectory;
-  private final long maxUploadBytes;
-  private final long bandwidthBytesPerSecond;
-  private final Optional<Path> tlsKeystore;
-  private final char[] tlsPassword;
-  private final List<Enrollment> enrollments;
-
-  private PeerConfig(Builder builder) {
-    this.servingPort = builder.servingPort;
-    this.controlPort = builder.controlPort;
-    this.bindAddress = builder.bindAddress;
-    this.storeDirectory = builder.storeDirectory;
-    this.maxUploadBytes = builder.maxUploadBytes;
-    this.bandwidthBytesPerSecond = builder.bandwidthBytesPerSecond;
-    this.tlsKeystore = builder.tlsKeystore;
-    this.tlsPassword = builder.tlsPassword.clone();
-    this.enrollments = List.copyOf(builder.enrollments.values());
-  }
-
-  /** Starts a configuration with the defaults. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * Reads a configuration from a properties file (UTF-8).
-   *
-   * @throws PeerConfigException if the file cannot be read, holds an unknown property or a bad value,
-   *     or lacks the store directory or any site
-   */
-  public static PeerConfig load(Path propertiesFile) throws IOException {
-    Builder builder = builder().load(propertiesFile);
-    try {
-      return builder.build();
-    } catch (PeerSettingException e) {
-      throw new PeerConfigException(propertiesFile, e.setting().propertyName(), e.problem(), e);
-    }
-  }
-
-  /** The port that serves the sites; 0 picks a free one. */
-  public int servingPort() {
-    return servingPort;
-  }
-
-  /** The port of the signed control protocol; 0 picks a free one. */
-  public int controlPort() {
-    return controlPort;
-  }
-
-  /** The address both ports listen on. */
-  public String bindAddress() {
-    return bindAddress;
-  }
-
-  /** Where blobs and state are stored. */
-  public Path storeDirectory() {
-    return storeDirectory;
-  }
-
-  /** The largest bundle upload accepted. */
-  public long maxUploadBytes() {
-    return maxUploadBytes;
-  }
-
-  /**
-   * The peer's outgoing bandwidth that the sites'
-   * {@link org.xenoservice.protocol.SiteQuota#bandwidthShare() shares} divide, bytes per second;
-   * 0 (the default) leaves bandwidth unlimited and the shares unenforced.
-   */
-  public long bandwidthBytesPerSecond() {
-    return bandwidthBytesPerSecond;
-  }
-
-  /** The PKCS#12 key store for TLS on both ports, empty for plain HTTP. */
-  public Optional<Path> tlsKeystore() {
-    return tlsKeystore;
-  }
-
-  /** A copy of the key store's password (empty without TLS); the caller should clear it after use. */
-  public char[] tlsPassword() {
-    return tlsPassword.clone();
-  }
-
-  /** The enrolled sites, in the order they were given. */
-  public List<Enrollment> enrollments() {
-    return enrollments;
-  }
-
-  /** A builder holding this configuration, to change some of it. */
-  public Builder toBuilder() {
-    Builder builder = builder().servingPort(servingPort).controlPort(controlPort).bindAddress(bindAddress)
-        .storeDirectory(storeDirectory).maxUploadBytes(maxUploadBytes)
-        .bandwidthBytesPerSecond(bandwidthBytesPerSecond).enrollments(enrollments);
-    tlsKeystore.ifPresent(keystore -> builder.tls(keystore, tlsPassword));
-    return builder;
-  }
-
-  /** Everything but the TLS password. */
-  @Override
-  public String toString() {
-    return "PeerConfig{servingPort=" + servingPort + ", controlPort=" + controlPort + ", bindAddress=" + bindAddress
-        + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
-        + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", tls="
-        + tlsKeystore.map(path -> path + " (password hidden)").orElse("off") + ", sites="
-        + enrollments.stream().map(Enrollment::site).toList() + "}";
-  }
-
-  /** Configures a {@link PeerConfig}; every setter checks its value and says what is wrong. */
-  public static final class Builder {
-    private int servingPort = DEFAULT_SERVING_PORT;
-    private int controlPort = DEFAULT_CONTROL_PORT;
-    private String bindAddress = DEFAULT_BIND_ADDRESS;
-    private Path storeDirectory;
-    private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
-    private long bandwidthBytesPerSecond;
-    private Optional<Path> tlsKeystore = Optional.empty();
-    private char[] tlsPassword = new char[0];
-    private final Map<String, Enrollment> enrollments = new LinkedHashMap<>();
-
-    private Builder() {}
-
-    /** The serving port, 0 to 65535 (0: any free port); {@value #DEFAULT_SERVING_PORT} by default. */
-    public Builder servingPort(int port) {
-      this.servingPort = checkPort(Setting.SERVING_PORT, port);
-      return this;
+    private PeerConfig(Builder builder) {
+        this.servingPort = builder.servingPort;
+        this.controlPort = builder.controlPort;
+        this.bindAddress = builder.bindAddress;
+        this.storeDirectory = builder.storeDirectory;
+        this.maxUploadBytes = builder.maxUploadBytes;
+        this.bandwidthBytesPerSecond = builder.bandwidthBytesPerSecond;
+        this.tlsKeystore = builder.tlsKeystore;
+        this.tlsPassword = builder.tlsPassword.clone();
+        this.enrollments = List.copyOf(builder.enrollments.values());
     }
 
-    /** The control port, 0 to 65535 (0: any free port); {@value #DEFAULT_CONTROL_PORT} by default. */
-    public Builder controlPort(int port) {
-      this.controlPort = checkPort(Setting.CONTROL_PORT, port);
-      return this;
-    }
-
-    /** The address to listen on (an IP literal or host name); {@value #DEFAULT_BIND_ADDRESS} by default. */
-    public Builder bindAddress(String address) {
-      Objects.requireNonNull(address, "address");
-      if (address.isBlank() || !address.equals(address.strip()) || address.chars().anyMatch(Character::isWhitespace)) {
-        throw PeerSettingException.invalid(Setting.BIND_ADDRESS,
-            "must be an IP address or host name without spaces, but was '" + address + "'");
-      }
-      this.bindAddress = address;
-      return this;
-    }
-
-    /** Where blobs and state are stored; required. */
-    public Builder storeDirectory(Path directory) {
-      this.storeDirectory = Objects.requireNonNull(directory, "directory");
-      return this;
-    }
-
-    /** See {@link PeerConfig#bandwidthBytesPerSecond()}; 0 (unlimited) by default. */
-    public Builder bandwidthBytesPerSecond(long bytes) {
-      if (bytes < 0) {
-        throw PeerSettingException.invalid(Setting.BANDWIDTH_BYTES_PER_SECOND,
-            "must be 0 (unlimited) or positive, but was " + bytes);
-      }
-      this.bandwidthBytesPerSecond = bytes;
-      return this;
-    }
-
-    /** The largest bundle upload accepted; {@link #DEFAULT_MAX_UPLOAD_BYTES} by default. */
-    public Builder maxUploadBytes(long bytes) {
-      if (bytes < 1) {
-        throw PeerSettingException.invalid(Setting.MAX_UPLOAD_BYTES, "must be positive, but was " + bytes);
-      }
-      this.maxUploadBytes = bytes;
-      return this;
-    }
-
-    /** Serves both ports over TLS with a PKCS#12 key store (the password is copied). */
-    public Builder tls(Path keystore, char[] password) {
-      this.tlsKeystore = Optional.of(Objects.requireNonNull(keystore, "keystore"));
-      this.tlsPassword = Objects.requireNonNull(password, "password").clone();
-      return this;
+    /** Starts a configuration with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * Enrolls sites.
+     * Reads a configuration from a properties file (UTF-8).
      *
-     * @throws IllegalArgumentException if a site is enrolled already
+     * @throws PeerConfigException if the file cannot be read, holds an unknown property or a bad value,
+     *     or lacks the store directory or any site
      */
-    public Builder enroll(Enrollment... sites) {
-      return enrollments(Arrays.asList(sites));
-    }
-
-    /**
-     * Enrolls sites.
-     *
-     * @throws IllegalArgumentException if a site is enrolled already
-     */
-    public Builder enrollments(Collection<Enrollment> sites) {
-      for (Enrollment site : sites) {
-        Objects.requireNonNull(site, "enrollment");
-        if (enrollments.containsKey(site.site())) {
-          throw PeerSettingException.invalid(Setting.ENROLLMENTS,
-              "must name each site once, but " + site.site() + " is enrolled twice");
+    public static PeerConfig load(Path propertiesFile) throws IOException {
+        Builder builder = builder().load(propertiesFile);
+        try {
+            return builder.build();
+        } catch (PeerSettingException e) {
+            throw new PeerConfigException(propertiesFile, e.setting().propertyName(), e.problem(), e);
         }
-        enrollments.put(site.site(), site);
-      }
-      return this;
+    }
+
+    /** The port that serves the sites; 0 picks a free one. */
+    public int servingPort() {
+        return servingPort;
+    }
+
+    /** The port of the signed control protocol; 0 picks a free one. */
+    public int controlPort() {
+        return controlPort;
+    }
+
+    /** The address both ports listen on. */
+    public String bindAddress() {
+        return bindAddress;
+    }
+
+    /** Where blobs and state are stored. */
+    public Path storeDirectory() {
+        return storeDirectory;
+    }
+
+    /** The largest bundle upload accepted. */
+    public long maxUploadBytes() {
+        return maxUploadBytes;
     }
 
     /**
-     * Applies the settings of a properties file (see {@link PeerConfig}) over this builder's;
-     * relative paths in it are taken from its folder.
-     *
-     * @throws PeerConfigException if the file cannot be read, or holds an unknown property or a bad value
+     * The peer's outgoing bandwidth that the sites'
+     * {@link org.xenoservice.protocol.SiteQuota#bandwidthShare() shares} divide, bytes per second;
+     * 0 (the default) leaves bandwidth unlimited and the shares unenforced.
      */
-    public Builder load(Path propertiesFile) throws IOException {
-      new PeerConfigFile(propertiesFile, this).parse();
-      return this;
+    public long bandwidthBytesPerSecond() {
+        return bandwidthBytesPerSecond;
     }
 
-    /**
-     * Builds the configuration.
-     *
-     * @throws PeerSettingException without a store directory or an enrolled site (store-directory
-     *     and site.&lt;host&gt;.key in a file), or when both ports are the same
-     */
-    public PeerConfig build() {
-      if (storeDirectory == null) {
-        throw PeerSettingException.missing(Setting.STORE_DIRECTORY, "is required (where blobs and state are kept), but was not set");
-      }
-      if (enrollments.isEmpty()) {
-        throw PeerSettingException.missing(Setting.ENROLLMENTS, "must name at least one site (a peer serves only "
-            + "the sites its operator enrolled, with their public keys), but names none");
-      }
-      if (servingPort != 0 && servingPort == controlPort) {
-        throw PeerSettingException.invalid(Setting.SERVING_PORT, "must differ from the control port, but both are "
-            + servingPort);
-      }
-      return new PeerConfig(this);
+    /** The PKCS#12 key store for TLS on both ports, empty for plain HTTP. */
+    public Optional<Path> tlsKeystore() {
+        return tlsKeystore;
     }
 
-    private static int checkPort(Setting setting, int port) {
-      if (port < 0 || port > 65535) {
-        throw PeerSettingException.invalid(setting, "must be between 0 and 65535, but was " + port);
-      }
-      return port;
+    /** A copy of the key store's password (empty without TLS); the caller should clear it after use. */
+    public char[] tlsPassword() {
+        return tlsPassword.clone();
     }
-  }
+
+    /** The enrolled sites, in the order they were given. */
+    public List<Enrollment> enrollments() {
+        return enrollments;
+    }
+
+    /** A builder holding this configuration, to change some of it. */
+    public Builder toBuilder() {
+        Builder builder = builder()
+                .servingPort(servingPort)
+                .controlPort(controlPort)
+                .bindAddress(bindAddress)
+                .storeDirectory(storeDirectory)
+                .maxUploadBytes(maxUploadBytes)
+                .bandwidthBytesPerSecond(bandwidthBytesPerSecond)
+                .enrollments(enrollments);
+        tlsKeystore.ifPresent(keystore -> builder.tls(keystore, tlsPassword));
+        return builder;
+    }
+
+    /** Everything but the TLS password. */
+    @Override
+    public String toString() {
+        return "PeerConfig{servingPort=" + servingPort + ", controlPort=" + controlPort + ", bindAddress=" + bindAddress
+                + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
+                + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", tls="
+                + tlsKeystore.map(path -> path + " (password hidden)").orElse("off") + ", sites="
+                + enrollments.stream().map(Enrollment::site).toList() + "}";
+    }
+
+    /** Configures a {@link PeerConfig}; every setter checks its value and says what is wrong. */
+    public static final class Builder {
+        private int servingPort = DEFAULT_SERVING_PORT;
+        private int controlPort = DEFAULT_CONTROL_PORT;
+        private String bindAddress = DEFAULT_BIND_ADDRESS;
+        private Path storeDirectory;
+        private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
+        private long bandwidthBytesPerSecond;
+        private Optional<Path> tlsKeystore = Optional.empty();
+        private char[] tlsPassword = new char[0];
+        private final Map<String, Enrollment> enrollments = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** The serving port, 0 to 65535 (0: any free port); {@value #DEFAULT_SERVING_PORT} by default. */
+        public Builder servingPort(int port) {
+            this.servingPort = checkPort(Setting.SERVING_PORT, port);
+            return this;
+        }
+
+        /** The control port, 0 to 65535 (0: any free port); {@value #DEFAULT_CONTROL_PORT} by default. */
+        public Builder controlPort(int port) {
+            this.controlPort = checkPort(Setting.CONTROL_PORT, port);
+            return this;
+        }
+
+        /** The address to listen on (an IP literal or host name); {@value #DEFAULT_BIND_ADDRESS} by default. */
+        public Builder bindAddress(String address) {
+            Objects.requireNonNull(address, "address");
+            if (address.isBlank()
+                    || !address.equals(address.strip())
+                    || address.chars().anyMatch(Character::isWhitespace)) {
+                throw PeerSettingException.invalid(
+                        Setting.BIND_ADDRESS,
+                        "must be an IP address or host name without spaces, but was '" + address + "'");
+            }
+            this.bindAddress = address;
+            return this;
+        }
+
+        /** Where blobs and state are stored; required. */
+        public Builder storeDirectory(Path directory) {
+            this.storeDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** See {@link PeerConfig#bandwidthBytesPerSecond()}; 0 (unlimited) by default. */
+        public Builder bandwidthBytesPerSecond(long bytes) {
+            if (bytes < 0) {
+                throw PeerSettingException.invalid(
+                        Setting.BANDWIDTH_BYTES_PER_SECOND, "must be 0 (unlimited) or positive, but was " + bytes);
+            }
+            this.bandwidthBytesPerSecond = bytes;
+            return this;
+        }
+
+        /** The largest bundle upload accepted; {@link #DEFAULT_MAX_UPLOAD_BYTES} by default. */
+        public Builder maxUploadBytes(long bytes) {
+            if (bytes < 1) {
+                throw PeerSettingException.invalid(Setting.MAX_UPLOAD_BYTES, "must be positive, but was " + bytes);
+            }
+            this.maxUploadBytes = bytes;
+            return this;
+        }
+
+        /** Serves both ports over TLS with a PKCS#12 key store (the password is copied). */
+        public Builder tls(Path keystore, char[] password) {
+            this.tlsKeystore = Optional.of(Objects.requireNonNull(keystore, "keystore"));
+            this.tlsPassword = Objects.requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /**
+         * Enrolls sites.
+         *
+         * @throws IllegalArgumentException if a site is enrolled already
+         */
+        public Builder enroll(Enrollment... sites) {
+            return enrollments(Arrays.asList(sites));
+        }
+
+        /**
+         * Enrolls sites.
+         *
+         * @throws IllegalArgumentException if a site is enrolled already
+         */
+        public Builder enrollments(Collection<Enrollment> sites) {
+            for (Enrollment site : sites) {
+                Objects.requireNonNull(site, "enrollment");
+                if (enrollments.containsKey(site.site())) {
+                    throw PeerSettingException.invalid(
+                            Setting.ENROLLMENTS, "must name each site once, but " + site.site() + " is enrolled twice");
+                }
+                enrollments.put(site.site(), site);
+            }
+            return this;
+        }
+
+        /**
+         * Applies the settings of a properties file (see {@link PeerConfig}) over this builder's;
+         * relative paths in it are taken from its folder.
+         *
+         * @throws PeerConfigException if the file cannot be read, or holds an unknown property or a bad value
+         */
+        public Builder load(Path propertiesFile) throws IOException {
+            new PeerConfigFile(propertiesFile, this).parse();
+            return this;
+        }
+
+        /**
+         * Builds the configuration.
+         *
+         * @throws PeerSettingException without a store directory or an enrolled site (store-directory
+         *     and site.&lt;host&gt;.key in a file), or when both ports are the same
+         */
+        public PeerConfig build() {
+            if (storeDirectory == null) {
+                throw PeerSettingException.missing(
+                        Setting.STORE_DIRECTORY, "is required (where blobs and state are kept), but was not set");
+            }
+            if (enrollments.isEmpty()) {
+                throw PeerSettingException.missing(
+                        Setting.ENROLLMENTS,
+                        "must name at least one site (a peer serves only "
+                                + "the sites its operator enrolled, with their public keys), but names none");
+            }
+            if (servingPort != 0 && servingPort == controlPort) {
+                throw PeerSettingException.invalid(
+                        Setting.SERVING_PORT, "must differ from the control port, but both are " + servingPort);
+            }
+            return new PeerConfig(this);
+        }
+
+        private static int checkPort(Setting setting, int port) {
+            if (port < 0 || port > 65535) {
+                throw PeerSettingException.invalid(setting, "must be between 0 and 65535, but was " + port);
+            }
+            return port;
+        }
+    }
 }

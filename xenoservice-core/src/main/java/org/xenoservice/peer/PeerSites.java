@@ -48,355 +48,399 @@ import org.xenoservice.protocol.SiteQuota;
  * mix. Control operations on one site are serialised; lookups never wait. Safe for concurrent use.
  */
 public final class PeerSites implements SiteLookup {
-  private static final Logger LOG = LoggerFactory.getLogger(PeerSites.class);
-  /** Room in an upload for the tar headers and the manifest, beyond the blobs the quota counts. */
-  private static final long UPLOAD_SLACK_BYTES = 64L << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(PeerSites.class);
+    /** Room in an upload for the tar headers and the manifest, beyond the blobs the quota counts. */
+    private static final long UPLOAD_SLACK_BYTES = 64L << 20;
 
-  private final Path stateDirectory;
-  private final BlobStore store;
-  private final Map<String, Site> sites = new ConcurrentHashMap<>();
+    private final Path stateDirectory;
+    private final BlobStore store;
+    private final Map<String, Site> sites = new ConcurrentHashMap<>();
 
-  private PeerSites(Path stateDirectory, BlobStore store) {
-    this.stateDirectory = stateDirectory;
-    this.store = store;
-  }
-
-  /**
-   * Opens (creating when needed) a peer's state for the enrolled sites, and reloads their
-   * manifests and active versions.
-   *
-   * @throws IOException if the state cannot be read, or an active version's blobs are missing
-   */
-  public static PeerSites open(Path stateDirectory, BlobStore store, Collection<Enrollment> enrollments)
-      throws IOException {
-    PeerSites peer = new PeerSites(stateDirectory.toAbsolutePath().normalize(), store);
-    for (Enrollment enrollment : enrollments) {
-      if (peer.sites.putIfAbsent(enrollment.site(), new Site(enrollment)) != null) {
-        throw new IllegalArgumentException("site " + enrollment.site() + " is enrolled twice");
-      }
+    private PeerSites(Path stateDirectory, BlobStore store) {
+        this.stateDirectory = stateDirectory;
+        this.store = store;
     }
-    for (Site site : peer.sites.values()) {
-      peer.load(site);
-    }
-    return peer;
-  }
 
-  @Override
-  public Optional<ServedSite> find(String host) {
-    Site site = sites.get(host.toLowerCase(Locale.ROOT));
-    return site == null ? Optional.empty() : Optional.ofNullable(site.active);
-  }
-
-  /**
-   * The active version of {@code host}, or after retirement the one that served last (after a
-   * restart: the newest version held), so that requests captured while it served are still
-   * delivered to the intake its routes name.
-   */
-  @Override
-  public Optional<ServedSite> lastServed(String host) {
-    Site site = sites.get(host.toLowerCase(Locale.ROOT));
-    if (site == null) {
-      return Optional.empty();
-    }
-    synchronized (site) {
-      if (site.active != null) {
-        return Optional.of(site.active);
-      }
-      if (site.lastServed == null && !site.manifests.isEmpty()) {
-        try {
-          site.lastServed = ServedSite.of(site.manifests.lastEntry().getValue(), store);
-        } catch (IllegalArgumentException e) {
-          return Optional.empty();
+    /**
+     * Opens (creating when needed) a peer's state for the enrolled sites, and reloads their
+     * manifests and active versions.
+     *
+     * @throws IOException if the state cannot be read, or an active version's blobs are missing
+     */
+    public static PeerSites open(Path stateDirectory, BlobStore store, Collection<Enrollment> enrollments)
+            throws IOException {
+        PeerSites peer = new PeerSites(stateDirectory.toAbsolutePath().normalize(), store);
+        for (Enrollment enrollment : enrollments) {
+            if (peer.sites.putIfAbsent(enrollment.site(), new Site(enrollment)) != null) {
+                throw new IllegalArgumentException("site " + enrollment.site() + " is enrolled twice");
+            }
         }
-      }
-      return Optional.ofNullable(site.lastServed);
-    }
-  }
-
-  /** The enrolment of {@code site}, if it is enrolled. */
-  public Optional<Enrollment> enrollment(String site) {
-    Site known = sites.get(site.toLowerCase(Locale.ROOT));
-    return known == null ? Optional.empty() : Optional.of(known.enrollment);
-  }
-
-  /** The enrolled sites' host names. */
-  public Set<String> enrolledSites() {
-    return Set.copyOf(sites.keySet());
-  }
-
-  /**
-   * The digests among {@code digests} that the peer does not hold for {@code site}: a pusher sends
-   * only those. Blobs other sites pushed do not count, so a site learns nothing about another's
-   * content.
-   */
-  public Set<String> missing(String site, Collection<String> digests) throws PeerException {
-    Site known = site(site);
-    synchronized (known) {
-      Set<String> held = new HashSet<>();
-      for (BlobKey key : known.blobs()) {
-        if (store.contains(key)) {
-          held.add(key.sha256());
+        for (Site site : peer.sites.values()) {
+            peer.load(site);
         }
-      }
-      Set<String> missing = new LinkedHashSet<>(digests);
-      missing.removeAll(held);
-      return missing;
+        return peer;
     }
-  }
 
-  /**
-   * Reads a (possibly thin) bundle for {@code site}: verified against the site's pinned key, newer
-   * than every version held, within the site's storage quota; its blobs go to the store and its
-   * manifest is staged (not yet served). A delta bundle is accepted on any version held (staged or
-   * served); on another base it is refused with reason {@code bundle-base}, naming the base it
-   * lacks and the versions held.
-   *
-   * @throws PeerException 409 for a version not newer than one held, 413 over the quota, 400 for
-   *     any other broken rule (the reason names the rule, e.g. {@code bundle-signature})
-   */
-  public Manifest receive(String site, InputStream bundle) throws PeerException, IOException {
-    Site known = site(site);
-    synchronized (known) {
-      long stored = storedBytes(known);
-      long room = known.enrollment.quota().maxStoredBytes() - stored;
-      BundleReader.Builder reader = BundleReader.builder(known.enrollment.key()).site(known.enrollment.site())
-          .heldBlobs(known.blobs())
-          .heldManifests(known.manifests.values())
-          .limits(BundleLimits.DEFAULTS.withMaxBundleBytes(Math.max(1, room) + UPLOAD_SLACK_BYTES));
-      if (!known.manifests.isEmpty()) {
-        reader.servedVersion(known.manifests.lastKey());
-      }
-      Manifest manifest;
-      try {
-        manifest = reader.build().read(bundle, store);
-      } catch (BundleException e) {
-        throw refusal(known, e);
-      }
-      known.manifests.put(manifest.version(), manifest);
-      long after = storedBytes(known);
-      if (after > known.enrollment.quota().maxStoredBytes()) {
-        known.manifests.remove(manifest.version());
-        throw new PeerException(413, "quota", "site " + known.enrollment.site() + " would store " + after
-            + " bytes, over its quota of " + known.enrollment.quota().maxStoredBytes() + "; retire old versions or "
-            + "ask the peer's operator for more");
-      }
-      writeAtomically(manifestFile(known, manifest.version()), manifest.bytes());
-      LOG.info("peer: staged {} v{} ({} files, {} bytes stored for the site)", manifest.site(), manifest.version(),
-          manifest.files().size(), after);
-      return manifest;
+    @Override
+    public Optional<ServedSite> find(String host) {
+        Site site = sites.get(host.toLowerCase(Locale.ROOT));
+        return site == null ? Optional.empty() : Optional.ofNullable(site.active);
     }
-  }
 
-  /**
-   * Starts serving {@code version} of {@code site}, atomically.
-   *
-   * @throws PeerException 404 if that version was not received, 409 if it is not newer than the
-   *     version served (no rollbacks)
-   */
-  public ServedSite activate(String site, long version) throws PeerException, IOException {
-    Site known = site(site);
-    synchronized (known) {
-      Manifest manifest = known.manifests.get(version);
-      if (manifest == null) {
-        throw new PeerException(404, "not-staged", "version " + version + " of " + known.enrollment.site()
-            + " was not received; push its bundle first (held: " + known.manifests.keySet() + ")");
-      }
-      ServedSite current = known.active;
-      if (current != null && version <= current.version()) {
-        throw new PeerException(409, "rollback", "version " + version + " is not newer than version "
-            + current.version() + " being served; rollbacks are refused, push a newer version");
-      }
-      checkRoutes(known.enrollment, manifest);
-      ServedSite next;
-      try {
-        next = ServedSite.of(manifest, store);
-      } catch (IllegalArgumentException e) {
-        throw new PeerException(409, "blobs-missing", e.getMessage(), e);
-      }
-      writeAtomically(activeFile(known), Long.toString(version).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      known.active = next;
-      known.lastServed = next;
-      LOG.info("peer: serving {} v{}", known.enrollment.site(), version);
-      return next;
+    /**
+     * The active version of {@code host}, or after retirement the one that served last (after a
+     * restart: the newest version held), so that requests captured while it served are still
+     * delivered to the intake its routes name.
+     */
+    @Override
+    public Optional<ServedSite> lastServed(String host) {
+        Site site = sites.get(host.toLowerCase(Locale.ROOT));
+        if (site == null) {
+            return Optional.empty();
+        }
+        synchronized (site) {
+            if (site.active != null) {
+                return Optional.of(site.active);
+            }
+            if (site.lastServed == null && !site.manifests.isEmpty()) {
+                try {
+                    site.lastServed = ServedSite.of(site.manifests.lastEntry().getValue(), store);
+                } catch (IllegalArgumentException e) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.ofNullable(site.lastServed);
+        }
     }
-  }
 
-  /** Stops serving {@code site}; its versions and blobs stay, so it can be activated again with a newer one. */
-  public void retire(String site) throws PeerException, IOException {
-    Site known = site(site);
-    synchronized (known) {
-      Files.deleteIfExists(activeFile(known));
-      known.active = null;
-      LOG.info("peer: retired {}", known.enrollment.site());
+    /** The enrolment of {@code site}, if it is enrolled. */
+    public Optional<Enrollment> enrollment(String site) {
+        Site known = sites.get(site.toLowerCase(Locale.ROOT));
+        return known == null ? Optional.empty() : Optional.of(known.enrollment);
     }
-  }
 
-  /**
-   * What the peer holds and serves for one site: the part of its {@code status} that the site
-   * store knows (the accounting adds what was served).
-   *
-   * @param site the host name
-   * @param activeVersion the version served, empty when none is
-   * @param activeManifestSha256 the SHA-256 of the active manifest, empty when none is served
-   * @param versions the versions the peer holds (staged or active), ascending
-   * @param storedBytes the bytes of the site's blobs in the store
-   * @param quota the site's quota
-   */
-  record Holdings(String site, OptionalLong activeVersion, Optional<String> activeManifestSha256,
-      List<Long> versions, long storedBytes, SiteQuota quota) {
-    Holdings {
-      versions = List.copyOf(versions);
+    /** The enrolled sites' host names. */
+    public Set<String> enrolledSites() {
+        return Set.copyOf(sites.keySet());
     }
-  }
 
-  /** What the peer holds and serves for {@code site}. */
-  Holdings holdings(String site) throws PeerException {
-    Site known = site(site);
-    synchronized (known) {
-      ServedSite active = known.active;
-      return new Holdings(known.enrollment.site(),
-          active == null ? OptionalLong.empty() : OptionalLong.of(active.version()),
-          active == null ? Optional.empty() : Optional.of(active.manifest().sha256()),
-          new ArrayList<>(known.manifests.keySet()), storedBytes(known), known.enrollment.quota());
+    /**
+     * The digests among {@code digests} that the peer does not hold for {@code site}: a pusher sends
+     * only those. Blobs other sites pushed do not count, so a site learns nothing about another's
+     * content.
+     */
+    public Set<String> missing(String site, Collection<String> digests) throws PeerException {
+        Site known = site(site);
+        synchronized (known) {
+            Set<String> held = new HashSet<>();
+            for (BlobKey key : known.blobs()) {
+                if (store.contains(key)) {
+                    held.add(key.sha256());
+                }
+            }
+            Set<String> missing = new LinkedHashSet<>(digests);
+            missing.removeAll(held);
+            return missing;
+        }
     }
-  }
 
-  /**
-   * Refuses a version whose {@code proxy} or {@code capture} routes would send requests anywhere
-   * but the origins the operator allowed for the site, or whose route settings are invalid.
-   */
-  private static void checkRoutes(Enrollment enrollment, Manifest manifest) throws PeerException {
-    for (DynamicRoute route : manifest.dynamic()) {
-      URI target;
-      try {
-        target = switch (route.policy()) {
-          case PROXY -> ProxyPolicy.of(route).origin();
-          case CAPTURE -> CapturePolicy.of(route).intake();
-          case DEGRADE -> {
-            DegradePolicy.of(route);
-            yield null;
-          }
+    /**
+     * Reads a (possibly thin) bundle for {@code site}: verified against the site's pinned key, newer
+     * than every version held, within the site's storage quota; its blobs go to the store and its
+     * manifest is staged (not yet served). A delta bundle is accepted on any version held (staged or
+     * served); on another base it is refused with reason {@code bundle-base}, naming the base it
+     * lacks and the versions held.
+     *
+     * @throws PeerException 409 for a version not newer than one held, 413 over the quota, 400 for
+     *     any other broken rule (the reason names the rule, e.g. {@code bundle-signature})
+     */
+    public Manifest receive(String site, InputStream bundle) throws PeerException, IOException {
+        Site known = site(site);
+        synchronized (known) {
+            long stored = storedBytes(known);
+            long room = known.enrollment.quota().maxStoredBytes() - stored;
+            BundleReader.Builder reader = BundleReader.builder(known.enrollment.key())
+                    .site(known.enrollment.site())
+                    .heldBlobs(known.blobs())
+                    .heldManifests(known.manifests.values())
+                    .limits(BundleLimits.DEFAULTS.withMaxBundleBytes(Math.max(1, room) + UPLOAD_SLACK_BYTES));
+            if (!known.manifests.isEmpty()) {
+                reader.servedVersion(known.manifests.lastKey());
+            }
+            Manifest manifest;
+            try {
+                manifest = reader.build().read(bundle, store);
+            } catch (BundleException e) {
+                throw refusal(known, e);
+            }
+            known.manifests.put(manifest.version(), manifest);
+            long after = storedBytes(known);
+            if (after > known.enrollment.quota().maxStoredBytes()) {
+                known.manifests.remove(manifest.version());
+                throw new PeerException(
+                        413,
+                        "quota",
+                        "site " + known.enrollment.site() + " would store " + after
+                                + " bytes, over its quota of "
+                                + known.enrollment.quota().maxStoredBytes() + "; retire old versions or "
+                                + "ask the peer's operator for more");
+            }
+            writeAtomically(manifestFile(known, manifest.version()), manifest.bytes());
+            LOG.info(
+                    "peer: staged {} v{} ({} files, {} bytes stored for the site)",
+                    manifest.site(),
+                    manifest.version(),
+                    manifest.files().size(),
+                    after);
+            return manifest;
+        }
+    }
+
+    /**
+     * Starts serving {@code version} of {@code site}, atomically.
+     *
+     * @throws PeerException 404 if that version was not received, 409 if it is not newer than the
+     *     version served (no rollbacks)
+     */
+    public ServedSite activate(String site, long version) throws PeerException, IOException {
+        Site known = site(site);
+        synchronized (known) {
+            Manifest manifest = known.manifests.get(version);
+            if (manifest == null) {
+                throw new PeerException(
+                        404,
+                        "not-staged",
+                        "version " + version + " of " + known.enrollment.site()
+                                + " was not received; push its bundle first (held: " + known.manifests.keySet() + ")");
+            }
+            ServedSite current = known.active;
+            if (current != null && version <= current.version()) {
+                throw new PeerException(
+                        409,
+                        "rollback",
+                        "version " + version + " is not newer than version " + current.version()
+                                + " being served; rollbacks are refused, push a newer version");
+            }
+            checkRoutes(known.enrollment, manifest);
+            ServedSite next;
+            try {
+                next = ServedSite.of(manifest, store);
+            } catch (IllegalArgumentException e) {
+                throw new PeerException(409, "blobs-missing", e.getMessage(), e);
+            }
+            writeAtomically(
+                    activeFile(known), Long.toString(version).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            known.active = next;
+            known.lastServed = next;
+            LOG.info("peer: serving {} v{}", known.enrollment.site(), version);
+            return next;
+        }
+    }
+
+    /** Stops serving {@code site}; its versions and blobs stay, so it can be activated again with a newer one. */
+    public void retire(String site) throws PeerException, IOException {
+        Site known = site(site);
+        synchronized (known) {
+            Files.deleteIfExists(activeFile(known));
+            known.active = null;
+            LOG.info("peer: retired {}", known.enrollment.site());
+        }
+    }
+
+    /**
+     * What the peer holds and serves for one site: the part of its {@code status} that the site
+     * store knows (the accounting adds what was served).
+     *
+     * @param site the host name
+     * @param activeVersion the version served, empty when none is
+     * @param activeManifestSha256 the SHA-256 of the active manifest, empty when none is served
+     * @param versions the versions the peer holds (staged or active), ascending
+     * @param storedBytes the bytes of the site's blobs in the store
+     * @param quota the site's quota
+     */
+    record Holdings(
+            String site,
+            OptionalLong activeVersion,
+            Optional<String> activeManifestSha256,
+            List<Long> versions,
+            long storedBytes,
+            SiteQuota quota) {
+        Holdings {
+            versions = List.copyOf(versions);
+        }
+    }
+
+    /** What the peer holds and serves for {@code site}. */
+    Holdings holdings(String site) throws PeerException {
+        Site known = site(site);
+        synchronized (known) {
+            ServedSite active = known.active;
+            return new Holdings(
+                    known.enrollment.site(),
+                    active == null ? OptionalLong.empty() : OptionalLong.of(active.version()),
+                    active == null
+                            ? Optional.empty()
+                            : Optional.of(active.manifest().sha256()),
+                    new ArrayList<>(known.manifests.keySet()),
+                    storedBytes(known),
+                    known.enrollment.quota());
+        }
+    }
+
+    /**
+     * Refuses a version whose {@code proxy} or {@code capture} routes would send requests anywhere
+     * but the origins the operator allowed for the site, or whose route settings are invalid.
+     */
+    private static void checkRoutes(Enrollment enrollment, Manifest manifest) throws PeerException {
+        for (DynamicRoute route : manifest.dynamic()) {
+            URI target;
+            try {
+                target = switch (route.policy()) {
+                    case PROXY -> ProxyPolicy.of(route).origin();
+                    case CAPTURE -> CapturePolicy.of(route).intake();
+                    case DEGRADE -> {
+                        DegradePolicy.of(route);
+                        yield null;
+                    }
+                };
+            } catch (DynamicSettingException e) {
+                throw new PeerException(
+                        409,
+                        "dynamic-settings",
+                        "route " + route.prefix() + " of " + manifest.site() + " v" + manifest.version() + ": "
+                                + e.getMessage(),
+                        e);
+            }
+            if (target != null && !enrollment.allows(target)) {
+                throw new PeerException(
+                        403,
+                        "origin-not-allowed",
+                        "route " + route.prefix() + " would send requests to "
+                                + target + ", which this peer's operator has not allowed for " + manifest.site()
+                                + "; ask them to add its "
+                                + "origin to site." + manifest.site() + ".allowed-origins");
+            }
+        }
+    }
+
+    private Site site(String site) throws PeerException {
+        Site known = sites.get(site.toLowerCase(Locale.ROOT));
+        if (known == null) {
+            throw new PeerException(404, "not-enrolled", "site " + site + " is not enrolled on this peer");
+        }
+        return known;
+    }
+
+    private long storedBytes(Site site) {
+        long bytes = 0;
+        Set<BlobKey> counted = new HashSet<>();
+        for (Manifest manifest : site.manifests.values()) {
+            for (ManifestFile file : manifest.files()) {
+                if (counted.add(file.blob())) {
+                    bytes += file.storedSize();
+                }
+            }
+        }
+        return bytes;
+    }
+
+    private static PeerException refusal(Site site, BundleException e) {
+        return switch (e.rule()) {
+            case VERSION ->
+                new PeerException(
+                        409,
+                        "version",
+                        e.getMessage() + " (" + site.enrollment.site() + " holds versions " + site.manifests.keySet()
+                                + ")",
+                        e);
+            case LIMIT -> new PeerException(413, "too-large", e.getMessage(), e);
+            default -> new PeerException(400, "bundle-" + e.rule().id(), e.getMessage(), e);
         };
-      } catch (DynamicSettingException e) {
-        throw new PeerException(409, "dynamic-settings", "route " + route.prefix() + " of " + manifest.site() + " v"
-            + manifest.version() + ": " + e.getMessage(), e);
-      }
-      if (target != null && !enrollment.allows(target)) {
-        throw new PeerException(403, "origin-not-allowed", "route " + route.prefix() + " would send requests to "
-            + target + ", which this peer's operator has not allowed for " + manifest.site() + "; ask them to add its "
-            + "origin to site." + manifest.site() + ".allowed-origins");
-      }
     }
-  }
 
-  private Site site(String site) throws PeerException {
-    Site known = sites.get(site.toLowerCase(Locale.ROOT));
-    if (known == null) {
-      throw new PeerException(404, "not-enrolled", "site " + site + " is not enrolled on this peer");
-    }
-    return known;
-  }
-
-  private long storedBytes(Site site) {
-    long bytes = 0;
-    Set<BlobKey> counted = new HashSet<>();
-    for (Manifest manifest : site.manifests.values()) {
-      for (ManifestFile file : manifest.files()) {
-        if (counted.add(file.blob())) {
-          bytes += file.storedSize();
+    private void load(Site site) throws IOException {
+        Path manifests = siteDirectory(site).resolve("manifests");
+        if (Files.isDirectory(manifests)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(manifests, "*.json")) {
+                for (Path file : files) {
+                    Manifest manifest = Manifest.parseStored(Files.readAllBytes(file));
+                    if (!manifest.site().equals(site.enrollment.site())) {
+                        throw new IOException(
+                                file + " holds a manifest of " + manifest.site() + ", not " + site.enrollment.site());
+                    }
+                    site.manifests.put(manifest.version(), manifest);
+                }
+            }
         }
-      }
-    }
-    return bytes;
-  }
-
-  private static PeerException refusal(Site site, BundleException e) {
-    return switch (e.rule()) {
-      case VERSION -> new PeerException(409, "version", e.getMessage() + " (" + site.enrollment.site()
-          + " holds versions " + site.manifests.keySet() + ")", e);
-      case LIMIT -> new PeerException(413, "too-large", e.getMessage(), e);
-      default -> new PeerException(400, "bundle-" + e.rule().id(), e.getMessage(), e);
-    };
-  }
-
-  private void load(Site site) throws IOException {
-    Path manifests = siteDirectory(site).resolve("manifests");
-    if (Files.isDirectory(manifests)) {
-      try (DirectoryStream<Path> files = Files.newDirectoryStream(manifests, "*.json")) {
-        for (Path file : files) {
-          Manifest manifest = Manifest.parseStored(Files.readAllBytes(file));
-          if (!manifest.site().equals(site.enrollment.site())) {
-            throw new IOException(file + " holds a manifest of " + manifest.site() + ", not " + site.enrollment.site());
-          }
-          site.manifests.put(manifest.version(), manifest);
+        Path active = activeFile(site);
+        if (Files.exists(active)) {
+            long version = Long.parseLong(Files.readString(active).strip());
+            Manifest manifest = site.manifests.get(version);
+            if (manifest == null) {
+                throw new IOException(
+                        active + " names version " + version + " but its manifest is not in " + manifests);
+            }
+            try {
+                site.active = ServedSite.of(manifest, store);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(
+                        "cannot serve " + site.enrollment.site() + " v" + version + " after a restart: "
+                                + e.getMessage(),
+                        e);
+            }
+            LOG.info("peer: serving {} v{} (reloaded)", site.enrollment.site(), version);
         }
-      }
-    }
-    Path active = activeFile(site);
-    if (Files.exists(active)) {
-      long version = Long.parseLong(Files.readString(active).strip());
-      Manifest manifest = site.manifests.get(version);
-      if (manifest == null) {
-        throw new IOException(active + " names version " + version + " but its manifest is not in " + manifests);
-      }
-      try {
-        site.active = ServedSite.of(manifest, store);
-      } catch (IllegalArgumentException e) {
-        throw new IOException("cannot serve " + site.enrollment.site() + " v" + version + " after a restart: "
-            + e.getMessage(), e);
-      }
-      LOG.info("peer: serving {} v{} (reloaded)", site.enrollment.site(), version);
-    }
-  }
-
-  private Path siteDirectory(Site site) {
-    return stateDirectory.resolve("sites").resolve(site.enrollment.site());
-  }
-
-  private Path manifestFile(Site site, long version) {
-    return siteDirectory(site).resolve("manifests").resolve(version + ".json");
-  }
-
-  private Path activeFile(Site site) {
-    return siteDirectory(site).resolve("active");
-  }
-
-  private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".part");
-    try {
-      Files.write(temporary, bytes);
-      try (var channel = java.nio.channels.FileChannel.open(temporary, java.nio.file.StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (var directory = java.nio.channels.FileChannel.open(file.getParent(), java.nio.file.StandardOpenOption.READ)) {
-        directory.force(true);  // the rename itself, durable
-      } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
-        // a platform that cannot open directories (Windows) orders renames itself
-      }
-    } finally {
-      Files.deleteIfExists(temporary);
-    }
-  }
-
-  /** One enrolled site: its manifests by version and the version served. */
-  private static final class Site {
-    final Enrollment enrollment;
-    final TreeMap<Long, Manifest> manifests = new TreeMap<>();
-    volatile ServedSite active;
-    ServedSite lastServed;
-
-    Site(Enrollment enrollment) {
-      this.enrollment = enrollment;
     }
 
-    Set<BlobKey> blobs() {
-      Set<BlobKey> blobs = new HashSet<>();
-      for (Manifest manifest : manifests.values()) {
-        blobs.addAll(manifest.blobs());
-      }
-      return blobs;
+    private Path siteDirectory(Site site) {
+        return stateDirectory.resolve("sites").resolve(site.enrollment.site());
     }
-  }
+
+    private Path manifestFile(Site site, long version) {
+        return siteDirectory(site).resolve("manifests").resolve(version + ".json");
+    }
+
+    private Path activeFile(Site site) {
+        return siteDirectory(site).resolve("active");
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".part");
+        try {
+            Files.write(temporary, bytes);
+            try (var channel = java.nio.channels.FileChannel.open(temporary, java.nio.file.StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (var directory =
+                    java.nio.channels.FileChannel.open(file.getParent(), java.nio.file.StandardOpenOption.READ)) {
+                directory.force(true); // the rename itself, durable
+            } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
+                // a platform that cannot open directories (Windows) orders renames itself
+            }
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** One enrolled site: its manifests by version and the version served. */
+    private static final class Site {
+        final Enrollment enrollment;
+        final TreeMap<Long, Manifest> manifests = new TreeMap<>();
+        volatile ServedSite active;
+        ServedSite lastServed;
+
+        Site(Enrollment enrollment) {
+            this.enrollment = enrollment;
+        }
+
+        Set<BlobKey> blobs() {
+            Set<BlobKey> blobs = new HashSet<>();
+            for (Manifest manifest : manifests.values()) {
+                blobs.addAll(manifest.blobs());
+            }
+            return blobs;
+        }
+    }
 }

@@ -5,24 +5,23 @@ package org.xenoservice.peer;
  * Implementations must be safe for concurrent use and fast: they run on every request.
  */
 public interface ServingHooks {
-  /** Hooks that admit everything and count nothing. */
-  ServingHooks NONE = new ServingHooks() {
-    @Override
-    public boolean admit(String site) {
-      return true;
-    }
+    /** Hooks that admit everything and count nothing. */
+    ServingHooks NONE = new ServingHooks() {
+        @Override
+        public boolean admit(String site) {
+            return true;
+        }
 
-    @Override
-    public void served(String site, int status, long bodyBytes) {
-    }
-  };
+        @Override
+        public void served(String site, int status, long bodyBytes) {}
+    };
 
-  /**
-   * Whether a request for {@code site} may be served now; false means answer 429 (the site is
-   * over its request rate on this peer).
-   */
-  boolean admit(String site);
+    /**
+     * Whether a request for {@code site} may be served now; false means answer 429 (the site is
+     * over its request rate on this peer).
+     */
+    boolean admit(String site);
 
-  /** A request for {@code site} was answered with {@code status} and {@code bodyBytes} of body. */
-  void served(String site, int status, long bodyBytes);
+    /** A request for {@code site} was answered with {@code status} and {@code bodyBytes} of body. */
+    void served(String site, int status, long bodyBytes);
 }

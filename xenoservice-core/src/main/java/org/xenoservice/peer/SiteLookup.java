@@ -8,18 +8,18 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface SiteLookup {
-  /**
-   * The active version for {@code host} (lower case, without port), or empty when this peer does
-   * not serve it (enrolled but not active, or a stranger).
-   */
-  Optional<ServedSite> find(String host);
+    /**
+     * The active version for {@code host} (lower case, without port), or empty when this peer does
+     * not serve it (enrolled but not active, or a stranger).
+     */
+    Optional<ServedSite> find(String host);
 
-  /**
-   * The version that served {@code host} last: the active one, or, after it was retired, the one
-   * retired, so that work it accepted (captured requests) can still be finished. By default the
-   * same as {@link #find}.
-   */
-  default Optional<ServedSite> lastServed(String host) {
-    return find(host);
-  }
+    /**
+     * The version that served {@code host} last: the active one, or, after it was retired, the one
+     * retired, so that work it accepted (captured requests) can still be finished. By default the
+     * same as {@link #find}.
+     */
+    default Optional<ServedSite> lastServed(String host) {
+        return find(host);
+    }
 }

@@ -12,16 +12,16 @@ package org.xenoservice.protocol;
  * application that takes orders itself reads {@link #IDEMPOTENCY_KEY} from its clients as well.
  */
 public final class CaptureDelivery {
-  /** The header carrying the request's idempotency key to the intake. */
-  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-  /** The header carrying the site the request was captured for. */
-  public static final String FORWARDED_HOST = "X-Forwarded-Host";
-  /** The header carrying the original request target: the path as received, and the query. */
-  public static final String XENO_PATH = "X-Xeno-Path";
-  /** The header carrying the original request's method. */
-  public static final String XENO_METHOD = "X-Xeno-Method";
-  /** The header carrying when the peer captured the request, ISO-8601 ({@link java.time.Instant#toString()}). */
-  public static final String XENO_CAPTURED_AT = "X-Xeno-Captured-At";
+    /** The header carrying the request's idempotency key to the intake. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The header carrying the site the request was captured for. */
+    public static final String FORWARDED_HOST = "X-Forwarded-Host";
+    /** The header carrying the original request target: the path as received, and the query. */
+    public static final String XENO_PATH = "X-Xeno-Path";
+    /** The header carrying the original request's method. */
+    public static final String XENO_METHOD = "X-Xeno-Method";
+    /** The header carrying when the peer captured the request, ISO-8601 ({@link java.time.Instant#toString()}). */
+    public static final String XENO_CAPTURED_AT = "X-Xeno-Captured-At";
 
-  private CaptureDelivery() {}
+    private CaptureDelivery() {}
 }

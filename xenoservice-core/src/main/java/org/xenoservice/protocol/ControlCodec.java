@@ -35,256 +35,264 @@ import java.util.regex.Pattern;
  * safe for concurrent use.
  */
 public final class ControlCodec {
-  /** The media type of every control body but a bundle's. */
-  public static final String JSON_TYPE = "application/json";
+    /** The media type of every control body but a bundle's. */
+    public static final String JSON_TYPE = "application/json";
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
-  private ControlCodec() {}
+    private ControlCodec() {}
 
-  /** The {@code missing} request: the digests the origin asks about. */
-  public static byte[] writeDigests(Collection<String> digests) {
-    ObjectNode request = JSON.createObjectNode();
-    ArrayNode list = request.putArray("digests");
-    digests.forEach(list::add);
-    return bytes(request);
-  }
-
-  /**
-   * Reads a {@code missing} request.
-   *
-   * @throws IllegalArgumentException if it is not JSON, not an object, or a digest is not 64
-   *     lower-case hex characters
-   */
-  public static List<String> readDigests(byte[] body) {
-    JsonNode digests = request(body).get("digests");
-    if (digests == null || !digests.isArray()) {
-      throw new IllegalArgumentException("missing takes {\"digests\": [\"<sha256>\", …]}");
+    /** The {@code missing} request: the digests the origin asks about. */
+    public static byte[] writeDigests(Collection<String> digests) {
+        ObjectNode request = JSON.createObjectNode();
+        ArrayNode list = request.putArray("digests");
+        digests.forEach(list::add);
+        return bytes(request);
     }
-    List<String> asked = new ArrayList<>();
-    for (JsonNode digest : digests) {
-      if (!digest.isTextual() || !SHA256.matcher(digest.asText()).matches()) {
-        throw new IllegalArgumentException("digests must be 64 lower-case hex characters each");
-      }
-      asked.add(digest.asText());
+
+    /**
+     * Reads a {@code missing} request.
+     *
+     * @throws IllegalArgumentException if it is not JSON, not an object, or a digest is not 64
+     *     lower-case hex characters
+     */
+    public static List<String> readDigests(byte[] body) {
+        JsonNode digests = request(body).get("digests");
+        if (digests == null || !digests.isArray()) {
+            throw new IllegalArgumentException("missing takes {\"digests\": [\"<sha256>\", …]}");
+        }
+        List<String> asked = new ArrayList<>();
+        for (JsonNode digest : digests) {
+            if (!digest.isTextual() || !SHA256.matcher(digest.asText()).matches()) {
+                throw new IllegalArgumentException("digests must be 64 lower-case hex characters each");
+            }
+            asked.add(digest.asText());
+        }
+        return asked;
     }
-    return asked;
-  }
 
-  /** The {@code missing} answer: the digests the peer lacks. */
-  public static byte[] writeMissing(Collection<String> missing) {
-    ObjectNode answer = JSON.createObjectNode();
-    ArrayNode list = answer.putArray("missing");
-    missing.forEach(list::add);
-    return bytes(answer);
-  }
-
-  /** Reads a {@code missing} answer, in the peer's order. */
-  public static Set<String> readMissing(byte[] body) {
-    Set<String> missing = new LinkedHashSet<>();
-    for (JsonNode digest : array(answer(body), "missing")) {
-      if (!digest.isTextual()) {
-        throw new IllegalArgumentException("a digest that is not text");
-      }
-      missing.add(digest.asText());
+    /** The {@code missing} answer: the digests the peer lacks. */
+    public static byte[] writeMissing(Collection<String> missing) {
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode list = answer.putArray("missing");
+        missing.forEach(list::add);
+        return bytes(answer);
     }
-    return missing;
-  }
 
-  /** The {@code bundle} answer: the version staged. */
-  public static byte[] writeStaged(StagedBundle staged) {
-    ObjectNode answer = JSON.createObjectNode();
-    answer.put("site", staged.site());
-    answer.put("version", staged.version());
-    answer.put("manifestSha256", staged.manifestSha256());
-    answer.put("staged", true);
-    return bytes(answer);
-  }
-
-  /** Reads a {@code bundle} answer. */
-  public static StagedBundle readStaged(byte[] body) {
-    JsonNode answer = answer(body);
-    return new StagedBundle(text(answer, "site"), whole(answer.path("version"), "version"),
-        text(answer, "manifestSha256"));
-  }
-
-  /** The {@code activate} request: the version to serve. */
-  public static byte[] writeActivate(long version) {
-    ObjectNode request = JSON.createObjectNode();
-    request.put("version", version);
-    return bytes(request);
-  }
-
-  /**
-   * Reads an {@code activate} request.
-   *
-   * @throws IllegalArgumentException if it is not JSON, not an object, or has no whole-number version
-   */
-  public static long readActivate(byte[] body) {
-    JsonNode version = request(body).get("version");
-    if (version == null || !version.canConvertToLong() || !version.isIntegralNumber()) {
-      throw new IllegalArgumentException("activate takes {\"version\": N}");
+    /** Reads a {@code missing} answer, in the peer's order. */
+    public static Set<String> readMissing(byte[] body) {
+        Set<String> missing = new LinkedHashSet<>();
+        for (JsonNode digest : array(answer(body), "missing")) {
+            if (!digest.isTextual()) {
+                throw new IllegalArgumentException("a digest that is not text");
+            }
+            missing.add(digest.asText());
+        }
+        return missing;
     }
-    return version.asLong();
-  }
 
-  /** The {@code activate} answer: {@code site} now serves {@code version}. */
-  public static byte[] writeServing(String site, long version) {
-    ObjectNode answer = JSON.createObjectNode();
-    answer.put("site", site);
-    answer.put("version", version);
-    answer.put("serving", true);
-    return bytes(answer);
-  }
-
-  /** The {@code retire} answer: {@code site} is no longer served. */
-  public static byte[] writeRetired(String site) {
-    ObjectNode answer = JSON.createObjectNode();
-    answer.put("site", site);
-    answer.put("serving", false);
-    return bytes(answer);
-  }
-
-  /** Reads an {@code activate} or {@code retire} answer: whether the peer now serves the site. */
-  public static boolean readServing(byte[] body) {
-    return answer(body).path("serving").asBoolean(false);
-  }
-
-  /** The {@code status} answer. */
-  public static byte[] writeStatus(SiteStatus status) {
-    ObjectNode answer = JSON.createObjectNode();
-    answer.put("site", status.site());
-    if (status.activeVersion().isPresent()) {
-      answer.put("activeVersion", status.activeVersion().getAsLong());
-      answer.put("activeManifestSha256", status.activeManifestSha256().orElseThrow());
-    } else {
-      answer.putNull("activeVersion");
-      answer.putNull("activeManifestSha256");
+    /** The {@code bundle} answer: the version staged. */
+    public static byte[] writeStaged(StagedBundle staged) {
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("site", staged.site());
+        answer.put("version", staged.version());
+        answer.put("manifestSha256", staged.manifestSha256());
+        answer.put("staged", true);
+        return bytes(answer);
     }
-    ArrayNode versions = answer.putArray("versions");
-    status.versions().forEach(versions::add);
-    answer.put("storedBytes", status.storedBytes());
-    answer.put("requests", status.requests());
-    answer.put("bytesSent", status.bytesSent());
-    answer.put("rejectedRequests", status.rejectedRequests());
-    ObjectNode quota = answer.putObject("quota");
-    quota.put("maxStoredBytes", status.quota().maxStoredBytes());
-    quota.put("requestsPerSecond", status.quota().requestsPerSecond());
-    quota.put("bandwidthShare", status.quota().bandwidthShare());
-    return bytes(answer);
-  }
 
-  /** Reads a {@code status} answer. */
-  public static SiteStatus readStatus(byte[] body) {
-    JsonNode answer = answer(body);
-    JsonNode quota = answer.path("quota");
-    JsonNode active = answer.path("activeVersion");
-    List<Long> versions = new ArrayList<>();
-    for (JsonNode version : array(answer, "versions")) {
-      versions.add(whole(version, "versions[]"));
+    /** Reads a {@code bundle} answer. */
+    public static StagedBundle readStaged(byte[] body) {
+        JsonNode answer = answer(body);
+        return new StagedBundle(
+                text(answer, "site"), whole(answer.path("version"), "version"), text(answer, "manifestSha256"));
     }
-    return new SiteStatus(text(answer, "site"),
-        active.isNull() || active.isMissingNode() ? OptionalLong.empty()
-            : OptionalLong.of(whole(active, "activeVersion")),
-        answer.path("activeManifestSha256").isTextual()
-            ? Optional.of(answer.get("activeManifestSha256").asText()) : Optional.empty(),
-        versions, whole(answer.path("storedBytes"), "storedBytes"), whole(answer.path("requests"), "requests"),
-        whole(answer.path("bytesSent"), "bytesSent"), whole(answer.path("rejectedRequests"), "rejectedRequests"),
-        new SiteQuota(whole(quota.path("maxStoredBytes"), "quota.maxStoredBytes"),
-            number(quota.path("requestsPerSecond"), "quota.requestsPerSecond"),
-            number(quota.path("bandwidthShare"), "quota.bandwidthShare")));
-  }
 
-  /** A refusal: the machine-readable reason and the message that says what to do. */
-  public static byte[] writeError(ControlError error) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("error", error.reason());
-    node.put("message", error.message());
-    return bytes(node);
-  }
+    /** The {@code activate} request: the version to serve. */
+    public static byte[] writeActivate(long version) {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("version", version);
+        return bytes(request);
+    }
 
-  /**
-   * Reads a refusal; empty when the body is not one (not JSON, or no {@code error} text): then
-   * the answer did not come from a XenoService peer.
-   */
-  public static Optional<ControlError> readError(byte[] body) {
-    JsonNode json = object(body);
-    if (json == null || !json.path("error").isTextual()) {
-      return Optional.empty();
+    /**
+     * Reads an {@code activate} request.
+     *
+     * @throws IllegalArgumentException if it is not JSON, not an object, or has no whole-number version
+     */
+    public static long readActivate(byte[] body) {
+        JsonNode version = request(body).get("version");
+        if (version == null || !version.canConvertToLong() || !version.isIntegralNumber()) {
+            throw new IllegalArgumentException("activate takes {\"version\": N}");
+        }
+        return version.asLong();
     }
-    return Optional.of(new ControlError(json.get("error").asText(), json.path("message").asText("")));
-  }
 
-  /** A request body: a JSON object, or an exception saying what it is instead. */
-  private static JsonNode request(byte[] body) {
-    JsonNode node;
-    try {
-      node = JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("the body is not JSON: " + e.getMessage(), e);
+    /** The {@code activate} answer: {@code site} now serves {@code version}. */
+    public static byte[] writeServing(String site, long version) {
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("site", site);
+        answer.put("version", version);
+        answer.put("serving", true);
+        return bytes(answer);
     }
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException("the body must be a JSON object");
-    }
-    return node;
-  }
 
-  /** An answer body: a JSON object, or an exception. */
-  private static JsonNode answer(byte[] body) {
-    JsonNode node = object(body);
-    if (node == null) {
-      throw new IllegalArgumentException("an answer that is not a JSON object");
+    /** The {@code retire} answer: {@code site} is no longer served. */
+    public static byte[] writeRetired(String site) {
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("site", site);
+        answer.put("serving", false);
+        return bytes(answer);
     }
-    return node;
-  }
 
-  private static JsonNode object(byte[] body) {
-    try {
-      JsonNode node = JSON.readTree(body);
-      return node != null && node.isObject() ? node : null;
-    } catch (IOException e) {
-      return null;
+    /** Reads an {@code activate} or {@code retire} answer: whether the peer now serves the site. */
+    public static boolean readServing(byte[] body) {
+        return answer(body).path("serving").asBoolean(false);
     }
-  }
 
-  private static byte[] bytes(JsonNode node) {
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serialises", e);
+    /** The {@code status} answer. */
+    public static byte[] writeStatus(SiteStatus status) {
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("site", status.site());
+        if (status.activeVersion().isPresent()) {
+            answer.put("activeVersion", status.activeVersion().getAsLong());
+            answer.put("activeManifestSha256", status.activeManifestSha256().orElseThrow());
+        } else {
+            answer.putNull("activeVersion");
+            answer.putNull("activeManifestSha256");
+        }
+        ArrayNode versions = answer.putArray("versions");
+        status.versions().forEach(versions::add);
+        answer.put("storedBytes", status.storedBytes());
+        answer.put("requests", status.requests());
+        answer.put("bytesSent", status.bytesSent());
+        answer.put("rejectedRequests", status.rejectedRequests());
+        ObjectNode quota = answer.putObject("quota");
+        quota.put("maxStoredBytes", status.quota().maxStoredBytes());
+        quota.put("requestsPerSecond", status.quota().requestsPerSecond());
+        quota.put("bandwidthShare", status.quota().bandwidthShare());
+        return bytes(answer);
     }
-  }
 
-  private static Iterable<JsonNode> array(JsonNode answer, String field) {
-    JsonNode node = answer.path(field);
-    if (!node.isArray()) {
-      throw new IllegalArgumentException("no " + field + " list");
+    /** Reads a {@code status} answer. */
+    public static SiteStatus readStatus(byte[] body) {
+        JsonNode answer = answer(body);
+        JsonNode quota = answer.path("quota");
+        JsonNode active = answer.path("activeVersion");
+        List<Long> versions = new ArrayList<>();
+        for (JsonNode version : array(answer, "versions")) {
+            versions.add(whole(version, "versions[]"));
+        }
+        return new SiteStatus(
+                text(answer, "site"),
+                active.isNull() || active.isMissingNode()
+                        ? OptionalLong.empty()
+                        : OptionalLong.of(whole(active, "activeVersion")),
+                answer.path("activeManifestSha256").isTextual()
+                        ? Optional.of(answer.get("activeManifestSha256").asText())
+                        : Optional.empty(),
+                versions,
+                whole(answer.path("storedBytes"), "storedBytes"),
+                whole(answer.path("requests"), "requests"),
+                whole(answer.path("bytesSent"), "bytesSent"),
+                whole(answer.path("rejectedRequests"), "rejectedRequests"),
+                new SiteQuota(
+                        whole(quota.path("maxStoredBytes"), "quota.maxStoredBytes"),
+                        number(quota.path("requestsPerSecond"), "quota.requestsPerSecond"),
+                        number(quota.path("bandwidthShare"), "quota.bandwidthShare")));
     }
-    return node;
-  }
 
-  private static String text(JsonNode answer, String field) {
-    JsonNode node = answer.path(field);
-    if (!node.isTextual()) {
-      throw new IllegalArgumentException("no " + field);
+    /** A refusal: the machine-readable reason and the message that says what to do. */
+    public static byte[] writeError(ControlError error) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("error", error.reason());
+        node.put("message", error.message());
+        return bytes(node);
     }
-    return node.asText();
-  }
 
-  private static long whole(JsonNode node, String field) {
-    if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-      throw new IllegalArgumentException("no whole number " + field);
+    /**
+     * Reads a refusal; empty when the body is not one (not JSON, or no {@code error} text): then
+     * the answer did not come from a XenoService peer.
+     */
+    public static Optional<ControlError> readError(byte[] body) {
+        JsonNode json = object(body);
+        if (json == null || !json.path("error").isTextual()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ControlError(
+                json.get("error").asText(), json.path("message").asText("")));
     }
-    return node.asLong();
-  }
 
-  private static double number(JsonNode node, String field) {
-    if (!node.isNumber()) {
-      throw new IllegalArgumentException("no number " + field);
+    /** A request body: a JSON object, or an exception saying what it is instead. */
+    private static JsonNode request(byte[] body) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getMessage(), e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("the body must be a JSON object");
+        }
+        return node;
     }
-    return node.asDouble();
-  }
+
+    /** An answer body: a JSON object, or an exception. */
+    private static JsonNode answer(byte[] body) {
+        JsonNode node = object(body);
+        if (node == null) {
+            throw new IllegalArgumentException("an answer that is not a JSON object");
+        }
+        return node;
+    }
+
+    private static JsonNode object(byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static byte[] bytes(JsonNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serialises", e);
+        }
+    }
+
+    private static Iterable<JsonNode> array(JsonNode answer, String field) {
+        JsonNode node = answer.path(field);
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("no " + field + " list");
+        }
+        return node;
+    }
+
+    private static String text(JsonNode answer, String field) {
+        JsonNode node = answer.path(field);
+        if (!node.isTextual()) {
+            throw new IllegalArgumentException("no " + field);
+        }
+        return node.asText();
+    }
+
+    private static long whole(JsonNode node, String field) {
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new IllegalArgumentException("no whole number " + field);
+        }
+        return node.asLong();
+    }
+
+    private static double number(JsonNode node, String field) {
+        if (!node.isNumber()) {
+            throw new IllegalArgumentException("no number " + field);
+        }
+        return node.asDouble();
+    }
 }

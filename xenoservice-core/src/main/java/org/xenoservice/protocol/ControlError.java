@@ -10,9 +10,9 @@ import java.util.Objects;
  * @param message what happened and what to do, for a person
  */
 public record ControlError(String reason, String message) {
-  /** Checks nothing is null. */
-  public ControlError {
-    Objects.requireNonNull(reason, "reason");
-    Objects.requireNonNull(message, "message");
-  }
+    /** Checks nothing is null. */
+    public ControlError {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(message, "message");
+    }
 }

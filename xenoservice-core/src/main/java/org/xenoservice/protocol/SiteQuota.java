@@ -10,19 +10,19 @@ package org.xenoservice.protocol;
  *     while over it) when the peer is given its bandwidth ({@code bandwidth-bytes-per-second})
  */
 public record SiteQuota(long maxStoredBytes, double requestsPerSecond, double bandwidthShare) {
-  /** 1 GiB, 1,000 requests per second, a full share: a generous default for one small site. */
-  public static final SiteQuota DEFAULT = new SiteQuota(1L << 30, 1_000, 1.0);
+    /** 1 GiB, 1,000 requests per second, a full share: a generous default for one small site. */
+    public static final SiteQuota DEFAULT = new SiteQuota(1L << 30, 1_000, 1.0);
 
-  /** Checks the values. */
-  public SiteQuota {
-    if (maxStoredBytes < 1) {
-      throw new IllegalArgumentException("maxStoredBytes must be positive, but was " + maxStoredBytes);
+    /** Checks the values. */
+    public SiteQuota {
+        if (maxStoredBytes < 1) {
+            throw new IllegalArgumentException("maxStoredBytes must be positive, but was " + maxStoredBytes);
+        }
+        if (!(requestsPerSecond > 0)) {
+            throw new IllegalArgumentException("requestsPerSecond must be positive, but was " + requestsPerSecond);
+        }
+        if (!(bandwidthShare > 0 && bandwidthShare <= 1)) {
+            throw new IllegalArgumentException("bandwidthShare must be in (0, 1], but was " + bandwidthShare);
+        }
     }
-    if (!(requestsPerSecond > 0)) {
-      throw new IllegalArgumentException("requestsPerSecond must be positive, but was " + requestsPerSecond);
-    }
-    if (!(bandwidthShare > 0 && bandwidthShare <= 1)) {
-      throw new IllegalArgumentException("bandwidthShare must be in (0, 1], but was " + bandwidthShare);
-    }
-  }
 }

@@ -20,14 +20,22 @@ import java.util.OptionalLong;
  * @param rejectedRequests requests it refused over the site's rate quota (429)
  * @param quota the site's quota on the peer
  */
-public record SiteStatus(String site, OptionalLong activeVersion, Optional<String> activeManifestSha256,
-    List<Long> versions, long storedBytes, long requests, long bytesSent, long rejectedRequests, SiteQuota quota) {
-  /** Copies the list and checks nothing is null. */
-  public SiteStatus {
-    Objects.requireNonNull(site, "site");
-    Objects.requireNonNull(activeVersion, "activeVersion");
-    Objects.requireNonNull(activeManifestSha256, "activeManifestSha256");
-    versions = List.copyOf(versions);
-    Objects.requireNonNull(quota, "quota");
-  }
+public record SiteStatus(
+        String site,
+        OptionalLong activeVersion,
+        Optional<String> activeManifestSha256,
+        List<Long> versions,
+        long storedBytes,
+        long requests,
+        long bytesSent,
+        long rejectedRequests,
+        SiteQuota quota) {
+    /** Copies the list and checks nothing is null. */
+    public SiteStatus {
+        Objects.requireNonNull(site, "site");
+        Objects.requireNonNull(activeVersion, "activeVersion");
+        Objects.requireNonNull(activeManifestSha256, "activeManifestSha256");
+        versions = List.copyOf(versions);
+        Objects.requireNonNull(quota, "quota");
+    }
 }

@@ -12,9 +12,9 @@ import java.util.Objects;
  * @param manifestSha256 the SHA-256 of its manifest
  */
 public record StagedBundle(String site, long version, String manifestSha256) {
-  /** Checks nothing is null. */
-  public StagedBundle {
-    Objects.requireNonNull(site, "site");
-    Objects.requireNonNull(manifestSha256, "manifestSha256");
-  }
+    /** Checks nothing is null. */
+    public StagedBundle {
+        Objects.requireNonNull(site, "site");
+        Objects.requireNonNull(manifestSha256, "manifestSha256");
+    }
 }

@@ -8,11 +8,11 @@ import java.time.Duration;
  * {@link Replicator#MAX_RETRY_BACKOFF}. Stateless.
  */
 final class Backoff {
-  private Backoff() {}
+    private Backoff() {}
 
-  /** The wait after {@code failuresInRow} failures (at least 1). */
-  static Duration after(int failuresInRow) {
-    long millis = Replicator.MIN_RETRY_BACKOFF.toMillis() << Math.min(failuresInRow - 1, 20);
-    return Duration.ofMillis(Math.min(millis, Replicator.MAX_RETRY_BACKOFF.toMillis()));
-  }
+    /** The wait after {@code failuresInRow} failures (at least 1). */
+    static Duration after(int failuresInRow) {
+        long millis = Replicator.MIN_RETRY_BACKOFF.toMillis() << Math.min(failuresInRow - 1, 20);
+        return Duration.ofMillis(Math.min(millis, Replicator.MAX_RETRY_BACKOFF.toMillis()));
+    }
 }

@@ -23,36 +23,44 @@ import org.xenoservice.dns.TsigKey;
  * @param originAddresses the origin's own addresses in the name, needed to shelter it
  * @param shelterOrigin whether to remove the origin's addresses while peers serve
  */
-public record DnsSettings(List<DnsServer> servers, Optional<String> zone, TsigKey tsig, String name, Duration ttl,
-    List<InetAddress> originAddresses, boolean shelterOrigin) {
-  /** The TTL when the configuration gives none: short, so that withdrawal takes effect soon. */
-  public static final Duration DEFAULT_TTL = Rfc2136DnsUpdater.DEFAULT_TTL;
+public record DnsSettings(
+        List<DnsServer> servers,
+        Optional<String> zone,
+        TsigKey tsig,
+        String name,
+        Duration ttl,
+        List<InetAddress> originAddresses,
+        boolean shelterOrigin) {
+    /** The TTL when the configuration gives none: short, so that withdrawal takes effect soon. */
+    public static final Duration DEFAULT_TTL = Rfc2136DnsUpdater.DEFAULT_TTL;
 
-  /** Checks the values and copies the lists. */
-  public DnsSettings {
-    servers = List.copyOf(servers);
-    Objects.requireNonNull(zone, "zone");
-    Objects.requireNonNull(tsig, "tsig");
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(ttl, "ttl");
-    originAddresses = List.copyOf(originAddresses);
-    if (servers.isEmpty()) {
-      throw new IllegalArgumentException("DNS needs at least one server (host:port) that takes RFC 2136 updates");
+    /** Checks the values and copies the lists. */
+    public DnsSettings {
+        servers = List.copyOf(servers);
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(tsig, "tsig");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(ttl, "ttl");
+        originAddresses = List.copyOf(originAddresses);
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("DNS needs at least one server (host:port) that takes RFC 2136 updates");
+        }
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Rfc2136DnsUpdater.MAX_TTL) > 0) {
+            throw new IllegalArgumentException("DNS ttl must be between 1 s and 1 day, was " + ttl.toSeconds() + " s");
+        }
+        if (shelterOrigin && originAddresses.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "sheltering the origin needs its addresses (dns.origin-addresses), so that"
+                            + " the replicator knows what to remove from " + name + " and put back afterwards");
+        }
     }
-    if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Rfc2136DnsUpdater.MAX_TTL) > 0) {
-      throw new IllegalArgumentException("DNS ttl must be between 1 s and 1 day, was " + ttl.toSeconds() + " s");
-    }
-    if (shelterOrigin && originAddresses.isEmpty()) {
-      throw new IllegalArgumentException("sheltering the origin needs its addresses (dns.origin-addresses), so that"
-          + " the replicator knows what to remove from " + name + " and put back afterwards");
-    }
-  }
 
-  /** An updater for these settings, managing only {@link #name()}. */
-  Rfc2136DnsUpdater updater() {
-    Rfc2136DnsUpdater.Builder builder = Rfc2136DnsUpdater.builder().tsig(tsig).manage(name).defaultTtl(ttl);
-    servers.forEach(builder::server);
-    zone.ifPresent(builder::zone);
-    return builder.build();
-  }
+    /** An updater for these settings, managing only {@link #name()}. */
+    Rfc2136DnsUpdater updater() {
+        Rfc2136DnsUpdater.Builder builder =
+                Rfc2136DnsUpdater.builder().tsig(tsig).manage(name).defaultTtl(ttl);
+        servers.forEach(builder::server);
+        zone.ifPresent(builder::zone);
+        return builder.build();
+    }
 }

@@ -14,50 +14,55 @@ import org.xenoservice.protocol.SiteStatus;
  * delta pushes (only the blobs the peer lacks travel). Safe for concurrent use, as the client is.
  */
 final class HttpPeerLink implements PeerLink {
-  private final PeerClient client;
+    private final PeerClient client;
 
-  HttpPeerLink(PeerClient client) {
-    this.client = client;
-  }
+    HttpPeerLink(PeerClient client) {
+        this.client = client;
+    }
 
-  /** A link to {@code spec}'s control port for {@code site}, with the replicator's timeouts and limits. */
-  static HttpPeerLink connect(PeerSpec spec, String site, PrivateKey siteKey, Duration callTimeout,
-      long maxUploadBytesPerSecond, Optional<SSLContext> sslContext) {
-    PeerClient.Builder client = PeerClient.builder(spec.controlUrl(), site, siteKey)
-        .callTimeout(callTimeout)
-        .connectTimeout(callTimeout)
-        .maxUploadBytesPerSecond(maxUploadBytesPerSecond);
-    sslContext.ifPresent(client::sslContext);
-    return new HttpPeerLink(client.build());
-  }
+    /** A link to {@code spec}'s control port for {@code site}, with the replicator's timeouts and limits. */
+    static HttpPeerLink connect(
+            PeerSpec spec,
+            String site,
+            PrivateKey siteKey,
+            Duration callTimeout,
+            long maxUploadBytesPerSecond,
+            Optional<SSLContext> sslContext) {
+        PeerClient.Builder client = PeerClient.builder(spec.controlUrl(), site, siteKey)
+                .callTimeout(callTimeout)
+                .connectTimeout(callTimeout)
+                .maxUploadBytesPerSecond(maxUploadBytesPerSecond);
+        sslContext.ifPresent(client::sslContext);
+        return new HttpPeerLink(client.build());
+    }
 
-  @Override
-  public void stage(Path bundleFile) throws IOException {
-    client.push(bundleFile, false, PeerClient.ProgressListener.NONE);
-  }
+    @Override
+    public void stage(Path bundleFile) throws IOException {
+        client.push(bundleFile, false, PeerClient.ProgressListener.NONE);
+    }
 
-  @Override
-  public void activate(long version) throws IOException {
-    client.activate(version);
-  }
+    @Override
+    public void activate(long version) throws IOException {
+        client.activate(version);
+    }
 
-  @Override
-  public SiteStatus status() throws IOException {
-    return client.status();
-  }
+    @Override
+    public SiteStatus status() throws IOException {
+        return client.status();
+    }
 
-  @Override
-  public void retire() throws IOException {
-    client.retire();
-  }
+    @Override
+    public void retire() throws IOException {
+        client.retire();
+    }
 
-  @Override
-  public void close() {
-    client.close();
-  }
+    @Override
+    public void close() {
+        client.close();
+    }
 
-  @Override
-  public String toString() {
-    return "HttpPeerLink{" + client + "}";
-  }
+    @Override
+    public String toString() {
+        return "HttpPeerLink{" + client + "}";
+    }
 }

@@ -17,19 +17,19 @@ import org.xenoservice.protocol.SiteStatus;
  * from yet another thread, so implementations must be safe for concurrent use.
  */
 interface PeerLink extends AutoCloseable {
-  /** Stages a bundle on the peer (only the blobs it lacks travel); the peer does not serve it yet. */
-  void stage(Path bundleFile) throws IOException;
+    /** Stages a bundle on the peer (only the blobs it lacks travel); the peer does not serve it yet. */
+    void stage(Path bundleFile) throws IOException;
 
-  /** Tells the peer to serve a staged version. */
-  void activate(long version) throws IOException;
+    /** Tells the peer to serve a staged version. */
+    void activate(long version) throws IOException;
 
-  /** The site's state on the peer: the version it serves and the requests it has answered. */
-  SiteStatus status() throws IOException;
+    /** The site's state on the peer: the version it serves and the requests it has answered. */
+    SiteStatus status() throws IOException;
 
-  /** Tells the peer to stop serving the site (it keeps the versions it holds). */
-  void retire() throws IOException;
+    /** Tells the peer to stop serving the site (it keeps the versions it holds). */
+    void retire() throws IOException;
 
-  /** Releases what the link holds; calls after closing fail. */
-  @Override
-  void close();
+    /** Releases what the link holds; calls after closing fail. */
+    @Override
+    void close();
 }

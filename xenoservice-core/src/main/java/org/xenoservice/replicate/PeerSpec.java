@@ -18,38 +18,41 @@ import java.util.regex.Pattern;
  * @param weight how strongly to prefer the peer: heavier peers are activated first (1 to 1000)
  * @param region where the peer is, for status and for the operator's own choice (may be empty)
  */
-public record PeerSpec(String name, URI controlUrl, List<InetAddress> servingAddresses, int weight,
-    Optional<String> region) {
-  /** The weight of a peer whose configuration gives none. */
-  public static final int DEFAULT_WEIGHT = 1;
+public record PeerSpec(
+        String name, URI controlUrl, List<InetAddress> servingAddresses, int weight, Optional<String> region) {
+    /** The weight of a peer whose configuration gives none. */
+    public static final int DEFAULT_WEIGHT = 1;
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
 
-  /** Checks the values and copies the list. */
-  public PeerSpec {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(controlUrl, "controlUrl");
-    Objects.requireNonNull(region, "region");
-    if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("peer name must be 1 to 63 letters, digits, '.', '_' or '-', was \""
-          + name + "\"");
+    /** Checks the values and copies the list. */
+    public PeerSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(controlUrl, "controlUrl");
+        Objects.requireNonNull(region, "region");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    "peer name must be 1 to 63 letters, digits, '.', '_' or '-', was \"" + name + "\"");
+        }
+        String scheme =
+                controlUrl.getScheme() == null ? "" : controlUrl.getScheme().toLowerCase(Locale.ROOT);
+        if (!controlUrl.isAbsolute()
+                || !(scheme.equals("http") || scheme.equals("https"))
+                || controlUrl.getHost() == null) {
+            throw new IllegalArgumentException("peer " + name
+                    + ": control URL must be an absolute http(s) URL with a host," + " was " + controlUrl);
+        }
+        servingAddresses = List.copyOf(servingAddresses);
+        if (servingAddresses.isEmpty()) {
+            throw new IllegalArgumentException("peer " + name + " needs at least one serving address");
+        }
+        if (weight < 1 || weight > 1000) {
+            throw new IllegalArgumentException("peer " + name + ": weight must be between 1 and 1000, was " + weight);
+        }
     }
-    String scheme = controlUrl.getScheme() == null ? "" : controlUrl.getScheme().toLowerCase(Locale.ROOT);
-    if (!controlUrl.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || controlUrl.getHost() == null) {
-      throw new IllegalArgumentException("peer " + name + ": control URL must be an absolute http(s) URL with a host,"
-          + " was " + controlUrl);
-    }
-    servingAddresses = List.copyOf(servingAddresses);
-    if (servingAddresses.isEmpty()) {
-      throw new IllegalArgumentException("peer " + name + " needs at least one serving address");
-    }
-    if (weight < 1 || weight > 1000) {
-      throw new IllegalArgumentException("peer " + name + ": weight must be between 1 and 1000, was " + weight);
-    }
-  }
 
-  /** A peer of weight {@link #DEFAULT_WEIGHT} in no particular region. */
-  public static PeerSpec of(String name, URI controlUrl, List<InetAddress> servingAddresses) {
-    return new PeerSpec(name, controlUrl, servingAddresses, DEFAULT_WEIGHT, Optional.empty());
-  }
+    /** A peer of weight {@link #DEFAULT_WEIGHT} in no particular region. */
+    public static PeerSpec of(String name, URI controlUrl, List<InetAddress> servingAddresses) {
+        return new PeerSpec(name, controlUrl, servingAddresses, DEFAULT_WEIGHT, Optional.empty());
+    }
 }

@@ -21,244 +21,267 @@ import org.xenoservice.overload.OverloadState;
  * <p>Not thread-safe: confined to the replicator's loop thread.
  */
 final class PhaseMachine {
-  private final List<Replica> replicas;
-  private final BundleStager stager;
-  private final DnsReconciler dns;
-  private final RatePoller rates;
-  private final PeerCalls calls;
-  private final StepLog log;
-  private final Duration coolDown;
-  private final Duration waveInterval;
-  private final DoubleSupplier withdrawalRateLimit;
+    private final List<Replica> replicas;
+    private final BundleStager stager;
+    private final DnsReconciler dns;
+    private final RatePoller rates;
+    private final PeerCalls calls;
+    private final StepLog log;
+    private final Duration coolDown;
+    private final Duration waveInterval;
+    private final DoubleSupplier withdrawalRateLimit;
 
-  private ReplicationPhase phase = ReplicationPhase.CALM;
-  private int wave;
-  private Instant nextWaveAt = Instant.MIN;
-  private Instant calmSince = Instant.MIN;
-  private Instant drainUntil = Instant.MIN;
-  private boolean toldPeersBusy;
+    private ReplicationPhase phase = ReplicationPhase.CALM;
+    private int wave;
+    private Instant nextWaveAt = Instant.MIN;
+    private Instant calmSince = Instant.MIN;
+    private Instant drainUntil = Instant.MIN;
+    private boolean toldPeersBusy;
 
-  /**
-   * @param withdrawalRateLimit the most requests per second the peers in DNS may serve together to be withdrawn
-   */
-  PhaseMachine(List<Replica> replicas, BundleStager stager, DnsReconciler dns, RatePoller rates, PeerCalls calls,
-      StepLog log, Duration coolDown, Duration waveInterval, DoubleSupplier withdrawalRateLimit) {
-    this.replicas = replicas;
-    this.stager = stager;
-    this.dns = dns;
-    this.rates = rates;
-    this.calls = calls;
-    this.log = log;
-    this.coolDown = coolDown;
-    this.waveInterval = waveInterval;
-    this.withdrawalRateLimit = withdrawalRateLimit;
-  }
+    /**
+     * @param withdrawalRateLimit the most requests per second the peers in DNS may serve together to be withdrawn
+     */
+    PhaseMachine(
+            List<Replica> replicas,
+            BundleStager stager,
+            DnsReconciler dns,
+            RatePoller rates,
+            PeerCalls calls,
+            StepLog log,
+            Duration coolDown,
+            Duration waveInterval,
+            DoubleSupplier withdrawalRateLimit) {
+        this.replicas = replicas;
+        this.stager = stager;
+        this.dns = dns;
+        this.rates = rates;
+        this.calls = calls;
+        this.log = log;
+        this.coolDown = coolDown;
+        this.waveInterval = waveInterval;
+        this.withdrawalRateLimit = withdrawalRateLimit;
+    }
 
-  ReplicationPhase phase() {
-    return phase;
-  }
+    ReplicationPhase phase() {
+        return phase;
+    }
 
-  /** How many activation waves this flood has had. */
-  int wave() {
-    return wave;
-  }
+    /** How many activation waves this flood has had. */
+    int wave() {
+        return wave;
+    }
 
-  /** One step: takes what finished, adopts leftovers, rebuilds the bundle if needed, and acts on the phase. */
-  void tick(Instant now, OverloadState detector) {
-    replicas.forEach(replica -> replica.collect(now, log));
-    rates.collect(now);
-    adoptLeftovers(now);
-    stager.checkSource(now);
-    boolean flood = detector == OverloadState.SURGING || detector == OverloadState.OVERLOADED;
-    switch (phase) {
-      case CALM -> {
-        if (flood) {
-          startDefending(now, detector);
-        } else {
-          stager.keepStaged(now);
+    /** One step: takes what finished, adopts leftovers, rebuilds the bundle if needed, and acts on the phase. */
+    void tick(Instant now, OverloadState detector) {
+        replicas.forEach(replica -> replica.collect(now, log));
+        rates.collect(now);
+        adoptLeftovers(now);
+        stager.checkSource(now);
+        boolean flood = detector == OverloadState.SURGING || detector == OverloadState.OVERLOADED;
+        switch (phase) {
+            case CALM -> {
+                if (flood) {
+                    startDefending(now, detector);
+                } else {
+                    stager.keepStaged(now);
+                }
+            }
+            case DEFENDING -> {
+                if (detector == OverloadState.NORMAL) {
+                    startCoolDown(now);
+                    log.step(
+                            now,
+                            "detector is NORMAL again; withdrawing peers after a cool-down of " + coolDown.toSeconds()
+                                    + " s");
+                } else {
+                    defend(now, flood);
+                }
+            }
+            case COOLING -> cool(now, detector, flood);
+            case DRAINING -> {
+                if (flood) {
+                    startDefending(now, detector);
+                } else {
+                    drain(now);
+                }
+            }
         }
-      }
-      case DEFENDING -> {
-        if (detector == OverloadState.NORMAL) {
-          startCoolDown(now);
-          log.step(now, "detector is NORMAL again; withdrawing peers after a cool-down of " + coolDown.toSeconds()
-              + " s");
-        } else {
-          defend(now, flood);
+    }
+
+    private void adoptLeftovers(Instant now) {
+        List<Replica> left = dns.adoptLeftovers(now, phase == ReplicationPhase.CALM);
+        if (left.isEmpty()) {
+            return;
         }
-      }
-      case COOLING -> cool(now, detector, flood);
-      case DRAINING -> {
-        if (flood) {
-          startDefending(now, detector);
-        } else {
-          drain(now);
+        left.forEach(Replica::adopt);
+        startCoolDown(now);
+        log.step(
+                now,
+                Replica.names(left) + " were still in DNS from an earlier run; withdrawing them after the cool-down");
+    }
+
+    private void startCoolDown(Instant now) {
+        phase = ReplicationPhase.COOLING;
+        calmSince = now;
+        toldPeersBusy = false;
+    }
+
+    private void startDefending(Instant now, OverloadState detector) {
+        phase = ReplicationPhase.DEFENDING;
+        wave = 0;
+        nextWaveAt = now;
+        log.step(now, "detector is " + detector + "; activating peers in waves");
+        // Peers still draining from the last flood serve already: they go straight back into DNS.
+        replicas.stream()
+                .filter(replica -> replica.idle() && replica.standing() == ReplicaState.DRAINING)
+                .forEach(Replica::rejoin);
+        defend(now, true);
+    }
+
+    /**
+     * Once no activation is under way: moves serving peers to the current version and puts confirmed
+     * peers into DNS; during a flood, also starts the next wave when it is due.
+     */
+    private void defend(Instant now, boolean flood) {
+        Optional<BuiltBundle> current = stager.current();
+        if (current.isEmpty()) {
+            return;
         }
-      }
+        boolean activating = replicas.stream().anyMatch(replica -> replica.busyWith(ReplicaState.ACTIVATING));
+        if (!activating) {
+            moveToVersion(now, current.get());
+            dns.admitConfirmed(now);
+        }
+        if (flood && !activating && !now.isBefore(nextWaveAt)) {
+            nextWave(now, current.get());
+        }
     }
-  }
 
-  private void adoptLeftovers(Instant now) {
-    List<Replica> left = dns.adoptLeftovers(now, phase == ReplicationPhase.CALM);
-    if (left.isEmpty()) {
-      return;
+    /**
+     * Peers that serve an older version than the current bundle (the site changed mid-flood) move on;
+     * one that failed to is tried again after its backoff, like every other call.
+     */
+    private void moveToVersion(Instant now, BuiltBundle bundle) {
+        for (Replica replica : replicas) {
+            if (replica.serves()
+                    && replica.activeVersion() < bundle.version()
+                    && replica.idle()
+                    && replica.eligible(now)) {
+                // a confirmed peer not yet in DNS that fails to move is FAILED; others keep their standing
+                boolean awaitsDns = replica.awaitsDns(dns.contains(replica));
+                calls.activate(replica, bundle, awaitsDns ? Optional.of(ReplicaState.FAILED) : Optional.empty());
+            }
+        }
     }
-    left.forEach(Replica::adopt);
-    startCoolDown(now);
-    log.step(now, Replica.names(left) + " were still in DNS from an earlier run; withdrawing them after the cool-down");
-  }
 
-  private void startCoolDown(Instant now) {
-    phase = ReplicationPhase.COOLING;
-    calmSince = now;
-    toldPeersBusy = false;
-  }
+    private void nextWave(Instant now, BuiltBundle bundle) {
+        long version = bundle.version();
+        int size = 1 << Math.min(wave, 16);
+        List<Replica> candidates = replicas.stream()
+                .filter(replica -> !replica.serves() && replica.idle() && replica.eligible(now))
+                .sorted(Comparator.comparing((Replica replica) -> replica.stagedVersion() != version)
+                        .thenComparing(replica -> -replica.spec().weight()))
+                .limit(size)
+                .toList();
+        if (candidates.isEmpty()) {
+            return;
+        }
+        wave++;
+        nextWaveAt = now.plus(waveInterval);
+        log.step(now, "wave " + wave + ": activating " + Replica.names(candidates) + " with version " + version);
+        candidates.forEach(replica -> calls.activate(replica, bundle, Optional.of(ReplicaState.FAILED)));
+    }
 
-  private void startDefending(Instant now, OverloadState detector) {
-    phase = ReplicationPhase.DEFENDING;
-    wave = 0;
-    nextWaveAt = now;
-    log.step(now, "detector is " + detector + "; activating peers in waves");
-    // Peers still draining from the last flood serve already: they go straight back into DNS.
-    replicas.stream().filter(replica -> replica.idle() && replica.standing() == ReplicaState.DRAINING)
-        .forEach(Replica::rejoin);
-    defend(now, true);
-  }
+    private void cool(Instant now, OverloadState detector, boolean flood) {
+        if (detector != OverloadState.NORMAL) {
+            phase = ReplicationPhase.DEFENDING;
+            log.step(now, "detector is " + detector + " again during the cool-down; still defending");
+            defend(now, flood);
+            return;
+        }
+        rates.poll(now, dns.inDns());
+        if (!now.isBefore(calmSince.plus(coolDown)) && peersCalm(now)) {
+            withdraw(now);
+        } else {
+            dns.admitConfirmed(now);
+        }
+    }
 
-  /**
-   * Once no activation is under way: moves serving peers to the current version and puts confirmed
-   * peers into DNS; during a flood, also starts the next wave when it is due.
-   */
-  private void defend(Instant now, boolean flood) {
-    Optional<BuiltBundle> current = stager.current();
-    if (current.isEmpty()) {
-      return;
+    /**
+     * Whether the peers in DNS together serve few enough requests that the origin could take them
+     * calmly: each must have a fresh rate (or be unreachable, which counts as serving nothing).
+     */
+    private boolean peersCalm(Instant now) {
+        OptionalDouble total = rates.totalRate(now, dns.inDns());
+        if (total.isEmpty()) {
+            return false;
+        }
+        double limit = withdrawalRateLimit.getAsDouble();
+        if (total.getAsDouble() <= limit) {
+            return true;
+        }
+        if (!toldPeersBusy) {
+            toldPeersBusy = true;
+            log.step(
+                    now,
+                    String.format(
+                            Locale.ROOT,
+                            "cool-down over, but the peers still serve %.0f requests/s"
+                                    + " together, more than the origin takes calmly (%.0f/s): the flood goes on at them; keeping them",
+                            total.getAsDouble(),
+                            limit));
+        }
+        return false;
     }
-    boolean activating = replicas.stream().anyMatch(replica -> replica.busyWith(ReplicaState.ACTIVATING));
-    if (!activating) {
-      moveToVersion(now, current.get());
-      dns.admitConfirmed(now);
-    }
-    if (flood && !activating && !now.isBefore(nextWaveAt)) {
-      nextWave(now, current.get());
-    }
-  }
 
-  /**
-   * Peers that serve an older version than the current bundle (the site changed mid-flood) move on;
-   * one that failed to is tried again after its backoff, like every other call.
-   */
-  private void moveToVersion(Instant now, BuiltBundle bundle) {
-    for (Replica replica : replicas) {
-      if (replica.serves() && replica.activeVersion() < bundle.version() && replica.idle() && replica.eligible(now)) {
-        // a confirmed peer not yet in DNS that fails to move is FAILED; others keep their standing
-        boolean awaitsDns = replica.awaitsDns(dns.contains(replica));
-        calls.activate(replica, bundle, awaitsDns ? Optional.of(ReplicaState.FAILED) : Optional.empty());
-      }
+    /** Takes every peer out of DNS in one UPDATE (and puts the origin back), then drains. */
+    private void withdraw(Instant now) {
+        Optional<List<Replica>> left = dns.withdrawAll(now);
+        if (left.isEmpty()) {
+            return;
+        }
+        left.get().forEach(Replica::withdrawn);
+        Duration drain = dns.drainTime();
+        drainUntil = now.plus(drain);
+        phase = ReplicationPhase.DRAINING;
+        log.step(now, "peers left DNS; they keep serving for " + drain.toSeconds() + " s (2 x TTL) before retiring");
     }
-  }
 
-  private void nextWave(Instant now, BuiltBundle bundle) {
-    long version = bundle.version();
-    int size = 1 << Math.min(wave, 16);
-    List<Replica> candidates = replicas.stream()
-        .filter(replica -> !replica.serves() && replica.idle() && replica.eligible(now))
-        .sorted(Comparator.comparing((Replica replica) -> replica.stagedVersion() != version)
-            .thenComparing(replica -> -replica.spec().weight()))
-        .limit(size)
-        .toList();
-    if (candidates.isEmpty()) {
-      return;
+    /** Retires the draining peers once twice the TTL has passed, then goes back to calm. */
+    private void drain(Instant now) {
+        if (now.isBefore(drainUntil)) {
+            return;
+        }
+        boolean busy = false;
+        for (Replica replica : replicas) {
+            if (!replica.idle()) {
+                busy = true;
+            } else if (replica.serves()) {
+                busy |= retireOrGiveUp(now, replica);
+            }
+        }
+        if (!busy) {
+            phase = ReplicationPhase.CALM;
+            wave = 0;
+            log.step(now, "flood over: every peer retired, back to calm");
+        }
     }
-    wave++;
-    nextWaveAt = now.plus(waveInterval);
-    log.step(now, "wave " + wave + ": activating " + Replica.names(candidates) + " with version " + version);
-    candidates.forEach(replica -> calls.activate(replica, bundle, Optional.of(ReplicaState.FAILED)));
-  }
 
-  private void cool(Instant now, OverloadState detector, boolean flood) {
-    if (detector != OverloadState.NORMAL) {
-      phase = ReplicationPhase.DEFENDING;
-      log.step(now, "detector is " + detector + " again during the cool-down; still defending");
-      defend(now, flood);
-      return;
+    /** Retires a serving peer when its backoff allows; true while it still has to be waited for. */
+    private boolean retireOrGiveUp(Instant now, Replica replica) {
+        if (replica.retireAttempts() >= Replicator.RETIRE_ATTEMPTS) {
+            if (replica.standing() != ReplicaState.FAILED) {
+                log.step(
+                        now,
+                        "giving up retiring " + replica.spec().name() + " after " + Replicator.RETIRE_ATTEMPTS
+                                + " attempts; it is out of DNS, retire it by hand");
+                replica.abandon();
+            }
+            return false;
+        }
+        if (replica.eligible(now)) {
+            calls.retire(replica);
+        }
+        return true;
     }
-    rates.poll(now, dns.inDns());
-    if (!now.isBefore(calmSince.plus(coolDown)) && peersCalm(now)) {
-      withdraw(now);
-    } else {
-      dns.admitConfirmed(now);
-    }
-  }
-
-  /**
-   * Whether the peers in DNS together serve few enough requests that the origin could take them
-   * calmly: each must have a fresh rate (or be unreachable, which counts as serving nothing).
-   */
-  private boolean peersCalm(Instant now) {
-    OptionalDouble total = rates.totalRate(now, dns.inDns());
-    if (total.isEmpty()) {
-      return false;
-    }
-    double limit = withdrawalRateLimit.getAsDouble();
-    if (total.getAsDouble() <= limit) {
-      return true;
-    }
-    if (!toldPeersBusy) {
-      toldPeersBusy = true;
-      log.step(now, String.format(Locale.ROOT, "cool-down over, but the peers still serve %.0f requests/s"
-          + " together, more than the origin takes calmly (%.0f/s): the flood goes on at them; keeping them",
-          total.getAsDouble(), limit));
-    }
-    return false;
-  }
-
-  /** Takes every peer out of DNS in one UPDATE (and puts the origin back), then drains. */
-  private void withdraw(Instant now) {
-    Optional<List<Replica>> left = dns.withdrawAll(now);
-    if (left.isEmpty()) {
-      return;
-    }
-    left.get().forEach(Replica::withdrawn);
-    Duration drain = dns.drainTime();
-    drainUntil = now.plus(drain);
-    phase = ReplicationPhase.DRAINING;
-    log.step(now, "peers left DNS; they keep serving for " + drain.toSeconds() + " s (2 x TTL) before retiring");
-  }
-
-  /** Retires the draining peers once twice the TTL has passed, then goes back to calm. */
-  private void drain(Instant now) {
-    if (now.isBefore(drainUntil)) {
-      return;
-    }
-    boolean busy = false;
-    for (Replica replica : replicas) {
-      if (!replica.idle()) {
-        busy = true;
-      } else if (replica.serves()) {
-        busy |= retireOrGiveUp(now, replica);
-      }
-    }
-    if (!busy) {
-      phase = ReplicationPhase.CALM;
-      wave = 0;
-      log.step(now, "flood over: every peer retired, back to calm");
-    }
-  }
-
-  /** Retires a serving peer when its backoff allows; true while it still has to be waited for. */
-  private boolean retireOrGiveUp(Instant now, Replica replica) {
-    if (replica.retireAttempts() >= Replicator.RETIRE_ATTEMPTS) {
-      if (replica.standing() != ReplicaState.FAILED) {
-        log.step(now, "giving up retiring " + replica.spec().name() + " after " + Replicator.RETIRE_ATTEMPTS
-            + " attempts; it is out of DNS, retire it by hand");
-        replica.abandon();
-      }
-      return false;
-    }
-    if (replica.eligible(now)) {
-      calls.retire(replica);
-    }
-    return true;
-  }
 }

@@ -18,75 +18,76 @@ import org.xenoservice.protocol.SiteStatus;
  * {@link PeerCalls}).
  */
 final class RatePoller {
-  /** How often a peer in DNS is asked. */
-  static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
-  /** A rate older than this is stale: withdrawal waits for a fresh one. */
-  static final Duration FRESH_FOR = POLL_INTERVAL.multipliedBy(3);
+    /** How often a peer in DNS is asked. */
+    static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+    /** A rate older than this is stale: withdrawal waits for a fresh one. */
+    static final Duration FRESH_FOR = POLL_INTERVAL.multipliedBy(3);
 
-  /** One peer's counter and the rate derived from it. */
-  private static final class Meter {
-    Optional<CompletableFuture<SiteStatus>> poll = Optional.empty();
-    Instant polledAt = Instant.MIN;
-    long requestsSeen = -1;
-    Instant rateAt = Instant.MIN;
-    double requestsPerSecond;
-  }
-
-  private final PeerCalls calls;
-  private final IdentityHashMap<Replica, Meter> meters = new IdentityHashMap<>();
-
-  RatePoller(List<Replica> replicas, PeerCalls calls) {
-    this.calls = calls;
-    replicas.forEach(replica -> meters.put(replica, new Meter()));
-  }
-
-  /** Asks every peer of {@code inDns} that was not asked in the last second and has no poll under way. */
-  void poll(Instant now, List<Replica> inDns) {
-    for (Replica replica : inDns) {
-      Meter meter = meters.get(replica);
-      if (meter.poll.isEmpty() && !now.isBefore(meter.polledAt.plus(POLL_INTERVAL))) {
-        meter.poll = Optional.of(calls.status(replica));
-      }
+    /** One peer's counter and the rate derived from it. */
+    private static final class Meter {
+        Optional<CompletableFuture<SiteStatus>> poll = Optional.empty();
+        Instant polledAt = Instant.MIN;
+        long requestsSeen = -1;
+        Instant rateAt = Instant.MIN;
+        double requestsPerSecond;
     }
-  }
 
-  /** Takes the answers of finished polls: each peer's request rate since its last answer. */
-  void collect(Instant now) {
-    meters.values().forEach(meter -> collect(now, meter));
-  }
+    private final PeerCalls calls;
+    private final IdentityHashMap<Replica, Meter> meters = new IdentityHashMap<>();
 
-  private static void collect(Instant now, Meter meter) {
-    if (meter.poll.isEmpty() || !meter.poll.get().isDone()) {
-      return;
+    RatePoller(List<Replica> replicas, PeerCalls calls) {
+        this.calls = calls;
+        replicas.forEach(replica -> meters.put(replica, new Meter()));
     }
-    CompletableFuture<SiteStatus> done = meter.poll.get();
-    meter.poll = Optional.empty();
-    Instant previous = meter.polledAt;
-    meter.polledAt = now;
-    try {
-      long requests = done.join().requests();
-      if (meter.requestsSeen >= 0 && now.isAfter(previous)) {
-        meter.requestsPerSecond = Math.max(0, requests - meter.requestsSeen) * 1000.0
-            / Math.max(1, Duration.between(previous, now).toMillis());
-        meter.rateAt = now;
-      }
-      meter.requestsSeen = requests;
-    } catch (RuntimeException e) {
-      meter.requestsPerSecond = 0; // an unreachable peer serves nobody: it must not hold the others back
-      meter.rateAt = now;
-    }
-  }
 
-  /** The summed rate of {@code inDns}, or empty while one of them has no fresh rate yet. */
-  OptionalDouble totalRate(Instant now, List<Replica> inDns) {
-    double total = 0;
-    for (Replica replica : inDns) {
-      Meter meter = meters.get(replica);
-      if (now.isAfter(meter.rateAt.plus(FRESH_FOR))) {
-        return OptionalDouble.empty();
-      }
-      total += meter.requestsPerSecond;
+    /** Asks every peer of {@code inDns} that was not asked in the last second and has no poll under way. */
+    void poll(Instant now, List<Replica> inDns) {
+        for (Replica replica : inDns) {
+            Meter meter = meters.get(replica);
+            if (meter.poll.isEmpty() && !now.isBefore(meter.polledAt.plus(POLL_INTERVAL))) {
+                meter.poll = Optional.of(calls.status(replica));
+            }
+        }
     }
-    return OptionalDouble.of(total);
-  }
+
+    /** Takes the answers of finished polls: each peer's request rate since its last answer. */
+    void collect(Instant now) {
+        meters.values().forEach(meter -> collect(now, meter));
+    }
+
+    private static void collect(Instant now, Meter meter) {
+        if (meter.poll.isEmpty() || !meter.poll.get().isDone()) {
+            return;
+        }
+        CompletableFuture<SiteStatus> done = meter.poll.get();
+        meter.poll = Optional.empty();
+        Instant previous = meter.polledAt;
+        meter.polledAt = now;
+        try {
+            long requests = done.join().requests();
+            if (meter.requestsSeen >= 0 && now.isAfter(previous)) {
+                meter.requestsPerSecond = Math.max(0, requests - meter.requestsSeen)
+                        * 1000.0
+                        / Math.max(1, Duration.between(previous, now).toMillis());
+                meter.rateAt = now;
+            }
+            meter.requestsSeen = requests;
+        } catch (RuntimeException e) {
+            meter.requestsPerSecond = 0; // an unreachable peer serves nobody: it must not hold the others back
+            meter.rateAt = now;
+        }
+    }
+
+    /** The summed rate of {@code inDns}, or empty while one of them has no fresh rate yet. */
+    OptionalDouble totalRate(Instant now, List<Replica> inDns) {
+        double total = 0;
+        for (Replica replica : inDns) {
+            Meter meter = meters.get(replica);
+            if (now.isAfter(meter.rateAt.plus(FRESH_FOR))) {
+                return OptionalDouble.empty();
+            }
+            total += meter.requestsPerSecond;
+        }
+        return OptionalDouble.of(total);
+    }
 }

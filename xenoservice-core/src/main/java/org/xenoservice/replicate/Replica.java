@@ -23,179 +23,188 @@ import java.util.concurrent.CompletableFuture;
  * futures are touched there; their results are taken in {@link #collect} on the loop thread.
  */
 final class Replica {
-  /** What a finished call to the peer found. */
-  record Outcome(long stagedVersion, OptionalLong activeVersion, String message) {}
+    /** What a finished call to the peer found. */
+    record Outcome(long stagedVersion, OptionalLong activeVersion, String message) {}
 
-  /** A call under way: its kind (the state reported meanwhile) and the standing a failure leaves. */
-  private record Call(ReplicaState kind, CompletableFuture<Outcome> result, Optional<ReplicaState> standingOnFailure) {}
+    /** A call under way: its kind (the state reported meanwhile) and the standing a failure leaves. */
+    private record Call(
+            ReplicaState kind, CompletableFuture<Outcome> result, Optional<ReplicaState> standingOnFailure) {}
 
-  private final PeerSpec spec;
-  private final PeerLink link;
-  private ReplicaState standing = ReplicaState.NEW;
-  private long stagedVersion = -1;
-  private long activeVersion = -1;
-  private int failures;
-  private int retireAttempts;
-  private Optional<String> lastError = Optional.empty();
-  private Instant nextAttempt = Instant.MIN;
-  private Optional<Call> call = Optional.empty();
+    private final PeerSpec spec;
+    private final PeerLink link;
+    private ReplicaState standing = ReplicaState.NEW;
+    private long stagedVersion = -1;
+    private long activeVersion = -1;
+    private int failures;
+    private int retireAttempts;
+    private Optional<String> lastError = Optional.empty();
+    private Instant nextAttempt = Instant.MIN;
+    private Optional<Call> call = Optional.empty();
 
-  Replica(PeerSpec spec, PeerLink link) {
-    this.spec = spec;
-    this.link = link;
-  }
-
-  PeerSpec spec() {
-    return spec;
-  }
-
-  PeerLink link() {
-    return link;
-  }
-
-  /** NEW, STAGED, SERVING, DRAINING or FAILED: never a call's kind, never IN_DNS. */
-  ReplicaState standing() {
-    return standing;
-  }
-
-  /** The newest version the peer is known to hold, or -1. */
-  long stagedVersion() {
-    return stagedVersion;
-  }
-
-  /** The version the peer confirmed it serves (0 when adopted without knowing which), or -1. */
-  long activeVersion() {
-    return activeVersion;
-  }
-
-  int retireAttempts() {
-    return retireAttempts;
-  }
-
-  /** Whether the peer serves the site: confirmed, in DNS, draining, or failed while serving. */
-  boolean serves() {
-    return activeVersion >= 0;
-  }
-
-  /** Whether no call to the peer is under way. */
-  boolean idle() {
-    return call.isEmpty();
-  }
-
-  /** Whether a call of {@code kind} is under way. */
-  boolean busyWith(ReplicaState kind) {
-    return call.map(running -> running.kind() == kind).orElse(false);
-  }
-
-  /** The call under way, for whoever must wait until it no longer reads a bundle file. */
-  Optional<CompletableFuture<?>> running() {
-    return call.map(Call::result);
-  }
-
-  /** Whether a failed peer's backoff is over (always, for a peer that did not fail). */
-  boolean eligible(Instant now) {
-    return !now.isBefore(nextAttempt);
-  }
-
-  /** Whether the peer confirmed the current version and waits to enter the name. */
-  boolean awaitsDns(boolean inDns) {
-    return idle() && standing == ReplicaState.SERVING && !inDns;
-  }
-
-  /** Notes a call that has started; a failure leaves {@code standingOnFailure}, or the standing as it is. */
-  void begin(ReplicaState kind, CompletableFuture<Outcome> result, Optional<ReplicaState> standingOnFailure) {
-    call = Optional.of(new Call(kind, result, standingOnFailure));
-  }
-
-  /** Counts one more attempt to retire the peer. */
-  void countRetireAttempt() {
-    retireAttempts++;
-  }
-
-  /** Takes the result of a finished call, if any. */
-  void collect(Instant now, StepLog log) {
-    if (call.isEmpty() || !call.get().result().isDone()) {
-      return;
+    Replica(PeerSpec spec, PeerLink link) {
+        this.spec = spec;
+        this.link = link;
     }
-    Call done = call.get();
-    call = Optional.empty();
-    Outcome outcome;
-    try {
-      outcome = done.result().join();
-    } catch (RuntimeException e) {
-      failed(now, done, e.getCause() == null ? e : e.getCause(), log);
-      return;
-    }
-    succeeded(done.kind(), outcome);
-    log.step(now, spec.name() + " " + outcome.message());
-  }
 
-  private void succeeded(ReplicaState kind, Outcome outcome) {
-    failures = 0;
-    nextAttempt = Instant.MIN;
-    lastError = Optional.empty();
-    stagedVersion = Math.max(stagedVersion, outcome.stagedVersion());
-    switch (kind) {
-      case ACTIVATING -> {
-        activeVersion = outcome.activeVersion().orElse(activeVersion);
+    PeerSpec spec() {
+        return spec;
+    }
+
+    PeerLink link() {
+        return link;
+    }
+
+    /** NEW, STAGED, SERVING, DRAINING or FAILED: never a call's kind, never IN_DNS. */
+    ReplicaState standing() {
+        return standing;
+    }
+
+    /** The newest version the peer is known to hold, or -1. */
+    long stagedVersion() {
+        return stagedVersion;
+    }
+
+    /** The version the peer confirmed it serves (0 when adopted without knowing which), or -1. */
+    long activeVersion() {
+        return activeVersion;
+    }
+
+    int retireAttempts() {
+        return retireAttempts;
+    }
+
+    /** Whether the peer serves the site: confirmed, in DNS, draining, or failed while serving. */
+    boolean serves() {
+        return activeVersion >= 0;
+    }
+
+    /** Whether no call to the peer is under way. */
+    boolean idle() {
+        return call.isEmpty();
+    }
+
+    /** Whether a call of {@code kind} is under way. */
+    boolean busyWith(ReplicaState kind) {
+        return call.map(running -> running.kind() == kind).orElse(false);
+    }
+
+    /** The call under way, for whoever must wait until it no longer reads a bundle file. */
+    Optional<CompletableFuture<?>> running() {
+        return call.map(Call::result);
+    }
+
+    /** Whether a failed peer's backoff is over (always, for a peer that did not fail). */
+    boolean eligible(Instant now) {
+        return !now.isBefore(nextAttempt);
+    }
+
+    /** Whether the peer confirmed the current version and waits to enter the name. */
+    boolean awaitsDns(boolean inDns) {
+        return idle() && standing == ReplicaState.SERVING && !inDns;
+    }
+
+    /** Notes a call that has started; a failure leaves {@code standingOnFailure}, or the standing as it is. */
+    void begin(ReplicaState kind, CompletableFuture<Outcome> result, Optional<ReplicaState> standingOnFailure) {
+        call = Optional.of(new Call(kind, result, standingOnFailure));
+    }
+
+    /** Counts one more attempt to retire the peer. */
+    void countRetireAttempt() {
+        retireAttempts++;
+    }
+
+    /** Takes the result of a finished call, if any. */
+    void collect(Instant now, StepLog log) {
+        if (call.isEmpty() || !call.get().result().isDone()) {
+            return;
+        }
+        Call done = call.get();
+        call = Optional.empty();
+        Outcome outcome;
+        try {
+            outcome = done.result().join();
+        } catch (RuntimeException e) {
+            failed(now, done, e.getCause() == null ? e : e.getCause(), log);
+            return;
+        }
+        succeeded(done.kind(), outcome);
+        log.step(now, spec.name() + " " + outcome.message());
+    }
+
+    private void succeeded(ReplicaState kind, Outcome outcome) {
+        failures = 0;
+        nextAttempt = Instant.MIN;
+        lastError = Optional.empty();
+        stagedVersion = Math.max(stagedVersion, outcome.stagedVersion());
+        switch (kind) {
+            case ACTIVATING -> {
+                activeVersion = outcome.activeVersion().orElse(activeVersion);
+                standing = ReplicaState.SERVING;
+            }
+            case RETIRING -> {
+                activeVersion = -1;
+                retireAttempts = 0;
+                standing = ReplicaState.STAGED;
+            }
+            default -> standing = ReplicaState.STAGED;
+        }
+    }
+
+    private void failed(Instant now, Call done, Throwable cause, StepLog log) {
+        failures++;
+        Duration backoff = Backoff.after(failures);
+        nextAttempt = now.plus(backoff);
+        lastError = Optional.of(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        standing = done.standingOnFailure().orElse(standing);
+        log.step(
+                now,
+                spec.name() + " failed while " + done.kind().name().toLowerCase(Locale.ROOT) + ": " + lastError.get()
+                        + "; skipped, next attempt in " + backoff.toMillis() + " ms");
+    }
+
+    /** The peer was found in the name at start: it serves some version, to be withdrawn like any other. */
+    void adopt() {
+        activeVersion = Math.max(activeVersion, 0);
         standing = ReplicaState.SERVING;
-      }
-      case RETIRING -> {
+    }
+
+    /** The peer left the name; it keeps serving until it is retired. */
+    void withdrawn() {
+        standing = ReplicaState.DRAINING;
+    }
+
+    /** A flood came back while the peer drained: it serves already, so it goes straight back into the name. */
+    void rejoin() {
+        standing = ReplicaState.SERVING;
+    }
+
+    /** Retiring failed too often: the peer is left alone (it is out of DNS already). */
+    void abandon() {
         activeVersion = -1;
         retireAttempts = 0;
-        standing = ReplicaState.STAGED;
-      }
-      default -> standing = ReplicaState.STAGED;
+        standing = ReplicaState.FAILED;
     }
-  }
 
-  private void failed(Instant now, Call done, Throwable cause, StepLog log) {
-    failures++;
-    Duration backoff = Backoff.after(failures);
-    nextAttempt = now.plus(backoff);
-    lastError = Optional.of(cause.getMessage() == null ? cause.toString() : cause.getMessage());
-    standing = done.standingOnFailure().orElse(standing);
-    log.step(now, spec.name() + " failed while " + done.kind().name().toLowerCase(Locale.ROOT) + ": "
-        + lastError.get() + "; skipped, next attempt in " + backoff.toMillis() + " ms");
-  }
+    /** Where the peer stands, as reported: the call under way, else IN_DNS when in the name, else its standing. */
+    ReplicaState state(boolean inDns) {
+        return call.map(Call::kind).orElse(inDns ? ReplicaState.IN_DNS : standing);
+    }
 
-  /** The peer was found in the name at start: it serves some version, to be withdrawn like any other. */
-  void adopt() {
-    activeVersion = Math.max(activeVersion, 0);
-    standing = ReplicaState.SERVING;
-  }
+    ReplicaStatus status(boolean inDns) {
+        return new ReplicaStatus(
+                spec.name(),
+                spec.region(),
+                state(inDns),
+                stagedVersion < 0 ? OptionalLong.empty() : OptionalLong.of(stagedVersion),
+                activeVersion < 0 ? OptionalLong.empty() : OptionalLong.of(activeVersion),
+                inDns,
+                failures,
+                lastError,
+                nextAttempt.equals(Instant.MIN) ? Optional.empty() : Optional.of(nextAttempt));
+    }
 
-  /** The peer left the name; it keeps serving until it is retired. */
-  void withdrawn() {
-    standing = ReplicaState.DRAINING;
-  }
-
-  /** A flood came back while the peer drained: it serves already, so it goes straight back into the name. */
-  void rejoin() {
-    standing = ReplicaState.SERVING;
-  }
-
-  /** Retiring failed too often: the peer is left alone (it is out of DNS already). */
-  void abandon() {
-    activeVersion = -1;
-    retireAttempts = 0;
-    standing = ReplicaState.FAILED;
-  }
-
-  /** Where the peer stands, as reported: the call under way, else IN_DNS when in the name, else its standing. */
-  ReplicaState state(boolean inDns) {
-    return call.map(Call::kind).orElse(inDns ? ReplicaState.IN_DNS : standing);
-  }
-
-  ReplicaStatus status(boolean inDns) {
-    return new ReplicaStatus(spec.name(), spec.region(), state(inDns),
-        stagedVersion < 0 ? OptionalLong.empty() : OptionalLong.of(stagedVersion),
-        activeVersion < 0 ? OptionalLong.empty() : OptionalLong.of(activeVersion), inDns, failures, lastError,
-        nextAttempt.equals(Instant.MIN) ? Optional.empty() : Optional.of(nextAttempt));
-  }
-
-  /** The peers' names, as steps list them: {@code [p1, p2]}. */
-  static String names(List<Replica> replicas) {
-    return replicas.stream().map(replica -> replica.spec.name()).toList().toString();
-  }
+    /** The peers' names, as steps list them: {@code [p1, p2]}. */
+    static String names(List<Replica> replicas) {
+        return replicas.stream().map(replica -> replica.spec.name()).toList().toString();
+    }
 }

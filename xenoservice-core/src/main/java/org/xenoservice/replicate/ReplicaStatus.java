@@ -18,17 +18,24 @@ import java.util.OptionalLong;
  * @param lastError what the last failed call said
  * @param nextAttemptAt when a failed peer is tried again
  */
-public record ReplicaStatus(String name, Optional<String> region, ReplicaState state, OptionalLong stagedVersion,
-    OptionalLong activeVersion, boolean inDns, int failures, Optional<String> lastError,
-    Optional<Instant> nextAttemptAt) {
-  /** Checks nothing is null. */
-  public ReplicaStatus {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(region, "region");
-    Objects.requireNonNull(state, "state");
-    Objects.requireNonNull(stagedVersion, "stagedVersion");
-    Objects.requireNonNull(activeVersion, "activeVersion");
-    Objects.requireNonNull(lastError, "lastError");
-    Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
-  }
+public record ReplicaStatus(
+        String name,
+        Optional<String> region,
+        ReplicaState state,
+        OptionalLong stagedVersion,
+        OptionalLong activeVersion,
+        boolean inDns,
+        int failures,
+        Optional<String> lastError,
+        Optional<Instant> nextAttemptAt) {
+    /** Checks nothing is null. */
+    public ReplicaStatus {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(region, "region");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(stagedVersion, "stagedVersion");
+        Objects.requireNonNull(activeVersion, "activeVersion");
+        Objects.requireNonNull(lastError, "lastError");
+        Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
+    }
 }

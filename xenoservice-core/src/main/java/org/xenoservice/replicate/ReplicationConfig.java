@@ -11,129 +11,133 @@ import java.util.Objects;
  * Immutable; made with {@link #builder()}.
  */
 public final class ReplicationConfig {
-  /** The defaults. */
-  public static final ReplicationConfig DEFAULTS = builder().build();
+    /** The defaults. */
+    public static final ReplicationConfig DEFAULTS = builder().build();
 
-  private final Duration coolDown;
-  private final Duration waveInterval;
-  private final Duration restageInterval;
-  private final Duration peerCallTimeout;
-  private final long maxUploadBytesPerSecond;
+    private final Duration coolDown;
+    private final Duration waveInterval;
+    private final Duration restageInterval;
+    private final Duration peerCallTimeout;
+    private final long maxUploadBytesPerSecond;
 
-  private ReplicationConfig(Builder builder) {
-    this.coolDown = builder.coolDown;
-    this.waveInterval = builder.waveInterval;
-    this.restageInterval = builder.restageInterval;
-    this.peerCallTimeout = builder.peerCallTimeout;
-    this.maxUploadBytesPerSecond = builder.maxUploadBytesPerSecond;
-  }
-
-  /** Starts from the defaults. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * How long the detector must stay NORMAL before peers are withdrawn (default 2 min): long enough
-   * that a flood which pauses does not find the origin alone again.
-   */
-  public Duration coolDown() {
-    return coolDown;
-  }
-
-  /** The pause between activation waves of 1, 2, 4 … peers (default 2 s). */
-  public Duration waveInterval() {
-    return waveInterval;
-  }
-
-  /** How often the static source is checked for changes and rebuilt (default 30 s). */
-  public Duration restageInterval() {
-    return restageInterval;
-  }
-
-  /** How long one control call to a peer may take, uploads excepted (default 5 s). */
-  public Duration peerCallTimeout() {
-    return peerCallTimeout;
-  }
-
-  /** The most bytes per second a push sends to one peer; 0 (the default) is unlimited. */
-  public long maxUploadBytesPerSecond() {
-    return maxUploadBytesPerSecond;
-  }
-
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof ReplicationConfig that && coolDown.equals(that.coolDown)
-        && waveInterval.equals(that.waveInterval) && restageInterval.equals(that.restageInterval)
-        && peerCallTimeout.equals(that.peerCallTimeout) && maxUploadBytesPerSecond == that.maxUploadBytesPerSecond;
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(coolDown, waveInterval, restageInterval, peerCallTimeout, maxUploadBytesPerSecond);
-  }
-
-  @Override
-  public String toString() {
-    return "ReplicationConfig{coolDown=" + coolDown + ", waveInterval=" + waveInterval + ", restageInterval="
-        + restageInterval + ", peerCallTimeout=" + peerCallTimeout + ", maxUploadBytesPerSecond="
-        + maxUploadBytesPerSecond + "}";
-  }
-
-  /** Configures a {@link ReplicationConfig}; every setter checks its value and says what is wrong. */
-  public static final class Builder {
-    private Duration coolDown = Duration.ofMinutes(2);
-    private Duration waveInterval = Duration.ofSeconds(2);
-    private Duration restageInterval = Duration.ofSeconds(30);
-    private Duration peerCallTimeout = Duration.ofSeconds(5);
-    private long maxUploadBytesPerSecond;
-
-    private Builder() {}
-
-    /** See {@link ReplicationConfig#coolDown()}; must be positive. */
-    public Builder coolDown(Duration value) {
-      this.coolDown = positive("cool-down", value);
-      return this;
+    private ReplicationConfig(Builder builder) {
+        this.coolDown = builder.coolDown;
+        this.waveInterval = builder.waveInterval;
+        this.restageInterval = builder.restageInterval;
+        this.peerCallTimeout = builder.peerCallTimeout;
+        this.maxUploadBytesPerSecond = builder.maxUploadBytesPerSecond;
     }
 
-    /** See {@link ReplicationConfig#waveInterval()}; must be positive. */
-    public Builder waveInterval(Duration value) {
-      this.waveInterval = positive("wave interval", value);
-      return this;
+    /** Starts from the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** See {@link ReplicationConfig#restageInterval()}; must be positive. */
-    public Builder restageInterval(Duration value) {
-      this.restageInterval = positive("restage interval", value);
-      return this;
+    /**
+     * How long the detector must stay NORMAL before peers are withdrawn (default 2 min): long enough
+     * that a flood which pauses does not find the origin alone again.
+     */
+    public Duration coolDown() {
+        return coolDown;
     }
 
-    /** See {@link ReplicationConfig#peerCallTimeout()}; must be positive. */
-    public Builder peerCallTimeout(Duration value) {
-      this.peerCallTimeout = positive("peer call timeout", value);
-      return this;
+    /** The pause between activation waves of 1, 2, 4 … peers (default 2 s). */
+    public Duration waveInterval() {
+        return waveInterval;
     }
 
-    /** See {@link ReplicationConfig#maxUploadBytesPerSecond()}; 0 or more. */
-    public Builder maxUploadBytesPerSecond(long value) {
-      if (value < 0) {
-        throw new IllegalArgumentException("max upload bytes per second must be 0 (unlimited) or more, was " + value);
-      }
-      this.maxUploadBytesPerSecond = value;
-      return this;
+    /** How often the static source is checked for changes and rebuilt (default 30 s). */
+    public Duration restageInterval() {
+        return restageInterval;
     }
 
-    /** The configuration. */
-    public ReplicationConfig build() {
-      return new ReplicationConfig(this);
+    /** How long one control call to a peer may take, uploads excepted (default 5 s). */
+    public Duration peerCallTimeout() {
+        return peerCallTimeout;
     }
 
-    private static Duration positive(String name, Duration value) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + value);
-      }
-      return value;
+    /** The most bytes per second a push sends to one peer; 0 (the default) is unlimited. */
+    public long maxUploadBytesPerSecond() {
+        return maxUploadBytesPerSecond;
     }
-  }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ReplicationConfig that
+                && coolDown.equals(that.coolDown)
+                && waveInterval.equals(that.waveInterval)
+                && restageInterval.equals(that.restageInterval)
+                && peerCallTimeout.equals(that.peerCallTimeout)
+                && maxUploadBytesPerSecond == that.maxUploadBytesPerSecond;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(coolDown, waveInterval, restageInterval, peerCallTimeout, maxUploadBytesPerSecond);
+    }
+
+    @Override
+    public String toString() {
+        return "ReplicationConfig{coolDown=" + coolDown + ", waveInterval=" + waveInterval + ", restageInterval="
+                + restageInterval + ", peerCallTimeout=" + peerCallTimeout + ", maxUploadBytesPerSecond="
+                + maxUploadBytesPerSecond + "}";
+    }
+
+    /** Configures a {@link ReplicationConfig}; every setter checks its value and says what is wrong. */
+    public static final class Builder {
+        private Duration coolDown = Duration.ofMinutes(2);
+        private Duration waveInterval = Duration.ofSeconds(2);
+        private Duration restageInterval = Duration.ofSeconds(30);
+        private Duration peerCallTimeout = Duration.ofSeconds(5);
+        private long maxUploadBytesPerSecond;
+
+        private Builder() {}
+
+        /** See {@link ReplicationConfig#coolDown()}; must be positive. */
+        public Builder coolDown(Duration value) {
+            this.coolDown = positive("cool-down", value);
+            return this;
+        }
+
+        /** See {@link ReplicationConfig#waveInterval()}; must be positive. */
+        public Builder waveInterval(Duration value) {
+            this.waveInterval = positive("wave interval", value);
+            return this;
+        }
+
+        /** See {@link ReplicationConfig#restageInterval()}; must be positive. */
+        public Builder restageInterval(Duration value) {
+            this.restageInterval = positive("restage interval", value);
+            return this;
+        }
+
+        /** See {@link ReplicationConfig#peerCallTimeout()}; must be positive. */
+        public Builder peerCallTimeout(Duration value) {
+            this.peerCallTimeout = positive("peer call timeout", value);
+            return this;
+        }
+
+        /** See {@link ReplicationConfig#maxUploadBytesPerSecond()}; 0 or more. */
+        public Builder maxUploadBytesPerSecond(long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException(
+                        "max upload bytes per second must be 0 (unlimited) or more, was " + value);
+            }
+            this.maxUploadBytesPerSecond = value;
+            return this;
+        }
+
+        /** The configuration. */
+        public ReplicationConfig build() {
+            return new ReplicationConfig(this);
+        }
+
+        private static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + value);
+            }
+            return value;
+        }
+    }
 }

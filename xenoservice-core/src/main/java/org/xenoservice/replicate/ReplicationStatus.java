@@ -24,37 +24,46 @@ import org.xenoservice.overload.OverloadState;
  * @param dnsFailures DNS UPDATE attempts that failed (and were retried)
  * @param recentSteps the latest steps, oldest first
  */
-public record ReplicationStatus(ReplicationPhase phase, OverloadState detectorState, OptionalLong bundleVersion,
-    Optional<Instant> bundleBuiltAt, int wave, List<ReplicaStatus> peers, List<InetAddress> addressesInDns,
-    boolean originSheltered, long dnsUpdates, long dnsFailures, List<Step> recentSteps) {
+public record ReplicationStatus(
+        ReplicationPhase phase,
+        OverloadState detectorState,
+        OptionalLong bundleVersion,
+        Optional<Instant> bundleBuiltAt,
+        int wave,
+        List<ReplicaStatus> peers,
+        List<InetAddress> addressesInDns,
+        boolean originSheltered,
+        long dnsUpdates,
+        long dnsFailures,
+        List<Step> recentSteps) {
 
-  /**
-   * One thing the replicator did or tried, as also logged.
-   *
-   * @param at when
-   * @param message what, in words
-   */
-  public record Step(Instant at, String message) {
-    /** Checks nothing is null. */
-    public Step {
-      Objects.requireNonNull(at, "at");
-      Objects.requireNonNull(message, "message");
+    /**
+     * One thing the replicator did or tried, as also logged.
+     *
+     * @param at when
+     * @param message what, in words
+     */
+    public record Step(Instant at, String message) {
+        /** Checks nothing is null. */
+        public Step {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(message, "message");
+        }
     }
-  }
 
-  /** Copies the lists. */
-  public ReplicationStatus {
-    Objects.requireNonNull(phase, "phase");
-    Objects.requireNonNull(detectorState, "detectorState");
-    Objects.requireNonNull(bundleVersion, "bundleVersion");
-    Objects.requireNonNull(bundleBuiltAt, "bundleBuiltAt");
-    peers = List.copyOf(peers);
-    addressesInDns = List.copyOf(addressesInDns);
-    recentSteps = List.copyOf(recentSteps);
-  }
+    /** Copies the lists. */
+    public ReplicationStatus {
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(detectorState, "detectorState");
+        Objects.requireNonNull(bundleVersion, "bundleVersion");
+        Objects.requireNonNull(bundleBuiltAt, "bundleBuiltAt");
+        peers = List.copyOf(peers);
+        addressesInDns = List.copyOf(addressesInDns);
+        recentSteps = List.copyOf(recentSteps);
+    }
 
-  /** The peers in a given state. */
-  public List<ReplicaStatus> peersIn(ReplicaState state) {
-    return peers.stream().filter(peer -> peer.state() == state).toList();
-  }
+    /** The peers in a given state. */
+    public List<ReplicaStatus> peersIn(ReplicaState state) {
+        return peers.stream().filter(peer -> peer.state() == state).toList();
+    }
 }

@@ -13,31 +13,31 @@ import org.slf4j.LoggerFactory;
  * Safe for concurrent use.
  */
 final class StepLog {
-  private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
-  static final int RECENT_STEPS = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    static final int RECENT_STEPS = 100;
 
-  private final String site;
-  private final Deque<ReplicationStatus.Step> steps = new ArrayDeque<>();
+    private final String site;
+    private final Deque<ReplicationStatus.Step> steps = new ArrayDeque<>();
 
-  StepLog(String site) {
-    this.site = site;
-  }
-
-  /** Logs a step and keeps it among the recent ones. */
-  void step(Instant now, String message) {
-    LOG.info("{}: {}", site, message);
-    synchronized (steps) {
-      steps.addLast(new ReplicationStatus.Step(now, message));
-      while (steps.size() > RECENT_STEPS) {
-        steps.removeFirst();
-      }
+    StepLog(String site) {
+        this.site = site;
     }
-  }
 
-  /** The latest steps, oldest first. */
-  List<ReplicationStatus.Step> recent() {
-    synchronized (steps) {
-      return List.copyOf(steps);
+    /** Logs a step and keeps it among the recent ones. */
+    void step(Instant now, String message) {
+        LOG.info("{}: {}", site, message);
+        synchronized (steps) {
+            steps.addLast(new ReplicationStatus.Step(now, message));
+            while (steps.size() > RECENT_STEPS) {
+                steps.removeFirst();
+            }
+        }
     }
-  }
+
+    /** The latest steps, oldest first. */
+    List<ReplicationStatus.Step> recent() {
+        synchronized (steps) {
+            return List.copyOf(steps);
+        }
+    }
 }

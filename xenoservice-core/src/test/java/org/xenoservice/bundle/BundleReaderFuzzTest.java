@@ -13,20 +13,20 @@ import java.io.IOException;
  * mutations that every build runs.
  */
 class BundleReaderFuzzTest {
-  private static final BundleReader READER = BundleFixtures.reader()
-      .limits(BundleLimits.DEFAULTS.withMaxBundleBytes(16L << 20).withMaxManifestBytes(1L << 20))
-      .build();
+    private static final BundleReader READER = BundleFixtures.reader()
+            .limits(BundleLimits.DEFAULTS.withMaxBundleBytes(16L << 20).withMaxManifestBytes(1L << 20))
+            .build();
 
-  @FuzzTest(maxDuration = "20s")
-  void verifyThrowsOnlyIOExceptions(byte[] bundle) {
-    Manifest manifest;
-    try {
-      manifest = READER.verify(new ByteArrayInputStream(bundle));
-    } catch (IOException rejected) {
-      return;
+    @FuzzTest(maxDuration = "20s")
+    void verifyThrowsOnlyIOExceptions(byte[] bundle) {
+        Manifest manifest;
+        try {
+            manifest = READER.verify(new ByteArrayInputStream(bundle));
+        } catch (IOException rejected) {
+            return;
+        }
+        // only the seeds' own signed manifest can verify
+        assertEquals(BundleFixtures.SITE, manifest.site());
+        assertEquals(3, manifest.version());
     }
-    // only the seeds' own signed manifest can verify
-    assertEquals(BundleFixtures.SITE, manifest.site());
-    assertEquals(3, manifest.version());
-  }
 }

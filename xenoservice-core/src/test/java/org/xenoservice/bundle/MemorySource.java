@@ -9,26 +9,26 @@ import java.util.TreeMap;
 
 /** A static source held in memory, for large trees without disk I/O. */
 final class MemorySource implements StaticSource {
-  private final TreeMap<String, byte[]> files;
+    private final TreeMap<String, byte[]> files;
 
-  MemorySource(Map<String, byte[]> files) {
-    this.files = new TreeMap<>(files);
-  }
+    MemorySource(Map<String, byte[]> files) {
+        this.files = new TreeMap<>(files);
+    }
 
-  @Override
-  public List<SourceFile> files() {
-    List<SourceFile> list = new ArrayList<>(files.size());
-    files.forEach((path, bytes) -> list.add(new SourceFile(path, bytes.length, SiteTrees.MTIME)));
-    return list;
-  }
+    @Override
+    public List<SourceFile> files() {
+        List<SourceFile> list = new ArrayList<>(files.size());
+        files.forEach((path, bytes) -> list.add(new SourceFile(path, bytes.length, SiteTrees.MTIME)));
+        return list;
+    }
 
-  @Override
-  public InputStream open(SourceFile file) {
-    return new ByteArrayInputStream(files.get(file.path()));
-  }
+    @Override
+    public InputStream open(SourceFile file) {
+        return new ByteArrayInputStream(files.get(file.path()));
+    }
 
-  @Override
-  public String describe() {
-    return "memory (" + files.size() + " files)";
-  }
+    @Override
+    public String describe() {
+        return "memory (" + files.size() + " files)";
+    }
 }

@@ -15,33 +15,33 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * then {@code BIND.server()} in the tests.
  */
 public final class BindServerExtension implements BeforeAllCallback, AfterAllCallback {
-  private Path directory;
-  private BindServer server;
+    private Path directory;
+    private BindServer server;
 
-  @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    directory = Files.createTempDirectory("xeno-bind-");
-    server = BindServer.start(directory);
-  }
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        directory = Files.createTempDirectory("xeno-bind-");
+        server = BindServer.start(directory);
+    }
 
-  @Override
-  public void afterAll(ExtensionContext context) throws IOException {
-    if (server != null) {
-      server.close();
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        if (server != null) {
+            server.close();
+        }
+        try (Stream<Path> walk = Files.walk(directory)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
-    try (Stream<Path> walk = Files.walk(directory)) {
-      for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
-  }
 
-  /** The running server. */
-  public BindServer server() {
-    if (server == null) {
-      throw new IllegalStateException("BIND is started before the test class's tests; register the extension "
-          + "on a static field");
+    /** The running server. */
+    public BindServer server() {
+        if (server == null) {
+            throw new IllegalStateException(
+                    "BIND is started before the test class's tests; register the extension " + "on a static field");
+        }
+        return server;
     }
-    return server;
-  }
 }

@@ -21,36 +21,45 @@ import org.xenoservice.protocol.CapturedRequest;
  * for real. {@link CaptureJournalTest} adds every torn length and flipped byte of a last record.
  */
 class CaptureJournalFuzzTest {
-  private static final CapturedRequest PROBE = new CapturedRequest("fuzz-probe", "shop.example",
-      "POST", "/probe", List.of(), new byte[] {1}, Instant.ofEpochSecond(1_800_000_000L));
+    private static final CapturedRequest PROBE = new CapturedRequest(
+            "fuzz-probe",
+            "shop.example",
+            "POST",
+            "/probe",
+            List.of(),
+            new byte[] {1},
+            Instant.ofEpochSecond(1_800_000_000L));
 
-  @FuzzTest(maxDuration = "20s")
-  void openThrowsOnlyJournalExceptions(byte[] records) throws IOException {
-    Path dir = Files.createTempDirectory("journal-fuzz");
-    try {
-      byte[] file = ByteBuffer.allocate(CaptureJournal.FILE_HEADER_BYTES + records.length)
-          .put(CaptureJournal.FILE_MAGIC).putInt(CaptureJournal.FORMAT_VERSION).put(records).array();
-      Files.write(dir.resolve(CaptureJournal.FILE_NAME), file);
-      List<JournalEntry> pending;
-      try (CaptureJournal journal = CaptureJournal.open(dir)) {
-        pending = new ArrayList<>(journal.pending());
-        if (!journal.contains(PROBE.idempotencyKey())) {
-          long sequence = journal.append(PROBE);
-          pending.add(new JournalEntry(sequence, PROBE));
+    @FuzzTest(maxDuration = "20s")
+    void openThrowsOnlyJournalExceptions(byte[] records) throws IOException {
+        Path dir = Files.createTempDirectory("journal-fuzz");
+        try {
+            byte[] file = ByteBuffer.allocate(CaptureJournal.FILE_HEADER_BYTES + records.length)
+                    .put(CaptureJournal.FILE_MAGIC)
+                    .putInt(CaptureJournal.FORMAT_VERSION)
+                    .put(records)
+                    .array();
+            Files.write(dir.resolve(CaptureJournal.FILE_NAME), file);
+            List<JournalEntry> pending;
+            try (CaptureJournal journal = CaptureJournal.open(dir)) {
+                pending = new ArrayList<>(journal.pending());
+                if (!journal.contains(PROBE.idempotencyKey())) {
+                    long sequence = journal.append(PROBE);
+                    pending.add(new JournalEntry(sequence, PROBE));
+                }
+            } catch (JournalException refused) {
+                return;
+            }
+            // recovery is idempotent and keeps what was appended after it
+            try (CaptureJournal journal = CaptureJournal.open(dir)) {
+                assertEquals(pending, journal.pending());
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
         }
-      } catch (JournalException refused) {
-        return;
-      }
-      // recovery is idempotent and keeps what was appended after it
-      try (CaptureJournal journal = CaptureJournal.open(dir)) {
-        assertEquals(pending, journal.pending());
-      }
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(path);
-        }
-      }
     }
-  }
 }

@@ -19,33 +19,35 @@ import org.xenoservice.dynamic.JournalException;
  * {@link IntakeLedgerTest} adds every torn length and flipped byte of a last record.
  */
 class IntakeLedgerFuzzTest {
-  private static final String PROBE = "fuzz-probe";
+    private static final String PROBE = "fuzz-probe";
 
-  @FuzzTest(maxDuration = "20s")
-  void openThrowsOnlyJournalExceptionsAndRecoveryIsIdempotent(byte[] records) throws IOException {
-    Path dir = Files.createTempDirectory("ledger-fuzz");
-    try {
-      byte[] file = ByteBuffer.allocate(IntakeLedger.FILE_HEADER_BYTES + records.length)
-          .put(IntakeLedger.fileHeader()).put(records).array();
-      Files.write(dir.resolve(IntakeLedger.FILE_NAME), file);
-      int size;
-      try (IntakeLedger ledger = IntakeLedger.open(dir)) {
-        ledger.record(PROBE);
-        size = ledger.size();
-      } catch (JournalException refused) {
-        return;
-      }
-      // recovery is idempotent and keeps what was recorded after it
-      try (IntakeLedger ledger = IntakeLedger.open(dir)) {
-        assertEquals(size, ledger.size());
-        assertTrue(ledger.contains(PROBE));
-      }
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(path);
+    @FuzzTest(maxDuration = "20s")
+    void openThrowsOnlyJournalExceptionsAndRecoveryIsIdempotent(byte[] records) throws IOException {
+        Path dir = Files.createTempDirectory("ledger-fuzz");
+        try {
+            byte[] file = ByteBuffer.allocate(IntakeLedger.FILE_HEADER_BYTES + records.length)
+                    .put(IntakeLedger.fileHeader())
+                    .put(records)
+                    .array();
+            Files.write(dir.resolve(IntakeLedger.FILE_NAME), file);
+            int size;
+            try (IntakeLedger ledger = IntakeLedger.open(dir)) {
+                ledger.record(PROBE);
+                size = ledger.size();
+            } catch (JournalException refused) {
+                return;
+            }
+            // recovery is idempotent and keeps what was recorded after it
+            try (IntakeLedger ledger = IntakeLedger.open(dir)) {
+                assertEquals(size, ledger.size());
+                assertTrue(ledger.contains(PROBE));
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
         }
-      }
     }
-  }
 }

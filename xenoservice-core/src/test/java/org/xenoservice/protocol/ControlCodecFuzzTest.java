@@ -11,19 +11,23 @@ import java.util.function.Function;
  * none). In a normal build this runs the empty input; run with {@code JAZZER_FUZZ=1} to fuzz for real.
  */
 class ControlCodecFuzzTest {
-  private static final List<Function<byte[], ?>> READERS = List.of(ControlCodec::readDigests,
-      ControlCodec::readMissing, ControlCodec::readStaged, ControlCodec::readActivate, ControlCodec::readServing,
-      ControlCodec::readStatus);
+    private static final List<Function<byte[], ?>> READERS = List.of(
+            ControlCodec::readDigests,
+            ControlCodec::readMissing,
+            ControlCodec::readStaged,
+            ControlCodec::readActivate,
+            ControlCodec::readServing,
+            ControlCodec::readStatus);
 
-  @FuzzTest(maxDuration = "20s")
-  void readersRefuseOnlyWithIllegalArgumentException(byte[] body) {
-    for (Function<byte[], ?> reader : READERS) {
-      try {
-        Object unused = reader.apply(body);
-      } catch (IllegalArgumentException refused) {
-        // the one way to refuse a body
-      }
+    @FuzzTest(maxDuration = "20s")
+    void readersRefuseOnlyWithIllegalArgumentException(byte[] body) {
+        for (Function<byte[], ?> reader : READERS) {
+            try {
+                Object unused = reader.apply(body);
+            } catch (IllegalArgumentException refused) {
+                // the one way to refuse a body
+            }
+        }
+        ControlCodec.readError(body);
     }
-    ControlCodec.readError(body);
-  }
 }

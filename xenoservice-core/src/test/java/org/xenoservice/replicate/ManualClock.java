@@ -8,28 +8,28 @@ import java.time.ZoneOffset;
 
 /** A clock that stands still until the test moves it. Safe for concurrent use. */
 final class ManualClock extends Clock {
-  private volatile Instant now;
+    private volatile Instant now;
 
-  ManualClock(Instant start) {
-    this.now = start;
-  }
+    ManualClock(Instant start) {
+        this.now = start;
+    }
 
-  void advance(Duration duration) {
-    now = now.plus(duration);
-  }
+    void advance(Duration duration) {
+        now = now.plus(duration);
+    }
 
-  @Override
-  public Instant instant() {
-    return now;
-  }
+    @Override
+    public Instant instant() {
+        return now;
+    }
 
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
 
-  @Override
-  public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("the replicator works in UTC instants");
-  }
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("the replicator works in UTC instants");
+    }
 }

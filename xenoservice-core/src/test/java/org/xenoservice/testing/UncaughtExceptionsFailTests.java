@@ -13,33 +13,33 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * extension auto-detection, which the parent pom turns on for Surefire and Failsafe.
  */
 public final class UncaughtExceptionsFailTests implements BeforeEachCallback, AfterEachCallback {
-  private static final List<String> DEATHS = new ArrayList<>();
+    private static final List<String> DEATHS = new ArrayList<>();
 
-  private static void record(Thread thread, Throwable error) {
-    synchronized (DEATHS) {
-      DEATHS.add(thread.getName() + ": " + error);
+    private static void record(Thread thread, Throwable error) {
+        synchronized (DEATHS) {
+            DEATHS.add(thread.getName() + ": " + error);
+        }
+        System.err.println("uncaught exception in thread " + thread.getName());
+        error.printStackTrace();
     }
-    System.err.println("uncaught exception in thread " + thread.getName());
-    error.printStackTrace();
-  }
 
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    Thread.setDefaultUncaughtExceptionHandler(UncaughtExceptionsFailTests::record);
-    synchronized (DEATHS) {
-      DEATHS.clear();
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        Thread.setDefaultUncaughtExceptionHandler(UncaughtExceptionsFailTests::record);
+        synchronized (DEATHS) {
+            DEATHS.clear();
+        }
     }
-  }
 
-  @Override
-  public void afterEach(ExtensionContext context) {
-    List<String> deaths;
-    synchronized (DEATHS) {
-      deaths = List.copyOf(DEATHS);
-      DEATHS.clear();
+    @Override
+    public void afterEach(ExtensionContext context) {
+        List<String> deaths;
+        synchronized (DEATHS) {
+            deaths = List.copyOf(DEATHS);
+            DEATHS.clear();
+        }
+        if (!deaths.isEmpty()) {
+            throw new AssertionError("a thread died of an uncaught exception during the test: " + deaths);
+        }
     }
-    if (!deaths.isEmpty()) {
-      throw new AssertionError("a thread died of an uncaught exception during the test: " + deaths);
-    }
-  }
 }

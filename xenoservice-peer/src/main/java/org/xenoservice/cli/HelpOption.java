@@ -7,6 +7,9 @@ import picocli.CommandLine.Option;
  * options because {@code bundle build} has a {@code --version} of its own (the bundle's).
  */
 final class HelpOption {
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-  boolean help;
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
+    boolean help;
 }

@@ -15,86 +15,90 @@ import picocli.CommandLine.ParameterException;
  * commands and turns every failure into an exit code and one line on stderr, so that scripts can
  * rely on both. Run {@code java -jar xenoservice.jar --help} for the commands.
  */
-@Command(name = "xenoservice",
-    versionProvider = XenoCli.Version.class,
-    description = "Signed site bundles and peer hosts for XenoService.",
-    subcommands = {KeysCommand.class, BundleCommand.class, DnsCommand.class, PeerCommand.class},
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done", "1:input rejected or work failed", "2:usage error"})
+@Command(
+        name = "xenoservice",
+        versionProvider = XenoCli.Version.class,
+        description = "Signed site bundles and peer hosts for XenoService.",
+        subcommands = {KeysCommand.class, BundleCommand.class, DnsCommand.class, PeerCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:input rejected or work failed", "2:usage error"})
 public final class XenoCli extends CommandGroup {
-  /** Exit code when the work was done. */
-  public static final int OK = 0;
-  /** Exit code when the input was rejected or the work failed. */
-  public static final int FAILED = 1;
-  /** Exit code when the command line is wrong. */
-  public static final int USAGE = 2;
+    /** Exit code when the work was done. */
+    public static final int OK = 0;
+    /** Exit code when the input was rejected or the work failed. */
+    public static final int FAILED = 1;
+    /** Exit code when the command line is wrong. */
+    public static final int USAGE = 2;
 
-  @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
-  boolean version;
+    @Option(
+            names = {"-V", "--version"},
+            versionHelp = true,
+            description = "Print the version and exit.")
+    boolean version;
 
-  /**
-   * Runs the tool and exits the JVM with its exit code.
-   *
-   * @param args the command line
-   */
-  public static void main(String[] args) {
-    configureLogging(Arrays.asList(args));
-    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    System.exit(run(out, err, args));
-  }
-
-  /**
-   * Runs the tool in this JVM, writing to the given streams; for tests and embedding.
-   *
-   * @return the exit code: {@link #OK}, {@link #FAILED} or {@link #USAGE}
-   */
-  public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine commandLine = new CommandLine(new XenoCli());
-    commandLine.setOut(out);
-    commandLine.setErr(err);
-    commandLine.setParameterExceptionHandler(XenoCli::usageError);
-    commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      err.println(cmd.getCommandSpec().qualifiedName() + ": " + Failures.describe(e));
-      err.flush();
-      return FAILED;
-    });
-    int code = commandLine.execute(args);
-    out.flush();
-    err.flush();
-    return code;
-  }
-
-  private static int usageError(ParameterException e, String[] args) {
-    CommandLine cmd = e.getCommandLine();
-    PrintWriter err = cmd.getErr();
-    String name = cmd.getCommandSpec().qualifiedName();
-    err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
-    err.flush();
-    return USAGE;
-  }
-
-  /** Library logs go to stderr, warnings and errors only unless {@code --verbose} is given. */
-  private static void configureLogging(List<String> args) {
-    String level = args.contains("--verbose") || args.contains("-v") ? "debug" : "warn";
-    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
-    setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
-    setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
-    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
-  }
-
-  private static void setIfAbsent(String key, String value) {
-    if (System.getProperty(key) == null) {
-      System.setProperty(key, value);
+    /**
+     * Runs the tool and exits the JVM with its exit code.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        configureLogging(Arrays.asList(args));
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(run(out, err, args));
     }
-  }
 
-  /** The version from the jar's manifest. */
-  static final class Version implements IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      String version = XenoCli.class.getPackage().getImplementationVersion();
-      return new String[] {"xenoservice " + (version == null ? "(development build)" : version)};
+    /**
+     * Runs the tool in this JVM, writing to the given streams; for tests and embedding.
+     *
+     * @return the exit code: {@link #OK}, {@link #FAILED} or {@link #USAGE}
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = new CommandLine(new XenoCli());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler(XenoCli::usageError);
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + Failures.describe(e));
+            err.flush();
+            return FAILED;
+        });
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
-  }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName();
+        err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+        err.flush();
+        return USAGE;
+    }
+
+    /** Library logs go to stderr, warnings and errors only unless {@code --verbose} is given. */
+    private static void configureLogging(List<String> args) {
+        String level = args.contains("--verbose") || args.contains("-v") ? "debug" : "warn";
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
+        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
+        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = XenoCli.class.getPackage().getImplementationVersion();
+            return new String[] {"xenoservice " + (version == null ? "(development build)" : version)};
+        }
+    }
 }

@@ -18,68 +18,111 @@ import org.junit.jupiter.api.io.TempDir;
  * real exit codes, and stdout and stderr kept apart.
  */
 class XenoCliJarIT {
-  private static final Path JAR = Path.of("target", "xenoservice.jar");
+    private static final Path JAR = Path.of("target", "xenoservice.jar");
 
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  static CliRun java(Path workDir, String... args) throws IOException, InterruptedException {
-    return javaInLocale(workDir, "C.UTF-8", args);
-  }
+    static CliRun java(Path workDir, String... args) throws IOException, InterruptedException {
+        return javaInLocale(workDir, "C.UTF-8", args);
+    }
 
-  static CliRun javaInLocale(Path workDir, String locale, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toAbsolutePath().toString()));
-    command.addAll(List.of(args));
-    Path out = workDir.resolve("stdout.txt");
-    Path err = workDir.resolve("stderr.txt");
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().put("LC_ALL", locale);
-    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the tool finishes");
-    return new CliRun(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
-  }
+    static CliRun javaInLocale(Path workDir, String locale, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        Path out = workDir.resolve("stdout.txt");
+        Path err = workDir.resolve("stderr.txt");
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("LC_ALL", locale);
+        Process process =
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the tool finishes");
+        return new CliRun(
+                process.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
 
-  @Test
-  void roundTripThroughTheRunnableJar() throws Exception {
-    assertTrue(Files.isRegularFile(JAR), "the shaded jar was built at " + JAR.toAbsolutePath());
-    Path site = SampleSite.write(dir.resolve("site"));
-    java(dir, "keys", "generate", "--out", dir.resolve("keys").toString()).succeeded();
-    String pub = dir.resolve("keys/site.pub").toString();
-    Path bundle = dir.resolve("books.xsb");
-    CliRun built = java(dir, "bundle", "build", site.toString(), "--site", "books.example", "--key",
-        dir.resolve("keys/site.key").toString(), "--version", "1", "--out", bundle.toString()).succeeded();
-    assertTrue(built.out().startsWith("built "), built.out());
-    assertEquals("", built.err(), "a short build prints no progress and no log noise");
-    java(dir, "bundle", "verify", bundle.toString(), "--pub", pub).succeeded();
-    java(dir, "bundle", "extract", bundle.toString(), "--pub", pub, "--to", dir.resolve("tree").toString())
-        .succeeded();
-    assertEquals(SampleSite.contents(site), SampleSite.contents(dir.resolve("tree")));
-  }
+    @Test
+    void roundTripThroughTheRunnableJar() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), "the shaded jar was built at " + JAR.toAbsolutePath());
+        Path site = SampleSite.write(dir.resolve("site"));
+        java(dir, "keys", "generate", "--out", dir.resolve("keys").toString()).succeeded();
+        String pub = dir.resolve("keys/site.pub").toString();
+        Path bundle = dir.resolve("books.xsb");
+        CliRun built = java(
+                        dir,
+                        "bundle",
+                        "build",
+                        site.toString(),
+                        "--site",
+                        "books.example",
+                        "--key",
+                        dir.resolve("keys/site.key").toString(),
+                        "--version",
+                        "1",
+                        "--out",
+                        bundle.toString())
+                .succeeded();
+        assertTrue(built.out().startsWith("built "), built.out());
+        assertEquals("", built.err(), "a short build prints no progress and no log noise");
+        java(dir, "bundle", "verify", bundle.toString(), "--pub", pub).succeeded();
+        java(
+                        dir,
+                        "bundle",
+                        "extract",
+                        bundle.toString(),
+                        "--pub",
+                        pub,
+                        "--to",
+                        dir.resolve("tree").toString())
+                .succeeded();
+        assertEquals(SampleSite.contents(site), SampleSite.contents(dir.resolve("tree")));
+    }
 
-  @Test
-  void rejectionAndUsageErrorsGiveTheirExitCodesAndOneLine() throws Exception {
-    java(dir, "keys", "generate", "--out", dir.resolve("keys").toString()).succeeded();
-    Path garbage = dir.resolve("garbage.xsb");
-    Files.write(garbage, new byte[4096]);
-    CliRun rejected = java(dir, "bundle", "verify", garbage.toString(), "--pub",
-        dir.resolve("keys/site.pub").toString()).failedWith(XenoCli.FAILED);
-    assertTrue(rejected.err().startsWith("xenoservice bundle verify: bundle rejected ["), rejected.err());
-    java(dir, "bundle", "verify").failedWith(XenoCli.USAGE);
-    CliRun version = java(dir, "--version").succeeded();
-    assertTrue(version.out().matches("xenoservice \\d+\\.\\d+\\.\\d+.*\\s*"), version.out());
-  }
+    @Test
+    void rejectionAndUsageErrorsGiveTheirExitCodesAndOneLine() throws Exception {
+        java(dir, "keys", "generate", "--out", dir.resolve("keys").toString()).succeeded();
+        Path garbage = dir.resolve("garbage.xsb");
+        Files.write(garbage, new byte[4096]);
+        CliRun rejected = java(
+                        dir,
+                        "bundle",
+                        "verify",
+                        garbage.toString(),
+                        "--pub",
+                        dir.resolve("keys/site.pub").toString())
+                .failedWith(XenoCli.FAILED);
+        assertTrue(rejected.err().startsWith("xenoservice bundle verify: bundle rejected ["), rejected.err());
+        java(dir, "bundle", "verify").failedWith(XenoCli.USAGE);
+        CliRun version = java(dir, "--version").succeeded();
+        assertTrue(version.out().matches("xenoservice \\d+\\.\\d+\\.\\d+.*\\s*"), version.out());
+    }
 
-  @Test
-  void unicodeNamesUnderTheCLocaleAreRefusedWithAHint() throws Exception {
-    Path site = SampleSite.write(dir.resolve("site"));
-    java(dir, "keys", "generate", "--out", dir.resolve("keys").toString()).succeeded();
-    Path bundle = dir.resolve("books.xsb");
-    CliRun built = javaInLocale(dir, "C", "bundle", "build", site.toString(), "--site", "books.example", "--key",
-        dir.resolve("keys/site.key").toString(), "--version", "1", "--out", bundle.toString())
-        .failedWith(XenoCli.FAILED);
-    assertTrue(built.err().contains("LANG=C.UTF-8"), built.err());
-    assertTrue(Files.notExists(bundle), "no bundle with mangled names");
-  }
+    @Test
+    void unicodeNamesUnderTheCLocaleAreRefusedWithAHint() throws Exception {
+        Path site = SampleSite.write(dir.resolve("site"));
+        java(dir, "keys", "generate", "--out", dir.resolve("keys").toString()).succeeded();
+        Path bundle = dir.resolve("books.xsb");
+        CliRun built = javaInLocale(
+                        dir,
+                        "C",
+                        "bundle",
+                        "build",
+                        site.toString(),
+                        "--site",
+                        "books.example",
+                        "--key",
+                        dir.resolve("keys/site.key").toString(),
+                        "--version",
+                        "1",
+                        "--out",
+                        bundle.toString())
+                .failedWith(XenoCli.FAILED);
+        assertTrue(built.err().contains("LANG=C.UTF-8"), built.err());
+        assertTrue(Files.notExists(bundle), "no bundle with mangled names");
+    }
 }

@@ -30,76 +30,76 @@ import java.lang.invoke.MethodType;
  * Tomcat and Undertow once it has seen their response class; safe for concurrent use.
  */
 final class BytesSent {
-  private static final MethodType COUNT = MethodType.methodType(long.class, ServletResponse.class);
-  private static final Counter DECLARED_LENGTH = BytesSent::declaredLength;
+    private static final MethodType COUNT = MethodType.methodType(long.class, ServletResponse.class);
+    private static final Counter DECLARED_LENGTH = BytesSent::declaredLength;
 
-  /** How to count one container's response bytes. */
-  @FunctionalInterface
-  interface Counter {
-    long bytes(ServletResponse response) throws Throwable;
-  }
+    /** How to count one container's response bytes. */
+    @FunctionalInterface
+    interface Counter {
+        long bytes(ServletResponse response) throws Throwable;
+    }
 
-  /** The counter of the last response class seen. */
-  private record Known(Class<?> type, Counter counter) {}
+    /** The counter of the last response class seen. */
+    private record Known(Class<?> type, Counter counter) {}
 
-  private volatile Known last = new Known(Void.class, DECLARED_LENGTH);
+    private volatile Known last = new Known(Void.class, DECLARED_LENGTH);
 
-  /** The body bytes of {@code response} as its container can tell now; 0 if it cannot. */
-  long of(HttpServletResponse response) {
-    ServletResponse container = response;
-    while (container instanceof ServletResponseWrapper wrapper) {
-      container = wrapper.getResponse();
+    /** The body bytes of {@code response} as its container can tell now; 0 if it cannot. */
+    long of(HttpServletResponse response) {
+        ServletResponse container = response;
+        while (container instanceof ServletResponseWrapper wrapper) {
+            container = wrapper.getResponse();
+        }
+        Known known = last;
+        if (known.type() != container.getClass()) {
+            known = new Known(container.getClass(), counterOf(container.getClass()));
+            last = known;
+        }
+        try {
+            return known.counter().bytes(container);
+        } catch (RuntimeException e) {
+            return 0; // e.g. a response the container has recycled already: the figure is best effort
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable impossible) {
+            throw new AssertionError(impossible); // the containers' counters throw no checked exception
+        }
     }
-    Known known = last;
-    if (known.type() != container.getClass()) {
-      known = new Known(container.getClass(), counterOf(container.getClass()));
-      last = known;
-    }
-    try {
-      return known.counter().bytes(container);
-    } catch (RuntimeException e) {
-      return 0; // e.g. a response the container has recycled already: the figure is best effort
-    } catch (Error e) {
-      throw e;
-    } catch (Throwable impossible) {
-      throw new AssertionError(impossible); // the containers' counters throw no checked exception
-    }
-  }
 
-  /** The container's own counter for responses of {@code type}, else the declared length. */
-  static Counter counterOf(Class<?> type) {
-    MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-    try {
-      MethodHandle written = lookup.findVirtual(type, "getContentWritten", MethodType.methodType(long.class))
-          .asType(COUNT);
-      return response -> (long) written.invokeExact(response);
-    } catch (NoSuchMethodException | IllegalAccessException | RuntimeException notTomcat) {
-      // try Undertow's
+    /** The container's own counter for responses of {@code type}, else the declared length. */
+    static Counter counterOf(Class<?> type) {
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        try {
+            MethodHandle written = lookup.findVirtual(type, "getContentWritten", MethodType.methodType(long.class))
+                    .asType(COUNT);
+            return response -> (long) written.invokeExact(response);
+        } catch (NoSuchMethodException | IllegalAccessException | RuntimeException notTomcat) {
+            // try Undertow's
+        }
+        try {
+            Class<?> exchangeType = type.getMethod("getExchange").getReturnType();
+            MethodHandle sent = MethodHandles.filterReturnValue(
+                            lookup.findVirtual(type, "getExchange", MethodType.methodType(exchangeType)),
+                            lookup.findVirtual(exchangeType, "getResponseBytesSent", MethodType.methodType(long.class)))
+                    .asType(COUNT);
+            MethodHandle declared = lookup.findVirtual(type, "getContentLength", MethodType.methodType(long.class))
+                    .asType(COUNT);
+            return response -> Math.max((long) sent.invokeExact(response), (long) declared.invokeExact(response));
+        } catch (NoSuchMethodException | IllegalAccessException | RuntimeException notUndertow) {
+            return DECLARED_LENGTH;
+        }
     }
-    try {
-      Class<?> exchangeType = type.getMethod("getExchange").getReturnType();
-      MethodHandle sent = MethodHandles.filterReturnValue(
-          lookup.findVirtual(type, "getExchange", MethodType.methodType(exchangeType)),
-          lookup.findVirtual(exchangeType, "getResponseBytesSent", MethodType.methodType(long.class)))
-          .asType(COUNT);
-      MethodHandle declared = lookup.findVirtual(type, "getContentLength", MethodType.methodType(long.class))
-          .asType(COUNT);
-      return response -> Math.max((long) sent.invokeExact(response), (long) declared.invokeExact(response));
-    } catch (NoSuchMethodException | IllegalAccessException | RuntimeException notUndertow) {
-      return DECLARED_LENGTH;
-    }
-  }
 
-  /** The declared {@code Content-Length}, or 0: what a container without a counter lets us see. */
-  private static long declaredLength(ServletResponse response) {
-    String length = response instanceof HttpServletResponse http ? http.getHeader("Content-Length") : null;
-    if (length == null) {
-      return 0;
+    /** The declared {@code Content-Length}, or 0: what a container without a counter lets us see. */
+    private static long declaredLength(ServletResponse response) {
+        String length = response instanceof HttpServletResponse http ? http.getHeader("Content-Length") : null;
+        if (length == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
-    try {
-      return Long.parseLong(length.trim());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
 }

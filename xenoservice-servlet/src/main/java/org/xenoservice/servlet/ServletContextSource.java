@@ -47,96 +47,100 @@ import org.xenoservice.bundle.StaticSource;
  * context is; use it only while the web app runs.
  */
 public final class ServletContextSource implements StaticSource {
-  private static final Logger LOG = LoggerFactory.getLogger(ServletContextSource.class);
-  /** Longer paths cannot be in a bundle; a directory this long holds nothing publishable. */
-  private static final int MAX_PATH_CHARS = 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(ServletContextSource.class);
+    /** Longer paths cannot be in a bundle; a directory this long holds nothing publishable. */
+    private static final int MAX_PATH_CHARS = 1024;
 
-  private final ServletContext context;
+    private final ServletContext context;
 
-  /** A source for the resources of {@code context}. */
-  public ServletContextSource(ServletContext context) {
-    this.context = Objects.requireNonNull(context, "context");
-  }
-
-  @Override
-  public List<SourceFile> files() throws IOException {
-    List<SourceFile> files = new ArrayList<>();
-    walk("/", files);
-    files.sort(Comparator.comparing(SourceFile::path));
-    return files;
-  }
-
-  @Override
-  public InputStream open(SourceFile file) throws IOException {
-    InputStream in = context.getResourceAsStream(file.path());
-    if (in == null) {
-      throw new FileNotFoundException(file.path() + " is no longer a resource of " + describe());
+    /** A source for the resources of {@code context}. */
+    public ServletContextSource(ServletContext context) {
+        this.context = Objects.requireNonNull(context, "context");
     }
-    return in;
-  }
 
-  @Override
-  public String describe() {
-    String path = context.getContextPath();
-    return "the resources of web app " + (path.isEmpty() ? "/" : path);
-  }
-
-  private void walk(String directory, List<SourceFile> files) throws IOException {
-    Set<String> children = context.getResourcePaths(directory);
-    if (children == null) {
-      return;
+    @Override
+    public List<SourceFile> files() throws IOException {
+        List<SourceFile> files = new ArrayList<>();
+        walk("/", files);
+        files.sort(Comparator.comparing(SourceFile::path));
+        return files;
     }
-    for (String child : new TreeSet<>(children)) {
-      if (!published(child)) {
-        continue;
-      }
-      if (child.endsWith("/")) {
-        if (child.length() > MAX_PATH_CHARS) {
-          LOG.warn("not publishing {} or anything in it: its path is longer than a bundle can carry", child);
-        } else {
-          walk(child, files);
+
+    @Override
+    public InputStream open(SourceFile file) throws IOException {
+        InputStream in = context.getResourceAsStream(file.path());
+        if (in == null) {
+            throw new FileNotFoundException(file.path() + " is no longer a resource of " + describe());
         }
-        continue;
-      }
-      URL url = context.getResource(child);
-      if (url == null) {
-        continue; // removed while we walked
-      }
-      SourceFile file;
-      try {
-        file = sourceFile(child, url);
-      } catch (IllegalArgumentException e) {
-        LOG.warn("not publishing resource {} of {}: {}; rename it to publish it", child, describe(), e.getMessage());
-        continue;
-      }
-      files.add(file);
+        return in;
     }
-  }
 
-  private static SourceFile sourceFile(String path, URL url) throws IOException {
-    URLConnection connection = url.openConnection();
-    connection.setUseCaches(false);
-    long size;
-    long modified;
-    // opening and closing the stream releases what connecting holds (a file, a jar), which the
-    // length alone would not
-    try (InputStream in = connection.getInputStream()) {
-      size = connection.getContentLengthLong();
-      modified = connection.getLastModified();
-      if (size < 0) {
-        size = in.transferTo(OutputStream.nullOutputStream());
-      }
+    @Override
+    public String describe() {
+        String path = context.getContextPath();
+        return "the resources of web app " + (path.isEmpty() ? "/" : path);
     }
-    return new SourceFile(path, size, Instant.ofEpochMilli(Math.max(0, modified)));
-  }
 
-  private static boolean published(String path) {
-    String lower = path.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("/web-inf/") || lower.startsWith("/meta-inf/")) {
-      return false;
+    private void walk(String directory, List<SourceFile> files) throws IOException {
+        Set<String> children = context.getResourcePaths(directory);
+        if (children == null) {
+            return;
+        }
+        for (String child : new TreeSet<>(children)) {
+            if (!published(child)) {
+                continue;
+            }
+            if (child.endsWith("/")) {
+                if (child.length() > MAX_PATH_CHARS) {
+                    LOG.warn("not publishing {} or anything in it: its path is longer than a bundle can carry", child);
+                } else {
+                    walk(child, files);
+                }
+                continue;
+            }
+            URL url = context.getResource(child);
+            if (url == null) {
+                continue; // removed while we walked
+            }
+            SourceFile file;
+            try {
+                file = sourceFile(child, url);
+            } catch (IllegalArgumentException e) {
+                LOG.warn(
+                        "not publishing resource {} of {}: {}; rename it to publish it",
+                        child,
+                        describe(),
+                        e.getMessage());
+                continue;
+            }
+            files.add(file);
+        }
     }
-    String name = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    name = name.substring(name.lastIndexOf('/') + 1);
-    return !name.startsWith(".") || name.equals(".well-known");
-  }
+
+    private static SourceFile sourceFile(String path, URL url) throws IOException {
+        URLConnection connection = url.openConnection();
+        connection.setUseCaches(false);
+        long size;
+        long modified;
+        // opening and closing the stream releases what connecting holds (a file, a jar), which the
+        // length alone would not
+        try (InputStream in = connection.getInputStream()) {
+            size = connection.getContentLengthLong();
+            modified = connection.getLastModified();
+            if (size < 0) {
+                size = in.transferTo(OutputStream.nullOutputStream());
+            }
+        }
+        return new SourceFile(path, size, Instant.ofEpochMilli(Math.max(0, modified)));
+    }
+
+    private static boolean published(String path) {
+        String lower = path.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("/web-inf/") || lower.startsWith("/meta-inf/")) {
+            return false;
+        }
+        String name = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        name = name.substring(name.lastIndexOf('/') + 1);
+        return !name.startsWith(".") || name.equals(".well-known");
+    }
 }

@@ -68,195 +68,205 @@ import org.xenoservice.XenoService;
  * container writes after the app threw.
  */
 public final class XenoFilter implements Filter {
-  private static final Logger LOG = LoggerFactory.getLogger(XenoFilter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(XenoFilter.class);
 
-  /** The servlet context attribute where an app may put a started {@link XenoService} for the filter. */
-  public static final String SERVICE_ATTRIBUTE = "org.xenoservice.XenoService";
-  /** The init-param that names the {@link XenoConfig} properties file. */
-  public static final String CONFIG_FILE_PARAM = "config-file";
+    /** The servlet context attribute where an app may put a started {@link XenoService} for the filter. */
+    public static final String SERVICE_ATTRIBUTE = "org.xenoservice.XenoService";
+    /** The init-param that names the {@link XenoConfig} properties file. */
+    public static final String CONFIG_FILE_PARAM = "config-file";
 
-  private final Optional<XenoService> given;
-  private final BytesSent bytesSent = new BytesSent();
-  private volatile XenoService xeno;
-  private volatile RequestTracker tracker;
-  private volatile boolean owned;
+    private final Optional<XenoService> given;
+    private final BytesSent bytesSent = new BytesSent();
+    private volatile XenoService xeno;
+    private volatile RequestTracker tracker;
+    private volatile boolean owned;
 
-  /** A filter that finds its service in {@link #init}: the context attribute or the config file. */
-  public XenoFilter() {
-    this.given = Optional.empty();
-  }
-
-  /** A filter for programmatic registration that uses {@code service} and never closes it. */
-  public XenoFilter(XenoService service) {
-    this.given = Optional.of(Objects.requireNonNull(service, "service"));
-  }
-
-  /**
-   * Finds or starts the service.
-   *
-   * @throws ServletException saying what to fix when the configuration is wrong or the service
-   *     cannot start
-   */
-  @Override
-  public void init(FilterConfig config) throws ServletException {
-    String name = config.getFilterName();
-    List<String> params = Collections.list(config.getInitParameterNames());
-    for (String param : params) {
-      if (!param.equals(CONFIG_FILE_PARAM)) {
-        throw new ServletException("XenoFilter " + name + ": unknown init-param " + param + "; the only one is "
-            + CONFIG_FILE_PARAM + " (a XenoService properties file, which holds every other setting)");
-      }
+    /** A filter that finds its service in {@link #init}: the context attribute or the config file. */
+    public XenoFilter() {
+        this.given = Optional.empty();
     }
-    String file = config.getInitParameter(CONFIG_FILE_PARAM);
-    Object attribute = config.getServletContext().getAttribute(SERVICE_ATTRIBUTE);
-    if (given.isPresent() || attribute != null) {
-      if (file != null) {
-        throw new ServletException("XenoFilter " + name + " has a XenoService already (" + (given.isPresent()
-            ? "given to its constructor" : "in context attribute " + SERVICE_ATTRIBUTE) + ") and init-param "
-            + CONFIG_FILE_PARAM + " too; remove one of them");
-      }
-      if (given.isEmpty() && !(attribute instanceof XenoService)) {
-        throw new ServletException("XenoFilter " + name + ": context attribute " + SERVICE_ATTRIBUTE
-            + " must hold a started org.xenoservice.XenoService, but holds a " + attribute.getClass().getName());
-      }
-      use(given.orElseGet(() -> (XenoService) attribute), false);
-      return;
-    }
-    if (file == null || file.isBlank()) {
-      throw new ServletException("XenoFilter " + name + " has no XenoService: set init-param " + CONFIG_FILE_PARAM
-          + " to a XenoService properties file, or put a started XenoService in context attribute "
-          + SERVICE_ATTRIBUTE);
-    }
-    Path path = Path.of(file.trim()).toAbsolutePath();
-    XenoService started;
-    try {
-      XenoConfig.Builder builder = XenoConfig.builder().load(path);
-      if (!builder.hasStaticSource()) {
-        builder.staticSource(new ServletContextSource(config.getServletContext()));
-      }
-      started = XenoService.start(builder.build());
-    } catch (IOException | RuntimeException e) {
-      String problem = String.valueOf(e.getMessage());
-      throw new ServletException("XenoFilter " + name + " cannot start XenoService from " + CONFIG_FILE_PARAM + " "
-          + (problem.startsWith(path.toString()) ? problem : path + ": " + problem), e);
-    }
-    use(started, true);
-  }
 
-  private void use(XenoService service, boolean ownService) {
-    this.tracker = service.tracker();
-    this.owned = ownService;
-    this.xeno = service;
-    LOG.info("XenoFilter records requests for {}{}", service.config().site(), ownService ? "" : " (service given)");
-  }
+    /** A filter for programmatic registration that uses {@code service} and never closes it. */
+    public XenoFilter(XenoService service) {
+        this.given = Optional.of(Objects.requireNonNull(service, "service"));
+    }
 
-  @Override
-  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException,
-      ServletException {
-    if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
-        || request.getDispatcherType() != DispatcherType.REQUEST) {
-      chain.doFilter(req, res);
-      return;
+    /**
+     * Finds or starts the service.
+     *
+     * @throws ServletException saying what to fix when the configuration is wrong or the service
+     *     cannot start
+     */
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        String name = config.getFilterName();
+        List<String> params = Collections.list(config.getInitParameterNames());
+        for (String param : params) {
+            if (!param.equals(CONFIG_FILE_PARAM)) {
+                throw new ServletException("XenoFilter " + name + ": unknown init-param " + param + "; the only one is "
+                        + CONFIG_FILE_PARAM + " (a XenoService properties file, which holds every other setting)");
+            }
+        }
+        String file = config.getInitParameter(CONFIG_FILE_PARAM);
+        Object attribute = config.getServletContext().getAttribute(SERVICE_ATTRIBUTE);
+        if (given.isPresent() || attribute != null) {
+            if (file != null) {
+                throw new ServletException("XenoFilter " + name + " has a XenoService already ("
+                        + (given.isPresent() ? "given to its constructor" : "in context attribute " + SERVICE_ATTRIBUTE)
+                        + ") and init-param "
+                        + CONFIG_FILE_PARAM + " too; remove one of them");
+            }
+            if (given.isEmpty() && !(attribute instanceof XenoService)) {
+                throw new ServletException("XenoFilter " + name + ": context attribute " + SERVICE_ATTRIBUTE
+                        + " must hold a started org.xenoservice.XenoService, but holds a "
+                        + attribute.getClass().getName());
+            }
+            use(given.orElseGet(() -> (XenoService) attribute), false);
+            return;
+        }
+        if (file == null || file.isBlank()) {
+            throw new ServletException("XenoFilter " + name + " has no XenoService: set init-param " + CONFIG_FILE_PARAM
+                    + " to a XenoService properties file, or put a started XenoService in context attribute "
+                    + SERVICE_ATTRIBUTE);
+        }
+        Path path = Path.of(file.trim()).toAbsolutePath();
+        XenoService started;
+        try {
+            XenoConfig.Builder builder = XenoConfig.builder().load(path);
+            if (!builder.hasStaticSource()) {
+                builder.staticSource(new ServletContextSource(config.getServletContext()));
+            }
+            started = XenoService.start(builder.build());
+        } catch (IOException | RuntimeException e) {
+            String problem = String.valueOf(e.getMessage());
+            throw new ServletException(
+                    "XenoFilter " + name + " cannot start XenoService from " + CONFIG_FILE_PARAM + " "
+                            + (problem.startsWith(path.toString()) ? problem : path + ": " + problem),
+                    e);
+        }
+        use(started, true);
     }
-    XenoService service = xeno;
-    String path = pathInApp(request);
-    long ticket = tracker.begin(request.getMethod(), path);
-    try {
-      if (service.isXenoPath(path)) {
-        serveXeno(service, request, response, path);
-      } else {
-        chain.doFilter(request, response);
-      }
-    } catch (Throwable e) {
-      tracker.endFailed(ticket, bytesSent.of(response));
-      throw e;
-    }
-    if (request.isAsyncStarted()) {
-      request.getAsyncContext().addListener(new Completion(ticket, response));
-    } else {
-      tracker.end(ticket, response.getStatus(), bytesSent.of(response));
-    }
-  }
 
-  /** Closes the service if the filter started it. */
-  @Override
-  public void destroy() {
-    XenoService service = xeno;
-    if (service != null && owned) {
-      service.close();
-    }
-  }
-
-  /** The path within the app, decoded and normalised as the container routes it. */
-  static String pathInApp(HttpServletRequest request) {
-    String servletPath = request.getServletPath();
-    String info = request.getPathInfo();
-    return info == null ? servletPath : servletPath + info;
-  }
-
-  private static void serveXeno(XenoService service, HttpServletRequest request, HttpServletResponse response,
-      String path) throws IOException {
-    byte[] body;
-    if (request.getContentLengthLong() > XenoService.MAX_XENO_BODY_BYTES) {
-      body = null;
-    } else {
-      body = request.getInputStream().readNBytes(XenoService.MAX_XENO_BODY_BYTES + 1);
-    }
-    if (body == null || body.length > XenoService.MAX_XENO_BODY_BYTES) {
-      response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "the body is larger than "
-          + XenoService.MAX_XENO_BODY_BYTES + " bytes");
-      return;
-    }
-    XenoResponse answer = service.serveXenoPath(request.getMethod(), path,
-        header -> Optional.ofNullable(request.getHeader(header)), new ByteArrayInputStream(body));
-    response.setStatus(answer.status());
-    response.setContentType(answer.contentType());
-    answer.headers().forEach(response::setHeader);
-    response.setContentLength(answer.body().length);
-    if (!request.getMethod().equals("HEAD")) {
-      response.getOutputStream().write(answer.body());
-    }
-  }
-
-  /** Ends an async request's record once, at the first of complete, timeout and error. */
-  private final class Completion implements AsyncListener {
-    private final AtomicBoolean ended = new AtomicBoolean();
-    private final long ticket;
-    private final HttpServletResponse response;
-
-    Completion(long ticket, HttpServletResponse response) {
-      this.ticket = ticket;
-      this.response = response;
+    private void use(XenoService service, boolean ownService) {
+        this.tracker = service.tracker();
+        this.owned = ownService;
+        this.xeno = service;
+        LOG.info("XenoFilter records requests for {}{}", service.config().site(), ownService ? "" : " (service given)");
     }
 
     @Override
-    public void onComplete(AsyncEvent event) {
-      if (ended.compareAndSet(false, true)) {
-        tracker.end(ticket, response.getStatus(), bytesSent.of(response));
-      }
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request)
+                || !(res instanceof HttpServletResponse response)
+                || request.getDispatcherType() != DispatcherType.REQUEST) {
+            chain.doFilter(req, res);
+            return;
+        }
+        XenoService service = xeno;
+        String path = pathInApp(request);
+        long ticket = tracker.begin(request.getMethod(), path);
+        try {
+            if (service.isXenoPath(path)) {
+                serveXeno(service, request, response, path);
+            } else {
+                chain.doFilter(request, response);
+            }
+        } catch (Throwable e) {
+            tracker.endFailed(ticket, bytesSent.of(response));
+            throw e;
+        }
+        if (request.isAsyncStarted()) {
+            request.getAsyncContext().addListener(new Completion(ticket, response));
+        } else {
+            tracker.end(ticket, response.getStatus(), bytesSent.of(response));
+        }
     }
 
+    /** Closes the service if the filter started it. */
     @Override
-    public void onTimeout(AsyncEvent event) {
-      failed();
+    public void destroy() {
+        XenoService service = xeno;
+        if (service != null && owned) {
+            service.close();
+        }
     }
 
-    @Override
-    public void onError(AsyncEvent event) {
-      failed();
+    /** The path within the app, decoded and normalised as the container routes it. */
+    static String pathInApp(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String info = request.getPathInfo();
+        return info == null ? servletPath : servletPath + info;
     }
 
-    /** The container gave up on the request: it ends as failed, whatever the app's listeners answered. */
-    private void failed() {
-      if (ended.compareAndSet(false, true)) {
-        tracker.endFailed(ticket, bytesSent.of(response));
-      }
+    private static void serveXeno(
+            XenoService service, HttpServletRequest request, HttpServletResponse response, String path)
+            throws IOException {
+        byte[] body;
+        if (request.getContentLengthLong() > XenoService.MAX_XENO_BODY_BYTES) {
+            body = null;
+        } else {
+            body = request.getInputStream().readNBytes(XenoService.MAX_XENO_BODY_BYTES + 1);
+        }
+        if (body == null || body.length > XenoService.MAX_XENO_BODY_BYTES) {
+            response.sendError(
+                    HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+                    "the body is larger than " + XenoService.MAX_XENO_BODY_BYTES + " bytes");
+            return;
+        }
+        XenoResponse answer = service.serveXenoPath(
+                request.getMethod(),
+                path,
+                header -> Optional.ofNullable(request.getHeader(header)),
+                new ByteArrayInputStream(body));
+        response.setStatus(answer.status());
+        response.setContentType(answer.contentType());
+        answer.headers().forEach(response::setHeader);
+        response.setContentLength(answer.body().length);
+        if (!request.getMethod().equals("HEAD")) {
+            response.getOutputStream().write(answer.body());
+        }
     }
 
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-      // the app started a new async cycle: this listener stays registered for it
-      event.getAsyncContext().addListener(this);
+    /** Ends an async request's record once, at the first of complete, timeout and error. */
+    private final class Completion implements AsyncListener {
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private final long ticket;
+        private final HttpServletResponse response;
+
+        Completion(long ticket, HttpServletResponse response) {
+            this.ticket = ticket;
+            this.response = response;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            if (ended.compareAndSet(false, true)) {
+                tracker.end(ticket, response.getStatus(), bytesSent.of(response));
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            failed();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            failed();
+        }
+
+        /** The container gave up on the request: it ends as failed, whatever the app's listeners answered. */
+        private void failed() {
+            if (ended.compareAndSet(false, true)) {
+                tracker.endFailed(ticket, bytesSent.of(response));
+            }
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // the app started a new async cycle: this listener stays registered for it
+            event.getAsyncContext().addListener(this);
+        }
     }
-  }
 }

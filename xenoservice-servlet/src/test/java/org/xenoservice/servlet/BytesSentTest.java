@@ -12,41 +12,43 @@ import org.junit.jupiter.api.Test;
  * the declared {@code Content-Length}, or 0.
  */
 class BytesSentTest {
-  private final BytesSent bytesSent = new BytesSent();
+    private final BytesSent bytesSent = new BytesSent();
 
-  @Test
-  void anUnknownContainersResponseCountsItsDeclaredLength() {
-    assertEquals(4_096, bytesSent.of(responseDeclaring("4096")));
-  }
+    @Test
+    void anUnknownContainersResponseCountsItsDeclaredLength() {
+        assertEquals(4_096, bytesSent.of(responseDeclaring("4096")));
+    }
 
-  @Test
-  void anUnknownContainersResponseWithoutALengthCountsNothing() {
-    assertEquals(0, bytesSent.of(responseDeclaring(null)));
-    assertEquals(0, bytesSent.of(responseDeclaring("many")));
-  }
+    @Test
+    void anUnknownContainersResponseWithoutALengthCountsNothing() {
+        assertEquals(0, bytesSent.of(responseDeclaring(null)));
+        assertEquals(0, bytesSent.of(responseDeclaring("many")));
+    }
 
-  @Test
-  void aWrappedResponseIsCountedAsTheContainersOwn() {
-    assertEquals(12, bytesSent.of(new HttpServletResponseWrapper(responseDeclaring("12"))));
-  }
+    @Test
+    void aWrappedResponseIsCountedAsTheContainersOwn() {
+        assertEquals(12, bytesSent.of(new HttpServletResponseWrapper(responseDeclaring("12"))));
+    }
 
-  @Test
-  void aCounterThatFailsCountsNothingRatherThanFailTheRequest() {
-    HttpServletResponse recycled = (HttpServletResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
-        new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
-          throw new IllegalStateException("the response object has been recycled");
-        });
-    assertEquals(0, bytesSent.of(recycled));
-  }
+    @Test
+    void aCounterThatFailsCountsNothingRatherThanFailTheRequest() {
+        HttpServletResponse recycled = (HttpServletResponse) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
+                    throw new IllegalStateException("the response object has been recycled");
+                });
+        assertEquals(0, bytesSent.of(recycled));
+    }
 
-  /** A response of no container's class whose {@code Content-Length} header is {@code length}. */
-  private static HttpServletResponse responseDeclaring(String length) {
-    return (HttpServletResponse) Proxy.newProxyInstance(BytesSentTest.class.getClassLoader(),
-        new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
-          if (method.getName().equals("getHeader") && "Content-Length".equals(args[0])) {
-            return length;
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
-  }
+    /** A response of no container's class whose {@code Content-Length} header is {@code length}. */
+    private static HttpServletResponse responseDeclaring(String length) {
+        return (HttpServletResponse) Proxy.newProxyInstance(
+                BytesSentTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getHeader") && "Content-Length".equals(args[0])) {
+                        return length;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
 }

@@ -27,77 +27,79 @@ import org.xenoservice.e2e.Orders;
  * three real peers, same client.
  */
 class FilterReplicationIT {
-  @TempDir
-  Path dir;
-  private DefendedSite site;
-  private XenoService xeno;
-  private Tomcat tomcat;
+    @TempDir
+    Path dir;
 
-  @AfterEach
-  void stop() throws Exception {
-    if (tomcat != null) {
-      tomcat.stop();
-      tomcat.destroy();
-    }
-    if (xeno != null) {
-      xeno.close();
-    }
-    if (site != null) {
-      site.close();
-    }
-  }
+    private DefendedSite site;
+    private XenoService xeno;
+    private Tomcat tomcat;
 
-  @Test
-  void floodOnATomcatAppIsAbsorbedByPeersWhichLeaveDnsWhenItPasses() throws Exception {
-    site = new DefendedSite(dir);
-    site.startBind();
-    site.startPeers();
-    xeno = XenoService.start(site.config(DnsServer.parse(site.bind.server()), true).build());
-    tomcat = startShop(site, xeno);
-    new FloodScenario(site, xeno).run();
-  }
-
-  /** The bookshop as a plain servlet app: pages from its folder, an order servlet, and the filter. */
-  private static Tomcat startShop(DefendedSite site, XenoService xeno) throws Exception {
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(Files.createTempDirectory(site.dir, "tomcat-").toString());
-    Connector connector = new Connector();
-    connector.setPort(site.port);
-    connector.setProperty("address", DefendedSite.ORIGIN_ADDRESS);
-    connector.setProperty("maxThreads", "32");
-    tomcat.setConnector(connector);
-    Context context = tomcat.addContext("", site.siteFiles.toString());
-    Tomcat.addServlet(context, "default", new DefaultServlet()).addMapping("/");
-    Tomcat.addServlet(context, "order", new OrderServlet(site.orders)).addMapping("/order");
-    FilterDef filter = new FilterDef();
-    filter.setFilterName("xeno");
-    filter.setFilter(new XenoFilter(xeno));
-    context.addFilterDef(filter);
-    FilterMap mapping = new FilterMap();
-    mapping.setFilterName("xeno");
-    mapping.addURLPattern("/*");
-    context.addFilterMap(mapping);
-    tomcat.start();
-    return tomcat;
-  }
-
-  /** Applies an order by its idempotency key, as the shop's own order form does. */
-  private static final class OrderServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
-    private final transient Orders orders;
-
-    OrderServlet(Orders orders) {
-      this.orders = orders;
+    @AfterEach
+    void stop() throws Exception {
+        if (tomcat != null) {
+            tomcat.stop();
+            tomcat.destroy();
+        }
+        if (xeno != null) {
+            xeno.close();
+        }
+        if (site != null) {
+            site.close();
+        }
     }
 
-    @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-      request.getInputStream().readAllBytes();
-      String key = request.getHeader("Idempotency-Key");
-      orders.apply(key == null ? "origin-" + System.nanoTime() : key);
-      response.setStatus(201);
-      response.setContentType("text/plain;charset=utf-8");
-      response.getWriter().write("order placed");
+    @Test
+    void floodOnATomcatAppIsAbsorbedByPeersWhichLeaveDnsWhenItPasses() throws Exception {
+        site = new DefendedSite(dir);
+        site.startBind();
+        site.startPeers();
+        xeno = XenoService.start(
+                site.config(DnsServer.parse(site.bind.server()), true).build());
+        tomcat = startShop(site, xeno);
+        new FloodScenario(site, xeno).run();
     }
-  }
+
+    /** The bookshop as a plain servlet app: pages from its folder, an order servlet, and the filter. */
+    private static Tomcat startShop(DefendedSite site, XenoService xeno) throws Exception {
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(Files.createTempDirectory(site.dir, "tomcat-").toString());
+        Connector connector = new Connector();
+        connector.setPort(site.port);
+        connector.setProperty("address", DefendedSite.ORIGIN_ADDRESS);
+        connector.setProperty("maxThreads", "32");
+        tomcat.setConnector(connector);
+        Context context = tomcat.addContext("", site.siteFiles.toString());
+        Tomcat.addServlet(context, "default", new DefaultServlet()).addMapping("/");
+        Tomcat.addServlet(context, "order", new OrderServlet(site.orders)).addMapping("/order");
+        FilterDef filter = new FilterDef();
+        filter.setFilterName("xeno");
+        filter.setFilter(new XenoFilter(xeno));
+        context.addFilterDef(filter);
+        FilterMap mapping = new FilterMap();
+        mapping.setFilterName("xeno");
+        mapping.addURLPattern("/*");
+        context.addFilterMap(mapping);
+        tomcat.start();
+        return tomcat;
+    }
+
+    /** Applies an order by its idempotency key, as the shop's own order form does. */
+    private static final class OrderServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private final transient Orders orders;
+
+        OrderServlet(Orders orders) {
+            this.orders = orders;
+        }
+
+        @Override
+        protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            request.getInputStream().readAllBytes();
+            String key = request.getHeader("Idempotency-Key");
+            orders.apply(key == null ? "origin-" + System.nanoTime() : key);
+            response.setStatus(201);
+            response.setContentType("text/plain;charset=utf-8");
+            response.getWriter().write("order placed");
+        }
+    }
 }

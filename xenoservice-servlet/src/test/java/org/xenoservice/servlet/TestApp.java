@@ -32,166 +32,166 @@ import org.xenoservice.testing.AdapterRequests;
  * and servlets that answer, fail, and go async.
  */
 final class TestApp implements ServletContainerInitializer {
-  /** The exception {@code /fail} throws. */
-  static final class AppFailure extends ServletException {
-    private static final long serialVersionUID = 1L;
+    /** The exception {@code /fail} throws. */
+    static final class AppFailure extends ServletException {
+        private static final long serialVersionUID = 1L;
 
-    AppFailure() {
-      super("the app failed on purpose");
+        AppFailure() {
+            super("the app failed on purpose");
+        }
     }
-  }
 
-  private final Filter filter;
-  private final Map<String, String> initParams = new HashMap<>();
-  private final Map<String, Object> attributes = new HashMap<>();
-  final AtomicReference<ServletContext> context = new AtomicReference<>();
-  final AtomicReference<ServletException> initFailure = new AtomicReference<>();
-  final AtomicReference<Throwable> thrownThroughFilter = new AtomicReference<>();
-  final AtomicReference<Throwable> thrownByApp = new AtomicReference<>();
-  /** Paths whose dispatch has returned to the container. */
-  final BlockingQueue<String> dispatchesReturned = new LinkedBlockingQueue<>();
-  /** Async requests of {@code /async}, for the test to complete. */
-  final BlockingQueue<AsyncContext> pending = new LinkedBlockingQueue<>();
+    private final Filter filter;
+    private final Map<String, String> initParams = new HashMap<>();
+    private final Map<String, Object> attributes = new HashMap<>();
+    final AtomicReference<ServletContext> context = new AtomicReference<>();
+    final AtomicReference<ServletException> initFailure = new AtomicReference<>();
+    final AtomicReference<Throwable> thrownThroughFilter = new AtomicReference<>();
+    final AtomicReference<Throwable> thrownByApp = new AtomicReference<>();
+    /** Paths whose dispatch has returned to the container. */
+    final BlockingQueue<String> dispatchesReturned = new LinkedBlockingQueue<>();
+    /** Async requests of {@code /async}, for the test to complete. */
+    final BlockingQueue<AsyncContext> pending = new LinkedBlockingQueue<>();
 
-  TestApp(Filter filter) {
-    this.filter = filter;
-  }
-
-  TestApp initParam(String name, String value) {
-    initParams.put(name, value);
-    return this;
-  }
-
-  TestApp attribute(String name, Object value) {
-    attributes.put(name, value);
-    return this;
-  }
-
-  @Override
-  public void onStartup(Set<Class<?>> classes, ServletContext servletContext) {
-    context.set(servletContext);
-    attributes.forEach(servletContext::setAttribute);
-    FilterRegistration.Dynamic probe = servletContext.addFilter("probe", new Probe());
-    probe.setAsyncSupported(true);
-    probe.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-    FilterRegistration.Dynamic xeno = servletContext.addFilter("xeno", new InitRecorder());
-    xeno.setAsyncSupported(true);
-    xeno.setInitParameters(initParams);
-    xeno.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC,
-        DispatcherType.ERROR), true, "/*");
-    servlet(servletContext, AdapterRequests.HELLO, new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        byte[] body = AdapterRequests.HELLO_BODY.getBytes(StandardCharsets.UTF_8);
-        response.setContentType("text/plain");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
-      }
-    });
-    servlet(servletContext, AdapterRequests.STREAM, new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setContentType("text/plain;charset=utf-8");
-        String body = AdapterRequests.STREAM_BODY;
-        response.getWriter().write(body, 0, body.length() / 2);
-        response.flushBuffer(); // committed without a length: the rest goes chunked
-        response.getWriter().write(body, body.length() / 2, body.length() - body.length() / 2);
-      }
-    });
-    servlet(servletContext, AdapterRequests.DYNAMIC_PREFIX + "/*", new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setContentType("text/plain;charset=utf-8");
-        response.getWriter().write(AdapterRequests.ORDER_BODY);
-      }
-    });
-    servlet(servletContext, AdapterRequests.FAIL, new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void doGet(HttpServletRequest request, HttpServletResponse response) throws ServletException {
-        AppFailure failure = new AppFailure();
-        thrownByApp.set(failure);
-        throw failure;
-      }
-    });
-    servlet(servletContext, "/async", new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void doGet(HttpServletRequest request, HttpServletResponse response) {
-        AsyncContext async = request.startAsync();
-        async.setTimeout(0);
-        pending.add(async);
-      }
-    });
-    servlet(servletContext, "/async-timeout", new HttpServlet() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected void doGet(HttpServletRequest request, HttpServletResponse response) {
-        request.startAsync().setTimeout(100);
-      }
-    });
-  }
-
-  private static void servlet(ServletContext context, String path, HttpServlet servlet) {
-    ServletRegistration.Dynamic registration = context.addServlet(path.substring(1), servlet);
-    registration.setAsyncSupported(true);
-    registration.addMapping(path);
-  }
-
-  /** Completes a pending {@code /async} request with a body, from the calling thread. */
-  static void complete(AsyncContext async, String body) throws IOException {
-    async.getResponse().setContentType("text/plain");
-    async.getResponse().getWriter().write(body);
-    async.complete();
-  }
-
-  /** Sees what leaves the XenoFilter: exceptions and the end of the dispatch. */
-  private final class Probe implements Filter {
-    @Override
-    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException,
-        ServletException {
-      String path = XenoFilter.pathInApp((HttpServletRequest) request);
-      try {
-        chain.doFilter(request, response);
-      } catch (IOException | ServletException | RuntimeException e) {
-        thrownThroughFilter.set(e);
-        throw e;
-      } finally {
-        dispatchesReturned.add(path);
-      }
+    TestApp(Filter filter) {
+        this.filter = filter;
     }
-  }
 
-  /** The filter under test, with the exception its init throws kept for the test. */
-  private final class InitRecorder implements Filter {
-    @Override
-    public void init(FilterConfig config) throws ServletException {
-      try {
-        filter.init(config);
-      } catch (ServletException e) {
-        initFailure.set(e);
-        throw e;
-      }
+    TestApp initParam(String name, String value) {
+        initParams.put(name, value);
+        return this;
+    }
+
+    TestApp attribute(String name, Object value) {
+        attributes.put(name, value);
+        return this;
     }
 
     @Override
-    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException,
-        ServletException {
-      filter.doFilter(request, response, chain);
+    public void onStartup(Set<Class<?>> classes, ServletContext servletContext) {
+        context.set(servletContext);
+        attributes.forEach(servletContext::setAttribute);
+        FilterRegistration.Dynamic probe = servletContext.addFilter("probe", new Probe());
+        probe.setAsyncSupported(true);
+        probe.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        FilterRegistration.Dynamic xeno = servletContext.addFilter("xeno", new InitRecorder());
+        xeno.setAsyncSupported(true);
+        xeno.setInitParameters(initParams);
+        xeno.addMappingForUrlPatterns(
+                EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR), true, "/*");
+        servlet(servletContext, AdapterRequests.HELLO, new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                byte[] body = AdapterRequests.HELLO_BODY.getBytes(StandardCharsets.UTF_8);
+                response.setContentType("text/plain");
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
+            }
+        });
+        servlet(servletContext, AdapterRequests.STREAM, new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.setContentType("text/plain;charset=utf-8");
+                String body = AdapterRequests.STREAM_BODY;
+                response.getWriter().write(body, 0, body.length() / 2);
+                response.flushBuffer(); // committed without a length: the rest goes chunked
+                response.getWriter().write(body, body.length() / 2, body.length() - body.length() / 2);
+            }
+        });
+        servlet(servletContext, AdapterRequests.DYNAMIC_PREFIX + "/*", new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.setContentType("text/plain;charset=utf-8");
+                response.getWriter().write(AdapterRequests.ORDER_BODY);
+            }
+        });
+        servlet(servletContext, AdapterRequests.FAIL, new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws ServletException {
+                AppFailure failure = new AppFailure();
+                thrownByApp.set(failure);
+                throw failure;
+            }
+        });
+        servlet(servletContext, "/async", new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+                AsyncContext async = request.startAsync();
+                async.setTimeout(0);
+                pending.add(async);
+            }
+        });
+        servlet(servletContext, "/async-timeout", new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+                request.startAsync().setTimeout(100);
+            }
+        });
     }
 
-    @Override
-    public void destroy() {
-      filter.destroy();
+    private static void servlet(ServletContext context, String path, HttpServlet servlet) {
+        ServletRegistration.Dynamic registration = context.addServlet(path.substring(1), servlet);
+        registration.setAsyncSupported(true);
+        registration.addMapping(path);
     }
-  }
+
+    /** Completes a pending {@code /async} request with a body, from the calling thread. */
+    static void complete(AsyncContext async, String body) throws IOException {
+        async.getResponse().setContentType("text/plain");
+        async.getResponse().getWriter().write(body);
+        async.complete();
+    }
+
+    /** Sees what leaves the XenoFilter: exceptions and the end of the dispatch. */
+    private final class Probe implements Filter {
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            String path = XenoFilter.pathInApp((HttpServletRequest) request);
+            try {
+                chain.doFilter(request, response);
+            } catch (IOException | ServletException | RuntimeException e) {
+                thrownThroughFilter.set(e);
+                throw e;
+            } finally {
+                dispatchesReturned.add(path);
+            }
+        }
+    }
+
+    /** The filter under test, with the exception its init throws kept for the test. */
+    private final class InitRecorder implements Filter {
+        @Override
+        public void init(FilterConfig config) throws ServletException {
+            try {
+                filter.init(config);
+            } catch (ServletException e) {
+                initFailure.set(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            filter.doFilter(request, response, chain);
+        }
+
+        @Override
+        public void destroy() {
+            filter.destroy();
+        }
+    }
 }

@@ -49,171 +49,178 @@ import org.xenoservice.bundle.DynamicRoute;
  * requires of a handler.
  */
 public final class XenoHandler implements HttpHandler {
-  private static final Logger LOG = LoggerFactory.getLogger(XenoHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(XenoHandler.class);
 
-  private final XenoService xeno;
-  private final RequestTracker tracker;
-  private final HttpHandler app;
-  private final XenoPaths xenoPaths;
+    private final XenoService xeno;
+    private final RequestTracker tracker;
+    private final HttpHandler app;
+    private final XenoPaths xenoPaths;
 
-  private XenoHandler(XenoService xeno, HttpHandler app) {
-    this.xeno = Objects.requireNonNull(xeno, "xeno");
-    this.tracker = xeno.tracker();
-    this.app = Objects.requireNonNull(app, "app");
-    this.xenoPaths = new XenoPaths(xeno);
-  }
-
-  /** Wraps an application handler: its requests are recorded, XenoService's paths go to {@code xeno}. */
-  public static XenoHandler wrap(XenoService xeno, HttpHandler app) {
-    return new XenoHandler(xeno, app);
-  }
-
-  /** A builder for an application made of static content and dynamic handlers by path prefix. */
-  public static Builder builder(XenoService xeno) {
-    return new Builder(Objects.requireNonNull(xeno, "xeno"));
-  }
-
-  @Override
-  public void handleRequest(HttpServerExchange exchange) throws Exception {
-    String path = exchange.getRequestPath();
-    long ticket = tracker.begin(exchange.getRequestMethod().toString(), path);
-    try {
-      if (xeno.isXenoPath(path)) {
-        serveXenoPath(exchange, ticket);
-      } else {
-        app.handleRequest(exchange);
-      }
-    } catch (Throwable t) {
-      endWhenComplete(exchange, ticket, true); // Undertow ends it, with a 500 if nothing was sent yet
-      throw t;
+    private XenoHandler(XenoService xeno, HttpHandler app) {
+        this.xeno = Objects.requireNonNull(xeno, "xeno");
+        this.tracker = xeno.tracker();
+        this.app = Objects.requireNonNull(app, "app");
+        this.xenoPaths = new XenoPaths(xeno);
     }
-    endWhenComplete(exchange, ticket, false);
-  }
 
-  /**
-   * Ends the record now if the handler completed the exchange before returning (the common case,
-   * and then nothing is allocated), else when Undertow completes it.
-   */
-  private void endWhenComplete(HttpServerExchange exchange, long ticket, boolean threw) {
-    if (!exchange.isComplete()) {
-      try {
-        exchange.addExchangeCompleteListener(new Completion(ticket, threw));
-        return;
-      } catch (IllegalStateException completedMeanwhile) {
-        // a thread the handler handed the exchange to completed it since the check: end it here
-      }
+    /** Wraps an application handler: its requests are recorded, XenoService's paths go to {@code xeno}. */
+    public static XenoHandler wrap(XenoService xeno, HttpHandler app) {
+        return new XenoHandler(xeno, app);
     }
-    end(exchange, ticket, threw);
-  }
 
-  /**
-   * Tells the tracker how the exchange ended: failed when the handler threw (here, or on a worker,
-   * where Undertow's root handler caught it), else with the status sent, or 0 when no response went out.
-   */
-  private void end(HttpServerExchange exchange, long ticket, boolean threw) {
-    if (threw || exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null) {
-      tracker.endFailed(ticket, exchange.getResponseBytesSent());
-    } else {
-      tracker.end(ticket, exchange.isResponseStarted() ? exchange.getStatusCode() : 0,
-          exchange.getResponseBytesSent());
-    }
-  }
-
-  /** The core blocks, so its paths go to a worker; the wait for one is recorded as queue delay. */
-  private void serveXenoPath(HttpServerExchange exchange, long ticket) throws Exception {
-    if (!exchange.isInIoThread()) {
-      xenoPaths.handleRequest(exchange);
-      return;
-    }
-    exchange.dispatch((HttpHandler) worker -> {
-      tracker.handling(ticket);
-      xenoPaths.handleRequest(worker);
-    });
-  }
-
-  /** Ends the record of a request that outlived its handler's call, when Undertow completes it. */
-  private final class Completion implements ExchangeCompletionListener {
-    private final long ticket;
-    private final boolean threw;
-
-    Completion(long ticket, boolean threw) {
-      this.ticket = ticket;
-      this.threw = threw;
+    /** A builder for an application made of static content and dynamic handlers by path prefix. */
+    public static Builder builder(XenoService xeno) {
+        return new Builder(Objects.requireNonNull(xeno, "xeno"));
     }
 
     @Override
-    public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
-      try {
-        end(exchange, ticket, threw);
-      } finally {
-        next.proceed();
-      }
-    }
-  }
-
-  /**
-   * Builds a {@link XenoHandler} around static content and dynamic handlers: a request goes to the
-   * dynamic handler whose prefix covers its path (the longest, by the rule of
-   * {@link DynamicRoute#covers(String)}: {@code /order} covers {@code /order} and {@code /order/1},
-   * not {@code /orders}), and otherwise to the static handler (404 if there is none). Handlers see
-   * the request's whole path. Declare each dynamic prefix in the service's configuration too, with
-   * the policy replicas apply to it; a prefix that is not declared is logged as a warning at build.
-   */
-  public static final class Builder {
-    private final XenoService xeno;
-    private final Map<String, HttpHandler> dynamic = new LinkedHashMap<>();
-    private HttpHandler staticHandler = ResponseCodeHandler.HANDLE_404;
-
-    private Builder(XenoService xeno) {
-      this.xeno = xeno;
-    }
-
-    /**
-     * Serves static files from {@code directory} (Undertow's {@link ResourceHandler} over a
-     * {@link PathResourceManager}; 404 for files it does not hold). Usually the directory the
-     * service bundles for replicas.
-     */
-    public Builder staticDirectory(Path directory) {
-      Objects.requireNonNull(directory, "directory");
-      if (!Files.isDirectory(directory)) {
-        throw new IllegalArgumentException("staticDirectory must be a directory, but " + directory + " is not");
-      }
-      return staticHandler(new ResourceHandler(new PathResourceManager(directory), ResponseCodeHandler.HANDLE_404));
-    }
-
-    /** Serves the paths that no dynamic prefix covers with {@code handler}; replaces a static directory. */
-    public Builder staticHandler(HttpHandler handler) {
-      this.staticHandler = Objects.requireNonNull(handler, "handler");
-      return this;
-    }
-
-    /**
-     * Sends the paths that {@code prefix} covers to {@code handler}.
-     *
-     * @param prefix a path prefix starting with {@code /}, e.g. {@code /order} or {@code /api/}
-     */
-    public Builder dynamic(String prefix, HttpHandler handler) {
-      Objects.requireNonNull(prefix, "prefix");
-      Objects.requireNonNull(handler, "handler");
-      if (!prefix.startsWith("/") || prefix.startsWith(XenoService.XENO_PREFIX)) {
-        throw new IllegalArgumentException("prefix must start with / and lie outside " + XenoService.XENO_PREFIX
-            + ", but was " + prefix);
-      }
-      if (dynamic.putIfAbsent(prefix, handler) != null) {
-        throw new IllegalArgumentException("prefix " + prefix + " has a dynamic handler already");
-      }
-      return this;
-    }
-
-    /** The handler to give Undertow. */
-    public XenoHandler build() {
-      for (String prefix : dynamic.keySet()) {
-        if (xeno.config().dynamicRoutes().stream().noneMatch(route -> route.prefix().equals(prefix))) {
-          LOG.warn("Dynamic handler {} has no dynamic route in the XenoService configuration: replicas will"
-              + " answer 404 there; declare it (e.g. dynamic.{} = degrade,page=/sorry.html)", prefix, prefix);
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String path = exchange.getRequestPath();
+        long ticket = tracker.begin(exchange.getRequestMethod().toString(), path);
+        try {
+            if (xeno.isXenoPath(path)) {
+                serveXenoPath(exchange, ticket);
+            } else {
+                app.handleRequest(exchange);
+            }
+        } catch (Throwable t) {
+            endWhenComplete(exchange, ticket, true); // Undertow ends it, with a 500 if nothing was sent yet
+            throw t;
         }
-      }
-      return new XenoHandler(xeno, dynamic.isEmpty() ? staticHandler : new PrefixRouter(dynamic, staticHandler));
+        endWhenComplete(exchange, ticket, false);
     }
-  }
+
+    /**
+     * Ends the record now if the handler completed the exchange before returning (the common case,
+     * and then nothing is allocated), else when Undertow completes it.
+     */
+    private void endWhenComplete(HttpServerExchange exchange, long ticket, boolean threw) {
+        if (!exchange.isComplete()) {
+            try {
+                exchange.addExchangeCompleteListener(new Completion(ticket, threw));
+                return;
+            } catch (IllegalStateException completedMeanwhile) {
+                // a thread the handler handed the exchange to completed it since the check: end it here
+            }
+        }
+        end(exchange, ticket, threw);
+    }
+
+    /**
+     * Tells the tracker how the exchange ended: failed when the handler threw (here, or on a worker,
+     * where Undertow's root handler caught it), else with the status sent, or 0 when no response went out.
+     */
+    private void end(HttpServerExchange exchange, long ticket, boolean threw) {
+        if (threw || exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null) {
+            tracker.endFailed(ticket, exchange.getResponseBytesSent());
+        } else {
+            tracker.end(
+                    ticket,
+                    exchange.isResponseStarted() ? exchange.getStatusCode() : 0,
+                    exchange.getResponseBytesSent());
+        }
+    }
+
+    /** The core blocks, so its paths go to a worker; the wait for one is recorded as queue delay. */
+    private void serveXenoPath(HttpServerExchange exchange, long ticket) throws Exception {
+        if (!exchange.isInIoThread()) {
+            xenoPaths.handleRequest(exchange);
+            return;
+        }
+        exchange.dispatch((HttpHandler) worker -> {
+            tracker.handling(ticket);
+            xenoPaths.handleRequest(worker);
+        });
+    }
+
+    /** Ends the record of a request that outlived its handler's call, when Undertow completes it. */
+    private final class Completion implements ExchangeCompletionListener {
+        private final long ticket;
+        private final boolean threw;
+
+        Completion(long ticket, boolean threw) {
+            this.ticket = ticket;
+            this.threw = threw;
+        }
+
+        @Override
+        public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
+            try {
+                end(exchange, ticket, threw);
+            } finally {
+                next.proceed();
+            }
+        }
+    }
+
+    /**
+     * Builds a {@link XenoHandler} around static content and dynamic handlers: a request goes to the
+     * dynamic handler whose prefix covers its path (the longest, by the rule of
+     * {@link DynamicRoute#covers(String)}: {@code /order} covers {@code /order} and {@code /order/1},
+     * not {@code /orders}), and otherwise to the static handler (404 if there is none). Handlers see
+     * the request's whole path. Declare each dynamic prefix in the service's configuration too, with
+     * the policy replicas apply to it; a prefix that is not declared is logged as a warning at build.
+     */
+    public static final class Builder {
+        private final XenoService xeno;
+        private final Map<String, HttpHandler> dynamic = new LinkedHashMap<>();
+        private HttpHandler staticHandler = ResponseCodeHandler.HANDLE_404;
+
+        private Builder(XenoService xeno) {
+            this.xeno = xeno;
+        }
+
+        /**
+         * Serves static files from {@code directory} (Undertow's {@link ResourceHandler} over a
+         * {@link PathResourceManager}; 404 for files it does not hold). Usually the directory the
+         * service bundles for replicas.
+         */
+        public Builder staticDirectory(Path directory) {
+            Objects.requireNonNull(directory, "directory");
+            if (!Files.isDirectory(directory)) {
+                throw new IllegalArgumentException("staticDirectory must be a directory, but " + directory + " is not");
+            }
+            return staticHandler(
+                    new ResourceHandler(new PathResourceManager(directory), ResponseCodeHandler.HANDLE_404));
+        }
+
+        /** Serves the paths that no dynamic prefix covers with {@code handler}; replaces a static directory. */
+        public Builder staticHandler(HttpHandler handler) {
+            this.staticHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Sends the paths that {@code prefix} covers to {@code handler}.
+         *
+         * @param prefix a path prefix starting with {@code /}, e.g. {@code /order} or {@code /api/}
+         */
+        public Builder dynamic(String prefix, HttpHandler handler) {
+            Objects.requireNonNull(prefix, "prefix");
+            Objects.requireNonNull(handler, "handler");
+            if (!prefix.startsWith("/") || prefix.startsWith(XenoService.XENO_PREFIX)) {
+                throw new IllegalArgumentException(
+                        "prefix must start with / and lie outside " + XenoService.XENO_PREFIX + ", but was " + prefix);
+            }
+            if (dynamic.putIfAbsent(prefix, handler) != null) {
+                throw new IllegalArgumentException("prefix " + prefix + " has a dynamic handler already");
+            }
+            return this;
+        }
+
+        /** The handler to give Undertow. */
+        public XenoHandler build() {
+            for (String prefix : dynamic.keySet()) {
+                if (xeno.config().dynamicRoutes().stream()
+                        .noneMatch(route -> route.prefix().equals(prefix))) {
+                    LOG.warn(
+                            "Dynamic handler {} has no dynamic route in the XenoService configuration: replicas will"
+                                    + " answer 404 there; declare it (e.g. dynamic.{} = degrade,page=/sorry.html)",
+                            prefix,
+                            prefix);
+                }
+            }
+            return new XenoHandler(xeno, dynamic.isEmpty() ? staticHandler : new PrefixRouter(dynamic, staticHandler));
+        }
+    }
 }

@@ -19,54 +19,60 @@ import org.xenoservice.XenoService;
  * {@link XenoService#MAX_XENO_BODY_BYTES} before the core sees it.
  */
 final class XenoPaths implements HttpHandler {
-  private static final byte[] TOO_LARGE = ("413 Content Too Large: at most " + XenoService.MAX_XENO_BODY_BYTES
-      + " bytes\n").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TOO_LARGE = ("413 Content Too Large: at most " + XenoService.MAX_XENO_BODY_BYTES
+                    + " bytes\n")
+            .getBytes(StandardCharsets.UTF_8);
 
-  private final XenoService xeno;
+    private final XenoService xeno;
 
-  XenoPaths(XenoService xeno) {
-    this.xeno = xeno;
-  }
-
-  /** Answers on the calling thread, which must not be an I/O thread. */
-  @Override
-  public void handleRequest(HttpServerExchange exchange) throws Exception {
-    if (exchange.getRequestContentLength() > XenoService.MAX_XENO_BODY_BYTES) {
-      refuseTooLarge(exchange);
-      return;
+    XenoPaths(XenoService xeno) {
+        this.xeno = xeno;
     }
-    if (!exchange.isBlocking()) {
-      exchange.startBlocking();
-    }
-    byte[] body = exchange.getInputStream().readNBytes(XenoService.MAX_XENO_BODY_BYTES + 1);
-    if (body.length > XenoService.MAX_XENO_BODY_BYTES) {
-      refuseTooLarge(exchange);
-      return;
-    }
-    HeaderMap headers = exchange.getRequestHeaders();
-    send(exchange, xeno.serveXenoPath(exchange.getRequestMethod().toString(), exchange.getRequestPath(),
-        name -> Optional.ofNullable(headers.getFirst(name)), new ByteArrayInputStream(body)));
-  }
 
-  /** 413, and the connection closes after it rather than Undertow reading the rest of the body. */
-  private static void refuseTooLarge(HttpServerExchange exchange) {
-    if (exchange.isRequestChannelAvailable()) {
-      exchange.setMaxEntitySize(XenoService.MAX_XENO_BODY_BYTES);
+    /** Answers on the calling thread, which must not be an I/O thread. */
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (exchange.getRequestContentLength() > XenoService.MAX_XENO_BODY_BYTES) {
+            refuseTooLarge(exchange);
+            return;
+        }
+        if (!exchange.isBlocking()) {
+            exchange.startBlocking();
+        }
+        byte[] body = exchange.getInputStream().readNBytes(XenoService.MAX_XENO_BODY_BYTES + 1);
+        if (body.length > XenoService.MAX_XENO_BODY_BYTES) {
+            refuseTooLarge(exchange);
+            return;
+        }
+        HeaderMap headers = exchange.getRequestHeaders();
+        send(
+                exchange,
+                xeno.serveXenoPath(
+                        exchange.getRequestMethod().toString(),
+                        exchange.getRequestPath(),
+                        name -> Optional.ofNullable(headers.getFirst(name)),
+                        new ByteArrayInputStream(body)));
     }
-    exchange.setPersistent(false);
-    send(exchange, tooLarge());
-  }
 
-  private static XenoResponse tooLarge() {
-    return new XenoResponse(413, "text/plain; charset=utf-8", TOO_LARGE, Map.of());
-  }
+    /** 413, and the connection closes after it rather than Undertow reading the rest of the body. */
+    private static void refuseTooLarge(HttpServerExchange exchange) {
+        if (exchange.isRequestChannelAvailable()) {
+            exchange.setMaxEntitySize(XenoService.MAX_XENO_BODY_BYTES);
+        }
+        exchange.setPersistent(false);
+        send(exchange, tooLarge());
+    }
 
-  private static void send(HttpServerExchange exchange, XenoResponse response) {
-    exchange.setStatusCode(response.status());
-    HeaderMap headers = exchange.getResponseHeaders();
-    response.headers().forEach((name, value) -> headers.put(HttpString.tryFromString(name), value));
-    headers.put(Headers.CONTENT_TYPE, response.contentType());
-    headers.put(Headers.CONTENT_LENGTH, response.body().length);
-    exchange.getResponseSender().send(ByteBuffer.wrap(response.body()));
-  }
+    private static XenoResponse tooLarge() {
+        return new XenoResponse(413, "text/plain; charset=utf-8", TOO_LARGE, Map.of());
+    }
+
+    private static void send(HttpServerExchange exchange, XenoResponse response) {
+        exchange.setStatusCode(response.status());
+        HeaderMap headers = exchange.getResponseHeaders();
+        response.headers().forEach((name, value) -> headers.put(HttpString.tryFromString(name), value));
+        headers.put(Headers.CONTENT_TYPE, response.contentType());
+        headers.put(Headers.CONTENT_LENGTH, response.body().length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(response.body()));
+    }
 }

@@ -24,65 +24,75 @@ import org.xenoservice.replicate.ReplicationStatus;
  * retired, while a client that resolves the name through BIND before every request never fails.
  */
 public final class FloodScenario {
-  private final DefendedSite site;
-  private final XenoService xeno;
-  private final Orders orders;
+    private final DefendedSite site;
+    private final XenoService xeno;
+    private final Orders orders;
 
-  public FloodScenario(DefendedSite site, XenoService xeno) {
-    this.site = site;
-    this.xeno = xeno;
-    this.orders = site.orders;
-  }
-
-  public void run() throws Exception {
-    await("every peer holds the site's bundle", () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == 3,
-        () -> describe(xeno.replicator().status()));
-    site.trickle(40, 2_000);
-    await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
-    Browser browser = new Browser(site);
-    Flood flood = new Flood(site, 6);
-    browser.start();
-    try {
-      flood.start();
-      try {
-        duringTheFlood(browser);
-      } finally {
-        flood.stop();
-      }
-      await("the peers left DNS and the origin is back", () -> site.addressesInDns().equals(Set.of(ORIGIN_ADDRESS)),
-          () -> describe(xeno.replicator().status()) + "\nDNS: " + site.addressesInDns());
-      await("the peers are retired and the replicator is calm",
-          () -> xeno.replicator().status().phase() == ReplicationPhase.CALM
-              && site.peers.stream().allMatch(peer -> peer.sites().find(DefendedSite.SITE).isEmpty()),
-          () -> describe(xeno.replicator().status()));
-      await("all 15 orders reached the origin", () -> orders.size() == 15, orders::toString);
-    } finally {
-      browser.stop();
+    public FloodScenario(DefendedSite site, XenoService xeno) {
+        this.site = site;
+        this.xeno = xeno;
+        this.orders = site.orders;
     }
-    assertEquals(0, browser.failures.get(), "client requests that failed: " + browser.lastFailure);
-    assertTrue(orders.values().stream().allMatch(count -> count.get() == 1), "each order applied once: " + orders);
-  }
 
-  private void duringTheFlood(Browser browser) throws Exception {
-    await("all three peers are in DNS and the origin is sheltered",
-        () -> site.addressesInDns().equals(Set.copyOf(PEER_ADDRESSES)),
-        () -> describe(xeno.replicator().status()) + "\nDNS: " + site.addressesInDns());
-    ReplicationStatus defending = xeno.replicator().status();
-    assertTrue(defending.wave() >= 2, "peers come in waves of 1, 2, ...: " + defending.wave());
-    assertTrue(defending.originSheltered());
-    for (String peer : PEER_ADDRESSES) {
-      for (String path : List.of("/index.html", "/books/7.html", "/thanks.html")) {
-        HttpResponse<byte[]> answer = site.get(peer, path);
-        assertEquals(200, answer.statusCode(), peer + path);
-        assertArrayEquals(Files.readAllBytes(site.siteFiles.resolve(path.substring(1))), answer.body(),
-            peer + path + " serves what the origin serves");
-      }
-      for (int i = 0; i < 5; i++) {
-        HttpResponse<String> order = site.post(peer, "/order", "order-" + peer + "-" + i, "book=" + i);
-        assertEquals(202, order.statusCode(), order.body());
-        assertTrue(order.body().contains("Thank you"), order.body());
-      }
+    public void run() throws Exception {
+        await(
+                "every peer holds the site's bundle",
+                () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == 3,
+                () -> describe(xeno.replicator().status()));
+        site.trickle(40, 2_000);
+        await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
+        Browser browser = new Browser(site);
+        Flood flood = new Flood(site, 6);
+        browser.start();
+        try {
+            flood.start();
+            try {
+                duringTheFlood(browser);
+            } finally {
+                flood.stop();
+            }
+            await(
+                    "the peers left DNS and the origin is back",
+                    () -> site.addressesInDns().equals(Set.of(ORIGIN_ADDRESS)),
+                    () -> describe(xeno.replicator().status()) + "\nDNS: " + site.addressesInDns());
+            await(
+                    "the peers are retired and the replicator is calm",
+                    () -> xeno.replicator().status().phase() == ReplicationPhase.CALM
+                            && site.peers.stream()
+                                    .allMatch(peer ->
+                                            peer.sites().find(DefendedSite.SITE).isEmpty()),
+                    () -> describe(xeno.replicator().status()));
+            await("all 15 orders reached the origin", () -> orders.size() == 15, orders::toString);
+        } finally {
+            browser.stop();
+        }
+        assertEquals(0, browser.failures.get(), "client requests that failed: " + browser.lastFailure);
+        assertTrue(orders.values().stream().allMatch(count -> count.get() == 1), "each order applied once: " + orders);
     }
-    await("the browser was served by peers", () -> browser.servedByPeers.get() > 0);
-  }
+
+    private void duringTheFlood(Browser browser) throws Exception {
+        await(
+                "all three peers are in DNS and the origin is sheltered",
+                () -> site.addressesInDns().equals(Set.copyOf(PEER_ADDRESSES)),
+                () -> describe(xeno.replicator().status()) + "\nDNS: " + site.addressesInDns());
+        ReplicationStatus defending = xeno.replicator().status();
+        assertTrue(defending.wave() >= 2, "peers come in waves of 1, 2, ...: " + defending.wave());
+        assertTrue(defending.originSheltered());
+        for (String peer : PEER_ADDRESSES) {
+            for (String path : List.of("/index.html", "/books/7.html", "/thanks.html")) {
+                HttpResponse<byte[]> answer = site.get(peer, path);
+                assertEquals(200, answer.statusCode(), peer + path);
+                assertArrayEquals(
+                        Files.readAllBytes(site.siteFiles.resolve(path.substring(1))),
+                        answer.body(),
+                        peer + path + " serves what the origin serves");
+            }
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> order = site.post(peer, "/order", "order-" + peer + "-" + i, "book=" + i);
+                assertEquals(202, order.statusCode(), order.body());
+                assertTrue(order.body().contains("Thank you"), order.body());
+            }
+        }
+        await("the browser was served by peers", () -> browser.servedByPeers.get() > 0);
+    }
 }

@@ -16,44 +16,44 @@ import org.xenoservice.undertow.XenoHandler;
  * behind {@link XenoHandler}, listening on the origin's loopback address.
  */
 final class OriginApp implements AutoCloseable {
-  final XenoService xeno;
-  private final Undertow server;
+    final XenoService xeno;
+    private final Undertow server;
 
-  private OriginApp(DefendedSite site, XenoConfig config) throws IOException {
-    this.xeno = XenoService.start(config);
-    HttpHandler order = new BlockingHandler(exchange -> {
-      String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-      exchange.getInputStream().readAllBytes();
-      site.orders.apply(key == null ? "origin-" + System.nanoTime() : key);
-      exchange.setStatusCode(201);
-      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-      exchange.getResponseSender().send("order placed", StandardCharsets.UTF_8);
-    });
-    HttpHandler search = exchange -> {
-      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-      exchange.getResponseSender().send("results for " + exchange.getQueryString(), StandardCharsets.UTF_8);
-    };
-    HttpHandler app = XenoHandler.builder(xeno)
-        .staticDirectory(site.siteFiles)
-        .dynamic("/order", order)
-        .dynamic("/search", search)
-        .build();
-    this.server = Undertow.builder()
-        .addHttpListener(site.port, DefendedSite.ORIGIN_ADDRESS)
-        .setIoThreads(2)
-        .setWorkerThreads(16)
-        .setHandler(app)
-        .build();
-    server.start();
-  }
+    private OriginApp(DefendedSite site, XenoConfig config) throws IOException {
+        this.xeno = XenoService.start(config);
+        HttpHandler order = new BlockingHandler(exchange -> {
+            String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+            exchange.getInputStream().readAllBytes();
+            site.orders.apply(key == null ? "origin-" + System.nanoTime() : key);
+            exchange.setStatusCode(201);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+            exchange.getResponseSender().send("order placed", StandardCharsets.UTF_8);
+        });
+        HttpHandler search = exchange -> {
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+            exchange.getResponseSender().send("results for " + exchange.getQueryString(), StandardCharsets.UTF_8);
+        };
+        HttpHandler app = XenoHandler.builder(xeno)
+                .staticDirectory(site.siteFiles)
+                .dynamic("/order", order)
+                .dynamic("/search", search)
+                .build();
+        this.server = Undertow.builder()
+                .addHttpListener(site.port, DefendedSite.ORIGIN_ADDRESS)
+                .setIoThreads(2)
+                .setWorkerThreads(16)
+                .setHandler(app)
+                .build();
+        server.start();
+    }
 
-  static OriginApp start(DefendedSite site, XenoConfig config) throws IOException {
-    return new OriginApp(site, config);
-  }
+    static OriginApp start(DefendedSite site, XenoConfig config) throws IOException {
+        return new OriginApp(site, config);
+    }
 
-  @Override
-  public void close() {
-    server.stop();
-    xeno.close();
-  }
+    @Override
+    public void close() {
+        server.stop();
+        xeno.close();
+    }
 }

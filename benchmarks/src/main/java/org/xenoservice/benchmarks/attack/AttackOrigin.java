@@ -31,79 +31,98 @@ import org.xenoservice.samples.bookstore.SiteGenerator;
  * arriving (or until the file {@code --stop} appears), and writes the id of every order the shop recorded to {@code --orders-out}.
  */
 public final class AttackOrigin {
-  private static final long POLL_MILLIS = 50;
+    private static final long POLL_MILLIS = 50;
 
-  private AttackOrigin() {
-  }
+    private AttackOrigin() {}
 
-  /** Runs the origin; see the class comment for the arguments. */
-  public static void main(String[] argv) throws Exception {
-    Args args = new Args(argv);
-    Path siteDir = Path.of(args.get("site-dir"));
-    Path state = Path.of(args.get("state"));
-    long until = args.getLong("until");
-    Catalogue catalogue = Catalogue.load();
-    SiteGenerator.write(catalogue, siteDir);
-    try (OrderBook orders = OrderBook.open(state.resolve("orders"));
-        BufferedWriter events = Files.newBufferedWriter(Path.of(args.get("events")), StandardCharsets.UTF_8)) {
-      XenoConfig.Builder config = XenoConfig.builder().load(Path.of(args.get("xeno-config"))).staticDirectory(siteDir);
-      try (XenoService xeno = XenoService.start(BookstoreApp.configure(config, orders, catalogue).build());
-          BookstoreApp shop = BookstoreApp.start(BookstoreApp.Options.builder().xeno(xeno).siteDirectory(siteDir)
-              .orders(orders).catalogue(catalogue).bindAddress(args.get("bind")).port((int) args.getLong("port"))
-              .workerThreads((int) args.getLong("workers")).queueCapacity((int) args.getLong("queue"))
-              .costPerRequest(Duration.ofMillis(args.getLong("cost-ms"))).build())) {
-        events.write("epochMillis,kind,detail\n");
-        event(events, System.currentTimeMillis(), "STARTED", "port " + shop.port());
-        int peers = xeno.config().peers().size();
-        boolean ready = false;
-        String detector = "";
-        String phase = "";
-        String dns = "";
-        Path stop = Path.of(args.get("stop"));
-        while (System.currentTimeMillis() < until && !Files.exists(stop)) {
-          ReplicationStatus status = xeno.replicator().status();
-          long now = System.currentTimeMillis();
-          if (!ready && (peers == 0 || status.peersIn(ReplicaState.STAGED).size() == peers)) {
-            ready = true;
-            Files.writeString(Path.of(args.get("ready")), "ready\n");
-            event(events, now, "READY", peers + " peers staged");
-          }
-          if (!status.detectorState().name().equals(detector)) {
-            detector = status.detectorState().name();
-            event(events, now, detector, "detector");
-          }
-          if (!status.phase().name().equals(phase)) {
-            phase = status.phase().name();
-            event(events, now, "PHASE", phase);
-          }
-          String inDns = status.addressesInDns().stream().map(InetAddress::getHostAddress).sorted()
-              .collect(Collectors.joining(" ")) + (status.originSheltered() ? "" : " +origin");
-          if (!inDns.equals(dns)) {
-            dns = inDns;
-            event(events, now, "DNS", inDns.strip());
-          }
-          events.flush();
-          Thread.sleep(POLL_MILLIS);
+    /** Runs the origin; see the class comment for the arguments. */
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv);
+        Path siteDir = Path.of(args.get("site-dir"));
+        Path state = Path.of(args.get("state"));
+        long until = args.getLong("until");
+        Catalogue catalogue = Catalogue.load();
+        SiteGenerator.write(catalogue, siteDir);
+        try (OrderBook orders = OrderBook.open(state.resolve("orders"));
+                BufferedWriter events = Files.newBufferedWriter(Path.of(args.get("events")), StandardCharsets.UTF_8)) {
+            XenoConfig.Builder config =
+                    XenoConfig.builder().load(Path.of(args.get("xeno-config"))).staticDirectory(siteDir);
+            try (XenoService xeno = XenoService.start(
+                            BookstoreApp.configure(config, orders, catalogue).build());
+                    BookstoreApp shop = BookstoreApp.start(BookstoreApp.Options.builder()
+                            .xeno(xeno)
+                            .siteDirectory(siteDir)
+                            .orders(orders)
+                            .catalogue(catalogue)
+                            .bindAddress(args.get("bind"))
+                            .port((int) args.getLong("port"))
+                            .workerThreads((int) args.getLong("workers"))
+                            .queueCapacity((int) args.getLong("queue"))
+                            .costPerRequest(Duration.ofMillis(args.getLong("cost-ms")))
+                            .build())) {
+                events.write("epochMillis,kind,detail\n");
+                event(events, System.currentTimeMillis(), "STARTED", "port " + shop.port());
+                int peers = xeno.config().peers().size();
+                boolean ready = false;
+                String detector = "";
+                String phase = "";
+                String dns = "";
+                Path stop = Path.of(args.get("stop"));
+                while (System.currentTimeMillis() < until && !Files.exists(stop)) {
+                    ReplicationStatus status = xeno.replicator().status();
+                    long now = System.currentTimeMillis();
+                    if (!ready
+                            && (peers == 0
+                                    || status.peersIn(ReplicaState.STAGED).size() == peers)) {
+                        ready = true;
+                        Files.writeString(Path.of(args.get("ready")), "ready\n");
+                        event(events, now, "READY", peers + " peers staged");
+                    }
+                    if (!status.detectorState().name().equals(detector)) {
+                        detector = status.detectorState().name();
+                        event(events, now, detector, "detector");
+                    }
+                    if (!status.phase().name().equals(phase)) {
+                        phase = status.phase().name();
+                        event(events, now, "PHASE", phase);
+                    }
+                    String inDns = status.addressesInDns().stream()
+                                    .map(InetAddress::getHostAddress)
+                                    .sorted()
+                                    .collect(Collectors.joining(" "))
+                            + (status.originSheltered() ? "" : " +origin");
+                    if (!inDns.equals(dns)) {
+                        dns = inDns;
+                        event(events, now, "DNS", inDns.strip());
+                    }
+                    events.flush();
+                    Thread.sleep(POLL_MILLIS);
+                }
+                long drainUntil = System.currentTimeMillis() + args.getLong("drain-s", 20) * 1000;
+                long count = orders.count();
+                long stableSince = System.currentTimeMillis();
+                while (System.currentTimeMillis() < drainUntil && System.currentTimeMillis() - stableSince < 5000) {
+                    Thread.sleep(200);
+                    if (orders.count() != count) {
+                        count = orders.count();
+                        stableSince = System.currentTimeMillis();
+                    }
+                }
+                event(
+                        events,
+                        System.currentTimeMillis(),
+                        "ORDERS",
+                        orders.count() + " recorded, " + orders.duplicatesRefused() + " repeats refused");
+                List<Order> all = orders.all();
+                Files.write(
+                        Path.of(args.get("orders-out")),
+                        all.stream().map(Order::id).toList(),
+                        StandardCharsets.UTF_8);
+            }
         }
-        long drainUntil = System.currentTimeMillis() + args.getLong("drain-s", 20) * 1000;
-        long count = orders.count();
-        long stableSince = System.currentTimeMillis();
-        while (System.currentTimeMillis() < drainUntil && System.currentTimeMillis() - stableSince < 5000) {
-          Thread.sleep(200);
-          if (orders.count() != count) {
-            count = orders.count();
-            stableSince = System.currentTimeMillis();
-          }
-        }
-        event(events, System.currentTimeMillis(), "ORDERS", orders.count() + " recorded, "
-            + orders.duplicatesRefused() + " repeats refused");
-        List<Order> all = orders.all();
-        Files.write(Path.of(args.get("orders-out")), all.stream().map(Order::id).toList(), StandardCharsets.UTF_8);
-      }
     }
-  }
 
-  private static void event(BufferedWriter events, long at, String kind, String detail) throws IOException {
-    events.write(at + "," + kind + "," + detail + "\n");
-  }
+    private static void event(BufferedWriter events, long at, String kind, String detail) throws IOException {
+        events.write(at + "," + kind + "," + detail + "\n");
+    }
 }

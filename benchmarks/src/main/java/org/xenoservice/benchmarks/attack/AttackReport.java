@@ -48,347 +48,457 @@ import org.jfree.data.xy.XYSeriesCollection;
  * latencies count failed loads at the time they took to fail.
  */
 public final class AttackReport {
-  static final long SETTLE_MILLIS = 10_000;
-  static final long GOOD_MILLIS = 1_000;
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final long SETTLE_MILLIS = 10_000;
+    static final long GOOD_MILLIS = 1_000;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private AttackReport() {
-  }
+    private AttackReport() {}
 
-  /** {@code AttackReport OUT_DIR RUN...}: writes OUT_DIR/report.json and OUT_DIR/timeline.png, prints the table. */
-  public static void main(String[] args) throws IOException {
-    Path out = Path.of(args[0]);
-    ObjectNode report = JSON.createObjectNode();
-    ArrayNode runs = report.putArray("runs");
-    List<Run> loaded = new ArrayList<>();
-    for (String name : Arrays.copyOfRange(args, 1, args.length)) {
-      Run run = Run.load(out.resolve(name));
-      loaded.add(run);
-      runs.add(run.summary());
-    }
-    JSON.writeValue(out.resolve("report.json").toFile(), report);
-    chart(loaded, out.resolve("timeline.png"));
-    System.out.print(table(runs));
-  }
-
-  /** One request line of a client's log. */
-  record Line(long at, String kind, String address, int status, double millis, String detail) {
-    /** 2xx; for an order also 303 (the origin's "See Other" to the thank-you page). */
-    boolean ok() {
-      return (status >= 200 && status < 300) || (kind.equals("order") && status == 303);
-    }
-
-    boolean good() {
-      return ok() && millis < GOOD_MILLIS;
-    }
-
-    static List<Line> read(Path file) throws IOException {
-      List<Line> lines = new ArrayList<>();
-      if (!Files.exists(file)) {
-        return lines;
-      }
-      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        in.readLine();
-        for (String text = in.readLine(); text != null; text = in.readLine()) {
-          String[] f = text.split(",", 6);
-          if (f.length == 6) {
-            lines.add(new Line(Long.parseLong(f[0]), f[1], f[2], Integer.parseInt(f[3]), Double.parseDouble(f[4]),
-                f[5]));
-          }
+    /** {@code AttackReport OUT_DIR RUN...}: writes OUT_DIR/report.json and OUT_DIR/timeline.png, prints the table. */
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of(args[0]);
+        ObjectNode report = JSON.createObjectNode();
+        ArrayNode runs = report.putArray("runs");
+        List<Run> loaded = new ArrayList<>();
+        for (String name : Arrays.copyOfRange(args, 1, args.length)) {
+            Run run = Run.load(out.resolve(name));
+            loaded.add(run);
+            runs.add(run.summary());
         }
-      }
-      return lines;
+        JSON.writeValue(out.resolve("report.json").toFile(), report);
+        chart(loaded, out.resolve("timeline.png"));
+        System.out.print(table(runs));
     }
-  }
 
-  /** One run's logs. */
-  record Run(String name, JsonNode meta, List<Line> customers, List<Line> attacker, List<String[]> events,
-      List<String> recorded, long t0, long floodFrom, long floodUntil, long end) {
-    static Run load(Path dir) throws IOException {
-      JsonNode meta = JSON.readTree(dir.resolve("run.json").toFile());
-      List<String[]> events = new ArrayList<>();
-      if (Files.exists(dir.resolve("events.csv"))) {
-        for (String line : Files.readAllLines(dir.resolve("events.csv"), StandardCharsets.UTF_8)) {
-          String[] f = line.split(",", 3);
-          if (f.length == 3 && !f[0].equals("epochMillis")) {
-            events.add(f);
-          }
+    /** One request line of a client's log. */
+    record Line(long at, String kind, String address, int status, double millis, String detail) {
+        /** 2xx; for an order also 303 (the origin's "See Other" to the thank-you page). */
+        boolean ok() {
+            return (status >= 200 && status < 300) || (kind.equals("order") && status == 303);
         }
-      }
-      List<String> recorded = Files.exists(dir.resolve("orders.txt"))
-          ? Files.readAllLines(dir.resolve("orders.txt"), StandardCharsets.UTF_8).stream().filter(s -> !s.isBlank())
-              .toList() : List.of();
-      return new Run(meta.get("run").asText(), meta, Line.read(dir.resolve("customers.csv")),
-          Line.read(dir.resolve("attacker.csv")), events, recorded, meta.get("t0").asLong(),
-          meta.get("floodFrom").asLong(), meta.get("floodUntil").asLong(), meta.get("end").asLong());
-    }
 
-    List<Line> pages(long from, long until) {
-      return customers.stream().filter(l -> l.kind().equals("page") && l.at() >= from && l.at() < until).toList();
-    }
-
-    ObjectNode summary() {
-      ObjectNode node = JSON.createObjectNode();
-      node.put("run", name);
-      node.set("settings", meta);
-      ObjectNode legit = node.putObject("legitimatePageLoads");
-      legit.set("before", window(pages(t0, floodFrom)));
-      legit.set("during", window(pages(floodFrom + SETTLE_MILLIS, floodUntil)));
-      legit.set("after", window(pages(floodUntil, end)));
-      legit.set("wholeFlood", window(pages(floodFrom, floodUntil)));
-      node.set("orders", orders());
-      ObjectNode times = node.putObject("defence");
-      firstEvent("SURGING").ifPresent(at -> times.put("surgeDetectedAfterMillis", at - floodFrom));
-      firstEvent("OVERLOADED").ifPresent(at -> times.put("overloadedAfterMillis", at - floodFrom));
-      firstEvent("DNS").ifPresent(at -> times.put("peersInDnsAfterMillis", at - floodFrom));
-      firstPeerInDns().ifPresent(at -> times.put("customersSawPeersAfterMillis", at - floodFrom));
-      firstOriginOnlyAfter().ifPresent(at -> times.put("peersWithdrawnAfterFloodEndMillis", at - floodUntil));
-      Set<String> origin = Set.of(meta.path("originAddress").asText("10.77.0.10"));
-      Set<String> peers = new TreeSet<>();
-      for (Line line : customers) {
-        if (line.ok() && !origin.contains(line.address())) {
-          peers.add(line.address());
+        boolean good() {
+            return ok() && millis < GOOD_MILLIS;
         }
-      }
-      for (Line line : attacker) {
-        if (line.ok() && !origin.contains(line.address())) {
-          peers.add(line.address());
+
+        static List<Line> read(Path file) throws IOException {
+            List<Line> lines = new ArrayList<>();
+            if (!Files.exists(file)) {
+                return lines;
+            }
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                in.readLine();
+                for (String text = in.readLine(); text != null; text = in.readLine()) {
+                    String[] f = text.split(",", 6);
+                    if (f.length == 6) {
+                        lines.add(new Line(
+                                Long.parseLong(f[0]),
+                                f[1],
+                                f[2],
+                                Integer.parseInt(f[3]),
+                                Double.parseDouble(f[4]),
+                                f[5]));
+                    }
+                }
+            }
+            return lines;
         }
-      }
-      ArrayNode used = node.putArray("peersUsed");
-      peers.forEach(used::add);
-      ObjectNode flood = node.putObject("attacker");
-      List<Line> requests = attacker.stream().filter(l -> l.kind().equals("flood")).toList();
-      flood.put("requests", requests.size());
-      flood.put("successRate", rate(requests.stream().filter(Line::ok).count(), requests.size()));
-      List<Line> late = requests.stream().filter(l -> l.at() >= floodFrom + SETTLE_MILLIS).toList();
-      flood.put("successRateFrom10s", rate(late.stream().filter(Line::ok).count(), late.size()));
-      flood.put("goodRateFrom10s", rate(late.stream().filter(Line::good).count(), late.size()));
-      flood.put("p50MillisFrom10s", percentile(late, 50));
-      flood.put("achievedRatePerSecond", requests.size() / Math.max(1.0, (floodUntil - floodFrom) / 1000.0));
-      Map<String, Long> byStatus = new TreeMap<>();
-      requests.forEach(l -> byStatus.merge(l.ok() ? "2xx" : l.status() == 0 ? "none: " + l.detail().split(" ", -1)[0]
-          : Integer.toString(l.status()), 1L, Long::sum));
-      ObjectNode statuses = flood.putObject("answers");
-      byStatus.forEach(statuses::put);
-      return node;
     }
 
-    private java.util.OptionalLong firstEvent(String kind) {
-      return events.stream().filter(e -> Long.parseLong(e[0]) >= floodFrom && e[1].equals(kind)
-          && (!kind.equals("DNS") || !e[2].startsWith("+")))
-          .mapToLong(e -> Long.parseLong(e[0])).findFirst();
-    }
-
-    private java.util.OptionalLong firstPeerInDns() {
-      return customers.stream().filter(l -> l.kind().equals("dns") && l.at() >= floodFrom
-          && !l.address().equals(meta.path("originAddress").asText("10.77.0.10"))).mapToLong(Line::at).findFirst();
-    }
-
-    private java.util.OptionalLong firstOriginOnlyAfter() {
-      return customers.stream().filter(l -> l.kind().equals("dns") && l.at() >= floodUntil
-          && l.address().equals(meta.path("originAddress").asText("10.77.0.10"))).mapToLong(Line::at).findFirst();
-    }
-
-    private ObjectNode orders() {
-      Map<String, Boolean> placed = new HashMap<>();
-      long attempts = 0;
-      for (Line line : customers) {
-        if (line.kind().equals("order")) {
-          attempts++;
-          String lastWord = line.detail().substring(line.detail().lastIndexOf(' ') + 1);
-          placed.merge(lastWord, line.ok(), Boolean::logicalOr);
+    /** One run's logs. */
+    record Run(
+            String name,
+            JsonNode meta,
+            List<Line> customers,
+            List<Line> attacker,
+            List<String[]> events,
+            List<String> recorded,
+            long t0,
+            long floodFrom,
+            long floodUntil,
+            long end) {
+        static Run load(Path dir) throws IOException {
+            JsonNode meta = JSON.readTree(dir.resolve("run.json").toFile());
+            List<String[]> events = new ArrayList<>();
+            if (Files.exists(dir.resolve("events.csv"))) {
+                for (String line : Files.readAllLines(dir.resolve("events.csv"), StandardCharsets.UTF_8)) {
+                    String[] f = line.split(",", 3);
+                    if (f.length == 3 && !f[0].equals("epochMillis")) {
+                        events.add(f);
+                    }
+                }
+            }
+            List<String> recorded = Files.exists(dir.resolve("orders.txt"))
+                    ? Files.readAllLines(dir.resolve("orders.txt"), StandardCharsets.UTF_8).stream()
+                            .filter(s -> !s.isBlank())
+                            .toList()
+                    : List.of();
+            return new Run(
+                    meta.get("run").asText(),
+                    meta,
+                    Line.read(dir.resolve("customers.csv")),
+                    Line.read(dir.resolve("attacker.csv")),
+                    events,
+                    recorded,
+                    meta.get("t0").asLong(),
+                    meta.get("floodFrom").asLong(),
+                    meta.get("floodUntil").asLong(),
+                    meta.get("end").asLong());
         }
-      }
-      Map<String, Integer> counts = new HashMap<>();
-      recorded.forEach(id -> counts.merge(id.strip(), 1, Integer::sum));
-      long accepted = placed.values().stream().filter(b -> b).count();
-      long lost = placed.entrySet().stream().filter(e -> e.getValue() && !counts.containsKey(e.getKey())).count();
-      Set<String> unknown = new HashSet<>(counts.keySet());
-      unknown.removeAll(placed.keySet());
-      ObjectNode node = JSON.createObjectNode();
-      node.put("placed", placed.size());
-      node.put("attempts", attempts);
-      node.put("acceptedBySite", accepted);
-      node.put("refusedOrFailedForCustomer", placed.size() - accepted);
-      node.put("recordedByOrigin", counts.size());
-      node.put("recordedButCustomerSawFailure", placed.entrySet().stream()
-          .filter(e -> !e.getValue() && counts.containsKey(e.getKey())).count());
-      node.put("lost", lost);
-      node.put("duplicated", counts.values().stream().filter(c -> c > 1).count());
-      node.put("recordedNotPlaced", unknown.size());
-      return node;
-    }
-  }
 
-  static ObjectNode window(List<Line> lines) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("count", lines.size());
-    node.put("successRate", rate(lines.stream().filter(Line::ok).count(), lines.size()));
-    node.put("goodRate", rate(lines.stream().filter(Line::good).count(), lines.size()));
-    node.put("p50Millis", percentile(lines, 50));
-    node.put("p95Millis", percentile(lines, 95));
-    node.put("p99Millis", percentile(lines, 99));
-    return node;
-  }
-
-  static double rate(long part, long whole) {
-    return whole == 0 ? Double.NaN : Math.round(part * 100_000.0 / whole) / 1000.0;
-  }
-
-  static double percentile(List<Line> lines, int p) {
-    if (lines.isEmpty()) {
-      return Double.NaN;
-    }
-    double[] sorted = lines.stream().mapToDouble(Line::millis).sorted().toArray();
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return Math.round(sorted[Math.max(0, Math.min(index, sorted.length - 1))] * 10) / 10.0;
-  }
-
-  static String table(ArrayNode runs) {
-    StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "%n%-40s", "XenoService"));
-    runs.forEach(r -> text.append(String.format(Locale.ROOT, "%18s", r.get("run").asText())));
-    text.append('\n');
-    row(text, runs, "flood rate (req/s, offered / sent)", r -> String.format(Locale.ROOT, "%.0f / %.0f",
-        r.at("/settings/floodRate").asDouble(), r.at("/attacker/achievedRatePerSecond").asDouble()));
-    for (String w : List.of("before", "during", "after")) {
-      String label = w.equals("during") ? "during (from 10 s)" : w;
-      row(text, runs, "pages " + label + ": ok % / <1s %", r -> String.format(Locale.ROOT, "%.1f / %.1f",
-          r.at("/legitimatePageLoads/" + w + "/successRate").asDouble(),
-          r.at("/legitimatePageLoads/" + w + "/goodRate").asDouble()));
-      row(text, runs, "pages " + label + ": p50 / p95 ms", r -> String.format(Locale.ROOT, "%.0f / %.0f",
-          r.at("/legitimatePageLoads/" + w + "/p50Millis").asDouble(),
-          r.at("/legitimatePageLoads/" + w + "/p95Millis").asDouble()));
-    }
-    row(text, runs, "orders placed / accepted / recorded", r -> r.at("/orders/placed").asLong() + " / "
-        + r.at("/orders/acceptedBySite").asLong() + " / " + r.at("/orders/recordedByOrigin").asLong());
-    row(text, runs, "orders lost / duplicated", r -> r.at("/orders/lost").asLong() + " / "
-        + r.at("/orders/duplicated").asLong());
-    row(text, runs, "surge seen / peers in DNS (ms)", r -> text(r.at("/defence/surgeDetectedAfterMillis")) + " / "
-        + text(r.at("/defence/peersInDnsAfterMillis")));
-    row(text, runs, "overloaded / customers saw peers (ms)", r -> text(r.at("/defence/overloadedAfterMillis"))
-        + " / " + text(r.at("/defence/customersSawPeersAfterMillis")));
-    row(text, runs, "peers used", r -> Integer.toString(r.get("peersUsed").size()));
-    row(text, runs, "attacker ok % (all / from 10 s)", r -> String.format(Locale.ROOT, "%.1f / %.1f",
-        r.at("/attacker/successRate").asDouble(), r.at("/attacker/successRateFrom10s").asDouble()));
-    return text.toString();
-  }
-
-  private static String text(JsonNode node) {
-    return node.isMissingNode() ? "-" : node.asText();
-  }
-
-  private static void row(StringBuilder text, ArrayNode runs, String label,
-      java.util.function.Function<JsonNode, String> value) {
-    text.append(String.format(Locale.ROOT, "%-40s", label));
-    runs.forEach(r -> text.append(String.format(Locale.ROOT, "%18s", value.apply(r))));
-    text.append('\n');
-  }
-
-  /** One chart per run, stacked: flood answers per second, page loads per second, page-load latency. */
-  static void chart(List<Run> runs, Path file) throws IOException {
-    int width = 1200;
-    int height = 560;
-    BufferedImage image = new BufferedImage(width, height * runs.size(), BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    for (int i = 0; i < runs.size(); i++) {
-      runChart(runs.get(i)).draw(g, new java.awt.geom.Rectangle2D.Double(0, i * height, width, height));
-    }
-    g.dispose();
-    ImageIO.write(image, "png", file.toFile());
-  }
-
-  private static JFreeChart runChart(Run run) {
-    int seconds = (int) ((run.end() - run.t0()) / 1000) + 1;
-    XYSeries floodOk = new XYSeries("flood answered 2xx /s");
-    XYSeries floodFailed = new XYSeries("flood failed /s");
-    XYSeries pagesGood = new XYSeries("page loads good (2xx, < 1 s) /s");
-    XYSeries pagesBad = new XYSeries("page loads failed or slow /s");
-    XYSeries p50 = new XYSeries("page load p50 ms");
-    XYSeries p95 = new XYSeries("page load max ms");
-    long[] fOk = new long[seconds];
-    long[] fBad = new long[seconds];
-    long[] good = new long[seconds];
-    long[] bad = new long[seconds];
-    List<List<Double>> latencies = new ArrayList<>();
-    for (int s = 0; s < seconds; s++) {
-      latencies.add(new ArrayList<>());
-    }
-    for (Line line : run.attacker()) {
-      int s = (int) ((line.at() - run.t0()) / 1000);
-      if (s >= 0 && s < seconds) {
-        if (line.ok()) {
-          fOk[s]++;
-        } else {
-          fBad[s]++;
+        List<Line> pages(long from, long until) {
+            return customers.stream()
+                    .filter(l -> l.kind().equals("page") && l.at() >= from && l.at() < until)
+                    .toList();
         }
-      }
-    }
-    for (Line line : run.customers()) {
-      int s = (int) ((line.at() - run.t0()) / 1000);
-      if (line.kind().equals("page") && s >= 0 && s < seconds) {
-        if (line.good()) {
-          good[s]++;
-        } else {
-          bad[s]++;
-        }
-        latencies.get(s).add(Math.max(1, line.millis()));
-      }
-    }
-    for (int s = 0; s < seconds; s++) {
-      floodOk.add(s, (double) fOk[s]);
-      floodFailed.add(s, (double) fBad[s]);
-      pagesGood.add(s, (double) good[s]);
-      pagesBad.add(s, (double) bad[s]);
-      List<Double> l = latencies.get(s);
-      if (!l.isEmpty()) {
-        l.sort(Double::compare);
-        p50.add(s, l.get(l.size() / 2));
-        p95.add(s, l.get(l.size() - 1));
-      }
-    }
-    NumberAxis time = new NumberAxis("seconds since start (flood from " + (run.floodFrom() - run.t0()) / 1000
-        + " s to " + (run.floodUntil() - run.t0()) / 1000 + " s)");
-    CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
-    plot.add(subplot(new NumberAxis("flood req/s"), Color.GRAY.darker(), new Color(200, 40, 40), floodOk,
-        floodFailed), 2);
-    plot.add(subplot(new NumberAxis("page loads/s"), new Color(30, 140, 60), new Color(200, 40, 40), pagesGood,
-        pagesBad), 2);
-    LogarithmicAxis latency = new LogarithmicAxis("page load ms");
-    latency.setStrictValuesFlag(false);
-    plot.add(subplot(latency, new Color(40, 80, 200), new Color(230, 140, 0), p50, p95), 2);
-    for (Object sub : plot.getSubplots()) {
-      XYPlot xy = (XYPlot) sub;
-      for (long at : new long[] {run.floodFrom(), run.floodUntil()}) {
-        ValueMarker marker = new ValueMarker((at - run.t0()) / 1000.0, Color.BLACK, new BasicStroke(1.5f));
-        xy.addDomainMarker(marker);
-      }
-      run.events().stream().filter(e -> e[1].equals("OVERLOADED")).findFirst().ifPresent(e -> xy.addDomainMarker(
-          new ValueMarker((Long.parseLong(e[0]) - run.t0()) / 1000.0, new Color(200, 0, 200),
-              new BasicStroke(1f))));
-    }
-    JFreeChart chart = new JFreeChart("XenoService " + run.name() + ": flood of "
-        + run.meta().path("floodRate").asText() + " req/s against an origin of "
-        + run.meta().path("originCapacityPerSecond").asText() + " req/s", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-    chart.setBackgroundPaint(Color.WHITE);
-    return chart;
-  }
 
-  private static XYPlot subplot(org.jfree.chart.axis.ValueAxis axis, Color first, Color second, XYSeries a,
-      XYSeries b) {
-    XYSeriesCollection data = new XYSeriesCollection();
-    data.addSeries(a);
-    data.addSeries(b);
-    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
-    renderer.setSeriesPaint(0, first);
-    renderer.setSeriesPaint(1, second);
-    renderer.setSeriesStroke(0, new BasicStroke(1.6f));
-    renderer.setSeriesStroke(1, new BasicStroke(1.6f));
-    XYPlot plot = new XYPlot(data, null, axis, renderer);
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    return plot;
-  }
+        ObjectNode summary() {
+            ObjectNode node = JSON.createObjectNode();
+            node.put("run", name);
+            node.set("settings", meta);
+            ObjectNode legit = node.putObject("legitimatePageLoads");
+            legit.set("before", window(pages(t0, floodFrom)));
+            legit.set("during", window(pages(floodFrom + SETTLE_MILLIS, floodUntil)));
+            legit.set("after", window(pages(floodUntil, end)));
+            legit.set("wholeFlood", window(pages(floodFrom, floodUntil)));
+            node.set("orders", orders());
+            ObjectNode times = node.putObject("defence");
+            firstEvent("SURGING").ifPresent(at -> times.put("surgeDetectedAfterMillis", at - floodFrom));
+            firstEvent("OVERLOADED").ifPresent(at -> times.put("overloadedAfterMillis", at - floodFrom));
+            firstEvent("DNS").ifPresent(at -> times.put("peersInDnsAfterMillis", at - floodFrom));
+            firstPeerInDns().ifPresent(at -> times.put("customersSawPeersAfterMillis", at - floodFrom));
+            firstOriginOnlyAfter().ifPresent(at -> times.put("peersWithdrawnAfterFloodEndMillis", at - floodUntil));
+            Set<String> origin = Set.of(meta.path("originAddress").asText("10.77.0.10"));
+            Set<String> peers = new TreeSet<>();
+            for (Line line : customers) {
+                if (line.ok() && !origin.contains(line.address())) {
+                    peers.add(line.address());
+                }
+            }
+            for (Line line : attacker) {
+                if (line.ok() && !origin.contains(line.address())) {
+                    peers.add(line.address());
+                }
+            }
+            ArrayNode used = node.putArray("peersUsed");
+            peers.forEach(used::add);
+            ObjectNode flood = node.putObject("attacker");
+            List<Line> requests =
+                    attacker.stream().filter(l -> l.kind().equals("flood")).toList();
+            flood.put("requests", requests.size());
+            flood.put("successRate", rate(requests.stream().filter(Line::ok).count(), requests.size()));
+            List<Line> late = requests.stream()
+                    .filter(l -> l.at() >= floodFrom + SETTLE_MILLIS)
+                    .toList();
+            flood.put("successRateFrom10s", rate(late.stream().filter(Line::ok).count(), late.size()));
+            flood.put("goodRateFrom10s", rate(late.stream().filter(Line::good).count(), late.size()));
+            flood.put("p50MillisFrom10s", percentile(late, 50));
+            flood.put("achievedRatePerSecond", requests.size() / Math.max(1.0, (floodUntil - floodFrom) / 1000.0));
+            Map<String, Long> byStatus = new TreeMap<>();
+            requests.forEach(l -> byStatus.merge(
+                    l.ok()
+                            ? "2xx"
+                            : l.status() == 0 ? "none: " + l.detail().split(" ", -1)[0] : Integer.toString(l.status()),
+                    1L,
+                    Long::sum));
+            ObjectNode statuses = flood.putObject("answers");
+            byStatus.forEach(statuses::put);
+            return node;
+        }
+
+        private java.util.OptionalLong firstEvent(String kind) {
+            return events.stream()
+                    .filter(e -> Long.parseLong(e[0]) >= floodFrom
+                            && e[1].equals(kind)
+                            && (!kind.equals("DNS") || !e[2].startsWith("+")))
+                    .mapToLong(e -> Long.parseLong(e[0]))
+                    .findFirst();
+        }
+
+        private java.util.OptionalLong firstPeerInDns() {
+            return customers.stream()
+                    .filter(l -> l.kind().equals("dns")
+                            && l.at() >= floodFrom
+                            && !l.address().equals(meta.path("originAddress").asText("10.77.0.10")))
+                    .mapToLong(Line::at)
+                    .findFirst();
+        }
+
+        private java.util.OptionalLong firstOriginOnlyAfter() {
+            return customers.stream()
+                    .filter(l -> l.kind().equals("dns")
+                            && l.at() >= floodUntil
+                            && l.address().equals(meta.path("originAddress").asText("10.77.0.10")))
+                    .mapToLong(Line::at)
+                    .findFirst();
+        }
+
+        private ObjectNode orders() {
+            Map<String, Boolean> placed = new HashMap<>();
+            long attempts = 0;
+            for (Line line : customers) {
+                if (line.kind().equals("order")) {
+                    attempts++;
+                    String lastWord = line.detail().substring(line.detail().lastIndexOf(' ') + 1);
+                    placed.merge(lastWord, line.ok(), Boolean::logicalOr);
+                }
+            }
+            Map<String, Integer> counts = new HashMap<>();
+            recorded.forEach(id -> counts.merge(id.strip(), 1, Integer::sum));
+            long accepted = placed.values().stream().filter(b -> b).count();
+            long lost = placed.entrySet().stream()
+                    .filter(e -> e.getValue() && !counts.containsKey(e.getKey()))
+                    .count();
+            Set<String> unknown = new HashSet<>(counts.keySet());
+            unknown.removeAll(placed.keySet());
+            ObjectNode node = JSON.createObjectNode();
+            node.put("placed", placed.size());
+            node.put("attempts", attempts);
+            node.put("acceptedBySite", accepted);
+            node.put("refusedOrFailedForCustomer", placed.size() - accepted);
+            node.put("recordedByOrigin", counts.size());
+            node.put(
+                    "recordedButCustomerSawFailure",
+                    placed.entrySet().stream()
+                            .filter(e -> !e.getValue() && counts.containsKey(e.getKey()))
+                            .count());
+            node.put("lost", lost);
+            node.put("duplicated", counts.values().stream().filter(c -> c > 1).count());
+            node.put("recordedNotPlaced", unknown.size());
+            return node;
+        }
+    }
+
+    static ObjectNode window(List<Line> lines) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("count", lines.size());
+        node.put("successRate", rate(lines.stream().filter(Line::ok).count(), lines.size()));
+        node.put("goodRate", rate(lines.stream().filter(Line::good).count(), lines.size()));
+        node.put("p50Millis", percentile(lines, 50));
+        node.put("p95Millis", percentile(lines, 95));
+        node.put("p99Millis", percentile(lines, 99));
+        return node;
+    }
+
+    static double rate(long part, long whole) {
+        return whole == 0 ? Double.NaN : Math.round(part * 100_000.0 / whole) / 1000.0;
+    }
+
+    static double percentile(List<Line> lines, int p) {
+        if (lines.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = lines.stream().mapToDouble(Line::millis).sorted().toArray();
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return Math.round(sorted[Math.max(0, Math.min(index, sorted.length - 1))] * 10) / 10.0;
+    }
+
+    static String table(ArrayNode runs) {
+        StringBuilder text = new StringBuilder();
+        text.append(String.format(Locale.ROOT, "%n%-40s", "XenoService"));
+        runs.forEach(
+                r -> text.append(String.format(Locale.ROOT, "%18s", r.get("run").asText())));
+        text.append('\n');
+        row(
+                text,
+                runs,
+                "flood rate (req/s, offered / sent)",
+                r -> String.format(
+                        Locale.ROOT,
+                        "%.0f / %.0f",
+                        r.at("/settings/floodRate").asDouble(),
+                        r.at("/attacker/achievedRatePerSecond").asDouble()));
+        for (String w : List.of("before", "during", "after")) {
+            String label = w.equals("during") ? "during (from 10 s)" : w;
+            row(
+                    text,
+                    runs,
+                    "pages " + label + ": ok % / <1s %",
+                    r -> String.format(
+                            Locale.ROOT,
+                            "%.1f / %.1f",
+                            r.at("/legitimatePageLoads/" + w + "/successRate").asDouble(),
+                            r.at("/legitimatePageLoads/" + w + "/goodRate").asDouble()));
+            row(
+                    text,
+                    runs,
+                    "pages " + label + ": p50 / p95 ms",
+                    r -> String.format(
+                            Locale.ROOT,
+                            "%.0f / %.0f",
+                            r.at("/legitimatePageLoads/" + w + "/p50Millis").asDouble(),
+                            r.at("/legitimatePageLoads/" + w + "/p95Millis").asDouble()));
+        }
+        row(
+                text,
+                runs,
+                "orders placed / accepted / recorded",
+                r -> r.at("/orders/placed").asLong() + " / "
+                        + r.at("/orders/acceptedBySite").asLong() + " / "
+                        + r.at("/orders/recordedByOrigin").asLong());
+        row(
+                text,
+                runs,
+                "orders lost / duplicated",
+                r -> r.at("/orders/lost").asLong() + " / "
+                        + r.at("/orders/duplicated").asLong());
+        row(
+                text,
+                runs,
+                "surge seen / peers in DNS (ms)",
+                r -> text(r.at("/defence/surgeDetectedAfterMillis")) + " / "
+                        + text(r.at("/defence/peersInDnsAfterMillis")));
+        row(
+                text,
+                runs,
+                "overloaded / customers saw peers (ms)",
+                r -> text(r.at("/defence/overloadedAfterMillis")) + " / "
+                        + text(r.at("/defence/customersSawPeersAfterMillis")));
+        row(text, runs, "peers used", r -> Integer.toString(r.get("peersUsed").size()));
+        row(
+                text,
+                runs,
+                "attacker ok % (all / from 10 s)",
+                r -> String.format(
+                        Locale.ROOT,
+                        "%.1f / %.1f",
+                        r.at("/attacker/successRate").asDouble(),
+                        r.at("/attacker/successRateFrom10s").asDouble()));
+        return text.toString();
+    }
+
+    private static String text(JsonNode node) {
+        return node.isMissingNode() ? "-" : node.asText();
+    }
+
+    private static void row(
+            StringBuilder text, ArrayNode runs, String label, java.util.function.Function<JsonNode, String> value) {
+        text.append(String.format(Locale.ROOT, "%-40s", label));
+        runs.forEach(r -> text.append(String.format(Locale.ROOT, "%18s", value.apply(r))));
+        text.append('\n');
+    }
+
+    /** One chart per run, stacked: flood answers per second, page loads per second, page-load latency. */
+    static void chart(List<Run> runs, Path file) throws IOException {
+        int width = 1200;
+        int height = 560;
+        BufferedImage image = new BufferedImage(width, height * runs.size(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        for (int i = 0; i < runs.size(); i++) {
+            runChart(runs.get(i)).draw(g, new java.awt.geom.Rectangle2D.Double(0, i * height, width, height));
+        }
+        g.dispose();
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    private static JFreeChart runChart(Run run) {
+        int seconds = (int) ((run.end() - run.t0()) / 1000) + 1;
+        XYSeries floodOk = new XYSeries("flood answered 2xx /s");
+        XYSeries floodFailed = new XYSeries("flood failed /s");
+        XYSeries pagesGood = new XYSeries("page loads good (2xx, < 1 s) /s");
+        XYSeries pagesBad = new XYSeries("page loads failed or slow /s");
+        XYSeries p50 = new XYSeries("page load p50 ms");
+        XYSeries p95 = new XYSeries("page load max ms");
+        long[] fOk = new long[seconds];
+        long[] fBad = new long[seconds];
+        long[] good = new long[seconds];
+        long[] bad = new long[seconds];
+        List<List<Double>> latencies = new ArrayList<>();
+        for (int s = 0; s < seconds; s++) {
+            latencies.add(new ArrayList<>());
+        }
+        for (Line line : run.attacker()) {
+            int s = (int) ((line.at() - run.t0()) / 1000);
+            if (s >= 0 && s < seconds) {
+                if (line.ok()) {
+                    fOk[s]++;
+                } else {
+                    fBad[s]++;
+                }
+            }
+        }
+        for (Line line : run.customers()) {
+            int s = (int) ((line.at() - run.t0()) / 1000);
+            if (line.kind().equals("page") && s >= 0 && s < seconds) {
+                if (line.good()) {
+                    good[s]++;
+                } else {
+                    bad[s]++;
+                }
+                latencies.get(s).add(Math.max(1, line.millis()));
+            }
+        }
+        for (int s = 0; s < seconds; s++) {
+            floodOk.add(s, (double) fOk[s]);
+            floodFailed.add(s, (double) fBad[s]);
+            pagesGood.add(s, (double) good[s]);
+            pagesBad.add(s, (double) bad[s]);
+            List<Double> l = latencies.get(s);
+            if (!l.isEmpty()) {
+                l.sort(Double::compare);
+                p50.add(s, l.get(l.size() / 2));
+                p95.add(s, l.get(l.size() - 1));
+            }
+        }
+        NumberAxis time = new NumberAxis("seconds since start (flood from " + (run.floodFrom() - run.t0()) / 1000
+                + " s to " + (run.floodUntil() - run.t0()) / 1000 + " s)");
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
+        plot.add(
+                subplot(
+                        new NumberAxis("flood req/s"),
+                        Color.GRAY.darker(),
+                        new Color(200, 40, 40),
+                        floodOk,
+                        floodFailed),
+                2);
+        plot.add(
+                subplot(
+                        new NumberAxis("page loads/s"),
+                        new Color(30, 140, 60),
+                        new Color(200, 40, 40),
+                        pagesGood,
+                        pagesBad),
+                2);
+        LogarithmicAxis latency = new LogarithmicAxis("page load ms");
+        latency.setStrictValuesFlag(false);
+        plot.add(subplot(latency, new Color(40, 80, 200), new Color(230, 140, 0), p50, p95), 2);
+        for (Object sub : plot.getSubplots()) {
+            XYPlot xy = (XYPlot) sub;
+            for (long at : new long[] {run.floodFrom(), run.floodUntil()}) {
+                ValueMarker marker = new ValueMarker((at - run.t0()) / 1000.0, Color.BLACK, new BasicStroke(1.5f));
+                xy.addDomainMarker(marker);
+            }
+            run.events().stream()
+                    .filter(e -> e[1].equals("OVERLOADED"))
+                    .findFirst()
+                    .ifPresent(e -> xy.addDomainMarker(new ValueMarker(
+                            (Long.parseLong(e[0]) - run.t0()) / 1000.0, new Color(200, 0, 200), new BasicStroke(1f))));
+        }
+        JFreeChart chart = new JFreeChart(
+                "XenoService " + run.name() + ": flood of "
+                        + run.meta().path("floodRate").asText() + " req/s against an origin of "
+                        + run.meta().path("originCapacityPerSecond").asText() + " req/s",
+                JFreeChart.DEFAULT_TITLE_FONT,
+                plot,
+                true);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    private static XYPlot subplot(
+            org.jfree.chart.axis.ValueAxis axis, Color first, Color second, XYSeries a, XYSeries b) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(a);
+        data.addSeries(b);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        renderer.setSeriesPaint(0, first);
+        renderer.setSeriesPaint(1, second);
+        renderer.setSeriesStroke(0, new BasicStroke(1.6f));
+        renderer.setSeriesStroke(1, new BasicStroke(1.6f));
+        XYPlot plot = new XYPlot(data, null, axis, renderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        return plot;
+    }
 }

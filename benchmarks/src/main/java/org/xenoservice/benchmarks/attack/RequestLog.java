@@ -12,36 +12,37 @@ import java.nio.file.Path;
  * (status 0: no answer; detail: the failure, or an order's idempotency key). Safe for concurrent use.
  */
 final class RequestLog implements AutoCloseable {
-  static final String HEADER = "epochMillis,kind,address,status,latencyMillis,detail";
-  private final BufferedWriter out;
+    static final String HEADER = "epochMillis,kind,address,status,latencyMillis,detail";
+    private final BufferedWriter out;
 
-  RequestLog(Path file) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-    out.write(HEADER);
-    out.newLine();
-  }
-
-  synchronized void add(long startMillis, String kind, String address, int status, double latencyMillis,
-      String detail) {
-    try {
-      out.write(startMillis + "," + kind + "," + address + "," + status + "," + String.format("%.1f", latencyMillis)
-          + "," + detail.replace(',', ';').replace('\n', ' ').replace('\r', ' '));
-      out.newLine();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    RequestLog(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        out.write(HEADER);
+        out.newLine();
     }
-  }
 
-  /** A line about the name's addresses: kind {@code dns}, address the new answer joined by spaces. */
-  synchronized void dns(java.util.List<java.net.InetAddress> addresses) {
-    StringBuilder joined = new StringBuilder();
-    addresses.forEach(a -> joined.append(joined.length() == 0 ? "" : " ").append(a.getHostAddress()));
-    add(System.currentTimeMillis(), "dns", joined.toString(), 0, 0, "");
-  }
+    synchronized void add(
+            long startMillis, String kind, String address, int status, double latencyMillis, String detail) {
+        try {
+            out.write(
+                    startMillis + "," + kind + "," + address + "," + status + "," + String.format("%.1f", latencyMillis)
+                            + "," + detail.replace(',', ';').replace('\n', ' ').replace('\r', ' '));
+            out.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
-  @Override
-  public synchronized void close() throws IOException {
-    out.close();
-  }
+    /** A line about the name's addresses: kind {@code dns}, address the new answer joined by spaces. */
+    synchronized void dns(java.util.List<java.net.InetAddress> addresses) {
+        StringBuilder joined = new StringBuilder();
+        addresses.forEach(a -> joined.append(joined.length() == 0 ? "" : " ").append(a.getHostAddress()));
+        add(System.currentTimeMillis(), "dns", joined.toString(), 0, 0, "");
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        out.close();
+    }
 }

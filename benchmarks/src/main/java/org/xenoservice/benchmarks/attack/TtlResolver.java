@@ -26,72 +26,72 @@ import org.xbill.DNS.Type;
  * {@link #failures()}). Safe for concurrent use: one caller refreshes, the others wait for it.
  */
 final class TtlResolver {
-  private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(2);
-  private static final long MIN_TTL_MILLIS = 1_000;
+    private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(2);
+    private static final long MIN_TTL_MILLIS = 1_000;
 
-  private final SimpleResolver resolver;
-  private final Name name;
-  private final Consumer<List<InetAddress>> onChange;
-  private final AtomicLong queries = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
-  private List<InetAddress> addresses = List.of();
-  private long expiresAtMillis;
+    private final SimpleResolver resolver;
+    private final Name name;
+    private final Consumer<List<InetAddress>> onChange;
+    private final AtomicLong queries = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private List<InetAddress> addresses = List.of();
+    private long expiresAtMillis;
 
-  TtlResolver(InetSocketAddress server, String host, Consumer<List<InetAddress>> onChange) {
-    this.resolver = new SimpleResolver(server);
-    resolver.setTimeout(QUERY_TIMEOUT);
-    try {
-      this.name = Name.fromString(host.endsWith(".") ? host : host + ".");
-    } catch (TextParseException e) {
-      throw new IllegalArgumentException("not a host name: " + host, e);
-    }
-    this.onChange = onChange;
-  }
-
-  /** The site's addresses now: from the cache while the TTL lasts, else from the server. */
-  synchronized List<InetAddress> addresses() {
-    long now = System.currentTimeMillis();
-    if (now >= expiresAtMillis || addresses.isEmpty()) {
-      refresh(now);
-    }
-    return addresses;
-  }
-
-  long queries() {
-    return queries.get();
-  }
-
-  long failures() {
-    return failures.get();
-  }
-
-  private void refresh(long now) {
-    queries.incrementAndGet();
-    try {
-      Message answer = resolver.send(Message.newQuery(Record.newRecord(name, Type.A, DClass.IN)));
-      if (answer.getRcode() != Rcode.NOERROR) {
-        throw new IOException("DNS answered " + Rcode.string(answer.getRcode()));
-      }
-      List<InetAddress> found = new ArrayList<>();
-      long ttlSeconds = Long.MAX_VALUE;
-      for (Record record : answer.getSection(Section.ANSWER)) {
-        if (record instanceof ARecord a) {
-          found.add(a.getAddress());
-          ttlSeconds = Math.min(ttlSeconds, a.getTTL());
+    TtlResolver(InetSocketAddress server, String host, Consumer<List<InetAddress>> onChange) {
+        this.resolver = new SimpleResolver(server);
+        resolver.setTimeout(QUERY_TIMEOUT);
+        try {
+            this.name = Name.fromString(host.endsWith(".") ? host : host + ".");
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException("not a host name: " + host, e);
         }
-      }
-      if (found.isEmpty()) {
-        throw new IOException("no A record for " + name);
-      }
-      found.sort((x, y) -> x.getHostAddress().compareTo(y.getHostAddress()));
-      expiresAtMillis = now + Math.max(MIN_TTL_MILLIS, ttlSeconds * 1000);
-      if (!found.equals(addresses)) {
-        addresses = List.copyOf(found);
-        onChange.accept(addresses);
-      }
-    } catch (IOException e) {
-      failures.incrementAndGet();
-      expiresAtMillis = now + MIN_TTL_MILLIS;
+        this.onChange = onChange;
     }
-  }
+
+    /** The site's addresses now: from the cache while the TTL lasts, else from the server. */
+    synchronized List<InetAddress> addresses() {
+        long now = System.currentTimeMillis();
+        if (now >= expiresAtMillis || addresses.isEmpty()) {
+            refresh(now);
+        }
+        return addresses;
+    }
+
+    long queries() {
+        return queries.get();
+    }
+
+    long failures() {
+        return failures.get();
+    }
+
+    private void refresh(long now) {
+        queries.incrementAndGet();
+        try {
+            Message answer = resolver.send(Message.newQuery(Record.newRecord(name, Type.A, DClass.IN)));
+            if (answer.getRcode() != Rcode.NOERROR) {
+                throw new IOException("DNS answered " + Rcode.string(answer.getRcode()));
+            }
+            List<InetAddress> found = new ArrayList<>();
+            long ttlSeconds = Long.MAX_VALUE;
+            for (Record record : answer.getSection(Section.ANSWER)) {
+                if (record instanceof ARecord a) {
+                    found.add(a.getAddress());
+                    ttlSeconds = Math.min(ttlSeconds, a.getTTL());
+                }
+            }
+            if (found.isEmpty()) {
+                throw new IOException("no A record for " + name);
+            }
+            found.sort((x, y) -> x.getHostAddress().compareTo(y.getHostAddress()));
+            expiresAtMillis = now + Math.max(MIN_TTL_MILLIS, ttlSeconds * 1000);
+            if (!found.equals(addresses)) {
+                addresses = List.copyOf(found);
+                onChange.accept(addresses);
+            }
+        } catch (IOException e) {
+            failures.incrementAndGet();
+            expiresAtMillis = now + MIN_TTL_MILLIS;
+        }
+    }
 }

@@ -50,176 +50,198 @@ import org.xenoservice.servlet.XenoFilter;
  * {@link BookstoreApp#configure}. {@link #close()} stops Tomcat and the workers only.
  */
 public final class BookstoreWebApp implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(BookstoreWebApp.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BookstoreWebApp.class);
 
-  private final Tomcat tomcat;
-  private final WorkerPool pool;
-  private final Path baseDirectory;
-  private final int port;
-
-  private BookstoreWebApp(Tomcat tomcat, WorkerPool pool, Path baseDirectory, int port) {
-    this.tomcat = tomcat;
-    this.pool = pool;
-    this.baseDirectory = baseDirectory;
-    this.port = port;
-  }
-
-  /**
-   * Starts the shop in a new embedded Tomcat.
-   *
-   * @throws IOException if the port cannot be bound or the web app does not start
-   */
-  public static BookstoreWebApp start(BookstoreApp.Options options) throws IOException {
-    Objects.requireNonNull(options, "options");
-    Shop shop = options.shop();
-    WorkerPool pool = options.workerPool("bookstore-web-worker");
-    Path base = Files.createTempDirectory("bookstore-tomcat-");
-    Tomcat tomcat = new Tomcat();
-    tomcat.setBaseDir(base.toString());
-    Connector connector = new Connector();
-    connector.setPort(options.port());
-    connector.setProperty("address", options.bindAddress());
-    tomcat.setConnector(connector);
-    Context context = tomcat.addContext("", options.siteDirectory().toAbsolutePath().toString());
-    Tomcat.addDefaultMimeTypeMappings(context);
-    context.addWelcomeFile("index.html");
-    context.addServletContainerInitializer((classes, servletContext) -> {
-      FilterRegistration.Dynamic xeno = servletContext.addFilter("xeno", new XenoFilter(options.xeno()));
-      xeno.setAsyncSupported(true);
-      xeno.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
-      FilterRegistration.Dynamic workers = servletContext.addFilter("workers", new WorkerFilter(pool, shop));
-      workers.setAsyncSupported(true);
-      workers.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), true, "/*");
-      add(servletContext.addServlet("default", new DefaultServlet()), "/");
-      add(servletContext.addServlet("search", new RouteServlet(request -> search(shop, request))), "/search");
-      add(servletContext.addServlet("order", new RouteServlet(request -> order(shop, request))), "/order",
-          "/order/*");
-    }, null);
-    try {
-      tomcat.start();
-      if (context.getState() != LifecycleState.STARTED || connector.getState() != LifecycleState.STARTED
-          || connector.getLocalPort() <= 0) {
-        throw new LifecycleException("the web app or the connector did not start; see Tomcat's log above");
-      }
-    } catch (LifecycleException e) {
-      stop(tomcat, pool, base);
-      throw new IOException("cannot serve the bookstore on " + options.bindAddress() + ":" + options.port() + ": "
-          + e.getMessage(), e);
-    }
-    int port = connector.getLocalPort();
-    LOG.info("the bookstore web app serves http://{}:{}/ ({} workers, queue {}, {} per request)",
-        options.bindAddress(), port, options.workerThreads(), options.queueCapacity(), options.costPerRequest());
-    return new BookstoreWebApp(tomcat, pool, base, port);
-  }
-
-  /** The port the shop listens on. */
-  public int port() {
-    return port;
-  }
-
-  /** How many requests wait for a worker now: the shop's queue, which a flood fills. */
-  public int queuedRequests() {
-    return pool.queued();
-  }
-
-  /** Stops Tomcat and the workers; the service, order book and catalogue stay open. */
-  @Override
-  public void close() {
-    stop(tomcat, pool, baseDirectory);
-    LOG.info("the bookstore web app on port {} stopped", port);
-  }
-
-  private static void stop(Tomcat tomcat, WorkerPool pool, Path base) {
-    pool.close();
-    try {
-      tomcat.stop();
-      tomcat.destroy();
-    } catch (LifecycleException e) {
-      LOG.warn("Tomcat did not stop cleanly", e);
-    }
-    try (Stream<Path> files = Files.walk(base)) {
-      files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-    } catch (IOException e) {
-      LOG.debug("could not delete Tomcat's base directory {}", base, e);
-    }
-  }
-
-  private static void add(ServletRegistration.Dynamic servlet, String... mappings) {
-    servlet.setAsyncSupported(true);
-    servlet.addMapping(mappings);
-  }
-
-  private static void write(HttpServletResponse response, Shop.Reply reply) throws IOException {
-    response.setStatus(reply.status());
-    reply.headers().forEach(response::setHeader);
-    response.setContentType("text/html;charset=UTF-8");
-    byte[] body = reply.body();
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
-  }
-
-  /** Queues each request for a worker, which dispatches it back to the container after its cost. */
-  static final class WorkerFilter implements Filter {
+    private final Tomcat tomcat;
     private final WorkerPool pool;
-    private final Shop shop;
+    private final Path baseDirectory;
+    private final int port;
 
-    WorkerFilter(WorkerPool pool, Shop shop) {
-      this.pool = pool;
-      this.shop = shop;
+    private BookstoreWebApp(Tomcat tomcat, WorkerPool pool, Path baseDirectory, int port) {
+        this.tomcat = tomcat;
+        this.pool = pool;
+        this.baseDirectory = baseDirectory;
+        this.port = port;
     }
 
+    /**
+     * Starts the shop in a new embedded Tomcat.
+     *
+     * @throws IOException if the port cannot be bound or the web app does not start
+     */
+    public static BookstoreWebApp start(BookstoreApp.Options options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        Shop shop = options.shop();
+        WorkerPool pool = options.workerPool("bookstore-web-worker");
+        Path base = Files.createTempDirectory("bookstore-tomcat-");
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(base.toString());
+        Connector connector = new Connector();
+        connector.setPort(options.port());
+        connector.setProperty("address", options.bindAddress());
+        tomcat.setConnector(connector);
+        Context context =
+                tomcat.addContext("", options.siteDirectory().toAbsolutePath().toString());
+        Tomcat.addDefaultMimeTypeMappings(context);
+        context.addWelcomeFile("index.html");
+        context.addServletContainerInitializer(
+                (classes, servletContext) -> {
+                    FilterRegistration.Dynamic xeno = servletContext.addFilter("xeno", new XenoFilter(options.xeno()));
+                    xeno.setAsyncSupported(true);
+                    xeno.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+                    FilterRegistration.Dynamic workers =
+                            servletContext.addFilter("workers", new WorkerFilter(pool, shop));
+                    workers.setAsyncSupported(true);
+                    workers.addMappingForUrlPatterns(
+                            EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), true, "/*");
+                    add(servletContext.addServlet("default", new DefaultServlet()), "/");
+                    add(
+                            servletContext.addServlet("search", new RouteServlet(request -> search(shop, request))),
+                            "/search");
+                    add(
+                            servletContext.addServlet("order", new RouteServlet(request -> order(shop, request))),
+                            "/order",
+                            "/order/*");
+                },
+                null);
+        try {
+            tomcat.start();
+            if (context.getState() != LifecycleState.STARTED
+                    || connector.getState() != LifecycleState.STARTED
+                    || connector.getLocalPort() <= 0) {
+                throw new LifecycleException("the web app or the connector did not start; see Tomcat's log above");
+            }
+        } catch (LifecycleException e) {
+            stop(tomcat, pool, base);
+            throw new IOException(
+                    "cannot serve the bookstore on " + options.bindAddress() + ":" + options.port() + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        int port = connector.getLocalPort();
+        LOG.info(
+                "the bookstore web app serves http://{}:{}/ ({} workers, queue {}, {} per request)",
+                options.bindAddress(),
+                port,
+                options.workerThreads(),
+                options.queueCapacity(),
+                options.costPerRequest());
+        return new BookstoreWebApp(tomcat, pool, base, port);
+    }
+
+    /** The port the shop listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** How many requests wait for a worker now: the shop's queue, which a flood fills. */
+    public int queuedRequests() {
+        return pool.queued();
+    }
+
+    /** Stops Tomcat and the workers; the service, order book and catalogue stay open. */
     @Override
-    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
-        throws IOException, ServletException {
-      if (request.getDispatcherType() != DispatcherType.REQUEST) {
-        chain.doFilter(request, response); // back from the worker
-        return;
-      }
-      AsyncContext async = request.startAsync();
-      async.setTimeout(0); // the bounded queue limits the wait
-      if (!pool.submit(async::dispatch)) {
-        write((HttpServletResponse) response, shop.busy());
-        async.complete();
-      }
-    }
-  }
-
-  /** What a servlet of the shop answers: a request in, the shop's reply out. */
-  @FunctionalInterface
-  interface Route {
-    Shop.Reply answer(HttpServletRequest request) throws IOException;
-  }
-
-  /** One dynamic route of the shop as a servlet. */
-  static final class RouteServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
-    private final transient Route route;
-
-    RouteServlet(Route route) {
-      this.route = route;
+    public void close() {
+        stop(tomcat, pool, baseDirectory);
+        LOG.info("the bookstore web app on port {} stopped", port);
     }
 
-    @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-      write(response, route.answer(request));
+    private static void stop(Tomcat tomcat, WorkerPool pool, Path base) {
+        pool.close();
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } catch (LifecycleException e) {
+            LOG.warn("Tomcat did not stop cleanly", e);
+        }
+        try (Stream<Path> files = Files.walk(base)) {
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("could not delete Tomcat's base directory {}", base, e);
+        }
     }
-  }
 
-  /** {@code GET /search?q=}: the query string only, as on Undertow. */
-  private static Shop.Reply search(Shop shop, HttpServletRequest request) {
-    String method = request.getMethod();
-    Optional<String> query = method.equals("GET") || method.equals("HEAD")
-        ? Optional.ofNullable(request.getParameter("q")) : Optional.empty();
-    return shop.search(method, query);
-  }
-
-  /** {@code POST /order}: the raw body, parsed by the shop as on Undertow and in the capture handler. */
-  private static Shop.Reply order(Shop shop, HttpServletRequest request) throws IOException {
-    byte[] body;
-    try (InputStream in = request.getInputStream()) {
-      body = in.readNBytes(OrderForm.MAX_BODY_BYTES + 1);
+    private static void add(ServletRegistration.Dynamic servlet, String... mappings) {
+        servlet.setAsyncSupported(true);
+        servlet.addMapping(mappings);
     }
-    return shop.order(request.getMethod(), Optional.ofNullable(request.getContentType()),
-        Optional.ofNullable(request.getHeader(CaptureDelivery.IDEMPOTENCY_KEY)), body);
-  }
+
+    private static void write(HttpServletResponse response, Shop.Reply reply) throws IOException {
+        response.setStatus(reply.status());
+        reply.headers().forEach(response::setHeader);
+        response.setContentType("text/html;charset=UTF-8");
+        byte[] body = reply.body();
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    /** Queues each request for a worker, which dispatches it back to the container after its cost. */
+    static final class WorkerFilter implements Filter {
+        private final WorkerPool pool;
+        private final Shop shop;
+
+        WorkerFilter(WorkerPool pool, Shop shop) {
+            this.pool = pool;
+            this.shop = shop;
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            if (request.getDispatcherType() != DispatcherType.REQUEST) {
+                chain.doFilter(request, response); // back from the worker
+                return;
+            }
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0); // the bounded queue limits the wait
+            if (!pool.submit(async::dispatch)) {
+                write((HttpServletResponse) response, shop.busy());
+                async.complete();
+            }
+        }
+    }
+
+    /** What a servlet of the shop answers: a request in, the shop's reply out. */
+    @FunctionalInterface
+    interface Route {
+        Shop.Reply answer(HttpServletRequest request) throws IOException;
+    }
+
+    /** One dynamic route of the shop as a servlet. */
+    static final class RouteServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private final transient Route route;
+
+        RouteServlet(Route route) {
+            this.route = route;
+        }
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            write(response, route.answer(request));
+        }
+    }
+
+    /** {@code GET /search?q=}: the query string only, as on Undertow. */
+    private static Shop.Reply search(Shop shop, HttpServletRequest request) {
+        String method = request.getMethod();
+        Optional<String> query = method.equals("GET") || method.equals("HEAD")
+                ? Optional.ofNullable(request.getParameter("q"))
+                : Optional.empty();
+        return shop.search(method, query);
+    }
+
+    /** {@code POST /order}: the raw body, parsed by the shop as on Undertow and in the capture handler. */
+    private static Shop.Reply order(Shop shop, HttpServletRequest request) throws IOException {
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            body = in.readNBytes(OrderForm.MAX_BODY_BYTES + 1);
+        }
+        return shop.order(
+                request.getMethod(),
+                Optional.ofNullable(request.getContentType()),
+                Optional.ofNullable(request.getHeader(CaptureDelivery.IDEMPOTENCY_KEY)),
+                body);
+    }
 }

@@ -20,98 +20,118 @@ import java.util.concurrent.CountDownLatch;
  * the package is package-private.
  */
 public final class DemoMain {
-  private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
 
-  private DemoMain() {}
+    private DemoMain() {}
 
-  /** Runs the demo with the flags {@link DemoOptions#USAGE} lists; exits with its result. */
-  public static void main(String[] args) throws Exception {
-    System.setProperty("java.awt.headless", "true");
-    System.setProperty("org.jboss.logging.provider", "slf4j"); // Undertow's logs through SLF4J, not JUL
-    if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
-      System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-    }
-    DemoOptions options;
-    try {
-      options = DemoOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    System.exit(run(options, System.out));
-  }
-
-  /** Runs the demo; returns the exit code (0: success; 1: an order was lost or duplicated). */
-  static int run(DemoOptions options, PrintStream out) throws Exception {
-    try (Demo demo = new Demo(options, out)) {
-      demo.start();
-      try (DashboardServer dashboard = new DashboardServer(demo, options.dashboardPort)) {
-        demo.say("dashboard: " + dashboard.url());
-        demo.awaitStaged();
-        if (options.scripted) {
-          return scripted(demo, options, out);
+    /** Runs the demo with the flags {@link DemoOptions#USAGE} lists; exits with its result. */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        System.setProperty("org.jboss.logging.provider", "slf4j"); // Undertow's logs through SLF4J, not JUL
+        if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
+            System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
         }
+        DemoOptions options;
+        try {
+            options = DemoOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options, System.out));
+    }
+
+    /** Runs the demo; returns the exit code (0: success; 1: an order was lost or duplicated). */
+    static int run(DemoOptions options, PrintStream out) throws Exception {
+        try (Demo demo = new Demo(options, out)) {
+            demo.start();
+            try (DashboardServer dashboard = new DashboardServer(demo, options.dashboardPort)) {
+                demo.say("dashboard: " + dashboard.url());
+                demo.awaitStaged();
+                if (options.scripted) {
+                    return scripted(demo, options, out);
+                }
+                demo.startCustomers();
+                demo.say(
+                        "press the dashboard's buttons to start a flood or force \"under attack\"; Ctrl-C ends the demo");
+                CountDownLatch forever = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "demo-shutdown"));
+                forever.await();
+                return 0;
+            }
+        }
+    }
+
+    private static int scripted(Demo demo, DemoOptions options, PrintStream out) throws Exception {
+        demo.say("scripted: calm " + options.calm.toSeconds() + " s, flood " + options.flood.toSeconds() + " s, calm "
+                + options.after.toSeconds() + " s");
         demo.startCustomers();
-        demo.say("press the dashboard's buttons to start a flood or force \"under attack\"; Ctrl-C ends the demo");
-        CountDownLatch forever = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "demo-shutdown"));
-        forever.await();
+        Demo.hold(options.calm);
+        Demo.await(
+                "the detector has warmed up",
+                SETTLE_TIMEOUT,
+                () -> demo.xeno().detector().snapshot().warmedUp());
+        demo.startFlood();
+        Demo.hold(options.flood);
+        demo.stopFlood();
+        Demo.hold(options.after);
+        if (demo.timeline.dnsUpdatedAt().isPresent()
+                && demo.timeline.withdrawnAt().isEmpty()) {
+            demo.say("waiting for the peers to leave DNS");
+            awaitQuietly(() -> demo.timeline.withdrawnAt().isPresent());
+        }
+        demo.stopCustomers();
+        demo.say("customers stopped; waiting for captured orders to reach the origin");
+        awaitQuietly(() -> demo.capturesPending() == 0
+                && demo.shop().ordersRecorded() >= demo.customers().ordersPlaced.get());
+        DemoReport.Figures figures = DemoReport.figures(demo);
+        Path report = DemoReport.writeJson(figures, demo, options.out);
+        Path chart = DemoReport.writeChart(demo.timeline, options.out);
+        out.println();
+        out.println("== XenoService demo: result (" + figures.dnsMode() + " DNS)");
+        out.printf(
+                "  flood: %d requests/s at the origin, whose capacity is about %d requests/s%n",
+                figures.floodRatePerSecond(), figures.originCapacityPerSecond());
+        out.printf(
+                "  detected after %d ms; peers in DNS after %d ms; %d peers activated%n",
+                figures.detectedAfterMs(), figures.dnsUpdatedAfterMs(), figures.peersActivated());
+        out.printf(
+                "  customers: %d of %d requests succeeded (%.1f %%), p50 %d ms, p95 %d ms (p95 during the flood %d ms),"
+                        + " %d served by peers%n",
+                figures.legitSucceeded(),
+                figures.legitRequests(),
+                figures.legitSuccessPercent(),
+                figures.legitP50Ms(),
+                figures.legitP95Ms(),
+                figures.legitP95DuringFloodMs(),
+                figures.legitServedByPeers());
+        out.printf(
+                "  orders: %d placed (%d captured by peers), %d recorded, %d lost, %d duplicated, %d unacknowledged%n",
+                figures.ordersPlaced(),
+                figures.ordersCapturedByPeers(),
+                figures.ordersRecorded(),
+                figures.ordersLost(),
+                figures.ordersDuplicated(),
+                figures.ordersUnacknowledged());
+        out.printf(
+                "  peers withdrawn %d ms after the flood stopped; %d customer errors after the withdrawal%n",
+                figures.withdrawnAfterMs(), figures.clientErrorsDuringWithdrawal());
+        out.println("  report: " + report.toAbsolutePath());
+        out.println("  chart:  " + chart.toAbsolutePath());
+        if (!figures.ordersIntact()) {
+            out.println("FAILED: an order was lost, duplicated or never acknowledged");
+            return 1;
+        }
+        out.println("OK: every order placed was recorded exactly once");
         return 0;
-      }
     }
-  }
 
-  private static int scripted(Demo demo, DemoOptions options, PrintStream out) throws Exception {
-    demo.say("scripted: calm " + options.calm.toSeconds() + " s, flood " + options.flood.toSeconds() + " s, calm "
-        + options.after.toSeconds() + " s");
-    demo.startCustomers();
-    Demo.hold(options.calm);
-    Demo.await("the detector has warmed up", SETTLE_TIMEOUT, () -> demo.xeno().detector().snapshot().warmedUp());
-    demo.startFlood();
-    Demo.hold(options.flood);
-    demo.stopFlood();
-    Demo.hold(options.after);
-    if (demo.timeline.dnsUpdatedAt().isPresent() && demo.timeline.withdrawnAt().isEmpty()) {
-      demo.say("waiting for the peers to leave DNS");
-      awaitQuietly(() -> demo.timeline.withdrawnAt().isPresent());
+    private static void awaitQuietly(java.util.function.BooleanSupplier condition) {
+        try {
+            Demo.await("settled", SETTLE_TIMEOUT, condition);
+        } catch (IllegalStateException e) {
+            // the report says what did not happen
+        }
     }
-    demo.stopCustomers();
-    demo.say("customers stopped; waiting for captured orders to reach the origin");
-    awaitQuietly(() -> demo.capturesPending() == 0
-        && demo.shop().ordersRecorded() >= demo.customers().ordersPlaced.get());
-    DemoReport.Figures figures = DemoReport.figures(demo);
-    Path report = DemoReport.writeJson(figures, demo, options.out);
-    Path chart = DemoReport.writeChart(demo.timeline, options.out);
-    out.println();
-    out.println("== XenoService demo: result (" + figures.dnsMode() + " DNS)");
-    out.printf("  flood: %d requests/s at the origin, whose capacity is about %d requests/s%n",
-        figures.floodRatePerSecond(), figures.originCapacityPerSecond());
-    out.printf("  detected after %d ms; peers in DNS after %d ms; %d peers activated%n", figures.detectedAfterMs(),
-        figures.dnsUpdatedAfterMs(), figures.peersActivated());
-    out.printf("  customers: %d of %d requests succeeded (%.1f %%), p50 %d ms, p95 %d ms (p95 during the flood %d ms),"
-        + " %d served by peers%n", figures.legitSucceeded(), figures.legitRequests(), figures.legitSuccessPercent(),
-        figures.legitP50Ms(), figures.legitP95Ms(), figures.legitP95DuringFloodMs(), figures.legitServedByPeers());
-    out.printf("  orders: %d placed (%d captured by peers), %d recorded, %d lost, %d duplicated, %d unacknowledged%n",
-        figures.ordersPlaced(), figures.ordersCapturedByPeers(), figures.ordersRecorded(), figures.ordersLost(),
-        figures.ordersDuplicated(), figures.ordersUnacknowledged());
-    out.printf("  peers withdrawn %d ms after the flood stopped; %d customer errors after the withdrawal%n",
-        figures.withdrawnAfterMs(), figures.clientErrorsDuringWithdrawal());
-    out.println("  report: " + report.toAbsolutePath());
-    out.println("  chart:  " + chart.toAbsolutePath());
-    if (!figures.ordersIntact()) {
-      out.println("FAILED: an order was lost, duplicated or never acknowledged");
-      return 1;
-    }
-    out.println("OK: every order placed was recorded exactly once");
-    return 0;
-  }
-
-  private static void awaitQuietly(java.util.function.BooleanSupplier condition) {
-    try {
-      Demo.await("settled", SETTLE_TIMEOUT, condition);
-    } catch (IllegalStateException e) {
-      // the report says what did not happen
-    }
-  }
 }

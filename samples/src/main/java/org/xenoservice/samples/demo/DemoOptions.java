@@ -8,25 +8,26 @@ import java.util.List;
 
 /** The demo's command-line flags, with the defaults a person watching it wants. */
 final class DemoOptions {
-  boolean scripted;
-  Duration calm = Duration.ofSeconds(15);
-  Duration flood = Duration.ofSeconds(40);
-  Duration after = Duration.ofSeconds(30);
-  int dashboardPort = 8080;
-  boolean printedDns;
-  int customers = 6;
-  int floodThreads = 4;
-  /** Flood requests per second; 0 means {@link #floodFactor} times the origin's capacity. */
-  int floodRate;
-  double floodFactor = 5;
-  int originWorkers = 4;
-  Duration cost = Duration.ofMillis(20);
-  int queueLimit = 40;
-  Duration coolDown = Duration.ofSeconds(3);
-  Duration ttl = Duration.ofSeconds(1);
-  Path out = Files.isDirectory(Path.of("samples")) ? Path.of("samples", "target", "demo") : Path.of("target", "demo");
+    boolean scripted;
+    Duration calm = Duration.ofSeconds(15);
+    Duration flood = Duration.ofSeconds(40);
+    Duration after = Duration.ofSeconds(30);
+    int dashboardPort = 8080;
+    boolean printedDns;
+    int customers = 6;
+    int floodThreads = 4;
+    /** Flood requests per second; 0 means {@link #floodFactor} times the origin's capacity. */
+    int floodRate;
 
-  static final String USAGE = """
+    double floodFactor = 5;
+    int originWorkers = 4;
+    Duration cost = Duration.ofMillis(20);
+    int queueLimit = 40;
+    Duration coolDown = Duration.ofSeconds(3);
+    Duration ttl = Duration.ofSeconds(1);
+    Path out = Files.isDirectory(Path.of("samples")) ? Path.of("samples", "target", "demo") : Path.of("target", "demo");
+
+    static final String USAGE = """
       usage: DemoMain [--scripted] [options]
         --scripted               calm, flood, calm; then report.json and timeline.png; exit 1 if an order was lost
         --calm-seconds N         calm before the flood (15)
@@ -44,69 +45,69 @@ final class DemoOptions {
         --ttl-seconds N          TTL of the site's records (1)
         --out DIR                where report.json, timeline.png and the run's files go""";
 
-  static DemoOptions parse(String... args) {
-    DemoOptions options = new DemoOptions();
-    List<String> rest = new ArrayList<>(List.of(args));
-    while (!rest.isEmpty()) {
-      String flag = rest.remove(0);
-      switch (flag) {
-        case "--scripted" -> options.scripted = true;
-        case "--printed-dns" -> options.printedDns = true;
-        case "--calm-seconds" -> options.calm = seconds(flag, rest);
-        case "--flood-seconds" -> options.flood = seconds(flag, rest);
-        case "--after-seconds" -> options.after = seconds(flag, rest);
-        case "--cool-down-seconds" -> options.coolDown = seconds(flag, rest);
-        case "--ttl-seconds" -> options.ttl = seconds(flag, rest);
-        case "--dashboard-port" -> options.dashboardPort = number(flag, rest, 0, 65535);
-        case "--customers" -> options.customers = number(flag, rest, 1, 200);
-        case "--flood-threads" -> options.floodThreads = number(flag, rest, 1, 256);
-        case "--flood-rate" -> options.floodRate = number(flag, rest, 1, 100_000);
-        case "--origin-workers" -> options.originWorkers = number(flag, rest, 1, 64);
-        case "--cost-ms" -> options.cost = Duration.ofMillis(number(flag, rest, 1, 10_000));
-        case "--queue" -> options.queueLimit = number(flag, rest, 0, 10_000);
-        case "--out" -> options.out = Path.of(value(flag, rest));
-        case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
-        default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
-      }
+    static DemoOptions parse(String... args) {
+        DemoOptions options = new DemoOptions();
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty()) {
+            String flag = rest.remove(0);
+            switch (flag) {
+                case "--scripted" -> options.scripted = true;
+                case "--printed-dns" -> options.printedDns = true;
+                case "--calm-seconds" -> options.calm = seconds(flag, rest);
+                case "--flood-seconds" -> options.flood = seconds(flag, rest);
+                case "--after-seconds" -> options.after = seconds(flag, rest);
+                case "--cool-down-seconds" -> options.coolDown = seconds(flag, rest);
+                case "--ttl-seconds" -> options.ttl = seconds(flag, rest);
+                case "--dashboard-port" -> options.dashboardPort = number(flag, rest, 0, 65535);
+                case "--customers" -> options.customers = number(flag, rest, 1, 200);
+                case "--flood-threads" -> options.floodThreads = number(flag, rest, 1, 256);
+                case "--flood-rate" -> options.floodRate = number(flag, rest, 1, 100_000);
+                case "--origin-workers" -> options.originWorkers = number(flag, rest, 1, 64);
+                case "--cost-ms" -> options.cost = Duration.ofMillis(number(flag, rest, 1, 10_000));
+                case "--queue" -> options.queueLimit = number(flag, rest, 0, 10_000);
+                case "--out" -> options.out = Path.of(value(flag, rest));
+                case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
+                default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
+            }
+        }
+        if (options.ttl.isZero()) {
+            throw new IllegalArgumentException("--ttl-seconds must be at least 1, was 0");
+        }
+        return options;
     }
-    if (options.ttl.isZero()) {
-      throw new IllegalArgumentException("--ttl-seconds must be at least 1, was 0");
+
+    /** The origin's capacity in requests per second: workers / cost. */
+    double capacityPerSecond() {
+        return originWorkers * 1000.0 / cost.toMillis();
     }
-    return options;
-  }
 
-  /** The origin's capacity in requests per second: workers / cost. */
-  double capacityPerSecond() {
-    return originWorkers * 1000.0 / cost.toMillis();
-  }
-
-  /** The flood's rate in requests per second. */
-  int floodRatePerSecond() {
-    return floodRate > 0 ? floodRate : (int) Math.round(floodFactor * capacityPerSecond());
-  }
-
-  private static String value(String flag, List<String> rest) {
-    if (rest.isEmpty()) {
-      throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+    /** The flood's rate in requests per second. */
+    int floodRatePerSecond() {
+        return floodRate > 0 ? floodRate : (int) Math.round(floodFactor * capacityPerSecond());
     }
-    return rest.remove(0);
-  }
 
-  private static int number(String flag, List<String> rest, int min, int max) {
-    String text = value(flag, rest);
-    int number;
-    try {
-      number = Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " must be a whole number, was \"" + text + "\"", e);
+    private static String value(String flag, List<String> rest) {
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+        }
+        return rest.remove(0);
     }
-    if (number < min || number > max) {
-      throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", was " + number);
-    }
-    return number;
-  }
 
-  private static Duration seconds(String flag, List<String> rest) {
-    return Duration.ofSeconds(number(flag, rest, 0, 86_400));
-  }
+    private static int number(String flag, List<String> rest, int min, int max) {
+        String text = value(flag, rest);
+        int number;
+        try {
+            number = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be a whole number, was \"" + text + "\"", e);
+        }
+        if (number < min || number > max) {
+            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", was " + number);
+        }
+        return number;
+    }
+
+    private static Duration seconds(String flag, List<String> rest) {
+        return Duration.ofSeconds(number(flag, rest, 0, 86_400));
+    }
 }

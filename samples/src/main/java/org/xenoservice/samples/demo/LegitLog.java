@@ -10,37 +10,39 @@ import java.util.function.LongPredicate;
  * whether it succeeded, and whether a peer or the origin answered. Safe for concurrent use.
  */
 final class LegitLog {
-  /** One request. */
-  record Entry(long atMillis, long latencyMillis, boolean ok, boolean byPeer, String what) {}
+    /** One request. */
+    record Entry(long atMillis, long latencyMillis, boolean ok, boolean byPeer, String what) {}
 
-  private final List<Entry> entries = new ArrayList<>();
+    private final List<Entry> entries = new ArrayList<>();
 
-  synchronized void add(Entry entry) {
-    entries.add(entry);
-  }
-
-  /** The entries that started within [fromMillis, toMillis). */
-  synchronized List<Entry> between(long fromMillis, long toMillis) {
-    return entries.stream().filter(e -> e.atMillis() >= fromMillis && e.atMillis() < toMillis).toList();
-  }
-
-  synchronized List<Entry> all() {
-    return List.copyOf(entries);
-  }
-
-  /** The {@code p}th percentile (0–100) of the latencies of {@code entries}, 0 when there are none. */
-  static long percentile(List<Entry> entries, double p) {
-    long[] latencies = entries.stream().mapToLong(Entry::latencyMillis).toArray();
-    if (latencies.length == 0) {
-      return 0;
+    synchronized void add(Entry entry) {
+        entries.add(entry);
     }
-    Arrays.sort(latencies);
-    int index = (int) Math.ceil(p / 100.0 * latencies.length) - 1;
-    return latencies[Math.max(0, Math.min(latencies.length - 1, index))];
-  }
 
-  /** Entries whose start time matches. */
-  static long count(List<Entry> entries, LongPredicate at) {
-    return entries.stream().filter(e -> at.test(e.atMillis())).count();
-  }
+    /** The entries that started within [fromMillis, toMillis). */
+    synchronized List<Entry> between(long fromMillis, long toMillis) {
+        return entries.stream()
+                .filter(e -> e.atMillis() >= fromMillis && e.atMillis() < toMillis)
+                .toList();
+    }
+
+    synchronized List<Entry> all() {
+        return List.copyOf(entries);
+    }
+
+    /** The {@code p}th percentile (0–100) of the latencies of {@code entries}, 0 when there are none. */
+    static long percentile(List<Entry> entries, double p) {
+        long[] latencies = entries.stream().mapToLong(Entry::latencyMillis).toArray();
+        if (latencies.length == 0) {
+            return 0;
+        }
+        Arrays.sort(latencies);
+        int index = (int) Math.ceil(p / 100.0 * latencies.length) - 1;
+        return latencies[Math.max(0, Math.min(latencies.length - 1, index))];
+    }
+
+    /** Entries whose start time matches. */
+    static long count(List<Entry> entries, LongPredicate at) {
+        return entries.stream().filter(e -> at.test(e.atMillis())).count();
+    }
 }

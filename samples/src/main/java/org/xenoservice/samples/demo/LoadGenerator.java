@@ -7,10 +7,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The built-in flood: a few pacing threads that send requests through the JDK HttpClient's
@@ -19,111 +19,118 @@ import java.util.concurrent.CompletableFuture;
  * with at most {@value #MAX_OUTSTANDING} requests in the air. It can be started and stopped again.
  */
 final class LoadGenerator {
-  private static final int MAX_OUTSTANDING = 400;
+    private static final int MAX_OUTSTANDING = 400;
 
-  private final List<String> pages;
-  private final String address;
-  private final int port;
-  private final String site;
-  private final int threadCount;
-  private volatile int ratePerSecond;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
-  private final AtomicLong sent = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
-  private final AtomicLong skipped = new AtomicLong();
-  /** Requests in the air at most: an open-loop flood that does not wait for answers, within reason. */
-  private final Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
-  private final List<Thread> threads = new ArrayList<>();
-  private volatile boolean running;
+    private final List<String> pages;
+    private final String address;
+    private final int port;
+    private final String site;
+    private final int threadCount;
+    private volatile int ratePerSecond;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    /** Requests in the air at most: an open-loop flood that does not wait for answers, within reason. */
+    private final Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
 
-  LoadGenerator(String address, int port, String site, List<String> pages, int threadCount, int ratePerSecond) {
-    this.pages = List.copyOf(pages);
-    this.address = address;
-    this.port = port;
-    this.site = site;
-    this.threadCount = threadCount;
-    this.ratePerSecond = ratePerSecond;
-  }
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
 
-  synchronized void start() {
-    if (running) {
-      return;
+    LoadGenerator(String address, int port, String site, List<String> pages, int threadCount, int ratePerSecond) {
+        this.pages = List.copyOf(pages);
+        this.address = address;
+        this.port = port;
+        this.site = site;
+        this.threadCount = threadCount;
+        this.ratePerSecond = ratePerSecond;
     }
-    running = true;
-    threads.clear();
-    for (int i = 0; i < threadCount; i++) {
-      int index = i;
-      Thread thread = new Thread(() -> flood(index), "flood-" + i);
-      thread.setDaemon(true);
-      threads.add(thread);
-      thread.start();
+
+    synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        threads.clear();
+        for (int i = 0; i < threadCount; i++) {
+            int index = i;
+            Thread thread = new Thread(() -> flood(index), "flood-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
     }
-  }
 
-  synchronized void stop() {
-    running = false;
-    for (Thread thread : threads) {
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    threads.clear();
-  }
-
-  boolean running() {
-    return running;
-  }
-
-  int ratePerSecond() {
-    return ratePerSecond;
-  }
-
-  long sent() {
-    return sent.get();
-  }
-
-  /** Requests not sent because {@value #MAX_OUTSTANDING} were in the air already. */
-  long skipped() {
-    return skipped.get();
-  }
-
-  long failed() {
-    return failed.get();
-  }
-
-  private void flood(int index) {
-    long intervalNanos = (long) (1e9 * threadCount / ratePerSecond);
-    long next = System.nanoTime() + intervalNanos * index / threadCount;
-    long n = index;
-    while (running) {
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-        continue;
-      }
-      next += intervalNanos;
-      if (System.nanoTime() - next > 1_000_000_000L) {
-        next = System.nanoTime(); // fell behind by a second: do not burst to catch up
-      }
-      n += threadCount;
-      if (!outstanding.tryAcquire()) {
-        skipped.incrementAndGet(); // as many requests in the air as the flood allows: this one is not sent
-        continue;
-      }
-      String path = n % 5 == 4 ? "/search?q=flood" + (n % 7) : pages.get((int) (n % pages.size()));
-      sent.incrementAndGet();
-      CompletableFuture<?> unused = http.sendAsync(HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
-              .header("Host", site).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding())
-          .whenComplete((answer, error) -> {
-            outstanding.release();
-            if (error != null || answer.statusCode() >= 500) {
-              failed.incrementAndGet();
+    synchronized void stop() {
+        running = false;
+        for (Thread thread : threads) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-          });
+        }
+        threads.clear();
     }
-  }
+
+    boolean running() {
+        return running;
+    }
+
+    int ratePerSecond() {
+        return ratePerSecond;
+    }
+
+    long sent() {
+        return sent.get();
+    }
+
+    /** Requests not sent because {@value #MAX_OUTSTANDING} were in the air already. */
+    long skipped() {
+        return skipped.get();
+    }
+
+    long failed() {
+        return failed.get();
+    }
+
+    private void flood(int index) {
+        long intervalNanos = (long) (1e9 * threadCount / ratePerSecond);
+        long next = System.nanoTime() + intervalNanos * index / threadCount;
+        long n = index;
+        while (running) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+                continue;
+            }
+            next += intervalNanos;
+            if (System.nanoTime() - next > 1_000_000_000L) {
+                next = System.nanoTime(); // fell behind by a second: do not burst to catch up
+            }
+            n += threadCount;
+            if (!outstanding.tryAcquire()) {
+                skipped.incrementAndGet(); // as many requests in the air as the flood allows: this one is not sent
+                continue;
+            }
+            String path = n % 5 == 4 ? "/search?q=flood" + (n % 7) : pages.get((int) (n % pages.size()));
+            sent.incrementAndGet();
+            CompletableFuture<?> unused = http.sendAsync(
+                            HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
+                                    .header("Host", site)
+                                    .timeout(Duration.ofSeconds(3))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((answer, error) -> {
+                        outstanding.release();
+                        if (error != null || answer.statusCode() >= 500) {
+                            failed.incrementAndGet();
+                        }
+                    });
+        }
+    }
 }

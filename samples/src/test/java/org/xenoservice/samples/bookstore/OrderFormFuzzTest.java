@@ -13,17 +13,17 @@ import java.util.Optional;
  * {@code JAZZER_FUZZ=1} to fuzz for real.
  */
 class OrderFormFuzzTest {
-  @FuzzTest(maxDuration = "20s")
-  void parseRefusesOrReturnsAValidOrder(byte[] body) {
-    OrderForm form;
-    try {
-      form = OrderForm.parse(Optional.of("application/x-www-form-urlencoded; charset=UTF-8"), body);
-    } catch (OrderForm.InvalidOrderException refused) {
-      return;
+    @FuzzTest(maxDuration = "20s")
+    void parseRefusesOrReturnsAValidOrder(byte[] body) {
+        OrderForm form;
+        try {
+            form = OrderForm.parse(Optional.of("application/x-www-form-urlencoded; charset=UTF-8"), body);
+        } catch (OrderForm.InvalidOrderException refused) {
+            return;
+        }
+        assertTrue(Book.isId(form.bookId()), form.bookId());
+        assertTrue(Order.isEmail(form.email()), form.email());
+        assertTrue(form.quantity() >= 1 && form.quantity() <= Order.MAX_QUANTITY);
+        form.orderId().ifPresent(id -> assertTrue(Order.isId(id), id));
     }
-    assertTrue(Book.isId(form.bookId()), form.bookId());
-    assertTrue(Order.isEmail(form.email()), form.email());
-    assertTrue(form.quantity() >= 1 && form.quantity() <= Order.MAX_QUANTITY);
-    form.orderId().ifPresent(id -> assertTrue(Order.isId(id), id));
-  }
 }

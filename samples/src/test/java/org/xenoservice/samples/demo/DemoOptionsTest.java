@@ -8,20 +8,22 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class DemoOptionsTest {
-  @Test
-  void floodDefaultsToFiveTimesTheOriginsCapacity() {
-    DemoOptions options = DemoOptions.parse("--scripted", "--flood-seconds", "7", "--origin-workers", "2");
-    assertTrue(options.scripted);
-    assertEquals(Duration.ofSeconds(7), options.flood);
-    assertEquals(100, options.capacityPerSecond(), 0.001);
-    assertEquals(500, options.floodRatePerSecond());
-  }
+    @Test
+    void floodDefaultsToFiveTimesTheOriginsCapacity() {
+        DemoOptions options = DemoOptions.parse("--scripted", "--flood-seconds", "7", "--origin-workers", "2");
+        assertTrue(options.scripted);
+        assertEquals(Duration.ofSeconds(7), options.flood);
+        assertEquals(100, options.capacityPerSecond(), 0.001);
+        assertEquals(500, options.floodRatePerSecond());
+    }
 
-  @Test
-  void refusesUnknownFlagsAndBadNumbersNamingThem() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse("--flod")).getMessage()
-        .contains("unknown option --flod"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse("--customers", "many"))
-        .getMessage().contains("--customers must be a whole number"));
-  }
+    @Test
+    void refusesUnknownFlagsAndBadNumbersNamingThem() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse("--flod"))
+                .getMessage()
+                .contains("unknown option --flod"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse("--customers", "many"))
+                .getMessage()
+                .contains("--customers must be a whole number"));
+    }
 }

@@ -9,33 +9,33 @@ import java.io.OutputStream;
  * Content-Length. A write that fails may so count up to one buffer the client never got.
  */
 final class CountingOutputStream extends OutputStream {
-  private final OutputStream out;
-  private final SiteHandler.Sent sent;
+    private final OutputStream out;
+    private final SiteHandler.Sent sent;
 
-  CountingOutputStream(OutputStream out, SiteHandler.Sent sent) {
-    this.out = out;
-    this.sent = sent;
-  }
+    CountingOutputStream(OutputStream out, SiteHandler.Sent sent) {
+        this.out = out;
+        this.sent = sent;
+    }
 
-  @Override
-  public void write(int b) throws IOException {
-    sent.add(1);
-    out.write(b);
-  }
+    @Override
+    public void write(int b) throws IOException {
+        sent.add(1);
+        out.write(b);
+    }
 
-  @Override
-  public void write(byte[] bytes, int offset, int length) throws IOException {
-    sent.add(length);
-    out.write(bytes, offset, length);
-  }
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        sent.add(length);
+        out.write(bytes, offset, length);
+    }
 
-  @Override
-  public void flush() throws IOException {
-    out.flush();
-  }
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
 
-  @Override
-  public void close() throws IOException {
-    out.close();
-  }
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
 }

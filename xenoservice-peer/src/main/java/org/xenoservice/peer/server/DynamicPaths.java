@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.concurrent.DaemonThreads;
 import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.dynamic.CapturePolicy;
 import org.xenoservice.dynamic.DegradePolicy;
@@ -42,8 +44,6 @@ import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.protocol.CapturedRequest;
-import java.util.concurrent.ExecutorService;
-import org.xenoservice.concurrent.DaemonThreads;
 
 /**
  * Answers requests under a site's dynamic routes ({@code degrade}, {@code proxy} and
@@ -53,288 +53,348 @@ import org.xenoservice.concurrent.DaemonThreads;
  * {@link HttpClient}. A misconfigured route is answered 500 with a log line naming the setting.
  */
 final class DynamicPaths {
-  private static final Logger LOG = LoggerFactory.getLogger(DynamicPaths.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DynamicPaths.class);
 
-  /** Hop-by-hop headers (RFC 9110 section 7.6.1) and those the JDK client sets itself. */
-  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
-      "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
-      "host", "content-length", "expect");
-  private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
-  private static final HttpString X_FORWARDED_HOST = new HttpString("X-Forwarded-Host");
-  private static final String NO_STORE = "no-store";
-  private static final HttpString IDEMPOTENCY_KEY = new HttpString(CaptureDelivery.IDEMPOTENCY_KEY);
+    /** Hop-by-hop headers (RFC 9110 section 7.6.1) and those the JDK client sets itself. */
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "trailers",
+            "transfer-encoding",
+            "upgrade",
+            "host",
+            "content-length",
+            "expect");
 
-  private final ExecutorService clientThreads;
-  private final HttpClient client;
-  private final Map<String, Semaphore> funnels = new ConcurrentHashMap<>();
-  private final Optional<Captures> captures;
+    private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
+    private static final HttpString X_FORWARDED_HOST = new HttpString("X-Forwarded-Host");
+    private static final String NO_STORE = "no-store";
+    private static final HttpString IDEMPOTENCY_KEY = new HttpString(CaptureDelivery.IDEMPOTENCY_KEY);
 
-  DynamicPaths(Optional<Captures> captures) {
-    this.captures = captures;
-    // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
-    this.clientThreads = DaemonThreads.cachedPool("xeno-proxy-client");
-    this.client = HttpClient.newBuilder()
-        .executor(clientThreads)
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
-  }
+    private final ExecutorService clientThreads;
+    private final HttpClient client;
+    private final Map<String, Semaphore> funnels = new ConcurrentHashMap<>();
+    private final Optional<Captures> captures;
 
-  /** Stops the proxy client's threads; requests still being proxied fail. */
-  void close() {
-    clientThreads.shutdownNow();
-  }
+    DynamicPaths(Optional<Captures> captures) {
+        this.captures = captures;
+        // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
+        this.clientThreads = DaemonThreads.cachedPool("xeno-proxy-client");
+        this.client = HttpClient.newBuilder()
+                .executor(clientThreads)
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
 
-  /** Answers a request that {@code route} of {@code site} decides, on a worker thread. */
-  void handle(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent) {
-    if (exchange.isInIoThread()) {
-      exchange.dispatch((HttpHandler) dispatched -> answer(dispatched, site, route, sent));
-    } else {
-      answer(exchange, site, route, sent);
+    /** Stops the proxy client's threads; requests still being proxied fail. */
+    void close() {
+        clientThreads.shutdownNow();
     }
-  }
 
-  private void answer(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent) {
-    try {
-      switch (route.policy()) {
-        case DEGRADE -> degrade(exchange, site, route, sent);
-        case PROXY -> proxy(exchange, site, route, sent);
-        case CAPTURE -> capture(exchange, site, route, sent);
-        default -> throw new IllegalStateException("unknown policy " + route.policy());
-      }
-    } catch (DynamicSettingException e) {
-      misconfigured(exchange, site, route, e.setting(), e.getMessage(), sent);
-    } catch (IOException | RuntimeException e) {
-      SiteHandler.failed(exchange, sent, e);
-    }
-  }
-
-  private void degrade(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
-      throws IOException {
-    DegradePolicy policy = DegradePolicy.of(route);
-    Optional<ManifestFile> page = site.manifest().file(policy.page());
-    if (page.isEmpty()) {
-      misconfigured(exchange, site, route, "page", "page " + policy.page() + " is not in the bundle", sent);
-      return;
-    }
-    exchange.setStatusCode(policy.status());
-    if (policy.status() == 503) {
-      exchange.getResponseHeaders().put(Headers.RETRY_AFTER, policy.retryAfter().toSeconds());
-    }
-    sendPage(exchange, site, page.get(), sent);
-  }
-
-  private void capture(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
-      throws IOException {
-    CapturePolicy policy = CapturePolicy.of(route);
-    Optional<ManifestFile> page = site.manifest().file(policy.page());
-    if (page.isEmpty()) {
-      misconfigured(exchange, site, route, "page", "page " + policy.page() + " is not in the bundle", sent);
-      return;
-    }
-    if (captures.isEmpty()) {
-      misconfigured(exchange, site, route, "policy", "this serving port has no capture journal", sent);
-      return;
-    }
-    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
-    if (exchange.getRequestContentLength() > CapturedRequest.MAX_BODY_BYTES) {
-      SiteHandler.sendText(exchange, 413, "413 Content Too Large: at most " + CapturedRequest.MAX_BODY_BYTES
-          + " bytes\n", sent);
-      return;
-    }
-    if (!exchange.isBlocking()) {
-      exchange.startBlocking();
-    }
-    byte[] body = exchange.getInputStream().readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);
-    if (body.length > CapturedRequest.MAX_BODY_BYTES) {
-      SiteHandler.sendText(exchange, 413, "413 Content Too Large: at most " + CapturedRequest.MAX_BODY_BYTES
-          + " bytes\n", sent);
-      return;
-    }
-    HeaderMap headers = exchange.getRequestHeaders();
-    String key = headers.getFirst(IDEMPOTENCY_KEY);
-    List<CapturedRequest.Header> kept = new ArrayList<>();
-    String contentType = headers.getFirst(Headers.CONTENT_TYPE);
-    if (contentType != null) {
-      kept.add(new CapturedRequest.Header("Content-Type", contentType));
-    }
-    String query = exchange.getQueryString();
-    String uri = exchange.getRequestURI();
-    String path = (uri.startsWith("/") ? uri : SiteHandler.encodePath(exchange.getRequestPath()))
-        + (query.isEmpty() ? "" : "?" + query);
-    CapturedRequest request;
-    try {
-      request = new CapturedRequest(key == null ? UUID.randomUUID().toString() : key, site.host(),
-          exchange.getRequestMethod().toString(), path, kept, body, Instant.now());
-    } catch (IllegalArgumentException e) {
-      SiteHandler.sendText(exchange, 400, "400 Bad Request: " + oneLine(e.getMessage()) + "\n", sent);
-      return;
-    }
-    captures.get().capture(request);
-    exchange.setStatusCode(202);
-    sendPage(exchange, site, page.get(), sent);
-  }
-
-  private static String oneLine(String message) {
-    return message.replaceAll("[\\r\\n]+", " ");
-  }
-
-  private void proxy(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
-      throws IOException {
-    ProxyPolicy policy = ProxyPolicy.of(route);
-    Optional<ManifestFile> page = Optional.empty();
-    if (policy.degradePage().isPresent()) {
-      page = site.manifest().file(policy.degradePage().get());
-      if (page.isEmpty()) {
-        misconfigured(exchange, site, route, "degrade-page", "degrade-page " + policy.degradePage().get()
-            + " is not in the bundle", sent);
-        return;
-      }
-    }
-    Semaphore funnel = funnels.computeIfAbsent(site.host() + ' ' + policy.maxInFlight(),
-        key -> new Semaphore(policy.maxInFlight()));
-    if (!funnel.tryAcquire()) {
-      LOG.debug("{} {} for {}: {} requests already in flight to the origin, degrading",
-          exchange.getRequestMethod(), exchange.getRequestPath(), site.host(), policy.maxInFlight());
-      unavailable(exchange, site, page, sent);
-      return;
-    }
-    try {
-      forward(exchange, site, policy, page, sent);
-    } finally {
-      funnel.release();
-    }
-  }
-
-  private void forward(HttpServerExchange exchange, ServedSite site, ProxyPolicy policy, Optional<ManifestFile> page,
-      SiteHandler.Sent sent) throws IOException {
-    if (!exchange.isBlocking()) {
-      exchange.startBlocking();
-    }
-    HttpResponse<InputStream> response;
-    try {
-      response = client.send(request(exchange, policy), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      LOG.warn("{} {} for {}: origin {} failed, degrading: {}", exchange.getRequestMethod(),
-          exchange.getRequestPath(), site.host(), policy.origin(), e.toString());
-      unavailable(exchange, site, page, sent);
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      unavailable(exchange, site, page, sent);
-      return;
-    }
-    try (InputStream body = response.body()) {
-      exchange.setStatusCode(response.statusCode());
-      HeaderMap headers = exchange.getResponseHeaders();
-      Set<String> hopByHop = hopByHop(response.headers().allValues("connection"));
-      response.headers().map().forEach((name, values) -> {
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (!lower.equals("content-length") && (NOT_FORWARDED.contains(lower) || hopByHop.contains(lower))) {
-          return;
+    /** Answers a request that {@code route} of {@code site} decides, on a worker thread. */
+    void handle(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch((HttpHandler) dispatched -> answer(dispatched, site, route, sent));
+        } else {
+            answer(exchange, site, route, sent);
         }
-        if (!lower.startsWith(":")) {
-          headers.addAll(new HttpString(name), values);
+    }
+
+    private void answer(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent) {
+        try {
+            switch (route.policy()) {
+                case DEGRADE -> degrade(exchange, site, route, sent);
+                case PROXY -> proxy(exchange, site, route, sent);
+                case CAPTURE -> capture(exchange, site, route, sent);
+                default -> throw new IllegalStateException("unknown policy " + route.policy());
+            }
+        } catch (DynamicSettingException e) {
+            misconfigured(exchange, site, route, e.setting(), e.getMessage(), sent);
+        } catch (IOException | RuntimeException e) {
+            SiteHandler.failed(exchange, sent, e);
         }
-      });
-      if (Methods.HEAD.equals(exchange.getRequestMethod())) {
-        exchange.endExchange();
-        return;
-      }
-      try (OutputStream out = new CountingOutputStream(exchange.getOutputStream(), sent)) {
-        body.transferTo(out);
-      }
     }
-  }
 
-  private static HttpRequest request(HttpServerExchange exchange, ProxyPolicy policy) {
-    String uri = exchange.getRequestURI();
-    String path = uri.startsWith("/") ? uri : SiteHandler.encodePath(exchange.getRequestPath());
-    String query = exchange.getQueryString();
-    URI target = URI.create(policy.origin() + path + (query.isEmpty() ? "" : "?" + query));
-    HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(policy.timeout());
-    HeaderMap headers = exchange.getRequestHeaders();
-    Set<String> hopByHop = hopByHop(headers.get(Headers.CONNECTION));
-    for (HeaderValues values : headers) {
-      String lower = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
-      if (NOT_FORWARDED.contains(lower) || hopByHop.contains(lower) || lower.equals("x-forwarded-for")
-          || lower.equals("x-forwarded-host")) {
-        continue;
-      }
-      for (String value : values) {
-        builder.header(values.getHeaderName().toString(), value);
-      }
-    }
-    String client = clientAddress(exchange);
-    String forwardedFor = headers.getFirst(X_FORWARDED_FOR);
-    builder.header(X_FORWARDED_FOR.toString(), forwardedFor == null ? client : forwardedFor + ", " + client);
-    builder.header(X_FORWARDED_HOST.toString(), headers.getFirst(Headers.HOST));
-
-    HttpRequest.BodyPublisher body;
-    long length = exchange.getRequestContentLength();
-    boolean chunked = headers.contains(Headers.TRANSFER_ENCODING);
-    InputStream in = exchange.getInputStream();
-    if (length > 0) {
-      body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> in), length);
-    } else if (chunked) {
-      body = HttpRequest.BodyPublishers.ofInputStream(() -> in);
-    } else {
-      body = HttpRequest.BodyPublishers.noBody();
-    }
-    return builder.method(exchange.getRequestMethod().toString(), body).build();
-  }
-
-  private static String clientAddress(HttpServerExchange exchange) {
-    InetSocketAddress source = exchange.getSourceAddress();
-    if (source == null || source.getAddress() == null) {
-      return "unknown";
-    }
-    return AddressLiterals.format(source.getAddress());
-  }
-
-  /** The header names a {@code Connection} header lists, in lower case. */
-  private static Set<String> hopByHop(List<String> connection) {
-    Set<String> names = new HashSet<>();
-    if (connection != null) {
-      for (String value : connection) {
-        for (String name : value.split(",", -1)) {
-          names.add(name.trim().toLowerCase(Locale.ROOT));
+    private void degrade(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
+            throws IOException {
+        DegradePolicy policy = DegradePolicy.of(route);
+        Optional<ManifestFile> page = site.manifest().file(policy.page());
+        if (page.isEmpty()) {
+            misconfigured(exchange, site, route, "page", "page " + policy.page() + " is not in the bundle", sent);
+            return;
         }
-      }
+        exchange.setStatusCode(policy.status());
+        if (policy.status() == 503) {
+            exchange.getResponseHeaders()
+                    .put(Headers.RETRY_AFTER, policy.retryAfter().toSeconds());
+        }
+        sendPage(exchange, site, page.get(), sent);
     }
-    return names;
-  }
 
-  /** 503 with the degrade page if the route names one, else a line of text; always Retry-After. */
-  private static void unavailable(HttpServerExchange exchange, ServedSite site, Optional<ManifestFile> page,
-      SiteHandler.Sent sent) throws IOException {
-    exchange.getResponseHeaders().put(Headers.RETRY_AFTER, ProxyPolicy.RETRY_AFTER.toSeconds());
-    exchange.setStatusCode(503);
-    if (page.isPresent()) {
-      sendPage(exchange, site, page.get(), sent);
-    } else {
-      exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
-      SiteHandler.sendText(exchange, 503, "503 Service Unavailable: try again later\n", sent);
+    private void capture(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
+            throws IOException {
+        CapturePolicy policy = CapturePolicy.of(route);
+        Optional<ManifestFile> page = site.manifest().file(policy.page());
+        if (page.isEmpty()) {
+            misconfigured(exchange, site, route, "page", "page " + policy.page() + " is not in the bundle", sent);
+            return;
+        }
+        if (captures.isEmpty()) {
+            misconfigured(exchange, site, route, "policy", "this serving port has no capture journal", sent);
+            return;
+        }
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+        if (exchange.getRequestContentLength() > CapturedRequest.MAX_BODY_BYTES) {
+            SiteHandler.sendText(
+                    exchange,
+                    413,
+                    "413 Content Too Large: at most " + CapturedRequest.MAX_BODY_BYTES + " bytes\n",
+                    sent);
+            return;
+        }
+        if (!exchange.isBlocking()) {
+            exchange.startBlocking();
+        }
+        byte[] body = exchange.getInputStream().readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);
+        if (body.length > CapturedRequest.MAX_BODY_BYTES) {
+            SiteHandler.sendText(
+                    exchange,
+                    413,
+                    "413 Content Too Large: at most " + CapturedRequest.MAX_BODY_BYTES + " bytes\n",
+                    sent);
+            return;
+        }
+        HeaderMap headers = exchange.getRequestHeaders();
+        String key = headers.getFirst(IDEMPOTENCY_KEY);
+        List<CapturedRequest.Header> kept = new ArrayList<>();
+        String contentType = headers.getFirst(Headers.CONTENT_TYPE);
+        if (contentType != null) {
+            kept.add(new CapturedRequest.Header("Content-Type", contentType));
+        }
+        String query = exchange.getQueryString();
+        String uri = exchange.getRequestURI();
+        String path = (uri.startsWith("/") ? uri : SiteHandler.encodePath(exchange.getRequestPath()))
+                + (query.isEmpty() ? "" : "?" + query);
+        CapturedRequest request;
+        try {
+            request = new CapturedRequest(
+                    key == null ? UUID.randomUUID().toString() : key,
+                    site.host(),
+                    exchange.getRequestMethod().toString(),
+                    path,
+                    kept,
+                    body,
+                    Instant.now());
+        } catch (IllegalArgumentException e) {
+            SiteHandler.sendText(exchange, 400, "400 Bad Request: " + oneLine(e.getMessage()) + "\n", sent);
+            return;
+        }
+        captures.get().capture(request);
+        exchange.setStatusCode(202);
+        sendPage(exchange, site, page.get(), sent);
     }
-  }
 
-  /** Sends a bundle page's identity bytes, not to be cached; the status is already set. */
-  private static void sendPage(HttpServerExchange exchange, ServedSite site, ManifestFile file, SiteHandler.Sent sent)
-      throws IOException {
-    byte[] bytes;
-    try (InputStream stored = site.store().open(file.blob());
-        InputStream in = file.encoding() == Encoding.GZIP ? new GZIPInputStream(stored) : stored) {
-      bytes = in.readAllBytes();
+    private static String oneLine(String message) {
+        return message.replaceAll("[\\r\\n]+", " ");
     }
-    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, file.contentType()).put(Headers.CACHE_CONTROL, NO_STORE);
-    SiteHandler.sendInline(exchange, ByteBuffer.wrap(bytes), sent);
-  }
 
-  private static void misconfigured(HttpServerExchange exchange, ServedSite site, DynamicRoute route, String setting,
-      String problem, SiteHandler.Sent sent) {
-    LOG.error("{} route {} of {} v{}: setting \"{}\" is wrong: {}", route.policy().token(), route.prefix(),
-        site.host(), site.version(), setting, problem);
-    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
-    SiteHandler.sendText(exchange, 500, "500 Internal Server Error: this path is misconfigured\n", sent);
-  }
+    private void proxy(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
+            throws IOException {
+        ProxyPolicy policy = ProxyPolicy.of(route);
+        Optional<ManifestFile> page = Optional.empty();
+        if (policy.degradePage().isPresent()) {
+            page = site.manifest().file(policy.degradePage().get());
+            if (page.isEmpty()) {
+                misconfigured(
+                        exchange,
+                        site,
+                        route,
+                        "degrade-page",
+                        "degrade-page " + policy.degradePage().get() + " is not in the bundle",
+                        sent);
+                return;
+            }
+        }
+        Semaphore funnel = funnels.computeIfAbsent(
+                site.host() + ' ' + policy.maxInFlight(), key -> new Semaphore(policy.maxInFlight()));
+        if (!funnel.tryAcquire()) {
+            LOG.debug(
+                    "{} {} for {}: {} requests already in flight to the origin, degrading",
+                    exchange.getRequestMethod(),
+                    exchange.getRequestPath(),
+                    site.host(),
+                    policy.maxInFlight());
+            unavailable(exchange, site, page, sent);
+            return;
+        }
+        try {
+            forward(exchange, site, policy, page, sent);
+        } finally {
+            funnel.release();
+        }
+    }
+
+    private void forward(
+            HttpServerExchange exchange,
+            ServedSite site,
+            ProxyPolicy policy,
+            Optional<ManifestFile> page,
+            SiteHandler.Sent sent)
+            throws IOException {
+        if (!exchange.isBlocking()) {
+            exchange.startBlocking();
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request(exchange, policy), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            LOG.warn(
+                    "{} {} for {}: origin {} failed, degrading: {}",
+                    exchange.getRequestMethod(),
+                    exchange.getRequestPath(),
+                    site.host(),
+                    policy.origin(),
+                    e.toString());
+            unavailable(exchange, site, page, sent);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unavailable(exchange, site, page, sent);
+            return;
+        }
+        try (InputStream body = response.body()) {
+            exchange.setStatusCode(response.statusCode());
+            HeaderMap headers = exchange.getResponseHeaders();
+            Set<String> hopByHop = hopByHop(response.headers().allValues("connection"));
+            response.headers().map().forEach((name, values) -> {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (!lower.equals("content-length") && (NOT_FORWARDED.contains(lower) || hopByHop.contains(lower))) {
+                    return;
+                }
+                if (!lower.startsWith(":")) {
+                    headers.addAll(new HttpString(name), values);
+                }
+            });
+            if (Methods.HEAD.equals(exchange.getRequestMethod())) {
+                exchange.endExchange();
+                return;
+            }
+            try (OutputStream out = new CountingOutputStream(exchange.getOutputStream(), sent)) {
+                body.transferTo(out);
+            }
+        }
+    }
+
+    private static HttpRequest request(HttpServerExchange exchange, ProxyPolicy policy) {
+        String uri = exchange.getRequestURI();
+        String path = uri.startsWith("/") ? uri : SiteHandler.encodePath(exchange.getRequestPath());
+        String query = exchange.getQueryString();
+        URI target = URI.create(policy.origin() + path + (query.isEmpty() ? "" : "?" + query));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(policy.timeout());
+        HeaderMap headers = exchange.getRequestHeaders();
+        Set<String> hopByHop = hopByHop(headers.get(Headers.CONNECTION));
+        for (HeaderValues values : headers) {
+            String lower = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
+            if (NOT_FORWARDED.contains(lower)
+                    || hopByHop.contains(lower)
+                    || lower.equals("x-forwarded-for")
+                    || lower.equals("x-forwarded-host")) {
+                continue;
+            }
+            for (String value : values) {
+                builder.header(values.getHeaderName().toString(), value);
+            }
+        }
+        String client = clientAddress(exchange);
+        String forwardedFor = headers.getFirst(X_FORWARDED_FOR);
+        builder.header(X_FORWARDED_FOR.toString(), forwardedFor == null ? client : forwardedFor + ", " + client);
+        builder.header(X_FORWARDED_HOST.toString(), headers.getFirst(Headers.HOST));
+
+        HttpRequest.BodyPublisher body;
+        long length = exchange.getRequestContentLength();
+        boolean chunked = headers.contains(Headers.TRANSFER_ENCODING);
+        InputStream in = exchange.getInputStream();
+        if (length > 0) {
+            body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> in), length);
+        } else if (chunked) {
+            body = HttpRequest.BodyPublishers.ofInputStream(() -> in);
+        } else {
+            body = HttpRequest.BodyPublishers.noBody();
+        }
+        return builder.method(exchange.getRequestMethod().toString(), body).build();
+    }
+
+    private static String clientAddress(HttpServerExchange exchange) {
+        InetSocketAddress source = exchange.getSourceAddress();
+        if (source == null || source.getAddress() == null) {
+            return "unknown";
+        }
+        return AddressLiterals.format(source.getAddress());
+    }
+
+    /** The header names a {@code Connection} header lists, in lower case. */
+    private static Set<String> hopByHop(List<String> connection) {
+        Set<String> names = new HashSet<>();
+        if (connection != null) {
+            for (String value : connection) {
+                for (String name : value.split(",", -1)) {
+                    names.add(name.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return names;
+    }
+
+    /** 503 with the degrade page if the route names one, else a line of text; always Retry-After. */
+    private static void unavailable(
+            HttpServerExchange exchange, ServedSite site, Optional<ManifestFile> page, SiteHandler.Sent sent)
+            throws IOException {
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, ProxyPolicy.RETRY_AFTER.toSeconds());
+        exchange.setStatusCode(503);
+        if (page.isPresent()) {
+            sendPage(exchange, site, page.get(), sent);
+        } else {
+            exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+            SiteHandler.sendText(exchange, 503, "503 Service Unavailable: try again later\n", sent);
+        }
+    }
+
+    /** Sends a bundle page's identity bytes, not to be cached; the status is already set. */
+    private static void sendPage(HttpServerExchange exchange, ServedSite site, ManifestFile file, SiteHandler.Sent sent)
+            throws IOException {
+        byte[] bytes;
+        try (InputStream stored = site.store().open(file.blob());
+                InputStream in = file.encoding() == Encoding.GZIP ? new GZIPInputStream(stored) : stored) {
+            bytes = in.readAllBytes();
+        }
+        exchange.getResponseHeaders()
+                .put(Headers.CONTENT_TYPE, file.contentType())
+                .put(Headers.CACHE_CONTROL, NO_STORE);
+        SiteHandler.sendInline(exchange, ByteBuffer.wrap(bytes), sent);
+    }
+
+    private static void misconfigured(
+            HttpServerExchange exchange,
+            ServedSite site,
+            DynamicRoute route,
+            String setting,
+            String problem,
+            SiteHandler.Sent sent) {
+        LOG.error(
+                "{} route {} of {} v{}: setting \"{}\" is wrong: {}",
+                route.policy().token(),
+                route.prefix(),
+                site.host(),
+                site.version(),
+                setting,
+                problem);
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+        SiteHandler.sendText(exchange, 500, "500 Internal Server Error: this path is misconfigured\n", sent);
+    }
 }

@@ -47,258 +47,269 @@ import org.xenoservice.peer.PeerSites;
  * Everything survives a restart; {@link #close()} stops the forwarders and closes the journals.
  */
 public final class PeerServer implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
 
-  private final PeerConfig config;
-  private final BlobCache blobCache;
-  private final Clock clock;
-  private Undertow serving;
-  private Undertow control;
-  private PeerSites sites;
-  private PeerAccounting accounting;
-  private Captures captures;
-  private SiteHandler siteHandler;
-  private int servingPort;
-  private int controlPort;
+    private final PeerConfig config;
+    private final BlobCache blobCache;
+    private final Clock clock;
+    private Undertow serving;
+    private Undertow control;
+    private PeerSites sites;
+    private PeerAccounting accounting;
+    private Captures captures;
+    private SiteHandler siteHandler;
+    private int servingPort;
+    private int controlPort;
 
-  private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock) {
-    this.config = config;
-    this.blobCache = blobCache;
-    this.clock = clock;
-  }
-
-  /** Starts configuring a peer; the settings are those of {@link PeerConfig}, checked there. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** A peer configured as {@code config} says (ports, address, store, limits, TLS, enrolments). */
-  public static PeerServer fromConfig(PeerConfig config) {
-    return new PeerServer(Objects.requireNonNull(config, "config"), BlobCache.withDefaults(), Clock.systemUTC());
-  }
-
-  /** Configures a {@link PeerServer}: a {@link PeerConfig} plus the in-process parts (cache, clock). */
-  public static final class Builder {
-    private final PeerConfig.Builder config = PeerConfig.builder();
-    private BlobCache blobCache = BlobCache.withDefaults();
-    private Clock clock = Clock.systemUTC();
-
-    private Builder() {}
-
-    /** The port that serves the sites (0: any free port); 8080 by default. */
-    public Builder servingPort(int port) {
-      config.servingPort(port);
-      return this;
+    private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock) {
+        this.config = config;
+        this.blobCache = blobCache;
+        this.clock = clock;
     }
 
-    /** The port of the signed control protocol (0: any free port); 8081 by default. */
-    public Builder controlPort(int port) {
-      config.controlPort(port);
-      return this;
+    /** Starts configuring a peer; the settings are those of {@link PeerConfig}, checked there. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** The address both ports listen on; all interfaces by default. */
-    public Builder bindAddress(String address) {
-      config.bindAddress(address);
-      return this;
+    /** A peer configured as {@code config} says (ports, address, store, limits, TLS, enrolments). */
+    public static PeerServer fromConfig(PeerConfig config) {
+        return new PeerServer(Objects.requireNonNull(config, "config"), BlobCache.withDefaults(), Clock.systemUTC());
     }
 
-    /** Where blobs and state live; required. */
-    public Builder storeDirectory(Path directory) {
-      config.storeDirectory(directory);
-      return this;
-    }
+    /** Configures a {@link PeerServer}: a {@link PeerConfig} plus the in-process parts (cache, clock). */
+    public static final class Builder {
+        private final PeerConfig.Builder config = PeerConfig.builder();
+        private BlobCache blobCache = BlobCache.withDefaults();
+        private Clock clock = Clock.systemUTC();
 
-    /** Sites this peer accepts; nothing else is accepted. */
-    public Builder enroll(Enrollment... sites) {
-      config.enroll(sites);
-      return this;
-    }
+        private Builder() {}
 
-    /** Sites this peer accepts; nothing else is accepted. */
-    public Builder enrollments(Collection<Enrollment> sites) {
-      config.enrollments(sites);
-      return this;
-    }
+        /** The port that serves the sites (0: any free port); 8080 by default. */
+        public Builder servingPort(int port) {
+            config.servingPort(port);
+            return this;
+        }
 
-    /** The largest bundle upload accepted (413 above); {@link PeerConfig#DEFAULT_MAX_UPLOAD_BYTES} by default. */
-    public Builder maxUploadBytes(long bytes) {
-      config.maxUploadBytes(bytes);
-      return this;
-    }
+        /** The port of the signed control protocol (0: any free port); 8081 by default. */
+        public Builder controlPort(int port) {
+            config.controlPort(port);
+            return this;
+        }
 
-    /** See {@link PeerConfig#bandwidthBytesPerSecond()}: the bandwidth the sites' shares divide. */
-    public Builder bandwidthBytesPerSecond(long bytes) {
-      config.bandwidthBytesPerSecond(bytes);
-      return this;
-    }
+        /** The address both ports listen on; all interfaces by default. */
+        public Builder bindAddress(String address) {
+            config.bindAddress(address);
+            return this;
+        }
 
-    /** Serves both ports over TLS with the key and certificate in a PKCS#12 key store. */
-    public Builder tls(Path keyStoreFile, char[] password) {
-      config.tls(keyStoreFile, password);
-      return this;
-    }
+        /** Where blobs and state live; required. */
+        public Builder storeDirectory(Path directory) {
+            config.storeDirectory(directory);
+            return this;
+        }
 
-    /** The in-memory cache of hot blobs; {@link BlobCache#withDefaults()} by default. */
-    public Builder blobCache(BlobCache cache) {
-      this.blobCache = Objects.requireNonNull(cache, "cache");
-      return this;
-    }
+        /** Sites this peer accepts; nothing else is accepted. */
+        public Builder enroll(Enrollment... sites) {
+            config.enroll(sites);
+            return this;
+        }
 
-    /** The clock control calls' timestamps are checked against; the system clock by default. */
-    public Builder clock(Clock value) {
-      this.clock = Objects.requireNonNull(value, "clock");
-      return this;
+        /** Sites this peer accepts; nothing else is accepted. */
+        public Builder enrollments(Collection<Enrollment> sites) {
+            config.enrollments(sites);
+            return this;
+        }
+
+        /** The largest bundle upload accepted (413 above); {@link PeerConfig#DEFAULT_MAX_UPLOAD_BYTES} by default. */
+        public Builder maxUploadBytes(long bytes) {
+            config.maxUploadBytes(bytes);
+            return this;
+        }
+
+        /** See {@link PeerConfig#bandwidthBytesPerSecond()}: the bandwidth the sites' shares divide. */
+        public Builder bandwidthBytesPerSecond(long bytes) {
+            config.bandwidthBytesPerSecond(bytes);
+            return this;
+        }
+
+        /** Serves both ports over TLS with the key and certificate in a PKCS#12 key store. */
+        public Builder tls(Path keyStoreFile, char[] password) {
+            config.tls(keyStoreFile, password);
+            return this;
+        }
+
+        /** The in-memory cache of hot blobs; {@link BlobCache#withDefaults()} by default. */
+        public Builder blobCache(BlobCache cache) {
+            this.blobCache = Objects.requireNonNull(cache, "cache");
+            return this;
+        }
+
+        /** The clock control calls' timestamps are checked against; the system clock by default. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Builds the peer (call {@link PeerServer#start()}).
+         *
+         * @throws IllegalStateException without a store directory, with no enrolled site, or with
+         *     the same port twice
+         */
+        public PeerServer build() {
+            return new PeerServer(config.build(), blobCache, clock);
+        }
     }
 
     /**
-     * Builds the peer (call {@link PeerServer#start()}).
+     * Opens the store, reloads the sites' state and starts listening on both ports.
      *
-     * @throws IllegalStateException without a store directory, with no enrolled site, or with
-     *     the same port twice
+     * @throws IOException if the store cannot be opened, the key store read, or a port bound
      */
-    public PeerServer build() {
-      return new PeerServer(config.build(), blobCache, clock);
-    }
-  }
-
-  /**
-   * Opens the store, reloads the sites' state and starts listening on both ports.
-   *
-   * @throws IOException if the store cannot be opened, the key store read, or a port bound
-   */
-  public synchronized void start() throws IOException {
-    if (serving != null) {
-      return;
-    }
-    Path root = config.storeDirectory().toAbsolutePath();
-    BlobStore store = BlobStore.open(root.resolve("blobs"));
-    sites = PeerSites.open(root.resolve("state"), store, config.enrollments());
-    accounting = new PeerAccounting(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond());
-    ControlProtocol protocol = new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(),
-        root.resolve("spool"));
-    Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
-    captures = Captures.open(root.resolve("capture"), sites);
-    siteHandler = SiteHandler.builder(sites).hooks(accounting).blobCache(blobCache).captures(captures)
-        .build();
-    try {
-      serving = listen(config.servingPort(), tls, siteHandler);
-      control = listen(config.controlPort(), tls, new ControlHandler(protocol));
-    } catch (RuntimeException e) {
-      close();
-      throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
-    }
-    servingPort = boundPort(serving);
-    controlPort = boundPort(control);
-    LOG.info("peer: serving {} on {}://{}:{}, control on {}://{}:{}", sites.enrolledSites(),
-        tls.isPresent() ? "https" : "http", config.bindAddress(), servingPort, tls.isPresent() ? "https" : "http",
-        config.bindAddress(), controlPort);
-  }
-
-  /** The serving port as bound (useful when configured as 0). */
-  public int servingPort() {
-    return servingPort;
-  }
-
-  /** The control port as bound (useful when configured as 0). */
-  public int controlPort() {
-    return controlPort;
-  }
-
-  /** The sites' state, for status pages and tests. */
-  public PeerSites sites() {
-    if (sites == null) {
-      throw new IllegalStateException("the peer is not started");
-    }
-    return sites;
-  }
-
-  /** How many requests captured for {@code site} the origin has not acknowledged yet. */
-  public int capturesPending(String site) {
-    if (captures == null) {
-      throw new IllegalStateException("the peer is not started");
-    }
-    return captures.pendingCount(site);
-  }
-
-  /**
-   * How many requests captured for {@code site} the origin's intake refused as malformed or too
-   * large; they are kept aside on disk ({@code capture/<site>/dead-letters}) for the operator.
-   */
-  public int capturesSetAside(String site) {
-    if (captures == null) {
-      throw new IllegalStateException("the peer is not started");
-    }
-    return captures.deadLetterCount(site);
-  }
-
-  /** The per-site accounting. */
-  public PeerAccounting accounting() {
-    if (accounting == null) {
-      throw new IllegalStateException("the peer is not started");
-    }
-    return accounting;
-  }
-
-  /** Stops listening; the state stays on disk. Safe to call from an interrupted thread. */
-  @Override
-  public synchronized void close() {
-    boolean interrupted = Thread.interrupted();
-    try {
-      for (Undertow server : new Undertow[] {serving, control}) {
-        if (server != null) {
-          server.stop();
+    public synchronized void start() throws IOException {
+        if (serving != null) {
+            return;
         }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+        Path root = config.storeDirectory().toAbsolutePath();
+        BlobStore store = BlobStore.open(root.resolve("blobs"));
+        sites = PeerSites.open(root.resolve("state"), store, config.enrollments());
+        accounting = new PeerAccounting(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond());
+        ControlProtocol protocol =
+                new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
+        Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
+        captures = Captures.open(root.resolve("capture"), sites);
+        siteHandler = SiteHandler.builder(sites)
+                .hooks(accounting)
+                .blobCache(blobCache)
+                .captures(captures)
+                .build();
+        try {
+            serving = listen(config.servingPort(), tls, siteHandler);
+            control = listen(config.controlPort(), tls, new ControlHandler(protocol));
+        } catch (RuntimeException e) {
+            close();
+            throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
+        }
+        servingPort = boundPort(serving);
+        controlPort = boundPort(control);
+        LOG.info(
+                "peer: serving {} on {}://{}:{}, control on {}://{}:{}",
+                sites.enrolledSites(),
+                tls.isPresent() ? "https" : "http",
+                config.bindAddress(),
+                servingPort,
+                tls.isPresent() ? "https" : "http",
+                config.bindAddress(),
+                controlPort);
     }
-    serving = null;
-    control = null;
-    if (siteHandler != null) {
-      siteHandler.close();
-      siteHandler = null;
-    }
-    if (captures != null) {
-      captures.close();
-      captures = null;
-    }
-  }
 
-  private Undertow listen(int port, Optional<SSLContext> tls, io.undertow.server.HttpHandler handler) {
-    Undertow.Builder builder = Undertow.builder().setHandler(handler);
-    if (tls.isPresent()) {
-      builder.addHttpsListener(port, config.bindAddress(), tls.get());
-    } else {
-      builder.addHttpListener(port, config.bindAddress());
+    /** The serving port as bound (useful when configured as 0). */
+    public int servingPort() {
+        return servingPort;
     }
-    Undertow server = builder.build();
-    server.start();
-    return server;
-  }
 
-  private static int boundPort(Undertow server) {
-    return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
-  }
-
-  private SSLContext sslContext() throws IOException {
-    Path file = config.tlsKeystore().orElseThrow();
-    char[] password = config.tlsPassword();
-    try (InputStream in = Files.newInputStream(file)) {
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(in, password);
-      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      factory.init(keys, password);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(factory.getKeyManagers(), null, null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IOException("cannot use the TLS key store " + file + ": " + e.getMessage()
-          + "; it must be PKCS#12 with the server's key and certificate, and the password must match", e);
-    } finally {
-      java.util.Arrays.fill(password, '\0');
+    /** The control port as bound (useful when configured as 0). */
+    public int controlPort() {
+        return controlPort;
     }
-  }
+
+    /** The sites' state, for status pages and tests. */
+    public PeerSites sites() {
+        if (sites == null) {
+            throw new IllegalStateException("the peer is not started");
+        }
+        return sites;
+    }
+
+    /** How many requests captured for {@code site} the origin has not acknowledged yet. */
+    public int capturesPending(String site) {
+        if (captures == null) {
+            throw new IllegalStateException("the peer is not started");
+        }
+        return captures.pendingCount(site);
+    }
+
+    /**
+     * How many requests captured for {@code site} the origin's intake refused as malformed or too
+     * large; they are kept aside on disk ({@code capture/<site>/dead-letters}) for the operator.
+     */
+    public int capturesSetAside(String site) {
+        if (captures == null) {
+            throw new IllegalStateException("the peer is not started");
+        }
+        return captures.deadLetterCount(site);
+    }
+
+    /** The per-site accounting. */
+    public PeerAccounting accounting() {
+        if (accounting == null) {
+            throw new IllegalStateException("the peer is not started");
+        }
+        return accounting;
+    }
+
+    /** Stops listening; the state stays on disk. Safe to call from an interrupted thread. */
+    @Override
+    public synchronized void close() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (Undertow server : new Undertow[] {serving, control}) {
+                if (server != null) {
+                    server.stop();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        serving = null;
+        control = null;
+        if (siteHandler != null) {
+            siteHandler.close();
+            siteHandler = null;
+        }
+        if (captures != null) {
+            captures.close();
+            captures = null;
+        }
+    }
+
+    private Undertow listen(int port, Optional<SSLContext> tls, io.undertow.server.HttpHandler handler) {
+        Undertow.Builder builder = Undertow.builder().setHandler(handler);
+        if (tls.isPresent()) {
+            builder.addHttpsListener(port, config.bindAddress(), tls.get());
+        } else {
+            builder.addHttpListener(port, config.bindAddress());
+        }
+        Undertow server = builder.build();
+        server.start();
+        return server;
+    }
+
+    private static int boundPort(Undertow server) {
+        return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    private SSLContext sslContext() throws IOException {
+        Path file = config.tlsKeystore().orElseThrow();
+        char[] password = config.tlsPassword();
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(in, password);
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(keys, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(factory.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException(
+                    "cannot use the TLS key store " + file + ": " + e.getMessage()
+                            + "; it must be PKCS#12 with the server's key and certificate, and the password must match",
+                    e);
+        } finally {
+            java.util.Arrays.fill(password, '\0');
+        }
+    }
 }

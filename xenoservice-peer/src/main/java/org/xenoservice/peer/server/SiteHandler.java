@@ -103,578 +103,606 @@ import org.xnio.IoUtils;
  * <p>Safe for concurrent use; one handler serves any number of sites.
  */
 public final class SiteHandler implements HttpHandler, AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(SiteHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SiteHandler.class);
 
-  /** The methods the serving port answers, as its {@code Allow} header lists them. */
-  public static final String ALLOWED_METHODS = "GET, HEAD";
-  /** Appended to the SHA-256 in the ETag of the gzip representation. */
-  public static final String GZIP_ETAG_SUFFIX = "-gz";
+    /** The methods the serving port answers, as its {@code Allow} header lists them. */
+    public static final String ALLOWED_METHODS = "GET, HEAD";
+    /** Appended to the SHA-256 in the ETag of the gzip representation. */
+    public static final String GZIP_ETAG_SUFFIX = "-gz";
 
-  private static final int MISDIRECTED_REQUEST = 421;
-  private static final int TOO_MANY_REQUESTS = 429;
-  private static final String TEXT = "text/plain; charset=utf-8";
-  private static final String NO_STORE = "no-store";
-  private static final int COPY_BUFFER_BYTES = 32 * 1024;
+    private static final int MISDIRECTED_REQUEST = 421;
+    private static final int TOO_MANY_REQUESTS = 429;
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String NO_STORE = "no-store";
+    private static final int COPY_BUFFER_BYTES = 32 * 1024;
 
-  private final SiteLookup sites;
-  private final ServingHooks hooks;
-  private final BlobCache cache;
-  private final DynamicPaths dynamic;
-
-  private SiteHandler(Builder builder) {
-    this.sites = builder.sites;
-    this.hooks = builder.hooks;
-    this.cache = builder.cache;
-    this.dynamic = new DynamicPaths(Optional.ofNullable(builder.captures));
-  }
-
-  /** Stops the threads of the client that proxy routes reach the origin with. */
-  @Override
-  public void close() {
-    dynamic.close();
-  }
-
-  /** Starts a handler that serves the sites {@code sites} finds. */
-  public static Builder builder(SiteLookup sites) {
-    return new Builder(sites);
-  }
-
-  @Override
-  public void handleRequest(HttpServerExchange exchange) {
-    Sent sent = new Sent();
-    try {
-      answer(exchange, sent);
-    } catch (RuntimeException e) {
-      failed(exchange, sent, e);
-    }
-  }
-
-  private void answer(HttpServerExchange exchange, Sent sent) {
-    HeaderValues hostHeaders = exchange.getRequestHeaders().get(Headers.HOST);
-    if (hostHeaders == null || hostHeaders.size() != 1) {
-      sendText(exchange, 400, "400 Bad Request: exactly one Host header is required\n", sent);
-      return;
-    }
-    Optional<ServedSite> found = hostName(hostHeaders.getFirst()).flatMap(sites::find);
-    if (found.isEmpty()) {
-      exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
-      sendText(exchange, MISDIRECTED_REQUEST, "421 Misdirected Request: this server does not serve that host\n", sent);
-      return;
-    }
-    ServedSite site = found.get();
-    exchange.addExchangeCompleteListener(new Accounting(hooks, site.host(), sent));
-    if (!hooks.admit(site.host())) {
-      exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1").put(Headers.CACHE_CONTROL, NO_STORE);
-      sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
-      return;
-    }
-    String path = exchange.getRelativePath();
-    boolean acceptable = acceptablePath(path);
-    if (acceptable) {
-      Optional<DynamicRoute> route = site.route(path);
-      if (route.isPresent()) {
-        dynamic.handle(exchange, site, route.get(), sent);
-        return;
-      }
-    }
-    HttpString method = exchange.getRequestMethod();
-    boolean head = Methods.HEAD.equals(method);
-    if (!head && !Methods.GET.equals(method)) {
-      exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED_METHODS);
-      sendText(exchange, 405, "405 Method Not Allowed: only GET and HEAD\n", sent);
-      return;
-    }
-    if (!acceptable) {
-      sendText(exchange, 400, "400 Bad Request: malformed path\n", sent);
-      return;
-    }
-    Optional<ManifestFile> file = site.resolve(path);
-    if (file.isPresent()) {
-      serveFile(exchange, site.store(), file.get(), head, sent);
-      return;
-    }
-    if (site.folderRedirect(path).isPresent()) {
-      exchange.setStatusCode(301);
-      exchange.getResponseHeaders().put(Headers.LOCATION, folderLocation(exchange));
-      sendInline(exchange, ByteBuffer.allocate(0), sent);
-      return;
-    }
-    sendText(exchange, 404, "404 Not Found\n", sent);
-  }
-
-  private void serveFile(HttpServerExchange exchange, BlobStore store, ManifestFile file, boolean head, Sent sent) {
-    HeaderMap request = exchange.getRequestHeaders();
-    HeaderMap response = exchange.getResponseHeaders();
-    boolean gzipStored = file.encoding() == Encoding.GZIP;
-    String identityTag = '"' + file.sha256() + '"';
-    String gzipTag = '"' + file.sha256() + GZIP_ETAG_SUFFIX + '"';
-    boolean clientGzip = gzipStored && ContentCoding.acceptsGzip(joined(request.get(Headers.ACCEPT_ENCODING)));
-
-    ByteRange range = ByteRange.NONE;
-    HeaderValues rangeHeaders = request.get(Headers.RANGE);
-    if (!head && rangeHeaders != null && rangeHeaders.size() == 1 && ifRangeHolds(request, identityTag, file)) {
-      range = ByteRange.parse(rangeHeaders.getFirst(), file.size());
-    }
-    boolean sendGzip = clientGzip && range.kind() == ByteRange.Kind.IGNORE;
-    String selectedTag = sendGzip ? gzipTag : identityTag;
-
-    if (range.kind() == ByteRange.Kind.UNSATISFIABLE) {
-      response.put(Headers.CONTENT_RANGE, "bytes */" + file.size())
-          .put(Headers.ACCEPT_RANGES, "bytes")
-          .put(Headers.CACHE_CONTROL, NO_STORE);
-      sendText(exchange, 416, "416 Range Not Satisfiable\n", sent);
-      return;
-    }
-
-    response.put(Headers.CACHE_CONTROL, file.cacheControl())
-        .put(Headers.LAST_MODIFIED, DateUtils.toDateString(Date.from(file.lastModified())))
-        .put(Headers.ACCEPT_RANGES, "bytes");
-    if (gzipStored) {
-      response.put(Headers.VARY, "Accept-Encoding");
-    }
-    Optional<String> notModified = notModified(request, file, selectedTag, gzipStored ? Optional.of(
-        sendGzip ? identityTag : gzipTag) : Optional.empty());
-    if (notModified.isPresent()) {
-      response.put(Headers.ETAG, notModified.get());
-      exchange.setStatusCode(304);
-      exchange.endExchange();
-      return;
-    }
-
-    long stored = storedLength(store, file);
-    long offset = 0;
-    long length;
-    boolean decode;
-    if (range.kind() == ByteRange.Kind.SATISFIABLE) {
-      exchange.setStatusCode(206);
-      response.put(Headers.CONTENT_RANGE, "bytes " + range.start() + "-" + range.end() + "/" + file.size());
-      offset = range.start();
-      length = range.length();
-      decode = gzipStored;
-    } else if (sendGzip) {
-      response.put(Headers.CONTENT_ENCODING, "gzip");
-      length = stored;
-      decode = false;
-    } else {
-      length = file.size();
-      decode = gzipStored;
-    }
-    response.put(Headers.ETAG, selectedTag)
-        .put(Headers.CONTENT_TYPE, file.contentType())
-        .put(Headers.CONTENT_LENGTH, length);
-    if (head || length == 0) {
-      exchange.endExchange();
-      return;
-    }
-    Body body = new Body(store, file.blob(), stored, decode, offset, length);
-    if (!decode) {
-      Optional<ByteBuffer> held = cache.ifPresent(body.key, body.storedSize);
-      if (held.isPresent()) {
-        ByteBuffer view = held.get();
-        view.position((int) offset).limit((int) (offset + length));
-        sendInline(exchange, view, sent);
-        return;
-      }
-    }
-    if (exchange.isInIoThread()) {
-      exchange.dispatch((HttpHandler) dispatched -> writeBlocking(dispatched, body, sent));
-    } else {
-      writeBlocking(exchange, body, sent);
-    }
-  }
-
-  /**
-   * The tag to answer 304 with, if the client's copy is current: {@code If-None-Match} naming the
-   * selected representation's tag or, for a gzip-stored file, the other one; else, without
-   * {@code If-None-Match}, an {@code If-Modified-Since} no older than the file.
-   */
-  private static Optional<String> notModified(HeaderMap request, ManifestFile file, String selectedTag,
-      Optional<String> otherTag) {
-    String ifNoneMatch = joined(request.get(Headers.IF_NONE_MATCH));
-    if (ifNoneMatch != null) {
-      if (EntityTags.weakMatch(ifNoneMatch, selectedTag)) {
-        return Optional.of(selectedTag);
-      }
-      return otherTag.filter(tag -> EntityTags.weakMatch(ifNoneMatch, tag));
-    }
-    HeaderValues since = request.get(Headers.IF_MODIFIED_SINCE);
-    if (since != null && since.size() == 1) {
-      Date date = DateUtils.parseDate(since.getFirst());
-      if (date != null && file.lastModified().getEpochSecond() <= date.toInstant().getEpochSecond()) {
-        return Optional.of(selectedTag);
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** Whether {@code If-Range} is absent or names the identity representation's tag or exact date. */
-  private static boolean ifRangeHolds(HeaderMap request, String identityTag, ManifestFile file) {
-    HeaderValues ifRange = request.get(Headers.IF_RANGE);
-    if (ifRange == null) {
-      return true;
-    }
-    if (ifRange.size() != 1) {
-      return false;
-    }
-    String value = ifRange.getFirst();
-    if (EntityTags.isEntityTag(value)) {
-      return EntityTags.strongMatch(value, identityTag);
-    }
-    Date date = DateUtils.parseDate(value.trim());
-    return date != null && date.toInstant().getEpochSecond() == file.lastModified().getEpochSecond();
-  }
-
-  /** Writes a body that needs the disk or the inflater, on a worker thread. */
-  private void writeBlocking(HttpServerExchange exchange, Body body, Sent sent) {
-    try {
-      if (!exchange.isBlocking()) {
-        exchange.startBlocking();
-      }
-      OutputStream raw = exchange.getOutputStream();
-      OutputStream out = new CountingOutputStream(raw, sent);
-      if (cache.admits(body.storedSize)) {
-        ByteBuffer stored = cache.load(body.store, body.key, body.storedSize);
-        if (body.decode) {
-          decode(new ByteBufferInputStream(stored), body, out);
-        } else {
-          stored.position((int) body.offset).limit((int) (body.offset + body.length));
-          new ByteBufferInputStream(stored).transferTo(out);
-        }
-      } else {
-        Path path = body.store.file(body.key).orElseThrow(() -> new NoSuchFileException("blob " + body.key
-            + " is not in the store " + body.store.root()));
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-          if (channel.size() != body.storedSize) {
-            throw new IOException("blob " + path + " has " + channel.size() + " bytes, the manifest says "
-                + body.storedSize);
-          }
-          if (body.decode) {
-            decode(new BufferedInputStream(Channels.newInputStream(channel), COPY_BUFFER_BYTES), body, out);
-          } else if (body.offset == 0 && body.length == body.storedSize && raw instanceof BufferWritableOutputStream zeroCopy) {
-            sent.add(body.length);
-            zeroCopy.transferFrom(channel);
-          } else {
-            copy(channel, body.offset, body.length, out);
-          }
-        }
-      }
-      out.close();
-    } catch (IOException | RuntimeException e) {
-      failed(exchange, sent, e);
-    }
-  }
-
-  /** Inflates a gzip blob and writes {@code body.length} identity bytes from {@code body.offset}. */
-  private static void decode(InputStream stored, Body body, OutputStream out) throws IOException {
-    try (InputStream in = new GZIPInputStream(stored, COPY_BUFFER_BYTES)) {
-      long toSkip = body.offset;
-      while (toSkip > 0) {
-        long skipped = in.skip(toSkip);
-        if (skipped <= 0) {
-          throw new EOFException("blob " + body.key + " decodes to fewer bytes than the manifest says");
-        }
-        toSkip -= skipped;
-      }
-      byte[] buffer = new byte[COPY_BUFFER_BYTES];
-      long remaining = body.length;
-      while (remaining > 0) {
-        int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-        if (read < 0) {
-          throw new EOFException("blob " + body.key + " decodes to fewer bytes than the manifest says");
-        }
-        out.write(buffer, 0, read);
-        remaining -= read;
-      }
-    }
-  }
-
-  /** Copies a region of a file. */
-  private static void copy(FileChannel channel, long offset, long length, OutputStream out) throws IOException {
-    ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER_BYTES);
-    long position = offset;
-    long end = offset + length;
-    while (position < end) {
-      buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
-      int read = channel.read(buffer, position);
-      if (read < 0) {
-        throw new EOFException("blob file ended at " + position + ", before " + end);
-      }
-      out.write(buffer.array(), 0, read);
-      position += read;
-    }
-  }
-
-  /**
-   * Answers 500 when nothing was sent yet, else closes the connection so that the client sees a
-   * truncated body as an error. Logs either way; the client never sees the exception.
-   */
-  static void failed(HttpServerExchange exchange, Sent sent, Exception e) {
-    if (exchange.isResponseStarted()) {
-      LOG.warn("{} {} for {} aborted after {} body bytes: {}", exchange.getRequestMethod(),
-          exchange.getRequestPath(), exchange.getHostName(), sent.bytes(), e.toString());
-      IoUtils.safeClose(exchange.getConnection());
-      return;
-    }
-    LOG.error("{} {} for {} failed", exchange.getRequestMethod(), exchange.getRequestPath(),
-        exchange.getHostName(), e);
-    try {
-      if (exchange.isBlocking() && exchange.getOutputStream() instanceof UndertowOutputStream buffered) {
-        buffered.resetBuffer();
-      }
-      sent.reset();
-      exchange.getResponseHeaders().clear();
-      exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
-      sendText(exchange, 500, "500 Internal Server Error\n", sent);
-    } catch (RuntimeException second) {
-      LOG.warn("could not answer 500, closing the connection: {}", second.toString());
-      IoUtils.safeClose(exchange.getConnection());
-    }
-  }
-
-  static void sendText(HttpServerExchange exchange, int status, String text, Sent sent) {
-    exchange.setStatusCode(status);
-    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TEXT);
-    sendInline(exchange, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), sent);
-  }
-
-  /** Sends bytes already in memory without blocking (no body for HEAD). */
-  static void sendInline(HttpServerExchange exchange, ByteBuffer body, Sent sent) {
-    int length = body.remaining();
-    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
-    if (Methods.HEAD.equals(exchange.getRequestMethod()) || length == 0) {
-      exchange.endExchange();
-      return;
-    }
-    exchange.getResponseSender().send(body, new IoCallback() {
-      @Override
-      public void onComplete(HttpServerExchange done, Sender sender) {
-        sent.add(length);
-        IoCallback.END_EXCHANGE.onComplete(done, sender);
-      }
-
-      @Override
-      public void onException(HttpServerExchange failed, Sender sender, IOException e) {
-        LOG.debug("sending {} bytes for {} failed: {}", length, failed.getRequestPath(), e.toString());
-        IoCallback.END_EXCHANGE.onException(failed, sender, e);
-      }
-    });
-  }
-
-  /**
-   * The host name of a {@code Host} value: lower case, without port or a trailing dot; empty
-   * when the value is malformed.
-   */
-  static Optional<String> hostName(String header) {
-    String value = header.trim();
-    String name;
-    String port;
-    if (value.startsWith("[")) {
-      int close = value.indexOf(']');
-      if (close < 0) {
-        return Optional.empty();
-      }
-      name = value.substring(0, close + 1);
-      port = value.substring(close + 1);
-    } else {
-      int colon = value.indexOf(':');
-      name = colon < 0 ? value : value.substring(0, colon);
-      port = colon < 0 ? "" : value.substring(colon);
-    }
-    if (!port.isEmpty() && !port.matches(":[0-9]{0,5}")) {
-      return Optional.empty();
-    }
-    if (name.endsWith(".")) {
-      name = name.substring(0, name.length() - 1);
-    }
-    return name.isEmpty() ? Optional.empty() : Optional.of(name.toLowerCase(Locale.ROOT));
-  }
-
-  /**
-   * Whether a decoded request path may be looked up: absolute, with no {@code .} or {@code ..}
-   * segment, no backslash, no NUL or other control character.
-   */
-  static boolean acceptablePath(String path) {
-    if (path.isEmpty() || path.charAt(0) != '/') {
-      return false;
-    }
-    int segmentStart = 1;
-    for (int i = 1; i <= path.length(); i++) {
-      char c = i < path.length() ? path.charAt(i) : '/';
-      if (c < 0x20 || c == 0x7f || c == '\\') {
-        return false;
-      }
-      if (c == '/') {
-        int segmentLength = i - segmentStart;
-        if ((segmentLength == 1 && path.charAt(segmentStart) == '.')
-            || (segmentLength == 2 && path.charAt(segmentStart) == '.' && path.charAt(segmentStart + 1) == '.')) {
-          return false;
-        }
-        segmentStart = i + 1;
-      }
-    }
-    return true;
-  }
-
-  /** The folder's path with its slash, percent-encoded, and the query if it is plain. */
-  private static String folderLocation(HttpServerExchange exchange) {
-    String location = encodePath(exchange.getRequestPath() + "/");
-    String query = exchange.getQueryString();
-    if (!query.isEmpty() && query.matches("[A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*")) {
-      location += "?" + query;
-    }
-    return location;
-  }
-
-  /** Percent-encodes a decoded path for a {@code Location} header (RFC 3986 path characters kept). */
-  static String encodePath(String path) {
-    StringBuilder encoded = new StringBuilder(path.length() + 16);
-    for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0) {
-        encoded.append((char) c);
-      } else {
-        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return encoded.toString();
-  }
-
-  /** A header's values joined with commas, or null when absent. */
-  private static String joined(HeaderValues values) {
-    if (values == null || values.isEmpty()) {
-      return null;
-    }
-    return values.size() == 1 ? values.getFirst() : String.join(",", values);
-  }
-
-  /** Configures a {@link SiteHandler}. Not thread-safe. */
-  public static final class Builder {
     private final SiteLookup sites;
-    private ServingHooks hooks = ServingHooks.NONE;
-    private BlobCache cache;
-    private Captures captures;
+    private final ServingHooks hooks;
+    private final BlobCache cache;
+    private final DynamicPaths dynamic;
 
-    private Builder(SiteLookup sites) {
-      this.sites = Objects.requireNonNull(sites, "sites");
+    private SiteHandler(Builder builder) {
+        this.sites = builder.sites;
+        this.hooks = builder.hooks;
+        this.cache = builder.cache;
+        this.dynamic = new DynamicPaths(Optional.ofNullable(builder.captures));
     }
 
-    /** Admission and accounting per request; {@link ServingHooks#NONE} by default. */
-    public Builder hooks(ServingHooks hooks) {
-      this.hooks = Objects.requireNonNull(hooks, "hooks");
-      return this;
+    /** Stops the threads of the client that proxy routes reach the origin with. */
+    @Override
+    public void close() {
+        dynamic.close();
     }
 
-    /** The cache of hot blobs, which may be shared; {@link BlobCache#withDefaults()} by default. */
-    public Builder blobCache(BlobCache cache) {
-      this.cache = Objects.requireNonNull(cache, "cache");
-      return this;
+    /** Starts a handler that serves the sites {@code sites} finds. */
+    public static Builder builder(SiteLookup sites) {
+        return new Builder(sites);
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        Sent sent = new Sent();
+        try {
+            answer(exchange, sent);
+        } catch (RuntimeException e) {
+            failed(exchange, sent, e);
+        }
+    }
+
+    private void answer(HttpServerExchange exchange, Sent sent) {
+        HeaderValues hostHeaders = exchange.getRequestHeaders().get(Headers.HOST);
+        if (hostHeaders == null || hostHeaders.size() != 1) {
+            sendText(exchange, 400, "400 Bad Request: exactly one Host header is required\n", sent);
+            return;
+        }
+        Optional<ServedSite> found = hostName(hostHeaders.getFirst()).flatMap(sites::find);
+        if (found.isEmpty()) {
+            exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+            sendText(
+                    exchange,
+                    MISDIRECTED_REQUEST,
+                    "421 Misdirected Request: this server does not serve that host\n",
+                    sent);
+            return;
+        }
+        ServedSite site = found.get();
+        exchange.addExchangeCompleteListener(new Accounting(hooks, site.host(), sent));
+        if (!hooks.admit(site.host())) {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1").put(Headers.CACHE_CONTROL, NO_STORE);
+            sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
+            return;
+        }
+        String path = exchange.getRelativePath();
+        boolean acceptable = acceptablePath(path);
+        if (acceptable) {
+            Optional<DynamicRoute> route = site.route(path);
+            if (route.isPresent()) {
+                dynamic.handle(exchange, site, route.get(), sent);
+                return;
+            }
+        }
+        HttpString method = exchange.getRequestMethod();
+        boolean head = Methods.HEAD.equals(method);
+        if (!head && !Methods.GET.equals(method)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, ALLOWED_METHODS);
+            sendText(exchange, 405, "405 Method Not Allowed: only GET and HEAD\n", sent);
+            return;
+        }
+        if (!acceptable) {
+            sendText(exchange, 400, "400 Bad Request: malformed path\n", sent);
+            return;
+        }
+        Optional<ManifestFile> file = site.resolve(path);
+        if (file.isPresent()) {
+            serveFile(exchange, site.store(), file.get(), head, sent);
+            return;
+        }
+        if (site.folderRedirect(path).isPresent()) {
+            exchange.setStatusCode(301);
+            exchange.getResponseHeaders().put(Headers.LOCATION, folderLocation(exchange));
+            sendInline(exchange, ByteBuffer.allocate(0), sent);
+            return;
+        }
+        sendText(exchange, 404, "404 Not Found\n", sent);
+    }
+
+    private void serveFile(HttpServerExchange exchange, BlobStore store, ManifestFile file, boolean head, Sent sent) {
+        HeaderMap request = exchange.getRequestHeaders();
+        HeaderMap response = exchange.getResponseHeaders();
+        boolean gzipStored = file.encoding() == Encoding.GZIP;
+        String identityTag = '"' + file.sha256() + '"';
+        String gzipTag = '"' + file.sha256() + GZIP_ETAG_SUFFIX + '"';
+        boolean clientGzip = gzipStored && ContentCoding.acceptsGzip(joined(request.get(Headers.ACCEPT_ENCODING)));
+
+        ByteRange range = ByteRange.NONE;
+        HeaderValues rangeHeaders = request.get(Headers.RANGE);
+        if (!head && rangeHeaders != null && rangeHeaders.size() == 1 && ifRangeHolds(request, identityTag, file)) {
+            range = ByteRange.parse(rangeHeaders.getFirst(), file.size());
+        }
+        boolean sendGzip = clientGzip && range.kind() == ByteRange.Kind.IGNORE;
+        String selectedTag = sendGzip ? gzipTag : identityTag;
+
+        if (range.kind() == ByteRange.Kind.UNSATISFIABLE) {
+            response.put(Headers.CONTENT_RANGE, "bytes */" + file.size())
+                    .put(Headers.ACCEPT_RANGES, "bytes")
+                    .put(Headers.CACHE_CONTROL, NO_STORE);
+            sendText(exchange, 416, "416 Range Not Satisfiable\n", sent);
+            return;
+        }
+
+        response.put(Headers.CACHE_CONTROL, file.cacheControl())
+                .put(Headers.LAST_MODIFIED, DateUtils.toDateString(Date.from(file.lastModified())))
+                .put(Headers.ACCEPT_RANGES, "bytes");
+        if (gzipStored) {
+            response.put(Headers.VARY, "Accept-Encoding");
+        }
+        Optional<String> notModified = notModified(
+                request,
+                file,
+                selectedTag,
+                gzipStored ? Optional.of(sendGzip ? identityTag : gzipTag) : Optional.empty());
+        if (notModified.isPresent()) {
+            response.put(Headers.ETAG, notModified.get());
+            exchange.setStatusCode(304);
+            exchange.endExchange();
+            return;
+        }
+
+        long stored = storedLength(store, file);
+        long offset = 0;
+        long length;
+        boolean decode;
+        if (range.kind() == ByteRange.Kind.SATISFIABLE) {
+            exchange.setStatusCode(206);
+            response.put(Headers.CONTENT_RANGE, "bytes " + range.start() + "-" + range.end() + "/" + file.size());
+            offset = range.start();
+            length = range.length();
+            decode = gzipStored;
+        } else if (sendGzip) {
+            response.put(Headers.CONTENT_ENCODING, "gzip");
+            length = stored;
+            decode = false;
+        } else {
+            length = file.size();
+            decode = gzipStored;
+        }
+        response.put(Headers.ETAG, selectedTag)
+                .put(Headers.CONTENT_TYPE, file.contentType())
+                .put(Headers.CONTENT_LENGTH, length);
+        if (head || length == 0) {
+            exchange.endExchange();
+            return;
+        }
+        Body body = new Body(store, file.blob(), stored, decode, offset, length);
+        if (!decode) {
+            Optional<ByteBuffer> held = cache.ifPresent(body.key, body.storedSize);
+            if (held.isPresent()) {
+                ByteBuffer view = held.get();
+                view.position((int) offset).limit((int) (offset + length));
+                sendInline(exchange, view, sent);
+                return;
+            }
+        }
+        if (exchange.isInIoThread()) {
+            exchange.dispatch((HttpHandler) dispatched -> writeBlocking(dispatched, body, sent));
+        } else {
+            writeBlocking(exchange, body, sent);
+        }
     }
 
     /**
-     * Where capture routes journal their requests; without it, a capture route is
-     * answered 500. The handler does not close it.
+     * The tag to answer 304 with, if the client's copy is current: {@code If-None-Match} naming the
+     * selected representation's tag or, for a gzip-stored file, the other one; else, without
+     * {@code If-None-Match}, an {@code If-Modified-Since} no older than the file.
      */
-    public Builder captures(Captures captures) {
-      this.captures = Objects.requireNonNull(captures, "captures");
-      return this;
+    private static Optional<String> notModified(
+            HeaderMap request, ManifestFile file, String selectedTag, Optional<String> otherTag) {
+        String ifNoneMatch = joined(request.get(Headers.IF_NONE_MATCH));
+        if (ifNoneMatch != null) {
+            if (EntityTags.weakMatch(ifNoneMatch, selectedTag)) {
+                return Optional.of(selectedTag);
+            }
+            return otherTag.filter(tag -> EntityTags.weakMatch(ifNoneMatch, tag));
+        }
+        HeaderValues since = request.get(Headers.IF_MODIFIED_SINCE);
+        if (since != null && since.size() == 1) {
+            Date date = DateUtils.parseDate(since.getFirst());
+            if (date != null
+                    && file.lastModified().getEpochSecond() <= date.toInstant().getEpochSecond()) {
+                return Optional.of(selectedTag);
+            }
+        }
+        return Optional.empty();
     }
 
-    /** Builds the handler. */
-    public SiteHandler build() {
-      if (cache == null) {
-        cache = BlobCache.withDefaults();
-      }
-      return new SiteHandler(this);
-    }
-  }
-
-  /** What to send of a blob. */
-  /**
-   * The stored blob's real length. An identity blob is the file's own bytes; a gzip blob is one
-   * valid gzip of them, but not necessarily the one this manifest's build made: the store keeps the
-   * first copy of a content it receives, and another build (another zlib, another level) may have
-   * compressed it to other bytes, which decode to the same digest. So its length is read from the
-   * store, not taken from the manifest.
-   */
-  private static long storedLength(BlobStore store, ManifestFile file) {
-    if (file.encoding() == Encoding.IDENTITY) {
-      return file.size();
-    }
-    try {
-      Path path = store.file(file.blob()).orElseThrow(() -> new NoSuchFileException("blob " + file.blob()
-          + " is not in the store " + store.root()));
-      return Files.size(path);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private record Body(BlobStore store, BlobKey key, long storedSize, boolean decode, long offset, long length) {}
-
-  /** The body bytes sent for one exchange; written and read by the threads the exchange passes through in turn. */
-  static final class Sent {
-    private final AtomicLong bytes = new AtomicLong();
-
-    void add(long count) {
-      bytes.addAndGet(count);
+    /** Whether {@code If-Range} is absent or names the identity representation's tag or exact date. */
+    private static boolean ifRangeHolds(HeaderMap request, String identityTag, ManifestFile file) {
+        HeaderValues ifRange = request.get(Headers.IF_RANGE);
+        if (ifRange == null) {
+            return true;
+        }
+        if (ifRange.size() != 1) {
+            return false;
+        }
+        String value = ifRange.getFirst();
+        if (EntityTags.isEntityTag(value)) {
+            return EntityTags.strongMatch(value, identityTag);
+        }
+        Date date = DateUtils.parseDate(value.trim());
+        return date != null
+                && date.toInstant().getEpochSecond() == file.lastModified().getEpochSecond();
     }
 
-    long bytes() {
-      return bytes.get();
+    /** Writes a body that needs the disk or the inflater, on a worker thread. */
+    private void writeBlocking(HttpServerExchange exchange, Body body, Sent sent) {
+        try {
+            if (!exchange.isBlocking()) {
+                exchange.startBlocking();
+            }
+            OutputStream raw = exchange.getOutputStream();
+            OutputStream out = new CountingOutputStream(raw, sent);
+            if (cache.admits(body.storedSize)) {
+                ByteBuffer stored = cache.load(body.store, body.key, body.storedSize);
+                if (body.decode) {
+                    decode(new ByteBufferInputStream(stored), body, out);
+                } else {
+                    stored.position((int) body.offset).limit((int) (body.offset + body.length));
+                    new ByteBufferInputStream(stored).transferTo(out);
+                }
+            } else {
+                Path path = body.store
+                        .file(body.key)
+                        .orElseThrow(() -> new NoSuchFileException(
+                                "blob " + body.key + " is not in the store " + body.store.root()));
+                try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+                    if (channel.size() != body.storedSize) {
+                        throw new IOException("blob " + path + " has " + channel.size() + " bytes, the manifest says "
+                                + body.storedSize);
+                    }
+                    if (body.decode) {
+                        decode(new BufferedInputStream(Channels.newInputStream(channel), COPY_BUFFER_BYTES), body, out);
+                    } else if (body.offset == 0
+                            && body.length == body.storedSize
+                            && raw instanceof BufferWritableOutputStream zeroCopy) {
+                        sent.add(body.length);
+                        zeroCopy.transferFrom(channel);
+                    } else {
+                        copy(channel, body.offset, body.length, out);
+                    }
+                }
+            }
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            failed(exchange, sent, e);
+        }
     }
 
-    void reset() {
-      bytes.set(0);
-    }
-  }
-
-  /** Reports the exchange to the hooks once it completes. */
-  private static final class Accounting implements ExchangeCompletionListener {
-    private final ServingHooks hooks;
-    private final String site;
-    private final Sent sent;
-
-    Accounting(ServingHooks hooks, String site, Sent sent) {
-      this.hooks = hooks;
-      this.site = site;
-      this.sent = sent;
-    }
-
-    @Override
-    public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
-      try {
-        hooks.served(site, exchange.getStatusCode(), sent.bytes());
-      } catch (RuntimeException e) {
-        LOG.warn("ServingHooks.served threw for {}; the request is unaffected", site, e);
-      } finally {
-        next.proceed();
-      }
-    }
-  }
-
-  /** Reads a buffer's remaining bytes (a view of a cached blob) as a stream. */
-  private static final class ByteBufferInputStream extends InputStream {
-    private final ByteBuffer buffer;
-
-    ByteBufferInputStream(ByteBuffer buffer) {
-      this.buffer = buffer;
+    /** Inflates a gzip blob and writes {@code body.length} identity bytes from {@code body.offset}. */
+    private static void decode(InputStream stored, Body body, OutputStream out) throws IOException {
+        try (InputStream in = new GZIPInputStream(stored, COPY_BUFFER_BYTES)) {
+            long toSkip = body.offset;
+            while (toSkip > 0) {
+                long skipped = in.skip(toSkip);
+                if (skipped <= 0) {
+                    throw new EOFException("blob " + body.key + " decodes to fewer bytes than the manifest says");
+                }
+                toSkip -= skipped;
+            }
+            byte[] buffer = new byte[COPY_BUFFER_BYTES];
+            long remaining = body.length;
+            while (remaining > 0) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                if (read < 0) {
+                    throw new EOFException("blob " + body.key + " decodes to fewer bytes than the manifest says");
+                }
+                out.write(buffer, 0, read);
+                remaining -= read;
+            }
+        }
     }
 
-    @Override
-    public int read() {
-      return buffer.hasRemaining() ? buffer.get() & 0xff : -1;
+    /** Copies a region of a file. */
+    private static void copy(FileChannel channel, long offset, long length, OutputStream out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER_BYTES);
+        long position = offset;
+        long end = offset + length;
+        while (position < end) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+            int read = channel.read(buffer, position);
+            if (read < 0) {
+                throw new EOFException("blob file ended at " + position + ", before " + end);
+            }
+            out.write(buffer.array(), 0, read);
+            position += read;
+        }
     }
 
-    @Override
-    public int read(byte[] bytes, int offset, int length) {
-      if (!buffer.hasRemaining()) {
-        return -1;
-      }
-      int n = Math.min(length, buffer.remaining());
-      buffer.get(bytes, offset, n);
-      return n;
+    /**
+     * Answers 500 when nothing was sent yet, else closes the connection so that the client sees a
+     * truncated body as an error. Logs either way; the client never sees the exception.
+     */
+    static void failed(HttpServerExchange exchange, Sent sent, Exception e) {
+        if (exchange.isResponseStarted()) {
+            LOG.warn(
+                    "{} {} for {} aborted after {} body bytes: {}",
+                    exchange.getRequestMethod(),
+                    exchange.getRequestPath(),
+                    exchange.getHostName(),
+                    sent.bytes(),
+                    e.toString());
+            IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        LOG.error(
+                "{} {} for {} failed",
+                exchange.getRequestMethod(),
+                exchange.getRequestPath(),
+                exchange.getHostName(),
+                e);
+        try {
+            if (exchange.isBlocking() && exchange.getOutputStream() instanceof UndertowOutputStream buffered) {
+                buffered.resetBuffer();
+            }
+            sent.reset();
+            exchange.getResponseHeaders().clear();
+            exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+            sendText(exchange, 500, "500 Internal Server Error\n", sent);
+        } catch (RuntimeException second) {
+            LOG.warn("could not answer 500, closing the connection: {}", second.toString());
+            IoUtils.safeClose(exchange.getConnection());
+        }
     }
-  }
+
+    static void sendText(HttpServerExchange exchange, int status, String text, Sent sent) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, TEXT);
+        sendInline(exchange, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), sent);
+    }
+
+    /** Sends bytes already in memory without blocking (no body for HEAD). */
+    static void sendInline(HttpServerExchange exchange, ByteBuffer body, Sent sent) {
+        int length = body.remaining();
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
+        if (Methods.HEAD.equals(exchange.getRequestMethod()) || length == 0) {
+            exchange.endExchange();
+            return;
+        }
+        exchange.getResponseSender().send(body, new IoCallback() {
+            @Override
+            public void onComplete(HttpServerExchange done, Sender sender) {
+                sent.add(length);
+                IoCallback.END_EXCHANGE.onComplete(done, sender);
+            }
+
+            @Override
+            public void onException(HttpServerExchange failed, Sender sender, IOException e) {
+                LOG.debug("sending {} bytes for {} failed: {}", length, failed.getRequestPath(), e.toString());
+                IoCallback.END_EXCHANGE.onException(failed, sender, e);
+            }
+        });
+    }
+
+    /**
+     * The host name of a {@code Host} value: lower case, without port or a trailing dot; empty
+     * when the value is malformed.
+     */
+    static Optional<String> hostName(String header) {
+        String value = header.trim();
+        String name;
+        String port;
+        if (value.startsWith("[")) {
+            int close = value.indexOf(']');
+            if (close < 0) {
+                return Optional.empty();
+            }
+            name = value.substring(0, close + 1);
+            port = value.substring(close + 1);
+        } else {
+            int colon = value.indexOf(':');
+            name = colon < 0 ? value : value.substring(0, colon);
+            port = colon < 0 ? "" : value.substring(colon);
+        }
+        if (!port.isEmpty() && !port.matches(":[0-9]{0,5}")) {
+            return Optional.empty();
+        }
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        return name.isEmpty() ? Optional.empty() : Optional.of(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether a decoded request path may be looked up: absolute, with no {@code .} or {@code ..}
+     * segment, no backslash, no NUL or other control character.
+     */
+    static boolean acceptablePath(String path) {
+        if (path.isEmpty() || path.charAt(0) != '/') {
+            return false;
+        }
+        int segmentStart = 1;
+        for (int i = 1; i <= path.length(); i++) {
+            char c = i < path.length() ? path.charAt(i) : '/';
+            if (c < 0x20 || c == 0x7f || c == '\\') {
+                return false;
+            }
+            if (c == '/') {
+                int segmentLength = i - segmentStart;
+                if ((segmentLength == 1 && path.charAt(segmentStart) == '.')
+                        || (segmentLength == 2
+                                && path.charAt(segmentStart) == '.'
+                                && path.charAt(segmentStart + 1) == '.')) {
+                    return false;
+                }
+                segmentStart = i + 1;
+            }
+        }
+        return true;
+    }
+
+    /** The folder's path with its slash, percent-encoded, and the query if it is plain. */
+    private static String folderLocation(HttpServerExchange exchange) {
+        String location = encodePath(exchange.getRequestPath() + "/");
+        String query = exchange.getQueryString();
+        if (!query.isEmpty() && query.matches("[A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*")) {
+            location += "?" + query;
+        }
+        return location;
+    }
+
+    /** Percent-encodes a decoded path for a {@code Location} header (RFC 3986 path characters kept). */
+    static String encodePath(String path) {
+        StringBuilder encoded = new StringBuilder(path.length() + 16);
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0) {
+                encoded.append((char) c);
+            } else {
+                encoded.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return encoded.toString();
+    }
+
+    /** A header's values joined with commas, or null when absent. */
+    private static String joined(HeaderValues values) {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.getFirst() : String.join(",", values);
+    }
+
+    /** Configures a {@link SiteHandler}. Not thread-safe. */
+    public static final class Builder {
+        private final SiteLookup sites;
+        private ServingHooks hooks = ServingHooks.NONE;
+        private BlobCache cache;
+        private Captures captures;
+
+        private Builder(SiteLookup sites) {
+            this.sites = Objects.requireNonNull(sites, "sites");
+        }
+
+        /** Admission and accounting per request; {@link ServingHooks#NONE} by default. */
+        public Builder hooks(ServingHooks hooks) {
+            this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /** The cache of hot blobs, which may be shared; {@link BlobCache#withDefaults()} by default. */
+        public Builder blobCache(BlobCache cache) {
+            this.cache = Objects.requireNonNull(cache, "cache");
+            return this;
+        }
+
+        /**
+         * Where capture routes journal their requests; without it, a capture route is
+         * answered 500. The handler does not close it.
+         */
+        public Builder captures(Captures captures) {
+            this.captures = Objects.requireNonNull(captures, "captures");
+            return this;
+        }
+
+        /** Builds the handler. */
+        public SiteHandler build() {
+            if (cache == null) {
+                cache = BlobCache.withDefaults();
+            }
+            return new SiteHandler(this);
+        }
+    }
+
+    /** What to send of a blob. */
+    /**
+     * The stored blob's real length. An identity blob is the file's own bytes; a gzip blob is one
+     * valid gzip of them, but not necessarily the one this manifest's build made: the store keeps the
+     * first copy of a content it receives, and another build (another zlib, another level) may have
+     * compressed it to other bytes, which decode to the same digest. So its length is read from the
+     * store, not taken from the manifest.
+     */
+    private static long storedLength(BlobStore store, ManifestFile file) {
+        if (file.encoding() == Encoding.IDENTITY) {
+            return file.size();
+        }
+        try {
+            Path path = store.file(file.blob())
+                    .orElseThrow(() ->
+                            new NoSuchFileException("blob " + file.blob() + " is not in the store " + store.root()));
+            return Files.size(path);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private record Body(BlobStore store, BlobKey key, long storedSize, boolean decode, long offset, long length) {}
+
+    /** The body bytes sent for one exchange; written and read by the threads the exchange passes through in turn. */
+    static final class Sent {
+        private final AtomicLong bytes = new AtomicLong();
+
+        void add(long count) {
+            bytes.addAndGet(count);
+        }
+
+        long bytes() {
+            return bytes.get();
+        }
+
+        void reset() {
+            bytes.set(0);
+        }
+    }
+
+    /** Reports the exchange to the hooks once it completes. */
+    private static final class Accounting implements ExchangeCompletionListener {
+        private final ServingHooks hooks;
+        private final String site;
+        private final Sent sent;
+
+        Accounting(ServingHooks hooks, String site, Sent sent) {
+            this.hooks = hooks;
+            this.site = site;
+            this.sent = sent;
+        }
+
+        @Override
+        public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
+            try {
+                hooks.served(site, exchange.getStatusCode(), sent.bytes());
+            } catch (RuntimeException e) {
+                LOG.warn("ServingHooks.served threw for {}; the request is unaffected", site, e);
+            } finally {
+                next.proceed();
+            }
+        }
+    }
+
+    /** Reads a buffer's remaining bytes (a view of a cached blob) as a stream. */
+    private static final class ByteBufferInputStream extends InputStream {
+        private final ByteBuffer buffer;
+
+        ByteBufferInputStream(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public int read() {
+            return buffer.hasRemaining() ? buffer.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) {
+            if (!buffer.hasRemaining()) {
+                return -1;
+            }
+            int n = Math.min(length, buffer.remaining());
+            buffer.get(bytes, offset, n);
+            return n;
+        }
+    }
 }

@@ -13,58 +13,76 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The request-line and header rules of the serving port, without a server. */
 class SiteHandlerTest {
-  @ParameterizedTest
-  @CsvSource({
-      "books.example, books.example",
-      "Books.EXAMPLE, books.example",
-      "books.example:8080, books.example",
-      "books.example:, books.example",
-      "books.example., books.example",
-      "' books.example ', books.example",
-      "[::1]:8080, [::1]",
-      "[::1], [::1]"})
-  void hostNames(String header, String expected) {
-    assertEquals(Optional.of(expected), SiteHandler.hostName(header));
-  }
+    @ParameterizedTest
+    @CsvSource({
+        "books.example, books.example",
+        "Books.EXAMPLE, books.example",
+        "books.example:8080, books.example",
+        "books.example:, books.example",
+        "books.example., books.example",
+        "' books.example ', books.example",
+        "[::1]:8080, [::1]",
+        "[::1], [::1]"
+    })
+    void hostNames(String header, String expected) {
+        assertEquals(Optional.of(expected), SiteHandler.hostName(header));
+    }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"", ":80", "books.example:http", "books.example:80:80", "[::1", "[::1]x", "."})
-  void malformedHostNames(String header) {
-    assertEquals(Optional.empty(), SiteHandler.hostName(header));
-  }
+    @ParameterizedTest
+    @ValueSource(strings = {"", ":80", "books.example:http", "books.example:80:80", "[::1", "[::1]x", "."})
+    void malformedHostNames(String header) {
+        assertEquals(Optional.empty(), SiteHandler.hostName(header));
+    }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"/", "/index.html", "/dir/", "/a..b", "/.well-known/x", "/dir/..x/", "/é"})
-  void acceptablePaths(String path) {
-    assertTrue(SiteHandler.acceptablePath(path), path);
-  }
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/index.html", "/dir/", "/a..b", "/.well-known/x", "/dir/..x/", "/é"})
+    void acceptablePaths(String path) {
+        assertTrue(SiteHandler.acceptablePath(path), path);
+    }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"", "x", "/..", "/../x", "/a/..", "/a/../b", "/.", "/./a", "/a/./", "/a\\b", "/a\u0000b",
-      "/a\nb", "/a\u007fb"})
-  void rejectedPaths(String path) {
-    assertFalse(SiteHandler.acceptablePath(path), path);
-  }
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "x",
+                "/..",
+                "/../x",
+                "/a/..",
+                "/a/../b",
+                "/.",
+                "/./a",
+                "/a/./",
+                "/a\\b",
+                "/a\u0000b",
+                "/a\nb",
+                "/a\u007fb"
+            })
+    void rejectedPaths(String path) {
+        assertFalse(SiteHandler.acceptablePath(path), path);
+    }
 
-  @Test
-  void encodesLocationPaths() {
-    assertEquals("/dir/", SiteHandler.encodePath("/dir/"));
-    assertEquals("/old%20books/caf%C3%A9/%25/", SiteHandler.encodePath("/old books/café/%/"));
-    assertEquals("/a%0D%0Ab/", SiteHandler.encodePath("/a\r\nb/"));
-  }
+    @Test
+    void encodesLocationPaths() {
+        assertEquals("/dir/", SiteHandler.encodePath("/dir/"));
+        assertEquals("/old%20books/caf%C3%A9/%25/", SiteHandler.encodePath("/old books/café/%/"));
+        assertEquals("/a%0D%0Ab/", SiteHandler.encodePath("/a\r\nb/"));
+    }
 
-  @Test
-  void blobCacheValidatesItsBounds() {
-    assertThrows(IllegalArgumentException.class, () -> BlobCache.builder().maxBytes(-1));
-    assertThrows(IllegalArgumentException.class, () -> BlobCache.builder().maxBlobBytes(-1));
-    IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
-        () -> BlobCache.builder().maxBytes(1000).maxBlobBytes(2000).build());
-    assertTrue(tooBig.getMessage().contains("maxBlobBytes (2000) must not exceed maxBytes (1000)"), tooBig.getMessage());
-    BlobCache defaults = BlobCache.withDefaults();
-    assertEquals(BlobCache.DEFAULT_MAX_BYTES, defaults.maxBytes());
-    assertEquals(BlobCache.DEFAULT_MAX_BLOB_BYTES, defaults.maxBlobBytes());
-    assertTrue(defaults.admits(BlobCache.DEFAULT_MAX_BLOB_BYTES));
-    assertFalse(defaults.admits(BlobCache.DEFAULT_MAX_BLOB_BYTES + 1));
-    assertEquals(0, defaults.cachedBytes());
-  }
+    @Test
+    void blobCacheValidatesItsBounds() {
+        assertThrows(IllegalArgumentException.class, () -> BlobCache.builder().maxBytes(-1));
+        assertThrows(IllegalArgumentException.class, () -> BlobCache.builder().maxBlobBytes(-1));
+        IllegalArgumentException tooBig = assertThrows(
+                IllegalArgumentException.class,
+                () -> BlobCache.builder().maxBytes(1000).maxBlobBytes(2000).build());
+        assertTrue(
+                tooBig.getMessage().contains("maxBlobBytes (2000) must not exceed maxBytes (1000)"),
+                tooBig.getMessage());
+        BlobCache defaults = BlobCache.withDefaults();
+        assertEquals(BlobCache.DEFAULT_MAX_BYTES, defaults.maxBytes());
+        assertEquals(BlobCache.DEFAULT_MAX_BLOB_BYTES, defaults.maxBlobBytes());
+        assertTrue(defaults.admits(BlobCache.DEFAULT_MAX_BLOB_BYTES));
+        assertFalse(defaults.admits(BlobCache.DEFAULT_MAX_BLOB_BYTES + 1));
+        assertEquals(0, defaults.cachedBytes());
+    }
 }
