@@ -257,7 +257,7 @@ public final class XenoService implements AutoCloseable {
                 detector.snapshot(),
                 replicator.status(),
                 intake.map(i -> new XenoStatus.Intake(
-                        i.appliedCount(), i.duplicateCount(), i.rejectedCount(), i.failedCount())));
+                        i.appliedCount(), i.duplicateCount(), i.refusedCount(), i.failedCount())));
     }
 
     /** Stops the detector and the replicator (peers in DNS stay there; see {@link Replicator#close()}). */

@@ -100,7 +100,7 @@ public final class CaptureIntake implements AutoCloseable {
     private final ReadWriteLock gate = new ReentrantReadWriteLock();
     private final LongAdder applied = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
+    private final LongAdder refused = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private volatile boolean closed;
 
@@ -303,8 +303,8 @@ public final class CaptureIntake implements AutoCloseable {
     }
 
     /** How many requests were refused with a {@code 4xx}, {@code 409} (same key in progress) included. */
-    public long rejectedCount() {
-        return rejected.sum();
+    public long refusedCount() {
+        return refused.sum();
     }
 
     /** How many requests were answered with a {@code 5xx}: the handler or the ledger failed, or the intake was closed. */
@@ -404,7 +404,7 @@ public final class CaptureIntake implements AutoCloseable {
     }
 
     private IntakeResponse refuse(int status, String error, String reason) {
-        rejected.increment();
+        refused.increment();
         LOG.debug("intake of {}: refused with {} {}: {}", site, status, error, reason);
         return answer(status, error(error, reason, null));
     }

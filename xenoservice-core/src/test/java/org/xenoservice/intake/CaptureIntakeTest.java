@@ -240,7 +240,7 @@ class CaptureIntakeTest {
         IntakeResponse answer = intake.accept(method, name -> Optional.ofNullable(headers.get(name)), new byte[0]);
         assertRefused(405, "method-not-allowed", answer);
         assertEquals(List.of(), applied);
-        assertEquals(1, intake.rejectedCount());
+        assertEquals(1, intake.refusedCount());
     }
 
     @Test
