@@ -1,12 +1,20 @@
 package org.xenoservice.dynamic;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
+import static org.xenoservice.dynamic.JournalFormat.LENGTH_OFFSET;
+import static org.xenoservice.dynamic.JournalFormat.MAX_PAYLOAD_BYTES;
+import static org.xenoservice.dynamic.JournalFormat.RECORD_HEADER_BYTES;
+import static org.xenoservice.dynamic.JournalFormat.SEQUENCE_OFFSET;
+import static org.xenoservice.dynamic.JournalFormat.TYPE_ACK;
+import static org.xenoservice.dynamic.JournalFormat.TYPE_KEY;
+import static org.xenoservice.dynamic.JournalFormat.TYPE_REQUEST;
+import static org.xenoservice.dynamic.JournalFormat.fileHeader;
+import static org.xenoservice.dynamic.JournalFormat.record;
+import static org.xenoservice.dynamic.JournalFormat.validRecordLength;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.protocol.CapturedRequest;
@@ -101,23 +108,10 @@ public final class CaptureJournal implements AutoCloseable {
     /** The format version this class writes and reads. */
     public static final int FORMAT_VERSION = 1;
 
-    static final byte[] FILE_MAGIC = "XENOJRNL".getBytes(US_ASCII);
-    static final int FILE_HEADER_BYTES = FILE_MAGIC.length + 4;
-    static final int RECORD_MAGIC = 0x58435231;
-    static final byte TYPE_REQUEST = 1;
-    static final byte TYPE_ACK = 2;
-    static final byte TYPE_KEY = 3;
     static final String LOCK_FILE_NAME = "capture.lock";
     static final String COMPACT_FILE_NAME = FILE_NAME + ".compact";
     /** Default compaction threshold: 64 MiB of acknowledged requests' records. */
     public static final long DEFAULT_COMPACT_AFTER_BYTES = 64L << 20;
-
-    private static final int MAX_KEY_PAYLOAD_BYTES = 4 + 2 * CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS;
-    static final int RECORD_HEADER_BYTES = 21;
-    static final int MAX_PAYLOAD_BYTES = RequestCodec.MAX_PAYLOAD_BYTES;
-    private static final int CRC_OFFSET = 17;
-    private static final int LENGTH_OFFSET = 13;
-    private static final int SEQUENCE_OFFSET = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(CaptureJournal.class);
 
@@ -375,112 +369,9 @@ public final class CaptureJournal implements AutoCloseable {
         return offset;
     }
 
-    static byte[] record(byte type, long sequence, byte[] payload) {
-        ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + payload.length);
-        record.putInt(RECORD_MAGIC).put(type).putLong(sequence).putInt(payload.length);
-        CRC32C crc = new CRC32C();
-        crc.update(record.array(), 0, CRC_OFFSET);
-        crc.update(payload);
-        record.putInt((int) crc.getValue()).put(payload);
-        return record.array();
-    }
-
-    /**
-     * The length of the complete, checksum-valid record at {@code at} in {@code bytes[at, limit)},
-     * or -1 if there is none.
-     */
-    static int validRecordLength(byte[] bytes, int at, int limit) {
-        if (limit - at < RECORD_HEADER_BYTES) {
-            return -1;
-        }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        if (buffer.getInt(at) != RECORD_MAGIC) {
-            return -1;
-        }
-        byte type = bytes[at + 4];
-        int length = buffer.getInt(at + LENGTH_OFFSET);
-        if ((type != TYPE_REQUEST && type != TYPE_ACK && type != TYPE_KEY)
-                || length < 0
-                || length > MAX_PAYLOAD_BYTES
-                || (type == TYPE_ACK && length != 0)
-                || (type == TYPE_KEY && length > MAX_KEY_PAYLOAD_BYTES)
-                || limit - at - RECORD_HEADER_BYTES < length) {
-            return -1;
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, at, CRC_OFFSET);
-        crc.update(bytes, at + RECORD_HEADER_BYTES, length);
-        return (int) crc.getValue() == buffer.getInt(at + CRC_OFFSET) ? RECORD_HEADER_BYTES + length : -1;
-    }
-
-    private static byte[] fileHeader() {
-        return ByteBuffer.allocate(FILE_HEADER_BYTES)
-                .put(FILE_MAGIC)
-                .putInt(FORMAT_VERSION)
-                .array();
-    }
-
+    /** Rebuilds the index from the file's records, which {@link JournalScanner} checks. */
     private void recover() throws IOException {
-        long size = channel.size();
-        byte[] expected = fileHeader();
-        if (size < FILE_HEADER_BYTES) {
-            byte[] have = read(0, (int) size);
-            if (!Arrays.equals(have, 0, have.length, expected, 0, have.length)) {
-                throw notAJournal();
-            }
-            if (size > 0) {
-                LOG.warn("{}: completing a file header a crash left at {} of {} bytes", file, size, FILE_HEADER_BYTES);
-            }
-            channel.write(ByteBuffer.wrap(expected), 0);
-            channel.force(true);
-            end = FILE_HEADER_BYTES;
-            return;
-        }
-        byte[] header = read(0, FILE_HEADER_BYTES);
-        if (!Arrays.equals(header, 0, FILE_MAGIC.length, FILE_MAGIC, 0, FILE_MAGIC.length)) {
-            throw notAJournal();
-        }
-        int version = ByteBuffer.wrap(header).getInt(FILE_MAGIC.length);
-        if (version != FORMAT_VERSION) {
-            throw new JournalException(
-                    JournalException.Reason.VERSION,
-                    FILE_MAGIC.length,
-                    file
-                            + " is a capture journal of format version " + version + ", but this library reads version "
-                            + FORMAT_VERSION + "; open it with the version of XenoService that wrote it");
-        }
-        long offset = FILE_HEADER_BYTES;
-        byte[] head = new byte[RECORD_HEADER_BYTES];
-        while (offset < size) {
-            if (size - offset >= RECORD_HEADER_BYTES) {
-                readFully(head, offset);
-                ByteBuffer headBuffer = ByteBuffer.wrap(head);
-                int length = headBuffer.getInt(LENGTH_OFFSET);
-                if (headBuffer.getInt(0) == RECORD_MAGIC
-                        && length >= 0
-                        && length <= MAX_PAYLOAD_BYTES
-                        && size - offset - RECORD_HEADER_BYTES >= length) {
-                    byte[] record = read(offset, RECORD_HEADER_BYTES + length);
-                    if (validRecordLength(record, 0, record.length) > 0) {
-                        replay(record, offset);
-                        offset += record.length;
-                        continue;
-                    }
-                }
-            }
-            dropTornTail(offset, size);
-            break;
-        }
-        end = offset;
-    }
-
-    private JournalException notAJournal() {
-        return new JournalException(
-                JournalException.Reason.NOT_A_JOURNAL,
-                0,
-                file
-                        + " does not start with the capture journal header (XENOJRNL); it was not written by a"
-                        + " CaptureJournal. Move it aside or open the journal in another directory");
+        end = new JournalScanner(channel, file).scan(this::replay);
     }
 
     private void replay(byte[] record, long offset) throws JournalException {
@@ -527,46 +418,8 @@ public final class CaptureJournal implements AutoCloseable {
         lastSequence = sequence;
     }
 
-    /**
-     * The bytes from {@code offset} to the end do not start with an intact record. If an intact
-     * record follows within them, or they are more than one record can hold, this is corruption;
-     * otherwise it is a write a crash interrupted, and it is truncated away.
-     */
-    private void dropTornTail(long offset, long size) throws IOException {
-        long tail = size - offset;
-        if (tail > RECORD_HEADER_BYTES + (long) MAX_PAYLOAD_BYTES) {
-            throw corrupt(
-                    offset,
-                    "the record at offset " + offset + " is damaged and " + tail
-                            + " bytes follow it, more than one record can hold, so it is not a write torn by a crash");
-        }
-        byte[] rest = read(offset, (int) tail);
-        for (int at = 1; at < rest.length; at++) {
-            if (validRecordLength(rest, at, rest.length) > 0) {
-                throw corrupt(
-                        offset,
-                        "the record at offset " + offset
-                                + " is damaged but an intact record follows at offset " + (offset + at)
-                                + ", so it is not a write torn by a crash");
-            }
-        }
-        LOG.warn(
-                "{}: dropped a torn last record, {} bytes at offset {}: a write a crash interrupted,"
-                        + " never confirmed to its caller",
-                file,
-                tail,
-                offset);
-        channel.truncate(offset);
-        channel.force(true);
-    }
-
     private JournalException corrupt(long offset, String what) {
-        return new JournalException(
-                JournalException.Reason.CORRUPT,
-                offset,
-                file + " is corrupt: " + what
-                        + ". The file was left unchanged; keep a copy, and restore it or remove the damaged record"
-                        + " by hand before reopening");
+        return JournalFormat.corrupt(file, offset, what);
     }
 
     private CapturedRequest readRequest(long offset) throws IOException {
@@ -590,27 +443,11 @@ public final class CaptureJournal implements AutoCloseable {
     }
 
     private byte[] read(long offset, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        readFully(bytes, offset);
-        return bytes;
+        return JournalFormat.read(channel, offset, length, file);
     }
 
     private void readFully(byte[] into, long offset) throws IOException {
-        readFully(channel, into, offset, file);
-    }
-
-    /** Reads {@code into.length} bytes at {@code offset} of {@code file}'s channel, or throws naming the file. */
-    private static void readFully(FileChannel channel, byte[] into, long offset, Path file) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(into);
-        long position = offset;
-        while (buffer.hasRemaining()) {
-            int read = channel.read(buffer, position);
-            if (read < 0) {
-                throw new EOFException(file + " ended at offset " + position + " while reading " + into.length
-                        + " bytes at offset " + offset);
-            }
-            position += read;
-        }
+        JournalFormat.readFully(channel, into, offset, file);
     }
 
     private void maybeCompact() throws IOException {

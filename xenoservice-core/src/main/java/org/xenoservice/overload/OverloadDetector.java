@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.concurrent.DaemonThreads;
+import org.xenoservice.overload.SignalReader.Bucket;
 
 /**
  * Decides, every bucket (100 ms), whether the site is NORMAL, SURGING, OVERLOADED or RECOVERING,
@@ -65,16 +65,11 @@ public final class OverloadDetector implements AutoCloseable {
 
     private static final int EVENT_QUEUE = 1024;
     private static final int HISTORY = 100;
-    /** Hot paths are counted over the last second, and the top three are named. */
-    private static final int HOT_PATH_BUCKETS = 10;
-
-    private static final int HOT_PATHS = 3;
 
     private final RequestRecorder recorder;
     private final OverloadConfig config;
     private final SystemSignals system;
     private final Clock wallClock;
-    private final List<String> routeNames;
     private final NanoClock clock;
     private final List<OverloadListener> listeners = new CopyOnWriteArrayList<>();
     private final BlockingQueue<OverloadEvent> outbox = new ArrayBlockingQueue<>(EVENT_QUEUE);
@@ -84,21 +79,16 @@ public final class OverloadDetector implements AutoCloseable {
 
     // detector-thread state, guarded by lock (ticks may also come from tests)
     private final long widthNanos;
-    private final double widthSeconds;
     private final long startNanos;
     private long lastInterval;
     private long lastTickNanos;
     private long lastCpuNanos;
     private long lastGcNanos;
-    private final Deque<long[]> latencyWindow = new ArrayDeque<>();
-    private final Deque<long[]> queueWindow = new ArrayDeque<>();
-    private final Deque<long[]> routeWindow = new ArrayDeque<>();
-    private List<String> hotPaths = List.of();
-    private final Deque<Double> lastSecondRates = new ArrayDeque<>();
     private final Deque<Double> dwellRates = new ArrayDeque<>();
     private final Deque<Boolean> saturationHistory = new ArrayDeque<>();
     private final Deque<Long> transitionTimes = new ArrayDeque<>();
     private final Baselines baselines;
+    private final SignalReader signals;
     private OverloadState state = OverloadState.NORMAL;
     private long stateSinceNanos;
     private boolean forced;
@@ -112,7 +102,6 @@ public final class OverloadDetector implements AutoCloseable {
     private long saturationStartNanos = -1;
     private long calmSinceNanos = -1;
     private long sequence;
-    private Map<Signal, SignalReading> currentReadings = Map.of();
     private volatile OverloadSnapshot snapshot;
 
     private volatile boolean running;
@@ -124,12 +113,11 @@ public final class OverloadDetector implements AutoCloseable {
         this.config = builder.config;
         this.system = builder.system;
         this.wallClock = builder.wallClock;
-        this.routeNames = builder.routeNames;
         this.clock = recorder.clock();
         this.listeners.addAll(builder.listeners);
         this.widthNanos = recorder.widthNanos();
-        this.widthSeconds = widthNanos / 1e9;
         this.baselines = new Baselines(config, widthNanos);
+        this.signals = new SignalReader(recorder, config, baselines, builder.routeNames);
         this.startNanos = clock.nanoTime();
         this.lastInterval = recorder.intervalAt(startNanos) - 1;
         this.lastTickNanos = startNanos;
@@ -326,26 +314,6 @@ public final class OverloadDetector implements AutoCloseable {
         }
     }
 
-    /** What one bucket showed: its signals, read from the recorder's counts and the process. */
-    private record Bucket(
-            long startNanos,
-            IntervalCounts counts,
-            double rate,
-            double completionRate,
-            long inFlight,
-            boolean hasLatency,
-            double p50,
-            double p90,
-            double p99,
-            boolean hasQueue,
-            double queueDelay,
-            double errorRate,
-            double cpu,
-            long gcNanos,
-            long hiccupNanos,
-            double oneSecondRate,
-            Map<Signal, SignalReading> readings) {}
-
     /**
      * What the detector made of one bucket: the signs of saturation it showed (and ERRORS, which is
      * reported but never counts as saturation), and where the surge and calm counters stand.
@@ -358,9 +326,12 @@ public final class OverloadDetector implements AutoCloseable {
             boolean surging,
             boolean calm) {}
 
-    /** Evaluates one closed bucket: reads its signals, finds the signs in them, learns, then decides. */
+    /**
+     * Evaluates one closed bucket: reads its signals (step 1, {@link SignalReader#read}), finds the
+     * signs in them, learns, then decides.
+     */
     private void evaluate(IntervalCounts counts, long endNanos, double cpu, long gcNanos, long hiccupNanos) {
-        Bucket bucket = readSignals(counts, endNanos, cpu, gcNanos, hiccupNanos);
+        Bucket bucket = signals.read(counts, endNanos, cpu, gcNanos, hiccupNanos);
         boolean warm = warmedUp(endNanos);
         Signs signs = findSigns(bucket, warm);
         learnBaselines(bucket, warm, signs, elapsedIntervals(endNanos));
@@ -379,74 +350,6 @@ public final class OverloadDetector implements AutoCloseable {
     }
 
     /**
-     * Step 1: the bucket's signals. Slides the latency, queue-delay and route windows and the last
-     * second's rates on by this bucket, names the hot paths, and records every reading beside its
-     * baseline (as learned before this bucket).
-     */
-    private Bucket readSignals(IntervalCounts counts, long endNanos, double cpu, long gcNanos, long hiccupNanos) {
-        double rate = counts.arrivals() / widthSeconds;
-        double completionRate = counts.completions() / widthSeconds;
-        long inFlight = recorder.inFlight();
-        push(latencyWindow, counts.latencyBins(), config.windowBuckets());
-        push(queueWindow, counts.queueDelayBins(), config.windowBuckets());
-        push(routeWindow, counts.routeCounts(), HOT_PATH_BUCKETS);
-        hotPaths = hotPaths(merge(routeWindow));
-        long[] latency = merge(latencyWindow);
-        long[] queue = merge(queueWindow);
-        double p50 = LatencyHistogram.quantileNanos(latency, 0.5) / 1e6;
-        double p90 = LatencyHistogram.quantileNanos(latency, 0.9) / 1e6;
-        double p99 = LatencyHistogram.quantileNanos(latency, 0.99) / 1e6;
-        boolean hasQueue = total(queue) > 0;
-        double queueDelay = hasQueue ? LatencyHistogram.quantileNanos(queue, 0.1) / 1e6 : 0;
-        double errorRate = counts.completions() == 0 ? 0 : (double) counts.errors() / counts.completions();
-        push(lastSecondRates, rate, (int) Math.max(1, Math.round(1.0 / widthSeconds)));
-        double oneSecondRate = lastSecondRates.stream()
-                .mapToDouble(Double::doubleValue)
-                .average()
-                .orElse(0);
-
-        Map<Signal, SignalReading> readings = new EnumMap<>(Signal.class);
-        readings.put(Signal.ARRIVAL_RATE, SignalReading.of(rate, baselines.known ? baselines.rate : Double.NaN));
-        readings.put(
-                Signal.COMPLETION_RATE,
-                SignalReading.of(completionRate, baselines.known ? baselines.rate : Double.NaN));
-        readings.put(
-                Signal.IN_FLIGHT,
-                SignalReading.of((double) inFlight, baselines.known ? baselines.inFlight : Double.NaN));
-        readings.put(
-                Signal.LATENCY_P50_MS, SignalReading.of(p50, baselines.knownLatency ? baselines.p50Ms : Double.NaN));
-        readings.put(
-                Signal.LATENCY_P90_MS, SignalReading.of(p90, baselines.knownLatency ? baselines.p90Ms : Double.NaN));
-        readings.put(Signal.LATENCY_P99_MS, SignalReading.of(p99));
-        readings.put(
-                Signal.QUEUE_DELAY_MS,
-                SignalReading.of(queueDelay, baselines.knownQueue ? baselines.queueDelayMs : Double.NaN));
-        readings.put(Signal.ERROR_RATE, SignalReading.of(errorRate));
-        readings.put(Signal.CPU, SignalReading.of(cpu));
-        readings.put(Signal.GC_PAUSE_MS, SignalReading.of(gcNanos / 1e6));
-        readings.put(Signal.HICCUP_MS, SignalReading.of(hiccupNanos / 1e6));
-        currentReadings = readings;
-        return new Bucket(
-                endNanos - widthNanos,
-                counts,
-                rate,
-                completionRate,
-                inFlight,
-                total(latency) > 0,
-                p50,
-                p90,
-                p99,
-                hasQueue,
-                queueDelay,
-                errorRate,
-                cpu,
-                gcNanos,
-                hiccupNanos,
-                oneSecondRate,
-                readings);
-    }
-
-    /**
      * Step 2: the signs in the bucket. Saturation signs against the baselines (a bucket with enough
      * of them is saturated), the saturation window, the surge counters against the surge threshold,
      * and whether the site is calm.
@@ -457,7 +360,7 @@ public final class OverloadDetector implements AutoCloseable {
         if (state == OverloadState.SURGING && !reasons.isEmpty()) {
             surgeSawSaturation = true;
         }
-        push(saturationHistory, saturated, config.saturationWindowBuckets());
+        SignalReader.push(saturationHistory, saturated, config.saturationWindowBuckets());
         long saturatedCount =
                 saturationHistory.stream().filter(Boolean::booleanValue).count();
         if (saturated && saturationStartNanos < 0) {
@@ -518,7 +421,7 @@ public final class OverloadDetector implements AutoCloseable {
      */
     private boolean trackSurge(Bucket bucket, boolean warm, double threshold) {
         int dwellBuckets = (int) Math.max(1, Math.round(config.surgeDwell().toNanos() / (double) widthNanos));
-        push(dwellRates, bucket.rate(), dwellBuckets);
+        SignalReader.push(dwellRates, bucket.rate(), dwellBuckets);
         if (warm && baselines.known && bucket.rate() >= config.surgeExitFactor() * threshold) {
             if (surgeStreak == 0) {
                 surgeStartNanos = bucket.startNanos();
@@ -648,9 +551,9 @@ public final class OverloadDetector implements AutoCloseable {
                 now,
                 Duration.ofNanos(latency),
                 reasons,
-                currentReadings,
+                signals.readings(),
                 baselines.capacity,
-                hotPaths,
+                signals.hotPaths(),
                 warmedUp(now));
         LOG.info("overload: {} -> {} ({}), detected in {} ms", previous, next, reasons, latency / 1_000_000);
         synchronized (history) {
@@ -717,57 +620,5 @@ public final class OverloadDetector implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** The busiest named routes of the last second, with their share of the routed requests. */
-    private List<String> hotPaths(long[] counts) {
-        long total = 0;
-        for (long count : counts) {
-            total += count;
-        }
-        if (total == 0 || routeNames.isEmpty()) {
-            return List.of();
-        }
-        List<String> hot = new ArrayList<>();
-        boolean[] taken = new boolean[counts.length];
-        for (int rank = 0; rank < HOT_PATHS; rank++) {
-            int best = -1;
-            for (int i = 0; i < Math.min(counts.length, routeNames.size()); i++) {
-                if (!taken[i] && counts[i] > 0 && (best < 0 || counts[i] > counts[best])) {
-                    best = i;
-                }
-            }
-            if (best < 0) {
-                break;
-            }
-            taken[best] = true;
-            hot.add(routeNames.get(best) + " (" + Math.round(100.0 * counts[best] / total) + " %)");
-        }
-        return List.copyOf(hot);
-    }
-
-    private static <T> void push(Deque<T> window, T value, int size) {
-        window.addLast(value);
-        while (window.size() > size) {
-            window.removeFirst();
-        }
-    }
-
-    private static long[] merge(Deque<long[]> window) {
-        long[] sum = new long[window.isEmpty() ? 0 : window.peekFirst().length];
-        for (long[] bins : window) {
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] += bins[i];
-            }
-        }
-        return sum;
-    }
-
-    private static long total(long[] bins) {
-        long sum = 0;
-        for (long bin : bins) {
-            sum += bin;
-        }
-        return sum;
     }
 }

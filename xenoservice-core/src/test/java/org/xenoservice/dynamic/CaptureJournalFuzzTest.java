@@ -34,8 +34,8 @@ class CaptureJournalFuzzTest {
     void openThrowsOnlyJournalExceptions(byte[] records) throws IOException {
         Path dir = Files.createTempDirectory("journal-fuzz");
         try {
-            byte[] file = ByteBuffer.allocate(CaptureJournal.FILE_HEADER_BYTES + records.length)
-                    .put(CaptureJournal.FILE_MAGIC)
+            byte[] file = ByteBuffer.allocate(JournalFormat.FILE_HEADER_BYTES + records.length)
+                    .put(JournalFormat.FILE_MAGIC)
                     .putInt(CaptureJournal.FORMAT_VERSION)
                     .put(records)
                     .array();

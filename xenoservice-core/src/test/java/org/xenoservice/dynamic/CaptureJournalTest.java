@@ -95,7 +95,7 @@ class CaptureJournalTest {
             assertEquals(List.of(), journal.pending());
             assertFalse(journal.contains("key-1"));
         }
-        assertEquals(CaptureJournal.FILE_HEADER_BYTES, Files.size(nested.resolve(CaptureJournal.FILE_NAME)));
+        assertEquals(JournalFormat.FILE_HEADER_BYTES, Files.size(nested.resolve(CaptureJournal.FILE_NAME)));
     }
 
     @Test
@@ -249,7 +249,7 @@ class CaptureJournalTest {
     @Test
     void completesTornFileHeader() throws IOException {
         writeJournal(0);
-        for (int length = 0; length < CaptureJournal.FILE_HEADER_BYTES; length++) {
+        for (int length = 0; length < JournalFormat.FILE_HEADER_BYTES; length++) {
             try (FileChannel channel = FileChannel.open(file(), StandardOpenOption.WRITE)) {
                 channel.truncate(length);
             }
@@ -257,7 +257,7 @@ class CaptureJournalTest {
                 assertEquals(1, journal.append(request(1)));
             }
             try (FileChannel channel = FileChannel.open(file(), StandardOpenOption.WRITE)) {
-                channel.truncate(CaptureJournal.FILE_HEADER_BYTES);
+                channel.truncate(JournalFormat.FILE_HEADER_BYTES);
             }
         }
     }
@@ -335,7 +335,7 @@ class CaptureJournalTest {
     @Test
     void refusesOtherFormatVersion() throws IOException {
         writeJournal(1);
-        flipByte(CaptureJournal.FILE_HEADER_BYTES - 1);
+        flipByte(JournalFormat.FILE_HEADER_BYTES - 1);
         JournalException e = assertThrows(JournalException.class, () -> CaptureJournal.open(dir));
         assertEquals(JournalException.Reason.VERSION, e.reason());
     }
@@ -347,7 +347,7 @@ class CaptureJournalTest {
             channel.truncate(channel.size());
             channel.write(
                     java.nio.ByteBuffer.allocate(
-                            CaptureJournal.RECORD_HEADER_BYTES + CaptureJournal.MAX_PAYLOAD_BYTES + 1),
+                            JournalFormat.RECORD_HEADER_BYTES + JournalFormat.MAX_PAYLOAD_BYTES + 1),
                     channel.size());
         }
         JournalException e = assertThrows(JournalException.class, () -> CaptureJournal.open(dir));
