@@ -414,10 +414,29 @@ public final class PeerClient implements AutoCloseable {
         return send(method, call, publisher, ControlSignature.sha256(body), callTimeout);
     }
 
+    /** Sends one signed call and returns the body of its 2xx answer. */
     private byte[] send(String method, String call, BodyPublisher body, String bodySha256, Duration timeout)
             throws IOException {
         String path = "/xeno/v1/sites/" + site + "/" + call;
         URI url = base.resolve(path);
+        HttpRequest request = signedRequest(method, call, path, url, body, bodySha256, timeout);
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request, BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException interrupted = new InterruptedIOException("interrupted while calling " + url);
+            interrupted.initCause(e);
+            throw interrupted;
+        } catch (IOException e) {
+            throw noResponse(url, call, timeout, e);
+        }
+        return answer(url, call, response);
+    }
+
+    /** The request for one call, with the headers that sign it for the site. */
+    private HttpRequest signedRequest(
+            String method, String call, String path, URI url, BodyPublisher body, String bodySha256, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url)
                 .timeout(timeout)
                 .method(method, body)
@@ -432,35 +451,40 @@ public final class PeerClient implements AutoCloseable {
                 .entrySet()) {
             request.header(header.getKey(), header.getValue());
         }
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request.build(), BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException e) {
-            throw new PeerCallException(
+        return request.build();
+    }
+
+    /** Why a call got no answer at all (timeout, refused connection, TLS, other I/O), and what to check. */
+    private PeerCallException noResponse(URI url, String call, Duration timeout, IOException e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return new PeerCallException(
                     url,
                     PeerCallException.NO_RESPONSE,
                     "timeout",
                     "could not connect to the peer at " + base
                             + " (timed out); check the address and port, and that the peer is up and reachable",
                     e);
-        } catch (HttpTimeoutException e) {
-            throw new PeerCallException(
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new PeerCallException(
                     url,
                     PeerCallException.NO_RESPONSE,
                     "timeout",
                     "the peer at " + base + " did not answer " + call + " within " + timeout.toSeconds()
                             + " s; retry, or raise the timeout",
                     e);
-        } catch (ConnectException e) {
-            throw new PeerCallException(
+        }
+        if (e instanceof ConnectException) {
+            return new PeerCallException(
                     url,
                     PeerCallException.NO_RESPONSE,
                     "unreachable",
                     "cannot connect to the peer at " + base
                             + " (connection refused); check the address and port, and that the peer is running",
                     e);
-        } catch (SSLException e) {
-            throw new PeerCallException(
+        }
+        if (e instanceof SSLException) {
+            return new PeerCallException(
                     url,
                     PeerCallException.NO_RESPONSE,
                     "tls",
@@ -469,22 +493,20 @@ public final class PeerClient implements AutoCloseable {
                             + "); if the peer's certificate is self-signed or from a private CA, "
                             + "trust it with a trust store",
                     e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException interrupted = new InterruptedIOException("interrupted while calling " + url);
-            interrupted.initCause(e);
-            throw interrupted;
-        } catch (IOException e) {
-            Throwable cause = e.getCause() instanceof ConnectException ? e.getCause() : e;
-            String reason = cause instanceof ConnectException ? "unreachable" : "io";
-            throw new PeerCallException(
-                    url,
-                    PeerCallException.NO_RESPONSE,
-                    reason,
-                    "the call to the peer at " + base + " failed (" + describe(cause)
-                            + "); check the address and port, and that the peer is running",
-                    e);
         }
+        Throwable cause = e.getCause() instanceof ConnectException ? e.getCause() : e;
+        String reason = cause instanceof ConnectException ? "unreachable" : "io";
+        return new PeerCallException(
+                url,
+                PeerCallException.NO_RESPONSE,
+                reason,
+                "the call to the peer at " + base + " failed (" + describe(cause)
+                        + "); check the address and port, and that the peer is running",
+                e);
+    }
+
+    /** The body of a 2xx answer, read up to its limit; any other answer is the peer's refusal. */
+    private byte[] answer(URI url, String call, HttpResponse<InputStream> response) throws IOException {
         byte[] answer;
         try (InputStream in = response.body()) {
             answer = in.readNBytes(MAX_ANSWER_BYTES + 1);

@@ -1,8 +1,6 @@
 package org.xenoservice.dns;
 
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -26,9 +24,6 @@ import java.util.function.Function;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
@@ -37,7 +32,6 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TSIG;
-import org.xbill.DNS.TSIGRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.Update;
@@ -94,7 +88,6 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
 
     private final List<DnsServer> servers;
     private final Optional<Name> zone;
-    private final Optional<TsigKey> tsigKey;
     private final Optional<TSIG> tsig;
     private final Set<Name> managed;
     private final Duration defaultTtl;
@@ -102,6 +95,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     private final int attempts;
     private final Duration backoff;
     private final int conflictRetries;
+    private final UpdateFailures classifier;
     private final Map<Name, Name> zoneCache = new ConcurrentHashMap<>();
     private final Map<Route, SimpleResolver> resolvers = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -114,7 +108,6 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     private Rfc2136DnsUpdater(Builder builder) {
         this.servers = List.copyOf(builder.servers);
         this.zone = builder.zone;
-        this.tsigKey = builder.tsig;
         this.tsig = builder.tsig.map(key -> new TSIG(
                 algorithmName(key.algorithm()),
                 absolute(key.name()),
@@ -126,6 +119,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         this.attempts = builder.attempts;
         this.backoff = builder.backoff;
         this.conflictRetries = builder.conflictRetries;
+        this.classifier = new UpdateFailures(builder.tsig, servers.get(0));
     }
 
     /** Starts the configuration of an updater. */
@@ -294,15 +288,8 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
             return;
         }
         Name zoneName = zoneOf(owner);
-        Update update = new Update(zoneName);
-        for (InetAddress address : removing) {
-            update.delete(record(owner, address, 0));
-        }
-        for (InetAddress address : adding) {
-            update.add(record(owner, address, seconds));
-        }
-        Message response = send(update, "update " + owner);
-        int rcode = rcodeOf(response);
+        Message response = send(UpdateMessages.change(zoneName, owner, adding, removing, seconds), "update " + owner);
+        int rcode = UpdateFailures.rcodeOf(response);
         if (rcode != Rcode.NOERROR) {
             throw failure(rcode, owner, zoneName);
         }
@@ -343,7 +330,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     /** The A and AAAA records of a name as read, to be sent back as prerequisites. */
     private record Current(List<Record> a, List<Record> aaaa, List<Record> records) {
         List<InetAddress> addresses() {
-            return records.stream().map(Rfc2136DnsUpdater::addressOf).toList();
+            return records.stream().map(UpdateMessages::addressOf).toList();
         }
 
         long minTtl() {
@@ -369,16 +356,10 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
                 return current.asSet(owner);
             }
             Target target = wanted.get();
-            Update update = new Update(zoneName);
-            prerequisites(update, owner, Type.A, current.a());
-            prerequisites(update, owner, Type.AAAA, current.aaaa());
-            update.delete(owner, Type.A);
-            update.delete(owner, Type.AAAA);
-            for (InetAddress address : target.addresses()) {
-                update.add(record(owner, address, target.ttlSeconds()));
-            }
+            Update update = UpdateMessages.rewrite(
+                    zoneName, owner, current.a(), current.aaaa(), target.addresses(), target.ttlSeconds());
             Message response = send(update, "replace " + owner);
-            int rcode = rcodeOf(response);
+            int rcode = UpdateFailures.rcodeOf(response);
             if (rcode == Rcode.NOERROR) {
                 LOG.info(
                         "dns: {} now {} (ttl {} s) in zone {}",
@@ -397,14 +378,12 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
             conflicts.increment();
             if (round >= conflictRetries) {
                 failures.increment();
-                throw new DnsUpdateException(
-                        Reason.CONFLICT,
-                        rcode,
-                        "the records of " + owner + " changed under " + (round + 1)
-                                + " attempts to rewrite them; another updater keeps changing them",
-                        null);
+                throw UpdateFailures.conflict(owner, round + 1, rcode);
             }
-            LOG.debug("dns: records of {} changed while rewriting them ({}); reading again", owner, rcodeName(rcode));
+            LOG.debug(
+                    "dns: records of {} changed while rewriting them ({}); reading again",
+                    owner,
+                    UpdateFailures.rcodeName(rcode));
             pause(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1, 10L << Math.min(round, 5))));
         }
     }
@@ -413,17 +392,6 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         return new HashSet<>(current.addresses()).equals(new HashSet<>(target.addresses()))
                 && current.records().size() == target.addresses().size()
                 && current.records().stream().allMatch(r -> r.getTTL() == target.ttlSeconds());
-    }
-
-    /** RFC 2136 2.4: "RRset exists (value dependent)" for what was read, or "RRset does not exist". */
-    private static void prerequisites(Update update, Name owner, int type, List<Record> records) {
-        if (records.isEmpty()) {
-            update.absent(owner, type);
-            return;
-        }
-        for (Record record : records) {
-            update.present(Record.newRecord(owner, type, DClass.IN, 0, record.rdataToWireCanonical()));
-        }
     }
 
     private Current current(Name owner, Name zoneName) throws DnsUpdateException {
@@ -435,8 +403,8 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     }
 
     private List<Record> query(Name owner, int type, Name zoneName) throws DnsUpdateException {
-        Message response = send(Message.newQuery(Record.newRecord(owner, type, DClass.IN)), "query " + owner);
-        int rcode = rcodeOf(response);
+        Message response = send(UpdateMessages.query(owner, type), "query " + owner);
+        int rcode = UpdateFailures.rcodeOf(response);
         if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
             throw failure(rcode, owner, zoneName);
         }
@@ -457,9 +425,8 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         if (cached != null) {
             return cached;
         }
-        Message response =
-                send(Message.newQuery(Record.newRecord(owner, Type.SOA, DClass.IN)), "find the zone of " + owner);
-        int rcode = rcodeOf(response);
+        Message response = send(UpdateMessages.query(owner, Type.SOA), "find the zone of " + owner);
+        int rcode = UpdateFailures.rcodeOf(response);
         if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN && rcode != Rcode.REFUSED) {
             throw failure(rcode, owner, owner);
         }
@@ -475,14 +442,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         }
         if (found.isEmpty()) {
             failures.increment();
-            throw new DnsUpdateException(
-                    Reason.ZONE_NOT_FOUND,
-                    rcode,
-                    "server " + servers.get(0) + " returned no SOA "
-                            + "for " + owner + " (" + rcodeName(rcode)
-                            + "): it is not authoritative for a zone holding this name; "
-                            + "point the updater at the zone's primary, or configure the zone",
-                    null);
+            throw classifier.zoneNotFound(owner, rcode);
         }
         zoneCache.put(owner, found.get());
         return found.get();
@@ -493,15 +453,10 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         if (closed.get()) {
             throw new DnsUpdateException(Reason.CLOSED, "the updater is closed; build a new one");
         }
-        int size = message.toWire().length + tsig.map(TSIG::recordLength).orElse(0);
+        int size = UpdateMessages.wireSize(message, tsig);
         if (size > Message.MAXLENGTH) {
             failures.increment();
-            throw new DnsUpdateException(
-                    Reason.TOO_LARGE,
-                    "cannot " + what + ": the message would be " + size
-                            + " bytes, more than the " + Message.MAXLENGTH
-                            + " one DNS message can hold; nothing was sent, so "
-                            + "change fewer records at once");
+            throw UpdateFailures.tooLarge(what, size);
         }
         boolean tcp = size > MAX_UDP_BYTES;
         DnsUpdateException last = null;
@@ -513,36 +468,20 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
                 }
                 try {
                     Message response = exchange(server, message, tcp);
-                    int rcode = rcodeOf(response);
+                    int rcode = UpdateFailures.rcodeOf(response);
                     if (rcode == Rcode.SERVFAIL) {
-                        last = new DnsUpdateException(
-                                Reason.SERVFAIL,
-                                rcode,
-                                "server " + server + " failed to " + what + " (SERVFAIL); its log says why",
-                                null);
+                        last = UpdateFailures.serverFailed(server, what, rcode);
                         continue;
                     }
-                    verified(response, server, rcode);
+                    classifier.checkVerified(response, server, rcode);
                     return response;
                 } catch (SocketTimeoutException e) {
-                    last = new DnsUpdateException(
-                            Reason.TIMEOUT,
-                            -1,
-                            "no answer from " + server + " within "
-                                    + timeout.toMillis() + " ms to " + what + " after " + attempt
-                                    + " attempt(s): is the server running "
-                                    + "and reachable on this port?",
-                            e);
+                    last = UpdateFailures.timedOut(server, what, timeout, attempt, e);
                 } catch (DnsUpdateException e) {
                     failures.increment();
                     throw e;
                 } catch (IOException e) {
-                    last = new DnsUpdateException(
-                            Reason.UNREACHABLE,
-                            -1,
-                            "cannot reach " + server + " to " + what + ": " + e.getMessage()
-                                    + "; check the host and port",
-                            e);
+                    last = UpdateFailures.unreachable(server, what, e);
                 }
                 LOG.debug("dns: attempt {} of {} to {} failed: {}", attempt, what, server, last.getMessage());
             }
@@ -581,108 +520,10 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         return resolver;
     }
 
-    /** Answers to signed messages must be signed and verify, except the errors that say why they cannot. */
-    private void verified(Message response, DnsServer server, int rcode) throws DnsUpdateException {
-        if (tsig.isEmpty() || rcode == Rcode.BADKEY || rcode == Rcode.BADSIG || rcode == Rcode.BADTIME) {
-            return;
-        }
-        if (!response.isSigned() || !response.isVerified()) {
-            throw new DnsUpdateException(
-                    Reason.UNVERIFIED_RESPONSE,
-                    rcode,
-                    "the answer from " + server + " is "
-                            + (response.isSigned() ? "signed but its signature does not verify" : "not signed")
-                            + " with key " + tsigKey.orElseThrow().name()
-                            + "; it may be forged, or the server uses another key",
-                    null);
-        }
-    }
-
-    /** The response code, with a TSIG error (BADKEY, BADSIG, BADTIME) taking precedence. */
-    private static int rcodeOf(Message response) {
-        TSIGRecord record = response.getTSIG();
-        if (record != null && record.getError() != Rcode.NOERROR) {
-            return record.getError();
-        }
-        return response.getRcode();
-    }
-
-    /** BADSIG shares its number with BADVERS; TSIG errors are named as TSIG errors. */
-    private static String rcodeName(int rcode) {
-        return rcode == Rcode.BADSIG || rcode == Rcode.BADKEY || rcode == Rcode.BADTIME
-                ? Rcode.TSIGstring(rcode)
-                : Rcode.string(rcode);
-    }
-
+    /** Counts the failure of a change the server answered {@code rcode} to, and says what to fix. */
     private DnsUpdateException failure(int rcode, Name owner, Name zoneName) {
         failures.increment();
-        String key = tsigKey.map(k -> "key " + k.name() + " (" + k.algorithm().token() + ")")
-                .orElse("unsigned updates");
-        String server = servers.get(0).toString();
-        return switch (rcode) {
-            case Rcode.REFUSED ->
-                new DnsUpdateException(
-                        Reason.REFUSED,
-                        rcode,
-                        "the server refused to change " + owner
-                                + " in zone " + zoneName + ": its update-policy does not grant " + key
-                                + " the right to change "
-                                + "this name's A/AAAA records; add a grant for it",
-                        null);
-            case Rcode.NOTAUTH ->
-                new DnsUpdateException(
-                        Reason.NOTAUTH,
-                        rcode,
-                        "the server is not authoritative for zone " + zoneName
-                                + " (or takes no updates for it): send updates to the zone's primary and check the zone",
-                        null);
-            case Rcode.NOTZONE ->
-                new DnsUpdateException(
-                        Reason.NOTZONE,
-                        rcode,
-                        owner + " is not inside zone " + zoneName
-                                + ": configure the zone that holds it, or leave the zone out to find it from the SOA",
-                        null);
-            case Rcode.BADKEY ->
-                new DnsUpdateException(
-                        Reason.BADKEY,
-                        rcode,
-                        "the server does not know " + key
-                                + ": the key's name and algorithm must match a key statement on the server",
-                        null);
-            case Rcode.BADSIG ->
-                new DnsUpdateException(
-                        Reason.BADSIG,
-                        rcode,
-                        "the server could not verify the signature " + "by " + key
-                                + ": the secret differs from the server's",
-                        null);
-            case Rcode.BADTIME ->
-                new DnsUpdateException(
-                        Reason.BADTIME,
-                        rcode,
-                        "the server says this host's clock differs " + "from its own by more than the TSIG fudge of "
-                                + TSIG.FUDGE.toSeconds() + " s: synchronise the clocks (NTP)",
-                        null);
-            case Rcode.FORMERR ->
-                new DnsUpdateException(
-                        Reason.FORMERR,
-                        rcode,
-                        "the server found the message for " + owner + " malformed (FORMERR)",
-                        null);
-            case Rcode.SERVFAIL ->
-                new DnsUpdateException(
-                        Reason.SERVFAIL,
-                        rcode,
-                        "the server failed to change " + owner + " (SERVFAIL); its log says why",
-                        null);
-            default ->
-                new DnsUpdateException(
-                        Reason.UNEXPECTED_RCODE,
-                        rcode,
-                        "the server answered " + rcodeName(rcode) + " to the change of " + owner + " via " + server,
-                        null);
-        };
+        return classifier.refusal(rcode, owner, zoneName);
     }
 
     private Name managedName(String name) throws DnsUpdateException {
@@ -698,22 +539,8 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
         return owner;
     }
 
-    private static Record record(Name owner, InetAddress address, long ttl) {
-        if (address instanceof Inet4Address) {
-            return new ARecord(owner, DClass.IN, ttl, address);
-        }
-        if (address instanceof Inet6Address) {
-            return new AAAARecord(owner, DClass.IN, ttl, address);
-        }
-        throw new IllegalArgumentException("not an IPv4 or IPv6 address: " + address);
-    }
-
     private static List<String> literals(Collection<InetAddress> addresses) {
         return AddressLiterals.formatAll(addresses);
-    }
-
-    private static InetAddress addressOf(Record record) {
-        return record instanceof ARecord a ? a.getAddress() : ((AAAARecord) record).getAddress();
     }
 
     private static Name parseName(String what, String text) {

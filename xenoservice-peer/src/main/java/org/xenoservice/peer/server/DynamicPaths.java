@@ -179,7 +179,7 @@ final class DynamicPaths {
         }
         String query = exchange.getQueryString();
         String uri = exchange.getRequestURI();
-        String path = (uri.startsWith("/") ? uri : SiteHandler.encodePath(exchange.getRequestPath()))
+        String path = (uri.startsWith("/") ? uri : RequestTargets.encodePath(exchange.getRequestPath()))
                 + (query.isEmpty() ? "" : "?" + query);
         CapturedRequest request;
         try {
@@ -293,7 +293,7 @@ final class DynamicPaths {
 
     private static HttpRequest request(HttpServerExchange exchange, ProxyPolicy policy) {
         String uri = exchange.getRequestURI();
-        String path = uri.startsWith("/") ? uri : SiteHandler.encodePath(exchange.getRequestPath());
+        String path = uri.startsWith("/") ? uri : RequestTargets.encodePath(exchange.getRequestPath());
         String query = exchange.getQueryString();
         URI target = URI.create(policy.origin() + path + (query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(policy.timeout());

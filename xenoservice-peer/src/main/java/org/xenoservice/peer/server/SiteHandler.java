@@ -27,7 +27,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Date;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -155,7 +154,8 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
             sendText(exchange, 400, "400 Bad Request: exactly one Host header is required\n", sent);
             return;
         }
-        Optional<ServedSite> found = hostName(hostHeaders.getFirst()).flatMap(sites::find);
+        Optional<ServedSite> found =
+                RequestTargets.hostName(hostHeaders.getFirst()).flatMap(sites::find);
         if (found.isEmpty()) {
             exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
             sendText(
@@ -173,7 +173,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
             return;
         }
         String path = exchange.getRelativePath();
-        boolean acceptable = acceptablePath(path);
+        boolean acceptable = RequestTargets.acceptablePath(path);
         if (acceptable) {
             Optional<DynamicRoute> route = site.route(path);
             if (route.isPresent()) {
@@ -199,7 +199,8 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         }
         if (site.folderRedirect(path).isPresent()) {
             exchange.setStatusCode(301);
-            exchange.getResponseHeaders().put(Headers.LOCATION, folderLocation(exchange));
+            String location = RequestTargets.folderLocation(exchange.getRequestPath(), exchange.getQueryString());
+            exchange.getResponseHeaders().put(Headers.LOCATION, location);
             sendInline(exchange, ByteBuffer.allocate(0), sent);
             return;
         }
@@ -207,21 +208,10 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
     }
 
     private void serveFile(HttpServerExchange exchange, BlobStore store, ManifestFile file, boolean head, Sent sent) {
-        HeaderMap request = exchange.getRequestHeaders();
         HeaderMap response = exchange.getResponseHeaders();
         boolean gzipStored = file.encoding() == Encoding.GZIP;
-        String identityTag = '"' + file.sha256() + '"';
-        String gzipTag = '"' + file.sha256() + GZIP_ETAG_SUFFIX + '"';
-        boolean clientGzip = gzipStored && ContentCoding.acceptsGzip(joined(request.get(Headers.ACCEPT_ENCODING)));
-
-        ByteRange range = ByteRange.NONE;
-        HeaderValues rangeHeaders = request.get(Headers.RANGE);
-        if (!head && rangeHeaders != null && rangeHeaders.size() == 1 && ifRangeHolds(request, identityTag, file)) {
-            range = ByteRange.parse(rangeHeaders.getFirst(), file.size());
-        }
-        boolean sendGzip = clientGzip && range.kind() == ByteRange.Kind.IGNORE;
-        String selectedTag = sendGzip ? gzipTag : identityTag;
-
+        ConditionalRequest wanted = ConditionalRequest.of(exchange.getRequestHeaders(), file, head);
+        ByteRange range = wanted.range();
         if (range.kind() == ByteRange.Kind.UNSATISFIABLE) {
             response.put(Headers.CONTENT_RANGE, "bytes */" + file.size())
                     .put(Headers.ACCEPT_RANGES, "bytes")
@@ -236,11 +226,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         if (gzipStored) {
             response.put(Headers.VARY, "Accept-Encoding");
         }
-        Optional<String> notModified = notModified(
-                request,
-                file,
-                selectedTag,
-                gzipStored ? Optional.of(sendGzip ? identityTag : gzipTag) : Optional.empty());
+        Optional<String> notModified = wanted.notModified();
         if (notModified.isPresent()) {
             response.put(Headers.ETAG, notModified.get());
             exchange.setStatusCode(304);
@@ -258,7 +244,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
             offset = range.start();
             length = range.length();
             decode = gzipStored;
-        } else if (sendGzip) {
+        } else if (wanted.gzip()) {
             response.put(Headers.CONTENT_ENCODING, "gzip");
             length = stored;
             decode = false;
@@ -266,19 +252,26 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
             length = file.size();
             decode = gzipStored;
         }
-        response.put(Headers.ETAG, selectedTag)
+        response.put(Headers.ETAG, wanted.tag())
                 .put(Headers.CONTENT_TYPE, file.contentType())
                 .put(Headers.CONTENT_LENGTH, length);
         if (head || length == 0) {
             exchange.endExchange();
             return;
         }
-        Body body = new Body(store, file.blob(), stored, decode, offset, length);
-        if (!decode) {
+        sendBody(exchange, new Body(store, file.blob(), stored, decode, offset, length), sent);
+    }
+
+    /**
+     * Sends a body: a blob held in the cache that needs no inflating from this thread without
+     * blocking; anything else in blocking mode, on a worker thread when this is the I/O thread.
+     */
+    private void sendBody(HttpServerExchange exchange, Body body, Sent sent) {
+        if (!body.decode) {
             Optional<ByteBuffer> held = cache.ifPresent(body.key, body.storedSize);
             if (held.isPresent()) {
                 ByteBuffer view = held.get();
-                view.position((int) offset).limit((int) (offset + length));
+                view.position((int) body.offset).limit((int) (body.offset + body.length));
                 sendInline(exchange, view, sent);
                 return;
             }
@@ -288,49 +281,6 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         } else {
             writeBlocking(exchange, body, sent);
         }
-    }
-
-    /**
-     * The tag to answer 304 with, if the client's copy is current: {@code If-None-Match} naming the
-     * selected representation's tag or, for a gzip-stored file, the other one; else, without
-     * {@code If-None-Match}, an {@code If-Modified-Since} no older than the file.
-     */
-    private static Optional<String> notModified(
-            HeaderMap request, ManifestFile file, String selectedTag, Optional<String> otherTag) {
-        String ifNoneMatch = joined(request.get(Headers.IF_NONE_MATCH));
-        if (ifNoneMatch != null) {
-            if (EntityTags.weakMatch(ifNoneMatch, selectedTag)) {
-                return Optional.of(selectedTag);
-            }
-            return otherTag.filter(tag -> EntityTags.weakMatch(ifNoneMatch, tag));
-        }
-        HeaderValues since = request.get(Headers.IF_MODIFIED_SINCE);
-        if (since != null && since.size() == 1) {
-            Date date = DateUtils.parseDate(since.getFirst());
-            if (date != null
-                    && file.lastModified().getEpochSecond() <= date.toInstant().getEpochSecond()) {
-                return Optional.of(selectedTag);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** Whether {@code If-Range} is absent or names the identity representation's tag or exact date. */
-    private static boolean ifRangeHolds(HeaderMap request, String identityTag, ManifestFile file) {
-        HeaderValues ifRange = request.get(Headers.IF_RANGE);
-        if (ifRange == null) {
-            return true;
-        }
-        if (ifRange.size() != 1) {
-            return false;
-        }
-        String value = ifRange.getFirst();
-        if (EntityTags.isEntityTag(value)) {
-            return EntityTags.strongMatch(value, identityTag);
-        }
-        Date date = DateUtils.parseDate(value.trim());
-        return date != null
-                && date.toInstant().getEpochSecond() == file.lastModified().getEpochSecond();
     }
 
     /** Writes a body that needs the disk or the inflater, on a worker thread. */
@@ -482,100 +432,6 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         });
     }
 
-    /**
-     * The host name of a {@code Host} value: lower case, without port or a trailing dot; empty
-     * when the value is malformed.
-     */
-    static Optional<String> hostName(String header) {
-        String value = header.trim();
-        String name;
-        String port;
-        if (value.startsWith("[")) {
-            int close = value.indexOf(']');
-            if (close < 0) {
-                return Optional.empty();
-            }
-            name = value.substring(0, close + 1);
-            port = value.substring(close + 1);
-        } else {
-            int colon = value.indexOf(':');
-            name = colon < 0 ? value : value.substring(0, colon);
-            port = colon < 0 ? "" : value.substring(colon);
-        }
-        if (!port.isEmpty() && !port.matches(":[0-9]{0,5}")) {
-            return Optional.empty();
-        }
-        if (name.endsWith(".")) {
-            name = name.substring(0, name.length() - 1);
-        }
-        return name.isEmpty() ? Optional.empty() : Optional.of(name.toLowerCase(Locale.ROOT));
-    }
-
-    /**
-     * Whether a decoded request path may be looked up: absolute, with no {@code .} or {@code ..}
-     * segment, no backslash, no NUL or other control character.
-     */
-    static boolean acceptablePath(String path) {
-        if (path.isEmpty() || path.charAt(0) != '/') {
-            return false;
-        }
-        int segmentStart = 1;
-        for (int i = 1; i <= path.length(); i++) {
-            char c = i < path.length() ? path.charAt(i) : '/';
-            if (c < 0x20 || c == 0x7f || c == '\\') {
-                return false;
-            }
-            if (c == '/') {
-                int segmentLength = i - segmentStart;
-                if ((segmentLength == 1 && path.charAt(segmentStart) == '.')
-                        || (segmentLength == 2
-                                && path.charAt(segmentStart) == '.'
-                                && path.charAt(segmentStart + 1) == '.')) {
-                    return false;
-                }
-                segmentStart = i + 1;
-            }
-        }
-        return true;
-    }
-
-    /** The folder's path with its slash, percent-encoded, and the query if it is plain. */
-    private static String folderLocation(HttpServerExchange exchange) {
-        String location = encodePath(exchange.getRequestPath() + "/");
-        String query = exchange.getQueryString();
-        if (!query.isEmpty() && query.matches("[A-Za-z0-9\\-._~!$&'()*+,;=:@/?%]*")) {
-            location += "?" + query;
-        }
-        return location;
-    }
-
-    /** Percent-encodes a decoded path for a {@code Location} header (RFC 3986 path characters kept). */
-    static String encodePath(String path) {
-        StringBuilder encoded = new StringBuilder(path.length() + 16);
-        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0) {
-                encoded.append((char) c);
-            } else {
-                encoded.append('%')
-                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return encoded.toString();
-    }
-
-    /** A header's values joined with commas, or null when absent. */
-    private static String joined(HeaderValues values) {
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        return values.size() == 1 ? values.getFirst() : String.join(",", values);
-    }
-
     /** Configures a {@link SiteHandler}. Not thread-safe. */
     public static final class Builder {
         private final SiteLookup sites;
@@ -617,7 +473,6 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         }
     }
 
-    /** What to send of a blob. */
     /**
      * The stored blob's real length. An identity blob is the file's own bytes; a gzip blob is one
      * valid gzip of them, but not necessarily the one this manifest's build made: the store keeps the
@@ -639,6 +494,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         }
     }
 
+    /** What to send of a blob. */
     private record Body(BlobStore store, BlobKey key, long storedSize, boolean decode, long offset, long length) {}
 
     /** The body bytes sent for one exchange; written and read by the threads the exchange passes through in turn. */

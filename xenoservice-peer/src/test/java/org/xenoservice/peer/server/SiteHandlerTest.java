@@ -25,19 +25,19 @@ class SiteHandlerTest {
         "[::1], [::1]"
     })
     void hostNames(String header, String expected) {
-        assertEquals(Optional.of(expected), SiteHandler.hostName(header));
+        assertEquals(Optional.of(expected), RequestTargets.hostName(header));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", ":80", "books.example:http", "books.example:80:80", "[::1", "[::1]x", "."})
     void malformedHostNames(String header) {
-        assertEquals(Optional.empty(), SiteHandler.hostName(header));
+        assertEquals(Optional.empty(), RequestTargets.hostName(header));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"/", "/index.html", "/dir/", "/a..b", "/.well-known/x", "/dir/..x/", "/é"})
     void acceptablePaths(String path) {
-        assertTrue(SiteHandler.acceptablePath(path), path);
+        assertTrue(RequestTargets.acceptablePath(path), path);
     }
 
     @ParameterizedTest
@@ -58,14 +58,14 @@ class SiteHandlerTest {
                 "/a\u007fb"
             })
     void rejectedPaths(String path) {
-        assertFalse(SiteHandler.acceptablePath(path), path);
+        assertFalse(RequestTargets.acceptablePath(path), path);
     }
 
     @Test
     void encodesLocationPaths() {
-        assertEquals("/dir/", SiteHandler.encodePath("/dir/"));
-        assertEquals("/old%20books/caf%C3%A9/%25/", SiteHandler.encodePath("/old books/café/%/"));
-        assertEquals("/a%0D%0Ab/", SiteHandler.encodePath("/a\r\nb/"));
+        assertEquals("/dir/", RequestTargets.encodePath("/dir/"));
+        assertEquals("/old%20books/caf%C3%A9/%25/", RequestTargets.encodePath("/old books/café/%/"));
+        assertEquals("/a%0D%0Ab/", RequestTargets.encodePath("/a\r\nb/"));
     }
 
     @Test
