@@ -49,65 +49,11 @@ public final class AttackOrigin {
                     XenoConfig.builder().load(Path.of(args.get("xeno-config"))).staticDirectory(siteDir);
             try (XenoService xeno = XenoService.start(
                             BookstoreApp.configure(config, orders, catalogue).build());
-                    BookstoreApp shop = BookstoreApp.start(BookstoreApp.Options.builder()
-                            .xeno(xeno)
-                            .siteDirectory(siteDir)
-                            .orders(orders)
-                            .catalogue(catalogue)
-                            .bindAddress(args.get("bind"))
-                            .port((int) args.getLong("port"))
-                            .workerThreads((int) args.getLong("workers"))
-                            .queueCapacity((int) args.getLong("queue"))
-                            .costPerRequest(Duration.ofMillis(args.getLong("cost-ms")))
-                            .build())) {
+                    BookstoreApp shop = startShop(args, xeno, siteDir, orders, catalogue)) {
                 events.write("epochMillis,kind,detail\n");
                 event(events, System.currentTimeMillis(), "STARTED", "port " + shop.port());
-                int peers = xeno.config().peers().size();
-                boolean ready = false;
-                String detector = "";
-                String phase = "";
-                String dns = "";
-                Path stop = Path.of(args.get("stop"));
-                while (System.currentTimeMillis() < until && !Files.exists(stop)) {
-                    ReplicationStatus status = xeno.replicator().status();
-                    long now = System.currentTimeMillis();
-                    if (!ready
-                            && (peers == 0
-                                    || status.peersIn(ReplicaState.STAGED).size() == peers)) {
-                        ready = true;
-                        Files.writeString(Path.of(args.get("ready")), "ready\n");
-                        event(events, now, "READY", peers + " peers staged");
-                    }
-                    if (!status.detectorState().name().equals(detector)) {
-                        detector = status.detectorState().name();
-                        event(events, now, detector, "detector");
-                    }
-                    if (!status.phase().name().equals(phase)) {
-                        phase = status.phase().name();
-                        event(events, now, "PHASE", phase);
-                    }
-                    String inDns = status.addressesInDns().stream()
-                                    .map(InetAddress::getHostAddress)
-                                    .sorted()
-                                    .collect(Collectors.joining(" "))
-                            + (status.originSheltered() ? "" : " +origin");
-                    if (!inDns.equals(dns)) {
-                        dns = inDns;
-                        event(events, now, "DNS", inDns.strip());
-                    }
-                    events.flush();
-                    Thread.sleep(POLL_MILLIS);
-                }
-                long drainUntil = System.currentTimeMillis() + args.getLong("drain-s", 20) * 1000;
-                long count = orders.count();
-                long stableSince = System.currentTimeMillis();
-                while (System.currentTimeMillis() < drainUntil && System.currentTimeMillis() - stableSince < 5000) {
-                    Thread.sleep(200);
-                    if (orders.count() != count) {
-                        count = orders.count();
-                        stableSince = System.currentTimeMillis();
-                    }
-                }
+                watchReplication(args, xeno, events, until);
+                awaitOrdersSettled(orders, args.getLong("drain-s", 20) * 1000);
                 event(
                         events,
                         System.currentTimeMillis(),
@@ -118,6 +64,87 @@ public final class AttackOrigin {
                         Path.of(args.get("orders-out")),
                         all.stream().map(Order::id).toList(),
                         StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /** The bookstore with the small capacity the arguments give, served through {@code xeno}. */
+    private static BookstoreApp startShop(
+            Args args, XenoService xeno, Path siteDir, OrderBook orders, Catalogue catalogue) throws IOException {
+        return BookstoreApp.start(BookstoreApp.Options.builder()
+                .xeno(xeno)
+                .siteDirectory(siteDir)
+                .orders(orders)
+                .catalogue(catalogue)
+                .bindAddress(args.get("bind"))
+                .port((int) args.getLong("port"))
+                .workerThreads((int) args.getLong("workers"))
+                .queueCapacity((int) args.getLong("queue"))
+                .costPerRequest(Duration.ofMillis(args.getLong("cost-ms")))
+                .build());
+    }
+
+    /**
+     * Until {@code until} or the {@code --stop} file, polls the replicator and writes each change of
+     * the detector's state, the replication phase and the addresses in DNS as an event; touches
+     * {@code --ready} once every peer holds the bundle.
+     */
+    private static void watchReplication(Args args, XenoService xeno, BufferedWriter events, long until)
+            throws IOException, InterruptedException {
+        int peers = xeno.config().peers().size();
+        boolean ready = false;
+        String detector = "";
+        String phase = "";
+        String dns = "";
+        Path stop = Path.of(args.get("stop"));
+        while (System.currentTimeMillis() < until && !Files.exists(stop)) {
+            ReplicationStatus status = xeno.replicator().status();
+            long now = System.currentTimeMillis();
+            if (!ready && (peers == 0 || status.peersIn(ReplicaState.STAGED).size() == peers)) {
+                ready = true;
+                Files.writeString(Path.of(args.get("ready")), "ready\n");
+                event(events, now, "READY", peers + " peers staged");
+            }
+            if (!status.detectorState().name().equals(detector)) {
+                detector = status.detectorState().name();
+                event(events, now, detector, "detector");
+            }
+            if (!status.phase().name().equals(phase)) {
+                phase = status.phase().name();
+                event(events, now, "PHASE", phase);
+            }
+            String inDns = addressesInDns(status);
+            if (!inDns.equals(dns)) {
+                dns = inDns;
+                event(events, now, "DNS", inDns.strip());
+            }
+            events.flush();
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    /** The addresses the replicator put in DNS, sorted, then {@code +origin} unless it is sheltered. */
+    private static String addressesInDns(ReplicationStatus status) {
+        return status.addressesInDns().stream()
+                        .map(InetAddress::getHostAddress)
+                        .sorted()
+                        .collect(Collectors.joining(" "))
+                + (status.originSheltered() ? "" : " +origin");
+    }
+
+    /**
+     * Waits, at most {@code drainMillis}, until no order has arrived for five seconds, so that the
+     * orders peers captured during the flood, forwarded after it, are all recorded.
+     */
+    private static void awaitOrdersSettled(OrderBook orders, long drainMillis) throws InterruptedException {
+        long drainUntil = System.currentTimeMillis() + drainMillis;
+        long count = orders.count();
+        long stableSince = System.currentTimeMillis();
+        while (System.currentTimeMillis() < drainUntil && System.currentTimeMillis() - stableSince < 5000) {
+            Thread.sleep(200);
+            if (orders.count() != count) {
+                count = orders.count();
+                stableSince = System.currentTimeMillis();
             }
         }
     }

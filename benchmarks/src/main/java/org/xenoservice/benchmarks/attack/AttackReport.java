@@ -392,54 +392,7 @@ public final class AttackReport {
     }
 
     private static JFreeChart runChart(Run run) {
-        int seconds = (int) ((run.end() - run.t0()) / 1000) + 1;
-        XYSeries floodOk = new XYSeries("flood answered 2xx /s");
-        XYSeries floodFailed = new XYSeries("flood failed /s");
-        XYSeries pagesGood = new XYSeries("page loads good (2xx, < 1 s) /s");
-        XYSeries pagesBad = new XYSeries("page loads failed or slow /s");
-        XYSeries p50 = new XYSeries("page load p50 ms");
-        XYSeries p95 = new XYSeries("page load max ms");
-        long[] fOk = new long[seconds];
-        long[] fBad = new long[seconds];
-        long[] good = new long[seconds];
-        long[] bad = new long[seconds];
-        List<List<Double>> latencies = new ArrayList<>();
-        for (int s = 0; s < seconds; s++) {
-            latencies.add(new ArrayList<>());
-        }
-        for (Line line : run.attacker()) {
-            int s = (int) ((line.at() - run.t0()) / 1000);
-            if (s >= 0 && s < seconds) {
-                if (line.ok()) {
-                    fOk[s]++;
-                } else {
-                    fBad[s]++;
-                }
-            }
-        }
-        for (Line line : run.customers()) {
-            int s = (int) ((line.at() - run.t0()) / 1000);
-            if (line.kind().equals("page") && s >= 0 && s < seconds) {
-                if (line.good()) {
-                    good[s]++;
-                } else {
-                    bad[s]++;
-                }
-                latencies.get(s).add(Math.max(1, line.millis()));
-            }
-        }
-        for (int s = 0; s < seconds; s++) {
-            floodOk.add(s, (double) fOk[s]);
-            floodFailed.add(s, (double) fBad[s]);
-            pagesGood.add(s, (double) good[s]);
-            pagesBad.add(s, (double) bad[s]);
-            List<Double> l = latencies.get(s);
-            if (!l.isEmpty()) {
-                l.sort(Double::compare);
-                p50.add(s, l.get(l.size() / 2));
-                p95.add(s, l.get(l.size() - 1));
-            }
-        }
+        ChartSeries series = ChartSeries.perSecond(run);
         NumberAxis time = new NumberAxis("seconds since start (flood from " + (run.floodFrom() - run.t0()) / 1000
                 + " s to " + (run.floodUntil() - run.t0()) / 1000 + " s)");
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
@@ -448,31 +401,29 @@ public final class AttackReport {
                         new NumberAxis("flood req/s"),
                         Color.GRAY.darker(),
                         new Color(200, 40, 40),
-                        floodOk,
-                        floodFailed),
+                        series.floodOk(),
+                        series.floodFailed()),
                 2);
         plot.add(
                 subplot(
                         new NumberAxis("page loads/s"),
                         new Color(30, 140, 60),
                         new Color(200, 40, 40),
-                        pagesGood,
-                        pagesBad),
+                        series.pagesGood(),
+                        series.pagesBad()),
                 2);
         LogarithmicAxis latency = new LogarithmicAxis("page load ms");
         latency.setStrictValuesFlag(false);
-        plot.add(subplot(latency, new Color(40, 80, 200), new Color(230, 140, 0), p50, p95), 2);
+        plot.add(
+                subplot(
+                        latency,
+                        new Color(40, 80, 200),
+                        new Color(230, 140, 0),
+                        series.latencyP50(),
+                        series.latencyMax()),
+                2);
         for (Object sub : plot.getSubplots()) {
-            XYPlot xy = (XYPlot) sub;
-            for (long at : new long[] {run.floodFrom(), run.floodUntil()}) {
-                ValueMarker marker = new ValueMarker((at - run.t0()) / 1000.0, Color.BLACK, new BasicStroke(1.5f));
-                xy.addDomainMarker(marker);
-            }
-            run.events().stream()
-                    .filter(e -> e[1].equals("OVERLOADED"))
-                    .findFirst()
-                    .ifPresent(e -> xy.addDomainMarker(new ValueMarker(
-                            (Long.parseLong(e[0]) - run.t0()) / 1000.0, new Color(200, 0, 200), new BasicStroke(1f))));
+            markFloodAndOverload((XYPlot) sub, run);
         }
         JFreeChart chart = new JFreeChart(
                 "XenoService " + run.name() + ": flood of "
@@ -483,6 +434,85 @@ public final class AttackReport {
                 true);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
+    }
+
+    /** Black lines where the flood starts and ends, a magenta one where the origin first said OVERLOADED. */
+    private static void markFloodAndOverload(XYPlot xy, Run run) {
+        for (long at : new long[] {run.floodFrom(), run.floodUntil()}) {
+            ValueMarker marker = new ValueMarker((at - run.t0()) / 1000.0, Color.BLACK, new BasicStroke(1.5f));
+            xy.addDomainMarker(marker);
+        }
+        run.events().stream()
+                .filter(e -> e[1].equals("OVERLOADED"))
+                .findFirst()
+                .ifPresent(e -> xy.addDomainMarker(new ValueMarker(
+                        (Long.parseLong(e[0]) - run.t0()) / 1000.0, new Color(200, 0, 200), new BasicStroke(1f))));
+    }
+
+    /**
+     * A run's chart data, one point per second since its start: flood answers (2xx or not), page
+     * loads (good or not) and the page-load latency (median and maximum, seconds with loads only).
+     * It exists to keep the counting apart from the drawing.
+     */
+    private record ChartSeries(
+            XYSeries floodOk,
+            XYSeries floodFailed,
+            XYSeries pagesGood,
+            XYSeries pagesBad,
+            XYSeries latencyP50,
+            XYSeries latencyMax) {
+        static ChartSeries perSecond(Run run) {
+            int seconds = (int) ((run.end() - run.t0()) / 1000) + 1;
+            ChartSeries series = new ChartSeries(
+                    new XYSeries("flood answered 2xx /s"),
+                    new XYSeries("flood failed /s"),
+                    new XYSeries("page loads good (2xx, < 1 s) /s"),
+                    new XYSeries("page loads failed or slow /s"),
+                    new XYSeries("page load p50 ms"),
+                    new XYSeries("page load max ms"));
+            long[] fOk = new long[seconds];
+            long[] fBad = new long[seconds];
+            for (Line line : run.attacker()) {
+                int s = (int) ((line.at() - run.t0()) / 1000);
+                if (s >= 0 && s < seconds) {
+                    if (line.ok()) {
+                        fOk[s]++;
+                    } else {
+                        fBad[s]++;
+                    }
+                }
+            }
+            long[] good = new long[seconds];
+            long[] bad = new long[seconds];
+            List<List<Double>> latencies = new ArrayList<>();
+            for (int s = 0; s < seconds; s++) {
+                latencies.add(new ArrayList<>());
+            }
+            for (Line line : run.customers()) {
+                int s = (int) ((line.at() - run.t0()) / 1000);
+                if (line.kind().equals("page") && s >= 0 && s < seconds) {
+                    if (line.good()) {
+                        good[s]++;
+                    } else {
+                        bad[s]++;
+                    }
+                    latencies.get(s).add(Math.max(1, line.millis()));
+                }
+            }
+            for (int s = 0; s < seconds; s++) {
+                series.floodOk().add(s, (double) fOk[s]);
+                series.floodFailed().add(s, (double) fBad[s]);
+                series.pagesGood().add(s, (double) good[s]);
+                series.pagesBad().add(s, (double) bad[s]);
+                List<Double> l = latencies.get(s);
+                if (!l.isEmpty()) {
+                    l.sort(Double::compare);
+                    series.latencyP50().add(s, l.get(l.size() / 2));
+                    series.latencyMax().add(s, l.get(l.size() - 1));
+                }
+            }
+            return series;
+        }
     }
 
     private static XYPlot subplot(
