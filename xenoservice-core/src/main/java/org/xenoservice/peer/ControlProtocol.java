@@ -130,6 +130,15 @@ public final class ControlProtocol {
     ControlProtocol(
             PeerSites sites,
             PeerAccounting accounting,
+            ControlAuthenticator authenticator,
+            long maxUploadBytes,
+            Path spoolDirectory) {
+        this(sites, accounting, Optional.empty(), authenticator, maxUploadBytes, spoolDirectory);
+    }
+
+    ControlProtocol(
+            PeerSites sites,
+            PeerAccounting accounting,
             Optional<SiteCertificates> certificates,
             ControlAuthenticator authenticator,
             long maxUploadBytes,
