@@ -169,7 +169,7 @@ final class PeerConfigFile {
         }
         if (chain == null || key == null) {
             throw fail(
-                    prefix + (chain == null ? TLS_KEY : TLS_CERTIFICATE),
+                    prefix + (chain == null ? TLS_CERTIFICATE : TLS_KEY),
                     "give both " + prefix + TLS_CERTIFICATE + " (the chain, PEM, leaf first) and " + prefix + TLS_KEY
                             + " (its private key, PEM)",
                     null);
