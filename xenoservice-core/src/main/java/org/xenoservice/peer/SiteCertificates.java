@@ -173,7 +173,8 @@ public final class SiteCertificates {
      * for an unknown name), TLS 1.3 and 1.2 only. A web server creates its engines from it.
      */
     public SSLContext serverContext() {
-        return TlsServerContext.create(new SniKeyManager(this));
+        return TlsServerContext.create(
+                new SniKeyManager(this), name -> forServerName(name).isPresent());
     }
 
     /** The certificate served for {@code site}, if it has one. */
