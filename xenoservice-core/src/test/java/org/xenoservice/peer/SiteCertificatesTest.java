@@ -163,9 +163,10 @@ class SiteCertificatesTest {
                 "chain-broken",
                 () -> certificates.install("books.example", leafOnly + TestCa.pem(OTHER_CA.intermediate())));
         refused(400, "chain-broken", () -> certificates.install("books.example", leafOnly + TestCa.pem(CA.root())));
+        // leaf last: the first certificate holds no key of the peer's
         refused(
-                400,
-                "chain-broken",
+                409,
+                "unknown-key",
                 () -> certificates.install("books.example", TestCa.pem(CA.intermediate()) + leafOnly));
     }
 
