@@ -227,6 +227,10 @@ final class PeerCommand extends CommandGroup {
             out.println("quota-max-stored-bytes: " + status.quota().maxStoredBytes());
             out.println("quota-requests-per-second: " + decimal(status.quota().requestsPerSecond()));
             out.println("quota-bandwidth-share: " + decimal(status.quota().bandwidthShare()));
+            out.println("tls-certificate: "
+                    + status.certificate()
+                            .map(served -> String.join(", ", served.names()) + " until " + served.notAfter())
+                            .orElse("none"));
             return XenoCli.OK;
         }
 

@@ -136,7 +136,8 @@ class PeerCliIT {
         assertEquals("active-version: 1", status.get(1));
         assertEquals("versions: 1, 2", status.get(3));
         assertTrue(status.contains("quota-requests-per-second: 1000"), status.toString());
-        assertEquals(11, status.size(), status.toString());
+        assertEquals("tls-certificate: none", status.get(11));
+        assertEquals(12, status.size(), status.toString());
 
         assertEquals(
                 control + " serves books.example v2\n",
