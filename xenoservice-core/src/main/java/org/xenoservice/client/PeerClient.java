@@ -47,17 +47,20 @@ import org.xenoservice.bundle.Manifest;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.bundle.ThinBundle;
 import org.xenoservice.concurrent.DaemonThreads;
+import org.xenoservice.protocol.CertificateRequest;
 import org.xenoservice.protocol.ControlCodec;
 import org.xenoservice.protocol.ControlError;
 import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.ServedCertificate;
 import org.xenoservice.protocol.SiteStatus;
 import org.xenoservice.protocol.StagedBundle;
 
 /**
  * The site owner's side of the peer control protocol (the peer's end is
  * {@link org.xenoservice.peer.ControlProtocol}; both speak {@link ControlCodec}): asks a peer
- * which blobs it lacks, uploads bundles, activates and retires versions and reads the site's
- * status there. Every call is signed with the site's private key ({@link ControlSignature}).
+ * which blobs it lacks, uploads bundles, activates and retires versions, reads the site's
+ * status there, and gets the peer's HTTPS certificate issued (a request for the peer's own key,
+ * then the chain back). Every call is signed with the site's private key ({@link ControlSignature}).
  *
  * <pre>{@code
  * try (PeerClient peer = PeerClient.builder(URI.create("https://peer1.example.net:8081"), "books.example",
@@ -338,6 +341,41 @@ public final class PeerClient implements AutoCloseable {
     /** Stops serving the site on the peer (its versions stay stored). */
     public void retire() throws IOException {
         read("retire", call("POST", "retire", new byte[0]), ControlCodec::readServing);
+    }
+
+    /**
+     * Asks the peer for a certificate signing request for {@code names} (the site and names under
+     * it, such as {@code www.}): the peer makes a fresh key for it, which never leaves the peer. Have
+     * the request signed (ACME {@code finalize} takes {@link CertificateRequest#der()}) and hand the
+     * chain back with {@link #installCertificate}.
+     *
+     * @throws PeerCallException 403 {@code name-not-owned} for a name outside the site, 409
+     *     {@code operator-managed} when the peer's operator manages the site's certificate, 409
+     *     {@code https-off} when the peer serves no HTTPS
+     */
+    public CertificateRequest certificateRequest(List<String> names) throws IOException {
+        Objects.requireNonNull(names, "names");
+        return read(
+                "tls/csr",
+                call("POST", "tls/csr", ControlCodec.writeCertificateNames(List.copyOf(names))),
+                ControlCodec::readCertificateRequest);
+    }
+
+    /**
+     * Hands the peer the chain (PEM, leaf first) issued for one of its requests; it serves it from
+     * the next TLS handshake on.
+     *
+     * @return the certificate the peer now serves
+     * @throws PeerCallException 409 {@code unknown-key} for a chain whose key the peer did not make
+     *     (or whose request a newer one replaced), 400 or 403 with the rule a chain breaks (names,
+     *     validity, links)
+     */
+    public ServedCertificate installCertificate(String chainPem) throws IOException {
+        Objects.requireNonNull(chainPem, "chainPem");
+        return read(
+                "tls/certificate",
+                call("PUT", "tls/certificate", ControlCodec.writeCertificateChain(chainPem)),
+                ControlCodec::readCertificate);
     }
 
     /**

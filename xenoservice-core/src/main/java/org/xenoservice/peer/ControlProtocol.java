@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -37,26 +38,35 @@ import org.xenoservice.protocol.StagedBundle;
  *   <li>{@code PUT  /xeno/v1/sites/{site}/bundle} (a bundle, possibly thin) → the staged version
  *   <li>{@code POST /xeno/v1/sites/{site}/activate} {@code {"version":N}} → serving N
  *   <li>{@code POST /xeno/v1/sites/{site}/retire} → no longer serving
- *   <li>{@code GET  /xeno/v1/sites/{site}/status} → versions, bytes stored, requests, quota
+ *   <li>{@code GET  /xeno/v1/sites/{site}/status} → versions, bytes stored, requests, quota, the
+ *       certificate served over HTTPS
+ *   <li>{@code POST /xeno/v1/sites/{site}/tls/csr} {@code {"names":[…]}} → a certificate signing request
+ *       for a fresh key that stays on the peer ({@link SiteCertificates})
+ *   <li>{@code PUT  /xeno/v1/sites/{site}/tls/certificate} {@code {"chain":"<PEM>"}} → the certificate
+ *       now served
  *   <li>{@code GET  /metrics} → Prometheus text, unauthenticated (for the operator's scraper)
  * </ul>
  *
  * <p>Every site call must be signed; errors are {@code {"error":"<reason>","message":"…"}} with
- * 400, 401, 403, 404, 405, 409 or 413. The bodies are those of {@link ControlCodec}, which the
+ * 400, 401, 403, 404, 405, 409 or 413. The two {@code tls} calls answer 409 {@code https-off}
+ * on a peer without an HTTPS listener, where no certificate would be served. The bodies are those of {@link ControlCodec}, which the
  * origin's client reads with the same code. Uploads are spooled to a file (at most
  * {@code maxUploadBytes}) so that the body's SHA-256 is checked against the signed one before
  * anything reaches the store. Safe for concurrent use.
  */
 public final class ControlProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(ControlProtocol.class);
-    private static final Pattern SITE_PATH = Pattern.compile("/xeno/v1/sites/([a-z0-9.-]{1,253})/([a-z]+)");
+    private static final Pattern SITE_PATH = Pattern.compile("/xeno/v1/sites/([a-z0-9.-]{1,253})/([a-z]+(?:/[a-z]+)?)");
     private static final int MAX_JSON_BYTES = 4 << 20;
+    /** The {@code tls} calls' bodies: a few names, or a chain of at most 64 Ki characters in JSON. */
+    private static final int MAX_TLS_BYTES = 256 << 10;
 
     private final PeerSites sites;
     private final PeerAccounting accounting;
     private final ControlAuthenticator authenticator;
     private final long maxUploadBytes;
     private final Path spoolDirectory;
+    private final Optional<SiteCertificates> certificates;
 
     /** A response: status, content type and body. */
     @SuppressWarnings("ArrayRecordComponent") // the body is handed on as is, not copied; responses are not compared
@@ -76,9 +86,41 @@ public final class ControlProtocol {
      */
     public ControlProtocol(
             PeerSites sites, PeerAccounting accounting, Clock clock, long maxUploadBytes, Path spoolDirectory) {
+        this(sites, accounting, Optional.empty(), clock, maxUploadBytes, spoolDirectory);
+    }
+
+    /**
+     * The control protocol of a peer that serves HTTPS with {@code certificates}: as
+     * {@link #ControlProtocol(PeerSites, PeerAccounting, Clock, long, Path)}, plus the {@code tls}
+     * calls and the certificate in the status.
+     */
+    public ControlProtocol(
+            PeerSites sites,
+            PeerAccounting accounting,
+            SiteCertificates certificates,
+            Clock clock,
+            long maxUploadBytes,
+            Path spoolDirectory) {
         this(
                 sites,
                 accounting,
+                Optional.of(Objects.requireNonNull(certificates, "certificates")),
+                clock,
+                maxUploadBytes,
+                spoolDirectory);
+    }
+
+    private ControlProtocol(
+            PeerSites sites,
+            PeerAccounting accounting,
+            Optional<SiteCertificates> certificates,
+            Clock clock,
+            long maxUploadBytes,
+            Path spoolDirectory) {
+        this(
+                sites,
+                accounting,
+                certificates,
                 new ControlAuthenticator(
                         site -> sites.enrollment(site).map(Enrollment::key), clock, ControlAuthenticator.DEFAULT_SKEW),
                 maxUploadBytes,
@@ -91,6 +133,17 @@ public final class ControlProtocol {
             ControlAuthenticator authenticator,
             long maxUploadBytes,
             Path spoolDirectory) {
+        this(sites, accounting, Optional.empty(), authenticator, maxUploadBytes, spoolDirectory);
+    }
+
+    ControlProtocol(
+            PeerSites sites,
+            PeerAccounting accounting,
+            Optional<SiteCertificates> certificates,
+            ControlAuthenticator authenticator,
+            long maxUploadBytes,
+            Path spoolDirectory) {
+        this.certificates = Objects.requireNonNull(certificates, "certificates");
         this.sites = Objects.requireNonNull(sites, "sites");
         this.accounting = Objects.requireNonNull(accounting, "accounting");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -119,8 +172,8 @@ public final class ControlProtocol {
             String site = route.group(1);
             String call = route.group(2);
             String expected = switch (call) {
-                case "missing", "activate", "retire" -> "POST";
-                case "bundle" -> "PUT";
+                case "missing", "activate", "retire", "tls/csr" -> "POST";
+                case "bundle", "tls/certificate" -> "PUT";
                 case "status" -> "GET";
                 default -> "";
             };
@@ -129,17 +182,18 @@ public final class ControlProtocol {
                         404,
                         "no-such-call",
                         "no control call '" + call + "'; the calls are missing, bundle, activate, "
-                                + "retire and status");
+                                + "retire, status, tls/csr and tls/certificate");
             }
             if (!expected.equals(method)) {
                 return error(405, "method", call + " takes " + expected + ", not " + method);
             }
-            if (declaredLength > (call.equals("bundle") ? maxUploadBytes : MAX_JSON_BYTES)) {
+            long limit =
+                    call.equals("bundle") ? maxUploadBytes : call.startsWith("tls/") ? MAX_TLS_BYTES : MAX_JSON_BYTES;
+            if (declaredLength > limit) {
                 return error(
                         413,
                         "too-large",
-                        "the body of " + declaredLength + " bytes is over the limit of "
-                                + (call.equals("bundle") ? maxUploadBytes : MAX_JSON_BYTES) + " bytes");
+                        "the body of " + declaredLength + " bytes is over the limit of " + limit + " bytes");
             }
             authenticator.authenticate(method, path, site, headers);
             String declaredSha256 = header(headers, ControlSignature.CONTENT_SHA256_HEADER);
@@ -148,6 +202,12 @@ public final class ControlProtocol {
                 case "bundle" -> bundle(site, body, declaredSha256);
                 case "activate" -> activate(site, read(body, declaredSha256, ControlCodec::readActivate));
                 case "retire" -> retire(site, body, declaredSha256);
+                case "tls/csr" ->
+                    certificateRequest(
+                            site, read(body, MAX_TLS_BYTES, declaredSha256, ControlCodec::readCertificateNames));
+                case "tls/certificate" ->
+                    installCertificate(
+                            site, read(body, MAX_TLS_BYTES, declaredSha256, ControlCodec::readCertificateChain));
                 default -> status(site, body, declaredSha256);
             };
         } catch (ControlAuthException e) {
@@ -237,14 +297,37 @@ public final class ControlProtocol {
                 counts.requests(),
                 counts.bytesSent(),
                 counts.rejected(),
-                held.quota());
+                held.quota(),
+                certificates.flatMap(tls -> tls.served(held.site())));
         return Response.json(200, ControlCodec.writeStatus(status));
+    }
+
+    private Response certificateRequest(String site, List<String> names) throws PeerException, IOException {
+        return Response.json(200, ControlCodec.writeCertificateRequest(tls().request(site, names)));
+    }
+
+    private Response installCertificate(String site, String chainPem) throws PeerException, IOException {
+        return Response.json(200, ControlCodec.writeCertificate(tls().install(site, chainPem)));
+    }
+
+    private SiteCertificates tls() throws PeerException {
+        return certificates.orElseThrow(() -> new PeerException(
+                409,
+                "https-off",
+                "this peer serves no HTTPS (its operator set no https-port), so it holds no certificates; ask the "
+                        + "peer's operator to set https-port"));
     }
 
     /** Reads a small JSON request body, checks its SHA-256 against the signed one, and decodes it. */
     private static <T> T read(InputStream body, String declaredSha256, Function<byte[], T> decoder)
             throws PeerException, IOException {
-        byte[] bytes = readBody(body, declaredSha256);
+        return read(body, MAX_JSON_BYTES, declaredSha256, decoder);
+    }
+
+    /** As {@link #read(InputStream, String, Function)}, with a body of at most {@code limit} bytes. */
+    private static <T> T read(InputStream body, long limit, String declaredSha256, Function<byte[], T> decoder)
+            throws PeerException, IOException {
+        byte[] bytes = readBody(body, limit, declaredSha256);
         try {
             return decoder.apply(bytes);
         } catch (IllegalArgumentException e) {
@@ -254,8 +337,13 @@ public final class ControlProtocol {
 
     /** Reads a small body and checks its SHA-256 against the signed one. */
     private static byte[] readBody(InputStream body, String declaredSha256) throws PeerException, IOException {
+        return readBody(body, MAX_JSON_BYTES, declaredSha256);
+    }
+
+    private static byte[] readBody(InputStream body, long limit, String declaredSha256)
+            throws PeerException, IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        copyAtMost(body, out, MAX_JSON_BYTES);
+        copyAtMost(body, out, limit);
         byte[] bytes = out.toByteArray();
         if (!ControlSignature.sha256(bytes).equals(declaredSha256)) {
             throw new PeerException(400, "body-digest", "the body's SHA-256 does not match the signed header");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.xenoservice.peer.PeerSettingException.Setting;
 
 /**
@@ -26,7 +27,9 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  * site.books.example.requests-per-second = 500
  * }</pre>
  *
- * <p>Properties: {@code serving-port} ({@value #DEFAULT_SERVING_PORT}), {@code control-port}
+ * <p>Properties: {@code serving-port} ({@value #DEFAULT_SERVING_PORT}), {@code https-port} (none: no
+ * HTTPS listener; with one, each site is served over HTTPS with its own certificate, chosen by SNI),
+ * {@code control-port}
  * ({@value #DEFAULT_CONTROL_PORT}), {@code bind-address} ({@value #DEFAULT_BIND_ADDRESS}),
  * {@code store-directory} (required), {@code max-upload-bytes} ({@link #DEFAULT_MAX_UPLOAD_BYTES}),
  * {@code bandwidth-bytes-per-second} (0: unlimited),
@@ -36,7 +39,9 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  * {@code site.<host>.bandwidth-share} (defaults from
  * {@link org.xenoservice.protocol.SiteQuota#DEFAULT SiteQuota.DEFAULT}),
  * {@code site.<host>.allowed-origins} (comma-separated origins the site's proxy and capture routes
- * may reach; none by default). Relative paths are
+ * may reach; none by default), {@code site.<host>.tls-certificate} and {@code site.<host>.tls-key}
+ * (a {@link ManualCertificate}, which needs {@code https-port}; checked when the file is read).
+ * Relative paths are
  * taken from the file's folder. A property the peer does not know is an error, so that a typo never
  * silently leaves a default in place.
  */
@@ -51,6 +56,7 @@ public final class PeerConfig {
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
 
     private final int servingPort;
+    private final OptionalInt httpsPort;
     private final int controlPort;
     private final String bindAddress;
     private final Path storeDirectory;
@@ -59,9 +65,12 @@ public final class PeerConfig {
     private final Optional<Path> tlsKeystore;
     private final char[] tlsPassword;
     private final List<Enrollment> enrollments;
+    private final List<ManualCertificate> manualCertificates;
 
     private PeerConfig(Builder builder) {
         this.servingPort = builder.servingPort;
+        this.httpsPort = builder.httpsPort;
+        this.manualCertificates = List.copyOf(builder.manualCertificates.values());
         this.controlPort = builder.controlPort;
         this.bindAddress = builder.bindAddress;
         this.storeDirectory = builder.storeDirectory;
@@ -95,6 +104,19 @@ public final class PeerConfig {
     /** The port that serves the sites; 0 picks a free one. */
     public int servingPort() {
         return servingPort;
+    }
+
+    /**
+     * The port that serves the sites over HTTPS, each with its own certificate chosen by SNI; 0
+     * picks a free one, empty (the default) serves no HTTPS.
+     */
+    public OptionalInt httpsPort() {
+        return httpsPort;
+    }
+
+    /** The certificates the operator installed by hand, one at most per site. */
+    public List<ManualCertificate> manualCertificates() {
+        return manualCertificates;
     }
 
     /** The port of the signed control protocol; 0 picks a free one. */
@@ -151,6 +173,9 @@ public final class PeerConfig {
                 .maxUploadBytes(maxUploadBytes)
                 .bandwidthBytesPerSecond(bandwidthBytesPerSecond)
                 .enrollments(enrollments);
+        httpsPort.ifPresent(builder::httpsPort);
+        manualCertificates.forEach(
+                manual -> builder.manualCertificate(manual.site(), manual.chainFile(), manual.keyFile()));
         tlsKeystore.ifPresent(keystore -> builder.tls(keystore, tlsPassword));
         return builder;
     }
@@ -158,16 +183,21 @@ public final class PeerConfig {
     /** Everything but the TLS password. */
     @Override
     public String toString() {
-        return "PeerConfig{servingPort=" + servingPort + ", controlPort=" + controlPort + ", bindAddress=" + bindAddress
+        return "PeerConfig{servingPort=" + servingPort + ", httpsPort="
+                + (httpsPort.isPresent() ? Integer.toString(httpsPort.getAsInt()) : "off") + ", controlPort="
+                + controlPort + ", bindAddress=" + bindAddress
                 + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
                 + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", tls="
                 + tlsKeystore.map(path -> path + " (password hidden)").orElse("off") + ", sites="
-                + enrollments.stream().map(Enrollment::site).toList() + "}";
+                + enrollments.stream().map(Enrollment::site).toList() + ", manualCertificates="
+                + manualCertificates.stream().map(ManualCertificate::site).toList() + "}";
     }
 
     /** Configures a {@link PeerConfig}; every setter checks its value and says what is wrong. */
     public static final class Builder {
         private int servingPort = DEFAULT_SERVING_PORT;
+        private OptionalInt httpsPort = OptionalInt.empty();
+        private final Map<String, ManualCertificate> manualCertificates = new LinkedHashMap<>();
         private int controlPort = DEFAULT_CONTROL_PORT;
         private String bindAddress = DEFAULT_BIND_ADDRESS;
         private Path storeDirectory;
@@ -182,6 +212,31 @@ public final class PeerConfig {
         /** The serving port, 0 to 65535 (0: any free port); {@value #DEFAULT_SERVING_PORT} by default. */
         public Builder servingPort(int port) {
             this.servingPort = checkPort(Setting.SERVING_PORT, port);
+            return this;
+        }
+
+        /**
+         * The HTTPS serving port, 0 to 65535 (0: any free port); none by default. Each site is served
+         * there with its own certificate, chosen by SNI: one the site's owner had issued for the key
+         * the peer made ({@code tls/csr}), or a {@linkplain #manualCertificate manual} one.
+         */
+        public Builder httpsPort(int port) {
+            this.httpsPort = OptionalInt.of(checkPort(Setting.HTTPS_PORT, port));
+            return this;
+        }
+
+        /**
+         * Serves {@code site} over HTTPS with a certificate the operator installed: the chain (PEM,
+         * leaf first) and its unencrypted private key (PEM). The site's owner cannot replace it; the
+         * files are checked when the peer starts (and when a properties file is read).
+         */
+        public Builder manualCertificate(String site, Path chainFile, Path keyFile) {
+            ManualCertificate manual = new ManualCertificate(site, chainFile, keyFile);
+            if (manualCertificates.putIfAbsent(manual.site(), manual) != null) {
+                throw PeerSettingException.invalid(
+                        Setting.MANUAL_CERTIFICATES,
+                        "must give each site one certificate, but " + manual.site() + " has two");
+            }
             return this;
         }
 
@@ -294,6 +349,27 @@ public final class PeerConfig {
             if (servingPort != 0 && servingPort == controlPort) {
                 throw PeerSettingException.invalid(
                         Setting.SERVING_PORT, "must differ from the control port, but both are " + servingPort);
+            }
+            int https = httpsPort.orElse(0);
+            if (https != 0 && (https == servingPort || https == controlPort)) {
+                throw PeerSettingException.invalid(
+                        Setting.HTTPS_PORT,
+                        "must differ from the serving and control ports, but is " + https + " like the "
+                                + (https == servingPort ? "serving" : "control") + " port");
+            }
+            for (ManualCertificate manual : manualCertificates.values()) {
+                if (!enrollments.containsKey(manual.site())) {
+                    throw PeerSettingException.invalid(
+                            Setting.MANUAL_CERTIFICATES,
+                            "names " + manual.site() + ", which is not enrolled; enrol the site or remove its "
+                                    + "certificate");
+                }
+                if (httpsPort.isEmpty()) {
+                    throw PeerSettingException.invalid(
+                            Setting.MANUAL_CERTIFICATES,
+                            "gives " + manual.site() + " a certificate, but the peer serves no HTTPS; set the "
+                                    + "HTTPS port too");
+                }
             }
             return new PeerConfig(this);
         }

@@ -32,6 +32,7 @@ import org.xenoservice.protocol.SiteQuota;
  */
 final class PeerConfigFile {
     private static final String SERVING_PORT = Setting.SERVING_PORT.propertyName();
+    private static final String HTTPS_PORT = Setting.HTTPS_PORT.propertyName();
     private static final String CONTROL_PORT = Setting.CONTROL_PORT.propertyName();
     private static final String BIND_ADDRESS = Setting.BIND_ADDRESS.propertyName();
     private static final String STORE_DIRECTORY = Setting.STORE_DIRECTORY.propertyName();
@@ -42,6 +43,7 @@ final class PeerConfigFile {
     private static final String TLS_PASSWORD_FILE = "tls.password-file";
     private static final List<String> SETTINGS = List.of(
             SERVING_PORT,
+            HTTPS_PORT,
             CONTROL_PORT,
             BIND_ADDRESS,
             STORE_DIRECTORY,
@@ -56,8 +58,17 @@ final class PeerConfigFile {
     private static final String REQUESTS_PER_SECOND = "requests-per-second";
     private static final String BANDWIDTH_SHARE = "bandwidth-share";
     private static final String ALLOWED_ORIGINS = "allowed-origins";
-    private static final List<String> SITE_SETTINGS =
-            List.of(KEY, KEY_PEM, MAX_STORED_BYTES, REQUESTS_PER_SECOND, BANDWIDTH_SHARE, ALLOWED_ORIGINS);
+    private static final String TLS_CERTIFICATE = "tls-certificate";
+    private static final String TLS_KEY = "tls-key";
+    private static final List<String> SITE_SETTINGS = List.of(
+            KEY,
+            KEY_PEM,
+            MAX_STORED_BYTES,
+            REQUESTS_PER_SECOND,
+            BANDWIDTH_SHARE,
+            ALLOWED_ORIGINS,
+            TLS_CERTIFICATE,
+            TLS_KEY);
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,15}(\\.[0-9]{1,15})?");
     private static final long MAX_CONFIG_BYTES = 1 << 20;
@@ -115,6 +126,9 @@ final class PeerConfigFile {
         if ((value = properties.get(SERVING_PORT)) != null) {
             builder.servingPort(port(SERVING_PORT, value));
         }
+        if ((value = properties.get(HTTPS_PORT)) != null) {
+            builder.httpsPort(port(HTTPS_PORT, value));
+        }
         if ((value = properties.get(CONTROL_PORT)) != null) {
             builder.controlPort(port(CONTROL_PORT, value));
         }
@@ -137,7 +151,45 @@ final class PeerConfigFile {
         for (Map.Entry<String, Map<String, String>> site : sites.entrySet()) {
             Enrollment enrollment = enrollment(site.getKey(), site.getValue());
             apply("site." + site.getKey() + "." + KEY, () -> builder.enroll(enrollment));
+            manualCertificate(site.getKey(), site.getValue());
         }
+    }
+
+    /**
+     * A site's {@code tls-certificate} and {@code tls-key}: both or neither, read and checked now
+     * (the site's name, valid now, the key matches, the chain links), so that a bad file is named
+     * before the peer starts.
+     */
+    private void manualCertificate(String host, Map<String, String> settings) throws IOException {
+        String prefix = "site." + host + ".";
+        String chain = settings.get(TLS_CERTIFICATE);
+        String key = settings.get(TLS_KEY);
+        if (chain == null && key == null) {
+            return;
+        }
+        if (chain == null || key == null) {
+            throw fail(
+                    prefix + (chain == null ? TLS_CERTIFICATE : TLS_KEY),
+                    "give both " + prefix + TLS_CERTIFICATE + " (the chain, PEM, leaf first) and " + prefix + TLS_KEY
+                            + " (its private key, PEM)",
+                    null);
+        }
+        ManualCertificate manual = new ManualCertificate(
+                host,
+                folder.resolve(path(prefix + TLS_CERTIFICATE, chain)).normalize(),
+                folder.resolve(path(prefix + TLS_KEY, key)).normalize());
+        java.security.PrivateKey privateKey;
+        try {
+            privateKey = SiteCertificates.readManualKey(manual);
+        } catch (IOException e) {
+            throw fail(prefix + TLS_KEY, e.getMessage(), e);
+        }
+        try {
+            SiteCertificates.checkManualChain(manual, privateKey, java.time.Instant.now());
+        } catch (IOException e) {
+            throw fail(prefix + TLS_CERTIFICATE, e.getMessage(), e);
+        }
+        apply(prefix + TLS_CERTIFICATE, () -> builder.manualCertificate(host, manual.chainFile(), manual.keyFile()));
     }
 
     private Map<String, String> read() throws IOException {

@@ -13,6 +13,8 @@ public final class PeerSettingException extends IllegalArgumentException {
     public enum Setting {
         /** {@link PeerConfig.Builder#servingPort}. */
         SERVING_PORT("servingPort", "serving-port"),
+        /** {@link PeerConfig.Builder#httpsPort}. */
+        HTTPS_PORT("httpsPort", "https-port"),
         /** {@link PeerConfig.Builder#controlPort}. */
         CONTROL_PORT("controlPort", "control-port"),
         /** {@link PeerConfig.Builder#bindAddress}. */
@@ -24,7 +26,9 @@ public final class PeerSettingException extends IllegalArgumentException {
         /** {@link PeerConfig.Builder#maxUploadBytes}. */
         MAX_UPLOAD_BYTES("maxUploadBytes", "max-upload-bytes"),
         /** {@link PeerConfig.Builder#enrollments}. */
-        ENROLLMENTS("enrollments", "site.<host>.key");
+        ENROLLMENTS("enrollments", "site.<host>.key"),
+        /** {@link PeerConfig.Builder#manualCertificate}. */
+        MANUAL_CERTIFICATES("manualCertificate", "site.<host>.tls-certificate");
 
         private final String builderName;
         private final String propertyName;

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -25,7 +27,11 @@ import java.util.regex.Pattern;
  *   <li>{@code bundle}: a bundle → {@code {"site","version","manifestSha256","staged":true}} ({@link StagedBundle})
  *   <li>{@code activate}: {@code {"version":N}} → {@code {"site","version","serving":true}}
  *   <li>{@code retire}: no body → {@code {"site","serving":false}}
- *   <li>{@code status}: no body → {@link SiteStatus}
+ *   <li>{@code status}: no body → {@link SiteStatus}, whose {@code certificate} is a
+ *       {@link ServedCertificate} or null
+ *   <li>{@code tls/csr}: {@code {"names":[…]}} → {@code {"names":[…],"csr":"<PEM>"}} ({@link CertificateRequest})
+ *   <li>{@code tls/certificate}: {@code {"chain":"<PEM>"}} → {@code {"names":[…],"notBefore","notAfter",
+ *       "serialNumber"}} ({@link ServedCertificate})
  *   <li>a refusal: {@code {"error":"<reason>","message":"…"}} ({@link ControlError})
  * </ul>
  *
@@ -40,6 +46,10 @@ public final class ControlCodec {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** The most names one certificate request may ask for (Let's Encrypt's limit too). */
+    public static final int MAX_CERTIFICATE_NAMES = 100;
+    /** The most characters of a PEM certificate chain: a leaf and a few intermediates. */
+    public static final int MAX_CHAIN_CHARS = 64 * 1024;
 
     private ControlCodec() {}
 
@@ -172,6 +182,11 @@ public final class ControlCodec {
         quota.put("maxStoredBytes", status.quota().maxStoredBytes());
         quota.put("requestsPerSecond", status.quota().requestsPerSecond());
         quota.put("bandwidthShare", status.quota().bandwidthShare());
+        if (status.certificate().isPresent()) {
+            answer.set("certificate", certificate(status.certificate().get()));
+        } else {
+            answer.putNull("certificate");
+        }
         return bytes(answer);
     }
 
@@ -200,7 +215,128 @@ public final class ControlCodec {
                 new SiteQuota(
                         whole(quota.path("maxStoredBytes"), "quota.maxStoredBytes"),
                         number(quota.path("requestsPerSecond"), "quota.requestsPerSecond"),
-                        number(quota.path("bandwidthShare"), "quota.bandwidthShare")));
+                        number(quota.path("bandwidthShare"), "quota.bandwidthShare")),
+                answer.path("certificate").isObject()
+                        ? Optional.of(certificate(answer.get("certificate")))
+                        : Optional.empty());
+    }
+
+    /** The {@code tls/csr} request: the names the certificate should cover. */
+    public static byte[] writeCertificateNames(List<String> names) {
+        ObjectNode request = JSON.createObjectNode();
+        ArrayNode list = request.putArray("names");
+        names.forEach(list::add);
+        return bytes(request);
+    }
+
+    /**
+     * Reads a {@code tls/csr} request. The names are only checked to be a list of 1 to
+     * {@value #MAX_CERTIFICATE_NAMES} short texts here; which names a site may ask for is the peer's rule.
+     *
+     * @throws IllegalArgumentException if it is not {@code {"names":["…", …]}}
+     */
+    public static List<String> readCertificateNames(byte[] body) {
+        JsonNode names = request(body).get("names");
+        if (names == null || !names.isArray() || names.isEmpty() || names.size() > MAX_CERTIFICATE_NAMES) {
+            throw new IllegalArgumentException(
+                    "tls/csr takes {\"names\": [\"books.example\", …]} with 1 to " + MAX_CERTIFICATE_NAMES + " names");
+        }
+        List<String> list = new ArrayList<>();
+        for (JsonNode name : names) {
+            if (!name.isTextual() || name.asText().isEmpty() || name.asText().length() > 253) {
+                throw new IllegalArgumentException("every name must be a host name of 1 to 253 characters");
+            }
+            list.add(name.asText());
+        }
+        return list;
+    }
+
+    /** The {@code tls/csr} answer. */
+    public static byte[] writeCertificateRequest(CertificateRequest request) {
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode list = answer.putArray("names");
+        request.names().forEach(list::add);
+        answer.put("csr", request.pem());
+        return bytes(answer);
+    }
+
+    /** Reads a {@code tls/csr} answer. */
+    public static CertificateRequest readCertificateRequest(byte[] body) {
+        JsonNode answer = answer(body);
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : array(answer, "names")) {
+            if (!name.isTextual()) {
+                throw new IllegalArgumentException("a name that is not text");
+            }
+            names.add(name.asText());
+        }
+        return new CertificateRequest(names, text(answer, "csr"));
+    }
+
+    /** The {@code tls/certificate} request: the chain, leaf first, in PEM. */
+    public static byte[] writeCertificateChain(String chainPem) {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("chain", chainPem);
+        return bytes(request);
+    }
+
+    /**
+     * Reads a {@code tls/certificate} request.
+     *
+     * @throws IllegalArgumentException if it is not {@code {"chain":"<PEM>"}} of at most
+     *     {@value #MAX_CHAIN_CHARS} characters
+     */
+    public static String readCertificateChain(byte[] body) {
+        JsonNode chain = request(body).get("chain");
+        if (chain == null || !chain.isTextual() || chain.asText().isBlank()) {
+            throw new IllegalArgumentException(
+                    "tls/certificate takes {\"chain\": \"-----BEGIN CERTIFICATE-----…\"}, the leaf first");
+        }
+        if (chain.asText().length() > MAX_CHAIN_CHARS) {
+            throw new IllegalArgumentException("the chain is longer than " + MAX_CHAIN_CHARS
+                    + " characters; send the leaf and its intermediates only, not the root");
+        }
+        return chain.asText();
+    }
+
+    /** The {@code tls/certificate} answer: the certificate the peer now serves. */
+    public static byte[] writeCertificate(ServedCertificate certificate) {
+        return bytes(certificate(certificate));
+    }
+
+    /** Reads a {@code tls/certificate} answer. */
+    public static ServedCertificate readCertificate(byte[] body) {
+        return certificate(answer(body));
+    }
+
+    private static ObjectNode certificate(ServedCertificate certificate) {
+        ObjectNode node = JSON.createObjectNode();
+        ArrayNode names = node.putArray("names");
+        certificate.names().forEach(names::add);
+        node.put("notBefore", certificate.notBefore().toString());
+        node.put("notAfter", certificate.notAfter().toString());
+        node.put("serialNumber", certificate.serialNumber());
+        return node;
+    }
+
+    private static ServedCertificate certificate(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : array(node, "names")) {
+            if (!name.isTextual()) {
+                throw new IllegalArgumentException("a certificate name that is not text");
+            }
+            names.add(name.asText());
+        }
+        return new ServedCertificate(
+                names, instant(node, "notBefore"), instant(node, "notAfter"), text(node, "serialNumber"));
+    }
+
+    private static Instant instant(JsonNode node, String field) {
+        try {
+            return Instant.parse(text(node, field));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("no time " + field + " (RFC 3339, e.g. 2026-01-02T03:04:05Z)", e);
+        }
     }
 
     /** A refusal: the machine-readable reason and the message that says what to do. */

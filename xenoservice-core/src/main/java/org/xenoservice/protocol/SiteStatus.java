@@ -19,6 +19,8 @@ import java.util.OptionalLong;
  * @param bytesSent body bytes it sent for the site
  * @param rejectedRequests requests it refused over the site's rate quota (429)
  * @param quota the site's quota on the peer
+ * @param certificate the certificate the peer serves for the site over HTTPS, empty when it holds
+ *     none (or serves no HTTPS)
  */
 public record SiteStatus(
         String site,
@@ -29,7 +31,8 @@ public record SiteStatus(
         long requests,
         long bytesSent,
         long rejectedRequests,
-        SiteQuota quota) {
+        SiteQuota quota,
+        Optional<ServedCertificate> certificate) {
     /** Copies the list and checks nothing is null. */
     public SiteStatus {
         Objects.requireNonNull(site, "site");
@@ -37,5 +40,30 @@ public record SiteStatus(
         Objects.requireNonNull(activeManifestSha256, "activeManifestSha256");
         versions = List.copyOf(versions);
         Objects.requireNonNull(quota, "quota");
+        Objects.requireNonNull(certificate, "certificate");
+    }
+
+    /** A status without a served certificate (a peer serving plain HTTP only). */
+    public SiteStatus(
+            String site,
+            OptionalLong activeVersion,
+            Optional<String> activeManifestSha256,
+            List<Long> versions,
+            long storedBytes,
+            long requests,
+            long bytesSent,
+            long rejectedRequests,
+            SiteQuota quota) {
+        this(
+                site,
+                activeVersion,
+                activeManifestSha256,
+                versions,
+                storedBytes,
+                requests,
+                bytesSent,
+                rejectedRequests,
+                quota,
+                Optional.empty());
     }
 }

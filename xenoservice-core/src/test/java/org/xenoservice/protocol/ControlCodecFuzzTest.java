@@ -17,7 +17,11 @@ class ControlCodecFuzzTest {
             ControlCodec::readStaged,
             ControlCodec::readActivate,
             ControlCodec::readServing,
-            ControlCodec::readStatus);
+            ControlCodec::readStatus,
+            ControlCodec::readCertificateNames,
+            ControlCodec::readCertificateRequest,
+            ControlCodec::readCertificateChain,
+            ControlCodec::readCertificate);
 
     @FuzzTest(maxDuration = "20s")
     void readersRefuseOnlyWithIllegalArgumentException(byte[] body) {

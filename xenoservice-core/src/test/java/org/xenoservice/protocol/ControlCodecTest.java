@@ -50,7 +50,8 @@ class ControlCodecTest {
         assertEquals(
                 "{\"site\":\"books.example\",\"activeVersion\":2,\"activeManifestSha256\":\"" + SHA + "\","
                         + "\"versions\":[2],\"storedBytes\":1,\"requests\":2,\"bytesSent\":3,\"rejectedRequests\":4,"
-                        + "\"quota\":{\"maxStoredBytes\":10485760,\"requestsPerSecond\":100.0,\"bandwidthShare\":0.5}}",
+                        + "\"quota\":{\"maxStoredBytes\":10485760,\"requestsPerSecond\":100.0,\"bandwidthShare\":0.5},"
+                        + "\"certificate\":null}",
                 text(ControlCodec.writeStatus(status)));
     }
 

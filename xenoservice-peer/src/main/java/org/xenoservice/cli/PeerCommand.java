@@ -227,6 +227,10 @@ final class PeerCommand extends CommandGroup {
             out.println("quota-max-stored-bytes: " + status.quota().maxStoredBytes());
             out.println("quota-requests-per-second: " + decimal(status.quota().requestsPerSecond()));
             out.println("quota-bandwidth-share: " + decimal(status.quota().bandwidthShare()));
+            out.println("tls-certificate: "
+                    + status.certificate()
+                            .map(served -> String.join(", ", served.names()) + " until " + served.notAfter())
+                            .orElse("none"));
             return XenoCli.OK;
         }
 
@@ -316,6 +320,13 @@ final class PeerCommand extends CommandGroup {
         @Option(names = "--port", paramLabel = "P", description = "The serving port (default: 8080; 0: any free port).")
         Optional<Integer> port = Optional.empty();
 
+        @Option(
+                names = "--https-port",
+                paramLabel = "H",
+                description = "Also serve the sites over HTTPS on this port, each with its own certificate chosen by "
+                        + "SNI (default: none; 0: any free port).")
+        Optional<Integer> httpsPort = Optional.empty();
+
         @Option(names = "--control-port", paramLabel = "C", description = "The control port (default: 8081).")
         Optional<Integer> controlPort = Optional.empty();
 
@@ -347,7 +358,7 @@ final class PeerCommand extends CommandGroup {
             String scheme = settings.tlsKeystore().isPresent() ? "https" : "http";
             PrintWriter out = spec.commandLine().getOut();
             out.printf(
-                    "peer serving %s on %s://%s:%d, control on %s://%s:%d; Ctrl-C stops it%n",
+                    "peer serving %s on %s://%s:%d%s, control on %s://%s:%d; Ctrl-C stops it%n",
                     String.join(
                             ", ",
                             settings.enrollments().stream()
@@ -356,6 +367,10 @@ final class PeerCommand extends CommandGroup {
                     scheme,
                     settings.bindAddress(),
                     server.servingPort(),
+                    server.httpsPort().isPresent()
+                            ? " and https://" + settings.bindAddress() + ":"
+                                    + server.httpsPort().getAsInt() + " (by SNI)"
+                            : "",
                     scheme,
                     settings.bindAddress(),
                     server.controlPort());
@@ -388,6 +403,7 @@ final class PeerCommand extends CommandGroup {
             }
             try {
                 port.ifPresent(builder::servingPort);
+                httpsPort.ifPresent(builder::httpsPort);
                 controlPort.ifPresent(builder::controlPort);
                 bind.ifPresent(builder::bindAddress);
                 store.ifPresent(builder::storeDirectory);
@@ -436,6 +452,8 @@ final class PeerCommand extends CommandGroup {
         private static String flag(Setting setting) {
             return switch (setting) {
                 case SERVING_PORT -> "--port";
+                case HTTPS_PORT -> "--https-port";
+                case MANUAL_CERTIFICATES -> "site.<host>.tls-certificate (in the --config file)";
                 case CONTROL_PORT -> "--control-port";
                 case BIND_ADDRESS -> "--bind";
                 case STORE_DIRECTORY -> "--store";

@@ -136,7 +136,8 @@ class PeerCliIT {
         assertEquals("active-version: 1", status.get(1));
         assertEquals("versions: 1, 2", status.get(3));
         assertTrue(status.contains("quota-requests-per-second: 1000"), status.toString());
-        assertEquals(11, status.size(), status.toString());
+        assertEquals("tls-certificate: none", status.get(11));
+        assertEquals(12, status.size(), status.toString());
 
         assertEquals(
                 control + " serves books.example v2\n",
@@ -211,6 +212,20 @@ class PeerCliIT {
                         "9000")
                 .failedWith(XenoCli.USAGE);
         assertTrue(sameports.err().contains("--port must differ from the control port"), sameports.err());
+        CliRun badHttps = XenoCliTest.run(
+                        "peer",
+                        "serve",
+                        "--store",
+                        dir.resolve("s").toString(),
+                        "--enroll",
+                        "books.example=" + pub,
+                        "--port",
+                        "9000",
+                        "--https-port",
+                        "9000")
+                .failedWith(XenoCli.USAGE);
+        assertTrue(
+                badHttps.err().contains("--https-port must differ from the serving and control ports"), badHttps.err());
         CliRun noStore = XenoCliTest.run("peer", "serve", "--enroll", "books.example=" + pub)
                 .failedWith(XenoCli.USAGE);
         assertTrue(noStore.err().contains("Missing required option: '--store=DIR'"), noStore.err());
@@ -361,6 +376,8 @@ class PeerCliIT {
                         "0",
                         "--control-port",
                         "0",
+                        "--https-port",
+                        "0",
                         "--bind",
                         "127.0.0.1")),
                 "peer-serve");
@@ -373,6 +390,7 @@ class PeerCliIT {
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
         assertTrue(out.toString().startsWith("peer serving books.example on http://127.0.0.1:"), out.toString());
+        assertTrue(out.toString().contains(" and https://127.0.0.1:"), out.toString());
         control = matcher.group(1);
         peer("push", "--bundle", build(1).toString(), "--activate").succeeded();
         assertTrue(Files.isDirectory(dir.resolve("served/state")));

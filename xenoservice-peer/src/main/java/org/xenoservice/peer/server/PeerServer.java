@@ -1,6 +1,7 @@
 package org.xenoservice.peer.server;
 
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -23,6 +25,7 @@ import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerAccounting;
 import org.xenoservice.peer.PeerConfig;
 import org.xenoservice.peer.PeerSites;
+import org.xenoservice.peer.SiteCertificates;
 
 /**
  * A peer host (a "Xenoserver"): serves the sites it has enrolled, by {@code Host} header, on its
@@ -40,9 +43,15 @@ import org.xenoservice.peer.PeerSites;
  * }
  * }</pre>
  *
+ * <p>With an {@linkplain Builder#httpsPort HTTPS port}, the same sites are served there too, over
+ * TLS 1.3 or 1.2 with HTTP/2 (ALPN) or HTTP/1.1, each with its own certificate chosen by the
+ * client's SNI ({@link SiteCertificates}): a key the peer made and a chain the site's owner had
+ * issued for it, or a certificate the operator installed. A handshake for a name the peer holds no
+ * certificate for fails; it never gets another site's.
+ *
  * <p>Under the store directory: {@code blobs/} (the content-addressed blob store, shared by the
  * sites), {@code state/} (each site's manifests and active version), {@code spool/} (uploads
- * being checked) and {@code capture/<site>/} (the journal of requests captured by the site's
+ * being checked), {@code tls/<site>/} (the site's TLS key, mode 600, and chain) and {@code capture/<site>/} (the journal of requests captured by the site's
  * {@code capture} routes, forwarded to the origin by a thread per site until acknowledged).
  * Everything survives a restart; {@link #close()} stops the forwarders and closes the journals.
  */
@@ -54,12 +63,14 @@ public final class PeerServer implements AutoCloseable {
     private final Clock clock;
     private Undertow serving;
     private Undertow control;
+    private Undertow secure;
     private PeerSites sites;
     private PeerAccounting accounting;
     private Captures captures;
     private SiteHandler siteHandler;
     private int servingPort;
     private int controlPort;
+    private int httpsPort = -1;
 
     private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock) {
         this.config = config;
@@ -88,6 +99,21 @@ public final class PeerServer implements AutoCloseable {
         /** The port that serves the sites (0: any free port); 8080 by default. */
         public Builder servingPort(int port) {
             config.servingPort(port);
+            return this;
+        }
+
+        /**
+         * The port that serves the sites over HTTPS, each with its own certificate chosen by SNI (0:
+         * any free port); none by default. See {@link PeerConfig.Builder#httpsPort}.
+         */
+        public Builder httpsPort(int port) {
+            config.httpsPort(port);
+            return this;
+        }
+
+        /** Serves {@code site} over HTTPS with a certificate the operator installed; see {@link PeerConfig.Builder#manualCertificate}. */
+        public Builder manualCertificate(String site, Path chainFile, Path keyFile) {
+            config.manualCertificate(site, chainFile, keyFile);
             return this;
         }
 
@@ -175,8 +201,14 @@ public final class PeerServer implements AutoCloseable {
         BlobStore store = BlobStore.open(root.resolve("blobs"));
         sites = PeerSites.open(root.resolve("state"), store, config.enrollments());
         accounting = new PeerAccounting(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond());
-        ControlProtocol protocol =
-                new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
+        Optional<SiteCertificates> certificates = config.httpsPort().isPresent()
+                ? Optional.of(SiteCertificates.open(
+                        root.resolve("tls"), config.enrollments(), config.manualCertificates(), clock))
+                : Optional.empty();
+        ControlProtocol protocol = certificates.isPresent()
+                ? new ControlProtocol(
+                        sites, accounting, certificates.get(), clock, config.maxUploadBytes(), root.resolve("spool"))
+                : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
         Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
         captures = Captures.open(root.resolve("capture"), sites);
         siteHandler = SiteHandler.builder(sites)
@@ -187,12 +219,28 @@ public final class PeerServer implements AutoCloseable {
         try {
             serving = listen(config.servingPort(), tls, siteHandler);
             control = listen(config.controlPort(), tls, new ControlHandler(protocol));
+            if (certificates.isPresent()) {
+                secure = Undertow.builder()
+                        .setHandler(siteHandler)
+                        .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
+                        .addHttpsListener(
+                                config.httpsPort().getAsInt(),
+                                config.bindAddress(),
+                                certificates.get().serverContext())
+                        .build();
+                secure.start();
+            }
         } catch (RuntimeException e) {
             close();
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
         }
         servingPort = boundPort(serving);
         controlPort = boundPort(control);
+        httpsPort = secure == null ? -1 : boundPort(secure);
+        if (secure != null) {
+            LOG.info(
+                    "peer: serving {} on https://{}:{} by SNI", sites.enrolledSites(), config.bindAddress(), httpsPort);
+        }
         LOG.info(
                 "peer: serving {} on {}://{}:{}, control on {}://{}:{}",
                 sites.enrolledSites(),
@@ -207,6 +255,11 @@ public final class PeerServer implements AutoCloseable {
     /** The serving port as bound (useful when configured as 0). */
     public int servingPort() {
         return servingPort;
+    }
+
+    /** The HTTPS serving port as bound (useful when configured as 0), empty when the peer serves no HTTPS. */
+    public OptionalInt httpsPort() {
+        return httpsPort < 0 ? OptionalInt.empty() : OptionalInt.of(httpsPort);
     }
 
     /** The control port as bound (useful when configured as 0). */
@@ -254,7 +307,7 @@ public final class PeerServer implements AutoCloseable {
     public synchronized void close() {
         boolean interrupted = Thread.interrupted();
         try {
-            for (Undertow server : new Undertow[] {serving, control}) {
+            for (Undertow server : new Undertow[] {serving, secure, control}) {
                 if (server != null) {
                     server.stop();
                 }
@@ -265,7 +318,9 @@ public final class PeerServer implements AutoCloseable {
             }
         }
         serving = null;
+        secure = null;
         control = null;
+        httpsPort = -1;
         if (siteHandler != null) {
             siteHandler.close();
             siteHandler = null;
