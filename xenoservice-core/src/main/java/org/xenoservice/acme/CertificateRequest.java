@@ -1,6 +1,7 @@
 package org.xenoservice.acme;
 
 import java.io.IOException;
+import java.security.PublicKey;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,6 +16,8 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.openssl.PEMException;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -62,10 +65,11 @@ final class CertificateRequest {
             throw bad("it is not a DER-encoded PKCS#10 certificate request: " + e.getMessage(), e);
         }
         try {
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+            PublicKey key = new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
                 throw bad("its signature does not verify with the key it carries", null);
             }
-        } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+        } catch (OperatorCreationException | PKCSException | PEMException | RuntimeException e) {
             throw bad("its signature cannot be checked: " + e.getMessage(), e);
         }
         Set<String> names = alternativeNames(csr);
