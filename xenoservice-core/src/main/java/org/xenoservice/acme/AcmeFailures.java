@@ -105,7 +105,11 @@ final class AcmeFailures {
     static IssuanceException timedOut(String what, Duration timeout) {
         return new IssuanceException(
                 Reason.TIMEOUT,
-                "gave up waiting after " + timeout.toSeconds() + " s for " + what + "; try again later");
+                "gave up waiting after "
+                        + (timeout.compareTo(Duration.ofSeconds(10)) < 0
+                                ? timeout.toMillis() + " ms"
+                                : timeout.toSeconds() + " s")
+                        + " for " + what + "; try again later");
     }
 
     private IssuanceException unreachable(AcmeException e, String what) {
