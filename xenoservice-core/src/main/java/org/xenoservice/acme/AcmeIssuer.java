@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -203,7 +204,7 @@ public final class AcmeIssuer {
             step = "place the order for " + ordered;
             Order order = account.newOrder().domains(ordered).create();
             step = "prove control of " + ordered;
-            authorize(order);
+            authorize(order, ordered);
             step = "finalize the order for " + ordered;
             order.execute(csrDer);
             awaitOrder(order, ordered);
@@ -282,12 +283,20 @@ public final class AcmeIssuer {
         return login.get();
     }
 
-    /** Proves control of every name the CA has not already granted, and removes the records again. */
-    private void authorize(Order order) throws AcmeException, IssuanceException {
+    /**
+     * Proves control of every name the CA has not already granted, in the order the names were
+     * given (the site's first), and removes the records again.
+     */
+    private void authorize(Order order, List<String> ordered) throws AcmeException, IssuanceException {
+        List<Authorization> authorizations = new ArrayList<>(order.getAuthorizations());
+        authorizations.sort(Comparator.comparingInt(a -> {
+            int index = ordered.indexOf(a.getIdentifier().getDomain());
+            return index < 0 ? Integer.MAX_VALUE : index;
+        }));
         List<Dns01Challenge> challenges = new ArrayList<>();
         List<String> domains = new ArrayList<>();
         try (ChallengeProof proof = new ChallengeProof(records)) {
-            for (Authorization authorization : order.getAuthorizations()) {
+            for (Authorization authorization : authorizations) {
                 String domain = authorization.getIdentifier().getDomain();
                 if (authorization.getStatus() == Status.VALID) {
                     LOG.debug("acme: {} is already authorized", domain);
