@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command README.md gives: installs what the tests need when it is missing, then runs
-# every test (`mvn -B verify`: unit tests, tests against real BIND, real servlet containers, real
+# every test (`mvn -B verify`: unit tests, tests against real BIND and pebble, real servlet containers, real
 # peers, headless Chromium, and the attack testbed's network-namespace selftest).
 #
 # Usage: ./test.sh [extra Maven arguments, e.g. -pl xenoservice-core]
@@ -24,6 +24,7 @@ required=(
   "curl:curl"
   "/usr/sbin/named:bind9"              # DNS tests run a real BIND 9 on loopback
   "nsupdate:bind9-dnsutils"
+  "/usr/bin/pebble:pebble"             # certificates come from a real ACME CA (pebble) checking DNS-01 on that BIND
   "/usr/bin/chromium:chromium"         # the demo's dashboard is checked in headless Chromium
   "/usr/bin/chromedriver:chromium-driver"
 )

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.xenoservice.acme.AcmeSettings;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.SiteName;
@@ -45,6 +46,9 @@ import org.xenoservice.replicate.ReplicationConfig;
  * dns.tsig-file = keys/tsig.key
  * dns.origin-addresses = 198.51.100.7
  * dns.shelter-origin = true
+ * acme.directory = https://acme-v02.api.letsencrypt.org/directory
+ * acme.contact = mailto:owner@books.example
+ * acme.names = www.books.example
  * }</pre>
  *
  * <p>A {@code capture} route without an {@code intake} setting gets the back-channel's
@@ -68,6 +72,7 @@ public final class XenoConfig {
     private final Optional<String> adminToken;
     private final ReplicationConfig replication;
     private final Optional<CaptureHandler> captureHandler;
+    private final Optional<AcmeSettings> acme;
 
     private XenoConfig(Builder builder) {
         this.site = builder.site;
@@ -85,6 +90,7 @@ public final class XenoConfig {
         this.adminToken = builder.adminToken;
         this.replication = builder.replication;
         this.captureHandler = builder.captureHandler;
+        this.acme = builder.acme;
     }
 
     /** A builder with every default. */
@@ -175,6 +181,14 @@ public final class XenoConfig {
         return captureHandler;
     }
 
+    /**
+     * Where the site's HTTPS certificates come from (an ACME CA, with DNS-01 challenges written with
+     * the {@link #dns()} key); empty when the peers' operators install certificates themselves.
+     */
+    public Optional<AcmeSettings> acme() {
+        return acme;
+    }
+
     /** Everything but the secrets. */
     @Override
     public String toString() {
@@ -187,7 +201,8 @@ public final class XenoConfig {
                         .orElse("off")
                 + ", backChannel="
                 + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
-                + (adminToken.isPresent() ? "token (hidden)" : "off") + "}";
+                + (adminToken.isPresent() ? "token (hidden)" : "off") + ", acme="
+                + acme.map(a -> a.directory().toString()).orElse("off") + "}";
     }
 
     private DynamicRoute withBackChannel(DynamicRoute route) {
@@ -225,6 +240,7 @@ public final class XenoConfig {
         private Optional<String> adminToken = Optional.empty();
         private ReplicationConfig replication = ReplicationConfig.DEFAULTS;
         private Optional<CaptureHandler> captureHandler = Optional.empty();
+        private Optional<AcmeSettings> acme = Optional.empty();
 
         private Builder() {}
 
@@ -355,6 +371,12 @@ public final class XenoConfig {
             return this;
         }
 
+        /** Where the site's HTTPS certificates come from: an ACME CA and its account. */
+        public Builder acme(AcmeSettings settings) {
+            this.acme = Optional.of(Objects.requireNonNull(settings, "acme"));
+            return this;
+        }
+
         /**
          * Reads a properties file into this builder (see {@link XenoConfig} for the properties).
          *
@@ -396,6 +418,10 @@ public final class XenoConfig {
                 throw new IllegalStateException(
                         "a dnsUpdater needs dns settings too: they give the name, the TTL and the"
                                 + " origin's addresses that the updater changes");
+            }
+            if (acme.isPresent() && dns.isEmpty()) {
+                throw new IllegalStateException("ACME certificates need dns settings too: the challenge TXT records"
+                        + " are written with the dns.tsig key to the dns.servers");
             }
             return new XenoConfig(this);
         }

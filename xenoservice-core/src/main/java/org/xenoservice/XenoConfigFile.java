@@ -1,6 +1,7 @@
 package org.xenoservice;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.net.InetAddress;
 import java.net.URI;
@@ -10,6 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +23,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.xenoservice.acme.AcmeSettings;
 import org.xenoservice.dns.DnsServer;
 import org.xenoservice.dns.TsigKey;
 import org.xenoservice.key.SiteKeys;
@@ -91,6 +97,7 @@ final class XenoConfigFile {
                                 .computeIfAbsent(name.substring("peer.".length(), dot), k -> new TreeMap<>())
                                 .put(name.substring(dot + 1), value);
                     } else if (!name.startsWith("dns.")
+                            && !name.startsWith("acme.")
                             && !name.startsWith("overload.")
                             && !name.startsWith("replication.")) {
                         throw new IllegalArgumentException("unknown property " + name);
@@ -100,6 +107,7 @@ final class XenoConfigFile {
         }
         peerValues.forEach((peer, settings) -> builder.peer(peer(peer, settings)));
         applyDns(values, path);
+        applyAcme(values, path);
         applyOverload(values);
         applyReplication(values);
     }
@@ -181,6 +189,52 @@ final class XenoConfigFile {
                 ttl,
                 origin,
                 Boolean.parseBoolean(shelter)));
+    }
+
+    private void applyAcme(Map<String, String> values, Function<String, Path> path) throws IOException {
+        Map<String, String> acme = section(values, "acme.");
+        if (acme.isEmpty()) {
+            return;
+        }
+        for (String key : acme.keySet()) {
+            if (!List.of("directory", "contact", "names", "trust-file").contains(key)) {
+                throw new IllegalArgumentException("unknown property acme." + key
+                        + ": ACME properties are acme.directory, .contact, .names and .trust-file");
+            }
+        }
+        String state = values.get("state-directory");
+        if (state == null || state.isEmpty()) {
+            throw new IllegalArgumentException("acme.directory needs state-directory: the ACME account key ("
+                    + AcmeSettings.ACCOUNT_KEY_FILE + ") is kept there");
+        }
+        AcmeSettings settings = AcmeSettings.of(
+                        uri("acme.directory", required(acme, "acme.", "directory")),
+                        path.apply(state).resolve(AcmeSettings.ACCOUNT_KEY_FILE))
+                .withExtraNames(AcmeSettings.parseNames(acme.getOrDefault("names", "")));
+        if (acme.containsKey("contact") && !acme.get("contact").isEmpty()) {
+            settings = settings.withContact(AcmeSettings.parseContact(acme.get("contact")));
+        }
+        if (acme.containsKey("trust-file")) {
+            settings = settings.withTrust(certificates("acme.trust-file", path.apply(acme.get("trust-file"))));
+        }
+        builder.acme(settings);
+    }
+
+    /** The PEM certificates in {@code file}: at least one. */
+    private static List<X509Certificate> certificates(String name, Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            List<X509Certificate> certificates = new ArrayList<>();
+            for (Certificate certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                certificates.add((X509Certificate) certificate);
+            }
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException(name + ": " + file + " holds no PEM certificate");
+            }
+            return certificates;
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException(name + ": " + file + " is not a PEM certificate: " + e.getMessage(), e);
+        }
     }
 
     private void applyOverload(Map<String, String> values) {

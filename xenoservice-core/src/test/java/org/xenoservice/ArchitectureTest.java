@@ -11,7 +11,7 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The package rules of core, checked on its compiled classes: one role per package and no cycles
  * (DESIGN.md, "Inside core"). The origin side (the facade, {@code client}, {@code intake},
- * {@code replicate}, {@code overload}, {@code dns}) and the peer host ({@code peer}) never use each
+ * {@code replicate}, {@code overload}, {@code dns}, {@code acme}) and the peer host ({@code peer}) never use each
  * other; what both use ({@code protocol}, {@code bundle}, {@code key}, {@code dynamic}) uses neither.
  */
 @AnalyzeClasses(packages = "org.xenoservice", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -22,7 +22,8 @@ class ArchitectureTest {
         "org.xenoservice.intake..",
         "org.xenoservice.replicate..",
         "org.xenoservice.overload..",
-        "org.xenoservice.dns.."
+        "org.xenoservice.dns..",
+        "org.xenoservice.acme.."
     };
     private static final String PEER_HOST = "org.xenoservice.peer..";
     private static final String[] SHARED = {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.xenoservice.acme.AcmeSettings;
+import org.xenoservice.acme.TestCertificateAuthority;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.replicate.DnsSettings;
@@ -155,6 +158,19 @@ class XenoConfigTest {
                 "cool-down not a number|replication.cool-down-seconds = soon|must be a whole number",
                 "unknown replication property|replication.cooldown-seconds = 5|unknown property replication.cooldown-seconds",
                 "negative upload limit|replication.max-upload-bytes-per-second = -1|replication.max-upload-bytes-per-second",
+                "unknown acme property|acme.directry = https://acme.example/dir|unknown property acme.directry",
+                "acme over http|acme.directory = http://acme.example/dir\\ndns.servers = 127.0.0.1:53\\ndns.tsig = "
+                        + TSIG + "|https",
+                "acme without dns|acme.directory = https://acme.example/dir|ACME certificates need dns settings",
+                "acme contact not an address|acme.directory = https://acme.example/dir\\nacme.contact = owner"
+                        + "\\ndns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG + "|mailto:",
+                "acme wildcard name|acme.directory = https://acme.example/dir\\nacme.names = *.books.example"
+                        + "\\ndns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG + "|wildcard",
+                "acme trust file not a certificate|acme.directory = https://acme.example/dir\\n"
+                        + "acme.trust-file = site.key\\ndns.servers = 127.0.0.1:53\\ndns.tsig = " + TSIG
+                        + "|acme.trust-file",
+                "acme without directory|acme.contact = owner@books.example\\ndns.servers = 127.0.0.1:53\\ndns.tsig = "
+                        + TSIG + "|acme.directory is required",
                 "short admin token|admin-token = short|at least 16",
                 "back-channel without scheme|back-channel = 10.0.0.5:8080|back-channel",
                 "site not a host name|site = bad_host!|host name",
@@ -166,6 +182,40 @@ class XenoConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(text));
         assertTrue(e.getMessage().contains(message), e.getMessage());
         assertTrue(e.getMessage().startsWith(dir.resolve("xeno.properties").toString()), e.getMessage());
+    }
+
+    @Test
+    void readsTheAcmePropertiesWithTheAccountKeyInTheStateDirectory() throws IOException {
+        TestCertificateAuthority ca = TestCertificateAuthority.create("private ACME CA");
+        Files.writeString(dir.resolve("acme-ca.pem"), TestCertificateAuthority.pem(ca.certificate()));
+        XenoConfig config = load(minimal() + """
+                dns.servers = 127.0.0.1:53
+                dns.tsig = %s
+                acme.directory = https://acme.example/directory
+                acme.contact = owner@books.example
+                acme.names = www.books.example, shop.books.example
+                acme.trust-file = acme-ca.pem
+                """.formatted(TSIG));
+        AcmeSettings acme = config.acme().orElseThrow();
+        assertEquals(URI.create("https://acme.example/directory"), acme.directory());
+        assertEquals(URI.create("mailto:owner@books.example"), acme.contact().orElseThrow());
+        assertEquals(List.of("books.example", "www.books.example", "shop.books.example"), acme.names(config.site()));
+        assertEquals(dir.resolve("state").resolve(AcmeSettings.ACCOUNT_KEY_FILE), acme.accountKeyFile());
+        assertEquals(List.of(ca.certificate()), acme.trust());
+        assertTrue(config.toString().contains("acme=https://acme.example/directory"), config.toString());
+    }
+
+    @Test
+    void acmeNeedsTheStateDirectoryForItsAccountKey() {
+        String text = minimal().replace("state-directory = state\n", "") + "dns.servers = 127.0.0.1:53\ndns.tsig = "
+                + TSIG + "\nacme.directory = https://acme.example/dir\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(text));
+        assertTrue(e.getMessage().contains("state-directory"), e.getMessage());
+    }
+
+    @Test
+    void withoutAcmePropertiesThereIsNoAcme() throws IOException {
+        assertTrue(load(minimal()).acme().isEmpty());
     }
 
     @Test

@@ -26,12 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.NameTooLongException;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TSIG;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.Update;
@@ -64,11 +66,14 @@ import org.xenoservice.dns.DnsUpdateException.Reason;
  *       another updater changed them meanwhile the server answers NXRRSET or YXRRSET and the change
  *       is read and tried again, up to {@link Builder#conflictRetries} times.
  *   <li>Names outside {@link Builder#manage} are refused before anything is sent.
+ *   <li>As {@link ChallengeRecords}, it writes the {@code _acme-challenge} TXT records of the managed
+ *       names (with the default TTL) for ACME DNS-01, and reads them back from the first server
+ *       that answers, which should be the zone's primary.
  * </ul>
  *
  * <p>Safe for concurrent use.
  */
-public final class Rfc2136DnsUpdater implements DnsUpdater {
+public final class Rfc2136DnsUpdater implements DnsUpdater, ChallengeRecords {
     private static final Logger LOG = LoggerFactory.getLogger(Rfc2136DnsUpdater.class);
 
     /** TTL of added records when none is given: short, so that withdrawn peers leave caches soon. */
@@ -320,6 +325,52 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     }
 
     @Override
+    public void addChallenge(String name, String value) throws DnsUpdateException {
+        changeChallenge(name, value, true);
+    }
+
+    @Override
+    public void removeChallenge(String name, String value) throws DnsUpdateException {
+        changeChallenge(name, value, false);
+    }
+
+    @Override
+    public Set<String> challengeValues(String name) throws DnsUpdateException {
+        Name owner = challengeName(name);
+        Name zoneName = zoneOf(owner);
+        Set<String> values = new LinkedHashSet<>();
+        for (Record record : query(owner, Type.TXT, zoneName)) {
+            values.add(String.join("", ((TXTRecord) record).getStrings()));
+        }
+        return values;
+    }
+
+    private void changeChallenge(String name, String value, boolean add) throws DnsUpdateException {
+        Name owner = challengeName(name);
+        Record record = UpdateMessages.txt(owner, value, defaultTtl.toSeconds());
+        Name zoneName = zoneOf(owner);
+        String what = (add ? "add" : "remove") + " the TXT record of " + owner;
+        Message response = send(UpdateMessages.challenge(zoneName, record, add), what);
+        int rcode = UpdateFailures.rcodeOf(response);
+        if (rcode != Rcode.NOERROR) {
+            failures.increment();
+            throw classifier.refusal(rcode, owner, zoneName, "TXT");
+        }
+        LOG.info("dns: {} TXT record {} in zone {}", add ? "added" : "removed", owner, zoneName);
+    }
+
+    /** {@code _acme-challenge.<name>}, for a name this updater manages. */
+    private Name challengeName(String name) throws DnsUpdateException {
+        Name domain = managedName(name);
+        try {
+            return Name.concatenate(Name.fromConstantString(ChallengeRecords.CHALLENGE_LABEL), domain);
+        } catch (NameTooLongException e) {
+            throw new IllegalArgumentException(
+                    "name \"" + name + "\" is too long for a " + ChallengeRecords.CHALLENGE_LABEL + " record", e);
+        }
+    }
+
+    @Override
     public void close() {
         closed.set(true);
     }
@@ -523,7 +574,7 @@ public final class Rfc2136DnsUpdater implements DnsUpdater {
     /** Counts the failure of a change the server answered {@code rcode} to, and says what to fix. */
     private DnsUpdateException failure(int rcode, Name owner, Name zoneName) {
         failures.increment();
-        return classifier.refusal(rcode, owner, zoneName);
+        return classifier.refusal(rcode, owner, zoneName, "A AAAA");
     }
 
     private Name managedName(String name) throws DnsUpdateException {

@@ -134,17 +134,19 @@ final class UpdateFailures {
                 null);
     }
 
-    /** A change of {@code owner} in {@code zone} that the server answered {@code rcode} to. */
-    DnsUpdateException refusal(int rcode, Name owner, Name zone) {
+    /**
+     * A change of {@code owner}'s {@code types} records (e.g. {@code "A AAAA"}, {@code "TXT"}) in
+     * {@code zone} that the server answered {@code rcode} to.
+     */
+    DnsUpdateException refusal(int rcode, Name owner, Name zone, String types) {
         return switch (rcode) {
             case Rcode.REFUSED ->
                 new DnsUpdateException(
                         Reason.REFUSED,
                         rcode,
-                        "the server refused to change " + owner
+                        "the server refused to change the " + types + " records of " + owner
                                 + " in zone " + zone + ": its update-policy does not grant " + signer
-                                + " the right to change "
-                                + "this name's A/AAAA records; add a grant for it",
+                                + " that right; " + grantAdvice(owner, zone, types),
                         null);
             case Rcode.NOTAUTH ->
                 new DnsUpdateException(
@@ -200,5 +202,13 @@ final class UpdateFailures {
                         "the server answered " + rcodeName(rcode) + " to the change of " + owner + " via " + primary,
                         null);
         };
+    }
+
+    /** The {@code update-policy} line that would allow the change, or what to do for unsigned updates. */
+    private String grantAdvice(Name owner, Name zone, String types) {
+        return key.map(k -> "add this line to the update-policy of zone " + zone + ": grant " + k.name() + " name "
+                        + owner + " " + types + ";")
+                .orElse("let the server take unsigned updates of this name (allow-update), or sign them with a"
+                        + " TSIG key and grant it the name");
     }
 }

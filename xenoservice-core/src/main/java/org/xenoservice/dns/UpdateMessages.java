@@ -13,14 +13,15 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.TSIG;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.Update;
 
 /**
  * The DNS messages {@link Rfc2136DnsUpdater} sends, built and checked here so that what goes on
  * the wire is in one place, apart from sending, retrying and reading answers: queries for a
- * name's records, a plain RFC 2136 change (deletes, then adds), and a rewrite guarded by
- * prerequisites that the records are still what was read.
+ * name's records, a plain RFC 2136 change (deletes, then adds), a rewrite guarded by
+ * prerequisites that the records are still what was read, and the TXT change of an ACME challenge.
  *
  * <p>Stateless.
  */
@@ -60,6 +61,26 @@ final class UpdateMessages {
             update.add(record(owner, address, ttlSeconds));
         }
         return update;
+    }
+
+    /** An UPDATE of {@code zone} that adds, or deletes, this one TXT record (other values at its name stay). */
+    static Update challenge(Name zone, Record txt, boolean add) {
+        Update update = new Update(zone);
+        if (add) {
+            update.add(txt);
+        } else {
+            update.delete(txt);
+        }
+        return update;
+    }
+
+    /** The TXT record holding {@code value} as one character string (ACME values are 43 characters). */
+    static Record txt(Name owner, String value, long ttl) {
+        if (value.isEmpty() || value.length() > 255 || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("a challenge value must be 1 to 255 visible ASCII characters, but was "
+                    + value.length() + " characters long");
+        }
+        return new TXTRecord(owner, DClass.IN, ttl, value);
     }
 
     /** The size {@code message} will have on the wire once signed with {@code tsig}. */

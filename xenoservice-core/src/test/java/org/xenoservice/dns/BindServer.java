@@ -28,7 +28,11 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@value #FULL_KEY} (hmac-sha256), {@value #SHA512_KEY} (hmac-sha512), {@value #SHA1_KEY}
  *       (hmac-sha1): any record of any name in the zone;
- *   <li>{@value #WWW_ONLY_KEY} (hmac-sha256): only A and AAAA records of {@code www.}{@value #ZONE}.
+ *   <li>{@value #WWW_ONLY_KEY} (hmac-sha256): only A and AAAA records of {@code www.}{@value #ZONE};
+ *   <li>{@value #ACME_KEY} (hmac-sha256): what README.md advises for a site that gets its
+ *       certificates by ACME DNS-01: the A and AAAA records of {@value #ACME_SITE}, and the TXT
+ *       records of {@code _acme-challenge.}{@value #ACME_SITE} and {@code _acme-challenge.www.}{@value
+ *       #ACME_SITE}, nothing else.
  * </ul>
  */
 public final class BindServer implements AutoCloseable {
@@ -42,6 +46,10 @@ public final class BindServer implements AutoCloseable {
     public static final String SHA1_KEY = "xeno-sha1";
     /** A key allowed to change only {@code www.test.example} A/AAAA. */
     public static final String WWW_ONLY_KEY = "xeno-www-only";
+    /** A key allowed the A/AAAA records of {@link #ACME_SITE} and the ACME challenges of it and its www name. */
+    public static final String ACME_KEY = "xeno-acme";
+    /** The site {@link #ACME_KEY} is for. */
+    public static final String ACME_SITE = "books." + ZONE;
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final int PORT_ATTEMPTS = 5;
@@ -81,6 +89,7 @@ public final class BindServer implements AutoCloseable {
         keys.put(SHA512_KEY, newKey(random, TsigKey.Algorithm.HMAC_SHA512, SHA512_KEY));
         keys.put(SHA1_KEY, newKey(random, TsigKey.Algorithm.HMAC_SHA1, SHA1_KEY));
         keys.put(WWW_ONLY_KEY, newKey(random, TsigKey.Algorithm.HMAC_SHA256, WWW_ONLY_KEY));
+        keys.put(ACME_KEY, newKey(random, TsigKey.Algorithm.HMAC_SHA256, ACME_KEY));
         return start(named, directory, fixedPort, keys);
     }
 
@@ -231,8 +240,20 @@ public final class BindServer implements AutoCloseable {
                 .append(WWW_ONLY_KEY)
                 .append(" name www.")
                 .append(ZONE)
-                .append(". A AAAA;\n")
-                .append("  };\n};\n");
+                .append(". A AAAA;\n");
+        conf.append("    grant ")
+                .append(ACME_KEY)
+                .append(" name ")
+                .append(ACME_SITE)
+                .append(". A AAAA;\n");
+        for (String name : List.of(ACME_SITE, "www." + ACME_SITE)) {
+            conf.append("    grant ")
+                    .append(ACME_KEY)
+                    .append(" name _acme-challenge.")
+                    .append(name)
+                    .append(". TXT;\n");
+        }
+        conf.append("  };\n};\n");
         return conf.toString();
     }
 
