@@ -180,7 +180,9 @@ class Rfc2136DnsUpdaterIT {
         try (Rfc2136DnsUpdater dns =
                 updater(b -> b.tsig(BIND.server().key(BindServer.FULL_KEY)).zone(ZONE), name)) {
             dns.add(name, List.of(ip("192.0.2.5")));
-            assertEquals(1, dns.metrics().messagesSent(), "no SOA query");
+            Rfc2136DnsUpdater.Metrics metrics = dns.metrics();
+            // One UPDATE and no SOA query; a resend after a lost datagram on a loaded machine is a retry.
+            assertEquals(1, metrics.messagesSent() - metrics.retries(), "no SOA query: " + metrics);
         }
     }
 
