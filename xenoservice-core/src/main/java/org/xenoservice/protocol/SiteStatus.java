@@ -42,28 +42,4 @@ public record SiteStatus(
         Objects.requireNonNull(quota, "quota");
         Objects.requireNonNull(certificate, "certificate");
     }
-
-    /** A status without a served certificate (a peer serving plain HTTP only). */
-    public SiteStatus(
-            String site,
-            OptionalLong activeVersion,
-            Optional<String> activeManifestSha256,
-            List<Long> versions,
-            long storedBytes,
-            long requests,
-            long bytesSent,
-            long rejectedRequests,
-            SiteQuota quota) {
-        this(
-                site,
-                activeVersion,
-                activeManifestSha256,
-                versions,
-                storedBytes,
-                requests,
-                bytesSent,
-                rejectedRequests,
-                quota,
-                Optional.empty());
-    }
 }

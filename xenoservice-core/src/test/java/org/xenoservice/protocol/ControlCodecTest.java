@@ -30,14 +30,32 @@ class ControlCodecTest {
     @Test
     void statusOfAServedSiteRoundTrips() {
         SiteStatus status = new SiteStatus(
-                "books.example", OptionalLong.of(2), Optional.of(SHA), List.of(1L, 2L), 4096, 10, 2048, 3, QUOTA);
+                "books.example",
+                OptionalLong.of(2),
+                Optional.of(SHA),
+                List.of(1L, 2L),
+                4096,
+                10,
+                2048,
+                3,
+                QUOTA,
+                Optional.empty());
         assertEquals(status, ControlCodec.readStatus(ControlCodec.writeStatus(status)));
     }
 
     @Test
     void statusOfASiteNotServedWritesNulls() {
         SiteStatus status = new SiteStatus(
-                "books.example", OptionalLong.empty(), Optional.empty(), List.of(), 0, 0, 0, 0, SiteQuota.DEFAULT);
+                "books.example",
+                OptionalLong.empty(),
+                Optional.empty(),
+                List.of(),
+                0,
+                0,
+                0,
+                0,
+                SiteQuota.DEFAULT,
+                Optional.empty());
         byte[] body = ControlCodec.writeStatus(status);
         assertTrue(text(body).contains("\"activeVersion\":null,\"activeManifestSha256\":null"), text(body));
         assertEquals(status, ControlCodec.readStatus(body));
@@ -45,8 +63,17 @@ class ControlCodecTest {
 
     @Test
     void statusFieldsAreWrittenInTheProtocolsOrder() {
-        SiteStatus status =
-                new SiteStatus("books.example", OptionalLong.of(2), Optional.of(SHA), List.of(2L), 1, 2, 3, 4, QUOTA);
+        SiteStatus status = new SiteStatus(
+                "books.example",
+                OptionalLong.of(2),
+                Optional.of(SHA),
+                List.of(2L),
+                1,
+                2,
+                3,
+                4,
+                QUOTA,
+                Optional.empty());
         assertEquals(
                 "{\"site\":\"books.example\",\"activeVersion\":2,\"activeManifestSha256\":\"" + SHA + "\","
                         + "\"versions\":[2],\"storedBytes\":1,\"requests\":2,\"bytesSent\":3,\"rejectedRequests\":4,"

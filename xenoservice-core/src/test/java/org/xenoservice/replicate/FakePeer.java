@@ -112,7 +112,8 @@ final class FakePeer implements PeerLink {
                 requests,
                 0,
                 0,
-                SiteQuota.DEFAULT);
+                SiteQuota.DEFAULT,
+                Optional.empty());
     }
 
     @Override
