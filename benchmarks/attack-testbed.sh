@@ -388,6 +388,7 @@ origin_config() {
   mkdir -p "$run_dir/origin"
   cat >"$file" <<PROPS
 site = $SITE
+http-only = true
 site-key = $out/keys/site.key
 state-directory = $run_dir/origin/state
 back-channel = http://$SUBNET.${ADDR[origin]}:$PORT

@@ -52,21 +52,15 @@ final class StatusDocuments {
         replicator.put("originSheltered", replication.originSheltered());
         replicator.put("dnsUpdates", replication.dnsUpdates());
         replicator.put("dnsFailures", replication.dnsFailures());
+        replicator.put("httpsRequired", replication.httpsRequired());
+        ArrayNode certificateNames = replicator.putArray("certificateNames");
+        replication.certificateNames().forEach(certificateNames::add);
+        replicator.put("certificatesIssued", replication.certificatesIssued());
+        replicator.put("certificateFailures", replication.certificateFailures());
         ArrayNode addresses = replicator.putArray("addressesInDns");
         replication.addressesInDns().forEach(address -> addresses.add(AddressLiterals.format(address)));
         ArrayNode peers = replicator.putArray("peers");
-        for (ReplicaStatus peer : replication.peers()) {
-            ObjectNode node = peers.addObject();
-            node.put("name", peer.name());
-            peer.region().ifPresent(region -> node.put("region", region));
-            node.put("state", peer.state().name());
-            peer.stagedVersion().ifPresent(version -> node.put("stagedVersion", version));
-            peer.activeVersion().ifPresent(version -> node.put("activeVersion", version));
-            node.put("inDns", peer.inDns());
-            node.put("failures", peer.failures());
-            peer.lastError().ifPresent(error -> node.put("lastError", error));
-            peer.nextAttemptAt().ifPresent(at -> node.put("nextAttemptAt", at.toString()));
-        }
+        replication.peers().forEach(peer -> peer(peers.addObject(), peer));
         status.intake()
                 .ifPresent(intake -> root.putObject("intake")
                         .put("applied", intake.applied())
@@ -82,6 +76,28 @@ final class StatusDocuments {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of plain values always writes", e);
         }
+    }
+
+    private static void peer(ObjectNode node, ReplicaStatus peer) {
+        node.put("name", peer.name());
+        peer.region().ifPresent(region -> node.put("region", region));
+        node.put("state", peer.state().name());
+        peer.stagedVersion().ifPresent(version -> node.put("stagedVersion", version));
+        peer.activeVersion().ifPresent(version -> node.put("activeVersion", version));
+        node.put("inDns", peer.inDns());
+        node.put("failures", peer.failures());
+        peer.lastError().ifPresent(error -> node.put("lastError", error));
+        peer.nextAttemptAt().ifPresent(at -> node.put("nextAttemptAt", at.toString()));
+        peer.certificate().ifPresent(certificate -> {
+            ObjectNode held = node.putObject("certificate");
+            ArrayNode names = held.putArray("names");
+            certificate.names().forEach(names::add);
+            held.put("notBefore", certificate.notBefore().toString());
+            held.put("notAfter", certificate.notAfter().toString());
+            held.put("serialNumber", certificate.serialNumber());
+        });
+        peer.certificateRenewalAt().ifPresent(at -> node.put("certificateRenewalAt", at.toString()));
+        peer.certificateError().ifPresent(error -> node.put("certificateError", error));
     }
 
     static byte[] prometheus(XenoStatus status) {
@@ -149,6 +165,7 @@ final class StatusDocuments {
                 replication.originSheltered() ? 1 : 0);
         counter(out, "xeno_dns_updates_total", "DNS UPDATE messages that succeeded.", site, replication.dnsUpdates());
         counter(out, "xeno_dns_failures_total", "DNS UPDATE attempts that failed.", site, replication.dnsFailures());
+        certificates(out, site, replication);
         status.intake().ifPresent(intake -> {
             help(
                     out,
@@ -161,6 +178,34 @@ final class StatusDocuments {
             sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
         });
         return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void certificates(StringBuilder out, String site, ReplicationStatus replication) {
+        counter(
+                out,
+                "xeno_certificates_issued_total",
+                "Certificates ordered from the CA and installed on a peer.",
+                site,
+                replication.certificatesIssued());
+        counter(
+                out,
+                "xeno_certificate_failures_total",
+                "Certificate checks and orders that failed (and were retried).",
+                site,
+                replication.certificateFailures());
+        help(
+                out,
+                "xeno_peer_certificate_expiry_seconds",
+                "gauge",
+                "When the certificate each peer serves for the site expires, in seconds since the epoch.");
+        for (ReplicaStatus peer : replication.peers()) {
+            peer.certificate()
+                    .ifPresent(certificate -> sample(
+                            out,
+                            "xeno_peer_certificate_expiry_seconds",
+                            site + ",peer=\"" + peer.name() + "\"",
+                            certificate.notAfter().getEpochSecond()));
+        }
     }
 
     private static void counter(StringBuilder out, String name, String help, String labels, long value) {

@@ -51,6 +51,11 @@ import org.xenoservice.replicate.ReplicationConfig;
  * acme.names = www.books.example
  * }</pre>
  *
+ * <p>A site is taken to be served over HTTPS: a peer enters its DNS name only while it serves a
+ * certificate for the site's names that is valid for at least another day (ordered by ACME with
+ * {@code acme.*}, or installed by the peer's operator). {@code http-only = true} declares a site that
+ * browsers reach over plain HTTP only, whose peers need no certificate.
+ *
  * <p>A {@code capture} route without an {@code intake} setting gets the back-channel's
  * {@value XenoService#INTAKE_PATH}, and a {@code proxy} route without an {@code origin} gets the
  * back-channel itself, so a configuration names the back-channel once. A property XenoService does
@@ -73,6 +78,7 @@ public final class XenoConfig {
     private final ReplicationConfig replication;
     private final Optional<CaptureHandler> captureHandler;
     private final Optional<AcmeSettings> acme;
+    private final boolean httpOnly;
 
     private XenoConfig(Builder builder) {
         this.site = builder.site;
@@ -91,6 +97,7 @@ public final class XenoConfig {
         this.replication = builder.replication;
         this.captureHandler = builder.captureHandler;
         this.acme = builder.acme;
+        this.httpOnly = builder.httpOnly;
     }
 
     /** A builder with every default. */
@@ -189,6 +196,11 @@ public final class XenoConfig {
         return acme;
     }
 
+    /** Whether the site is reached over plain HTTP only, so that its peers need no certificate. */
+    public boolean httpOnly() {
+        return httpOnly;
+    }
+
     /** Everything but the secrets. */
     @Override
     public String toString() {
@@ -202,7 +214,8 @@ public final class XenoConfig {
                 + ", backChannel="
                 + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
                 + (adminToken.isPresent() ? "token (hidden)" : "off") + ", acme="
-                + acme.map(a -> a.directory().toString()).orElse("off") + "}";
+                + acme.map(a -> a.directory().toString()).orElse("off") + ", https="
+                + (httpOnly ? "off (http-only)" : "required") + "}";
     }
 
     private DynamicRoute withBackChannel(DynamicRoute route) {
@@ -241,6 +254,7 @@ public final class XenoConfig {
         private ReplicationConfig replication = ReplicationConfig.DEFAULTS;
         private Optional<CaptureHandler> captureHandler = Optional.empty();
         private Optional<AcmeSettings> acme = Optional.empty();
+        private boolean httpOnly;
 
         private Builder() {}
 
@@ -378,6 +392,16 @@ public final class XenoConfig {
         }
 
         /**
+         * Declares the site HTTP-only ({@code http-only} in the file; false by default): its peers
+         * enter DNS without a certificate. Leave it off for any site browsers reach over HTTPS: a
+         * peer without the site's certificate would break every page load sent to it.
+         */
+        public Builder httpOnly(boolean value) {
+            this.httpOnly = value;
+            return this;
+        }
+
+        /**
          * Reads a properties file into this builder (see {@link XenoConfig} for the properties).
          *
          * @throws IOException if it or a file it names cannot be read
@@ -418,6 +442,9 @@ public final class XenoConfig {
                 throw new IllegalStateException(
                         "a dnsUpdater needs dns settings too: they give the name, the TTL and the"
                                 + " origin's addresses that the updater changes");
+            }
+            if (acme.isPresent() && httpOnly) {
+                throw new IllegalStateException("an http-only site needs no certificates: drop acme.* or http-only");
             }
             if (acme.isPresent() && dns.isEmpty()) {
                 throw new IllegalStateException("ACME certificates need dns settings too: the challenge TXT records"

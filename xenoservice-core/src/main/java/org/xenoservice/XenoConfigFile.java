@@ -80,6 +80,7 @@ final class XenoConfigFile {
                 case "state-directory" -> builder.stateDirectory(path.apply(value));
                 case "static.directory" -> builder.staticDirectory(path.apply(value));
                 case "back-channel" -> builder.backChannel(uri(name, value));
+                case "http-only" -> builder.httpOnly(bool(name, value));
                 case "admin-token" -> builder.adminToken(value);
                 case "admin-token-file" ->
                     builder.adminToken(Files.readString(path.apply(value), StandardCharsets.UTF_8)
@@ -110,6 +111,13 @@ final class XenoConfigFile {
         applyAcme(values, path);
         applyOverload(values);
         applyReplication(values);
+    }
+
+    private static boolean bool(String name, String value) {
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(name + " must be true or false, was \"" + value + "\"");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static PeerSpec peer(String name, Map<String, String> settings) {

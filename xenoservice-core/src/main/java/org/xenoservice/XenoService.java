@@ -83,6 +83,10 @@ public final class XenoService implements AutoCloseable {
                 .withdrawalRateLimit(() -> calmRequestsPerSecond(overload, config.overload()));
         config.dns().ifPresent(replication::dns);
         config.dnsUpdater().ifPresent(replication::dnsUpdater);
+        config.acme().ifPresent(replication::acme);
+        if (config.httpOnly()) {
+            replication.httpOnly();
+        }
         this.replicator = replication.build();
         overload.addListener(replicator);
         this.detector = overload;

@@ -1,12 +1,15 @@
 package org.xenoservice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +17,9 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.xenoservice.overload.OverloadSnapshot;
 import org.xenoservice.overload.OverloadState;
+import org.xenoservice.protocol.ServedCertificate;
+import org.xenoservice.replicate.ReplicaState;
+import org.xenoservice.replicate.ReplicaStatus;
 import org.xenoservice.replicate.ReplicationPhase;
 import org.xenoservice.replicate.ReplicationStatus;
 
@@ -35,6 +41,10 @@ class StatusDocumentsTest {
                 true,
                 1,
                 0,
+                true,
+                List.of("books.example"),
+                0,
+                0,
                 List.of());
         OverloadSnapshot overload = new OverloadSnapshot(
                 OverloadState.OVERLOADED, Duration.ofSeconds(1), false, true, Map.of(), 100, 150, 1);
@@ -45,5 +55,67 @@ class StatusDocumentsTest {
         assertEquals(
                 List.of("192.0.2.10", "2001:db8::10", "::1"),
                 new ObjectMapper().convertValue(json.path("replication").path("addressesInDns"), List.class));
+    }
+
+    @Test
+    void eachPeersCertificateIsShownWithItsRenewalAndInTheMetrics() throws IOException {
+        Instant notAfter = Instant.parse("2027-03-01T00:00:00Z");
+        ReplicaStatus peer = new ReplicaStatus(
+                "p1",
+                Optional.empty(),
+                ReplicaState.STAGED,
+                OptionalLong.of(3),
+                OptionalLong.empty(),
+                false,
+                0,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(new ServedCertificate(
+                        List.of("books.example", "www.books.example"),
+                        Instant.parse("2026-12-01T00:00:00Z"),
+                        notAfter,
+                        "0a1b")),
+                Optional.of(Instant.parse("2027-01-30T00:00:00Z")),
+                Optional.of("ca-unreachable: the CA is down"));
+        ReplicationStatus replication = new ReplicationStatus(
+                ReplicationPhase.CALM,
+                OverloadState.NORMAL,
+                OptionalLong.of(3),
+                Optional.empty(),
+                0,
+                List.of(peer),
+                List.of(),
+                false,
+                0,
+                0,
+                true,
+                List.of("books.example", "www.books.example"),
+                4,
+                1,
+                List.of());
+        OverloadSnapshot overload =
+                new OverloadSnapshot(OverloadState.NORMAL, Duration.ofSeconds(1), false, true, Map.of(), 100, 150, 1);
+        XenoStatus status = new XenoStatus("books.example", 10, 2, overload, replication, Optional.empty());
+
+        JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
+        JsonNode shown = json.path("replication").path("peers").path(0);
+        assertEquals(
+                notAfter.toString(), shown.path("certificate").path("notAfter").asText());
+        assertEquals(
+                "www.books.example",
+                shown.path("certificate").path("names").path(1).asText());
+        assertEquals("2027-01-30T00:00:00Z", shown.path("certificateRenewalAt").asText());
+        assertEquals(
+                "ca-unreachable: the CA is down", shown.path("certificateError").asText());
+        assertEquals(4, json.path("replication").path("certificatesIssued").asLong());
+        assertTrue(json.path("replication").path("httpsRequired").asBoolean());
+
+        String metrics = new String(StatusDocuments.prometheus(status), StandardCharsets.UTF_8);
+        assertTrue(
+                metrics.contains("xeno_peer_certificate_expiry_seconds{site=\"books.example\",peer=\"p1\"} "
+                        + notAfter.getEpochSecond()),
+                metrics);
+        assertTrue(metrics.contains("xeno_certificates_issued_total{site=\"books.example\"} 4"), metrics);
+        assertTrue(metrics.contains("xeno_certificate_failures_total{site=\"books.example\"} 1"), metrics);
     }
 }

@@ -172,6 +172,7 @@ class XenoConfigTest {
                 "acme without directory|acme.contact = owner@books.example\\ndns.servers = 127.0.0.1:53\\ndns.tsig = "
                         + TSIG + "|acme.directory is required",
                 "short admin token|admin-token = short|at least 16",
+                "http-only not a boolean|http-only = yes|http-only must be true or false",
                 "back-channel without scheme|back-channel = 10.0.0.5:8080|back-channel",
                 "site not a host name|site = bad_host!|host name",
             })
@@ -216,6 +217,22 @@ class XenoConfigTest {
     @Test
     void withoutAcmePropertiesThereIsNoAcme() throws IOException {
         assertTrue(load(minimal()).acme().isEmpty());
+    }
+
+    @Test
+    void aSiteIsHttpsUnlessDeclaredHttpOnly() throws IOException {
+        assertFalse(load(minimal()).httpOnly(), "peers need certificates by default");
+        XenoConfig plain = load(minimal() + "http-only = true\n");
+        assertTrue(plain.httpOnly());
+        assertTrue(plain.toString().contains("https=off (http-only)"), plain.toString());
+    }
+
+    @Test
+    void anHttpOnlySiteOrdersNoCertificates() {
+        String text = minimal() + "http-only = true\ndns.servers = 127.0.0.1:53\ndns.tsig = " + TSIG
+                + "\nacme.directory = https://acme.example/dir\n";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(text));
+        assertTrue(e.getMessage().contains("drop acme.* or http-only"), e.getMessage());
     }
 
     @Test

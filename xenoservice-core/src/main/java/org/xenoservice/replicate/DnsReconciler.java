@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.xenoservice.dns.AddressSet;
 import org.xenoservice.dns.DnsUpdateException;
 import org.xenoservice.dns.DnsUpdater;
@@ -128,12 +129,13 @@ final class DnsReconciler {
     }
 
     /**
-     * Adds every peer that confirmed it serves and is not in the name yet, in one UPDATE; the first
-     * such UPDATE also takes the origin out if it is to be sheltered.
+     * Adds every peer that confirmed it serves, is not in the name yet and is {@code admissible}
+     * (holds a valid certificate), in one UPDATE; the first such UPDATE also takes the origin out if
+     * it is to be sheltered.
      */
-    void admitConfirmed(Instant now) {
+    void admitConfirmed(Instant now, Predicate<Replica> admissible) {
         List<Replica> confirmed = replicas.stream()
-                .filter(replica -> replica.awaitsDns(inName.contains(replica)))
+                .filter(replica -> replica.awaitsDns(inName.contains(replica)) && admissible.test(replica))
                 .toList();
         if (confirmed.isEmpty()) {
             return;

@@ -57,8 +57,18 @@ public record DnsSettings(
 
     /** An updater for these settings, managing only {@link #name()}. */
     Rfc2136DnsUpdater updater() {
-        Rfc2136DnsUpdater.Builder builder =
-                Rfc2136DnsUpdater.builder().tsig(tsig).manage(name).defaultTtl(ttl);
+        return updater(List.of(name));
+    }
+
+    /**
+     * An updater for these settings' servers and key that manages {@code names}: the ACME challenge
+     * records of every name a certificate carries (the site's and extra names such as {@code www.}).
+     */
+    Rfc2136DnsUpdater updater(List<String> names) {
+        Rfc2136DnsUpdater.Builder builder = Rfc2136DnsUpdater.builder()
+                .tsig(tsig)
+                .manage(names.toArray(String[]::new))
+                .defaultTtl(ttl);
         servers.forEach(builder::server);
         zone.ifPresent(builder::zone);
         return builder.build();

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.xenoservice.client.PeerClient;
+import org.xenoservice.protocol.CertificateRequest;
+import org.xenoservice.protocol.ServedCertificate;
 import org.xenoservice.protocol.SiteStatus;
 
 /**
@@ -54,6 +57,16 @@ final class HttpPeerLink implements PeerLink {
     @Override
     public void retire() throws IOException {
         client.retire();
+    }
+
+    @Override
+    public CertificateRequest certificateRequest(List<String> names) throws IOException {
+        return client.certificateRequest(names);
+    }
+
+    @Override
+    public ServedCertificate installCertificate(String chainPem) throws IOException {
+        return client.installCertificate(chainPem);
     }
 
     @Override

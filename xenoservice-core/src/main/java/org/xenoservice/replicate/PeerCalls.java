@@ -50,7 +50,8 @@ final class PeerCalls {
                 ReplicaState.STAGING,
                 submit(() -> {
                     link.stage(bundle.file());
-                    return new Replica.Outcome(bundle.version(), OptionalLong.empty(), "staged v" + bundle.version());
+                    return new Replica.Outcome(
+                            bundle.version(), OptionalLong.empty(), "staged v" + bundle.version(), Optional.empty());
                 }),
                 Optional.of(ReplicaState.FAILED));
     }
@@ -70,13 +71,17 @@ final class PeerCalls {
                         link.stage(bundle.file());
                     }
                     link.activate(version);
-                    long active = link.status().activeVersion().orElse(-1);
+                    SiteStatus seen = link.status();
+                    long active = seen.activeVersion().orElse(-1);
                     if (active != version) {
                         throw new IOException("the peer was told to serve v" + version + " but says it serves "
                                 + (active < 0 ? "nothing" : "v" + active));
                     }
                     return new Replica.Outcome(
-                            version, OptionalLong.of(version), "serves v" + version + " (confirmed)");
+                            version,
+                            OptionalLong.of(version),
+                            "serves v" + version + " (confirmed)",
+                            Optional.of(seen));
                 }),
                 standingOnFailure);
     }
@@ -90,7 +95,7 @@ final class PeerCalls {
                 ReplicaState.RETIRING,
                 submit(() -> {
                     link.retire();
-                    return new Replica.Outcome(staged, OptionalLong.empty(), "retired");
+                    return new Replica.Outcome(staged, OptionalLong.empty(), "retired", Optional.empty());
                 }),
                 Optional.of(ReplicaState.DRAINING));
     }

@@ -2,6 +2,9 @@ package org.xenoservice.replicate;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import org.xenoservice.protocol.CertificateRequest;
+import org.xenoservice.protocol.ServedCertificate;
 import org.xenoservice.protocol.SiteStatus;
 
 /**
@@ -28,6 +31,15 @@ interface PeerLink extends AutoCloseable {
 
     /** Tells the peer to stop serving the site (it keeps the versions it holds). */
     void retire() throws IOException;
+
+    /**
+     * Asks the peer for a certificate request for {@code names}, made with the key it keeps for the
+     * site (the key never leaves the peer).
+     */
+    CertificateRequest certificateRequest(List<String> names) throws IOException;
+
+    /** Hands the peer the chain (PEM, leaf first) issued for its request; it serves it from then on. */
+    ServedCertificate installCertificate(String chainPem) throws IOException;
 
     /** Releases what the link holds; calls after closing fail. */
     @Override

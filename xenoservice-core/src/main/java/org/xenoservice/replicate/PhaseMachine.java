@@ -23,6 +23,7 @@ import org.xenoservice.overload.OverloadState;
 final class PhaseMachine {
     private final List<Replica> replicas;
     private final BundleStager stager;
+    private final CertificateKeeper certificates;
     private final DnsReconciler dns;
     private final RatePoller rates;
     private final PeerCalls calls;
@@ -37,6 +38,7 @@ final class PhaseMachine {
     private Instant calmSince = Instant.MIN;
     private Instant drainUntil = Instant.MIN;
     private boolean toldPeersBusy;
+    private boolean toldNoneCertified;
 
     /**
      * @param withdrawalRateLimit the most requests per second the peers in DNS may serve together to be withdrawn
@@ -44,6 +46,7 @@ final class PhaseMachine {
     PhaseMachine(
             List<Replica> replicas,
             BundleStager stager,
+            CertificateKeeper certificates,
             DnsReconciler dns,
             RatePoller rates,
             PeerCalls calls,
@@ -53,6 +56,7 @@ final class PhaseMachine {
             DoubleSupplier withdrawalRateLimit) {
         this.replicas = replicas;
         this.stager = stager;
+        this.certificates = certificates;
         this.dns = dns;
         this.rates = rates;
         this.calls = calls;
@@ -77,6 +81,7 @@ final class PhaseMachine {
         rates.collect(now);
         adoptLeftovers(now);
         stager.checkSource(now);
+        certificates.tick(now);
         boolean flood = detector == OverloadState.SURGING || detector == OverloadState.OVERLOADED;
         switch (phase) {
             case CALM -> {
@@ -130,6 +135,7 @@ final class PhaseMachine {
         phase = ReplicationPhase.DEFENDING;
         wave = 0;
         nextWaveAt = now;
+        toldNoneCertified = false;
         log.step(now, "detector is " + detector + "; activating peers in waves");
         // Peers still draining from the last flood serve already: they go straight back into DNS.
         replicas.stream()
@@ -150,7 +156,7 @@ final class PhaseMachine {
         boolean activating = replicas.stream().anyMatch(replica -> replica.busyWith(ReplicaState.ACTIVATING));
         if (!activating) {
             moveToVersion(now, current.get());
-            dns.admitConfirmed(now);
+            admitConfirmed(now);
         }
         if (flood && !activating && !now.isBefore(nextWaveAt)) {
             nextWave(now, current.get());
@@ -174,16 +180,32 @@ final class PhaseMachine {
         }
     }
 
+    /** Puts confirmed peers into DNS: those that serve a valid certificate, unless the site is HTTP-only. */
+    private void admitConfirmed(Instant now) {
+        dns.admitConfirmed(now, replica -> certificates.ready(replica, now));
+    }
+
     private void nextWave(Instant now, BuiltBundle bundle) {
         long version = bundle.version();
         int size = 1 << Math.min(wave, 16);
-        List<Replica> candidates = replicas.stream()
+        List<Replica> idle = replicas.stream()
                 .filter(replica -> !replica.serves() && replica.idle() && replica.eligible(now))
+                .toList();
+        List<Replica> candidates = idle.stream()
+                .filter(replica -> certificates.ready(replica, now))
                 .sorted(Comparator.comparing((Replica replica) -> replica.stagedVersion() != version)
                         .thenComparing(replica -> -replica.spec().weight()))
                 .limit(size)
                 .toList();
         if (candidates.isEmpty()) {
+            if (!idle.isEmpty() && !toldNoneCertified) {
+                toldNoneCertified = true;
+                log.step(
+                        now,
+                        "no further peer can be activated: " + Replica.names(idle) + " serve no certificate valid for "
+                                + certificates.names() + " for another " + CertificateKeeper.MIN_REMAINING.toHours()
+                                + " h (see each peer's certificate error)");
+            }
             return;
         }
         wave++;
@@ -203,7 +225,7 @@ final class PhaseMachine {
         if (!now.isBefore(calmSince.plus(coolDown)) && peersCalm(now)) {
             withdraw(now);
         } else {
-            dns.admitConfirmed(now);
+            admitConfirmed(now);
         }
     }
 

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import org.xenoservice.protocol.ServedCertificate;
+import org.xenoservice.protocol.SiteStatus;
 
 /**
  * One peer of the pool and what the replicator knows of it: the versions it holds and serves, the
@@ -23,8 +25,12 @@ import java.util.concurrent.CompletableFuture;
  * futures are touched there; their results are taken in {@link #collect} on the loop thread.
  */
 final class Replica {
-    /** What a finished call to the peer found. */
-    record Outcome(long stagedVersion, OptionalLong activeVersion, String message) {}
+    /**
+     * What a finished call to the peer found.
+     *
+     * @param seen the site's status on the peer, when the call asked for it
+     */
+    record Outcome(long stagedVersion, OptionalLong activeVersion, String message, Optional<SiteStatus> seen) {}
 
     /** A call under way: its kind (the state reported meanwhile) and the standing a failure leaves. */
     private record Call(
@@ -40,6 +46,7 @@ final class Replica {
     private Optional<String> lastError = Optional.empty();
     private Instant nextAttempt = Instant.MIN;
     private Optional<Call> call = Optional.empty();
+    private Optional<ServedCertificate> certificate = Optional.empty();
 
     Replica(PeerSpec spec, PeerLink link) {
         this.spec = spec;
@@ -67,6 +74,16 @@ final class Replica {
     /** The version the peer confirmed it serves (0 when adopted without knowing which), or -1. */
     long activeVersion() {
         return activeVersion;
+    }
+
+    /** The certificate the peer last said it serves for the site over HTTPS, if any. */
+    Optional<ServedCertificate> certificate() {
+        return certificate;
+    }
+
+    /** Notes what the peer said it serves over HTTPS. */
+    void certificate(Optional<ServedCertificate> value) {
+        this.certificate = value;
     }
 
     int retireAttempts() {
@@ -136,6 +153,7 @@ final class Replica {
         nextAttempt = Instant.MIN;
         lastError = Optional.empty();
         stagedVersion = Math.max(stagedVersion, outcome.stagedVersion());
+        outcome.seen().ifPresent(status -> certificate = status.certificate());
         switch (kind) {
             case ACTIVATING -> {
                 activeVersion = outcome.activeVersion().orElse(activeVersion);
@@ -190,7 +208,13 @@ final class Replica {
         return call.map(Call::kind).orElse(inDns ? ReplicaState.IN_DNS : standing);
     }
 
-    ReplicaStatus status(boolean inDns) {
+    /**
+     * The peer as reported, with what the certificate keeper knows of its certificate.
+     *
+     * @param renewAt when its certificate is to be renewed, once known
+     * @param certificateError what the last failed certificate check or order said
+     */
+    ReplicaStatus status(boolean inDns, Optional<Instant> renewAt, Optional<String> certificateError) {
         return new ReplicaStatus(
                 spec.name(),
                 spec.region(),
@@ -200,7 +224,10 @@ final class Replica {
                 inDns,
                 failures,
                 lastError,
-                nextAttempt.equals(Instant.MIN) ? Optional.empty() : Optional.of(nextAttempt));
+                nextAttempt.equals(Instant.MIN) ? Optional.empty() : Optional.of(nextAttempt),
+                certificate,
+                renewAt,
+                certificateError);
     }
 
     /** The peers' names, as steps list them: {@code [p1, p2]}. */

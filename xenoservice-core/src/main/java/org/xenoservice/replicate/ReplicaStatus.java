@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.xenoservice.protocol.ServedCertificate;
 
 /**
  * One peer in a {@link ReplicationStatus}.
@@ -17,6 +18,9 @@ import java.util.OptionalLong;
  * @param failures calls that failed in a row
  * @param lastError what the last failed call said
  * @param nextAttemptAt when a failed peer is tried again
+ * @param certificate the certificate the peer last said it serves for the site over HTTPS
+ * @param certificateRenewalAt when the origin renews that certificate, once known
+ * @param certificateError what the last failed certificate check or order said, until one succeeds
  */
 public record ReplicaStatus(
         String name,
@@ -27,7 +31,10 @@ public record ReplicaStatus(
         boolean inDns,
         int failures,
         Optional<String> lastError,
-        Optional<Instant> nextAttemptAt) {
+        Optional<Instant> nextAttemptAt,
+        Optional<ServedCertificate> certificate,
+        Optional<Instant> certificateRenewalAt,
+        Optional<String> certificateError) {
     /** Checks nothing is null. */
     public ReplicaStatus {
         Objects.requireNonNull(name, "name");
@@ -37,5 +44,8 @@ public record ReplicaStatus(
         Objects.requireNonNull(activeVersion, "activeVersion");
         Objects.requireNonNull(lastError, "lastError");
         Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
+        Objects.requireNonNull(certificate, "certificate");
+        Objects.requireNonNull(certificateRenewalAt, "certificateRenewalAt");
+        Objects.requireNonNull(certificateError, "certificateError");
     }
 }

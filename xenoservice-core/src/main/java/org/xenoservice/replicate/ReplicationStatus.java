@@ -22,6 +22,11 @@ import org.xenoservice.overload.OverloadState;
  * @param originSheltered whether the origin's addresses are out of the name
  * @param dnsUpdates DNS UPDATE messages that succeeded
  * @param dnsFailures DNS UPDATE attempts that failed (and were retried)
+ * @param httpsRequired whether a peer must serve a valid certificate for {@code certificateNames}
+ *     to enter DNS (false for a site configured HTTP-only)
+ * @param certificateNames the names a peer's certificate must cover
+ * @param certificatesIssued certificates ordered from the CA and installed on a peer since start
+ * @param certificateFailures certificate checks and orders that failed since start
  * @param recentSteps the latest steps, oldest first
  */
 public record ReplicationStatus(
@@ -35,6 +40,10 @@ public record ReplicationStatus(
         boolean originSheltered,
         long dnsUpdates,
         long dnsFailures,
+        boolean httpsRequired,
+        List<String> certificateNames,
+        long certificatesIssued,
+        long certificateFailures,
         List<Step> recentSteps) {
 
     /**
@@ -59,6 +68,7 @@ public record ReplicationStatus(
         Objects.requireNonNull(bundleBuiltAt, "bundleBuiltAt");
         peers = List.copyOf(peers);
         addressesInDns = List.copyOf(addressesInDns);
+        certificateNames = List.copyOf(certificateNames);
         recentSteps = List.copyOf(recentSteps);
     }
 

@@ -20,10 +20,14 @@ import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.acme.AcmeIssuer;
+import org.xenoservice.acme.AcmeSettings;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.StaticSource;
 import org.xenoservice.concurrent.DaemonThreads;
+import org.xenoservice.dns.ChallengeRecords;
 import org.xenoservice.dns.DnsUpdater;
+import org.xenoservice.dns.Rfc2136DnsUpdater;
 import org.xenoservice.overload.OverloadEvent;
 import org.xenoservice.overload.OverloadListener;
 import org.xenoservice.overload.OverloadState;
@@ -40,6 +44,11 @@ import org.xenoservice.overload.OverloadState;
  *       peers' addresses to the site's DNS name in one UPDATE per wave;
  *   <li>if configured, the first such UPDATE also removes the origin's own addresses ("shelters"
  *       it), so clients go to the peers while the peers still reach it on its back-channel;
+ *   <li>unless the site is {@linkplain Builder#httpOnly() HTTP-only}, a peer enters the name only
+ *       while it serves a certificate for the site's names that is valid for at least another day:
+ *       in calm times the replicator has each peer make a request with its own key, orders the
+ *       certificate by ACME DNS-01 ({@link Builder#acme}), installs it on the peer and renews it in
+ *       time; without ACME, the peers' operators install certificates and the replicator only checks;
  *   <li>once the detector has been NORMAL for the cool-down, one UPDATE takes the peers out of
  *       the name (and puts the origin back); the peers keep serving for twice the TTL, so that
  *       clients holding a cached answer never meet a dead peer, and are then retired.
@@ -70,6 +79,8 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     public static final Duration MAX_RETRY_BACKOFF = Duration.ofMinutes(1);
     /** How many attempts a retirement gets before the peer is left alone (it is out of DNS already). */
     public static final int RETIRE_ATTEMPTS = 5;
+    /** How long a peer's certificate must still be valid for the peer to enter DNS. */
+    public static final Duration MIN_CERTIFICATE_VALIDITY = CertificateKeeper.MIN_REMAINING;
 
     private static final Duration TICK = Duration.ofMillis(100);
 
@@ -79,9 +90,11 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     private final Optional<DnsUpdater> updater;
     private final ScheduledExecutorService loop;
     private final PeerCalls calls;
+    private final Optional<DnsUpdater> challengeUpdater;
     private final StepLog log;
     // The parts below are confined to the loop: only tick() and publish() touch them.
     private final BundleStager stager;
+    private final CertificateKeeper certificates;
     private final DnsReconciler dns;
     private final PhaseMachine machine;
 
@@ -108,6 +121,25 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         this.calls = new PeerCalls(
                 builder.peerCallExecutor.orElseGet(() -> PeerCalls.defaultPool(replicas.size())), this::wake);
         this.log = new StepLog(site);
+        Optional<Rfc2136DnsUpdater> ownChallengeUpdater = builder.ownChallengeUpdater();
+        this.challengeUpdater = ownChallengeUpdater.map(DnsUpdater.class::cast);
+        Optional<CertificateSource> source = builder.certificateSource.or(() ->
+                builder.acme.map(settings -> CertificateSource.of(AcmeIssuer.builder()
+                        .settings(settings)
+                        .site(site)
+                        .challengeRecords(ownChallengeUpdater
+                                .map(ChallengeRecords.class::cast)
+                                .orElseGet(() -> (ChallengeRecords) builder.dnsUpdater.orElseThrow()))
+                        .build())));
+        this.certificates = new CertificateKeeper(
+                !builder.httpOnly,
+                source.map(CertificateSource::names).orElse(List.of(site)),
+                source,
+                replicas,
+                builder.certificateExecutor.orElseGet(() -> CertificateKeeper.defaultPool(replicas.size())),
+                this::wake,
+                clock,
+                log);
         this.stager = new BundleStager(
                 site,
                 builder.siteKey,
@@ -123,6 +155,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         this.machine = new PhaseMachine(
                 replicas,
                 stager,
+                certificates,
                 dns,
                 new RatePoller(replicas, calls),
                 calls,
@@ -180,9 +213,11 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         closed = true;
         loop.shutdownNow();
         calls.shutdownNow();
+        certificates.shutdownNow();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
             calls.awaitTermination(5, TimeUnit.SECONDS);
+            certificates.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -195,6 +230,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         }
         replicas.forEach(replica -> replica.link().close());
         updater.ifPresent(DnsUpdater::close);
+        challengeUpdater.ifPresent(DnsUpdater::close);
     }
 
     private void wake() {
@@ -221,7 +257,8 @@ public final class Replicator implements OverloadListener, AutoCloseable {
 
     private void publish() {
         List<ReplicaStatus> peers = replicas.stream()
-                .map(replica -> replica.status(dns.contains(replica)))
+                .map(replica -> replica.status(
+                        dns.contains(replica), certificates.renewAt(replica), certificates.lastError(replica)))
                 .toList();
         Optional<BuiltBundle> current = stager.current();
         status = new ReplicationStatus(
@@ -235,6 +272,10 @@ public final class Replicator implements OverloadListener, AutoCloseable {
                 dns.originSheltered(),
                 dns.updates(),
                 dns.failures(),
+                certificates.required(),
+                certificates.names(),
+                certificates.issued(),
+                certificates.failures(),
                 log.recent());
     }
 
@@ -255,6 +296,10 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         private Optional<Function<PeerSpec, PeerLink>> peerLinks = Optional.empty();
         private Optional<ScheduledExecutorService> loopExecutor = Optional.empty();
         private Optional<ExecutorService> peerCallExecutor = Optional.empty();
+        private boolean httpOnly;
+        private Optional<AcmeSettings> acme = Optional.empty();
+        private Optional<CertificateSource> certificateSource = Optional.empty();
+        private Optional<ExecutorService> certificateExecutor = Optional.empty();
 
         private Builder(String site, PrivateKey siteKey, StaticSource source) {
             this.site = Objects.requireNonNull(site, "site");
@@ -328,6 +373,55 @@ public final class Replicator implements OverloadListener, AutoCloseable {
             return this;
         }
 
+        /**
+         * Declares the site HTTP-only: peers enter DNS without a certificate. By default a peer enters
+         * only while it serves one for the site's names valid for {@link #MIN_CERTIFICATE_VALIDITY}
+         * more, since an HTTPS site whose name leads to a peer without its certificate is dead for
+         * every browser sent there.
+         */
+        public Builder httpOnly() {
+            this.httpOnly = true;
+            return this;
+        }
+
+        /**
+         * Gets the peers' certificates by ACME DNS-01 from {@code settings}' CA, writing the challenge
+         * records with the {@link #dns(DnsSettings) DNS settings'} servers and key (or through the
+         * {@link #dnsUpdater} if it writes {@link ChallengeRecords}). Without it, the peers' operators
+         * install certificates and the replicator only checks that they are valid.
+         */
+        public Builder acme(AcmeSettings settings) {
+            this.acme = Optional.of(Objects.requireNonNull(settings, "acme"));
+            return this;
+        }
+
+        /** Where certificates come from, instead of an ACME CA: for unit tests with a fake CA. */
+        Builder certificateSource(CertificateSource value) {
+            this.certificateSource = Optional.of(Objects.requireNonNull(value, "certificateSource"));
+            return this;
+        }
+
+        /**
+         * The executor that checks and orders certificates, instead of the {@code xeno-replicator-tls-*}
+         * pool: for unit tests. The replicator shuts it down when closed.
+         */
+        Builder certificateExecutor(ExecutorService value) {
+            this.certificateExecutor = Optional.of(Objects.requireNonNull(value, "certificateExecutor"));
+            return this;
+        }
+
+        /**
+         * The updater that writes ACME challenge records, when the replicator must make its own: with
+         * ACME and RFC 2136 settings, one managing every name a certificate carries; empty when there
+         * is no ACME, or the given {@link #dnsUpdater} writes challenge records itself.
+         */
+        private Optional<Rfc2136DnsUpdater> ownChallengeUpdater() {
+            if (acme.isEmpty() || certificateSource.isPresent() || dnsUpdater.isPresent()) {
+                return Optional.empty();
+            }
+            return Optional.of(dns.orElseThrow().updater(acme.get().names(site)));
+        }
+
         /** The clock for timestamps and bundle versions; the system clock by default. */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
@@ -375,6 +469,18 @@ public final class Replicator implements OverloadListener, AutoCloseable {
                 throw new IllegalStateException(
                         "a dnsUpdater needs dns(DnsSettings) too: the settings give the name, the TTL"
                                 + " and the origin's addresses that the updater changes");
+            }
+            if (acme.isPresent() && dns.isEmpty()) {
+                throw new IllegalStateException("ACME certificates need dns(DnsSettings) too: the challenge TXT"
+                        + " records are written with its TSIG key to its servers");
+            }
+            if (acme.isPresent() && dnsUpdater.isPresent() && !(dnsUpdater.get() instanceof ChallengeRecords)) {
+                throw new IllegalStateException("ACME needs the dnsUpdater to write challenge TXT records too"
+                        + " (implement org.xenoservice.dns.ChallengeRecords), or drop the dnsUpdater so that"
+                        + " RFC 2136 updates go to the dns servers");
+            }
+            if (httpOnly && (acme.isPresent() || certificateSource.isPresent())) {
+                throw new IllegalStateException("an HTTP-only site orders no certificates: drop httpOnly() or acme()");
             }
             return new Replicator(this);
         }

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import org.xenoservice.bundle.BundleReader;
+import org.xenoservice.protocol.CertificateRequest;
+import org.xenoservice.protocol.ServedCertificate;
 import org.xenoservice.protocol.SiteQuota;
 import org.xenoservice.protocol.SiteStatus;
 
@@ -29,6 +31,7 @@ final class FakePeer implements PeerLink {
     private boolean down;
     private Optional<OptionalLong> claimedActive = Optional.empty();
     private boolean closed;
+    private Optional<ServedCertificate> certificate = Optional.empty();
 
     FakePeer(String site) {
         this.site = site;
@@ -56,6 +59,16 @@ final class FakePeer implements PeerLink {
         versions.add(version);
         active = OptionalLong.of(version);
         return this;
+    }
+
+    /** The peer serves {@code value} over HTTPS (as after an earlier run, or installed by its operator). */
+    synchronized FakePeer holding(ServedCertificate value) {
+        this.certificate = Optional.of(value);
+        return this;
+    }
+
+    synchronized Optional<ServedCertificate> certificate() {
+        return certificate;
     }
 
     synchronized List<String> calls() {
@@ -113,7 +126,22 @@ final class FakePeer implements PeerLink {
                 0,
                 0,
                 SiteQuota.DEFAULT,
-                Optional.empty());
+                certificate);
+    }
+
+    @Override
+    public synchronized CertificateRequest certificateRequest(List<String> names) throws IOException {
+        calls.add("csr " + names);
+        check();
+        return new CertificateRequest(names, FakeCa.CSR_PEM);
+    }
+
+    @Override
+    public synchronized ServedCertificate installCertificate(String chainPem) throws IOException {
+        calls.add("install");
+        check();
+        certificate = Optional.of(FakeCa.parse(chainPem));
+        return certificate.get();
     }
 
     @Override

@@ -57,6 +57,8 @@ final class ReplicatorFixture implements AutoCloseable {
     RecordingDnsUpdater dns = new RecordingDnsUpdater(List.of(ORIGIN));
     private boolean withDns = true;
     private boolean shelter;
+    private boolean httpOnly = true;
+    private Optional<FakeCa> ca = Optional.empty();
     private Replicator replicator;
 
     ReplicatorFixture(Path dir) throws IOException {
@@ -92,6 +94,17 @@ final class ReplicatorFixture implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Requires HTTPS (peers enter DNS only with a valid certificate), with certificates from
+     * {@code ca}, or with none ordered (installed by the peers' operators) when empty. Without this
+     * call the site is HTTP-only, as the flood tests need.
+     */
+    ReplicatorFixture https(Optional<FakeCa> value) {
+        this.httpOnly = false;
+        this.ca = value;
+        return this;
+    }
+
     ReplicatorFixture withoutDns() {
         this.withDns = false;
         return this;
@@ -122,7 +135,12 @@ final class ReplicatorFixture implements AutoCloseable {
                 .clock(clock)
                 .peerLinks(spec -> peers.get(spec.name()))
                 .loopExecutor(loop)
-                .peerCallExecutor(calls);
+                .peerCallExecutor(calls)
+                .certificateExecutor(calls);
+        if (httpOnly) {
+            builder.httpOnly();
+        }
+        ca.ifPresent(builder::certificateSource);
         if (withDns) {
             builder.dns(new DnsSettings(
                             List.of(new DnsServer("127.0.0.1", 53)),

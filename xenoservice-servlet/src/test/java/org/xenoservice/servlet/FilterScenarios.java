@@ -461,6 +461,7 @@ abstract class FilterScenarios {
                 .site(SITE)
                 .siteKey(keys.getPrivate())
                 .staticSource(DirectorySource.of(docBase))
+                .httpOnly(true) // its peers serve plain HTTP only
                 .stateDirectory(Files.createTempDirectory(tmp, "state"))
                 .adminToken(TOKEN);
     }

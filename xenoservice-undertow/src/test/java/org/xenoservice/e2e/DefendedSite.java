@@ -115,6 +115,7 @@ public final class DefendedSite implements AutoCloseable {
                 .site(SITE)
                 .siteKey(keys.getPrivate())
                 .staticDirectory(siteFiles)
+                .httpOnly(true) // its peers serve plain HTTP only
                 .stateDirectory(dir.resolve("origin-state"))
                 .backChannel(backChannel())
                 .dynamicRoute("/order", "capture,page=/thanks.html")

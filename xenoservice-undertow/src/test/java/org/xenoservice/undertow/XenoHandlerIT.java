@@ -430,6 +430,7 @@ class XenoHandlerIT {
                 .site(SITE)
                 .siteKey(SiteKeys.generate().getPrivate())
                 .staticDirectory(site)
+                .httpOnly(true) // its peers serve plain HTTP only
                 .stateDirectory(dir.resolve("state"))
                 .dynamicRoute(AdapterRequests.DYNAMIC_PREFIX, AdapterRequests.DYNAMIC_POLICY);
         if (withToken) {

@@ -162,6 +162,7 @@ final class Demo implements AutoCloseable {
                 .site(SITE)
                 .siteKey(keys.getPrivate())
                 .staticDirectory(shop.siteDirectory())
+                .httpOnly(true) // its peers serve plain HTTP only
                 .stateDirectory(dir.resolve("origin-state"))
                 .backChannel(backChannel)
                 .replication(ReplicationConfig.builder()

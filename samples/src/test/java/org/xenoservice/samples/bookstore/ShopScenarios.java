@@ -81,6 +81,7 @@ abstract class ShopScenarios {
                                 .site(SITE)
                                 .siteKey(SiteKeys.generate().getPrivate())
                                 .staticDirectory(site)
+                                .httpOnly(true) // its peers serve plain HTTP only
                                 .stateDirectory(dir.resolve("xeno"))
                                 .backChannel(URI.create("http://127.0.0.1:9")),
                         orders,
