@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.xenoservice.acme.AcmeSettings;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.HttpsSettings;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.bundle.StaticSource;
 import org.xenoservice.dns.DnsUpdater;
@@ -49,6 +50,8 @@ import org.xenoservice.replicate.ReplicationConfig;
  * acme.directory = https://acme-v02.api.letsencrypt.org/directory
  * acme.contact = mailto:owner@books.example
  * acme.names = www.books.example
+ * https.redirect = true
+ * https.hsts = max-age=31536000; includeSubDomains
  * }</pre>
  *
  * <p>A {@code capture} route without an {@code intake} setting gets the back-channel's
@@ -73,6 +76,7 @@ public final class XenoConfig {
     private final ReplicationConfig replication;
     private final Optional<CaptureHandler> captureHandler;
     private final Optional<AcmeSettings> acme;
+    private final HttpsSettings https;
 
     private XenoConfig(Builder builder) {
         this.site = builder.site;
@@ -91,6 +95,7 @@ public final class XenoConfig {
         this.replication = builder.replication;
         this.captureHandler = builder.captureHandler;
         this.acme = builder.acme;
+        this.https = builder.https;
     }
 
     /** A builder with every default. */
@@ -189,6 +194,14 @@ public final class XenoConfig {
         return acme;
     }
 
+    /**
+     * What the site's bundles ask of replicas: redirect plain HTTP to HTTPS, send HSTS over HTTPS;
+     * {@link HttpsSettings#NONE} by default.
+     */
+    public HttpsSettings https() {
+        return https;
+    }
+
     /** Everything but the secrets. */
     @Override
     public String toString() {
@@ -202,7 +215,14 @@ public final class XenoConfig {
                 + ", backChannel="
                 + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
                 + (adminToken.isPresent() ? "token (hidden)" : "off") + ", acme="
-                + acme.map(a -> a.directory().toString()).orElse("off") + "}";
+                + acme.map(a -> a.directory().toString()).orElse("off") + ", https=" + httpsSummary() + "}";
+    }
+
+    private String httpsSummary() {
+        return https.isNone()
+                ? "off"
+                : (https.redirect() ? "redirect" : "no redirect")
+                        + https.hsts().map(h -> ", hsts " + h).orElse("");
     }
 
     private DynamicRoute withBackChannel(DynamicRoute route) {
@@ -241,6 +261,7 @@ public final class XenoConfig {
         private ReplicationConfig replication = ReplicationConfig.DEFAULTS;
         private Optional<CaptureHandler> captureHandler = Optional.empty();
         private Optional<AcmeSettings> acme = Optional.empty();
+        private HttpsSettings https = HttpsSettings.NONE;
 
         private Builder() {}
 
@@ -374,6 +395,17 @@ public final class XenoConfig {
         /** Where the site's HTTPS certificates come from: an ACME CA and its account. */
         public Builder acme(AcmeSettings settings) {
             this.acme = Optional.of(Objects.requireNonNull(settings, "acme"));
+            return this;
+        }
+
+        /**
+         * What the site's bundles ask of replicas: whether they redirect plain HTTP to HTTPS, and
+         * the HSTS value they send over HTTPS (never over plain HTTP); {@link HttpsSettings#NONE}
+         * by default. Ask for a redirect only when every name of the site works over HTTPS on every
+         * peer, and for HSTS only once it does: browsers keep it for its {@code max-age}.
+         */
+        public Builder https(HttpsSettings settings) {
+            this.https = Objects.requireNonNull(settings, "https");
             return this;
         }
 
