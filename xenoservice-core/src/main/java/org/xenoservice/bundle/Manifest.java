@@ -12,9 +12,9 @@ import java.util.TreeSet;
 
 /**
  * The signed table of contents of a bundle: the site, its version, every file with its digest and
- * serving headers, the dynamic routes and the {@linkplain #https() HTTPS settings}. A {@code Manifest} is immutable and keeps the exact
- * bytes it was read from or written as, because the signature and a delta's {@code base} refer to
- * those bytes ({@link #sha256()}).
+ * serving headers, the dynamic routes and the {@linkplain #https() HTTPS settings}. A
+ * {@code Manifest} is immutable and keeps the exact bytes it was read from or written as, because
+ * the signature and a delta's {@code base} refer to those bytes ({@link #sha256()}).
  *
  * <p>Obtain one from {@link BundleReader#read} (verified), {@link BundleBuilder#build} (built), or
  * {@link BundleReader#peekManifest} (unverified, for tools such as diff).
