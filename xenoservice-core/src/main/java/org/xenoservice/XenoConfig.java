@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.xenoservice.acme.AcmeSettings;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.HttpsSettings;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.bundle.StaticSource;
 import org.xenoservice.dns.DnsUpdater;
@@ -49,6 +50,8 @@ import org.xenoservice.replicate.ReplicationConfig;
  * acme.directory = https://acme-v02.api.letsencrypt.org/directory
  * acme.contact = mailto:owner@books.example
  * acme.names = www.books.example
+ * https.redirect = true
+ * https.hsts = max-age=31536000; includeSubDomains
  * }</pre>
  *
  * <p>A site is taken to be served over HTTPS: a peer enters its DNS name only while it serves a
@@ -79,6 +82,7 @@ public final class XenoConfig {
     private final Optional<CaptureHandler> captureHandler;
     private final Optional<AcmeSettings> acme;
     private final boolean httpOnly;
+    private final HttpsSettings https;
 
     private XenoConfig(Builder builder) {
         this.site = builder.site;
@@ -98,6 +102,7 @@ public final class XenoConfig {
         this.captureHandler = builder.captureHandler;
         this.acme = builder.acme;
         this.httpOnly = builder.httpOnly;
+        this.https = builder.https;
     }
 
     /** A builder with every default. */
@@ -201,6 +206,14 @@ public final class XenoConfig {
         return httpOnly;
     }
 
+    /**
+     * What the site's bundles ask of replicas: redirect plain HTTP to HTTPS, send HSTS over HTTPS;
+     * {@link HttpsSettings#NONE} by default.
+     */
+    public HttpsSettings https() {
+        return https;
+    }
+
     /** Everything but the secrets. */
     @Override
     public String toString() {
@@ -214,8 +227,17 @@ public final class XenoConfig {
                 + ", backChannel="
                 + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
                 + (adminToken.isPresent() ? "token (hidden)" : "off") + ", acme="
-                + acme.map(a -> a.directory().toString()).orElse("off") + ", https="
-                + (httpOnly ? "off (http-only)" : "required") + "}";
+                + acme.map(a -> a.directory().toString()).orElse("off") + ", https=" + httpsSummary() + "}";
+    }
+
+    private String httpsSummary() {
+        if (httpOnly) {
+            return "off (http-only)";
+        }
+        return https.isNone()
+                ? "required, no redirect"
+                : (https.redirect() ? "redirect" : "required, no redirect")
+                        + https.hsts().map(h -> ", hsts " + h).orElse("");
     }
 
     private DynamicRoute withBackChannel(DynamicRoute route) {
@@ -255,6 +277,7 @@ public final class XenoConfig {
         private Optional<CaptureHandler> captureHandler = Optional.empty();
         private Optional<AcmeSettings> acme = Optional.empty();
         private boolean httpOnly;
+        private HttpsSettings https = HttpsSettings.NONE;
 
         private Builder() {}
 
@@ -402,6 +425,17 @@ public final class XenoConfig {
         }
 
         /**
+         * What the site's bundles ask of replicas: whether they redirect plain HTTP to HTTPS, and
+         * the HSTS value they send over HTTPS (never over plain HTTP); {@link HttpsSettings#NONE}
+         * by default. Ask for a redirect only when every name of the site works over HTTPS on every
+         * peer, and for HSTS only once it does: browsers keep it for its {@code max-age}.
+         */
+        public Builder https(HttpsSettings settings) {
+            this.https = Objects.requireNonNull(settings, "https");
+            return this;
+        }
+
+        /**
          * Reads a properties file into this builder (see {@link XenoConfig} for the properties).
          *
          * @throws IOException if it or a file it names cannot be read
@@ -442,6 +476,10 @@ public final class XenoConfig {
                 throw new IllegalStateException(
                         "a dnsUpdater needs dns settings too: they give the name, the TTL and the"
                                 + " origin's addresses that the updater changes");
+            }
+            if (httpOnly && !https.isNone()) {
+                throw new IllegalStateException("an http-only site cannot ask peers to redirect to HTTPS or send HSTS:"
+                        + " drop https.* or http-only");
             }
             if (acme.isPresent() && httpOnly) {
                 throw new IllegalStateException("an http-only site needs no certificates: drop acme.* or http-only");

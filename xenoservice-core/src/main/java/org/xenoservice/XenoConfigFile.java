@@ -24,6 +24,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.xenoservice.acme.AcmeSettings;
+import org.xenoservice.bundle.HttpsSettings;
 import org.xenoservice.dns.DnsServer;
 import org.xenoservice.dns.TsigKey;
 import org.xenoservice.key.SiteKeys;
@@ -99,6 +100,7 @@ final class XenoConfigFile {
                                 .put(name.substring(dot + 1), value);
                     } else if (!name.startsWith("dns.")
                             && !name.startsWith("acme.")
+                            && !name.startsWith("https.")
                             && !name.startsWith("overload.")
                             && !name.startsWith("replication.")) {
                         throw new IllegalArgumentException("unknown property " + name);
@@ -109,6 +111,7 @@ final class XenoConfigFile {
         peerValues.forEach((peer, settings) -> builder.peer(peer(peer, settings)));
         applyDns(values, path);
         applyAcme(values, path);
+        applyHttps(values);
         applyOverload(values);
         applyReplication(values);
     }
@@ -226,6 +229,41 @@ final class XenoConfigFile {
             settings = settings.withTrust(certificates("acme.trust-file", path.apply(acme.get("trust-file"))));
         }
         builder.acme(settings);
+    }
+
+    private void applyHttps(Map<String, String> values) {
+        Map<String, String> https = section(values, "https.");
+        if (https.isEmpty()) {
+            return;
+        }
+        HttpsSettings settings = HttpsSettings.NONE;
+        for (Map.Entry<String, String> entry : https.entrySet()) {
+            String value = entry.getValue();
+            switch (entry.getKey()) {
+                case "redirect" -> {
+                    if (!value.equals("true") && !value.equals("false")) {
+                        throw new IllegalArgumentException(
+                                "https.redirect must be true or false, was \"" + value + "\"");
+                    }
+                    settings = settings.withRedirect(Boolean.parseBoolean(value));
+                }
+                case "hsts" -> {
+                    if (value.isEmpty()) {
+                        throw new IllegalArgumentException("https.hsts is empty; give a Strict-Transport-Security value"
+                                + " such as max-age=31536000; includeSubDomains, or leave it out to send none");
+                    }
+                    try {
+                        settings = settings.withHsts(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("https." + e.getMessage(), e);
+                    }
+                }
+                default ->
+                    throw new IllegalArgumentException("unknown property https." + entry.getKey()
+                            + ": HTTPS properties are https.redirect and https.hsts");
+            }
+        }
+        builder.https(settings);
     }
 
     /** The PEM certificates in {@code file}: at least one. */

@@ -77,6 +77,7 @@ public final class XenoService implements AutoCloseable {
                 .build();
         Replicator.Builder replication = Replicator.builder(config.site(), config.siteKey(), config.staticSource())
                 .routes(config.dynamicRoutes())
+                .https(config.https())
                 .peers(config.peers())
                 .bundleDirectory(config.stateDirectory().resolve("bundles"))
                 .config(config.replication())

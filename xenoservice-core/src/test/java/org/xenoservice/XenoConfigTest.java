@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.xenoservice.acme.AcmeSettings;
 import org.xenoservice.acme.TestCertificateAuthority;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.HttpsSettings;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
@@ -173,6 +175,13 @@ class XenoConfigTest {
                         + TSIG + "|acme.directory is required",
                 "short admin token|admin-token = short|at least 16",
                 "http-only not a boolean|http-only = yes|http-only must be true or false",
+                "https redirect not boolean|https.redirect = yes|https.redirect must be true or false",
+                "unknown https property|https.port = 8443|unknown property https.port",
+                "https hsts without max-age|https.hsts = includeSubDomains|https.hsts must give max-age",
+                "https hsts with a header injected|https.hsts = max-age=1\\u000d\\u000aSet-Cookie: a=b|https.hsts must be"
+                        + " printable ASCII",
+                "https hsts with another directive|https.hsts = max-age=1; report-uri=x|https.hsts must consist",
+                "https hsts empty|https.hsts =|leave it out",
                 "back-channel without scheme|back-channel = 10.0.0.5:8080|back-channel",
                 "site not a host name|site = bad_host!|host name",
             })
@@ -207,6 +216,34 @@ class XenoConfigTest {
     }
 
     @Test
+    void readsTheHttpsProperties() throws IOException {
+        XenoConfig config =
+                load(minimal() + "https.redirect = true\nhttps.hsts = max-age=31536000; includeSubDomains\n");
+
+        assertEquals(HttpsSettings.redirectOnly().withHsts("max-age=31536000; includeSubDomains"), config.https());
+        assertTrue(config.toString().contains("https=redirect, hsts max-age=31536000"), config.toString());
+        assertEquals(
+                new HttpsSettings(false, Optional.of("max-age=600")),
+                load(minimal() + "https.redirect = false\nhttps.hsts = max-age=600\n")
+                        .https());
+    }
+
+    @Test
+    void anOversizeHstsIsRefusedNamingTheProperty() {
+        String hsts = "max-age=1;" + " ".repeat(300) + "preload";
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> load(minimal() + "https.hsts = " + hsts + "\n"));
+        assertTrue(e.getMessage().contains("https.hsts must be 1 to 256 characters"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(dir.resolve("xeno.properties").toString()), e.getMessage());
+    }
+
+    @Test
+    void withoutHttpsPropertiesTheBundlesAskForNothing() throws IOException {
+        assertEquals(HttpsSettings.NONE, load(minimal()).https());
+        assertTrue(load(minimal()).toString().contains("https=required, no redirect"));
+    }
+
+    @Test
     void acmeNeedsTheStateDirectoryForItsAccountKey() {
         String text = minimal().replace("state-directory = state\n", "") + "dns.servers = 127.0.0.1:53\ndns.tsig = "
                 + TSIG + "\nacme.directory = https://acme.example/dir\n";
@@ -225,6 +262,13 @@ class XenoConfigTest {
         XenoConfig plain = load(minimal() + "http-only = true\n");
         assertTrue(plain.httpOnly());
         assertTrue(plain.toString().contains("https=off (http-only)"), plain.toString());
+    }
+
+    @Test
+    void anHttpOnlySiteAsksForNoRedirect() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> load(minimal() + "http-only = true\nhttps.redirect = true\n"));
+        assertTrue(e.getMessage().contains("drop https.* or http-only"), e.getMessage());
     }
 
     @Test

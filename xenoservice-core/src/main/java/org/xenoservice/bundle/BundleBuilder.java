@@ -71,6 +71,7 @@ public final class BundleBuilder {
     private Optional<Manifest> base = Optional.empty();
     private Optional<Instant> created = Optional.empty();
     private final List<DynamicRoute> dynamic = new ArrayList<>();
+    private HttpsSettings https = HttpsSettings.NONE;
     private String defaultCacheControl = DEFAULT_CACHE_CONTROL;
     private final TreeMap<String, String> cacheControlByPrefix = new TreeMap<>();
     private final Map<String, String> contentTypeByExtension = new HashMap<>();
@@ -150,6 +151,15 @@ public final class BundleBuilder {
             }
         }
         dynamic.add(route);
+        return this;
+    }
+
+    /**
+     * What replicas do with the site's plain HTTP and HTTPS answers: redirect to HTTPS, send HSTS;
+     * {@link HttpsSettings#NONE} by default, which leaves the manifest without an {@code https} field.
+     */
+    public BundleBuilder https(HttpsSettings settings) {
+        this.https = Objects.requireNonNull(settings, "https");
         return this;
     }
 
@@ -244,7 +254,7 @@ public final class BundleBuilder {
                     .max(Comparator.naturalOrder())
                     .orElse(Instant.EPOCH));
             Manifest manifest =
-                    ManifestCodec.write(site, version, createdAt, base.map(Manifest::sha256), files, dynamic);
+                    ManifestCodec.write(site, version, createdAt, base.map(Manifest::sha256), files, dynamic, https);
             byte[] signature = SiteKeys.sign(signingKey, manifest.bytes());
             CountingOutputStream counted = new CountingOutputStream(out);
             writeTar(counted, manifest, signature, blobs, createdAt);

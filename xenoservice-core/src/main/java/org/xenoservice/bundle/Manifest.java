@@ -12,9 +12,9 @@ import java.util.TreeSet;
 
 /**
  * The signed table of contents of a bundle: the site, its version, every file with its digest and
- * serving headers, and the dynamic routes. A {@code Manifest} is immutable and keeps the exact
- * bytes it was read from or written as, because the signature and a delta's {@code base} refer to
- * those bytes ({@link #sha256()}).
+ * serving headers, the dynamic routes and the {@linkplain #https() HTTPS settings}. A
+ * {@code Manifest} is immutable and keeps the exact bytes it was read from or written as, because
+ * the signature and a delta's {@code base} refer to those bytes ({@link #sha256()}).
  *
  * <p>Obtain one from {@link BundleReader#read} (verified), {@link BundleBuilder#build} (built), or
  * {@link BundleReader#peekManifest} (unverified, for tools such as diff).
@@ -29,6 +29,7 @@ public final class Manifest {
     private final Optional<String> base;
     private final List<ManifestFile> files;
     private final List<DynamicRoute> dynamic;
+    private final HttpsSettings https;
     private final byte[] bytes;
     private final String sha256;
     private final Map<String, ManifestFile> byPath;
@@ -40,6 +41,7 @@ public final class Manifest {
             Optional<String> base,
             List<ManifestFile> files,
             List<DynamicRoute> dynamic,
+            HttpsSettings https,
             byte[] bytes) {
         this.site = site;
         this.version = version;
@@ -47,6 +49,7 @@ public final class Manifest {
         this.base = base;
         this.files = List.copyOf(files);
         this.dynamic = List.copyOf(dynamic);
+        this.https = https;
         this.bytes = bytes.clone();
         this.sha256 = Digests.sha256Hex(bytes);
         Map<String, ManifestFile> index = new LinkedHashMap<>();
@@ -105,6 +108,14 @@ public final class Manifest {
     /** The dynamic routes, in manifest order. */
     public List<DynamicRoute> dynamic() {
         return dynamic;
+    }
+
+    /**
+     * What the owner asks of replicas' plain HTTP and HTTPS answers (redirect, HSTS);
+     * {@link HttpsSettings#NONE} for a manifest without an {@code https} field.
+     */
+    public HttpsSettings https() {
+        return https;
     }
 
     /** The distinct blobs the files refer to, sorted. */

@@ -38,9 +38,10 @@ final class ManifestCodec {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private static final Set<String> TOP_FIELDS =
-            Set.of("format", "site", "version", "created", "base", "files", "dynamic");
+            Set.of("format", "site", "version", "created", "base", "files", "dynamic", "https");
     private static final Set<String> FILE_FIELDS =
             Set.of("path", "sha256", "size", "contentType", "encoding", "storedSize", "lastModified", "cacheControl");
+    private static final Set<String> HTTPS_FIELDS = Set.of("redirect", "hsts");
     private static final int MAX_HEADER_VALUE = 256;
 
     private ManifestCodec() {}
@@ -52,7 +53,8 @@ final class ManifestCodec {
             Instant created,
             Optional<String> base,
             List<ManifestFile> files,
-            List<DynamicRoute> dynamic) {
+            List<DynamicRoute> dynamic,
+            HttpsSettings https) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + files.size() * 240);
         try (JsonGenerator json = FACTORY.createGenerator(out)) {
             json.writeStartObject();
@@ -90,11 +92,22 @@ final class ManifestCodec {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            if (!https.isNone()) {
+                // Only when set, so that a manifest without HTTPS settings keeps the bytes it always had.
+                json.writeObjectFieldStart("https");
+                json.writeBooleanField("redirect", https.redirect());
+                if (https.hsts().isPresent()) {
+                    json.writeStringField("hsts", https.hsts().get());
+                } else {
+                    json.writeNullField("hsts");
+                }
+                json.writeEndObject();
+            }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("writing JSON to memory cannot fail", e);
         }
-        return new Manifest(site, version, created, base, files, dynamic, out.toByteArray());
+        return new Manifest(site, version, created, base, files, dynamic, https, out.toByteArray());
     }
 
     /** RFC 3339 in UTC, whole seconds, e.g. {@code 2026-11-25T10:15:30Z}. */
@@ -149,7 +162,8 @@ final class ManifestCodec {
         }
         List<ManifestFile> files = parseFiles(requireArray(root, "files", "manifest"));
         List<DynamicRoute> dynamic = parseDynamic(requireArray(root, "dynamic", "manifest"));
-        return new Manifest(site, version, created, base, files, dynamic, bytes);
+        HttpsSettings https = root.has("https") ? parseHttps(root.get("https")) : HttpsSettings.NONE;
+        return new Manifest(site, version, created, base, files, dynamic, https, bytes);
     }
 
     private static List<ManifestFile> parseFiles(JsonNode array) throws BundleException {
@@ -266,6 +280,31 @@ final class ManifestCodec {
             routes.add(new DynamicRoute(prefix, policy, settings));
         }
         return routes;
+    }
+
+    /** The optional {@code https} object: both fields required, nothing else, the HSTS value checked. */
+    private static HttpsSettings parseHttps(JsonNode node) throws BundleException {
+        if (!node.isObject()) {
+            throw syntax("manifest.https must be an object {\"redirect\": true|false, \"hsts\": \"max-age=...\"|null}");
+        }
+        checkFields(node, HTTPS_FIELDS, "manifest.https");
+        JsonNode redirect = require(node, "redirect", "manifest.https");
+        if (!redirect.isBoolean()) {
+            throw syntax("manifest.https.redirect must be true or false");
+        }
+        JsonNode hsts = require(node, "hsts", "manifest.https");
+        if (hsts.isNull()) {
+            return new HttpsSettings(redirect.booleanValue(), Optional.empty());
+        }
+        if (!hsts.isTextual()) {
+            throw syntax("manifest.https.hsts must be a string or null");
+        }
+        Optional<String> problem = HttpsSettings.hstsProblem(hsts.textValue());
+        if (problem.isPresent()) {
+            throw syntax("manifest.https.hsts \"" + printable(hsts.textValue()) + "\" " + problem.get()
+                    + " (it is sent as the Strict-Transport-Security header)");
+        }
+        return new HttpsSettings(redirect.booleanValue(), Optional.of(hsts.textValue()));
     }
 
     private static void checkFields(JsonNode node, Set<String> allowed, String where) throws BundleException {

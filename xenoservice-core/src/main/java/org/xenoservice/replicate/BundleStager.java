@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BuildResult;
 import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.HttpsSettings;
 import org.xenoservice.bundle.SourceFile;
 import org.xenoservice.bundle.StaticSource;
 
@@ -33,6 +34,7 @@ final class BundleStager {
     private final PrivateKey siteKey;
     private final StaticSource source;
     private final List<DynamicRoute> routes;
+    private final HttpsSettings https;
     private final Path directory;
     private final Duration restageInterval;
     private final Clock clock;
@@ -54,6 +56,7 @@ final class BundleStager {
             PrivateKey siteKey,
             StaticSource source,
             List<DynamicRoute> routes,
+            HttpsSettings https,
             Path directory,
             Duration restageInterval,
             Clock clock,
@@ -64,6 +67,7 @@ final class BundleStager {
         this.siteKey = siteKey;
         this.source = source;
         this.routes = List.copyOf(routes);
+        this.https = https;
         this.directory = directory;
         this.restageInterval = restageInterval;
         this.clock = clock;
@@ -114,7 +118,8 @@ final class BundleStager {
                     .source(source)
                     .signingKey(siteKey)
                     .version(version)
-                    .created(now);
+                    .created(now)
+                    .https(https);
             routes.forEach(builder::dynamicRoute);
             BuildResult result = builder.build(file);
             Optional<BuiltBundle> previous = bundle;

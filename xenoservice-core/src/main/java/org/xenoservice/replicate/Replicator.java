@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.xenoservice.acme.AcmeIssuer;
 import org.xenoservice.acme.AcmeSettings;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.bundle.HttpsSettings;
 import org.xenoservice.bundle.StaticSource;
 import org.xenoservice.concurrent.DaemonThreads;
 import org.xenoservice.dns.ChallengeRecords;
@@ -145,6 +146,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
                 builder.siteKey,
                 builder.source,
                 builder.routes,
+                builder.https,
                 builder.bundleDirectory,
                 builder.config.restageInterval(),
                 clock,
@@ -285,6 +287,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         private final PrivateKey siteKey;
         private final StaticSource source;
         private List<DynamicRoute> routes = List.of();
+        private HttpsSettings https = HttpsSettings.NONE;
         private List<PeerSpec> peers = List.of();
         private Optional<DnsSettings> dns = Optional.empty();
         private Optional<DnsUpdater> dnsUpdater = Optional.empty();
@@ -310,6 +313,12 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         /** The dynamic routes the bundle carries. */
         public Builder routes(List<DynamicRoute> value) {
             this.routes = List.copyOf(value);
+            return this;
+        }
+
+        /** What the bundle asks of replicas' plain HTTP and HTTPS answers; {@link HttpsSettings#NONE} by default. */
+        public Builder https(HttpsSettings value) {
+            this.https = Objects.requireNonNull(value, "https");
             return this;
         }
 

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.xenoservice.bundle.DirectorySource;
+import org.xenoservice.bundle.HttpsSettings;
 import org.xenoservice.dns.DnsServer;
 import org.xenoservice.dns.TsigKey;
 import org.xenoservice.overload.OverloadEvent;
@@ -59,6 +60,7 @@ final class ReplicatorFixture implements AutoCloseable {
     private boolean shelter;
     private boolean httpOnly = true;
     private Optional<FakeCa> ca = Optional.empty();
+    private HttpsSettings https = HttpsSettings.NONE;
     private Replicator replicator;
 
     ReplicatorFixture(Path dir) throws IOException {
@@ -105,6 +107,12 @@ final class ReplicatorFixture implements AutoCloseable {
         return this;
     }
 
+    /** What the site's bundles ask of replicas' plain HTTP and HTTPS answers. */
+    ReplicatorFixture https(HttpsSettings settings) {
+        this.https = settings;
+        return this;
+    }
+
     ReplicatorFixture withoutDns() {
         this.withDns = false;
         return this;
@@ -127,6 +135,7 @@ final class ReplicatorFixture implements AutoCloseable {
         Replicator.Builder builder = Replicator.builder(SITE, SITE_KEY, DirectorySource.of(siteFiles))
                 .peers(specs)
                 .bundleDirectory(bundles)
+                .https(https)
                 .config(ReplicationConfig.builder()
                         .coolDown(COOL_DOWN)
                         .waveInterval(WAVE_INTERVAL)

@@ -10,6 +10,7 @@ import static org.xenoservice.replicate.ReplicatorFixture.WAVE_INTERVAL;
 import static org.xenoservice.replicate.ReplicatorFixture.addresses;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenoservice.bundle.BundleReader;
+import org.xenoservice.bundle.HttpsSettings;
 import org.xenoservice.overload.OverloadState;
 
 /**
@@ -55,6 +58,16 @@ class ReplicatorFloodTest {
         }
         assertEquals(OptionalLong.of(version), fixture.peerStatus("p1").stagedVersion());
         assertTrue(fixture.dns.updates().isEmpty(), "nothing enters DNS in calm times");
+    }
+
+    @Test
+    void theStagedBundleCarriesTheSitesHttpsSettings() throws IOException {
+        HttpsSettings https = HttpsSettings.redirectOnly().withHsts("max-age=31536000; includeSubDomains");
+        fixture = new ReplicatorFixture(dir).peers(1).https(https).start();
+
+        try (InputStream in = Files.newInputStream(fixture.bundles.resolve(fixture.bundleVersion() + ".xsb"))) {
+            assertEquals(https, BundleReader.peekManifest(in).https());
+        }
     }
 
     @Test

@@ -272,10 +272,14 @@ final class DynamicPaths {
             exchange.setStatusCode(response.statusCode());
             HeaderMap headers = exchange.getResponseHeaders();
             Set<String> hopByHop = hopByHop(response.headers().allValues("connection"));
+            boolean secure = TransportSecurity.secure(exchange);
             response.headers().map().forEach((name, values) -> {
                 String lower = name.toLowerCase(Locale.ROOT);
                 if (!lower.equals("content-length") && (NOT_FORWARDED.contains(lower) || hopByHop.contains(lower))) {
                     return;
+                }
+                if (!secure && lower.equals("strict-transport-security")) {
+                    return; // never over plain HTTP (RFC 6797 section 7.2), whatever the origin sends
                 }
                 if (!lower.startsWith(":")) {
                     headers.addAll(new HttpString(name), values);

@@ -70,7 +70,8 @@ public final class PeerServer implements AutoCloseable {
     private SiteHandler siteHandler;
     private int servingPort;
     private int controlPort;
-    private int httpsPort = -1;
+    /** Read by the serving port's redirects on request threads; set once the HTTPS listener is bound. */
+    private volatile int httpsPort = -1;
 
     private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock) {
         this.config = config;
@@ -211,14 +212,14 @@ public final class PeerServer implements AutoCloseable {
                 : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
         Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
         captures = Captures.open(root.resolve("capture"), sites);
-        siteHandler = SiteHandler.builder(sites)
+        SiteHandler.Builder handler = SiteHandler.builder(sites)
                 .hooks(accounting)
                 .blobCache(blobCache)
-                .captures(captures)
-                .build();
+                .captures(captures);
+        certificates.ifPresent(held -> handler.https(() -> httpsPort, site -> certified(held, site)));
+        siteHandler = handler.build();
         try {
-            serving = listen(config.servingPort(), tls, siteHandler);
-            control = listen(config.controlPort(), tls, new ControlHandler(protocol));
+            // HTTPS first, so that the plain port's redirects know its port from their first request.
             if (certificates.isPresent()) {
                 secure = Undertow.builder()
                         .setHandler(siteHandler)
@@ -229,14 +230,16 @@ public final class PeerServer implements AutoCloseable {
                                 certificates.get().serverContext())
                         .build();
                 secure.start();
+                httpsPort = boundPort(secure);
             }
+            serving = listen(config.servingPort(), tls, siteHandler);
+            control = listen(config.controlPort(), tls, new ControlHandler(protocol));
         } catch (RuntimeException e) {
             close();
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
         }
         servingPort = boundPort(serving);
         controlPort = boundPort(control);
-        httpsPort = secure == null ? -1 : boundPort(secure);
         if (secure != null) {
             LOG.info(
                     "peer: serving {} on https://{}:{} by SNI", sites.enrolledSites(), config.bindAddress(), httpsPort);
@@ -250,6 +253,14 @@ public final class PeerServer implements AutoCloseable {
                 tls.isPresent() ? "https" : "http",
                 config.bindAddress(),
                 controlPort);
+    }
+
+    /** Whether {@code site} has a certificate valid now, so that redirecting its clients to HTTPS leads somewhere. */
+    private boolean certified(SiteCertificates certificates, String site) {
+        return certificates
+                .served(site)
+                .filter(served -> served.notAfter().isAfter(clock.instant()))
+                .isPresent();
     }
 
     /** The serving port as bound (useful when configured as 0). */

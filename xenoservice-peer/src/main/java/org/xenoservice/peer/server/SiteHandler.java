@@ -30,6 +30,8 @@ import java.util.Date;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +65,11 @@ import org.xnio.IoUtils;
  *   <li>A host this peer does not serve is answered {@code 421 Misdirected Request} rather than
  *       404: the request reached the wrong server, not a missing page, and a client or proxy
  *       may retry elsewhere; nothing is accounted to any site.
+ *   <li>The site's signed {@link org.xenoservice.bundle.HttpsSettings HTTPS settings}: over plain HTTP,
+ *       a site that asks for it is redirected to HTTPS (301, or 308 for methods other than GET
+ *       and HEAD, before any dynamic route sees the request) when the peer can serve it there
+ *       ({@link Builder#https}); over HTTPS, its HSTS value goes with every answer, never over
+ *       plain HTTP.
  *   <li>{@link ServingHooks#admit} refusing means {@code 429} with {@code Retry-After: 1}; every
  *       request for a known site is reported once to {@link ServingHooks#served} with its status
  *       and the body bytes actually sent.
@@ -119,11 +126,13 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
     private final ServingHooks hooks;
     private final BlobCache cache;
     private final DynamicPaths dynamic;
+    private final TransportSecurity https;
 
     private SiteHandler(Builder builder) {
         this.sites = builder.sites;
         this.hooks = builder.hooks;
         this.cache = builder.cache;
+        this.https = builder.https;
         this.dynamic = new DynamicPaths(Optional.ofNullable(builder.captures));
     }
 
@@ -167,9 +176,13 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         }
         ServedSite site = found.get();
         exchange.addExchangeCompleteListener(new Accounting(hooks, site.host(), sent));
+        https.addHsts(exchange, site);
         if (!hooks.admit(site.host())) {
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1").put(Headers.CACHE_CONTROL, NO_STORE);
             sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
+            return;
+        }
+        if (https.redirected(exchange, site, sent)) {
             return;
         }
         String path = exchange.getRelativePath();
@@ -438,6 +451,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         private ServingHooks hooks = ServingHooks.NONE;
         private BlobCache cache;
         private Captures captures;
+        private TransportSecurity https = TransportSecurity.plainOnly();
 
         private Builder(SiteLookup sites) {
             this.sites = Objects.requireNonNull(sites, "sites");
@@ -461,6 +475,20 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
          */
         public Builder captures(Captures captures) {
             this.captures = Objects.requireNonNull(captures, "captures");
+            return this;
+        }
+
+        /**
+         * Where plain HTTP requests of sites whose manifest asks for it are redirected: the peer's
+         * HTTPS listener on {@code port} (asked on each redirect, so that a port bound after this
+         * handler was built can be handed over; 0 or less while there is none), for the sites
+         * {@code certified} says the peer holds a certificate for. Without it, or while either says
+         * no, such sites are served over plain HTTP and a warning is logged once per site, since a
+         * redirect would lead nowhere. Both must be safe for concurrent use and cheap.
+         */
+        public Builder https(IntSupplier port, Predicate<String> certified) {
+            this.https = new TransportSecurity(
+                    Objects.requireNonNull(port, "port"), Objects.requireNonNull(certified, "certified"));
             return this;
         }
 
