@@ -39,7 +39,10 @@ import org.xenoservice.protocol.ServedCertificate;
 final class CertificateKeeper {
     /** How long a peer's certificate must still be valid for the peer to enter DNS. */
     static final Duration MIN_REMAINING = Duration.ofHours(24);
-    /** How often a peer holding a fitting certificate is asked again (it may have lost it). */
+    /**
+     * How often a peer holding a fitting certificate is asked again (it may have lost it); at once
+     * when an activation's status already shows it did.
+     */
     static final Duration RECHECK_HELD = Duration.ofHours(1);
     /** How often a peer without one is asked again, when there is no CA to order from. */
     static final Duration RECHECK_MISSING = Duration.ofMinutes(5);
@@ -61,6 +64,8 @@ final class CertificateKeeper {
         Optional<String> lastError = Optional.empty();
         boolean operatorManaged;
         boolean toldMissing;
+        /** Whether the last check found a fitting certificate (so a loss seen since calls for a check now). */
+        boolean heldFitting;
     }
 
     private final boolean required;
@@ -153,6 +158,11 @@ final class CertificateKeeper {
         for (Replica replica : replicas) {
             Tracking peer = tracking.get(replica);
             collect(now, replica, peer);
+            if (peer.running.isEmpty() && peer.heldFitting && !fits(replica.certificate(), now)) {
+                // An activation's status showed the certificate gone (a rebuilt peer): check now, not at the recheck.
+                peer.heldFitting = false;
+                peer.nextCheck = now;
+            }
             if (peer.running.isEmpty() && !now.isBefore(peer.nextCheck)) {
                 boolean renew = peer.renewAt.map(at -> !now.isBefore(at)).orElse(false);
                 peer.running = Optional.of(submit(replica, renew));
@@ -234,6 +244,7 @@ final class CertificateKeeper {
         peer.lastError = Optional.empty();
         peer.renewAt = result.renewAt();
         boolean fits = fits(result.served(), now);
+        peer.heldFitting = fits;
         Instant recheck = now.plus(fits ? RECHECK_HELD : RECHECK_MISSING);
         peer.nextCheck = result.renewAt()
                 .filter(at -> at.isAfter(now) && at.isBefore(recheck))

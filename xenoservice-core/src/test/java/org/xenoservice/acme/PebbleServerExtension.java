@@ -48,6 +48,15 @@ public final class PebbleServerExtension implements BeforeAllCallback, AfterAllC
         return started(bind);
     }
 
+    /**
+     * Starts BIND again after a test closed it (its keys, zone and port as before, so that pebble,
+     * which was told that port, checks challenges against it again), and returns it.
+     */
+    public BindServer restartBind() throws IOException, InterruptedException {
+        bind = started(bind).restart();
+        return bind;
+    }
+
     /** The running pebble. */
     public PebbleServer pebble() {
         return started(pebble);

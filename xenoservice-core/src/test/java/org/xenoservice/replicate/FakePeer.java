@@ -67,6 +67,12 @@ final class FakePeer implements PeerLink {
         return this;
     }
 
+    /** The peer no longer serves a certificate (its store was rebuilt), whatever the origin believes. */
+    synchronized FakePeer losingCertificate() {
+        this.certificate = Optional.empty();
+        return this;
+    }
+
     synchronized Optional<ServedCertificate> certificate() {
         return certificate;
     }

@@ -154,6 +154,20 @@ class ReplicatorCertificateTest {
     }
 
     @Test
+    void aPeerAnActivationFindsWithoutItsCertificateGetsANewOneAtOnceAndEntersDns() throws IOException {
+        withCa(2).start();
+        fixture.peer("p1").losingCertificate(); // rebuilt since its last check, an hour ago at most
+
+        fixture.detector(OverloadState.OVERLOADED);
+        fixture.advance(WAVE_INTERVAL);
+        fixture.advance(WAVE_INTERVAL);
+
+        assertEquals(3, ca.orders().size(), "ordered once the activation showed the loss, not at the next recheck");
+        assertEquals(List.of("p1", "p2"), fixture.peersInName());
+        assertEquals(fixture.peer("p1").certificate(), fixture.peerStatus("p1").certificate());
+    }
+
+    @Test
     void aCertificateThatEndsWithinADayKeepsThePeerOutOfDnsUntilReplaced() throws IOException {
         fixture = new ReplicatorFixture(dir).peers(2).https(Optional.empty());
         FakeCa issuerOfOld = new FakeCa(NAMES, fixture.clock, LIFETIME);

@@ -14,19 +14,23 @@ import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenoservice.XenoService;
-import org.xenoservice.dns.DnsServer;
+import org.xenoservice.acme.PebbleServerExtension;
 import org.xenoservice.e2e.DefendedSite;
 import org.xenoservice.e2e.FloodScenario;
 import org.xenoservice.e2e.Orders;
 
 /**
  * The flood of the undertow module's {@code org.xenoservice.e2e.ReplicationIT}, with the origin an
- * existing servlet app in embedded Tomcat protected by {@link XenoFilter}: same real BIND, same
- * three real peers, same client.
+ * existing servlet app in embedded Tomcat protected by {@link XenoFilter}: same real BIND and pebble,
+ * same three real peers serving HTTPS with the certificates the replicator got them, same client.
  */
 class FilterReplicationIT {
+    @RegisterExtension
+    static final PebbleServerExtension SERVERS = new PebbleServerExtension();
+
     @TempDir
     Path dir;
 
@@ -50,11 +54,10 @@ class FilterReplicationIT {
 
     @Test
     void floodOnATomcatAppIsAbsorbedByPeersWhichLeaveDnsWhenItPasses() throws Exception {
-        site = new DefendedSite(dir);
-        site.startBind();
+        site = new DefendedSite(dir, SERVERS);
+        site.resetDns();
         site.startPeers();
-        xeno = XenoService.start(
-                site.config(DnsServer.parse(site.bind.server()), true).build());
+        xeno = XenoService.start(site.config(site.dnsServer(), true).build());
         tomcat = startShop(site, xeno);
         new FloodScenario(site, xeno).run();
     }

@@ -5,8 +5,14 @@ import static org.xenoservice.e2e.DefendedSite.ORIGIN_ADDRESS;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
-/** Hammers the origin's address with page requests from several threads until stopped. */
+/**
+ * Hammers the origin's address (or given addresses) with page requests from several threads until
+ * stopped, by the site's name as {@link SiteClient} asks it: HTTPS, verified, at a peer. It does not
+ * care whether it is answered, but counts TLS handshake and certificate failures, which must not
+ * happen.
+ */
 final class Flood {
     private final DefendedSite site;
     private final List<String> targets;
@@ -14,6 +20,10 @@ final class Flood {
     private final List<Thread> threads;
     private final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicLong sent = new AtomicLong();
+    /** Requests whose TLS handshake or certificate check failed. */
+    final AtomicLong tlsFailures = new AtomicLong();
+
+    volatile String lastTlsFailure = "none";
 
     Flood(DefendedSite site, int threadCount) {
         this(site, threadCount, List.of(ORIGIN_ADDRESS), 0);
@@ -27,7 +37,7 @@ final class Flood {
         this.targets = List.copyOf(targets);
         this.pauseMillis = pauseMillis;
         this.site = site;
-        this.threads = java.util.stream.IntStream.range(0, threadCount)
+        this.threads = IntStream.range(0, threadCount)
                 .mapToObj(i -> new Thread(this::run, "flood-" + i))
                 .toList();
     }
@@ -54,7 +64,11 @@ final class Flood {
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
-                // a flood does not care
+                if (SiteClient.isTlsFailure(e)) {
+                    tlsFailures.incrementAndGet();
+                    lastTlsFailure = e.toString();
+                }
+                // any other failure: a flood does not care
             }
         }
     }

@@ -8,8 +8,9 @@ import static org.xenoservice.e2e.DefendedSite.PEER_ADDRESSES;
 import static org.xenoservice.e2e.DefendedSite.await;
 import static org.xenoservice.e2e.DefendedSite.describe;
 
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
 import org.xenoservice.XenoService;
@@ -18,10 +19,12 @@ import org.xenoservice.replicate.ReplicationPhase;
 import org.xenoservice.replicate.ReplicationStatus;
 
 /**
- * The flood, told once for every adapter: ordinary traffic warms the detector up, a flood at the
+ * The flood, told once for every adapter: in calm times every peer is staged and gets a certificate
+ * for the site from pebble (one order each), ordinary traffic warms the detector up, a flood at the
  * origin's address makes it fire, the three peers enter DNS (the origin sheltered), serve pages
- * identical to the origin's and capture orders, and when the flood stops they leave DNS and are
- * retired, while a client that resolves the name through BIND before every request never fails.
+ * identical to the origin's over verified HTTPS and capture orders, and when the flood stops they
+ * leave DNS and are retired, while a client that resolves the name through BIND before every request
+ * never fails, in TLS or otherwise, and no second certificate is ordered.
  */
 public final class FloodScenario {
     private final DefendedSite site;
@@ -39,6 +42,8 @@ public final class FloodScenario {
                 "every peer holds the site's bundle",
                 () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == 3,
                 () -> describe(xeno.replicator().status()));
+        DefendedSite.awaitCertificates(xeno, 3);
+        System.out.println(DefendedSite.certificateTimes(xeno.replicator().status()));
         site.trickle(40, 2_000);
         await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
         Browser browser = new Browser(site);
@@ -67,6 +72,11 @@ public final class FloodScenario {
             browser.stop();
         }
         assertEquals(0, browser.failures.get(), "client requests that failed: " + browser.lastFailure);
+        assertEquals(0, browser.tlsFailures.get(), "client requests that failed in TLS: " + browser.lastTlsFailure);
+        assertEquals(0, flood.tlsFailures.get(), "flood requests that failed in TLS: " + flood.lastTlsFailure);
+        ReplicationStatus after = xeno.replicator().status();
+        assertEquals(3, after.certificatesIssued(), "one order per peer, none during the flood: " + describe(after));
+        assertEquals(0, after.certificateFailures(), describe(after));
         assertTrue(orders.values().stream().allMatch(count -> count.get() == 1), "each order applied once: " + orders);
     }
 
@@ -78,9 +88,16 @@ public final class FloodScenario {
         ReplicationStatus defending = xeno.replicator().status();
         assertTrue(defending.wave() >= 2, "peers come in waves of 1, 2, ...: " + defending.wave());
         assertTrue(defending.originSheltered());
+        for (int i = 0; i < PEER_ADDRESSES.size(); i++) {
+            String issued = defending.peers().get(i).certificate().orElseThrow().serialNumber();
+            X509Certificate served = site.client
+                    .servedCertificate(PEER_ADDRESSES.get(i), "/index.html")
+                    .orElseThrow();
+            assertEquals(issued, served.getSerialNumber().toString(16), "the certificate the replicator installed");
+        }
         for (String peer : PEER_ADDRESSES) {
             for (String path : List.of("/index.html", "/books/7.html", "/thanks.html")) {
-                HttpResponse<byte[]> answer = site.get(peer, path);
+                SiteClient.Response answer = site.get(peer, path);
                 assertEquals(200, answer.statusCode(), peer + path);
                 assertArrayEquals(
                         Files.readAllBytes(site.siteFiles.resolve(path.substring(1))),
@@ -88,9 +105,10 @@ public final class FloodScenario {
                         peer + path + " serves what the origin serves");
             }
             for (int i = 0; i < 5; i++) {
-                HttpResponse<String> order = site.post(peer, "/order", "order-" + peer + "-" + i, "book=" + i);
-                assertEquals(202, order.statusCode(), order.body());
-                assertTrue(order.body().contains("Thank you"), order.body());
+                SiteClient.Response order = site.post(peer, "/order", "order-" + peer + "-" + i, "book=" + i);
+                String page = new String(order.body(), StandardCharsets.UTF_8);
+                assertEquals(202, order.statusCode(), page);
+                assertTrue(page.contains("Thank you"), page);
             }
         }
         await("the browser was served by peers", () -> browser.servedByPeers.get() > 0);
