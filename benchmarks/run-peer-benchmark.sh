@@ -15,32 +15,15 @@ OUT=$ROOT/benchmarks/target/peer-bench
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
-HOST=bench.example
 PEER_PORT=${PEER_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
+# shellcheck source=benchmarks/peer-bench-common.sh
+. benchmarks/peer-bench-common.sh
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-if ((${#need[@]})); then
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-  else
-    echo "needs: ${need[*]} (apt-get install ${need[*]})" >&2; exit 1
-  fi
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-if [[ "${SKIP_BUILD:-0}" != 1 || ! -f benchmarks/target/benchmarks.jar ]]; then
-  mvn -B -ntp -q -pl benchmarks -am package -DskipTests
-fi
-rm -rf "$OUT"; mkdir -p "$OUT/site" "$OUT/nginx/logs"
-head -c 2048 /dev/urandom > "$OUT/site/2k.bin"
-head -c 102400 /dev/urandom > "$OUT/site/100k.bin"
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+peer_bench_tools
+peer_bench_build
+rm -rf "$OUT"; mkdir -p "$OUT/nginx"
+peer_bench_files "$OUT/site"
 
 cat > "$OUT/nginx/nginx.conf" <<CONF
 worker_processes auto;
@@ -62,14 +45,9 @@ http {
   }
 }
 CONF
-"$NGINX" -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" &
-pids+=($!)
-
-java -cp benchmarks/target/benchmarks.jar org.xenoservice.benchmarks.PeerBenchmarkServer \
-  "$OUT/site" "$HOST" "$PEER_PORT" "$OUT/peer-work" > "$OUT/peer.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do grep -q serving-port "$OUT/peer.log" 2>/dev/null && break; sleep 0.2; done
-grep -q serving-port "$OUT/peer.log" || { echo "the peer did not start:" >&2; cat "$OUT/peer.log" >&2; exit 1; }
+peer_bench_start_nginx "$OUT/nginx/nginx.conf"
+PEER_LOG=$OUT/peer.log PEER_READY=serving-port \
+  peer_bench_start_peer "$OUT/site" "$HOST" "$PEER_PORT" "$OUT/peer-work"
 for port in "$PEER_PORT" "$NGINX_PORT"; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $HOST" "http://127.0.0.1:$port/2k.bin")
   [ "$code" = 200 ] || { echo "server on $port answered $code" >&2; exit 1; }

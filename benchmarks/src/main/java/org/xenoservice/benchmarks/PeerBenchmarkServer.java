@@ -13,11 +13,15 @@ import org.xenoservice.peer.server.PeerServer;
 import org.xenoservice.protocol.SiteQuota;
 
 /**
- * A {@link PeerServer} serving one site built from a directory, for the HTTP benchmark against
- * nginx: bundles the directory, pushes it through the peer's own receive path, activates it, and
- * prints {@code serving-port=N} once it is ready. Runs until killed.
+ * A {@link PeerServer} serving one site built from a directory, for the HTTP and HTTPS benchmarks
+ * against nginx: bundles the directory, pushes it through the peer's own receive path, activates
+ * it, and prints {@code serving-port=N} (and {@code https-port=N}) once it is ready. Runs until
+ * killed.
  *
- * <p>Usage: {@code java -cp benchmarks.jar org.xenoservice.benchmarks.PeerBenchmarkServer SITE_DIR HOST PORT WORK_DIR}
+ * <p>Usage: {@code java -cp benchmarks.jar org.xenoservice.benchmarks.PeerBenchmarkServer SITE_DIR HOST PORT WORK_DIR
+ * [HTTPS_PORT CHAIN_PEM KEY_PEM]}. With the last three, the site is served over HTTPS too, with that
+ * chain and key as its manual certificate (as {@code site.HOST.tls-certificate} and {@code
+ * site.HOST.tls-key} in a peer's properties).
  */
 public final class PeerBenchmarkServer {
     private PeerBenchmarkServer() {}
@@ -37,19 +41,23 @@ public final class PeerBenchmarkServer {
                 .signingKey(keys.getPrivate())
                 .version(1)
                 .build(bundle);
-        PeerServer peer = PeerServer.builder()
+        PeerServer.Builder builder = PeerServer.builder()
                 .servingPort(port)
                 .controlPort(0)
                 .bindAddress("127.0.0.1")
                 .storeDirectory(work.resolve("peer"))
-                .enroll(new Enrollment(host, keys.getPublic(), new SiteQuota(1L << 34, 1e9, 1.0)))
-                .build();
+                .enroll(new Enrollment(host, keys.getPublic(), new SiteQuota(1L << 34, 1e9, 1.0)));
+        if (args.length >= 7) {
+            builder.httpsPort(Integer.parseInt(args[4])).manualCertificate(host, Path.of(args[5]), Path.of(args[6]));
+        }
+        PeerServer peer = builder.build();
         peer.start();
         try (InputStream in = Files.newInputStream(bundle)) {
             peer.sites().receive(host, in);
         }
         peer.sites().activate(host, 1);
         System.out.println("serving-port=" + peer.servingPort());
+        peer.httpsPort().ifPresent(https -> System.out.println("https-port=" + https));
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(peer::close, "xeno-peer-shutdown"));
         new CountDownLatch(1).await();

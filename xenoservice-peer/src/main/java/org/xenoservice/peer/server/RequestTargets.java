@@ -35,13 +35,31 @@ final class RequestTargets {
             name = colon < 0 ? value : value.substring(0, colon);
             port = colon < 0 ? "" : value.substring(colon);
         }
-        if (!port.isEmpty() && !port.matches(":[0-9]{0,5}")) {
+        if (!port.isEmpty() && !isPortSuffix(port)) {
             return Optional.empty();
         }
         if (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);
         }
         return name.isEmpty() ? Optional.empty() : Optional.of(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether {@code value} is {@code :} and at most five digits. A loop rather than a regular
+     * expression: every request that names a port (any but 80 and 443) comes through here, and
+     * {@code String.matches} compiles its pattern on each call.
+     */
+    private static boolean isPortSuffix(String value) {
+        if (value.charAt(0) != ':' || value.length() > 6) {
+            return false;
+        }
+        for (int i = 1; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

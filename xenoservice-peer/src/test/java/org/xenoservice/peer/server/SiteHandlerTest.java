@@ -19,6 +19,7 @@ class SiteHandlerTest {
         "Books.EXAMPLE, books.example",
         "books.example:8080, books.example",
         "books.example:, books.example",
+        "books.example:65535, books.example",
         "books.example., books.example",
         "' books.example ', books.example",
         "[::1]:8080, [::1]",
@@ -29,7 +30,19 @@ class SiteHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", ":80", "books.example:http", "books.example:80:80", "[::1", "[::1]x", "."})
+    @ValueSource(
+            strings = {
+                "",
+                ":80",
+                "books.example:http",
+                "books.example:80:80",
+                "books.example:123456",
+                "books.example:8a",
+                "[::1",
+                "[::1]x",
+                "[::1]8080",
+                "."
+            })
     void malformedHostNames(String header) {
         assertEquals(Optional.empty(), RequestTargets.hostName(header));
     }
