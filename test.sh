@@ -27,6 +27,7 @@ required=(
   "/usr/bin/pebble:pebble"             # certificates come from a real ACME CA (pebble) checking DNS-01 on that BIND
   "/usr/bin/chromium:chromium"         # the demo's dashboard is checked in headless Chromium
   "/usr/bin/chromedriver:chromium-driver"
+  "/usr/bin/certutil:libnss3-tools"    # the demo's peer page in Chromium trusts pebble's root from an NSS store
 )
 
 missing=()

@@ -18,6 +18,7 @@ $("release-attack").addEventListener("click", () => post("/_xeno/api/release"));
 function render(s) {
   text("site", s.site);
   text("dns-mode", s.dnsMode === "bind" ? "a local BIND takes the updates" : "updates are only printed (no BIND)");
+  text("scheme", s.scheme === "https" ? "HTTPS, certificates from a local ACME CA" : "plain HTTP");
   text("origin-address", s.origin.address);
   text("flood-state", s.flood.running ? "ON" : "off");
   text("flood-rate", s.flood.ratePerSecond);
@@ -35,6 +36,7 @@ function render(s) {
   text("dns-addresses", s.replication.addressesInDns.length ? s.replication.addressesInDns.join(", ") : "none");
   text("origin-sheltered", s.replication.originSheltered ? "yes" : "no");
   text("replication-wave", s.replication.wave);
+  text("certificates", s.certificates);
 
   text("origin-rate", s.origin.ratePerSecond);
   text("origin-capacity", s.origin.capacityPerSecond);

@@ -21,6 +21,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.XenoConfig;
@@ -70,11 +72,13 @@ public final class BookstoreApp implements AutoCloseable {
     private final Undertow server;
     private final WorkerPool pool;
     private final int port;
+    private final OptionalInt httpsPort;
 
-    private BookstoreApp(Undertow server, WorkerPool pool, int port) {
+    private BookstoreApp(Undertow server, WorkerPool pool, int port, OptionalInt httpsPort) {
         this.server = server;
         this.pool = pool;
         this.port = port;
+        this.httpsPort = httpsPort;
     }
 
     /**
@@ -83,6 +87,23 @@ public final class BookstoreApp implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     public static BookstoreApp start(Options options) throws IOException {
+        return start(options, Optional.empty(), -1);
+    }
+
+    /**
+     * Starts the shop serving HTTPS too, on {@code httpsPort} (0: any free port) of the same address,
+     * with the key and certificate chain of {@code tls}; both listeners feed the same workers.
+     *
+     * @throws IOException if a port cannot be bound
+     */
+    public static BookstoreApp start(Options options, int httpsPort, SSLContext tls) throws IOException {
+        if (httpsPort < 0 || httpsPort > 65535) {
+            throw new IllegalArgumentException("httpsPort must be between 0 and 65535, but was " + httpsPort);
+        }
+        return start(options, Optional.of(Objects.requireNonNull(tls, "tls")), httpsPort);
+    }
+
+    private static BookstoreApp start(Options options, Optional<SSLContext> tls, int httpsPort) throws IOException {
         Objects.requireNonNull(options, "options");
         Shop shop = options.shop();
         WorkerPool pool = options.workerPool("bookstore-worker");
@@ -106,9 +127,10 @@ public final class BookstoreApp implements AutoCloseable {
                 .dynamic("/search", pooled(pool, shop, search))
                 .dynamic("/order", pooled(pool, shop, order))
                 .build();
-        Undertow server = Undertow.builder()
-                .addHttpListener(options.port(), options.bindAddress())
-                .setIoThreads(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
+        Undertow.Builder builder = Undertow.builder().addHttpListener(options.port(), options.bindAddress());
+        tls.ifPresent(context -> builder.addHttpsListener(httpsPort, options.bindAddress(), context));
+        Undertow server = builder.setIoThreads(
+                        Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
                 .setWorkerThreads(options.workerThreads())
                 .setHandler(app)
                 .build();
@@ -122,14 +144,19 @@ public final class BookstoreApp implements AutoCloseable {
                     e);
         }
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        OptionalInt securePort = tls.isEmpty()
+                ? OptionalInt.empty()
+                : OptionalInt.of(
+                        ((InetSocketAddress) server.getListenerInfo().get(1).getAddress()).getPort());
         LOG.info(
-                "the bookstore serves http://{}:{}/ ({} workers, queue {}, {} per request)",
+                "the bookstore serves http://{}:{}/{} ({} workers, queue {}, {} per request)",
                 options.bindAddress(),
                 port,
+                securePort.isPresent() ? " and https on port " + securePort.getAsInt() : "",
                 options.workerThreads(),
                 options.queueCapacity(),
                 options.costPerRequest());
-        return new BookstoreApp(server, pool, port);
+        return new BookstoreApp(server, pool, port, securePort);
     }
 
     /**
@@ -170,6 +197,11 @@ public final class BookstoreApp implements AutoCloseable {
     /** The port the shop listens on. */
     public int port() {
         return port;
+    }
+
+    /** The port the shop serves HTTPS on, if started with it. */
+    public OptionalInt httpsPort() {
+        return httpsPort;
     }
 
     /** How many requests wait for a worker now: the shop's queue, which a flood fills. */

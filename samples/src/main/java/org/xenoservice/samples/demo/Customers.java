@@ -1,11 +1,8 @@
 package org.xenoservice.samples.demo;
 
+import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +16,8 @@ import org.xenoservice.samples.bookstore.Book;
 /**
  * Simulated customers: each resolves the site's name (through BIND, or the printed-DNS table) when
  * its cached answer's TTL has run out, picks one of the addresses, browses pages, sometimes
- * searches, and sometimes orders a book with a fresh {@code Idempotency-Key}. An order whose
+ * searches, and sometimes orders a book with a fresh {@code Idempotency-Key}, through a
+ * {@link ShopClient} (over HTTPS, the site's certificate checked as a browser checks it). An order whose
  * answer fails is sent again with the same key (after a fresh look-up) until it is acknowledged,
  * as a careful shop's checkout does. Every request's success and latency go to a {@link LegitLog}.
  */
@@ -34,16 +32,11 @@ final class Customers {
 
     private final List<Book> books;
     private final Lookup dns;
-    private final int port;
-    private final String site;
     private final List<InetAddress> peerAddresses;
     private final LegitLog log;
     private final long epochNanos;
     private final int count;
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    private final ShopClient client;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
@@ -55,8 +48,7 @@ final class Customers {
 
     Customers(
             Lookup dns,
-            int port,
-            String site,
+            ShopClient client,
             List<InetAddress> peerAddresses,
             List<Book> books,
             LegitLog log,
@@ -64,12 +56,16 @@ final class Customers {
             int count) {
         this.books = List.copyOf(books);
         this.dns = dns;
-        this.port = port;
-        this.site = site;
+        this.client = client;
         this.peerAddresses = List.copyOf(peerAddresses);
         this.log = log;
         this.epochNanos = epochNanos;
         this.count = count;
+    }
+
+    /** The customers' TLS handshakes that failed, untrusted or misnamed certificates among them. */
+    long tlsFailures() {
+        return client.tlsFailures();
     }
 
     synchronized void start() {
@@ -160,20 +156,16 @@ final class Customers {
             return addresses.isEmpty() ? null : addresses.get(random.nextInt(addresses.size()));
         }
 
-        private void get(String path, String what) throws InterruptedException {
+        private void get(String path, String what) {
             InetAddress address = resolve(false);
             long started = System.nanoTime();
             long at = nowMillis();
             boolean ok = false;
             if (address != null) {
                 try {
-                    HttpResponse<byte[]> answer =
-                            http.send(request(address, path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-                    ok = answer.statusCode() < 400;
-                } catch (InterruptedException e) {
-                    throw e;
-                } catch (Exception e) {
-                    ok = false;
+                    ok = client.get(address, path) < 400;
+                } catch (IOException | RuntimeException e) {
+                    ok = false; // refused, timed out, or a TLS failure (which the client counts)
                 }
             }
             log.add(new LegitLog.Entry(
@@ -200,17 +192,8 @@ final class Customers {
                 int status = 0;
                 if (address != null) {
                     try {
-                        status = http.send(
-                                        request(address, "/order")
-                                                .header("Idempotency-Key", key)
-                                                .header("Content-Type", "application/x-www-form-urlencoded")
-                                                .POST(HttpRequest.BodyPublishers.ofString(form))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding())
-                                .statusCode();
-                    } catch (InterruptedException e) {
-                        throw e;
-                    } catch (Exception e) {
+                        status = client.postForm(address, "/order", key, form);
+                    } catch (IOException | RuntimeException e) {
                         status = 0;
                     }
                 }
@@ -228,12 +211,6 @@ final class Customers {
                 Thread.sleep(250 + random.nextInt(250));
             }
             ordersUnacknowledged.incrementAndGet();
-        }
-
-        private HttpRequest.Builder request(InetAddress address, String path) {
-            return HttpRequest.newBuilder(URI.create("http://" + address.getHostAddress() + ":" + port + path))
-                    .header("Host", site)
-                    .timeout(Duration.ofSeconds(5));
         }
     }
 }

@@ -81,7 +81,7 @@ final class DashboardServer implements AutoCloseable {
         if (path.equals("/_xeno/api/state")) {
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
             exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-            exchange.getResponseSender().send(json.writeValueAsString(demo.state()));
+            exchange.getResponseSender().send(json.writeValueAsString(new DashboardState(demo).json()));
             return;
         }
         if (post) {

@@ -1,8 +1,5 @@
 package org.xenoservice.samples.demo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -18,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -25,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
-import org.xenoservice.dns.AddressLiterals;
+import org.xenoservice.acme.AcmeSettings;
 import org.xenoservice.dns.DnsServer;
 import org.xenoservice.dns.DnsUpdater;
 import org.xenoservice.dns.Rfc2136DnsUpdater;
@@ -33,23 +31,24 @@ import org.xenoservice.dns.TsigKey;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadEvent;
-import org.xenoservice.overload.OverloadSnapshot;
 import org.xenoservice.overload.OverloadState;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.server.PeerServer;
+import org.xenoservice.protocol.ServedCertificate;
 import org.xenoservice.protocol.SiteQuota;
 import org.xenoservice.replicate.DnsSettings;
 import org.xenoservice.replicate.PeerSpec;
 import org.xenoservice.replicate.ReplicaState;
-import org.xenoservice.replicate.ReplicaStatus;
 import org.xenoservice.replicate.ReplicationConfig;
 import org.xenoservice.replicate.ReplicationStatus;
+import org.xenoservice.replicate.Replicator;
 
 /**
  * The whole demo on loopback, started and stopped as one: DNS (a local BIND, or printed updates),
- * three peers on 127.0.0.11–13, the shop's origin on 127.0.0.2 behind XenoService, customers, the
- * flood, and a sampler that writes the {@link Timeline} every 100 ms. All servers share one port,
- * so that the addresses in DNS are all a client needs, as on the Internet.
+ * an ACME CA (pebble, when installed: the demo then runs HTTPS), three peers on 127.0.0.11–13, the
+ * shop's origin on 127.0.0.2 behind XenoService, customers, the flood, and a sampler that writes the
+ * {@link Timeline} every 100 ms. All servers share one port (and one HTTPS port), so that the
+ * addresses in DNS are all a client needs, as on the Internet.
  */
 final class Demo implements AutoCloseable {
     static final String ZONE = "demo.example";
@@ -63,11 +62,13 @@ final class Demo implements AutoCloseable {
     final long epochNanos = System.nanoTime();
     final LegitLog legit = new LegitLog();
     final Timeline timeline = new Timeline();
-    private final ObjectMapper json = new ObjectMapper();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<PeerServer> peers = new ArrayList<>();
     private final Map<String, Long> lastPeerRequests = new LinkedHashMap<>();
     private DemoShop shop;
+    private Optional<DemoHttps> https = Optional.empty();
+    private int httpsPort = -1;
+    private long lastCertificatesIssued;
     private XenoService xeno;
     private Customers customers;
     private LoadGenerator flood;
@@ -92,7 +93,7 @@ final class Demo implements AutoCloseable {
         deleteTree(dir);
         Files.createDirectories(dir);
         KeyPair keys = SiteKeys.generate();
-        port = commonFreePort();
+        port = commonFreePort(-1);
         shop = DemoShop.prepare(dir);
         closeables.add(shop);
         List<InetAddress> origin = List.of(InetAddress.getByName(ORIGIN_ADDRESS));
@@ -120,6 +121,7 @@ final class Demo implements AutoCloseable {
             lookup = () -> resolver.show(SITE);
             say("DNS: a local BIND (named) on " + bind.server() + " is primary for " + ZONE + "; " + SITE + " -> "
                     + ORIGIN_ADDRESS + ", TTL " + options.ttl.toSeconds() + " s");
+            https = startHttps(dir, bind, resolver);
         } else {
             printedDns = true;
             PrintedDns printed = new PrintedDns(options.ttl, out);
@@ -134,35 +136,59 @@ final class Demo implements AutoCloseable {
                     origin,
                     true);
             lookup = () -> printed.show(SITE);
-            say(
-                    "*** named (BIND 9) is " + (options.printedDns ? "switched off (--printed-dns)" : "not installed")
-                            + ": DNS updates are only PRINTED, not sent to a DNS server (apt-get install bind9 for the real thing) ***");
+            say("*** named (BIND 9) is " + (options.printedDns ? "switched off (--printed-dns)" : "not installed")
+                    + ": DNS updates are only PRINTED, not sent to a DNS server (apt-get install bind9 for the real"
+                    + " thing), and the demo runs over plain HTTP (its CA checks DNS-01 challenges on BIND) ***");
             startXeno(dir, keys, settings, Optional.of(printed));
             return;
         }
         startXeno(dir, keys, settings, Optional.empty());
     }
 
+    /** Pebble and the origin's certificate, unless the demo runs over HTTP (--http, or no pebble). */
+    private Optional<DemoHttps> startHttps(Path dir, LocalBind bind, Rfc2136DnsUpdater challengeRecords)
+            throws Exception {
+        if (options.http) {
+            say("HTTP only (--http): customers use http://" + SITE + "/, and peers enter DNS without a certificate");
+            return Optional.empty();
+        }
+        Optional<Path> pebble = LocalPebble.find();
+        if (pebble.isEmpty()) {
+            say("*** pebble (Let's Encrypt's ACME test CA) is not installed: the demo runs over plain HTTP,"
+                    + " and peers enter DNS without a certificate (apt-get install pebble for HTTPS;"
+                    + " samples/run-demo.sh installs it when run as root) ***");
+            return Optional.empty();
+        }
+        DemoHttps started = DemoHttps.start(pebble.get(), dir, options.out, bind.server(), challengeRecords, SITE);
+        closeables.add(0, started);
+        say("HTTPS: pebble (an ACME test CA) checks DNS-01 on the local BIND; the origin's own certificate for " + SITE
+                + " came from it; customers trust its root only: " + started.rootFile());
+        return Optional.of(started);
+    }
+
     private void startXeno(Path dir, KeyPair keys, DnsSettings settings, Optional<DnsUpdater> updater)
             throws Exception {
         URI backChannel = URI.create("http://" + ORIGIN_ADDRESS + ":" + port);
+        httpsPort = https.isPresent() ? commonFreePort(port) : -1;
         for (int i = 0; i < PEER_ADDRESSES.size(); i++) {
-            PeerServer peer = PeerServer.builder()
+            PeerServer.Builder peer = PeerServer.builder()
                     .bindAddress(PEER_ADDRESSES.get(i))
                     .servingPort(port)
                     .controlPort(0)
                     .storeDirectory(dir.resolve("peer" + (i + 1)))
-                    .enroll(new Enrollment(SITE, keys.getPublic(), SiteQuota.DEFAULT, List.of(backChannel)))
-                    .build();
-            peer.start();
-            peers.add(peer);
-            closeables.add(0, peer);
+                    .enroll(new Enrollment(SITE, keys.getPublic(), SiteQuota.DEFAULT, List.of(backChannel)));
+            if (https.isPresent()) {
+                peer.httpsPort(httpsPort);
+            }
+            PeerServer server = peer.build();
+            server.start();
+            peers.add(server);
+            closeables.add(0, server);
         }
         XenoConfig.Builder config = XenoConfig.builder()
                 .site(SITE)
                 .siteKey(keys.getPrivate())
                 .staticDirectory(shop.siteDirectory())
-                .httpOnly(true) // its peers serve plain HTTP only
                 .stateDirectory(dir.resolve("origin-state"))
                 .backChannel(backChannel)
                 .replication(ReplicationConfig.builder()
@@ -171,16 +197,14 @@ final class Demo implements AutoCloseable {
                         .restageInterval(Duration.ofSeconds(5))
                         .peerCallTimeout(Duration.ofSeconds(3))
                         .build())
-                .overload(OverloadConfig.builder()
-                        .warmupTime(Duration.ofSeconds(3))
-                        .warmupRequests(30)
-                        .minSurgeRatePerSecond(Math.max(50, (int) options.capacityPerSecond()))
-                        .surgeMinDwell(Duration.ofMillis(300))
-                        .overloadMinDwell(Duration.ofSeconds(1))
-                        .recoveryTime(Duration.ofSeconds(2))
-                        .maxTransitionsPerMinute(30)
-                        .build())
+                .overload(overloadConfig())
                 .dns(settings);
+        if (https.isPresent()) {
+            // each peer gets a certificate for its own key from pebble, and enters DNS only while it serves one
+            config.acme(https.get().acme(dir.resolve("origin-state").resolve(AcmeSettings.ACCOUNT_KEY_FILE)));
+        } else {
+            config.httpOnly(true); // its peers serve plain HTTP only
+        }
         updater.ifPresent(config::dnsUpdater);
         for (int i = 0; i < peers.size(); i++) {
             config.peer(PeerSpec.of(
@@ -195,18 +219,48 @@ final class Demo implements AutoCloseable {
         closeables.add(0, xeno);
         closeables.remove(shop);
         closeables.add(0, shop); // the origin stops first, then the service, the peers and DNS
-        shop.start(xeno, ORIGIN_ADDRESS, port, options.originWorkers, options.cost, options.queueLimit);
+        shop.start(
+                xeno,
+                ORIGIN_ADDRESS,
+                port,
+                options.originWorkers,
+                options.cost,
+                options.queueLimit,
+                https.map(DemoHttps::originTls),
+                httpsPort);
         xeno.detector().addListener(this::onDetector);
-        say("origin " + ORIGIN_ADDRESS + ":" + port + " (capacity about " + Math.round(options.capacityPerSecond())
-                + " requests/s: " + options.originWorkers + " workers x " + options.cost.toMillis() + " ms), peers "
-                + PEER_ADDRESSES + " on the same port");
+        say("origin " + ORIGIN_ADDRESS + ":" + port + (https.isPresent() ? " and https " + httpsPort : "")
+                + " (capacity about " + Math.round(options.capacityPerSecond()) + " requests/s: "
+                + options.originWorkers + " workers x " + options.cost.toMillis() + " ms), peers " + PEER_ADDRESSES
+                + " on the same port" + (https.isPresent() ? "s" : ""));
+        startClients();
+    }
 
+    private OverloadConfig overloadConfig() {
+        return OverloadConfig.builder()
+                .warmupTime(Duration.ofSeconds(3))
+                .warmupRequests(30)
+                .minSurgeRatePerSecond(Math.max(50, (int) options.capacityPerSecond()))
+                .surgeMinDwell(Duration.ofMillis(300))
+                .overloadMinDwell(Duration.ofSeconds(1))
+                .recoveryTime(Duration.ofSeconds(2))
+                .maxTransitionsPerMinute(30)
+                .build();
+    }
+
+    /** The customers (over HTTPS when the demo runs it, else HTTP), the flood, and the sampler. */
+    private void startClients() throws IOException {
         List<InetAddress> peerAddresses = new ArrayList<>();
         for (String address : PEER_ADDRESSES) {
             peerAddresses.add(InetAddress.getByName(address));
         }
-        customers =
-                new Customers(lookup, port, SITE, peerAddresses, shop.books(), legit, epochNanos, options.customers);
+        ShopClient client = https.isPresent()
+                ? ShopClient.https(SITE, httpsPort, https.get().root(), options.customers)
+                : ShopClient.http(SITE, port, options.customers);
+        closeables.add(0, client);
+        customers = new Customers(lookup, client, peerAddresses, shop.books(), legit, epochNanos, options.customers);
+        // The flood stays plain HTTP at the origin's address: an attacker needs no certificate, and both
+        // listeners feed the same workers.
         flood = new LoadGenerator(
                 ORIGIN_ADDRESS, port, SITE, shop.pages(), options.floodThreads, options.floodRatePerSecond());
         sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -218,14 +272,46 @@ final class Demo implements AutoCloseable {
         ScheduledFuture<?> unused = sampler.scheduleAtFixedRate(this::sample, 100, 100, TimeUnit.MILLISECONDS);
     }
 
-    /** Waits until every peer holds the site's bundle. */
-    void awaitStaged() {
+    /**
+     * Waits until every peer holds the site's bundle and, over HTTPS, serves a certificate for the site
+     * valid for {@link Replicator#MIN_CERTIFICATE_VALIDITY} more (without one a peer cannot enter DNS).
+     */
+    void awaitReady() {
         await(
                 "every peer holds the site's bundle",
                 READY_TIMEOUT,
                 () -> xeno.replicator().status().peersIn(ReplicaState.STAGED).size() == peers.size());
         say("bundle v" + xeno.replicator().status().bundleVersion().orElse(0) + " staged on " + peers.size()
                 + " peers");
+        if (https.isEmpty()) {
+            return;
+        }
+        try {
+            await("every peer serves a certificate for " + SITE, READY_TIMEOUT, () -> certifiedPeers() == peers.size());
+        } catch (IllegalStateException e) {
+            List<String> errors = xeno.replicator().status().peers().stream()
+                    .map(peer -> peer.name() + ": " + peer.certificateError().orElse("no error"))
+                    .toList();
+            throw new IllegalStateException(e.getMessage() + " (" + String.join("; ", errors) + ")", e);
+        }
+        ReplicationStatus status = xeno.replicator().status();
+        say("every peer serves a certificate for " + SITE + " from pebble, made for its own key ("
+                + status.certificatesIssued() + " issued; valid until "
+                + status.peers()
+                        .get(0)
+                        .certificate()
+                        .map(ServedCertificate::notAfter)
+                        .orElseThrow() + ")");
+    }
+
+    /** Peers that serve a certificate for the site, valid long enough to enter DNS. */
+    long certifiedPeers() {
+        Instant now = Instant.now();
+        return xeno.replicator().status().peers().stream()
+                .filter(peer -> peer.certificate()
+                        .filter(held -> held.validFor(now, Replicator.MIN_CERTIFICATE_VALIDITY))
+                        .isPresent())
+                .count();
     }
 
     void startCustomers() {
@@ -289,6 +375,31 @@ final class Demo implements AutoCloseable {
         return printedDns;
     }
 
+    /** The port the origin and the peers serve plain HTTP on. */
+    int port() {
+        return port;
+    }
+
+    /** {@code https} when customers and peers use it, else {@code http}. */
+    String scheme() {
+        return https.isPresent() ? "https" : "http";
+    }
+
+    /** The port of the origin's and the peers' HTTPS listeners, when the demo runs HTTPS. */
+    OptionalInt httpsPort() {
+        return https.isPresent() ? OptionalInt.of(httpsPort) : OptionalInt.empty();
+    }
+
+    /** The PEM file of the CA root the customers trust, when the demo runs HTTPS. */
+    Optional<Path> caCertificate() {
+        return https.map(DemoHttps::rootFile);
+    }
+
+    /** Certificates the origin's XenoService got for peers from the CA since start. */
+    long certificatesIssued() {
+        return xeno.replicator().status().certificatesIssued();
+    }
+
     /** Captured orders the peers still hold, not yet acknowledged by the origin's intake. */
     int capturesPending() {
         return peers.stream().mapToInt(peer -> peer.capturesPending(SITE)).sum();
@@ -303,113 +414,6 @@ final class Demo implements AutoCloseable {
         long at = nowMillis();
         timeline.event(new Timeline.Event(at, text));
         out.printf("[%6.1f s] %s%n", at / 1000.0, text);
-    }
-
-    /** The dashboard's JSON: the latest figures and the last two minutes of samples. */
-    ObjectNode state() {
-        ObjectNode root = json.createObjectNode();
-        root.put("site", SITE);
-        root.put("dnsMode", printedDns ? "printed" : "bind");
-        root.put("atMillis", nowMillis());
-        List<Timeline.Sample> recent = timeline.lastSamples(10);
-        Timeline.Sample last = recent.isEmpty() ? null : recent.get(recent.size() - 1);
-        ObjectNode floodNode = root.putObject("flood");
-        floodNode.put("running", flood.running());
-        floodNode.put("ratePerSecond", flood.ratePerSecond());
-        floodNode.put("sent", flood.sent());
-        ObjectNode originNode = root.putObject("origin");
-        originNode.put("address", ORIGIN_ADDRESS + ":" + port);
-        originNode.put("ratePerSecond", last == null ? 0 : Math.round(last.originPerSecond()));
-        originNode.put("capacityPerSecond", Math.round(options.capacityPerSecond()));
-        ReplicationStatus replication = xeno.replicator().status();
-        putPeers(root.putArray("peers"), replication, last);
-        putLegit(root.putObject("legit"));
-        putDetector(root.putObject("detector"));
-        putReplication(root.putObject("replication"), replication);
-        putOrders(root.putObject("orders"));
-        putHistory(root.putArray("history"));
-        return root;
-    }
-
-    private void putPeers(ArrayNode peerNodes, ReplicationStatus replication, Timeline.Sample last) {
-        for (int i = 0; i < peers.size(); i++) {
-            ReplicaStatus status = replication.peers().get(i);
-            ObjectNode peer = peerNodes.addObject();
-            peer.put("name", status.name());
-            peer.put("address", PEER_ADDRESSES.get(i));
-            peer.put("state", status.state().name());
-            peer.put(
-                    "ratePerSecond",
-                    last == null ? 0 : Math.round(last.peerPerSecond().getOrDefault(status.name(), 0.0)));
-            peer.put("requests", peers.get(i).accounting().snapshot(SITE).requests());
-            peer.put("capturesPending", peers.get(i).capturesPending(SITE));
-        }
-    }
-
-    private void putLegit(ObjectNode legitNode) {
-        List<LegitLog.Entry> window = legit.between(nowMillis() - 2000, Long.MAX_VALUE);
-        legitNode.put("p50Ms", LegitLog.percentile(window, 50));
-        legitNode.put("p95Ms", LegitLog.percentile(window, 95));
-        long ok = window.stream().filter(LegitLog.Entry::ok).count();
-        legitNode.put("successPercent", window.isEmpty() ? 100 : Math.round(1000.0 * ok / window.size()) / 10.0);
-        List<LegitLog.Entry> all = legit.all();
-        legitNode.put("requests", all.size());
-        legitNode.put("failures", all.stream().filter(entry -> !entry.ok()).count());
-        legitNode.put(
-                "servedByPeers", all.stream().filter(LegitLog.Entry::byPeer).count());
-    }
-
-    private void putDetector(ObjectNode detector) {
-        OverloadSnapshot snapshot = xeno.detector().snapshot();
-        detector.put("state", snapshot.state().name());
-        detector.put("forced", snapshot.forced());
-        detector.put("warmedUp", snapshot.warmedUp());
-        detector.put("capacityPerSecond", Math.round(snapshot.capacityPerSecond()));
-        ArrayNode reasons = detector.putArray("reasons");
-        List<OverloadEvent> events = xeno.detector().recentEvents();
-        if (!events.isEmpty()) {
-            OverloadEvent latest = events.get(events.size() - 1);
-            latest.reasons().forEach(reason -> reasons.add(reason.name()));
-            ArrayNode hot = detector.putArray("hotPaths");
-            latest.hotPaths().forEach(hot::add);
-            detector.put("since", latest.at().toString());
-        }
-    }
-
-    private static void putReplication(ObjectNode replicationNode, ReplicationStatus replication) {
-        replicationNode.put("phase", replication.phase().name());
-        replicationNode.put("wave", replication.wave());
-        replicationNode.put("originSheltered", replication.originSheltered());
-        ArrayNode inDns = replicationNode.putArray("addressesInDns");
-        replication.addressesInDns().forEach(address -> inDns.add(AddressLiterals.format(address)));
-        ArrayNode steps = replicationNode.putArray("steps");
-        List<ReplicationStatus.Step> recentSteps = replication.recentSteps();
-        recentSteps
-                .subList(Math.max(0, recentSteps.size() - 8), recentSteps.size())
-                .forEach(step -> steps.add(step.at() + " " + step.message()));
-    }
-
-    private void putOrders(ObjectNode orders) {
-        orders.put("attempted", customers.ordersAttempted.get());
-        orders.put("placed", customers.ordersPlaced.get());
-        long captured = customers.ordersCapturedByPeers.get();
-        int pending = capturesPending();
-        orders.put("captured", captured);
-        orders.put("pendingAtPeers", pending);
-        orders.put("forwarded", Math.max(0, captured - pending));
-        orders.put("recorded", shop.ordersRecorded());
-        orders.put("duplicatesRefused", shop.duplicatesRefused());
-    }
-
-    private void putHistory(ArrayNode history) {
-        for (Timeline.Sample sample : timeline.lastSamples(120)) {
-            ObjectNode point = history.addObject();
-            point.put("t", sample.atMillis());
-            point.put("origin", Math.round(sample.originPerSecond()));
-            point.put("peers", Math.round(sample.peersPerSecond()));
-            point.put("p95", sample.legitP95Ms());
-            point.put("state", sample.detector());
-        }
     }
 
     private void onDetector(OverloadEvent event) {
@@ -431,6 +435,10 @@ final class Demo implements AutoCloseable {
             if (!status.phase().name().equals(lastPhase)) {
                 lastPhase = status.phase().name();
                 say("replicator " + lastPhase + " (wave " + status.wave() + ")");
+            }
+            if (status.certificatesIssued() != lastCertificatesIssued) {
+                lastCertificatesIssued = status.certificatesIssued();
+                say("certificates: " + lastCertificatesIssued + " ordered from the CA and installed on peers so far");
             }
             if (!status.addressesInDns().equals(lastDns)) {
                 lastDns = status.addressesInDns();
@@ -533,14 +541,14 @@ final class Demo implements AutoCloseable {
         }
     }
 
-    /** A port free on the origin's and every peer's loopback address. */
-    private static int commonFreePort() throws IOException {
+    /** A port free on the origin's and every peer's loopback address, other than {@code taken}. */
+    private static int commonFreePort(int taken) throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int candidate;
             try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(ORIGIN_ADDRESS))) {
                 candidate = probe.getLocalPort();
             }
-            boolean free = true;
+            boolean free = candidate != taken;
             for (String address : PEER_ADDRESSES) {
                 try (ServerSocket probe = new ServerSocket(candidate, 1, InetAddress.getByName(address))) {
                     free &= probe.isBound();

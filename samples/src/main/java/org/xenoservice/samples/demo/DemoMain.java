@@ -8,7 +8,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs the XenoService demo on this machine's loopback: a small shop behind XenoService, three
  * peers, DNS (a local BIND when {@code named} is installed, otherwise updates are only printed),
- * simulated customers, a flood, and a live dashboard on {@code http://localhost:8080/_xeno/}.
+ * an ACME CA (pebble, when installed: the site is then served over HTTPS, each peer with a
+ * certificate for its own key, unless {@code --http}), simulated customers, a flood, and a live
+ * dashboard on {@code http://localhost:8080/_xeno/}.
  *
  * <pre>
  * samples/run-demo.sh                 # interactive: watch the dashboard, press its buttons; Ctrl-C ends
@@ -16,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * <p>The scripted run exits 0 only when every order a customer was told was received is in the
- * shop's order book exactly once. Public because it is the demo's entry point; everything else in
+ * shop's order book exactly once, and no customer's TLS handshake failed. Public because it is the demo's entry point; everything else in
  * the package is package-private.
  */
 public final class DemoMain {
@@ -48,7 +50,7 @@ public final class DemoMain {
             demo.start();
             try (DashboardServer dashboard = new DashboardServer(demo, options.dashboardPort)) {
                 demo.say("dashboard: " + dashboard.url());
-                demo.awaitStaged();
+                demo.awaitReady();
                 if (options.scripted) {
                     return scripted(demo, options, out);
                 }
@@ -89,7 +91,7 @@ public final class DemoMain {
         Path report = DemoReport.writeJson(figures, demo, options.out);
         Path chart = DemoReport.writeChart(demo.timeline, options.out);
         out.println();
-        out.println("== XenoService demo: result (" + figures.dnsMode() + " DNS)");
+        out.println("== XenoService demo: result (" + figures.dnsMode() + " DNS, " + figures.scheme() + ")");
         out.printf(
                 "  flood: %d requests/s at the origin, whose capacity is about %d requests/s%n",
                 figures.floodRatePerSecond(), figures.originCapacityPerSecond());
@@ -117,13 +119,24 @@ public final class DemoMain {
         out.printf(
                 "  peers withdrawn %d ms after the flood stopped; %d customer errors after the withdrawal%n",
                 figures.withdrawnAfterMs(), figures.clientErrorsDuringWithdrawal());
+        if ("https".equals(figures.scheme())) {
+            out.printf(
+                    "  HTTPS: %d certificates issued to peers for their own keys; customers trusted only %s;"
+                            + " %d TLS failures%n",
+                    figures.certificatesIssued(), demo.caCertificate().orElseThrow(), figures.tlsFailures());
+        }
         out.println("  report: " + report.toAbsolutePath());
         out.println("  chart:  " + chart.toAbsolutePath());
         if (!figures.ordersIntact()) {
             out.println("FAILED: an order was lost, duplicated or never acknowledged");
             return 1;
         }
-        out.println("OK: every order placed was recorded exactly once");
+        if (figures.tlsFailures() > 0) {
+            out.println("FAILED: " + figures.tlsFailures() + " customers' TLS handshakes failed");
+            return 1;
+        }
+        out.println("OK: every order placed was recorded exactly once"
+                + ("https".equals(figures.scheme()) ? ", and every TLS handshake verified" : ""));
         return 0;
     }
 

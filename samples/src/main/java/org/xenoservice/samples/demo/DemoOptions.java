@@ -6,7 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The demo's command-line flags, with the defaults a person watching it wants. */
+/**
+ * The demo's command-line flags, with the defaults a person watching it wants: HTTPS with
+ * certificates from a local ACME CA when pebble and BIND are installed, plain HTTP otherwise or
+ * with {@code --http}.
+ */
 final class DemoOptions {
     boolean scripted;
     Duration calm = Duration.ofSeconds(15);
@@ -14,6 +18,9 @@ final class DemoOptions {
     Duration after = Duration.ofSeconds(30);
     int dashboardPort = 8080;
     boolean printedDns;
+    /** Plain HTTP even when pebble is installed. */
+    boolean http;
+
     int customers = 6;
     int floodThreads = 4;
     /** Flood requests per second; 0 means {@link #floodFactor} times the origin's capacity. */
@@ -30,11 +37,13 @@ final class DemoOptions {
     static final String USAGE = """
       usage: DemoMain [--scripted] [options]
         --scripted               calm, flood, calm; then report.json and timeline.png; exit 1 if an order was lost
+                                 or a customer's TLS handshake failed
         --calm-seconds N         calm before the flood (15)
         --flood-seconds N        how long the flood lasts (40)
         --after-seconds N        calm after the flood (30)
         --dashboard-port N       the dashboard's port on localhost (8080; 0 = any free port)
-        --printed-dns            print DNS updates instead of sending them to a local BIND
+        --printed-dns            print DNS updates instead of sending them to a local BIND (and run HTTP)
+        --http                   plain HTTP, no certificates (the default is HTTPS when pebble is installed)
         --customers N            simulated customers (6)
         --flood-threads N        threads that pace the flood (4)
         --flood-rate N           flood requests per second (default: 5 x the origin's capacity)
@@ -53,6 +62,7 @@ final class DemoOptions {
             switch (flag) {
                 case "--scripted" -> options.scripted = true;
                 case "--printed-dns" -> options.printedDns = true;
+                case "--http" -> options.http = true;
                 case "--calm-seconds" -> options.calm = seconds(flag, rest);
                 case "--flood-seconds" -> options.flood = seconds(flag, rest);
                 case "--after-seconds" -> options.after = seconds(flag, rest);

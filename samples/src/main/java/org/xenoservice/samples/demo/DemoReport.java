@@ -21,7 +21,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The scripted run's result: {@code report.json} with the figures that say whether the defence
- * worked, and {@code timeline.png}, a chart of the origin's and the peers' request rates, the
+ * worked (and, over HTTPS, the certificates issued, the customers' TLS failures and the root they
+ * trusted, {@code caCertificate}), and {@code timeline.png}, a chart of the origin's and the peers' request rates, the
  * customers' latency, and the detector's states as coloured bands.
  */
 final class DemoReport {
@@ -32,6 +33,10 @@ final class DemoReport {
      *
      * @param ordersLost orders a customer was told were received that the order book does not hold
      * @param ordersDuplicated orders the book holds beyond those placed (an order applied twice)
+     * @param scheme {@code https} (customers verify the site's certificate; peers hold their own) or {@code http}
+     * @param certificatesIssued certificates the origin ordered from the CA and installed on peers
+     * @param tlsFailures customers' TLS handshakes that failed (an untrusted or misnamed certificate,
+     *     or none): a peer in DNS without the site's certificate would show here
      */
     record Figures(
             long detectedAfterMs,
@@ -57,7 +62,10 @@ final class DemoReport {
             long floodRequestsSent,
             long floodRatePerSecond,
             long originCapacityPerSecond,
-            String dnsMode) {
+            String dnsMode,
+            String scheme,
+            long certificatesIssued,
+            long tlsFailures) {
         boolean ordersIntact() {
             return ordersLost == 0 && ordersDuplicated == 0 && ordersUnacknowledged == 0;
         }
@@ -106,7 +114,10 @@ final class DemoReport {
                 demo.flood().sent(),
                 demo.flood().ratePerSecond(),
                 Math.round(demo.options.capacityPerSecond()),
-                demo.printedDns() ? "printed" : "bind");
+                demo.printedDns() ? "printed" : "bind",
+                demo.scheme(),
+                demo.certificatesIssued(),
+                customers.tlsFailures());
     }
 
     /** Writes {@code report.json} into {@code dir}. */
@@ -115,6 +126,9 @@ final class DemoReport {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.valueToTree(figures);
         root.put("ordersIntact", figures.ordersIntact());
+        demo.caCertificate()
+                .ifPresentOrElse(
+                        file -> root.put("caCertificate", file.toString()), () -> root.putNull("caCertificate"));
         var events = root.putArray("timeline");
         demo.timeline
                 .events()

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
 import org.xenoservice.samples.bookstore.Book;
@@ -59,10 +61,21 @@ final class DemoShop implements AutoCloseable {
         return BookstoreApp.configure(config, orders, catalogue);
     }
 
-    /** Starts the origin on {@code address:port}, bounded to {@code workers} x {@code cost}. */
-    void start(XenoService xeno, String address, int port, int workers, Duration cost, int queueLimit)
+    /**
+     * Starts the origin on {@code address:port}, bounded to {@code workers} x {@code cost}; with
+     * {@code tls}, over HTTPS on {@code httpsPort} too (the same workers).
+     */
+    void start(
+            XenoService xeno,
+            String address,
+            int port,
+            int workers,
+            Duration cost,
+            int queueLimit,
+            Optional<SSLContext> tls,
+            int httpsPort)
             throws IOException {
-        origin = BookstoreApp.start(BookstoreApp.Options.builder()
+        BookstoreApp.Options options = BookstoreApp.Options.builder()
                 .xeno(xeno)
                 .siteDirectory(siteDirectory)
                 .orders(orders)
@@ -72,7 +85,8 @@ final class DemoShop implements AutoCloseable {
                 .workerThreads(workers)
                 .costPerRequest(cost)
                 .queueCapacity(queueLimit)
-                .build());
+                .build();
+        origin = tls.isPresent() ? BookstoreApp.start(options, httpsPort, tls.get()) : BookstoreApp.start(options);
     }
 
     /** Orders in the order book. */

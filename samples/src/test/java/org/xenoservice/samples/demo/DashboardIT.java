@@ -23,7 +23,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}): it
  * shows NORMAL, and after "Start flood" it shows the detector firing and the peers in DNS. Leaves
- * a screenshot in {@code target/dashboard.png}. Fails (never skips) when Chromium is missing.
+ * a screenshot in {@code target/dashboard.png}. Runs HTTPS, as the demo does by default: the page
+ * says so, and that every peer holds a certificate. Fails (never skips) when Chromium is missing.
  */
 class DashboardIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -56,7 +57,7 @@ class DashboardIT {
                 new PrintStream(System.out, true, StandardCharsets.UTF_8));
         demo.start();
         dashboard = new DashboardServer(demo, 0);
-        demo.awaitStaged();
+        demo.awaitReady();
         demo.startCustomers();
 
         ChromeOptions options = new ChromeOptions();
@@ -70,6 +71,8 @@ class DashboardIT {
                 options);
         browser.get(dashboard.url());
         until("the detector shows NORMAL", () -> text("detector-state").equals("NORMAL"));
+        assertTrue(text("scheme").startsWith("HTTPS"), "the demo runs HTTPS: " + text("scheme"));
+        until("every peer's certificate is shown", () -> text("certificates").startsWith("3 of 3 peers hold one"));
         assertEquals("none", text("dns-addresses"));
         until("the detector is warmed up", () -> text("detector-warmup").equals("yes"));
 

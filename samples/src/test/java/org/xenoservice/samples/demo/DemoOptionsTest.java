@@ -1,6 +1,7 @@
 package org.xenoservice.samples.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,13 @@ class DemoOptionsTest {
         assertEquals(Duration.ofSeconds(7), options.flood);
         assertEquals(100, options.capacityPerSecond(), 0.001);
         assertEquals(500, options.floodRatePerSecond());
+    }
+
+    @Test
+    void runsHttpsUnlessHttpIsAskedFor() {
+        assertFalse(DemoOptions.parse().http);
+        assertTrue(DemoOptions.parse("--http").http);
+        assertTrue(DemoOptions.USAGE.contains("--http"));
     }
 
     @Test

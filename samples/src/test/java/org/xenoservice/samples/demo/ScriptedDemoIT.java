@@ -13,14 +13,18 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The scripted demo, shortened (calm 5 s, flood 15 s, calm 10 s), with a real BIND: the flood is
- * detected, peers enter DNS and leave it again, customers are served, and every order placed is
- * recorded once. Fails (never skips) when {@code named} is missing: .ci/run installs bind9.
+ * The scripted demo, shortened (calm 5 s, flood 15 s, calm 10 s), with a real BIND and a real ACME
+ * CA (pebble), over HTTPS: every peer gets a certificate for its own key before the flood, the
+ * flood is detected, peers enter DNS and leave it again, customers are served with every
+ * certificate verified against pebble's root alone (no TLS failure), and every order placed is
+ * recorded once. Fails (never skips) when {@code named} or {@code pebble} is missing: ./test.sh
+ * installs bind9 and pebble.
  */
 class ScriptedDemoIT {
     @Test
     void aFloodIsAbsorbedAndNoOrderIsLostOrDuplicated() throws Exception {
         assertTrue(LocalBind.findNamed().isPresent(), "named (BIND 9) is not installed: apt-get install bind9");
+        assertTrue(LocalPebble.find().isPresent(), "pebble (an ACME test CA) is not installed: apt-get install pebble");
         Path out = Path.of("target", "scripted-demo-it");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         DemoOptions options = DemoOptions.parse(
@@ -44,6 +48,14 @@ class ScriptedDemoIT {
         assertEquals(0, exit, log);
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertEquals("bind", report.path("dnsMode").asText());
+        assertEquals("https", report.path("scheme").asText(), report.toString());
+        assertEquals(0, report.path("tlsFailures").asLong(), "every customer's handshake verified: " + report);
+        assertTrue(
+                report.path("certificatesIssued").asLong() >= Demo.PEER_ADDRESSES.size(),
+                "each peer got a certificate: " + report);
+        Path root = Path.of(report.path("caCertificate").asText());
+        assertEquals(out.toAbsolutePath().resolve(DemoHttps.ROOT_FILE), root, report.toString());
+        assertTrue(Files.readString(root).startsWith("-----BEGIN CERTIFICATE-----"), "the root the customers trusted");
         assertTrue(report.path("detectedAfterMs").asLong() >= 0, "the flood was detected: " + report);
         assertTrue(report.path("dnsUpdatedAfterMs").asLong() >= 0, "peers entered DNS: " + report);
         assertTrue(report.path("peersActivated").asInt() >= 1, report.toString());
