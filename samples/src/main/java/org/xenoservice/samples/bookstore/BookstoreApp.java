@@ -21,6 +21,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.XenoConfig;
@@ -70,11 +72,13 @@ public final class BookstoreApp implements AutoCloseable {
     private final Undertow server;
     private final WorkerPool pool;
     private final int port;
+    private final OptionalInt httpsPort;
 
-    private BookstoreApp(Undertow server, WorkerPool pool, int port) {
+    private BookstoreApp(Undertow server, WorkerPool pool, int port, OptionalInt httpsPort) {
         this.server = server;
         this.pool = pool;
         this.port = port;
+        this.httpsPort = httpsPort;
     }
 
     /**
@@ -106,12 +110,13 @@ public final class BookstoreApp implements AutoCloseable {
                 .dynamic("/search", pooled(pool, shop, search))
                 .dynamic("/order", pooled(pool, shop, order))
                 .build();
-        Undertow server = Undertow.builder()
+        Undertow.Builder builder = Undertow.builder()
                 .addHttpListener(options.port(), options.bindAddress())
                 .setIoThreads(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
                 .setWorkerThreads(options.workerThreads())
-                .setHandler(app)
-                .build();
+                .setHandler(app);
+        options.tls().ifPresent(tls -> builder.addHttpsListener(options.httpsPort(), options.bindAddress(), tls));
+        Undertow server = builder.build();
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -122,14 +127,19 @@ public final class BookstoreApp implements AutoCloseable {
                     e);
         }
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        OptionalInt httpsPort = options.tls().isPresent()
+                ? OptionalInt.of(
+                        ((InetSocketAddress) server.getListenerInfo().get(1).getAddress()).getPort())
+                : OptionalInt.empty();
         LOG.info(
-                "the bookstore serves http://{}:{}/ ({} workers, queue {}, {} per request)",
+                "the bookstore serves http://{}:{}/{} ({} workers, queue {}, {} per request)",
                 options.bindAddress(),
                 port,
+                httpsPort.isPresent() ? " and https on port " + httpsPort.getAsInt() : "",
                 options.workerThreads(),
                 options.queueCapacity(),
                 options.costPerRequest());
-        return new BookstoreApp(server, pool, port);
+        return new BookstoreApp(server, pool, port, httpsPort);
     }
 
     /**
@@ -170,6 +180,11 @@ public final class BookstoreApp implements AutoCloseable {
     /** The port the shop listens on. */
     public int port() {
         return port;
+    }
+
+    /** The HTTPS port the shop listens on, when it was given {@link Options.Builder#https}. */
+    public OptionalInt httpsPort() {
+        return httpsPort;
     }
 
     /** How many requests wait for a worker now: the shop's queue, which a flood fills. */
@@ -238,6 +253,8 @@ public final class BookstoreApp implements AutoCloseable {
         private final Duration costPerRequest;
         private final boolean burnCpu;
         private final Runnable beforeWork;
+        private final Optional<SSLContext> tls;
+        private final int httpsPort;
 
         private Options(Builder builder) {
             this.xeno = builder.xeno;
@@ -251,6 +268,8 @@ public final class BookstoreApp implements AutoCloseable {
             this.costPerRequest = builder.costPerRequest;
             this.burnCpu = builder.burnCpu;
             this.beforeWork = builder.beforeWork;
+            this.tls = builder.tls;
+            this.httpsPort = builder.httpsPort;
         }
 
         /** A builder; {@code xeno}, {@code siteDirectory}, {@code orders} and {@code catalogue} are required. */
@@ -308,6 +327,16 @@ public final class BookstoreApp implements AutoCloseable {
             return burnCpu;
         }
 
+        /** The TLS context of the HTTPS listener, when the shop has one. */
+        public Optional<SSLContext> tls() {
+            return tls;
+        }
+
+        /** The HTTPS port, when {@link #tls()} is present; 0 picks a free one. */
+        public int httpsPort() {
+            return httpsPort;
+        }
+
         Shop shop() {
             return new Shop(catalogue, orders, Clock.systemUTC());
         }
@@ -329,6 +358,8 @@ public final class BookstoreApp implements AutoCloseable {
             private Duration costPerRequest = Duration.ZERO;
             private boolean burnCpu;
             private Runnable beforeWork = () -> {};
+            private Optional<SSLContext> tls = Optional.empty();
+            private int httpsPort;
 
             private Builder() {}
 
@@ -413,6 +444,20 @@ public final class BookstoreApp implements AutoCloseable {
              */
             public Builder burnCpu(boolean value) {
                 this.burnCpu = value;
+                return this;
+            }
+
+            /**
+             * Serves the shop over HTTPS too, on {@code port} (0 picks a free one) of the same address,
+             * with the certificate and key {@code context} holds; none by default. The same workers
+             * and queue serve both listeners.
+             */
+            public Builder https(int port, SSLContext context) {
+                if (port < 0 || port > 65535) {
+                    throw new IllegalArgumentException("https port must be between 0 and 65535, but was " + port);
+                }
+                this.httpsPort = port;
+                this.tls = Optional.of(Objects.requireNonNull(context, "context"));
                 return this;
             }
 
