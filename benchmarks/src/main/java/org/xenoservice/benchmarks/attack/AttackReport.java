@@ -325,7 +325,7 @@ public final class AttackReport {
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "%n%-40s", "XenoService"));
         runs.forEach(
-                r -> text.append(String.format(Locale.ROOT, "%18s", r.get("run").asText())));
+                r -> text.append(String.format(Locale.ROOT, "%20s", r.get("run").asText())));
         text.append('\n');
         row(
                 text,
@@ -429,7 +429,7 @@ public final class AttackReport {
     private static void row(
             StringBuilder text, ArrayNode runs, String label, java.util.function.Function<JsonNode, String> value) {
         text.append(String.format(Locale.ROOT, "%-40s", label));
-        runs.forEach(r -> text.append(String.format(Locale.ROOT, "%18s", value.apply(r))));
+        runs.forEach(r -> text.append(String.format(Locale.ROOT, "%20s", value.apply(r))));
         text.append('\n');
     }
 
