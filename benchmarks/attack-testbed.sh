@@ -280,8 +280,8 @@ selftest() {
 # The scenario
 
 JAVA_OPTS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
-# The attacker is the load generator, not the system under test: the full JIT halves the CPU its
-# TLS client spends (C1 alone leaves its EC and AES code slow), so that it loads the peers instead of itself.
+# The attacker is the load generator, not the system under test: the full JIT nearly halves the CPU
+# a TLS handshake costs it (C1 alone leaves the EC code slow). Its GC log shows the pauses that stall every bot.
 ATTACKER_JAVA_OPTS=(-XX:+UseSerialGC -Xss512k)
 xeno_jar="$repo/xenoservice-peer/target/xenoservice.jar"
 bench_jar="$repo/benchmarks/target/benchmarks.jar"
@@ -563,7 +563,7 @@ run_once() {
     --pages "$PAGES" --books "$BOOKS" --order-body "$ORDER_BODY" --order-path "$ORDER_PATH" \
     --from "$t0" --until "$end" --log "$run_dir/customers.csv"
   local customers_pid=$!
-  in_ns attacker java "${ATTACKER_JAVA_OPTS[@]}" -Xmx512m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Attacker \
+  in_ns attacker java "${ATTACKER_JAVA_OPTS[@]}" -Xlog:gc:file="$run_dir/attacker-gc.log" -Xmx512m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Attacker \
     --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --trust "$run_dir/trust.pem" --port "$HTTPS_PORT" \
     --max-in-flight "$BOTS" --requests-per-connection "$REQUESTS_PER_CONNECTION" --paths "$PAGES" --rate "$flood_rate" \
     --from "$flood_from" --until "$flood_until" --log "$run_dir/attacker.csv"
