@@ -11,7 +11,15 @@
 # Environment: ORIGIN_RATE (10mbit), PEER_RATE (10mbit), DNS_RATE (10mbit), CUSTOMER_RATE (100mbit),
 # ATTACKER_RATE (1gbit), DELAY (3ms per link direction, where the kernel has netem), QUEUE (packets
 # per link, 300), WORKERS (4) and COST_MS (100): the origin's capacity, QUEUE_LEN (32), FLOOD_FACTOR
-# (20: the flood's rate as a multiple of the origin's capacity), CUSTOMERS (8), COOL_DOWN_S (60).
+# (20: the flood's rate as a multiple of the origin's capacity), CUSTOMERS (8), COOL_DOWN_S (60),
+# BOTS (400: the flood's connections at most, one request at a time each), REQUESTS_PER_CONNECTION
+# (10: flood requests per connection on average, each connection a full TLS handshake; 1 for one
+# handshake per request).
+#
+# Everything is HTTPS, as browsers see the site: the origin serves https://www.books.example/ with a
+# certificate from the testbed's own CA (made here with openssl), the peers with certificates the
+# origin's replicator orders for them from pebble (an ACME CA, in xt-dns, checking DNS-01 challenges
+# against the testbed's BIND), and the clients trust those two roots and nothing else.
 #
 # Topology: one bridge in a namespace of its own (xt-sw); each host is a namespace (xt-origin,
 # xt-peer1..3, xt-dns, xt-attacker, xt-customers) joined to it by a veth pair, on 10.77.0.0/24.
@@ -49,7 +57,12 @@ SITE=www.books.example
 ZONE=books.example
 TTL=2
 PORT=80
+HTTPS_PORT=443
 CONTROL_PORT=8081
+ACME_PORT=14000          # pebble's ACME API, on the DNS host
+ACME_MANAGEMENT_PORT=15000
+REQUESTS_PER_CONNECTION=${REQUESTS_PER_CONNECTION:-10}
+BOTS=${BOTS:-400}
 
 mode=full calm=20 flood=60 after=30 runs=off,on skip_build=0 cool_down=
 while (($#)); do
@@ -62,7 +75,7 @@ while (($#)); do
     --after) after=$2; shift ;;
     --runs) runs=$2; shift ;;
     --skip-build) skip_build=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -267,6 +280,9 @@ selftest() {
 # The scenario
 
 JAVA_OPTS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
+# The attacker is the load generator, not the system under test: the full JIT nearly halves the CPU
+# a TLS handshake costs it (C1 alone leaves the EC code slow). Its GC log shows the pauses that stall every bot.
+ATTACKER_JAVA_OPTS=(-XX:+UseSerialGC -Xss512k)
 xeno_jar="$repo/xenoservice-peer/target/xenoservice.jar"
 bench_jar="$repo/benchmarks/target/benchmarks.jar"
 
@@ -292,7 +308,7 @@ http_up() {
 }
 
 prepare() {
-  need_tools java python3 curl named timeout
+  need_tools java python3 curl named timeout openssl pebble
   if ((skip_build == 0)) || [[ ! -f $xeno_jar || ! -f $bench_jar ]]; then
     log "building the CLI and benchmarks jars"
     (cd "$repo" && mvn -B -ntp -q -pl xenoservice-peer,benchmarks -am package -DskipTests -Djazzer.skip)
@@ -302,6 +318,39 @@ prepare() {
   java -jar "$xeno_jar" keys generate --out "$out/keys" >/dev/null
   printf 'hmac-sha256:xeno-books:%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$out/keys/tsig.key"
   chmod 600 "$out/keys/tsig.key"
+  make_testbed_ca
+}
+
+# make_testbed_ca: the testbed's own CA, shaped like pebble's (an RSA 2048 root and intermediate):
+# it signs the origin's certificate (EC P-256, as the peers' keys) and pebble's API certificate.
+make_testbed_ca() {
+  local d="$out/ca"
+  mkdir -p "$d"
+  (
+    cd "$d"
+    openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out root.key
+    openssl req -x509 -new -key root.key -subj "/CN=XenoService testbed root" -days 30 -sha256 \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out root.pem
+    openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out intermediate.key
+    openssl req -new -key intermediate.key -subj "/CN=XenoService testbed intermediate" -out intermediate.csr
+    printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext
+    openssl x509 -req -in intermediate.csr -CA root.pem -CAkey root.key -set_serial "0x$(openssl rand -hex 16)" \
+      -days 30 -sha256 -extfile ca.ext -out intermediate.pem 2>/dev/null
+    leaf origin "DNS:$SITE"
+    leaf acme-api "IP:$SUBNET.${ADDR[dns]}"
+  )
+  chmod 600 "$d"/*.key
+}
+
+# leaf NAME SUBJECT_ALT_NAMES: NAME.key (EC P-256, PKCS#8) and NAME-chain.pem (leaf, intermediate), in the CA's folder
+leaf() {
+  openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key"
+  openssl req -new -key "$1.key" -subj "/CN=$1.testbed" -out "$1.csr"
+  printf 'subjectAltName=%s\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' \
+    "$2" >"$1.ext"
+  openssl x509 -req -in "$1.csr" -CA intermediate.pem -CAkey intermediate.key -set_serial "0x$(openssl rand -hex 16)" \
+    -days 30 -sha256 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+  cat "$1.pem" intermediate.pem >"$1-chain.pem"
 }
 
 start_dns() {
@@ -326,11 +375,77 @@ controls { };
 key "xeno-books" { algorithm hmac-sha256; secret "$secret"; };
 zone "$ZONE" {
   type primary; file "$d/$ZONE.db";
-  update-policy { grant xeno-books name $SITE. A AAAA; };
+  update-policy {
+    grant xeno-books name $SITE. A AAAA;
+    grant xeno-books name _acme-challenge.$SITE. TXT;
+  };
 };
 CONF
   in_ns dns named -g -4 -n 1 -c "$d/named.conf"
   wait_for "named" 20 ip netns exec "$P-customers" dig +short +time=1 +tries=1 @"$SUBNET.${ADDR[dns]}" "$SITE" A
+}
+
+# start_acme: pebble (an ACME CA) on the DNS host, checking DNS-01 challenges against the testbed's
+# BIND, its API served with a certificate from the testbed CA for its address; then the clients'
+# trust file: the testbed CA's root and the root pebble issues under (a new one each start).
+start_acme() {
+  local d="$run_dir/acme" api="https://$SUBNET.${ADDR[dns]}"
+  mkdir -p "$d"
+  cat >"$d/pebble.json" <<JSON
+{
+  "pebble": {
+    "listenAddress": "$SUBNET.${ADDR[dns]}:$ACME_PORT",
+    "managementListenAddress": "$SUBNET.${ADDR[dns]}:$ACME_MANAGEMENT_PORT",
+    "certificate": "$out/ca/acme-api-chain.pem",
+    "privateKey": "$out/ca/acme-api.key",
+    "httpPort": 5002,
+    "tlsPort": 5001,
+    "ocspResponderURL": "",
+    "externalAccountBindingRequired": false
+  }
+}
+JSON
+  ip netns exec "$P-dns" env PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 \
+    pebble -config "$d/pebble.json" -dnsserver "$SUBNET.${ADDR[dns]}:53" >>"$run_dir/pebble.log" 2>&1 &
+  wait_for "pebble" 30 ip netns exec "$P-origin" curl -sf -m 2 --cacert "$out/ca/root.pem" "$api:$ACME_PORT/dir"
+  ip netns exec "$P-origin" curl -sf -m 5 --cacert "$out/ca/root.pem" "$api:$ACME_MANAGEMENT_PORT/roots/0" \
+    -o "$d/issuing-root.pem" || die "pebble's /roots/0 did not answer (logs: $run_dir)"
+  cat "$out/ca/root.pem" "$d/issuing-root.pem" >"$run_dir/trust.pem"
+}
+
+# CPU_SAMPLER HOSTS UNTIL PREFIX: once a second until UNTIL (epoch ms), the CPU time used so far by the
+# processes of each host's namespace and by the whole machine (ms), and the load average, as CSV
+CPU_SAMPLER='
+import os, sys, time
+hosts, until, prefix = sys.argv[1].split(","), int(sys.argv[2]) / 1000, sys.argv[3]
+inode = {os.stat("/run/netns/%s-%s" % (prefix, h)).st_ino: h for h in hosts}
+tick = 1000 / os.sysconf("SC_CLK_TCK")
+print("epochMillis," + ",".join(hosts) + ",machineBusy,machineAll,load1", flush=True)
+while time.time() < until:
+    used = dict.fromkeys(hosts, 0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            host = inode.get(os.stat("/proc/%s/ns/net" % pid).st_ino)
+            if host:
+                with open("/proc/%s/stat" % pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                used[host] += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    with open("/proc/stat") as f:
+        cpu = [int(v) for v in f.readline().split()[1:9]]  # user .. steal (guest time is in user already)
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[0]
+    idle = cpu[3] + cpu[4]
+    print("%d,%s,%d,%d,%s" % (time.time() * 1000, ",".join("%d" % (used[h] * tick) for h in hosts),
+                              (sum(cpu) - idle) * tick, sum(cpu) * tick, load), flush=True)
+    time.sleep(1)'
+
+# https_ok ADDRESS: an HTTPS answer (any status: a peer serves the site only once activated) from
+# ADDRESS, its certificate checked against the clients' trust file and the site's name by curl
+https_ok() {
+  ip netns exec "$P-customers" curl -s -o /dev/null -m 5 --cacert "$run_dir/trust.pem" \
+    --resolve "$SITE:$HTTPS_PORT:$1" "https://$SITE:$HTTPS_PORT/"
 }
 
 start_peers() {
@@ -340,6 +455,7 @@ start_peers() {
     mkdir -p "$d/store"
     cat >"$d/peer.properties" <<PROPS
 serving-port = $PORT
+https-port = $HTTPS_PORT
 control-port = $CONTROL_PORT
 bind-address = $SUBNET.${ADDR[$host]}
 store-directory = store
@@ -357,15 +473,22 @@ PROPS
 # start_origin RUN CONFIG: the bookstore with XenoService in the origin's namespace; waits until it
 # answers and (with peers) every peer holds the bundle; sets PAGES and BOOKS from the generated site
 start_origin() {
-  local d="$run_dir/origin" until
-  until=$(( $(date +%s%3N) + (60 + calm + flood + after) * 1000 ))
+  local d="$run_dir/origin" until started
+  until=$(( $(date +%s%3N) + (180 + calm + flood + after) * 1000 ))
   in_ns origin java "${JAVA_OPTS[@]}" -Xmx512m -cp "$bench_jar" org.xenoservice.benchmarks.attack.AttackOrigin \
     --xeno-config "$2" --site-dir "$d/site" --state "$d/state" --bind "$SUBNET.${ADDR[origin]}" --port "$PORT" \
+    --https-port "$HTTPS_PORT" --tls-chain "$out/ca/origin-chain.pem" --tls-key "$out/ca/origin.key" \
     --workers "$WORKERS" --cost-ms "$COST_MS" --queue "$QUEUE_LEN" --events "$run_dir/events.csv" \
     --ready "$d/ready" --stop "$d/stop" --orders-out "$run_dir/orders.txt" --until "$until"
   origin_pid=$!
   wait_for "the origin" 60 http_up customers "$SUBNET.${ADDR[origin]}" "$PORT"
-  wait_for "the origin's peers to hold the bundle" 60 test -f "$d/ready"
+  started=$SECONDS
+  wait_for "the origin's peers to hold the bundle and their certificates" 150 test -f "$d/ready"
+  log "run '$1': peers ready (bundle staged, certificates installed) $((SECONDS - started)) s after the origin answered"
+  local host
+  for host in origin $([[ $1 == on ]] && echo peer1 peer2 peer3); do
+    https_ok "$SUBNET.${ADDR[$host]}" || die "$host does not serve https://$SITE/ with a certificate the clients trust"
+  done
   local books
   books=$(cd "$d/site/books" && ls -- *.html | sort | sed -n "1,20p")
   # The front page and 20 book pages (1.6-4.4 KB); not prices.html (75 KB), which would make this a
@@ -388,7 +511,6 @@ origin_config() {
   mkdir -p "$run_dir/origin"
   cat >"$file" <<PROPS
 site = $SITE
-http-only = true
 site-key = $out/keys/site.key
 state-directory = $run_dir/origin/state
 back-channel = http://$SUBNET.${ADDR[origin]}:$PORT
@@ -411,6 +533,8 @@ dns.tsig-file = $out/keys/tsig.key
 dns.ttl-seconds = $TTL
 dns.origin-addresses = $SUBNET.${ADDR[origin]}
 dns.shelter-origin = true
+acme.directory = https://$SUBNET.${ADDR[dns]}:$ACME_PORT/dir
+acme.trust-file = $out/ca/root.pem
 PROPS
   fi
   echo "$file"
@@ -423,6 +547,7 @@ run_once() {
   log "run '$name': network"
   setup_network
   start_dns
+  start_acme
   start_peers
   log "run '$name': origin (XenoService $name)"
   start_origin "$name" "$(origin_config "$name")"
@@ -430,18 +555,21 @@ run_once() {
   flood_from=$((t0 + calm * 1000))
   flood_until=$((flood_from + flood * 1000))
   end=$((flood_until + after * 1000))
-  printf '{"run":"%s","t0":%s,"floodFrom":%s,"floodUntil":%s,"end":%s,"originCapacityPerSecond":%s,"floodRate":%s,"customers":%s,"originRate":"%s","peerRate":"%s","netem":"%s","originAddress":"%s"}\n' \
+  printf '{"run":"%s","t0":%s,"floodFrom":%s,"floodUntil":%s,"end":%s,"originCapacityPerSecond":%s,"floodRate":%s,"customers":%s,"originRate":"%s","peerRate":"%s","netem":"%s","originAddress":"%s","scheme":"https","attackerConnections":%s,"attackerRequestsPerConnection":%s}\n' \
     "$name" "$t0" "$flood_from" "$flood_until" "$end" "$ORIGIN_CAPACITY" "$flood_rate" "$CUSTOMERS" \
-    "$ORIGIN_RATE" "$PEER_RATE" "$NETEM" "$SUBNET.${ADDR[origin]}" >"$run_dir/run.json"
+    "$ORIGIN_RATE" "$PEER_RATE" "$NETEM" "$SUBNET.${ADDR[origin]}" "$BOTS" "$REQUESTS_PER_CONNECTION" >"$run_dir/run.json"
   in_ns customers java "${JAVA_OPTS[@]}" -Xmx256m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Customers \
-    --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --port "$PORT" --customers "$CUSTOMERS" \
+    --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --trust "$run_dir/trust.pem" --port "$HTTPS_PORT" --customers "$CUSTOMERS" \
     --pages "$PAGES" --books "$BOOKS" --order-body "$ORDER_BODY" --order-path "$ORDER_PATH" \
     --from "$t0" --until "$end" --log "$run_dir/customers.csv"
   local customers_pid=$!
-  in_ns attacker java "${JAVA_OPTS[@]}" -Xmx512m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Attacker \
-    --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --port "$PORT" --paths "$PAGES" --rate "$flood_rate" \
+  in_ns attacker java "${ATTACKER_JAVA_OPTS[@]}" -Xlog:gc:file="$run_dir/attacker-gc.log" -Xmx512m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Attacker \
+    --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --trust "$run_dir/trust.pem" --port "$HTTPS_PORT" \
+    --max-in-flight "$BOTS" --requests-per-connection "$REQUESTS_PER_CONNECTION" --paths "$PAGES" --rate "$flood_rate" \
     --from "$flood_from" --until "$flood_until" --log "$run_dir/attacker.csv"
   local attacker_pid=$!
+  timeout $(( (end - $(date +%s%3N)) / 1000 + 90 )) python3 -c "$CPU_SAMPLER" "$(IFS=,; echo "${HOSTS[*]}")" "$end" "$P" \
+    >"$run_dir/cpu.csv" 2>>"$run_dir/cpu.log" &
   log "run '$name': calm ${calm}s, flood ${flood}s at $flood_rate req/s (${FLOOD_FACTOR}x the origin's $ORIGIN_CAPACITY req/s), calm ${after}s"
   # Bounded: the clients stop themselves at 'end'; a stuck one is killed 60 s later.
   local deadline=$(( (end - $(date +%s%3N)) / 1000 + 60 ))

@@ -21,9 +21,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogarithmicAxis;
@@ -50,6 +53,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 public final class AttackReport {
     static final long SETTLE_MILLIS = 10_000;
     static final long GOOD_MILLIS = 1_000;
+    private static final Pattern CERTIFICATES_READY = Pattern.compile("(\\d+) ms after the start");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private AttackReport() {}
@@ -79,6 +83,11 @@ public final class AttackReport {
 
         boolean good() {
             return ok() && millis < GOOD_MILLIS;
+        }
+
+        /** A failed TLS handshake or a refused certificate ({@link ClientTls#FAILURE_PREFIX}). */
+        boolean tlsFailure() {
+            return status == 0 && detail.startsWith(ClientTls.FAILURE_PREFIX);
         }
 
         static List<Line> read(Path file) throws IOException {
@@ -113,6 +122,7 @@ public final class AttackReport {
             List<Line> attacker,
             List<String[]> events,
             List<String> recorded,
+            Optional<CpuSamples> cpu,
             long t0,
             long floodFrom,
             long floodUntil,
@@ -140,6 +150,7 @@ public final class AttackReport {
                     Line.read(dir.resolve("attacker.csv")),
                     events,
                     recorded,
+                    CpuSamples.read(dir.resolve("cpu.csv")),
                     meta.get("t0").asLong(),
                     meta.get("floodFrom").asLong(),
                     meta.get("floodUntil").asLong(),
@@ -161,13 +172,20 @@ public final class AttackReport {
             legit.set("during", window(pages(floodFrom + SETTLE_MILLIS, floodUntil)));
             legit.set("after", window(pages(floodUntil, end)));
             legit.set("wholeFlood", window(pages(floodFrom, floodUntil)));
+            ObjectNode tls = node.putObject("tlsFailures");
+            tls.put("customers", customers.stream().filter(Line::tlsFailure).count());
+            tls.put("attacker", attacker.stream().filter(Line::tlsFailure).count());
             node.set("orders", orders());
+            ObjectNode cores = node.putObject("cpuCores");
+            cpu.flatMap(c -> c.cores(t0, floodFrom)).ifPresent(c -> cores.set("before", c));
+            cpu.flatMap(c -> c.cores(floodFrom + SETTLE_MILLIS, floodUntil)).ifPresent(c -> cores.set("during", c));
             ObjectNode times = node.putObject("defence");
             firstEvent("SURGING").ifPresent(at -> times.put("surgeDetectedAfterMillis", at - floodFrom));
             firstEvent("OVERLOADED").ifPresent(at -> times.put("overloadedAfterMillis", at - floodFrom));
             firstEvent("DNS").ifPresent(at -> times.put("peersInDnsAfterMillis", at - floodFrom));
             firstPeerInDns().ifPresent(at -> times.put("customersSawPeersAfterMillis", at - floodFrom));
             firstOriginOnlyAfter().ifPresent(at -> times.put("peersWithdrawnAfterFloodEndMillis", at - floodUntil));
+            certificatesReady().ifPresent(ms -> times.put("certificatesReadyAfterStartMillis", ms));
             Set<String> origin = Set.of(meta.path("originAddress").asText("10.77.0.10"));
             Set<String> peers = new TreeSet<>();
             for (Line line : customers) {
@@ -212,6 +230,16 @@ public final class AttackReport {
                             && e[1].equals(kind)
                             && (!kind.equals("DNS") || !e[2].startsWith("+")))
                     .mapToLong(e -> Long.parseLong(e[0]))
+                    .findFirst();
+        }
+
+        /** How long after the origin's start every peer held a certificate (event CERTIFICATES), for a run with peers. */
+        private java.util.OptionalLong certificatesReady() {
+            return events.stream()
+                    .filter(e -> e[1].equals("CERTIFICATES") && !e[2].startsWith("0 peers"))
+                    .map(e -> CERTIFICATES_READY.matcher(e[2]))
+                    .filter(Matcher::find)
+                    .mapToLong(m -> Long.parseLong(m.group(1)))
                     .findFirst();
         }
 
@@ -297,7 +325,7 @@ public final class AttackReport {
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "%n%-40s", "XenoService"));
         runs.forEach(
-                r -> text.append(String.format(Locale.ROOT, "%18s", r.get("run").asText())));
+                r -> text.append(String.format(Locale.ROOT, "%20s", r.get("run").asText())));
         text.append('\n');
         row(
                 text,
@@ -355,6 +383,7 @@ public final class AttackReport {
                 r -> text(r.at("/defence/overloadedAfterMillis")) + " / "
                         + text(r.at("/defence/customersSawPeersAfterMillis")));
         row(text, runs, "peers used", r -> Integer.toString(r.get("peersUsed").size()));
+        httpsRows(text, runs);
         row(
                 text,
                 runs,
@@ -367,6 +396,32 @@ public final class AttackReport {
         return text.toString();
     }
 
+    /** The rows on certificates, TLS failures and where the CPU went. */
+    private static void httpsRows(StringBuilder text, ArrayNode runs) {
+        row(
+                text,
+                runs,
+                "peers' certificates ready (ms after start)",
+                r -> text(r.at("/defence/certificatesReadyAfterStartMillis")));
+        row(
+                text,
+                runs,
+                "TLS failures: customers / attacker",
+                r -> r.at("/tlsFailures/customers").asLong() + " / "
+                        + r.at("/tlsFailures/attacker").asLong());
+        row(
+                text,
+                runs,
+                "CPU cores from 10 s: peers / attacker",
+                r -> text(r.at("/cpuCores/during/peers")) + " / " + text(r.at("/cpuCores/during/attacker")));
+        row(
+                text,
+                runs,
+                "... origin / machine / outside testbed",
+                r -> text(r.at("/cpuCores/during/origin")) + " / " + text(r.at("/cpuCores/during/machine")) + " / "
+                        + text(r.at("/cpuCores/during/outsideTestbed")));
+    }
+
     private static String text(JsonNode node) {
         return node.isMissingNode() ? "-" : node.asText();
     }
@@ -374,7 +429,7 @@ public final class AttackReport {
     private static void row(
             StringBuilder text, ArrayNode runs, String label, java.util.function.Function<JsonNode, String> value) {
         text.append(String.format(Locale.ROOT, "%-40s", label));
-        runs.forEach(r -> text.append(String.format(Locale.ROOT, "%18s", value.apply(r))));
+        runs.forEach(r -> text.append(String.format(Locale.ROOT, "%20s", value.apply(r))));
         text.append('\n');
     }
 

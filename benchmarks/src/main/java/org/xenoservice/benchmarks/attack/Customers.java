@@ -3,11 +3,6 @@ package org.xenoservice.benchmarks.attack;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.Supplier;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 
 /**
  * The shop's customers: {@code --customers} browsers, each in a loop of "open a page, think for
@@ -26,6 +31,11 @@ import java.util.UUID;
  * times. One line per request in {@code --log}: kind {@code page} or {@code order} (detail: the
  * order id).
  *
+ * <p>With {@code --trust FILE} (PEM roots) they speak HTTPS as browsers do: {@code https://SITE/…}
+ * to the address picked, with the site's name as SNI and {@code Host}, the chain checked against
+ * those roots and the host name against the certificate (see {@link ClientTls}); each browser keeps
+ * its connections alive between pages and resumes its TLS sessions. Without it, plain HTTP.
+ *
  * <p>The order body is {@code --order-body} with {@code {book}}, {@code {customer}} and
  * {@code {id}} filled in, e.g. {@code book={book}&email=c{customer}@example.org&order-id={id}}.
  */
@@ -34,15 +44,17 @@ public final class Customers {
 
     /** Runs the customers; see the class comment for the arguments. */
     public static void main(String[] argv) throws Exception {
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
         Args args = new Args(argv);
         int count = (int) args.getLong("customers", 8);
         long from = args.getLong("from");
         long until = args.getLong("until");
+        String trust = args.get("trust", "");
+        ClientTls tls = trust.isEmpty() ? null : ClientTls.trusting(Path.of(trust));
         try (RequestLog log = new RequestLog(Path.of(args.get("log")))) {
             Shopper.Settings settings = new Shopper.Settings(
                     args.get("site"),
-                    (int) args.getLong("port", 80),
+                    tls != null,
+                    (int) args.getLong("port", tls != null ? 443 : 80),
                     args.getList("pages"),
                     args.getList("books"),
                     args.get("order-body"),
@@ -53,15 +65,23 @@ public final class Customers {
                     until,
                     log);
             List<Thread> threads = new ArrayList<>();
+            List<CloseableHttpClient> browsers = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 TtlResolver resolver = new TtlResolver(args.dnsServer(), settings.site(), i == 0 ? log::dns : a -> {});
-                Shopper shopper = new Shopper(i, settings, resolver, new Random(args.getLong("seed", 2000) + i));
+                CloseableHttpClient browser =
+                        ClientTls.httpClient(tls, 2, Duration.ofSeconds(3), settings.timeout(), true);
+                browsers.add(browser);
+                Shopper shopper =
+                        new Shopper(i, settings, resolver, browser, new Random(args.getLong("seed", 2000) + i));
                 threads.add(new Thread(shopper, "customer-" + i));
             }
             Args.sleepUntil(from);
             threads.forEach(Thread::start);
             for (Thread thread : threads) {
                 thread.join(Math.max(1, until - System.currentTimeMillis()) + 30_000);
+            }
+            for (CloseableHttpClient browser : browsers) {
+                browser.close();
             }
         }
     }
@@ -70,6 +90,7 @@ public final class Customers {
     static final class Shopper implements Runnable {
         record Settings(
                 String site,
+                boolean https,
                 int port,
                 List<String> pages,
                 List<String> books,
@@ -85,17 +106,14 @@ public final class Customers {
         private final Settings settings;
         private final TtlResolver resolver;
         private final Random random;
-        private final HttpClient http;
+        private final CloseableHttpClient http;
 
-        Shopper(int number, Settings settings, TtlResolver resolver, Random random) {
+        Shopper(int number, Settings settings, TtlResolver resolver, CloseableHttpClient http, Random random) {
             this.number = number;
             this.settings = settings;
             this.resolver = resolver;
             this.random = random;
-            this.http = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(3))
-                    .build();
+            this.http = http;
         }
 
         @Override
@@ -108,7 +126,7 @@ public final class Customers {
                 while (System.currentTimeMillis() < settings.until()) {
                     String path =
                             settings.pages().get(random.nextInt(settings.pages().size()));
-                    send("page", HttpRequest.newBuilder().GET(), path, "");
+                    send("page", () -> new HttpGet(path), "");
                     if (++pages % settings.orderEvery() == 0 && System.currentTimeMillis() < settings.until()) {
                         order();
                     }
@@ -131,11 +149,12 @@ public final class Customers {
             for (int attempt = 0; attempt < settings.orderAttempts(); attempt++) {
                 int status = send(
                         "order",
-                        HttpRequest.newBuilder()
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .header("Content-Type", "application/x-www-form-urlencoded")
-                                .header("Idempotency-Key", id),
-                        settings.orderPath(),
+                        () -> {
+                            HttpPost post = new HttpPost(settings.orderPath());
+                            post.setEntity(new StringEntity(body, ContentType.APPLICATION_FORM_URLENCODED));
+                            post.setHeader("Idempotency-Key", id);
+                            return post;
+                        },
                         id);
                 if (status >= 200 && status < 400) { // the origin answers 303 See Other, a replica 202
                     return;
@@ -144,8 +163,11 @@ public final class Customers {
             }
         }
 
-        /** Sends one request (and once more to another address when the first cannot connect); logs it. */
-        private int send(String kind, HttpRequest.Builder request, String path, String detail) {
+        /**
+         * Sends one request (and once more to another address when the first cannot connect); logs it.
+         * A TLS failure is not tried elsewhere: a browser shows its certificate error.
+         */
+        private int send(String kind, Supplier<HttpUriRequestBase> request, String detail) {
             List<InetAddress> addresses = resolver.addresses();
             long startMillis = System.currentTimeMillis();
             long start = System.nanoTime();
@@ -157,32 +179,26 @@ public final class Customers {
             String address = "-";
             String failure = "";
             for (int attempt = 0; attempt < Math.min(2, addresses.size()); attempt++) {
-                address = addresses.get((first + attempt) % addresses.size()).getHostAddress();
-                HttpRequest built = request.copy()
-                        .uri(URI.create("http://" + address + ":" + settings.port() + path))
-                        .header("Host", settings.site())
-                        .header("Accept-Encoding", "gzip")
-                        .header("User-Agent", "customer/" + number)
-                        .timeout(settings.timeout())
-                        .build();
+                InetAddress to = addresses.get((first + attempt) % addresses.size());
+                address = to.getHostAddress();
+                // The site's name is the host (SNI, Host, the name the certificate must hold); the address is where
+                // the connection goes: what a browser does after resolving the name itself.
+                HttpHost target =
+                        new HttpHost(settings.https() ? "https" : "http", to, settings.site(), settings.port());
+                HttpUriRequestBase built = request.get(); // a request object is sent once
+                built.setHeader("Accept-Encoding", "gzip");
+                built.setHeader("User-Agent", "customer/" + number);
                 try {
-                    HttpResponse<byte[]> response = http.send(built, HttpResponse.BodyHandlers.ofByteArray());
-                    settings.log()
-                            .add(
-                                    startMillis,
-                                    kind,
-                                    address,
-                                    response.statusCode(),
-                                    (System.nanoTime() - start) / 1e6,
-                                    detail);
-                    return response.statusCode();
-                } catch (ConnectException | HttpConnectTimeoutException e) {
+                    int status = http.execute(target, built, response -> {
+                        EntityUtils.consume(response.getEntity());
+                        return response.getCode();
+                    });
+                    settings.log().add(startMillis, kind, address, status, (System.nanoTime() - start) / 1e6, detail);
+                    return status;
+                } catch (ConnectException | ConnectTimeoutException e) {
                     failure = e.getClass().getSimpleName() + " " + address; // a browser tries the next address
                 } catch (IOException e) {
-                    failure = e.getClass().getSimpleName();
-                    break;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    failure = ClientTls.describe(e);
                     break;
                 }
             }

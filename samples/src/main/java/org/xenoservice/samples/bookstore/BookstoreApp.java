@@ -87,23 +87,6 @@ public final class BookstoreApp implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     public static BookstoreApp start(Options options) throws IOException {
-        return start(options, Optional.empty(), -1);
-    }
-
-    /**
-     * Starts the shop serving HTTPS too, on {@code httpsPort} (0: any free port) of the same address,
-     * with the key and certificate chain of {@code tls}; both listeners feed the same workers.
-     *
-     * @throws IOException if a port cannot be bound
-     */
-    public static BookstoreApp start(Options options, int httpsPort, SSLContext tls) throws IOException {
-        if (httpsPort < 0 || httpsPort > 65535) {
-            throw new IllegalArgumentException("httpsPort must be between 0 and 65535, but was " + httpsPort);
-        }
-        return start(options, Optional.of(Objects.requireNonNull(tls, "tls")), httpsPort);
-    }
-
-    private static BookstoreApp start(Options options, Optional<SSLContext> tls, int httpsPort) throws IOException {
         Objects.requireNonNull(options, "options");
         Shop shop = options.shop();
         WorkerPool pool = options.workerPool("bookstore-worker");
@@ -127,13 +110,13 @@ public final class BookstoreApp implements AutoCloseable {
                 .dynamic("/search", pooled(pool, shop, search))
                 .dynamic("/order", pooled(pool, shop, order))
                 .build();
-        Undertow.Builder builder = Undertow.builder().addHttpListener(options.port(), options.bindAddress());
-        tls.ifPresent(context -> builder.addHttpsListener(httpsPort, options.bindAddress(), context));
-        Undertow server = builder.setIoThreads(
-                        Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
+        Undertow.Builder builder = Undertow.builder()
+                .addHttpListener(options.port(), options.bindAddress())
+                .setIoThreads(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())))
                 .setWorkerThreads(options.workerThreads())
-                .setHandler(app)
-                .build();
+                .setHandler(app);
+        options.tls().ifPresent(tls -> builder.addHttpsListener(options.httpsPort(), options.bindAddress(), tls));
+        Undertow server = builder.build();
         try {
             server.start();
         } catch (RuntimeException e) {
@@ -144,19 +127,19 @@ public final class BookstoreApp implements AutoCloseable {
                     e);
         }
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
-        OptionalInt securePort = tls.isEmpty()
-                ? OptionalInt.empty()
-                : OptionalInt.of(
-                        ((InetSocketAddress) server.getListenerInfo().get(1).getAddress()).getPort());
+        OptionalInt httpsPort = options.tls().isPresent()
+                ? OptionalInt.of(
+                        ((InetSocketAddress) server.getListenerInfo().get(1).getAddress()).getPort())
+                : OptionalInt.empty();
         LOG.info(
                 "the bookstore serves http://{}:{}/{} ({} workers, queue {}, {} per request)",
                 options.bindAddress(),
                 port,
-                securePort.isPresent() ? " and https on port " + securePort.getAsInt() : "",
+                httpsPort.isPresent() ? " and https on port " + httpsPort.getAsInt() : "",
                 options.workerThreads(),
                 options.queueCapacity(),
                 options.costPerRequest());
-        return new BookstoreApp(server, pool, port, securePort);
+        return new BookstoreApp(server, pool, port, httpsPort);
     }
 
     /**
@@ -199,7 +182,7 @@ public final class BookstoreApp implements AutoCloseable {
         return port;
     }
 
-    /** The port the shop serves HTTPS on, if started with it. */
+    /** The HTTPS port the shop listens on, when it was given {@link Options.Builder#https}. */
     public OptionalInt httpsPort() {
         return httpsPort;
     }
@@ -270,6 +253,8 @@ public final class BookstoreApp implements AutoCloseable {
         private final Duration costPerRequest;
         private final boolean burnCpu;
         private final Runnable beforeWork;
+        private final Optional<SSLContext> tls;
+        private final int httpsPort;
 
         private Options(Builder builder) {
             this.xeno = builder.xeno;
@@ -283,6 +268,8 @@ public final class BookstoreApp implements AutoCloseable {
             this.costPerRequest = builder.costPerRequest;
             this.burnCpu = builder.burnCpu;
             this.beforeWork = builder.beforeWork;
+            this.tls = builder.tls;
+            this.httpsPort = builder.httpsPort;
         }
 
         /** A builder; {@code xeno}, {@code siteDirectory}, {@code orders} and {@code catalogue} are required. */
@@ -340,6 +327,16 @@ public final class BookstoreApp implements AutoCloseable {
             return burnCpu;
         }
 
+        /** The TLS context of the HTTPS listener, when the shop has one. */
+        public Optional<SSLContext> tls() {
+            return tls;
+        }
+
+        /** The HTTPS port, when {@link #tls()} is present; 0 picks a free one. */
+        public int httpsPort() {
+            return httpsPort;
+        }
+
         Shop shop() {
             return new Shop(catalogue, orders, Clock.systemUTC());
         }
@@ -361,6 +358,8 @@ public final class BookstoreApp implements AutoCloseable {
             private Duration costPerRequest = Duration.ZERO;
             private boolean burnCpu;
             private Runnable beforeWork = () -> {};
+            private Optional<SSLContext> tls = Optional.empty();
+            private int httpsPort;
 
             private Builder() {}
 
@@ -445,6 +444,20 @@ public final class BookstoreApp implements AutoCloseable {
              */
             public Builder burnCpu(boolean value) {
                 this.burnCpu = value;
+                return this;
+            }
+
+            /**
+             * Serves the shop over HTTPS too, on {@code port} (0 picks a free one) of the same address,
+             * with the certificate and key {@code context} holds; none by default. The same workers
+             * and queue serve both listeners.
+             */
+            public Builder https(int port, SSLContext context) {
+                if (port < 0 || port > 65535) {
+                    throw new IllegalArgumentException("https port must be between 0 and 65535, but was " + port);
+                }
+                this.httpsPort = port;
+                this.tls = Optional.of(Objects.requireNonNull(context, "context"));
                 return this;
             }
 

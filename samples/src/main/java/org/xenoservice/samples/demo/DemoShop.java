@@ -75,7 +75,7 @@ final class DemoShop implements AutoCloseable {
             Optional<SSLContext> tls,
             int httpsPort)
             throws IOException {
-        BookstoreApp.Options options = BookstoreApp.Options.builder()
+        BookstoreApp.Options.Builder options = BookstoreApp.Options.builder()
                 .xeno(xeno)
                 .siteDirectory(siteDirectory)
                 .orders(orders)
@@ -84,9 +84,9 @@ final class DemoShop implements AutoCloseable {
                 .port(port)
                 .workerThreads(workers)
                 .costPerRequest(cost)
-                .queueCapacity(queueLimit)
-                .build();
-        origin = tls.isPresent() ? BookstoreApp.start(options, httpsPort, tls.get()) : BookstoreApp.start(options);
+                .queueCapacity(queueLimit);
+        tls.ifPresent(context -> options.https(httpsPort, context));
+        origin = BookstoreApp.start(options.build());
     }
 
     /** Orders in the order book. */
