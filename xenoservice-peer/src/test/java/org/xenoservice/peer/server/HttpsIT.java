@@ -16,6 +16,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +29,7 @@ import org.xenoservice.client.PeerCallException;
 import org.xenoservice.client.PeerClient;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
+import org.xenoservice.peer.TlsEngine;
 import org.xenoservice.protocol.CertificateRequest;
 import org.xenoservice.protocol.ServedCertificate;
 import org.xenoservice.protocol.SiteQuota;
@@ -35,7 +37,8 @@ import org.xenoservice.testing.TestCa;
 
 /**
  * A real {@link PeerServer} serving two tenants over HTTPS by SNI, with certificates from a test CA
- * that signs the peer's own requests; clients trust that CA only and check host names.
+ * that signs the peer's own requests; clients trust that CA only and check host names. On the JDK's
+ * TLS here, and on OpenSSL in {@link OpenSslHttpsIT}, which runs every test again.
  */
 class HttpsIT {
     private static final KeyPair BOOKS = SiteKeys.generate();
@@ -67,8 +70,14 @@ class HttpsIT {
         peer.close();
     }
 
-    private static PeerServer peer(Path store) throws IOException {
+    /** The engine the peer is asked to handshake with, and which it must use. */
+    TlsEngine engine() {
+        return TlsEngine.JDK;
+    }
+
+    private PeerServer peer(Path store) throws IOException {
         PeerServer server = PeerServer.builder()
+                .tlsEngine(engine())
                 .servingPort(0)
                 .controlPort(0)
                 .httpsPort(0)
@@ -126,6 +135,11 @@ class HttpsIT {
         try (SSLSocket tls = TlsClient.connect(CA.clientContext(), https(), "www.books.example")) {
             assertEquals(served.serialNumber(), serial(TlsClient.leaf(tls)));
         }
+    }
+
+    @Test
+    void theHttpsPortHandshakesWithTheEngineAskedFor() {
+        assertEquals(Optional.of(engine()), peer.httpsEngine());
     }
 
     @Test
