@@ -157,7 +157,11 @@ class HttpsIT {
     void tls11IsRefusedAndTls12Accepted() throws IOException {
         certify(books, "books.example");
         assertEquals(22, TlsClient.helloAnswer(https(), 0x0303, "books.example"), "a TLS 1.2 hello gets a ServerHello");
-        assertEquals(21, TlsClient.helloAnswer(https(), 0x0302, "books.example"), "a TLS 1.1 hello gets an alert");
+        // wildfly-openssl frees a connection that fails the handshake before its alert is sent: a close
+        int tls11 = TlsClient.helloAnswer(https(), 0x0302, "books.example");
+        assertTrue(
+                tls11 == 21 || (engine() == TlsEngine.OPENSSL && tls11 == -1),
+                "a TLS 1.1 hello gets an alert (OpenSSL: a close), never a ServerHello; got " + tls11);
     }
 
     @Test
