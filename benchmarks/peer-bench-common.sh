@@ -47,7 +47,7 @@ peer_bench_start_nginx() {
 }
 
 # Starts PeerBenchmarkServer with the arguments given (SITE_DIR HOST PORT WORK_DIR [HTTPS_PORT
-# CHAIN KEY]), its output in $PEER_LOG, and waits for the line that starts with $PEER_READY
+# CHAIN KEY [TLS_ENGINE]]), its output in $PEER_LOG, and waits for the line that starts with $PEER_READY
 # (serving-port or https-port); sets PEER_PID. JAVA (default: java) runs it, with JAVA_OPTS.
 peer_bench_start_peer() {
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Peer serving benchmark over HTTPS: requests per second and CPU time per request for a 2 KB and a
-# 100 KB file served by a XenoService peer (PeerServer's HTTPS port, the site's certificate chosen
-# by SNI) and by nginx with the same certificate, on the same machine, in the same run, with wrk;
-# over kept-alive connections, and with a new connection (a TLS handshake) per request.
+# 100 KB file served by XenoService peers (PeerServer's HTTPS port, the site's certificate chosen
+# by SNI), one per TLS engine (tls-engine: the JDK's and OpenSSL), and by nginx with the same
+# certificate, on the same machine, in the same run, with wrk; over kept-alive connections, and with
+# a new connection (a TLS handshake) per request.
 #
-#   benchmarks/run-peer-tls-benchmark.sh            # about 5 minutes
+#   benchmarks/run-peer-tls-benchmark.sh            # about 8 minutes
 #   ROUNDS=5 DURATION=15s benchmarks/run-peer-tls-benchmark.sh
+#   ENGINES=openssl SKIP_BUILD=1 benchmarks/run-peer-tls-benchmark.sh   # one peer only
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java SKIP_BUILD=1 benchmarks/run-peer-tls-benchmark.sh
 #
 # Makes a throwaway CA and an ECDSA P-256 certificate for bench.example; the peer serves it as the
 # site's manual certificate, nginx from the same files. wrk connects to 127.0.0.1 but names
 # bench.example in the URL, so it goes out as the Host header and as SNI (see loopback.lua below);
 # wrk does not verify certificates, curl does (the check before measuring). Rounds alternate which
-# server goes first. Needs wrk, nginx, curl and openssl (wrk and nginx installed with apt-get when
+# server goes first (each round starts one later in the list: peer-jdk, peer-openssl, nginx). Needs wrk, nginx, curl and openssl (wrk and nginx installed with apt-get when
 # run as root and missing). Outputs in benchmarks/target/peer-tls-bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +26,9 @@ WARMUP=${WARMUP:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 NGINX_WORKERS=${NGINX_WORKERS:-$(nproc)}  # as many as the peer's I/O threads (Undertow: one per core)
-PEER_PORT=${PEER_PORT:-18082}             # the peer's plain port, unused here
-PEER_HTTPS_PORT=${PEER_HTTPS_PORT:-18443}
+ENGINES=${ENGINES:-jdk openssl}           # one peer per TLS engine (tls-engine), each with its own JVM
+PEER_PORT=${PEER_PORT:-18082}             # the first peer's plain port, unused here; the next peer's is one more
+PEER_HTTPS_PORT=${PEER_HTTPS_PORT:-18443} # the first peer's HTTPS port; the next peer's is two more
 NGINX_HTTPS_PORT=${NGINX_HTTPS_PORT:-18444}
 # shellcheck source=benchmarks/peer-bench-common.sh
 . benchmarks/peer-bench-common.sh
@@ -78,8 +81,20 @@ http {
 }
 CONF
 peer_bench_start_nginx "$OUT/nginx/nginx.conf"
-PEER_LOG=$OUT/peer.log PEER_READY=https-port peer_bench_start_peer \
-  "$OUT/site" "$HOST" "$PEER_PORT" "$OUT/peer-work" "$PEER_HTTPS_PORT" "$OUT/tls/site.pem" "$OUT/tls/site.key"
+declare -A port_of pid_of
+servers=() peers=() index=0
+for engine in $ENGINES; do
+  PEER_LOG=$OUT/peer-$engine.log PEER_READY=https-port peer_bench_start_peer "$OUT/site" "$HOST" \
+    $((PEER_PORT + index)) "$OUT/peer-work-$engine" $((PEER_HTTPS_PORT + 2 * index)) "$OUT/tls/site.pem" \
+    "$OUT/tls/site.key" "$engine"
+  # the engine asked for must be the one it uses: a fallback from openssl would measure the JDK twice
+  grep -q "^https-engine=$engine\$" "$OUT/peer-$engine.log" \
+    || { echo "the $engine peer does not handshake with $engine:" >&2; cat "$OUT/peer-$engine.log" >&2; exit 1; }
+  port_of[peer-$engine]=$((PEER_HTTPS_PORT + 2 * index)); pid_of[peer-$engine]=$PEER_PID
+  servers+=("peer-$engine"); peers+=("peer-$engine"); index=$((index + 1))
+done
+servers+=(nginx)
+port_of[nginx]=$NGINX_HTTPS_PORT; pid_of[nginx]=$NGINX_PID
 
 # wrk resolves the URL's host with getaddrinfo; this script makes it connect to 127.0.0.1 instead,
 # while the URL's host still goes out as the Host header and the TLS server name.
@@ -92,8 +107,8 @@ LUA
 # Check both before measuring: curl verifies the chain against the CA and the name; s_client shows
 # what each negotiates with OpenSSL's defaults (wrk's too) and whether a session is resumed.
 : > "$OUT/tls-check.txt"
-for server in peer nginx; do
-  port=$([ "$server" = peer ] && echo "$PEER_HTTPS_PORT" || echo "$NGINX_HTTPS_PORT")
+for server in "${servers[@]}"; do
+  port=${port_of[$server]}
   for file in 2k.bin 100k.bin; do
     got=$(curl -sS --cacert "$OUT/tls/ca.pem" --resolve "$HOST:$port:127.0.0.1" -o "$OUT/got" \
       -w '%{http_code} %{http_version}' "https://$HOST:$port/$file")
@@ -111,9 +126,6 @@ for server in peer nginx; do
 done
 cat "$OUT/tls-check.txt"
 
-declare -A port_of pid_of
-port_of[peer]=$PEER_HTTPS_PORT; port_of[nginx]=$NGINX_HTTPS_PORT
-pid_of[peer]=$PEER_PID; pid_of[nginx]=$NGINX_PID
 busy_ticks() {  # CPU time all processes of the machine used so far (user, nice, system, irq, softirq)
   awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat
 }
@@ -145,16 +157,19 @@ measure() {  # server mode file round -> a line of rounds.tsv
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/summary.txt"
-for file in 2k.bin 100k.bin; do  # JIT warm-up for the peer, a short one for nginx
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$OUT/loopback.lua" "https://$HOST:$PEER_HTTPS_PORT/$file" >/dev/null
+for peer in "${peers[@]}"; do  # JIT warm-up for each peer, a short one for nginx
+  for file in 2k.bin 100k.bin; do
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$OUT/loopback.lua" "https://$HOST:${port_of[$peer]}/$file" >/dev/null
+  done
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$OUT/loopback.lua" -H "Connection: close" \
+    "https://$HOST:${port_of[$peer]}/2k.bin" >/dev/null
 done
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$OUT/loopback.lua" -H "Connection: close" \
-  "https://$HOST:$PEER_HTTPS_PORT/2k.bin" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$OUT/loopback.lua" "https://$HOST:$NGINX_HTTPS_PORT/2k.bin" >/dev/null
 
 printf 'round\tmode\tfile\tserver\treq/s\tcpu_us_per_req\twrk_cpu_us_per_req\tother_cores\trequests\terrors\n' > "$OUT/rounds.tsv"
 for round in $(seq 1 "$ROUNDS"); do
-  order=(peer nginx); ((round % 2)) || order=(nginx peer)
+  shift_by=$(((round - 1) % ${#servers[@]}))
+  order=("${servers[@]:shift_by}" "${servers[@]:0:shift_by}")
   for mode in keepalive close; do
     for file in 2k.bin 100k.bin; do
       for server in "${order[@]}"; do
@@ -168,25 +183,24 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summa
 python3 - "$OUT/rounds.tsv" <<'PY' | tee -a "$OUT/summary.txt"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter='\t'))
-print(f"{'mode':<10} {'file':<9} {'peer req/s, each round':<26} {'nginx req/s, each round':<26} {'ratio':>6}"
-      f" {'server CPU us/req':>18} {'wrk CPU us/req':>16} {'errors':>6}")
-print(f"{'':<73} {'peer':>8} {'nginx':>9} {'peer':>7} {'nginx':>8}")
+servers = list(dict.fromkeys(r['server'] for r in rows))
+print(f"{'mode':<10} {'file':<9} {'server':<13} {'req/s, each round':<30} {'ratio':>6} {'CPU us/req':>11}"
+      f" {'wrk CPU us/req':>15} {'other cores':>16} {'errors':>6}")
 for mode in ('keepalive', 'close'):
     for file in ('2k.bin', '100k.bin'):
         def pick(server, key):
             return [float(r[key]) for r in rows if (r['mode'], r['file'], r['server']) == (mode, file, server)]
-        median = lambda server, key: statistics.median(pick(server, key))
-        each = lambda xs: ' '.join(f'{x:,.0f}' for x in xs)
-        errors = sum(int(r['errors']) for r in rows if (r['mode'], r['file']) == (mode, file))
-        print(f"{mode:<10} {file:<9} {each(pick('peer', 'req/s')):<26} {each(pick('nginx', 'req/s')):<26}"
-              f" {median('peer', 'req/s') / median('nginx', 'req/s'):6.2f}"
-              f" {median('peer', 'cpu_us_per_req'):8.1f} {median('nginx', 'cpu_us_per_req'):9.1f}"
-              f" {median('peer', 'wrk_cpu_us_per_req'):7.1f} {median('nginx', 'wrk_cpu_us_per_req'):8.1f} {errors:6d}")
-print("ratio = median peer req/s / median nginx req/s. CPU per request: medians over the rounds of user +"
-      " system time / requests; the server's (nginx: master and workers) and wrk's own.")
-others = [float(r['other_cores']) for r in rows]
-print(f"other processes used {min(others):.2f}-{max(others):.2f} of the cores during the runs"
-      f" (median {statistics.median(others):.2f})")
+        nginx = statistics.median(pick('nginx', 'req/s'))
+        for server in servers:
+            rps = pick(server, 'req/s')
+            errors = sum(int(r['errors']) for r in rows if (r['mode'], r['file'], r['server']) == (mode, file, server))
+            print(f"{mode:<10} {file:<9} {server:<13} {' '.join(f'{x:,.0f}' for x in rps):<30}"
+                  f" {statistics.median(rps) / nginx:6.2f} {statistics.median(pick(server, 'cpu_us_per_req')):11.1f}"
+                  f" {statistics.median(pick(server, 'wrk_cpu_us_per_req')):15.1f}"
+                  f" {' '.join(f'{x:.1f}' for x in pick(server, 'other_cores')):>16} {errors:6d}")
+print("ratio = median req/s / nginx's median req/s. CPU per request: medians over the rounds of user +"
+      " system time / requests; the server's (nginx: master and workers) and wrk's own. other cores: what"
+      " other processes used during each round's measurement.")
 PY
 echo "$(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds; nginx worker_processes $NGINX_WORKERS;" \
   "peer on $("${JAVA:-java}" -version 2>&1 | head -1)" | tee -a "$OUT/summary.txt"

@@ -9,6 +9,7 @@ import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
+import org.xenoservice.peer.TlsEngine;
 import org.xenoservice.peer.server.PeerServer;
 import org.xenoservice.protocol.SiteQuota;
 
@@ -19,9 +20,11 @@ import org.xenoservice.protocol.SiteQuota;
  * killed.
  *
  * <p>Usage: {@code java -cp benchmarks.jar org.xenoservice.benchmarks.PeerBenchmarkServer SITE_DIR HOST PORT WORK_DIR
- * [HTTPS_PORT CHAIN_PEM KEY_PEM]}. With the last three, the site is served over HTTPS too, with that
- * chain and key as its manual certificate (as {@code site.HOST.tls-certificate} and {@code
- * site.HOST.tls-key} in a peer's properties).
+ * [HTTPS_PORT CHAIN_PEM KEY_PEM [TLS_ENGINE]]}. With the HTTPS three, the site is served over HTTPS
+ * too, with that chain and key as its manual certificate (as {@code site.HOST.tls-certificate} and
+ * {@code site.HOST.tls-key} in a peer's properties), on the TLS engine {@code TLS_ENGINE} ({@code auto},
+ * {@code openssl} or {@code jdk}, as {@code tls-engine}; {@code auto} by default), and the engine used
+ * is printed as {@code https-engine=openssl} or {@code https-engine=jdk}.
  */
 public final class PeerBenchmarkServer {
     private PeerBenchmarkServer() {}
@@ -50,6 +53,11 @@ public final class PeerBenchmarkServer {
         if (args.length >= 7) {
             builder.httpsPort(Integer.parseInt(args[4])).manualCertificate(host, Path.of(args[5]), Path.of(args[6]));
         }
+        if (args.length >= 8) {
+            builder.tlsEngine(TlsEngine.fromPropertyValue(args[7])
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "TLS_ENGINE must be auto, openssl or jdk, but was '" + args[7] + "'")));
+        }
         PeerServer peer = builder.build();
         peer.start();
         try (InputStream in = Files.newInputStream(bundle)) {
@@ -57,6 +65,7 @@ public final class PeerBenchmarkServer {
         }
         peer.sites().activate(host, 1);
         System.out.println("serving-port=" + peer.servingPort());
+        peer.httpsEngine().ifPresent(engine -> System.out.println("https-engine=" + engine.propertyValue()));
         peer.httpsPort().ifPresent(https -> System.out.println("https-port=" + https));
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(peer::close, "xeno-peer-shutdown"));

@@ -29,6 +29,8 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  *
  * <p>Properties: {@code serving-port} ({@value #DEFAULT_SERVING_PORT}), {@code https-port} (none: no
  * HTTPS listener; with one, each site is served over HTTPS with its own certificate, chosen by SNI),
+ * {@code tls-engine} ({@code auto}, {@code openssl} or {@code jdk}: the {@link TlsEngine} of the
+ * HTTPS port; {@code auto} by default),
  * {@code control-port}
  * ({@value #DEFAULT_CONTROL_PORT}), {@code bind-address} ({@value #DEFAULT_BIND_ADDRESS}),
  * {@code store-directory} (required), {@code max-upload-bytes} ({@link #DEFAULT_MAX_UPLOAD_BYTES}),
@@ -54,9 +56,12 @@ public final class PeerConfig {
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     /** The default largest upload: 1 GiB. */
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
+    /** The default TLS engine of the HTTPS port: OpenSSL when it loads, else the JDK's. */
+    public static final TlsEngine DEFAULT_TLS_ENGINE = TlsEngine.AUTO;
 
     private final int servingPort;
     private final OptionalInt httpsPort;
+    private final TlsEngine tlsEngine;
     private final int controlPort;
     private final String bindAddress;
     private final Path storeDirectory;
@@ -70,6 +75,7 @@ public final class PeerConfig {
     private PeerConfig(Builder builder) {
         this.servingPort = builder.servingPort;
         this.httpsPort = builder.httpsPort;
+        this.tlsEngine = builder.tlsEngine;
         this.manualCertificates = List.copyOf(builder.manualCertificates.values());
         this.controlPort = builder.controlPort;
         this.bindAddress = builder.bindAddress;
@@ -112,6 +118,11 @@ public final class PeerConfig {
      */
     public OptionalInt httpsPort() {
         return httpsPort;
+    }
+
+    /** The TLS engine of the HTTPS port; {@link #DEFAULT_TLS_ENGINE} unless set. */
+    public TlsEngine tlsEngine() {
+        return tlsEngine;
     }
 
     /** The certificates the operator installed by hand, one at most per site. */
@@ -172,6 +183,7 @@ public final class PeerConfig {
                 .storeDirectory(storeDirectory)
                 .maxUploadBytes(maxUploadBytes)
                 .bandwidthBytesPerSecond(bandwidthBytesPerSecond)
+                .tlsEngine(tlsEngine)
                 .enrollments(enrollments);
         httpsPort.ifPresent(builder::httpsPort);
         manualCertificates.forEach(
@@ -184,7 +196,8 @@ public final class PeerConfig {
     @Override
     public String toString() {
         return "PeerConfig{servingPort=" + servingPort + ", httpsPort="
-                + (httpsPort.isPresent() ? Integer.toString(httpsPort.getAsInt()) : "off") + ", controlPort="
+                + (httpsPort.isPresent() ? Integer.toString(httpsPort.getAsInt()) : "off") + ", tlsEngine="
+                + tlsEngine.propertyValue() + ", controlPort="
                 + controlPort + ", bindAddress=" + bindAddress
                 + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
                 + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", tls="
@@ -197,6 +210,7 @@ public final class PeerConfig {
     public static final class Builder {
         private int servingPort = DEFAULT_SERVING_PORT;
         private OptionalInt httpsPort = OptionalInt.empty();
+        private TlsEngine tlsEngine = DEFAULT_TLS_ENGINE;
         private final Map<String, ManualCertificate> manualCertificates = new LinkedHashMap<>();
         private int controlPort = DEFAULT_CONTROL_PORT;
         private String bindAddress = DEFAULT_BIND_ADDRESS;
@@ -222,6 +236,16 @@ public final class PeerConfig {
          */
         public Builder httpsPort(int port) {
             this.httpsPort = OptionalInt.of(checkPort(Setting.HTTPS_PORT, port));
+            return this;
+        }
+
+        /**
+         * Which TLS implementation the HTTPS port handshakes with; {@link #DEFAULT_TLS_ENGINE} by
+         * default. The JDK's costs several times OpenSSL's CPU per handshake; see {@link TlsEngine}.
+         * The control port's {@linkplain #tls key store} always uses the JDK's.
+         */
+        public Builder tlsEngine(TlsEngine engine) {
+            this.tlsEngine = Objects.requireNonNull(engine, "engine");
             return this;
         }
 

@@ -33,6 +33,7 @@ import org.xenoservice.protocol.SiteQuota;
 final class PeerConfigFile {
     private static final String SERVING_PORT = Setting.SERVING_PORT.propertyName();
     private static final String HTTPS_PORT = Setting.HTTPS_PORT.propertyName();
+    private static final String TLS_ENGINE = Setting.TLS_ENGINE.propertyName();
     private static final String CONTROL_PORT = Setting.CONTROL_PORT.propertyName();
     private static final String BIND_ADDRESS = Setting.BIND_ADDRESS.propertyName();
     private static final String STORE_DIRECTORY = Setting.STORE_DIRECTORY.propertyName();
@@ -44,6 +45,7 @@ final class PeerConfigFile {
     private static final List<String> SETTINGS = List.of(
             SERVING_PORT,
             HTTPS_PORT,
+            TLS_ENGINE,
             CONTROL_PORT,
             BIND_ADDRESS,
             STORE_DIRECTORY,
@@ -128,6 +130,14 @@ final class PeerConfigFile {
         }
         if ((value = properties.get(HTTPS_PORT)) != null) {
             builder.httpsPort(port(HTTPS_PORT, value));
+        }
+        if ((value = properties.get(TLS_ENGINE)) != null) {
+            String name = value;
+            builder.tlsEngine(TlsEngine.fromPropertyValue(name)
+                    .orElseThrow(() -> fail(
+                            TLS_ENGINE,
+                            "is '" + name + "'; give auto (OpenSSL when it loads, else the JDK's), openssl or jdk",
+                            null)));
         }
         if ((value = properties.get(CONTROL_PORT)) != null) {
             builder.controlPort(port(CONTROL_PORT, value));

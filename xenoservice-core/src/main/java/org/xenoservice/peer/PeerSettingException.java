@@ -15,6 +15,8 @@ public final class PeerSettingException extends IllegalArgumentException {
         SERVING_PORT("servingPort", "serving-port"),
         /** {@link PeerConfig.Builder#httpsPort}. */
         HTTPS_PORT("httpsPort", "https-port"),
+        /** {@link PeerConfig.Builder#tlsEngine}. */
+        TLS_ENGINE("tlsEngine", "tls-engine"),
         /** {@link PeerConfig.Builder#controlPort}. */
         CONTROL_PORT("controlPort", "control-port"),
         /** {@link PeerConfig.Builder#bindAddress}. */

@@ -99,6 +99,11 @@ public final class SiteCertificates {
             return chain.get(0).getPublicKey();
         }
 
+        /** The site this credential serves (its alias without the generation). */
+        String site() {
+            return alias.substring(0, alias.lastIndexOf('#'));
+        }
+
         @Override
         public String toString() {
             return "Credential[" + alias + " " + names + ", key hidden]";
@@ -175,6 +180,15 @@ public final class SiteCertificates {
     public SSLContext serverContext() {
         return TlsServerContext.create(
                 new SniKeyManager(this), name -> forServerName(name).isPresent());
+    }
+
+    /**
+     * The sites' server contexts for a TLS engine other than the JDK's, made by {@code factory} from
+     * each site's current key and chain and chosen by SNI as {@link #serverContext()} chooses; see
+     * {@link SiteTlsContexts}.
+     */
+    public <C> SiteTlsContexts<C> contexts(SiteTlsContexts.Factory<C> factory) {
+        return new SiteTlsContexts<>(this, factory);
     }
 
     /** The certificate served for {@code site}, if it has one. */

@@ -117,6 +117,29 @@ class PeerConfigTest {
     }
 
     @Test
+    void tlsEngineIsReadInAnyCaseAndDefaultsToAuto() throws IOException {
+        assertEquals(TlsEngine.AUTO, PeerConfig.load(file(STORE, BOOKS_KEY)).tlsEngine());
+        assertEquals(
+                TlsEngine.OPENSSL,
+                PeerConfig.load(file(STORE, BOOKS_KEY, "tls-engine = OpenSSL")).tlsEngine());
+        PeerConfig jdk = PeerConfig.load(file(STORE, BOOKS_KEY, "tls-engine = jdk"));
+        assertEquals(TlsEngine.JDK, jdk.tlsEngine());
+        assertEquals(TlsEngine.JDK, jdk.toBuilder().build().tlsEngine());
+        assertTrue(jdk.toString().contains("tlsEngine=jdk"), jdk.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"boringssl", "open ssl", "yes", "jsse"})
+    void unknownTlsEngineIsRejectedWithTheChoices(String value) throws IOException {
+        PeerConfigException e = rejected(STORE, BOOKS_KEY, "tls-engine = " + value);
+        assertEquals(Optional.of("tls-engine"), e.property());
+        assertTrue(e.getMessage().contains("'" + value + "'"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("give auto (OpenSSL when it loads, else the JDK's), openssl or jdk"),
+                e.getMessage());
+    }
+
+    @Test
     void unknownSiteSettingIsRejected() throws IOException {
         PeerConfigException e = rejected(STORE, BOOKS_KEY, "site.books.example.quota = 5");
         assertEquals(Optional.of("site.books.example.quota"), e.property());

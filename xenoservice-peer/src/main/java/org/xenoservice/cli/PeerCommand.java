@@ -23,6 +23,7 @@ import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerConfig;
 import org.xenoservice.peer.PeerSettingException;
 import org.xenoservice.peer.PeerSettingException.Setting;
+import org.xenoservice.peer.TlsEngine;
 import org.xenoservice.peer.server.PeerServer;
 import org.xenoservice.protocol.SiteQuota;
 import org.xenoservice.protocol.SiteStatus;
@@ -327,6 +328,14 @@ final class PeerCommand extends CommandGroup {
                         + "SNI (default: none; 0: any free port).")
         Optional<Integer> httpsPort = Optional.empty();
 
+        @Option(
+                names = "--tls-engine",
+                paramLabel = "E",
+                converter = TlsEngineConverter.class,
+                description = "The HTTPS port's TLS: auto (OpenSSL when the system's libssl loads, else the JDK's, "
+                        + "with a warning), openssl (fail to start without it) or jdk (default: auto).")
+        Optional<TlsEngine> tlsEngine = Optional.empty();
+
         @Option(names = "--control-port", paramLabel = "C", description = "The control port (default: 8081).")
         Optional<Integer> controlPort = Optional.empty();
 
@@ -369,7 +378,8 @@ final class PeerCommand extends CommandGroup {
                     server.servingPort(),
                     server.httpsPort().isPresent()
                             ? " and https://" + settings.bindAddress() + ":"
-                                    + server.httpsPort().getAsInt() + " (by SNI)"
+                                    + server.httpsPort().getAsInt() + " (by SNI, "
+                                    + server.httpsEngine().orElseThrow().propertyValue() + " TLS)"
                             : "",
                     scheme,
                     settings.bindAddress(),
@@ -404,6 +414,7 @@ final class PeerCommand extends CommandGroup {
             try {
                 port.ifPresent(builder::servingPort);
                 httpsPort.ifPresent(builder::httpsPort);
+                tlsEngine.ifPresent(builder::tlsEngine);
                 controlPort.ifPresent(builder::controlPort);
                 bind.ifPresent(builder::bindAddress);
                 store.ifPresent(builder::storeDirectory);
@@ -453,6 +464,7 @@ final class PeerCommand extends CommandGroup {
             return switch (setting) {
                 case SERVING_PORT -> "--port";
                 case HTTPS_PORT -> "--https-port";
+                case TLS_ENGINE -> "--tls-engine";
                 case MANUAL_CERTIFICATES -> "site.<host>.tls-certificate (in the --config file)";
                 case CONTROL_PORT -> "--control-port";
                 case BIND_ADDRESS -> "--bind";
@@ -461,6 +473,17 @@ final class PeerCommand extends CommandGroup {
                 case ENROLLMENTS -> "--enroll";
                 case BANDWIDTH_BYTES_PER_SECOND -> "bandwidth-bytes-per-second (in the --config file)";
             };
+        }
+    }
+
+    /** {@code auto}, {@code openssl} or {@code jdk}, in any case. */
+    static final class TlsEngineConverter implements ITypeConverter<TlsEngine> {
+        @Override
+        public TlsEngine convert(String value) {
+            return TlsEngine.fromPropertyValue(value)
+                    .orElseThrow(() -> new TypeConversionException(
+                            "'" + value + "' is not a TLS engine; give auto (OpenSSL when it loads, else the JDK's), "
+                                    + "openssl or jdk"));
         }
     }
 

@@ -226,6 +226,22 @@ class PeerCliIT {
                 .failedWith(XenoCli.USAGE);
         assertTrue(
                 badHttps.err().contains("--https-port must differ from the serving and control ports"), badHttps.err());
+        CliRun badEngine = XenoCliTest.run(
+                        "peer",
+                        "serve",
+                        "--store",
+                        dir.resolve("s").toString(),
+                        "--enroll",
+                        "books.example=" + pub,
+                        "--tls-engine",
+                        "boringssl")
+                .failedWith(XenoCli.USAGE);
+        assertTrue(
+                badEngine
+                        .err()
+                        .contains("'boringssl' is not a TLS engine; give auto (OpenSSL when it loads, else the "
+                                + "JDK's), openssl or jdk"),
+                badEngine.err());
         CliRun noStore = XenoCliTest.run("peer", "serve", "--enroll", "books.example=" + pub)
                 .failedWith(XenoCli.USAGE);
         assertTrue(noStore.err().contains("Missing required option: '--store=DIR'"), noStore.err());
@@ -391,6 +407,7 @@ class PeerCliIT {
         }
         assertTrue(out.toString().startsWith("peer serving books.example on http://127.0.0.1:"), out.toString());
         assertTrue(out.toString().contains(" and https://127.0.0.1:"), out.toString());
+        assertTrue(out.toString().contains("(by SNI, openssl TLS)"), "auto finds OpenSSL here: " + out);
         control = matcher.group(1);
         peer("push", "--bundle", build(1).toString(), "--activate").succeeded();
         assertTrue(Files.isDirectory(dir.resolve("served/state")));

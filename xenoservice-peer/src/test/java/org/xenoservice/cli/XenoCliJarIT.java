@@ -28,10 +28,15 @@ class XenoCliJarIT {
     }
 
     static CliRun javaInLocale(Path workDir, String locale, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toAbsolutePath().toString()));
+        return javaWith(workDir, locale, List.of(), args);
+    }
+
+    static CliRun javaWith(Path workDir, String locale, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         Path out = workDir.resolve("stdout.txt");
         Path err = workDir.resolve("stderr.txt");
@@ -129,5 +134,37 @@ class XenoCliJarIT {
                 .failedWith(XenoCli.FAILED);
         assertTrue(built.err().contains("LANG=C.UTF-8"), built.err());
         assertTrue(Files.notExists(bundle), "no bundle with mangled names");
+    }
+
+    @Test
+    void anOpenSslEngineThatCannotLoadStopsServeWithOneLineSayingWhatToInstall() throws Exception {
+        java(dir, "keys", "generate", "--out", dir.resolve("keys").toString()).succeeded();
+        Path noLibraries = Files.createDirectories(dir.resolve("no-libssl-here"));
+        CliRun run = javaWith(
+                        dir,
+                        "C.UTF-8",
+                        // wildfly-openssl then looks for libssl and libcrypto in this empty folder only
+                        List.of("-Dorg.wildfly.openssl.path=" + noLibraries),
+                        "peer",
+                        "serve",
+                        "--store",
+                        dir.resolve("store").toString(),
+                        "--enroll",
+                        "books.example=" + dir.resolve("keys/site.pub"),
+                        "--bind",
+                        "127.0.0.1",
+                        "--port",
+                        "0",
+                        "--control-port",
+                        "0",
+                        "--https-port",
+                        "0",
+                        "--tls-engine",
+                        "openssl")
+                .failedWith(XenoCli.FAILED);
+        assertTrue(
+                run.err().contains("the HTTPS port's TLS engine is OpenSSL, but OpenSSL cannot be loaded"), run.err());
+        assertTrue(run.err().contains("apt-get install libssl3"), run.err());
+        assertTrue(run.err().contains("auto or jdk"), run.err());
     }
 }

@@ -26,6 +26,7 @@ import org.xenoservice.peer.PeerAccounting;
 import org.xenoservice.peer.PeerConfig;
 import org.xenoservice.peer.PeerSites;
 import org.xenoservice.peer.SiteCertificates;
+import org.xenoservice.peer.TlsEngine;
 
 /**
  * A peer host (a "Xenoserver"): serves the sites it has enrolled, by {@code Host} header, on its
@@ -70,6 +71,8 @@ public final class PeerServer implements AutoCloseable {
     private SiteHandler siteHandler;
     private int servingPort;
     private int controlPort;
+    /** The engine the HTTPS port handshakes with, once started with one. */
+    private volatile TlsEngine httpsEngine;
     /** Read by the serving port's redirects on request threads; set once the HTTPS listener is bound. */
     private volatile int httpsPort = -1;
 
@@ -109,6 +112,12 @@ public final class PeerServer implements AutoCloseable {
          */
         public Builder httpsPort(int port) {
             config.httpsPort(port);
+            return this;
+        }
+
+        /** The HTTPS port's TLS engine; see {@link PeerConfig.Builder#tlsEngine}. */
+        public Builder tlsEngine(TlsEngine engine) {
+            config.tlsEngine(engine);
             return this;
         }
 
@@ -211,6 +220,9 @@ public final class PeerServer implements AutoCloseable {
                         sites, accounting, certificates.get(), clock, config.maxUploadBytes(), root.resolve("spool"))
                 : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
         Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
+        HttpsEngines.Chosen https = certificates.isPresent()
+                ? HttpsEngines.choose(config.tlsEngine(), certificates.get(), OpenSslTls.unavailable())
+                : null;
         captures = Captures.open(root.resolve("capture"), sites);
         SiteHandler.Builder handler = SiteHandler.builder(sites)
                 .hooks(accounting)
@@ -220,16 +232,14 @@ public final class PeerServer implements AutoCloseable {
         siteHandler = handler.build();
         try {
             // HTTPS first, so that the plain port's redirects know its port from their first request.
-            if (certificates.isPresent()) {
+            if (https != null) {
                 secure = Undertow.builder()
                         .setHandler(siteHandler)
                         .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
-                        .addHttpsListener(
-                                config.httpsPort().getAsInt(),
-                                config.bindAddress(),
-                                certificates.get().serverContext())
+                        .addHttpsListener(config.httpsPort().getAsInt(), config.bindAddress(), https.context())
                         .build();
                 secure.start();
+                httpsEngine = https.engine();
                 httpsPort = boundPort(secure);
             }
             serving = listen(config.servingPort(), tls, siteHandler);
@@ -242,7 +252,11 @@ public final class PeerServer implements AutoCloseable {
         controlPort = boundPort(control);
         if (secure != null) {
             LOG.info(
-                    "peer: serving {} on https://{}:{} by SNI", sites.enrolledSites(), config.bindAddress(), httpsPort);
+                    "peer: serving {} on https://{}:{} by SNI, with {}",
+                    sites.enrolledSites(),
+                    config.bindAddress(),
+                    httpsPort,
+                    httpsEngine == TlsEngine.OPENSSL ? "OpenSSL" : "the JDK's TLS");
         }
         LOG.info(
                 "peer: serving {} on {}://{}:{}, control on {}://{}:{}",
@@ -271,6 +285,14 @@ public final class PeerServer implements AutoCloseable {
     /** The HTTPS serving port as bound (useful when configured as 0), empty when the peer serves no HTTPS. */
     public OptionalInt httpsPort() {
         return httpsPort < 0 ? OptionalInt.empty() : OptionalInt.of(httpsPort);
+    }
+
+    /**
+     * The TLS engine the HTTPS port handshakes with ({@link TlsEngine#OPENSSL} or {@link TlsEngine#JDK};
+     * with {@link TlsEngine#AUTO} configured, the one it found), empty when the peer serves no HTTPS.
+     */
+    public Optional<TlsEngine> httpsEngine() {
+        return Optional.ofNullable(httpsEngine);
     }
 
     /** The control port as bound (useful when configured as 0). */
@@ -332,6 +354,7 @@ public final class PeerServer implements AutoCloseable {
         secure = null;
         control = null;
         httpsPort = -1;
+        httpsEngine = null;
         if (siteHandler != null) {
             siteHandler.close();
             siteHandler = null;

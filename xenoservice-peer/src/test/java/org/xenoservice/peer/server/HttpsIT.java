@@ -16,6 +16,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +29,7 @@ import org.xenoservice.client.PeerCallException;
 import org.xenoservice.client.PeerClient;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
+import org.xenoservice.peer.TlsEngine;
 import org.xenoservice.protocol.CertificateRequest;
 import org.xenoservice.protocol.ServedCertificate;
 import org.xenoservice.protocol.SiteQuota;
@@ -35,7 +37,8 @@ import org.xenoservice.testing.TestCa;
 
 /**
  * A real {@link PeerServer} serving two tenants over HTTPS by SNI, with certificates from a test CA
- * that signs the peer's own requests; clients trust that CA only and check host names.
+ * that signs the peer's own requests; clients trust that CA only and check host names. On the JDK's
+ * TLS here, and on OpenSSL in {@link OpenSslHttpsIT}, which runs every test again.
  */
 class HttpsIT {
     private static final KeyPair BOOKS = SiteKeys.generate();
@@ -67,8 +70,14 @@ class HttpsIT {
         peer.close();
     }
 
-    private static PeerServer peer(Path store) throws IOException {
+    /** The engine the peer is asked to handshake with, and which it must use. */
+    TlsEngine engine() {
+        return TlsEngine.JDK;
+    }
+
+    private PeerServer peer(Path store) throws IOException {
         PeerServer server = PeerServer.builder()
+                .tlsEngine(engine())
                 .servingPort(0)
                 .controlPort(0)
                 .httpsPort(0)
@@ -129,6 +138,11 @@ class HttpsIT {
     }
 
     @Test
+    void theHttpsPortHandshakesWithTheEngineAskedFor() {
+        assertEquals(Optional.of(engine()), peer.httpsEngine());
+    }
+
+    @Test
     void http2IsNegotiatedByAlpnAndServesThePage() throws IOException {
         certify(books, "books.example");
         try (SSLSocket tls = TlsClient.connect(CA.clientContext(), https(), "books.example", "h2", "http/1.1")) {
@@ -143,7 +157,11 @@ class HttpsIT {
     void tls11IsRefusedAndTls12Accepted() throws IOException {
         certify(books, "books.example");
         assertEquals(22, TlsClient.helloAnswer(https(), 0x0303, "books.example"), "a TLS 1.2 hello gets a ServerHello");
-        assertEquals(21, TlsClient.helloAnswer(https(), 0x0302, "books.example"), "a TLS 1.1 hello gets an alert");
+        // wildfly-openssl frees a connection that fails the handshake before its alert is sent: a close
+        int tls11 = TlsClient.helloAnswer(https(), 0x0302, "books.example");
+        assertTrue(
+                tls11 == 21 || (engine() == TlsEngine.OPENSSL && tls11 == -1),
+                "a TLS 1.1 hello gets an alert (OpenSSL: a close), never a ServerHello; got " + tls11);
     }
 
     @Test
