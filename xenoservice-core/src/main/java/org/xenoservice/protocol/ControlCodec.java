@@ -175,6 +175,7 @@ public final class ControlCodec {
         ArrayNode versions = answer.putArray("versions");
         status.versions().forEach(versions::add);
         answer.put("storedBytes", status.storedBytes());
+        answer.put("diskBytes", status.diskBytes());
         answer.put("requests", status.requests());
         answer.put("bytesSent", status.bytesSent());
         answer.put("rejectedRequests", status.rejectedRequests());
@@ -218,7 +219,11 @@ public final class ControlCodec {
                         number(quota.path("bandwidthShare"), "quota.bandwidthShare")),
                 answer.path("certificate").isObject()
                         ? Optional.of(certificate(answer.get("certificate")))
-                        : Optional.empty());
+                        : Optional.empty(),
+                // a peer of an earlier release reports no diskBytes: its blobs are what it counted
+                answer.has("diskBytes")
+                        ? whole(answer.path("diskBytes"), "diskBytes")
+                        : whole(answer.path("storedBytes"), "storedBytes"));
     }
 
     /** The {@code tls/csr} request: the names the certificate should cover. */
