@@ -175,7 +175,6 @@ public final class ControlCodec {
         ArrayNode versions = answer.putArray("versions");
         status.versions().forEach(versions::add);
         answer.put("storedBytes", status.storedBytes());
-        answer.put("diskBytes", status.diskBytes());
         answer.put("requests", status.requests());
         answer.put("bytesSent", status.bytesSent());
         answer.put("rejectedRequests", status.rejectedRequests());
@@ -188,6 +187,7 @@ public final class ControlCodec {
         } else {
             answer.putNull("certificate");
         }
+        answer.put("diskBytes", status.diskBytes());
         return bytes(answer);
     }
 

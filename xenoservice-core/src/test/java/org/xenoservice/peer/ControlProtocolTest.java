@@ -107,8 +107,32 @@ class ControlProtocolTest {
         assertEquals(manifest.sha256(), status.get("activeManifestSha256").asText());
         assertTrue(status.get("storedBytes").asLong() > 0);
 
-        ControlProtocol.Response metrics =
-                control.handle("GET", "/metrics", Map.of(), -1, new ByteArrayInputStream(new byte[0]));
+        assertTrue(status.get("diskBytes").asLong() >= status.get("storedBytes").asLong());
+
+        assertError(
+                control.handle("GET", "/metrics", Map.of(), -1, new ByteArrayInputStream(new byte[0])),
+                404,
+                "metrics-off");
+        ControlProtocol scraped = control.withMetricsToken("scraper-token-0123456789");
+        assertError(
+                scraped.handle("GET", "/metrics", Map.of(), -1, new ByteArrayInputStream(new byte[0])),
+                401,
+                "metrics-unauthorized");
+        assertError(
+                scraped.handle(
+                        "GET",
+                        "/metrics",
+                        Map.of("Authorization", "Bearer scraper-token-0123456788"),
+                        -1,
+                        new ByteArrayInputStream(new byte[0])),
+                401,
+                "metrics-unauthorized");
+        ControlProtocol.Response metrics = scraped.handle(
+                "GET",
+                "/metrics",
+                Map.of("Authorization", "Bearer scraper-token-0123456789"),
+                -1,
+                new ByteArrayInputStream(new byte[0]));
         assertEquals(200, metrics.status());
         assertTrue(new String(metrics.body(), StandardCharsets.UTF_8)
                 .contains("xeno_peer_stored_bytes{site=\"books.example\"}"));

@@ -195,6 +195,23 @@ class PeerSitesTest {
     }
 
     @Test
+    void bytesKeptElsewhereForASiteCountTowardItsQuota() throws Exception {
+        peer = open(new SiteQuota(64 << 10, 1_000, 1.0));
+        byte[] bundle = bundle("books.example", BOOKS, 1);
+        peer.countOtherBytesOnDisk(host -> host.equals("books.example") ? (64 << 10) - 10 : 0);
+        PeerException e = assertThrows(PeerException.class, () -> receive("books.example", bundle));
+        assertEquals(413, e.status());
+        assertTrue(e.getMessage().contains("captured requests"), e.getMessage());
+        assertEquals(0, peer.storedBytes("books.example"));
+        assertEquals((64 << 10) - 10, peer.diskBytes("books.example"), "nothing of the refused bundle stays");
+
+        peer.countOtherBytesOnDisk(host -> 0);
+        receive("books.example", bundle);
+        assertTrue(peer.storedBytes("books.example") > 0);
+        assertTrue(peer.diskBytes("books.example") > peer.storedBytes("books.example"), "with the manifest");
+    }
+
+    @Test
     void retiringStopsServingAndANewerVersionServesAgain() throws Exception {
         receive("books.example", bundle("books.example", BOOKS, 1));
         peer.activate("books.example", 1);
