@@ -537,9 +537,9 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
 
     /**
      * The stored blob's real length. An identity blob is the file's own bytes; a gzip blob is one
-     * valid gzip of them, but not necessarily the one this manifest's build made: the store keeps the
-     * first copy of a content it receives, and another build (another zlib, another level) may have
-     * compressed it to other bytes, which decode to the same digest. So its length is read from the
+     * valid gzip of them, but not necessarily the one this manifest's build made: the site's store keeps
+     * the first copy of a content the site sent, and another of its builds (another zlib, another
+     * level) may have compressed it to other bytes, which decode to the same digest. So its length is read from the
      * store, not taken from the manifest.
      */
     private static long storedLength(BlobStore store, ManifestFile file) {
