@@ -140,7 +140,7 @@ class ControlProtocolTest {
     }
 
     @Test
-    void anUploadCountsTowardTheQuotaWhileItIsSpooled() throws IOException {
+    void anUploadCountsTowardTheQuotaWhileItIsSpooled() throws Exception {
         byte[] bundle = bundle(1);
         // captured requests fill the quota and its slack for headers but for a few bytes
         sites.countOtherBytesOnDisk(host -> SiteQuota.DEFAULT.maxStoredBytes() + (64L << 20) - 100);
