@@ -7,11 +7,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * A content-addressed directory of blobs. A blob lives at {@code blobs/ab/abcd…} (identity) or
@@ -27,8 +30,16 @@ import java.util.UUID;
  * then moved into place only when the whole bundle verified, so that a rejected bundle leaves
  * nothing behind.
  *
+ * <p>A store trusts nothing about a blob but its name: it keeps the first copy of a key it
+ * receives. A gzip blob is only known to decode to the identity bytes its name digests, so two
+ * uploads of one key may hold different bytes; a peer therefore gives each tenant its own
+ * {@link #namespace namespace}, so that the bytes served for a site are always ones that site's
+ * own signed bundle carried, never another tenant's.
+ *
  * <p>Safe for concurrent use within one process; one process should own a store directory
- * (leftover temporary files are removed when the store is opened).
+ * (leftover temporary files are removed when the store is opened). {@link #collect} must not run
+ * while a {@link Staging} of the same store commits: the caller serialises them (a peer does so per
+ * site).
  */
 public final class BlobStore {
     private final Path root;
@@ -61,6 +72,83 @@ public final class BlobStore {
     /** Opens a scratch store that does not flush to disk: for tools and tests, not for a peer. */
     public static BlobStore openUnsynced(Path directory) throws IOException {
         return new BlobStore(directory, false);
+    }
+
+    /**
+     * A store of its own under this one's directory, {@code sites/<name>/}, opened (and its leftover
+     * temporary files removed) now: a peer keeps each site's blobs apart in one.
+     *
+     * @param name a host name: lower-case letters, digits, dots and hyphens, not starting with a dot
+     * @throws IllegalArgumentException if the name could leave the directory
+     */
+    public BlobStore namespace(String name) throws IOException {
+        if (!name.matches("[a-z0-9][a-z0-9.-]{0,252}") || name.contains("..")) {
+            throw new IllegalArgumentException(
+                    "a namespace is a lower-case host name (letters, digits, dots, hyphens), was \""
+                            + ManifestCodec.printable(name) + "\"");
+        }
+        return new BlobStore(root.resolve("sites").resolve(name), durable);
+    }
+
+    /**
+     * The bytes this store's files take (blobs and temporary files being written), not counting
+     * {@linkplain #namespace namespaces} under it. Walks the directory: for control calls and
+     * status, not for the request path.
+     */
+    public long bytesOnDisk() throws IOException {
+        return sizeOf(blobs) + sizeOf(tmp);
+    }
+
+    /**
+     * Deletes every blob not in {@code keep}: blobs that no kept manifest refers to. The caller makes
+     * sure that no staging of this store commits meanwhile.
+     *
+     * @return the bytes freed
+     */
+    public long collect(Set<BlobKey> keep) throws IOException {
+        Set<String> kept = new HashSet<>();
+        for (BlobKey key : keep) {
+            kept.add(key.toString());
+        }
+        long freed = 0;
+        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(blobs)) {
+            for (Path prefix : prefixes) {
+                if (!Files.isDirectory(prefix, LinkOption.NOFOLLOW_LINKS)) {
+                    freed += delete(prefix);
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
+                    for (Path file : files) {
+                        if (!kept.contains(file.getFileName().toString())) {
+                            freed += delete(file);
+                        }
+                    }
+                }
+            }
+        }
+        return freed;
+    }
+
+    private static long delete(Path file) throws IOException {
+        long size = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : 0;
+        return Files.deleteIfExists(file) ? size : 0;
+    }
+
+    private static long sizeOf(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(file -> {
+                        try {
+                            return Files.size(file);
+                        } catch (IOException gone) {
+                            return 0; // deleted while walking: it takes no room any more
+                        }
+                    })
+                    .sum();
+        }
     }
 
     /** The store's directory. */
@@ -96,6 +184,24 @@ public final class BlobStore {
     }
 
     /**
+     * Opens a stored file's identity bytes as a stream: a gzip blob is decoded as it is read, one
+     * buffer at a time, never whole in memory. The stream yields exactly the {@link ManifestFile#size()
+     * size} the signed manifest declares and fails with an {@link IOException} as soon as the blob
+     * would decode to more (a decompression bomb), or at its end if to fewer, so that a reader never
+     * sends or holds more than the manifest promised.
+     */
+    public InputStream openIdentity(ManifestFile file) throws IOException {
+        InputStream stored = open(file.blob());
+        try {
+            InputStream decoded = file.encoding() == Encoding.GZIP ? new StrictGzipInputStream(stored) : stored;
+            return new DeclaredSizeInputStream(decoded, file.size(), file.blob().toString());
+        } catch (IOException | RuntimeException e) {
+            stored.close();
+            throw e;
+        }
+    }
+
+    /**
      * Flushes a directory's entries to disk (on Linux, fsync of the directory), so that files moved
      * into it survive a crash. Where the platform cannot open a directory this way, the rename is
      * left to the file system's own ordering.
@@ -106,6 +212,29 @@ public final class BlobStore {
         } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
             // e.g. Windows cannot open a directory as a channel; nothing more can be done portably
         }
+    }
+
+    /**
+     * Stores bytes the caller produced or verified itself as {@code key} (written to a temporary
+     * file, flushed, then moved into place; a blob already stored is kept). For a peer moving
+     * verified blobs between layouts; bundles go through {@link BundleReader}, which verifies.
+     */
+    public void write(BlobKey key, BlobWriter writer) throws IOException {
+        try (Staging staging = stage()) {
+            StagedBlob blob = staging.newBlob();
+            try (blob) {
+                writer.writeTo(blob);
+            }
+            staging.accept(blob, key);
+            staging.commit();
+        }
+    }
+
+    /** Writes a blob's bytes to the stream it is given, for {@link #write}. */
+    @FunctionalInterface
+    public interface BlobWriter {
+        /** Writes every byte of the blob; the store closes the stream. */
+        void writeTo(OutputStream out) throws IOException;
     }
 
     /** Starts a staging area for the blobs of one bundle; close it to discard what was not committed. */
@@ -213,6 +342,53 @@ public final class BlobStore {
                 }
                 channel.close();
             }
+        }
+    }
+
+    /** Yields exactly the declared number of bytes of a decoded blob, or fails. */
+    private static final class DeclaredSizeInputStream extends InputStream {
+        private final InputStream in;
+        private final long declared;
+        private final String name;
+        private long count;
+
+        DeclaredSizeInputStream(InputStream in, long declared, String name) {
+            this.in = in;
+            this.declared = declared;
+            this.name = name;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            if (count == declared) {
+                // one more read must find the end: a blob that decodes to more is refused
+                if (in.read() >= 0) {
+                    throw new IOException(
+                            "blob " + name + " decodes to more than the " + declared + " bytes its manifest declares");
+                }
+                return -1;
+            }
+            int n = in.read(buffer, offset, (int) Math.min(length, declared - count));
+            if (n < 0) {
+                throw new java.io.EOFException(
+                        "blob " + name + " decodes to " + count + " bytes, its manifest declares " + declared);
+            }
+            count += n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 }

@@ -44,7 +44,10 @@ import org.xenoservice.protocol.StagedBundle;
  *       for a fresh key that stays on the peer ({@link SiteCertificates})
  *   <li>{@code PUT  /xeno/v1/sites/{site}/tls/certificate} {@code {"chain":"<PEM>"}} → the certificate
  *       now served
- *   <li>{@code GET  /metrics} → Prometheus text, unauthenticated (for the operator's scraper)
+ *   <li>{@code GET  /metrics} → Prometheus text of every site, for the operator's scraper: only with
+ *       {@code Authorization: Bearer <token>} where the operator configured that token
+ *       ({@link #withMetricsToken}); 401 without it, 404 on a peer with no token. A site's owner reads
+ *       its own figures with the signed {@code status}; no tenant sees another's.
  * </ul>
  *
  * <p>Every site call must be signed; errors are {@code {"error":"<reason>","message":"…"}} with
@@ -52,7 +55,9 @@ import org.xenoservice.protocol.StagedBundle;
  * on a peer without an HTTPS listener, where no certificate would be served. The bodies are those of {@link ControlCodec}, which the
  * origin's client reads with the same code. Uploads are spooled to a file (at most
  * {@code maxUploadBytes}) so that the body's SHA-256 is checked against the signed one before
- * anything reaches the store. Safe for concurrent use.
+ * anything reaches the store; a spooled upload counts toward its site's storage quota while it
+ * exists ({@link PeerSites#uploadRoom}), and is refused with 413 {@code quota} once it would not fit.
+ * Safe for concurrent use.
  */
 public final class ControlProtocol {
     private static final Logger LOG = LoggerFactory.getLogger(ControlProtocol.class);
@@ -67,6 +72,7 @@ public final class ControlProtocol {
     private final long maxUploadBytes;
     private final Path spoolDirectory;
     private final Optional<SiteCertificates> certificates;
+    private final Optional<byte[]> metricsAuthorization;
 
     /** A response: status, content type and body. */
     @SuppressWarnings("ArrayRecordComponent") // the body is handed on as is, not copied; responses are not compared
@@ -152,6 +158,29 @@ public final class ControlProtocol {
         }
         this.maxUploadBytes = maxUploadBytes;
         this.spoolDirectory = Objects.requireNonNull(spoolDirectory, "spoolDirectory");
+        this.metricsAuthorization = Optional.empty();
+    }
+
+    private ControlProtocol(ControlProtocol settings, String metricsToken) {
+        this.certificates = settings.certificates;
+        this.sites = settings.sites;
+        this.accounting = settings.accounting;
+        this.authenticator = settings.authenticator;
+        this.maxUploadBytes = settings.maxUploadBytes;
+        this.spoolDirectory = settings.spoolDirectory;
+        this.metricsAuthorization = Optional.of(("Bearer " + metricsToken).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * This protocol with {@code GET /metrics} answered to callers that send
+     * {@code Authorization: Bearer <token>}; without a token (the default) {@code /metrics} is off.
+     */
+    public ControlProtocol withMetricsToken(String token) {
+        Objects.requireNonNull(token, "token");
+        if (token.isEmpty() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("the metrics token must be visible ASCII characters, without spaces");
+        }
+        return new ControlProtocol(this, token);
     }
 
     /**
@@ -163,7 +192,7 @@ public final class ControlProtocol {
             String method, String path, Map<String, String> headers, long declaredLength, InputStream body) {
         try {
             if (path.equals("/metrics")) {
-                return metrics(method);
+                return metrics(method, header(headers, "Authorization"));
             }
             Matcher route = SITE_PATH.matcher(path);
             if (!route.matches()) {
@@ -220,7 +249,22 @@ public final class ControlProtocol {
         }
     }
 
-    private Response metrics(String method) {
+    private Response metrics(String method, String authorization) {
+        if (metricsAuthorization.isEmpty()) {
+            return error(
+                    404,
+                    "metrics-off",
+                    "/metrics is off on this peer: it shows every site's traffic, so it needs a token; the peer's "
+                            + "operator sets metrics-token-file to turn it on (a site's owner reads its own figures "
+                            + "with the signed status call)");
+        }
+        if (!MessageDigest.isEqual(authorization.getBytes(StandardCharsets.US_ASCII), metricsAuthorization.get())) {
+            return error(
+                    401,
+                    "metrics-unauthorized",
+                    "/metrics needs the header Authorization: Bearer <token>, with the token in the peer's "
+                            + "metrics-token-file");
+        }
         if (!method.equals("GET")) {
             return error(405, "method", "/metrics takes GET");
         }
@@ -244,22 +288,28 @@ public final class ControlProtocol {
     }
 
     private Response bundle(String site, InputStream body, String declaredSha256) throws PeerException, IOException {
+        long room = sites.uploadRoom(site);
         Files.createDirectories(spoolDirectory);
         Path spool = Files.createTempFile(spoolDirectory, "upload-", ".xsb");
+        SpoolCounter counted = new SpoolCounter(site);
         try {
             MessageDigest sha256 = sha256();
             long copied;
             try (InputStream in = new DigestInputStream(body, sha256);
-                    OutputStream out = Files.newOutputStream(spool)) {
-                copied = copyAtMost(in, out, maxUploadBytes);
+                    OutputStream out = new CountingOutputStream(Files.newOutputStream(spool), counted)) {
+                copied = copyAtMost(in, out, Math.min(maxUploadBytes, room));
+            } catch (PeerException e) {
+                throw room < maxUploadBytes && e.reason().equals("too-large") ? overQuota(site, room) : e;
             }
             String actual = HexFormat.of().formatHex(sha256.digest());
-            if (!actual.equals(declaredSha256)) {
+            if (!MessageDigest.isEqual(
+                    actual.getBytes(StandardCharsets.US_ASCII), declaredSha256.getBytes(StandardCharsets.US_ASCII))) {
                 throw new PeerException(
                         400,
                         "body-digest",
                         "the body's SHA-256 is " + actual + " but the signed header says " + declaredSha256
-                                + "; the upload was altered or cut short (" + copied + " bytes received)");
+                                + "; the upload was altered or cut short (" + copied
+                                + " bytes received); nothing was kept, push it again");
             }
             Manifest manifest;
             try (InputStream in = Files.newInputStream(spool)) {
@@ -269,7 +319,58 @@ public final class ControlProtocol {
                     200,
                     ControlCodec.writeStaged(new StagedBundle(manifest.site(), manifest.version(), manifest.sha256())));
         } finally {
+            counted.release();
             Files.deleteIfExists(spool);
+        }
+    }
+
+    private static PeerException overQuota(String site, long room) {
+        return new PeerException(
+                413,
+                "quota",
+                "the upload for " + site + " is larger than the " + room + " bytes left of the site's storage quota "
+                        + "(an upload counts while it is spooled); push a thin bundle (only what the peer lacks), "
+                        + "retire old versions or ask the peer's operator for more");
+    }
+
+    /** Counts a spooled upload toward its site's quota while the spool exists. */
+    private final class SpoolCounter {
+        private final String site;
+        private long counted;
+
+        SpoolCounter(String site) {
+            this.site = site;
+        }
+
+        void add(long bytes) {
+            sites.spooling(site, bytes);
+            counted += bytes;
+        }
+
+        void release() {
+            add(-counted);
+        }
+    }
+
+    /** Counts what is written to a spool. */
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        private final SpoolCounter counter;
+
+        CountingOutputStream(OutputStream out, SpoolCounter counter) {
+            super(out);
+            this.counter = counter;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            counter.add(length);
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            counter.add(1);
+            out.write(b);
         }
     }
 
@@ -298,7 +399,8 @@ public final class ControlProtocol {
                 counts.bytesSent(),
                 counts.rejected(),
                 held.quota(),
-                certificates.flatMap(tls -> tls.served(held.site())));
+                certificates.flatMap(tls -> tls.served(held.site())),
+                sites.diskBytes(site));
         return Response.json(200, ControlCodec.writeStatus(status));
     }
 

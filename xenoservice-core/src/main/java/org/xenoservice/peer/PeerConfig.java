@@ -34,7 +34,9 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  * {@code control-port}
  * ({@value #DEFAULT_CONTROL_PORT}), {@code bind-address} ({@value #DEFAULT_BIND_ADDRESS}),
  * {@code store-directory} (required), {@code max-upload-bytes} ({@link #DEFAULT_MAX_UPLOAD_BYTES}),
- * {@code bandwidth-bytes-per-second} (0: unlimited),
+ * {@code bandwidth-bytes-per-second} (0: unlimited), {@code metrics-token-file} (a file holding the
+ * bearer token that {@code /metrics} on the control port asks for; without one, {@code /metrics}
+ * answers 404),
  * {@code tls.keystore} with {@code tls.password} or {@code tls.password-file}, and for each site
  * {@code site.<host>.key} (a PEM public key file) or {@code site.<host>.key-pem} (the PEM text),
  * {@code site.<host>.max-stored-bytes}, {@code site.<host>.requests-per-second} and
@@ -67,6 +69,7 @@ public final class PeerConfig {
     private final Path storeDirectory;
     private final long maxUploadBytes;
     private final long bandwidthBytesPerSecond;
+    private final Optional<String> metricsToken;
     private final Optional<Path> tlsKeystore;
     private final char[] tlsPassword;
     private final List<Enrollment> enrollments;
@@ -82,6 +85,7 @@ public final class PeerConfig {
         this.storeDirectory = builder.storeDirectory;
         this.maxUploadBytes = builder.maxUploadBytes;
         this.bandwidthBytesPerSecond = builder.bandwidthBytesPerSecond;
+        this.metricsToken = builder.metricsToken;
         this.tlsKeystore = builder.tlsKeystore;
         this.tlsPassword = builder.tlsPassword.clone();
         this.enrollments = List.copyOf(builder.enrollments.values());
@@ -169,6 +173,15 @@ public final class PeerConfig {
         return tlsPassword.clone();
     }
 
+    /**
+     * The bearer token {@code GET /metrics} on the control port asks for; empty (the default) turns
+     * {@code /metrics} off. Every site's traffic is in it, so it is the operator's alone: a site's
+     * owner reads its own figures with the signed {@code status} call.
+     */
+    public Optional<String> metricsToken() {
+        return metricsToken;
+    }
+
     /** The enrolled sites, in the order they were given. */
     public List<Enrollment> enrollments() {
         return enrollments;
@@ -189,6 +202,7 @@ public final class PeerConfig {
         manualCertificates.forEach(
                 manual -> builder.manualCertificate(manual.site(), manual.chainFile(), manual.keyFile()));
         tlsKeystore.ifPresent(keystore -> builder.tls(keystore, tlsPassword));
+        metricsToken.ifPresent(builder::metricsToken);
         return builder;
     }
 
@@ -200,7 +214,8 @@ public final class PeerConfig {
                 + tlsEngine.propertyValue() + ", controlPort="
                 + controlPort + ", bindAddress=" + bindAddress
                 + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
-                + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", tls="
+                + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", metrics="
+                + (metricsToken.isPresent() ? "token (hidden)" : "off") + ", tls="
                 + tlsKeystore.map(path -> path + " (password hidden)").orElse("off") + ", sites="
                 + enrollments.stream().map(Enrollment::site).toList() + ", manualCertificates="
                 + manualCertificates.stream().map(ManualCertificate::site).toList() + "}";
@@ -217,6 +232,7 @@ public final class PeerConfig {
         private Path storeDirectory;
         private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
         private long bandwidthBytesPerSecond;
+        private Optional<String> metricsToken = Optional.empty();
         private Optional<Path> tlsKeystore = Optional.empty();
         private char[] tlsPassword = new char[0];
         private final Map<String, Enrollment> enrollments = new LinkedHashMap<>();
@@ -297,6 +313,21 @@ public final class PeerConfig {
                         Setting.BANDWIDTH_BYTES_PER_SECOND, "must be 0 (unlimited) or positive, but was " + bytes);
             }
             this.bandwidthBytesPerSecond = bytes;
+            return this;
+        }
+
+        /**
+         * The bearer token that {@code GET /metrics} on the control port asks for: at least 16
+         * visible ASCII characters. Without one (the default), {@code /metrics} answers 404.
+         */
+        public Builder metricsToken(String token) {
+            Objects.requireNonNull(token, "token");
+            if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw PeerSettingException.invalid(
+                        Setting.METRICS_TOKEN,
+                        "must be at least 16 visible ASCII characters, but has " + token.length() + " characters");
+            }
+            this.metricsToken = Optional.of(token);
             return this;
         }
 

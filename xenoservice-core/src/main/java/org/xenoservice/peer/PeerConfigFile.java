@@ -39,6 +39,7 @@ final class PeerConfigFile {
     private static final String STORE_DIRECTORY = Setting.STORE_DIRECTORY.propertyName();
     private static final String MAX_UPLOAD_BYTES = Setting.MAX_UPLOAD_BYTES.propertyName();
     private static final String BANDWIDTH = Setting.BANDWIDTH_BYTES_PER_SECOND.propertyName();
+    private static final String METRICS_TOKEN_FILE = Setting.METRICS_TOKEN.propertyName();
     private static final String TLS_KEYSTORE = "tls.keystore";
     private static final String TLS_PASSWORD = "tls.password";
     private static final String TLS_PASSWORD_FILE = "tls.password-file";
@@ -51,6 +52,7 @@ final class PeerConfigFile {
             STORE_DIRECTORY,
             MAX_UPLOAD_BYTES,
             BANDWIDTH,
+            METRICS_TOKEN_FILE,
             TLS_KEYSTORE,
             TLS_PASSWORD,
             TLS_PASSWORD_FILE);
@@ -157,6 +159,10 @@ final class PeerConfigFile {
             long bytes = wholeNumber(BANDWIDTH, value);
             apply(BANDWIDTH, () -> builder.bandwidthBytesPerSecond(bytes));
         }
+        if ((value = properties.get(METRICS_TOKEN_FILE)) != null) {
+            String token = secret(METRICS_TOKEN_FILE, value);
+            apply(METRICS_TOKEN_FILE, () -> builder.metricsToken(token));
+        }
         tls(properties);
         for (Map.Entry<String, Map<String, String>> site : sites.entrySet()) {
             Enrollment enrollment = enrollment(site.getKey(), site.getValue());
@@ -254,6 +260,25 @@ final class PeerConfigFile {
             }
         }
         return properties;
+    }
+
+    /** The stripped text of a small secret file named by {@code property}. */
+    private String secret(String property, String value) throws IOException {
+        Path secretFile = folder.resolve(path(property, value)).normalize();
+        try {
+            if (Files.size(secretFile) > MAX_PASSWORD_FILE_BYTES) {
+                throw fail(property, secretFile + " is too large for a secret file", null);
+            }
+            return Files.readString(secretFile, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            if (e instanceof PeerConfigException known) {
+                throw known;
+            }
+            throw fail(
+                    property,
+                    "cannot read the file " + secretFile + " (" + e.getClass().getSimpleName() + ")",
+                    e);
+        }
     }
 
     private void tls(Map<String, String> properties) throws IOException {

@@ -27,6 +27,8 @@ public final class PeerSettingException extends IllegalArgumentException {
         BANDWIDTH_BYTES_PER_SECOND("bandwidthBytesPerSecond", "bandwidth-bytes-per-second"),
         /** {@link PeerConfig.Builder#maxUploadBytes}. */
         MAX_UPLOAD_BYTES("maxUploadBytes", "max-upload-bytes"),
+        /** {@link PeerConfig.Builder#metricsToken}. */
+        METRICS_TOKEN("metricsToken", "metrics-token-file"),
         /** {@link PeerConfig.Builder#enrollments}. */
         ENROLLMENTS("enrollments", "site.<host>.key"),
         /** {@link PeerConfig.Builder#manualCertificate}. */

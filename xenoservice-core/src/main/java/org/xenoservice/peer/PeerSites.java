@@ -3,6 +3,7 @@ package org.xenoservice.peer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +15,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BlobKey;
@@ -41,8 +45,31 @@ import org.xenoservice.protocol.SiteQuota;
  * serving port's lookups. State survives a restart: {@link #open} reloads it.
  *
  * <p>On disk, under the state directory: {@code sites/<host>/manifests/<version>.json} (the exact
- * manifest bytes, written after the bundle verified) and {@code sites/<host>/active} (the version
- * served), each written to a temporary file and moved into place.
+ * manifest bytes, written after the bundle verified), {@code sites/<host>/active} (the version
+ * served) and {@code sites/<host>/floor} (the newest version ever activated: older ones are
+ * rollbacks and are refused, also after a retirement or a restart), each written to a temporary
+ * file and moved into place.
+ *
+ * <p><b>Blobs per tenant.</b> Each site's blobs live in its own {@linkplain BlobStore#namespace
+ * namespace} of the store, written only by that site's own verified bundles. A store keeps the
+ * first copy of a blob it receives, and a gzip blob is named by the digest of what it decodes to,
+ * not of its own bytes; in a store shared by tenants, one tenant could stage a valid but bloated
+ * gzip of a common file (a long comment) and every other site with that file would then serve
+ * those bytes, billed to it. Per-site namespaces are the simplest sound answer: the bytes sent for
+ * a site, in every encoding, are bytes its own signed manifest accepted (a strict gzip of exactly
+ * the signed identity bytes, of the signed stored size), and a site's disk use is its own. The
+ * price is that two tenants with the same file store it twice, which their quotas account anyway.
+ *
+ * <p><b>Garbage collection.</b> The manifests kept for a site are those not older than the newest
+ * version it ever activated. A site's blobs that no kept manifest names are deleted when an upload
+ * is refused, when the site is retired and when the peer starts, always under the site's lock, so
+ * never while one of its uploads commits. Blobs of the shared layout of earlier releases are
+ * moved into their sites' namespaces at start-up (checked against each manifest first) and the
+ * rest deleted.
+ *
+ * <p><b>Quota.</b> What counts toward a site's {@link SiteQuota#maxStoredBytes()}: its blobs (as
+ * its kept manifests list them), its uploads while they are spooled, and whatever
+ * {@link #countOtherBytesOnDisk} reports for it (capture journals, dead letters, idempotency keys).
  *
  * <p>Activation is one reference swap: a request sees the old version or the new one, never a
  * mix. Control operations on one site are serialised; lookups never wait. Safe for concurrent use.
@@ -55,6 +82,7 @@ public final class PeerSites implements SiteLookup {
     private final Path stateDirectory;
     private final BlobStore store;
     private final Map<String, Site> sites = new ConcurrentHashMap<>();
+    private volatile ToLongFunction<String> otherBytesOnDisk = site -> 0;
 
     private PeerSites(Path stateDirectory, BlobStore store) {
         this.stateDirectory = stateDirectory;
@@ -71,14 +99,89 @@ public final class PeerSites implements SiteLookup {
             throws IOException {
         PeerSites peer = new PeerSites(stateDirectory.toAbsolutePath().normalize(), store);
         for (Enrollment enrollment : enrollments) {
-            if (peer.sites.putIfAbsent(enrollment.site(), new Site(enrollment)) != null) {
+            Site site = new Site(enrollment, store.namespace(enrollment.site()));
+            if (peer.sites.putIfAbsent(enrollment.site(), site) != null) {
                 throw new IllegalArgumentException("site " + enrollment.site() + " is enrolled twice");
             }
         }
         for (Site site : peer.sites.values()) {
             peer.load(site);
         }
+        long legacy = store.collect(Set.of());
+        if (legacy > 0) {
+            LOG.info("peer: removed {} bytes of blobs of the shared store layout, now kept per site", legacy);
+        }
         return peer;
+    }
+
+    /**
+     * Counts {@code otherBytes} toward each site's storage quota besides its blobs and uploads: the
+     * bytes the peer keeps on disk for the site elsewhere (capture journals, dead letters, kept
+     * idempotency keys). Nothing by default. The function is called on control threads and must be
+     * safe for concurrent use and cheap.
+     */
+    public void countOtherBytesOnDisk(ToLongFunction<String> otherBytes) {
+        this.otherBytesOnDisk = Objects.requireNonNull(otherBytes, "otherBytes");
+    }
+
+    /**
+     * The bytes of {@code site}'s blobs, as its kept manifests list them (0 for a site not
+     * enrolled): what its quota counts for the store. Cheap; safe to call from any thread.
+     */
+    public long storedBytes(String site) {
+        Site known = sites.get(site.toLowerCase(Locale.ROOT));
+        if (known == null) {
+            return 0;
+        }
+        synchronized (known) {
+            return storedBytes(known);
+        }
+    }
+
+    /**
+     * The bytes the peer keeps on disk for {@code site}: its blobs' namespace (blobs and uploads
+     * being verified), its manifests, its uploads being spooled and its
+     * {@linkplain #countOtherBytesOnDisk other bytes}. Walks the site's directory: for status, not
+     * for the request path.
+     */
+    public long diskBytes(String site) throws PeerException, IOException {
+        Site known = site(site);
+        long manifestBytes = 0;
+        synchronized (known) {
+            for (Manifest manifest : known.manifests.values()) {
+                manifestBytes += manifest.bytes().length;
+            }
+        }
+        return known.store.bytesOnDisk()
+                + manifestBytes
+                + known.spooling.get()
+                + otherBytesOnDisk.applyAsLong(known.enrollment.site());
+    }
+
+    /**
+     * The bytes an upload for {@code site} may still spool: its quota less its stored blobs, its other
+     * bytes on disk and the uploads already spooling, plus {@link #UPLOAD_SLACK_BYTES} for the
+     * archive's headers and manifest. At least 1.
+     */
+    long uploadRoom(String site) throws PeerException {
+        Site known = site(site);
+        long used;
+        synchronized (known) {
+            used = storedBytes(known);
+        }
+        long room = known.enrollment.quota().maxStoredBytes()
+                - used
+                - otherBytesOnDisk.applyAsLong(known.enrollment.site())
+                - known.spooling.get();
+        return Math.max(1, room + UPLOAD_SLACK_BYTES);
+    }
+
+    /** Counts {@code bytes} (negative: released) of an upload being spooled for {@code site}. */
+    void spooling(String site, long bytes) {
+        Site known = sites.get(site.toLowerCase(Locale.ROOT));
+        if (known != null) {
+            known.spooling.addAndGet(bytes);
+        }
     }
 
     @Override
@@ -104,7 +207,7 @@ public final class PeerSites implements SiteLookup {
             }
             if (site.lastServed == null && !site.manifests.isEmpty()) {
                 try {
-                    site.lastServed = ServedSite.of(site.manifests.lastEntry().getValue(), store);
+                    site.lastServed = ServedSite.of(site.manifests.lastEntry().getValue(), site.store);
                 } catch (IllegalArgumentException e) {
                     return Optional.empty();
                 }
@@ -134,7 +237,7 @@ public final class PeerSites implements SiteLookup {
         synchronized (known) {
             Set<String> held = new HashSet<>();
             for (BlobKey key : known.blobs()) {
-                if (store.contains(key)) {
+                if (known.store.contains(key)) {
                     held.add(key.sha256());
                 }
             }
@@ -157,35 +260,39 @@ public final class PeerSites implements SiteLookup {
     public Manifest receive(String site, InputStream bundle) throws PeerException, IOException {
         Site known = site(site);
         synchronized (known) {
-            long stored = storedBytes(known);
-            long room = known.enrollment.quota().maxStoredBytes() - stored;
+            long quota = known.enrollment.quota().maxStoredBytes();
+            long other = otherBytesOnDisk.applyAsLong(known.enrollment.site());
+            long room = quota - storedBytes(known) - other;
             BundleReader.Builder reader = BundleReader.builder(known.enrollment.key())
                     .site(known.enrollment.site())
                     .heldBlobs(known.blobs())
                     .heldManifests(known.manifests.values())
-                    .limits(BundleLimits.DEFAULTS.withMaxBundleBytes(Math.max(1, room) + UPLOAD_SLACK_BYTES));
-            if (!known.manifests.isEmpty()) {
-                reader.servedVersion(known.manifests.lastKey());
-            }
+                    .limits(BundleLimits.DEFAULTS.withMaxBundleBytes(Math.max(1, room) + UPLOAD_SLACK_BYTES))
+                    .servedVersion(Math.max(known.floor, known.manifests.isEmpty() ? 0 : known.manifests.lastKey()));
             Manifest manifest;
             try {
-                manifest = reader.build().read(bundle, store);
+                manifest = reader.build().read(bundle, known.store);
             } catch (BundleException e) {
                 throw refusal(known, e);
             }
             known.manifests.put(manifest.version(), manifest);
             long after = storedBytes(known);
-            if (after > known.enrollment.quota().maxStoredBytes()) {
+            try {
+                if (after + other > quota) {
+                    throw new PeerException(
+                            413,
+                            "quota",
+                            "site " + known.enrollment.site() + " would store " + after + " bytes of blobs"
+                                    + (other > 0 ? " and keeps " + other + " bytes of captured requests" : "")
+                                    + ", over its quota of " + quota + "; retire old versions or "
+                                    + "ask the peer's operator for more");
+                }
+                writeAtomically(manifestFile(known, manifest.version()), manifest.bytes());
+            } catch (PeerException | IOException | RuntimeException e) {
                 known.manifests.remove(manifest.version());
-                throw new PeerException(
-                        413,
-                        "quota",
-                        "site " + known.enrollment.site() + " would store " + after
-                                + " bytes, over its quota of "
-                                + known.enrollment.quota().maxStoredBytes() + "; retire old versions or "
-                                + "ask the peer's operator for more");
+                collect(known);
+                throw e;
             }
-            writeAtomically(manifestFile(known, manifest.version()), manifest.bytes());
             LOG.info(
                     "peer: staged {} v{} ({} files, {} bytes stored for the site)",
                     manifest.site(),
@@ -200,11 +307,24 @@ public final class PeerSites implements SiteLookup {
      * Starts serving {@code version} of {@code site}, atomically.
      *
      * @throws PeerException 404 if that version was not received, 409 if it is not newer than the
-     *     version served (no rollbacks)
+     *     version served or older than the newest version ever activated (no rollbacks, also not
+     *     by a retirement in between)
      */
     public ServedSite activate(String site, long version) throws PeerException, IOException {
         Site known = site(site);
         synchronized (known) {
+            ServedSite current = known.active;
+            if (version < known.floor || (current != null && version <= current.version())) {
+                long newest = Math.max(known.floor, current == null ? 0 : current.version());
+                throw new PeerException(
+                        409,
+                        "rollback",
+                        "version " + version + " is not newer than version " + newest
+                                + (current != null
+                                        ? " being served"
+                                        : ", the newest this peer ever served for " + known.enrollment.site())
+                                + "; rollbacks are refused, push a newer version");
+            }
             Manifest manifest = known.manifests.get(version);
             if (manifest == null) {
                 throw new PeerException(
@@ -213,23 +333,19 @@ public final class PeerSites implements SiteLookup {
                         "version " + version + " of " + known.enrollment.site()
                                 + " was not received; push its bundle first (held: " + known.manifests.keySet() + ")");
             }
-            ServedSite current = known.active;
-            if (current != null && version <= current.version()) {
-                throw new PeerException(
-                        409,
-                        "rollback",
-                        "version " + version + " is not newer than version " + current.version()
-                                + " being served; rollbacks are refused, push a newer version");
-            }
             checkRoutes(known.enrollment, manifest);
             ServedSite next;
             try {
-                next = ServedSite.of(manifest, store);
+                next = ServedSite.of(manifest, known.store);
             } catch (IllegalArgumentException e) {
                 throw new PeerException(409, "blobs-missing", e.getMessage(), e);
             }
-            writeAtomically(
-                    activeFile(known), Long.toString(version).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            if (version > known.floor) {
+                // the floor first: a crash between the two writes must not allow a rollback
+                writeAtomically(floorFile(known), Long.toString(version).getBytes(StandardCharsets.US_ASCII));
+                known.floor = version;
+            }
+            writeAtomically(activeFile(known), Long.toString(version).getBytes(StandardCharsets.US_ASCII));
             known.active = next;
             known.lastServed = next;
             LOG.info("peer: serving {} v{}", known.enrollment.site(), version);
@@ -237,13 +353,18 @@ public final class PeerSites implements SiteLookup {
         }
     }
 
-    /** Stops serving {@code site}; its versions and blobs stay, so it can be activated again with a newer one. */
+    /**
+     * Stops serving {@code site}. The newest version activated and the versions staged after it
+     * stay, so that a newer one can be activated (or that one again); older versions could only be
+     * rollbacks, so their manifests are dropped and their blobs deleted.
+     */
     public void retire(String site) throws PeerException, IOException {
         Site known = site(site);
         synchronized (known) {
             Files.deleteIfExists(activeFile(known));
             known.active = null;
-            LOG.info("peer: retired {}", known.enrollment.site());
+            long freed = prune(known);
+            LOG.info("peer: retired {} ({} bytes of blobs freed)", known.enrollment.site(), freed);
         }
     }
 
@@ -373,15 +494,24 @@ public final class PeerSites implements SiteLookup {
             }
         }
         Path active = activeFile(site);
-        if (Files.exists(active)) {
-            long version = Long.parseLong(Files.readString(active).strip());
+        OptionalLong activeVersion = Files.exists(active)
+                ? OptionalLong.of(Long.parseLong(Files.readString(active).strip()))
+                : OptionalLong.empty();
+        Path floor = floorFile(site);
+        // a peer of an earlier release kept no floor: the active version is the best known one
+        site.floor = Math.max(
+                Files.exists(floor) ? Long.parseLong(Files.readString(floor).strip()) : 0, activeVersion.orElse(0));
+        prune(site);
+        LegacyBlobs.moveIntoNamespace(store, site.store, site.manifests.values());
+        if (activeVersion.isPresent()) {
+            long version = activeVersion.getAsLong();
             Manifest manifest = site.manifests.get(version);
             if (manifest == null) {
                 throw new IOException(
                         active + " names version " + version + " but its manifest is not in " + manifests);
             }
             try {
-                site.active = ServedSite.of(manifest, store);
+                site.active = ServedSite.of(manifest, site.store);
             } catch (IllegalArgumentException e) {
                 throw new IOException(
                         "cannot serve " + site.enrollment.site() + " v" + version + " after a restart: "
@@ -390,6 +520,33 @@ public final class PeerSites implements SiteLookup {
             }
             LOG.info("peer: serving {} v{} (reloaded)", site.enrollment.site(), version);
         }
+        long freed = collect(site);
+        if (freed > 0) {
+            LOG.info("peer: removed {} bytes of blobs no manifest of {} names", freed, site.enrollment.site());
+        }
+    }
+
+    /**
+     * Drops the manifests older than the newest version ever activated (they could only be
+     * rollbacks) and deletes the blobs no kept manifest names. Called with the site's lock held.
+     *
+     * @return the bytes of blobs freed
+     */
+    private long prune(Site site) throws IOException {
+        while (!site.manifests.isEmpty() && site.manifests.firstKey() < site.floor) {
+            long version = site.manifests.pollFirstEntry().getKey();
+            Files.deleteIfExists(manifestFile(site, version));
+        }
+        return collect(site);
+    }
+
+    /** Deletes the site's blobs that no kept manifest names; called with the site's lock held. */
+    private static long collect(Site site) throws IOException {
+        return site.store.collect(site.blobs());
+    }
+
+    private Path floorFile(Site site) {
+        return siteDirectory(site).resolve("floor");
     }
 
     private Path siteDirectory(Site site) {
@@ -424,15 +581,23 @@ public final class PeerSites implements SiteLookup {
         }
     }
 
-    /** One enrolled site: its manifests by version and the version served. */
+    /**
+     * One enrolled site: its blobs' namespace, its manifests by version, the version served and the
+     * newest ever served. Guarded by its own monitor, except {@code active} (read by requests) and
+     * {@code spooling} (counted by uploads before they take the lock).
+     */
     private static final class Site {
         final Enrollment enrollment;
+        final BlobStore store;
         final TreeMap<Long, Manifest> manifests = new TreeMap<>();
+        final AtomicLong spooling = new AtomicLong();
         volatile ServedSite active;
         ServedSite lastServed;
+        long floor;
 
-        Site(Enrollment enrollment) {
+        Site(Enrollment enrollment, BlobStore store) {
             this.enrollment = enrollment;
+            this.store = store;
         }
 
         Set<BlobKey> blobs() {

@@ -187,6 +187,7 @@ public final class ControlCodec {
         } else {
             answer.putNull("certificate");
         }
+        answer.put("diskBytes", status.diskBytes());
         return bytes(answer);
     }
 
@@ -218,7 +219,11 @@ public final class ControlCodec {
                         number(quota.path("bandwidthShare"), "quota.bandwidthShare")),
                 answer.path("certificate").isObject()
                         ? Optional.of(certificate(answer.get("certificate")))
-                        : Optional.empty());
+                        : Optional.empty(),
+                // a peer of an earlier release reports no diskBytes: its blobs are what it counted
+                answer.has("diskBytes")
+                        ? whole(answer.path("diskBytes"), "diskBytes")
+                        : whole(answer.path("storedBytes"), "storedBytes"));
     }
 
     /** The {@code tls/csr} request: the names the certificate should cover. */

@@ -21,6 +21,8 @@ import java.util.OptionalLong;
  * @param quota the site's quota on the peer
  * @param certificate the certificate the peer serves for the site over HTTPS, empty when it holds
  *     none (or serves no HTTPS)
+ * @param diskBytes every byte the peer keeps on disk for the site: its blobs and manifests, uploads
+ *     in flight, captured requests; what its storage quota bounds
  */
 public record SiteStatus(
         String site,
@@ -32,7 +34,8 @@ public record SiteStatus(
         long bytesSent,
         long rejectedRequests,
         SiteQuota quota,
-        Optional<ServedCertificate> certificate) {
+        Optional<ServedCertificate> certificate,
+        long diskBytes) {
     /** Copies the list and checks nothing is null. */
     public SiteStatus {
         Objects.requireNonNull(site, "site");
@@ -41,5 +44,31 @@ public record SiteStatus(
         versions = List.copyOf(versions);
         Objects.requireNonNull(quota, "quota");
         Objects.requireNonNull(certificate, "certificate");
+    }
+
+    /** A status from a peer that does not report its disk use apart: {@code diskBytes} is {@code storedBytes}. */
+    public SiteStatus(
+            String site,
+            OptionalLong activeVersion,
+            Optional<String> activeManifestSha256,
+            List<Long> versions,
+            long storedBytes,
+            long requests,
+            long bytesSent,
+            long rejectedRequests,
+            SiteQuota quota,
+            Optional<ServedCertificate> certificate) {
+        this(
+                site,
+                activeVersion,
+                activeManifestSha256,
+                versions,
+                storedBytes,
+                requests,
+                bytesSent,
+                rejectedRequests,
+                quota,
+                certificate,
+                storedBytes);
     }
 }

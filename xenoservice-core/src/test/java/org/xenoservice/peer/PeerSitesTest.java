@@ -195,6 +195,55 @@ class PeerSitesTest {
     }
 
     @Test
+    void blobsOfTheSharedLayoutAreMovedIntoTheSitesOwnStoreAtStartUp() throws Exception {
+        // what a peer of an earlier release left: blobs in the shared store, manifest and active version
+        BlobStore shared = BlobStore.openUnsynced(dir.resolve("legacy"));
+        Manifest v1 = BundleReader.builder(BOOKS.getPublic())
+                .build()
+                .read(new ByteArrayInputStream(bundle("books.example", BOOKS, 1)), shared);
+        Path state = dir.resolve("legacy-state/sites/books.example");
+        Files.createDirectories(state.resolve("manifests"));
+        Files.write(state.resolve("manifests/1.json"), v1.bytes());
+        Files.writeString(state.resolve("active"), "1");
+        assertAllStored(v1, shared);
+
+        PeerSites upgraded = PeerSites.open(
+                dir.resolve("legacy-state"),
+                BlobStore.openUnsynced(dir.resolve("legacy")),
+                List.of(new Enrollment("books.example", BOOKS.getPublic(), SiteQuota.DEFAULT)));
+        ServedSite served = upgraded.find("books.example").orElseThrow();
+        assertEquals(1, served.version());
+        assertAllStored(v1, served.store());
+        for (var file : v1.files()) {
+            assertFalse(shared.contains(file.blob()), "the shared copy of " + file.path() + " is gone");
+        }
+    }
+
+    /** Checks every blob of a manifest is in a store. */
+    private static void assertAllStored(Manifest manifest, BlobStore store) {
+        for (var file : manifest.files()) {
+            assertTrue(store.contains(file.blob()), file.path() + " in " + store.root());
+        }
+    }
+
+    @Test
+    void bytesKeptElsewhereForASiteCountTowardItsQuota() throws Exception {
+        peer = open(new SiteQuota(64 << 10, 1_000, 1.0));
+        byte[] bundle = bundle("books.example", BOOKS, 1);
+        peer.countOtherBytesOnDisk(host -> host.equals("books.example") ? (64 << 10) - 10 : 0);
+        PeerException e = assertThrows(PeerException.class, () -> receive("books.example", bundle));
+        assertEquals(413, e.status());
+        assertTrue(e.getMessage().contains("captured requests"), e.getMessage());
+        assertEquals(0, peer.storedBytes("books.example"));
+        assertEquals((64 << 10) - 10, peer.diskBytes("books.example"), "nothing of the refused bundle stays");
+
+        peer.countOtherBytesOnDisk(host -> 0);
+        receive("books.example", bundle);
+        assertTrue(peer.storedBytes("books.example") > 0);
+        assertTrue(peer.diskBytes("books.example") > peer.storedBytes("books.example"), "with the manifest");
+    }
+
+    @Test
     void retiringStopsServingAndANewerVersionServesAgain() throws Exception {
         receive("books.example", bundle("books.example", BOOKS, 1));
         peer.activate("books.example", 1);

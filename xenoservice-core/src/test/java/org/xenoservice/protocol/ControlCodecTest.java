@@ -78,8 +78,20 @@ class ControlCodecTest {
                 "{\"site\":\"books.example\",\"activeVersion\":2,\"activeManifestSha256\":\"" + SHA + "\","
                         + "\"versions\":[2],\"storedBytes\":1,\"requests\":2,\"bytesSent\":3,\"rejectedRequests\":4,"
                         + "\"quota\":{\"maxStoredBytes\":10485760,\"requestsPerSecond\":100.0,\"bandwidthShare\":0.5},"
-                        + "\"certificate\":null}",
+                        + "\"certificate\":null,\"diskBytes\":1}",
                 text(ControlCodec.writeStatus(status)));
+    }
+
+    @Test
+    void aStatusWithoutDiskBytesFromAnEarlierPeerCountsItsStoredBytes() {
+        String earlier = "{\"site\":\"books.example\",\"activeVersion\":null,\"activeManifestSha256\":null,"
+                + "\"versions\":[],\"storedBytes\":7,\"requests\":0,\"bytesSent\":0,\"rejectedRequests\":0,"
+                + "\"quota\":{\"maxStoredBytes\":10485760,\"requestsPerSecond\":100.0,\"bandwidthShare\":0.5},"
+                + "\"certificate\":null}";
+        assertEquals(
+                7,
+                ControlCodec.readStatus(earlier.getBytes(StandardCharsets.UTF_8))
+                        .diskBytes());
     }
 
     @Test

@@ -222,6 +222,7 @@ final class PeerCommand extends CommandGroup {
                                             .map(String::valueOf)
                                             .toList())));
             out.println("stored-bytes: " + status.storedBytes());
+            out.println("disk-bytes: " + status.diskBytes());
             out.println("requests: " + status.requests());
             out.println("bytes-sent: " + status.bytesSent());
             out.println("rejected-requests: " + status.rejectedRequests());
@@ -471,6 +472,7 @@ final class PeerCommand extends CommandGroup {
                 case STORE_DIRECTORY -> "--store";
                 case MAX_UPLOAD_BYTES -> "--max-upload-bytes";
                 case ENROLLMENTS -> "--enroll";
+                case METRICS_TOKEN -> "metrics-token-file (in the --config file)";
                 case BANDWIDTH_BYTES_PER_SECOND -> "bandwidth-bytes-per-second (in the --config file)";
             };
         }

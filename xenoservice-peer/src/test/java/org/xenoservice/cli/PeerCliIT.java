@@ -136,8 +136,9 @@ class PeerCliIT {
         assertEquals("active-version: 1", status.get(1));
         assertEquals("versions: 1, 2", status.get(3));
         assertTrue(status.contains("quota-requests-per-second: 1000"), status.toString());
-        assertEquals("tls-certificate: none", status.get(11));
-        assertEquals(12, status.size(), status.toString());
+        assertTrue(status.get(5).startsWith("disk-bytes: "), status.toString());
+        assertEquals("tls-certificate: none", status.get(12));
+        assertEquals(13, status.size(), status.toString());
 
         assertEquals(
                 control + " serves books.example v2\n",

@@ -17,7 +17,9 @@ import org.xenoservice.bundle.BlobStore;
  * Keeps the stored bytes of hot, small blobs in memory, so that a flood of requests for a site's
  * pages and icons is answered without touching the disk and without leaving Undertow's I/O
  * thread. Blobs are content-addressed, so an entry is never stale: a new site version with
- * changed files names new blobs, and the old ones age out.
+ * changed files names new blobs, and the old ones age out. An entry is keyed by the store it was
+ * read from as well as by its blob, since each site keeps its own blobs: one site's cached bytes
+ * are never served for another's blob of the same name.
  *
  * <p>The cache is bounded by the sum of the blobs' sizes ({@link #DEFAULT_MAX_BYTES} by
  * default) and holds only blobs of at most {@link #DEFAULT_MAX_BLOB_BYTES} each; bigger blobs are
@@ -83,14 +85,14 @@ public final class BlobCache {
     }
 
     /** The blob's stored bytes if they are held: a read-only view of its own, positioned at 0. */
-    Optional<ByteBuffer> ifPresent(BlobKey key, long storedSize) {
-        return Optional.ofNullable(blobs.getIfPresent(new Held(key, storedSize)))
+    Optional<ByteBuffer> ifPresent(BlobStore store, BlobKey key, long storedSize) {
+        return Optional.ofNullable(blobs.getIfPresent(new Held(store.root(), key, storedSize)))
                 .map(ByteBuffer::duplicate);
     }
 
     /** Whether the blob is held (for tests). */
-    boolean contains(BlobKey key, long storedSize) {
-        return blobs.getIfPresent(new Held(key, storedSize)) != null;
+    boolean contains(BlobStore store, BlobKey key, long storedSize) {
+        return blobs.getIfPresent(new Held(store.root(), key, storedSize)) != null;
     }
 
     /**
@@ -105,7 +107,7 @@ public final class BlobCache {
                     + maxBlobBytes + "; stream it instead");
         }
         try {
-            return blobs.get(new Held(key, storedSize), missing -> {
+            return blobs.get(new Held(store.root(), key, storedSize), missing -> {
                         try {
                             return read(store, key, storedSize);
                         } catch (IOException e) {
@@ -143,11 +145,11 @@ public final class BlobCache {
     }
 
     /**
-     * What an entry is keyed by. The digest names the content, but two bundles may gzip the same
-     * content at different levels into stored bytes of different sizes under one {@link BlobKey};
-     * the size in the key keeps one site's Content-Length from ever meeting another's bytes.
+     * What an entry is keyed by: the store (each site has its own), the blob and its size. A gzip
+     * blob's name digests what it decodes to, not its own bytes, so only the store tells two sites'
+     * copies apart; the size keeps a Content-Length from ever meeting other bytes.
      */
-    private record Held(BlobKey key, long storedSize) {}
+    private record Held(Path store, BlobKey key, long storedSize) {}
 
     /** Configures a {@link BlobCache}. Not thread-safe. */
     public static final class Builder {

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,11 +27,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.DynamicRoute;
-import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
 import org.xenoservice.concurrent.DaemonThreads;
 import org.xenoservice.dns.AddressLiterals;
@@ -369,18 +366,17 @@ final class DynamicPaths {
         }
     }
 
-    /** Sends a bundle page's identity bytes, not to be cached; the status is already set. */
-    private static void sendPage(HttpServerExchange exchange, ServedSite site, ManifestFile file, SiteHandler.Sent sent)
-            throws IOException {
-        byte[] bytes;
-        try (InputStream stored = site.store().open(file.blob());
-                InputStream in = file.encoding() == Encoding.GZIP ? new GZIPInputStream(stored) : stored) {
-            bytes = in.readAllBytes();
-        }
+    /**
+     * Sends a bundle page's identity bytes, not to be cached; the status is already set. Streamed and
+     * bounded by the page's signed size ({@link SiteHandler#sendIdentity}): a page stored as a small
+     * gzip that decodes to far more is never built in memory.
+     */
+    private static void sendPage(
+            HttpServerExchange exchange, ServedSite site, ManifestFile file, SiteHandler.Sent sent) {
         exchange.getResponseHeaders()
                 .put(Headers.CONTENT_TYPE, file.contentType())
                 .put(Headers.CACHE_CONTROL, NO_STORE);
-        SiteHandler.sendInline(exchange, ByteBuffer.wrap(bytes), sent);
+        SiteHandler.sendIdentity(exchange, site.store(), file, sent);
     }
 
     private static void misconfigured(

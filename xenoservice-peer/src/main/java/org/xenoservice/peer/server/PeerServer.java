@@ -50,8 +50,8 @@ import org.xenoservice.peer.TlsEngine;
  * issued for it, or a certificate the operator installed. A handshake for a name the peer holds no
  * certificate for fails; it never gets another site's.
  *
- * <p>Under the store directory: {@code blobs/} (the content-addressed blob store, shared by the
- * sites), {@code state/} (each site's manifests and active version), {@code spool/} (uploads
+ * <p>Under the store directory: {@code blobs/sites/<site>/} (each site's own content-addressed
+ * blobs, written only by its own signed bundles), {@code state/} (each site's manifests and active version), {@code spool/} (uploads
  * being checked), {@code tls/<site>/} (the site's TLS key, mode 600, and chain) and {@code capture/<site>/} (the journal of requests captured by the site's
  * {@code capture} routes, forwarded to the origin by a thread per site until acknowledged).
  * Everything survives a restart; {@link #close()} stops the forwarders and closes the journals.
@@ -163,6 +163,12 @@ public final class PeerServer implements AutoCloseable {
             return this;
         }
 
+        /** See {@link PeerConfig#metricsToken()}: the bearer token {@code /metrics} asks for; off by default. */
+        public Builder metricsToken(String token) {
+            config.metricsToken(token);
+            return this;
+        }
+
         /** See {@link PeerConfig#bandwidthBytesPerSecond()}: the bandwidth the sites' shares divide. */
         public Builder bandwidthBytesPerSecond(long bytes) {
             config.bandwidthBytesPerSecond(bytes);
@@ -219,6 +225,9 @@ public final class PeerServer implements AutoCloseable {
                 ? new ControlProtocol(
                         sites, accounting, certificates.get(), clock, config.maxUploadBytes(), root.resolve("spool"))
                 : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
+        if (config.metricsToken().isPresent()) {
+            protocol = protocol.withMetricsToken(config.metricsToken().get());
+        }
         Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
         HttpsEngines.Chosen https = certificates.isPresent()
                 ? HttpsEngines.choose(config.tlsEngine(), certificates.get(), OpenSslTls.unavailable())

@@ -281,7 +281,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
      */
     private void sendBody(HttpServerExchange exchange, Body body, Sent sent) {
         if (!body.decode) {
-            Optional<ByteBuffer> held = cache.ifPresent(body.key, body.storedSize);
+            Optional<ByteBuffer> held = cache.ifPresent(body.store, body.key, body.storedSize);
             if (held.isPresent()) {
                 ByteBuffer view = held.get();
                 view.position((int) body.offset).limit((int) (body.offset + body.length));
@@ -422,6 +422,40 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         sendInline(exchange, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), sent);
     }
 
+    /**
+     * Sends a stored file's identity bytes (a page of the bundle: degrade and thank-you pages) in
+     * blocking mode, decoded one buffer at a time as they are written: never whole in memory, and
+     * never more than the {@link ManifestFile#size() size} the signed manifest declares (a blob that
+     * would decode to more fails the response and closes the connection). The status and headers
+     * other than the length are the caller's. On an I/O thread, it moves to a worker first.
+     */
+    static void sendIdentity(HttpServerExchange exchange, BlobStore store, ManifestFile file, Sent sent) {
+        if (exchange.isInIoThread()) {
+            exchange.dispatch((HttpHandler) dispatched -> sendIdentity(dispatched, store, file, sent));
+            return;
+        }
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, file.size());
+        if (Methods.HEAD.equals(exchange.getRequestMethod()) || file.size() == 0) {
+            exchange.endExchange();
+            return;
+        }
+        try {
+            if (!exchange.isBlocking()) {
+                exchange.startBlocking();
+            }
+            OutputStream out = new CountingOutputStream(exchange.getOutputStream(), sent);
+            try (InputStream in = store.openIdentity(file)) {
+                byte[] buffer = new byte[COPY_BUFFER_BYTES];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    out.write(buffer, 0, n);
+                }
+            }
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            failed(exchange, sent, e);
+        }
+    }
+
     /** Sends bytes already in memory without blocking (no body for HEAD). */
     static void sendInline(HttpServerExchange exchange, ByteBuffer body, Sent sent) {
         int length = body.remaining();
@@ -503,9 +537,9 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
 
     /**
      * The stored blob's real length. An identity blob is the file's own bytes; a gzip blob is one
-     * valid gzip of them, but not necessarily the one this manifest's build made: the store keeps the
-     * first copy of a content it receives, and another build (another zlib, another level) may have
-     * compressed it to other bytes, which decode to the same digest. So its length is read from the
+     * valid gzip of them, but not necessarily the one this manifest's build made: the site's store keeps
+     * the first copy of a content the site sent, and another of its builds (another zlib, another
+     * level) may have compressed it to other bytes, which decode to the same digest. So its length is read from the
      * store, not taken from the manifest.
      */
     private static long storedLength(BlobStore store, ManifestFile file) {

@@ -37,6 +37,7 @@ import org.xenoservice.protocol.SiteQuota;
 class PeerServerIT {
     private static final KeyPair BOOKS = SiteKeys.generate();
     private static final KeyPair MAPS = SiteKeys.generate();
+    private static final String METRICS_TOKEN = "operator-scraper-token";
 
     @TempDir
     Path dir;
@@ -68,6 +69,7 @@ class PeerServerIT {
                 .enroll(
                         new Enrollment("books.example", BOOKS.getPublic(), booksQuota),
                         new Enrollment("maps.example", MAPS.getPublic(), SiteQuota.DEFAULT))
+                .metricsToken(METRICS_TOKEN)
                 .build();
         peer.start();
         return peer;
@@ -135,6 +137,7 @@ class PeerServerIT {
         assertTrue(status.body().contains("\"requests\":1"), status.body());
         HttpResponse<String> metrics = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + peer.controlPort() + "/metrics"))
+                        .header("Authorization", "Bearer " + METRICS_TOKEN)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(metrics.body().contains("xeno_peer_requests_total{site=\"books.example\"} 1"), metrics.body());

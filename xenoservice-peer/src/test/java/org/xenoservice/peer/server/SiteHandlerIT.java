@@ -232,7 +232,7 @@ class SiteHandlerIT {
         HttpResponse<byte[]> encoded = get(BOOKS, "/big.txt", "Accept-Encoding", "gzip");
         assertEquals(big.storedSize(), encoded.body().length);
         assertArrayEquals(books.bytes("/big.txt"), gunzip(encoded.body()));
-        assertFalse(cache.contains(big.blob(), big.storedSize()));
+        assertFalse(cache.contains(books.site().store(), big.blob(), big.storedSize()));
     }
 
     // --- conditional requests ------------------------------------------------------------------
@@ -573,7 +573,7 @@ class SiteHandlerIT {
         ManifestFile file = books.file("/cache-me.bin", Encoding.IDENTITY);
         assertArrayEquals(
                 books.bytes("/cache-me.bin"), get(BOOKS, "/cache-me.bin").body());
-        assertTrue(cache.contains(file.blob(), file.storedSize()));
+        assertTrue(cache.contains(books.site().store(), file.blob(), file.storedSize()));
         Files.delete(books.blobFile("/cache-me.bin"));
         HttpResponse<byte[]> again = get(BOOKS, "/cache-me.bin");
         assertEquals(200, again.statusCode(), "the second answer came from memory");
@@ -588,7 +588,7 @@ class SiteHandlerIT {
         assertTrue(file.storedSize() > MAX_BLOB_BYTES);
         assertArrayEquals(
                 books.bytes("/stream-me.bin"), get(BOOKS, "/stream-me.bin").body());
-        assertFalse(cache.contains(file.blob(), file.storedSize()));
+        assertFalse(cache.contains(books.site().store(), file.blob(), file.storedSize()));
         Files.delete(books.blobFile("/stream-me.bin"));
         HttpResponse<byte[]> again = get(BOOKS, "/stream-me.bin");
         assertEquals(500, again.statusCode(), "the blob is read from its file on every request");
