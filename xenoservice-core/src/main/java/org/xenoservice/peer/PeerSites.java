@@ -186,6 +186,7 @@ public final class PeerSites implements SiteLookup {
                                 + "ask the peer's operator for more");
             }
             writeAtomically(manifestFile(known, manifest.version()), manifest.bytes());
+            known.storedBytes = after;
             LOG.info(
                     "peer: staged {} v{} ({} files, {} bytes stored for the site)",
                     manifest.site(),
@@ -245,6 +246,15 @@ public final class PeerSites implements SiteLookup {
             known.active = null;
             LOG.info("peer: retired {}", known.enrollment.site());
         }
+    }
+
+    /**
+     * The bytes of {@code site}'s blobs in the store (0 for a site not enrolled): what its captures'
+     * storage quota check adds their own bytes to. Lock-free: it never waits for an upload.
+     */
+    public long storedBytes(String site) {
+        Site known = sites.get(site.toLowerCase(Locale.ROOT));
+        return known == null ? 0 : known.storedBytes;
     }
 
     /**
@@ -372,6 +382,7 @@ public final class PeerSites implements SiteLookup {
                 }
             }
         }
+        site.storedBytes = storedBytes(site);
         Path active = activeFile(site);
         if (Files.exists(active)) {
             long version = Long.parseLong(Files.readString(active).strip());
@@ -430,6 +441,8 @@ public final class PeerSites implements SiteLookup {
         final TreeMap<Long, Manifest> manifests = new TreeMap<>();
         volatile ServedSite active;
         ServedSite lastServed;
+        /** {@link PeerSites#storedBytes(Site)} as of the last change of the manifests, for lock-free reads. */
+        volatile long storedBytes;
 
         Site(Enrollment enrollment) {
             this.enrollment = enrollment;

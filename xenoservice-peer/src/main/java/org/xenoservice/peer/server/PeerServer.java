@@ -211,7 +211,11 @@ public final class PeerServer implements AutoCloseable {
                         sites, accounting, certificates.get(), clock, config.maxUploadBytes(), root.resolve("spool"))
                 : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
         Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
-        captures = Captures.open(root.resolve("capture"), sites);
+        captures = Captures.builder(root.resolve("capture"), sites)
+                .storedBytes(sites::storedBytes)
+                .enrollments(sites::enrollment)
+                .open();
+        accounting.addMetrics(captures::prometheus);
         SiteHandler.Builder handler = SiteHandler.builder(sites)
                 .hooks(accounting)
                 .blobCache(blobCache)
@@ -295,8 +299,9 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /**
-     * How many requests captured for {@code site} the origin's intake refused as malformed or too
-     * large; they are kept aside on disk ({@code capture/<site>/dead-letters}) for the operator.
+     * How many requests captured for {@code site} no retry can deliver (the origin's intake refused
+     * them for what they are); they are kept aside on disk ({@code capture/<site>/dead-letters}) for
+     * the operator.
      */
     public int capturesSetAside(String site) {
         if (captures == null) {
