@@ -57,11 +57,15 @@ import org.xenoservice.protocol.CapturedRequest;
  * time of arrival. The answers, each with a small JSON body ({@link IntakeResponse}):
  * <ul>
  *   <li>{@code 200 {"status":"applied"}}: the handler applied the request and its key is on disk;
- *   <li>{@code 200 {"status":"duplicate"}}: the key was applied before; the handler is not called
- *       (even if the path is no longer captured, so that a redelivery is always acknowledged);
+ *   <li>{@code 200 {"status":"duplicate"}}: the key was applied before for the same request (same
+ *       {@link CapturedRequest#fingerprint() fingerprint}); the handler is not called (even if the
+ *       path is no longer captured, so that a redelivery is always acknowledged);
+ *   <li>{@code 422 {"error":"key-reused"}}: the key was applied before for another request (another
+ *       method, path, {@code Content-Type} or body): whoever sent the key first owns it;
  *   <li>{@code 405} not {@code POST}; {@code 400} an idempotency key, site or path header missing or
- *       invalid, or a path with a {@code .} or {@code ..} segment, a backslash or a control
- *       character once percent-decoded; {@code 421 Misdirected Request} the request is for another
+ *       invalid, or a target or {@code Content-Type} that {@link CaptureRules} refuses (the target
+ *       is taken in its normal form: {@code /%6frder} is {@code /order}, {@code /order;x=1} is
+ *       refused), the rule a peer applies before it journals; {@code 421 Misdirected Request} the request is for another
  *       site than this intake's; {@code 404} the path is not under a capture route of the site
  *       (the longest matching prefix decides, as on a replica); {@code 413} a body over
  *       {@link CapturedRequest#MAX_BODY_BYTES};
