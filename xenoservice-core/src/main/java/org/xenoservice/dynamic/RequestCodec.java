@@ -75,7 +75,13 @@ final class RequestCodec {
             String site = readString(in, CapturedRequest.MAX_SITE_CHARS);
             String method = readString(in, CapturedRequest.MAX_METHOD_CHARS);
             String path = readString(in, CapturedRequest.MAX_PATH_CHARS);
-            Instant capturedAt = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            long seconds = in.readLong();
+            int nanos = in.readInt();
+            if (nanos < 0 || nanos > 999_999_999) {
+                // Instant would carry them into the seconds: the same instant would have two encodings
+                throw new IllegalArgumentException("capture time nanoseconds " + nanos + " out of range 0..999999999");
+            }
+            Instant capturedAt = Instant.ofEpochSecond(seconds, nanos);
             int headerCount = in.readInt();
             if (headerCount < 0 || headerCount > CapturedRequest.MAX_HEADERS) {
                 throw new IllegalArgumentException("header count " + headerCount + " out of range");
