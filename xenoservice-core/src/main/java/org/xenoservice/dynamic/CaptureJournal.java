@@ -80,8 +80,10 @@ import org.xenoservice.protocol.CapturedRequest;
  * A request's payload holds, in order: idempotency key, site, method, path (each an {@code int}
  * count of UTF-16 units and the units), capture time ({@code long} epoch seconds, {@code int}
  * nanoseconds), the {@code int} header count and each header's name and value, then the
- * {@code int} body length and the body. A key record's payload is the idempotency key alone,
- * encoded the same way. Request and key records together carry every sequence number from 1,
+ * {@code int} body length and the body. A key record's payload is the idempotency key,
+ * encoded the same way, then the request's 32-byte {@link CapturedRequest#fingerprint()
+ * fingerprint} (absent from key records written before fingerprints were kept: such a key then
+ * matches any request). Request and key records together carry every sequence number from 1,
  * in order.
  *
  * <h2>Growth and compaction</h2>
@@ -122,6 +124,8 @@ public final class CaptureJournal implements AutoCloseable {
     private final long compactAfterBytes;
     private FileChannel channel;
     private final Map<String, Long> sequenceByKey = new HashMap<>();
+    /** Each key's request fingerprint, where known (keys compacted before fingerprints were kept have none). */
+    private final Map<String, byte[]> fingerprintByKey = new HashMap<>();
     /** Pending request sequence number to where its record is in the file. */
     private final TreeMap<Long, Slot> pendingOffsets = new TreeMap<>();
     /** Bytes a compaction would reclaim: acknowledged requests' records and acknowledgements. */
@@ -196,25 +200,34 @@ public final class CaptureJournal implements AutoCloseable {
 
     /**
      * Appends {@code request} and forces it to the device before returning its sequence number. If
-     * a request with the same idempotency key is already in the journal, pending or acknowledged,
-     * nothing is written and that request's sequence number is returned: the first capture wins.
+     * the same request (same {@link CapturedRequest#fingerprint() fingerprint}) with the same
+     * idempotency key is already in the journal, pending or acknowledged, nothing is written and
+     * that request's sequence number is returned: a client's retry gets the first answer again. A
+     * request with a key that another request owns is refused: the first capture owns the key.
      *
+     * @throws IdempotencyConflictException if another request already has this idempotency key
      * @throws JournalException if an earlier write failed and the journal must be reopened
      * @throws IOException if the write or the fsync fails; the request is then not journalled
      */
     public long append(CapturedRequest request) throws IOException {
         Objects.requireNonNull(request, "request");
         byte[] payload = RequestCodec.encode(request);
+        byte[] fingerprint = request.fingerprint();
         synchronized (lock) {
             checkUsable();
             Long existing = sequenceByKey.get(request.idempotencyKey());
             if (existing != null) {
+                byte[] owner = fingerprintByKey.get(request.idempotencyKey());
+                if (owner != null && !Arrays.equals(owner, fingerprint)) {
+                    throw new IdempotencyConflictException(request.idempotencyKey(), existing);
+                }
                 return existing;
             }
             long sequence = lastSequence + 1;
             byte[] record = record(TYPE_REQUEST, sequence, payload);
             long offset = write(record);
             sequenceByKey.put(request.idempotencyKey(), sequence);
+            fingerprintByKey.put(request.idempotencyKey(), fingerprint);
             pendingOffsets.put(sequence, new Slot(offset, record.length));
             lastSequence = sequence;
             return sequence;
@@ -292,6 +305,33 @@ public final class CaptureJournal implements AutoCloseable {
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         synchronized (lock) {
             return sequenceByKey.containsKey(idempotencyKey);
+        }
+    }
+
+    /**
+     * The journal file's size in bytes: pending requests, the kept keys of acknowledged ones, and
+     * what the next compaction reclaims. What the journal costs on disk, for a site's quota.
+     */
+    public long sizeBytes() {
+        synchronized (lock) {
+            return end;
+        }
+    }
+
+    /**
+     * Compacts the journal now if acknowledged requests' records take any room, whatever the
+     * threshold, so that a site near its storage quota gets that room back.
+     *
+     * @return whether the journal was compacted
+     * @throws IOException if compacting failed after the journal was replaced; reopen it
+     */
+    public boolean compact() throws IOException {
+        synchronized (lock) {
+            checkUsable();
+            if (reclaimableBytes == 0) {
+                return false;
+            }
+            return compactNow();
         }
     }
 
@@ -396,10 +436,17 @@ public final class CaptureJournal implements AutoCloseable {
         }
         byte[] payload = Arrays.copyOfRange(record, RECORD_HEADER_BYTES, record.length);
         String key;
+        byte[] fingerprint;
         try {
-            key = record[4] == TYPE_KEY
-                    ? RequestCodec.decodeKey(payload)
-                    : RequestCodec.decode(payload).idempotencyKey();
+            if (record[4] == TYPE_KEY) {
+                RequestCodec.KeptKey kept = RequestCodec.decodeKey(payload);
+                key = kept.key();
+                fingerprint = kept.fingerprint();
+            } else {
+                CapturedRequest request = RequestCodec.decode(payload);
+                key = request.idempotencyKey();
+                fingerprint = request.fingerprint();
+            }
         } catch (IllegalArgumentException e) {
             throw corrupt(
                     offset,
@@ -411,6 +458,9 @@ public final class CaptureJournal implements AutoCloseable {
                     offset,
                     "the record at offset " + offset + " repeats idempotency key " + key + " of sequence "
                             + sequenceByKey.get(key));
+        }
+        if (fingerprint.length > 0) {
+            fingerprintByKey.put(key, fingerprint);
         }
         if (record[4] == TYPE_REQUEST) {
             pendingOffsets.put(sequence, new Slot(offset, record.length));
@@ -454,6 +504,11 @@ public final class CaptureJournal implements AutoCloseable {
         if (reclaimableBytes < compactAfterBytes || reclaimableBytes * 2 < end) {
             return;
         }
+        compactNow();
+    }
+
+    /** Rewrites the journal with the pending requests and the kept keys; false if it failed harmlessly. */
+    private boolean compactNow() throws IOException {
         Path compact = directory.resolve(COMPACT_FILE_NAME);
         TreeMap<Long, String> keyBySequence = new TreeMap<>();
         sequenceByKey.forEach((key, sequence) -> keyBySequence.put(sequence, key));
@@ -464,7 +519,11 @@ public final class CaptureJournal implements AutoCloseable {
             for (Map.Entry<Long, String> entry : keyBySequence.entrySet()) {
                 Slot slot = pendingOffsets.get(entry.getKey());
                 byte[] record = slot == null
-                        ? record(TYPE_KEY, entry.getKey(), RequestCodec.encodeKey(entry.getValue()))
+                        ? record(
+                                TYPE_KEY,
+                                entry.getKey(),
+                                RequestCodec.encodeKey(
+                                        entry.getValue(), fingerprintByKey.getOrDefault(entry.getValue(), new byte[0])))
                         : read(slot.offset(), slot.length());
                 moved.put(entry.getKey(), slot == null ? null : new Slot(position, record.length));
                 position = writeFully(out, record, position);
@@ -475,7 +534,7 @@ public final class CaptureJournal implements AutoCloseable {
             // The journal is intact and the acknowledgement durable: compact another time.
             LOG.warn("{}: compaction failed, will retry after the next acknowledgement", file, e);
             Files.deleteIfExists(compact);
-            return;
+            return false;
         }
         try {
             Files.move(compact, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -483,7 +542,7 @@ public final class CaptureJournal implements AutoCloseable {
             LOG.warn(
                     "{}: compaction could not replace the journal, will retry after the next acknowledgement", file, e);
             Files.deleteIfExists(compact);
-            return;
+            return false;
         }
         try {
             forceDirectory(directory);
@@ -506,6 +565,7 @@ public final class CaptureJournal implements AutoCloseable {
         });
         end = size;
         reclaimableBytes = 0;
+        return true;
     }
 
     /** Locks the whole file for this process, or answers false when this or another process holds it. */

@@ -28,7 +28,8 @@ final class JournalFormat {
     static final int SEQUENCE_OFFSET = 5;
     static final int LENGTH_OFFSET = 13;
     private static final int CRC_OFFSET = 17;
-    private static final int MAX_KEY_PAYLOAD_BYTES = 4 + 2 * CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS;
+    private static final int MAX_KEY_PAYLOAD_BYTES =
+            4 + 2 * CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS + RequestCodec.FINGERPRINT_BYTES;
 
     private JournalFormat() {}
 

@@ -75,7 +75,13 @@ final class RequestCodec {
             String site = readString(in, CapturedRequest.MAX_SITE_CHARS);
             String method = readString(in, CapturedRequest.MAX_METHOD_CHARS);
             String path = readString(in, CapturedRequest.MAX_PATH_CHARS);
-            Instant capturedAt = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            long seconds = in.readLong();
+            int nanos = in.readInt();
+            if (nanos < 0 || nanos > 999_999_999) {
+                // Instant would carry them into the seconds: the same instant would have two encodings
+                throw new IllegalArgumentException("capture time nanoseconds " + nanos + " out of range 0..999999999");
+            }
+            Instant capturedAt = Instant.ofEpochSecond(seconds, nanos);
             int headerCount = in.readInt();
             if (headerCount < 0 || headerCount > CapturedRequest.MAX_HEADERS) {
                 throw new IllegalArgumentException("header count " + headerCount + " out of range");
@@ -102,21 +108,43 @@ final class RequestCodec {
         }
     }
 
-    /** The payload of a key record: an acknowledged request's idempotency key, kept after compaction. */
-    static byte[] encodeKey(String key) {
-        ByteBuffer buffer = ByteBuffer.allocate(4 + 2 * key.length()).putInt(key.length());
-        buffer.asCharBuffer().put(key);
-        return buffer.array();
+    /** The length of a request fingerprint ({@link CapturedRequest#fingerprint()}) in a key record. */
+    static final int FINGERPRINT_BYTES = 32;
+
+    /**
+     * An acknowledged request's idempotency key, kept after compaction, with the request's
+     * fingerprint; an empty fingerprint when the key record was written before fingerprints were kept.
+     */
+    @SuppressWarnings("ArrayRecordComponent") // package-private, never compared
+    record KeptKey(String key, byte[] fingerprint) {}
+
+    /**
+     * The payload of a key record: the key encoded as the strings of a request, then the request's
+     * 32-byte fingerprint (absent in records written before fingerprints were kept).
+     */
+    static byte[] encodeKey(String key, byte[] fingerprint) {
+        ByteBuffer buffer =
+                ByteBuffer.allocate(4 + 2 * key.length() + fingerprint.length).putInt(key.length());
+        for (int i = 0; i < key.length(); i++) {
+            buffer.putChar(key.charAt(i));
+        }
+        return buffer.put(fingerprint).array();
     }
 
-    static String decodeKey(byte[] payload) {
+    static KeptKey decodeKey(byte[] payload) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             String key = readString(in, CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS);
-            if (in.available() != 0) {
-                throw new IllegalArgumentException(in.available() + " bytes after the key");
+            int left = in.available();
+            if (left != 0 && left != FINGERPRINT_BYTES) {
+                throw new IllegalArgumentException(
+                        left + " bytes after the key, neither none nor a " + FINGERPRINT_BYTES + "-byte fingerprint");
             }
+            byte[] fingerprint = in.readNBytes(left);
             // the key must be one a CapturedRequest accepts
-            return new CapturedRequest(key, "s", "GET", "/", List.of(), new byte[0], Instant.EPOCH).idempotencyKey();
+            if (!CapturedRequest.isIdempotencyKey(key)) {
+                throw new IllegalArgumentException("the key record holds no valid idempotency key");
+            }
+            return new KeptKey(key, fingerprint);
         } catch (EOFException e) {
             throw new IllegalArgumentException("record ends inside the key", e);
         } catch (IOException e) {

@@ -4,11 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +26,7 @@ import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.dynamic.JournalException;
 import org.xenoservice.protocol.CaptureDelivery;
+import org.xenoservice.protocol.CaptureRules;
 import org.xenoservice.protocol.CapturedRequest;
 
 /**
@@ -59,11 +57,15 @@ import org.xenoservice.protocol.CapturedRequest;
  * time of arrival. The answers, each with a small JSON body ({@link IntakeResponse}):
  * <ul>
  *   <li>{@code 200 {"status":"applied"}}: the handler applied the request and its key is on disk;
- *   <li>{@code 200 {"status":"duplicate"}}: the key was applied before; the handler is not called
- *       (even if the path is no longer captured, so that a redelivery is always acknowledged);
+ *   <li>{@code 200 {"status":"duplicate"}}: the key was applied before for the same request (same
+ *       {@link CapturedRequest#fingerprint() fingerprint}); the handler is not called (even if the
+ *       path is no longer captured, so that a redelivery is always acknowledged);
+ *   <li>{@code 422 {"error":"key-reused"}}: the key was applied before for another request (another
+ *       method, path, {@code Content-Type} or body): whoever sent the key first owns it;
  *   <li>{@code 405} not {@code POST}; {@code 400} an idempotency key, site or path header missing or
- *       invalid, or a path with a {@code .} or {@code ..} segment, a backslash or a control
- *       character once percent-decoded; {@code 421 Misdirected Request} the request is for another
+ *       invalid, or a target or {@code Content-Type} that {@link CaptureRules} refuses (the target
+ *       is taken in its normal form: {@code /%6frder} is {@code /order}, {@code /order;x=1} is
+ *       refused), the rule a peer applies before it journals; {@code 421 Misdirected Request} the request is for another
  *       site than this intake's; {@code 404} the path is not under a capture route of the site
  *       (the longest matching prefix decides, as on a replica); {@code 413} a body over
  *       {@link CapturedRequest#MAX_BODY_BYTES};
@@ -197,31 +199,34 @@ public final class CaptureIntake implements AutoCloseable {
                     "wrong-site",
                     "this intake takes requests for " + site + ", not for " + printable(forwardedHost.get()));
         }
-        if (ledger.contains(key.get())) {
-            return duplicate(key.get());
-        }
         Optional<String> target = header.apply(CaptureDelivery.XENO_PATH);
         if (target.isEmpty()) {
             return refuse(400, "missing-header", "the " + CaptureDelivery.XENO_PATH + " header is missing");
         }
-        Optional<String> path = decodedPath(target.get());
-        if (path.isEmpty()) {
+        String normal;
+        String path;
+        try {
+            normal = CaptureRules.normalizeTarget(target.get());
+            path = CaptureRules.decodedPath(normal);
+        } catch (IllegalArgumentException e) {
             return refuse(
                     400,
                     "bad-path",
-                    CaptureDelivery.XENO_PATH + " must be an absolute path without . or .. segments,"
-                            + " backslashes, control characters or bad percent-escapes, but was "
-                            + printable(target.get()));
-        }
-        Optional<DynamicRoute> route = DynamicRoute.decide(routes, path.get());
-        if (route.isEmpty() || route.get().policy() != DynamicRoute.Policy.CAPTURE) {
-            return refuse(404, "not-captured", "no capture route of " + site + " covers " + printable(path.get()));
+                    CaptureDelivery.XENO_PATH + " " + printable(target.get()) + " cannot be captured: "
+                            + e.getMessage());
         }
         CapturedRequest request;
         try {
-            request = request(key.get(), target.get(), header, body);
+            request = request(key.get(), normal, header, body);
         } catch (IllegalArgumentException e) {
             return refuse(400, "bad-request", e.getMessage());
+        }
+        if (ledger.contains(key.get())) {
+            return duplicateOrReused(request);
+        }
+        Optional<DynamicRoute> route = DynamicRoute.decide(routes, path);
+        if (route.isEmpty() || route.get().policy() != DynamicRoute.Policy.CAPTURE) {
+            return refuse(404, "not-captured", "no capture route of " + site + " covers " + printable(path));
         }
         if (!inProgress.add(request.idempotencyKey())) {
             return refuse(409, "in-progress", "this key is being applied right now; retry later");
@@ -248,14 +253,18 @@ public final class CaptureIntake implements AutoCloseable {
             }
         }
         List<CapturedRequest.Header> headers = new ArrayList<>(1);
-        header.apply("Content-Type").ifPresent(type -> headers.add(new CapturedRequest.Header("Content-Type", type)));
+        Optional<String> type = header.apply("Content-Type");
+        if (type.isPresent()) {
+            headers.add(
+                    new CapturedRequest.Header("Content-Type", CaptureRules.headerValue("Content-Type", type.get())));
+        }
         return new CapturedRequest(key, site, method, target, headers, body, capturedAt);
     }
 
     private IntakeResponse apply(CapturedRequest request) {
         String key = request.idempotencyKey();
         if (ledger.contains(key)) {
-            return duplicate(key);
+            return duplicateOrReused(request);
         }
         try {
             ledger.checkUsable();
@@ -276,7 +285,7 @@ public final class CaptureIntake implements AutoCloseable {
             return answer(500, error("apply-failed", String.valueOf(e.getMessage()), key));
         }
         try {
-            ledger.record(key);
+            ledger.record(key, request.fingerprint());
         } catch (IOException e) {
             failed.increment();
             LOG.error(
@@ -343,58 +352,41 @@ public final class CaptureIntake implements AutoCloseable {
     }
 
     /**
-     * The path of a request target (before any query), percent-decoded as UTF-8, if it is absolute
-     * and has no {@code .} or {@code ..} segment, backslash, control character or bad escape.
+     * The path of a request target (before any query) in the normal form of {@link CaptureRules},
+     * percent-decoded as UTF-8, if the rules take it.
      */
     static Optional<String> decodedPath(String target) {
-        int query = target.indexOf('?');
-        String raw = query < 0 ? target : target.substring(0, query);
-        if (raw.isEmpty() || raw.charAt(0) != '/') {
-            return Optional.empty();
-        }
-        ByteBuffer bytes = ByteBuffer.allocate(raw.length() * 3);
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= raw.length()
-                        || Character.digit(raw.charAt(i + 1), 16) < 0
-                        || Character.digit(raw.charAt(i + 2), 16) < 0) {
-                    return Optional.empty();
-                }
-                bytes.put((byte) Integer.parseInt(raw.substring(i + 1, i + 3), 16));
-                i += 2;
-            } else {
-                bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        String path;
         try {
-            path = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes.flip())
-                    .toString();
-        } catch (CharacterCodingException e) {
+            return Optional.of(CaptureRules.decodedPath(CaptureRules.normalizeTarget(target)));
+        } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
-                return Optional.empty();
-            }
-        }
-        for (String segment : path.split("/", -1)) {
-            if (segment.equals(".") || segment.equals("..")) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(path);
     }
 
     private IntakeResponse closedAnswer() {
         failed.increment();
         return answer(503, error("closed", "the intake is closed; retry later", null));
+    }
+
+    /**
+     * The answer for a request whose key was applied before: {@code 200 duplicate} if it is the
+     * same request (or the key was recorded without a fingerprint), else {@code 422 key-reused}.
+     */
+    private IntakeResponse duplicateOrReused(CapturedRequest request) {
+        String key = request.idempotencyKey();
+        Optional<byte[]> owner = ledger.fingerprint(key);
+        if (owner.isPresent() && !MessageDigest.isEqual(owner.get(), request.fingerprint())) {
+            refused.increment();
+            LOG.warn("intake of {}: key {} was applied for another request; refused {}", site, key, request);
+            return answer(
+                    422,
+                    error(
+                            "key-reused",
+                            "this Idempotency-Key was applied for another request (another method, path,"
+                                    + " Content-Type or body); the first request owns it, send a new one with a new key",
+                            key));
+        }
+        return duplicate(key);
     }
 
     private IntakeResponse duplicate(String key) {

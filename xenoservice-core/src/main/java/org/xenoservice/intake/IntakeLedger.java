@@ -16,8 +16,9 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -35,11 +36,14 @@ import org.xenoservice.protocol.CapturedRequest;
  * {@value #FORMAT_VERSION}, then records back to back, each:
  * <pre>
  * offset  size  field
- *      0     1  magic 0x4B ("K")
+ *      0     1  magic 0x46 ("F"), or 0x4B ("K") in records written before fingerprints were kept
  *      1     1  key length n, 1 to 128 (unsigned)
- *      2     4  CRC32C of bytes 0..1 and of the key, big-endian
+ *      2     4  CRC32C of bytes 0..1, of the key and of the fingerprint, big-endian
  *      6     n  the idempotency key, printable ASCII
+ *    6+n    32  ("F" only) the applied request's {@link CapturedRequest#fingerprint() fingerprint}
  * </pre>
+ * A key recorded with its fingerprint belongs to that request: a later request with the key and
+ * another fingerprint is refused. A key of a "K" record matches any request.
  *
  * <h2>Recovery</h2>
  * A damaged last record is a write a crash interrupted before {@link #record} returned, so before
@@ -49,7 +53,7 @@ import org.xenoservice.protocol.CapturedRequest;
  * the offset, and leaves the file as it was.
  *
  * <h2>Growth</h2>
- * Keys are kept for ever, so the file grows by 6 bytes and a key per applied request (about 42
+ * Keys are kept for ever, so the file grows by 38 bytes and a key per applied request (about 74
  * bytes for a UUID) and is never compacted: nothing in it is reclaimable until keys expire, which
  * they do not yet. Memory holds every key once.
  *
@@ -61,14 +65,20 @@ final class IntakeLedger implements AutoCloseable {
     static final byte[] FILE_MAGIC = "XENOLDGR".getBytes(US_ASCII);
     static final int FILE_HEADER_BYTES = FILE_MAGIC.length + 4;
     static final byte RECORD_MAGIC = 0x4B;
+    static final byte FINGERPRINTED_MAGIC = 0x46;
     static final int RECORD_HEADER_BYTES = 6;
-    static final int MAX_RECORD_BYTES = RECORD_HEADER_BYTES + CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS;
+    static final int FINGERPRINT_BYTES = 32;
+    static final int MAX_RECORD_BYTES =
+            RECORD_HEADER_BYTES + CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS + FINGERPRINT_BYTES;
+    private static final byte[] NO_FINGERPRINT = new byte[0];
     private static final String SUBJECT = "intake ledger";
     private static final Logger LOG = LoggerFactory.getLogger(IntakeLedger.class);
 
     private final Path file;
     private final FileChannel channel;
-    private final Set<String> keys = ConcurrentHashMap.newKeySet();
+    /** Each key and its request's fingerprint (empty for a key recorded without one). */
+    private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
+
     private final Object lock = new Object();
     private long end;
     private IOException failure;
@@ -120,7 +130,13 @@ final class IntakeLedger implements AutoCloseable {
 
     /** Whether {@code key} was recorded, durably or (after a failed write) in memory only. */
     boolean contains(String key) {
-        return keys.contains(key);
+        return keys.containsKey(key);
+    }
+
+    /** The fingerprint {@code key} was recorded with, if it was recorded with one. */
+    Optional<byte[]> fingerprint(String key) {
+        byte[] fingerprint = keys.get(key);
+        return fingerprint == null || fingerprint.length == 0 ? Optional.empty() : Optional.of(fingerprint.clone());
     }
 
     /** How many keys are recorded. */
@@ -163,10 +179,19 @@ final class IntakeLedger implements AutoCloseable {
      * @throws IOException if the write or the fsync fails
      */
     boolean record(String key) throws IOException {
-        byte[] record = encode(key);
+        return record(key, NO_FINGERPRINT);
+    }
+
+    /**
+     * Records {@code key} with the fingerprint of the request applied under it, as {@link #record(String)}.
+     *
+     * @param fingerprint the request's {@link CapturedRequest#fingerprint()}, 32 bytes
+     */
+    boolean record(String key, byte[] fingerprint) throws IOException {
+        byte[] record = encode(key, fingerprint);
         synchronized (lock) {
             checkUsable();
-            if (!keys.add(key)) {
+            if (keys.putIfAbsent(key, fingerprint.clone()) != null) {
                 return false;
             }
             boolean interrupted = Thread.interrupted();
@@ -209,10 +234,22 @@ final class IntakeLedger implements AutoCloseable {
     }
 
     static byte[] encode(String key) {
+        return encode(key, NO_FINGERPRINT);
+    }
+
+    static byte[] encode(String key, byte[] fingerprint) {
+        if (fingerprint.length != 0 && fingerprint.length != FINGERPRINT_BYTES) {
+            throw new IllegalArgumentException(
+                    "a fingerprint has " + FINGERPRINT_BYTES + " bytes, but this one has " + fingerprint.length);
+        }
         byte[] bytes = key.getBytes(US_ASCII);
-        ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + bytes.length);
-        record.put(RECORD_MAGIC).put((byte) bytes.length);
-        record.putInt(crc(record.array(), 0, bytes, 0, bytes.length)).put(bytes);
+        byte[] tail = ByteBuffer.allocate(bytes.length + fingerprint.length)
+                .put(bytes)
+                .put(fingerprint)
+                .array();
+        ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER_BYTES + tail.length);
+        record.put(fingerprint.length == 0 ? RECORD_MAGIC : FINGERPRINTED_MAGIC).put((byte) bytes.length);
+        record.putInt(crc(record.array(), 0, tail, 0, tail.length)).put(tail);
         return record.array();
     }
 
@@ -232,12 +269,13 @@ final class IntakeLedger implements AutoCloseable {
 
     /** The length of the intact record at {@code at} in {@code bytes[at, limit)}, or -1 if there is none. */
     static int validRecordLength(byte[] bytes, int at, int limit) {
-        if (limit - at < RECORD_HEADER_BYTES || bytes[at] != RECORD_MAGIC) {
+        if (limit - at < RECORD_HEADER_BYTES || (bytes[at] != RECORD_MAGIC && bytes[at] != FINGERPRINTED_MAGIC)) {
             return -1;
         }
-        int length = bytes[at + 1] & 0xff;
-        if (length < 1
-                || length > CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS
+        int keyLength = bytes[at + 1] & 0xff;
+        int length = keyLength + (bytes[at] == FINGERPRINTED_MAGIC ? FINGERPRINT_BYTES : 0);
+        if (keyLength < 1
+                || keyLength > CapturedRequest.MAX_IDEMPOTENCY_KEY_CHARS
                 || limit - at - RECORD_HEADER_BYTES < length) {
             return -1;
         }
@@ -287,7 +325,7 @@ final class IntakeLedger implements AutoCloseable {
         while (offset < size) {
             int length = -1;
             if (in.readNBytes(record, 0, RECORD_HEADER_BYTES) == RECORD_HEADER_BYTES) {
-                int keyLength = record[1] & 0xff;
+                int keyLength = (record[1] & 0xff) + (record[0] == FINGERPRINTED_MAGIC ? FINGERPRINT_BYTES : 0);
                 int got = in.readNBytes(
                         record, RECORD_HEADER_BYTES, Math.min(keyLength, MAX_RECORD_BYTES - RECORD_HEADER_BYTES));
                 length = validRecordLength(record, 0, RECORD_HEADER_BYTES + got);
@@ -296,11 +334,12 @@ final class IntakeLedger implements AutoCloseable {
                 dropTornTail(offset, size);
                 break;
             }
-            String key = new String(record, RECORD_HEADER_BYTES, length - RECORD_HEADER_BYTES, US_ASCII);
+            int keyLength = record[1] & 0xff;
+            String key = new String(record, RECORD_HEADER_BYTES, keyLength, US_ASCII);
             if (!CapturedRequest.isIdempotencyKey(key)) {
                 throw corrupt(offset, "the record at offset " + offset + " passes its checksum but holds no valid key");
             }
-            keys.add(key);
+            keys.put(key, Arrays.copyOfRange(record, RECORD_HEADER_BYTES + keyLength, length));
             offset += length;
         }
         end = offset;

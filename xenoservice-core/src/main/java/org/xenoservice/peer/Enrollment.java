@@ -20,13 +20,16 @@ import org.xenoservice.protocol.SiteQuota;
  *     {@code capture} routes may reach from this peer; a route to any other is refused at
  *     activation, so a site cannot turn the peer against the operator's own network. Empty: the
  *     site may use no such route.
+ * @param captureLimits how fast the peer takes captured requests for the site
  */
-public record Enrollment(String site, PublicKey key, SiteQuota quota, List<URI> allowedOrigins) {
+public record Enrollment(
+        String site, PublicKey key, SiteQuota quota, List<URI> allowedOrigins, CaptureLimits captureLimits) {
     /** Lower-cases the site, checks nothing is null and every allowed origin is an http(s) origin. */
     public Enrollment {
         site = SiteName.of(Objects.requireNonNull(site, "site")).value();
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(quota, "quota");
+        Objects.requireNonNull(captureLimits, "captureLimits");
         allowedOrigins = List.copyOf(allowedOrigins);
         for (URI origin : allowedOrigins) {
             String scheme = origin.getScheme() == null ? "" : origin.getScheme().toLowerCase(Locale.ROOT);
@@ -35,6 +38,11 @@ public record Enrollment(String site, PublicKey key, SiteQuota quota, List<URI> 
                         + " must be an http or https origin such as https://origin.books.example:8443");
             }
         }
+    }
+
+    /** A site with {@link CaptureLimits#DEFAULT}. */
+    public Enrollment(String site, PublicKey key, SiteQuota quota, List<URI> allowedOrigins) {
+        this(site, key, quota, allowedOrigins, CaptureLimits.DEFAULT);
     }
 
     /** A site whose dynamic routes may not reach any origin (static content and {@code degrade} only). */

@@ -1,12 +1,15 @@
 package org.xenoservice.peer;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Every request and byte a peer serves, per site, and each site's request-rate quota: a site over
@@ -22,6 +25,7 @@ import java.util.function.LongSupplier;
 public final class PeerAccounting implements ServingHooks {
     private final Map<String, SiteMeter> meters = new ConcurrentHashMap<>();
     private final LongSupplier nanoClock;
+    private final List<Supplier<String>> moreMetrics = new CopyOnWriteArrayList<>();
 
     /**
      * Accounting for the enrolled sites.
@@ -91,8 +95,16 @@ public final class PeerAccounting implements ServingHooks {
     }
 
     /**
+     * Adds the Prometheus lines {@code source} gives (e.g. {@link Captures#prometheus()}) to every
+     * {@link #prometheus} text. {@code source} must be safe for concurrent use.
+     */
+    public void addMetrics(Supplier<String> source) {
+        moreMetrics.add(Objects.requireNonNull(source, "source"));
+    }
+
+    /**
      * The Prometheus text exposition (version 0.0.4) of every site's counters, plus the stored bytes
-     * that {@code storedBytes} reports per site.
+     * that {@code storedBytes} reports per site and the lines of every {@link #addMetrics} source.
      */
     public String prometheus(Map<String, Long> storedBytes) {
         Map<String, Snapshot> sorted = new TreeMap<>();
@@ -129,6 +141,7 @@ public final class PeerAccounting implements ServingHooks {
                     .append(storedBytes.getOrDefault(site, 0L))
                     .append('\n');
         }
+        moreMetrics.forEach(source -> out.append(source.get()));
         return out.toString();
     }
 

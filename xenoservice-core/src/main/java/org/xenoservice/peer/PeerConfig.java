@@ -43,7 +43,8 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  * {@code site.<host>.bandwidth-share} (defaults from
  * {@link org.xenoservice.protocol.SiteQuota#DEFAULT SiteQuota.DEFAULT}),
  * {@code site.<host>.allowed-origins} (comma-separated origins the site's proxy and capture routes
- * may reach; none by default), {@code site.<host>.tls-certificate} and {@code site.<host>.tls-key}
+ * may reach; none by default), {@code site.<host>.capture-requests-per-second} and
+ * {@code site.<host>.capture-bytes-per-second} (defaults from {@link CaptureLimits#DEFAULT}), {@code site.<host>.tls-certificate} and {@code site.<host>.tls-key}
  * (a {@link ManualCertificate}, which needs {@code https-port}; checked when the file is read).
  * Relative paths are
  * taken from the file's folder. A property the peer does not know is an error, so that a typo never

@@ -64,7 +64,11 @@ final class PeerConfigFile {
     private static final String ALLOWED_ORIGINS = "allowed-origins";
     private static final String TLS_CERTIFICATE = "tls-certificate";
     private static final String TLS_KEY = "tls-key";
+    private static final String CAPTURE_RATE = "capture-requests-per-second";
+    private static final String CAPTURE_BYTES = "capture-bytes-per-second";
     private static final List<String> SITE_SETTINGS = List.of(
+            CAPTURE_RATE,
+            CAPTURE_BYTES,
             KEY,
             KEY_PEM,
             MAX_STORED_BYTES,
@@ -394,8 +398,20 @@ final class PeerConfigFile {
                 }
             }
         }
+        double captureRate = settings.containsKey(CAPTURE_RATE)
+                ? decimal(prefix + CAPTURE_RATE, settings.get(CAPTURE_RATE))
+                : CaptureLimits.DEFAULT.requestsPerSecond();
+        long captureBytes = settings.containsKey(CAPTURE_BYTES)
+                ? wholeNumber(prefix + CAPTURE_BYTES, settings.get(CAPTURE_BYTES))
+                : CaptureLimits.DEFAULT.bytesPerSecond();
+        CaptureLimits captureLimits;
         try {
-            return new Enrollment(host, key, quota, origins);
+            captureLimits = new CaptureLimits(captureRate, captureBytes);
+        } catch (IllegalArgumentException e) {
+            throw fail(prefix + (captureRate > 0 ? CAPTURE_BYTES : CAPTURE_RATE), e.getMessage(), e);
+        }
+        try {
+            return new Enrollment(host, key, quota, origins, captureLimits);
         } catch (IllegalArgumentException e) {
             throw fail(prefix + ALLOWED_ORIGINS, e.getMessage(), e);
         }

@@ -125,20 +125,6 @@ public final class PeerSites implements SiteLookup {
     }
 
     /**
-     * The bytes of {@code site}'s blobs, as its kept manifests list them (0 for a site not
-     * enrolled): what its quota counts for the store. Cheap; safe to call from any thread.
-     */
-    public long storedBytes(String site) {
-        Site known = sites.get(site.toLowerCase(Locale.ROOT));
-        if (known == null) {
-            return 0;
-        }
-        synchronized (known) {
-            return storedBytes(known);
-        }
-    }
-
-    /**
      * The bytes the peer keeps on disk for {@code site}: its blobs' namespace (blobs and uploads
      * being verified), its manifests, its uploads being spooled and its
      * {@linkplain #countOtherBytesOnDisk other bytes}. Walks the site's directory: for status, not
@@ -293,6 +279,7 @@ public final class PeerSites implements SiteLookup {
                 collect(known);
                 throw e;
             }
+            known.storedBytes = after;
             LOG.info(
                     "peer: staged {} v{} ({} files, {} bytes stored for the site)",
                     manifest.site(),
@@ -366,6 +353,15 @@ public final class PeerSites implements SiteLookup {
             long freed = prune(known);
             LOG.info("peer: retired {} ({} bytes of blobs freed)", known.enrollment.site(), freed);
         }
+    }
+
+    /**
+     * The bytes of {@code site}'s blobs in the store (0 for a site not enrolled): what its captures'
+     * storage quota check adds their own bytes to. Lock-free: it never waits for an upload.
+     */
+    public long storedBytes(String site) {
+        Site known = sites.get(site.toLowerCase(Locale.ROOT));
+        return known == null ? 0 : known.storedBytes;
     }
 
     /**
@@ -537,6 +533,7 @@ public final class PeerSites implements SiteLookup {
             long version = site.manifests.pollFirstEntry().getKey();
             Files.deleteIfExists(manifestFile(site, version));
         }
+        site.storedBytes = storedBytes(site);
         return collect(site);
     }
 
@@ -594,6 +591,8 @@ public final class PeerSites implements SiteLookup {
         volatile ServedSite active;
         ServedSite lastServed;
         long floor;
+        /** {@link PeerSites#storedBytes(Site)} as of the last change of the manifests, for lock-free reads. */
+        volatile long storedBytes;
 
         Site(Enrollment enrollment, BlobStore store) {
             this.enrollment = enrollment;

@@ -4,9 +4,12 @@ package org.xenoservice.protocol;
  * How a peer delivers a {@link CapturedRequest} to the origin's intake: a {@code POST} to the
  * capture route's {@code intake} URL whose body is the captured body, with the captured headers
  * (e.g. {@code Content-Type}) and the headers named here. The intake answers {@code 2xx} when the
- * request is applied or was applied before (the peer then forgets it), {@code 400} or {@code 413}
- * when the request itself is malformed (the peer sets it aside), and anything else when it should
- * be delivered again later.
+ * request is applied or was applied before (the peer then forgets it), a {@code 4xx} about the
+ * request itself ({@code 400} malformed, {@code 404} not captured, {@code 413} too large,
+ * {@code 422} its key belongs to another request: the peer sets it aside in its dead letters), and
+ * anything else ({@code 5xx}, or {@code 401}, {@code 403}, {@code 408}, {@code 409} the key is being
+ * applied right now, {@code 421}, {@code 425}, {@code 429}) when it should be delivered again later.
+ * Both ends hold requests to {@link CaptureRules}.
  *
  * <p>The peer's capture forwarder writes these headers and the origin's intake reads them; an
  * application that takes orders itself reads {@link #IDEMPOTENCY_KEY} from its clients as well.

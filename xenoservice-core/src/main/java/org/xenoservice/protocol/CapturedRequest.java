@@ -1,8 +1,13 @@
 package org.xenoservice.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -141,6 +146,36 @@ public record CapturedRequest(
     @Override
     public byte[] body() {
         return body.clone();
+    }
+
+    /**
+     * The SHA-256 of what makes two requests with one idempotency key the same request: the
+     * method, the path, the headers (names in lower case) and the body; not the key, the site or
+     * the capture time. Whoever sends a key first owns it: a later request with that key and
+     * another fingerprint is refused, on the peer and at the intake.
+     */
+    public byte[] fingerprint() {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+        update(sha256, method);
+        update(sha256, path);
+        for (Header header : headers) {
+            update(sha256, header.name().toLowerCase(Locale.ROOT));
+            update(sha256, header.value());
+        }
+        sha256.update(ByteBuffer.allocate(4).putInt(body.length).array());
+        sha256.update(body);
+        return sha256.digest();
+    }
+
+    private static void update(MessageDigest digest, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        digest.update(bytes);
     }
 
     /** The body's length in bytes, without copying it. */

@@ -206,13 +206,19 @@ class CaptureJournalTest {
     }
 
     @Test
-    void sameIdempotencyKeyIsJournalledOnce() throws IOException {
+    void sameRequestWithTheSameKeyIsJournalledOnce() throws IOException {
         try (CaptureJournal journal = CaptureJournal.open(dir)) {
             assertEquals(1, journal.append(request(1)));
             long size = Files.size(file());
             CapturedRequest retry = new CapturedRequest(
-                    "key-1", "shop.example", "POST", "/order/1", List.of(), new byte[] {9}, AT.plusSeconds(5));
-            assertEquals(1, journal.append(retry));
+                    "key-1",
+                    "shop.example",
+                    "POST",
+                    "/order/1",
+                    request(1).headers(),
+                    request(1).body(),
+                    AT.plusSeconds(5));
+            assertEquals(1, journal.append(retry), "a retry, captured later, is the same request");
             assertEquals(size, Files.size(file()));
             assertEquals(
                     List.of(request(1)),
@@ -225,6 +231,45 @@ class CaptureJournalTest {
             assertEquals(1, journal.append(request(1)), "keys are known after reopen");
             assertEquals(2, journal.append(request(2)));
             assertEquals(3, journal.append(request(3)));
+        }
+    }
+
+    @Test
+    void anotherRequestWithATakenKeyIsRefusedPendingAcknowledgedAndCompacted() throws IOException {
+        CapturedRequest other =
+                new CapturedRequest("key-1", "shop.example", "POST", "/order/1", List.of(), new byte[] {9}, AT);
+        try (CaptureJournal journal = CaptureJournal.open(dir, 1)) {
+            journal.append(request(1));
+            long size = Files.size(file());
+            IdempotencyConflictException pending =
+                    assertThrows(IdempotencyConflictException.class, () -> journal.append(other));
+            assertEquals("key-1", pending.key());
+            assertEquals(1, pending.sequence());
+            assertEquals(size, Files.size(file()), "nothing is written");
+            journal.append(request(2));
+            journal.acknowledge(1);
+            journal.acknowledge(2); // compacts: key-1 and key-2 are key records now
+            assertThrows(IdempotencyConflictException.class, () -> journal.append(other));
+        }
+        try (CaptureJournal journal = CaptureJournal.open(dir)) {
+            assertThrows(IdempotencyConflictException.class, () -> journal.append(other), "after a reopen");
+            assertEquals(1, journal.append(request(1)), "the owner's retry is still answered");
+        }
+    }
+
+    @Test
+    void compactNowReclaimsAcknowledgedRecordsAndSizeFollowsTheFile() throws IOException {
+        try (CaptureJournal journal = CaptureJournal.open(dir)) {
+            assertFalse(journal.compact(), "nothing to reclaim");
+            journal.append(request(1));
+            journal.append(request(2));
+            journal.acknowledge(1);
+            long before = journal.sizeBytes();
+            assertEquals(Files.size(file()), before);
+            assertTrue(journal.compact());
+            assertTrue(journal.sizeBytes() < before);
+            assertEquals(Files.size(file()), journal.sizeBytes());
+            assertEquals(List.of("key-2"), pendingKeys(journal));
         }
     }
 

@@ -128,11 +128,54 @@ class CaptureIntakeTest {
     }
 
     @Test
-    void duplicateIsAcknowledgedEvenWhenThePathIsNoLongerCaptured() {
+    void duplicateIsAcknowledgedEvenWhenThePathIsNoLongerCaptured() throws IOException {
         post(forwarded("order-1"), "qty=1");
-        Map<String, String> moved = forwarded("order-1");
-        moved.put("X-Xeno-Path", "/elsewhere");
-        assertAnswer(200, "{\"status\":\"duplicate\",\"key\":\"order-1\"}", post(moved, "qty=1"));
+        intake.close();
+        intake = CaptureIntake.open(
+                dir.resolve("ledger"),
+                SHOP,
+                List.of(new DynamicRoute(
+                        "/checkout", Policy.CAPTURE, Map.of("intake", "http://127.0.0.1:1/intake", "page", "/t.html"))),
+                applied::add);
+        assertAnswer(200, "{\"status\":\"duplicate\",\"key\":\"order-1\"}", post(forwarded("order-1"), "qty=1"));
+        assertEquals(1, applied.size());
+    }
+
+    @Test
+    void aKeyAppliedForOneRequestIsRefusedWith422ForAnotherAlsoAfterARestart() throws IOException {
+        assertEquals(200, post(forwarded("order-1"), "qty=1").status());
+        IntakeResponse other = post(forwarded("order-1"), "qty=999");
+        assertRefused(422, "key-reused", other);
+        assertTrue(other.bodyText().contains("the first request owns it"), other::toString);
+        Map<String, String> otherPath = forwarded("order-1");
+        otherPath.put("X-Xeno-Path", "/order/2");
+        assertRefused(422, "key-reused", post(otherPath, "qty=1"));
+        intake.close();
+        intake = reopen();
+        assertRefused(422, "key-reused", post(forwarded("order-1"), "qty=999"));
+        assertAnswer(200, "{\"status\":\"duplicate\",\"key\":\"order-1\"}", post(forwarded("order-1"), "qty=1"));
+        assertEquals(1, applied.size());
+        assertEquals("qty=1", new String(applied.get(0).body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void unreservedEscapesInThePathAreDecodedBeforeTheRouteIsDecided() {
+        assertEquals(200, postWith("X-Xeno-Path", "/%6frder?book=gulliver").status());
+        assertEquals("/order?book=gulliver", applied.get(0).path());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/order;x=1", "/order/%3b", "/order/%2f", "/order/a b", "/order/\u00e9"})
+    void refusesPathParametersEscapedSeparatorsAndRawNonAsciiWith400(String path) {
+        assertRefused(400, "bad-path", postWith("X-Xeno-Path", path));
+        assertEquals(List.of(), applied);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain\u0001", "text/plain\u007f", "text/\u00e9"})
+    void refusesAContentTypeWithAControlOrNonAsciiCharacterWith400(String type) {
+        assertRefused(400, "bad-request", postWith("Content-Type", type));
+        assertEquals(List.of(), applied);
     }
 
     @Test

@@ -199,6 +199,25 @@ class PeerConfigTest {
         assertEquals(Optional.of("site.books.example.bandwidth-share"), e.property());
     }
 
+    @Test
+    void captureLimitsAreReadPerSite() throws IOException {
+        PeerConfig config = PeerConfig.load(file(
+                STORE,
+                BOOKS_KEY,
+                "site.books.example.capture-requests-per-second = 2.5",
+                "site.books.example.capture-bytes-per-second = 65536"));
+        assertEquals(new CaptureLimits(2.5, 65536), config.enrollments().get(0).captureLimits());
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {"capture-requests-per-second = 0", "capture-bytes-per-second = 0", "capture-bytes-per-second = x"
+            })
+    void badCaptureLimitIsRejectedNamingTheProperty(String setting) throws IOException {
+        PeerConfigException e = rejected(STORE, BOOKS_KEY, "site.books.example." + setting);
+        assertEquals(Optional.of("site.books.example." + setting.substring(0, setting.indexOf(' '))), e.property());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0", "fast", "-10"})
     void badRateIsRejected(String value) throws IOException {

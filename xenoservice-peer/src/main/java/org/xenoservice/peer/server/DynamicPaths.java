@@ -37,6 +37,7 @@ import org.xenoservice.dynamic.CapturePolicy;
 import org.xenoservice.dynamic.DegradePolicy;
 import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.ProxyPolicy;
+import org.xenoservice.peer.CaptureRefusedException;
 import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.protocol.CaptureDelivery;
@@ -72,6 +73,11 @@ final class DynamicPaths {
     private static final HttpString X_FORWARDED_HOST = new HttpString("X-Forwarded-Host");
     private static final String NO_STORE = "no-store";
     private static final HttpString IDEMPOTENCY_KEY = new HttpString(CaptureDelivery.IDEMPOTENCY_KEY);
+    private static final Map<CaptureRefusedException.Reason, String> REFUSALS = Map.of(
+            CaptureRefusedException.Reason.INVALID, "Bad Request",
+            CaptureRefusedException.Reason.KEY_REUSED, "Unprocessable Content",
+            CaptureRefusedException.Reason.RATE, "Too Many Requests",
+            CaptureRefusedException.Reason.QUOTA, "Service Unavailable");
 
     private final ExecutorService clientThreads;
     private final HttpClient client;
@@ -192,7 +198,17 @@ final class DynamicPaths {
             SiteHandler.sendText(exchange, 400, "400 Bad Request: " + oneLine(e.getMessage()) + "\n", sent);
             return;
         }
-        captures.get().capture(request);
+        try {
+            captures.get().capture(request);
+        } catch (CaptureRefusedException e) {
+            e.retryAfter().ifPresent(wait -> exchange.getResponseHeaders().put(Headers.RETRY_AFTER, wait.toSeconds()));
+            SiteHandler.sendText(
+                    exchange,
+                    e.status(),
+                    e.status() + " " + REFUSALS.get(e.reason()) + ": " + oneLine(e.getMessage()) + "\n",
+                    sent);
+            return;
+        }
         exchange.setStatusCode(202);
         sendPage(exchange, site, page.get(), sent);
     }

@@ -232,7 +232,12 @@ public final class PeerServer implements AutoCloseable {
         HttpsEngines.Chosen https = certificates.isPresent()
                 ? HttpsEngines.choose(config.tlsEngine(), certificates.get(), OpenSslTls.unavailable())
                 : null;
-        captures = Captures.open(root.resolve("capture"), sites);
+        captures = Captures.builder(root.resolve("capture"), sites)
+                .storedBytes(sites::storedBytes)
+                .enrollments(sites::enrollment)
+                .open();
+        sites.countOtherBytesOnDisk(captures::bytesOnDisk);
+        accounting.addMetrics(captures::prometheus);
         SiteHandler.Builder handler = SiteHandler.builder(sites)
                 .hooks(accounting)
                 .blobCache(blobCache)
@@ -326,8 +331,9 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /**
-     * How many requests captured for {@code site} the origin's intake refused as malformed or too
-     * large; they are kept aside on disk ({@code capture/<site>/dead-letters}) for the operator.
+     * How many requests captured for {@code site} no retry can deliver (the origin's intake refused
+     * them for what they are); they are kept aside on disk ({@code capture/<site>/dead-letters}) for
+     * the operator.
      */
     public int capturesSetAside(String site) {
         if (captures == null) {

@@ -135,7 +135,8 @@ class CaptureIT {
     void sameIdempotencyKeyTwiceIsDeliveredOnce() throws Exception {
         startPeerWithShop();
         assertEquals(202, post("/order", "order=1", "same").statusCode());
-        assertEquals(202, post("/order", "order=1 again", "same").statusCode());
+        assertEquals(202, post("/order", "order=1", "same").statusCode());
+        assertEquals(422, post("/order", "order=1 again", "same").statusCode(), "the first request owns the key");
         assertEquals(202, post("/order", "order=2", "other").statusCode());
         awaitTrue(() -> received.size() >= 2 && allDelivered());
         assertEquals(List.of("same order=1", "other order=2"), received);
