@@ -32,7 +32,8 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  * {@code control-port}
  * ({@value #DEFAULT_CONTROL_PORT}), {@code bind-address} ({@value #DEFAULT_BIND_ADDRESS}),
  * {@code store-directory} (required), {@code max-upload-bytes} ({@link #DEFAULT_MAX_UPLOAD_BYTES}),
- * {@code bandwidth-bytes-per-second} (0: unlimited),
+ * {@code bandwidth-bytes-per-second} (0: unlimited), the {@link ConnectionLimits} (timeouts and
+ * connection caps),
  * {@code tls.keystore} with {@code tls.password} or {@code tls.password-file}, and for each site
  * {@code site.<host>.key} (a PEM public key file) or {@code site.<host>.key-pem} (the PEM text),
  * {@code site.<host>.max-stored-bytes}, {@code site.<host>.requests-per-second} and
@@ -62,6 +63,7 @@ public final class PeerConfig {
     private final Path storeDirectory;
     private final long maxUploadBytes;
     private final long bandwidthBytesPerSecond;
+    private final ConnectionLimits connectionLimits;
     private final Optional<Path> tlsKeystore;
     private final char[] tlsPassword;
     private final List<Enrollment> enrollments;
@@ -76,6 +78,7 @@ public final class PeerConfig {
         this.storeDirectory = builder.storeDirectory;
         this.maxUploadBytes = builder.maxUploadBytes;
         this.bandwidthBytesPerSecond = builder.bandwidthBytesPerSecond;
+        this.connectionLimits = builder.connectionLimits;
         this.tlsKeystore = builder.tlsKeystore;
         this.tlsPassword = builder.tlsPassword.clone();
         this.enrollments = List.copyOf(builder.enrollments.values());
@@ -148,6 +151,11 @@ public final class PeerConfig {
         return bandwidthBytesPerSecond;
     }
 
+    /** The timeouts and connection caps that keep slow and idle clients from holding the peer. */
+    public ConnectionLimits connectionLimits() {
+        return connectionLimits;
+    }
+
     /** The PKCS#12 key store for TLS on both ports, empty for plain HTTP. */
     public Optional<Path> tlsKeystore() {
         return tlsKeystore;
@@ -172,6 +180,7 @@ public final class PeerConfig {
                 .storeDirectory(storeDirectory)
                 .maxUploadBytes(maxUploadBytes)
                 .bandwidthBytesPerSecond(bandwidthBytesPerSecond)
+                .connectionLimits(connectionLimits)
                 .enrollments(enrollments);
         httpsPort.ifPresent(builder::httpsPort);
         manualCertificates.forEach(
@@ -187,7 +196,8 @@ public final class PeerConfig {
                 + (httpsPort.isPresent() ? Integer.toString(httpsPort.getAsInt()) : "off") + ", controlPort="
                 + controlPort + ", bindAddress=" + bindAddress
                 + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
-                + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", tls="
+                + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", connectionLimits=" + connectionLimits
+                + ", tls="
                 + tlsKeystore.map(path -> path + " (password hidden)").orElse("off") + ", sites="
                 + enrollments.stream().map(Enrollment::site).toList() + ", manualCertificates="
                 + manualCertificates.stream().map(ManualCertificate::site).toList() + "}";
@@ -203,6 +213,7 @@ public final class PeerConfig {
         private Path storeDirectory;
         private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
         private long bandwidthBytesPerSecond;
+        private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
         private Optional<Path> tlsKeystore = Optional.empty();
         private char[] tlsPassword = new char[0];
         private final Map<String, Enrollment> enrollments = new LinkedHashMap<>();
@@ -273,6 +284,12 @@ public final class PeerConfig {
                         Setting.BANDWIDTH_BYTES_PER_SECOND, "must be 0 (unlimited) or positive, but was " + bytes);
             }
             this.bandwidthBytesPerSecond = bytes;
+            return this;
+        }
+
+        /** See {@link PeerConfig#connectionLimits()}; {@link ConnectionLimits#DEFAULTS} by default. */
+        public Builder connectionLimits(ConnectionLimits limits) {
+            this.connectionLimits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

@@ -460,6 +460,13 @@ final class PeerCommand extends CommandGroup {
                 case MAX_UPLOAD_BYTES -> "--max-upload-bytes";
                 case ENROLLMENTS -> "--enroll";
                 case BANDWIDTH_BYTES_PER_SECOND -> "bandwidth-bytes-per-second (in the --config file)";
+                case HEADER_TIMEOUT,
+                        BODY_TIMEOUT,
+                        IDLE_TIMEOUT,
+                        UPLOAD_TIMEOUT,
+                        MAX_CONNECTIONS,
+                        MAX_CONNECTIONS_PER_ADDRESS,
+                        MAX_CONCURRENT_UPLOADS -> setting.propertyName() + " (in the --config file)";
             };
         }
     }
