@@ -30,8 +30,7 @@ public final class PeerAccounting implements ServingHooks {
     public PeerAccounting(Iterable<Enrollment> enrollments, LongSupplier nanoClock) {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         for (Enrollment enrollment : enrollments) {
-            meters.put(
-                    enrollment.site(), new SiteMeter(enrollment.quota().requestsPerSecond(), nanoClock.getAsLong()));
+            meters.put(enrollment.site(), new SiteMeter(enrollment.quota().requestsPerSecond(), nanoClock.getAsLong()));
         }
     }
 

@@ -277,8 +277,9 @@ final class PeerConfigFile {
             if (!WHOLE_NUMBER.matcher(value).matches() || Long.parseLong(value) > Integer.MAX_VALUE) {
                 throw fail(
                         name,
-                        "must be a whole number" + (name.endsWith("-seconds") ? " of seconds such as 30" : " such as 64")
-                                + ", but was '" + value + "'",
+                        "must be a whole number"
+                                + (name.endsWith("-seconds") ? " of seconds such as 30" : " such as 64") + ", but was '"
+                                + value + "'",
                         null);
             }
             int number = Integer.parseInt(value);

@@ -19,8 +19,7 @@ class BandwidthLimiterTest {
     private final BandwidthLimiter limiter = new BandwidthLimiter(
             List.of(
                     new Enrollment("books.example", SiteKeys.generate().getPublic(), new SiteQuota(1L << 30, 10, 0.25)),
-                    new Enrollment(
-                            "maps.example", SiteKeys.generate().getPublic(), new SiteQuota(1L << 30, 10, 0.75))),
+                    new Enrollment("maps.example", SiteKeys.generate().getPublic(), new SiteQuota(1L << 30, 10, 0.75))),
             now::get,
             4_000_000);
 
