@@ -55,10 +55,11 @@ public record ConnectionLimits(
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
     /** The default cap on uploads read at once. */
     public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 2;
-    /** Every limit at its default. */
-    public static final ConnectionLimits DEFAULTS = builder().build();
 
     private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
+    /** Every limit at its default. */
+    public static final ConnectionLimits DEFAULTS = builder().build();
 
     /** Checks the values, as the builder does. */
     public ConnectionLimits {
