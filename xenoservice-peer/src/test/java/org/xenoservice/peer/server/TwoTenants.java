@@ -19,9 +19,11 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
+import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.ConnectionLimits;
 import org.xenoservice.peer.Enrollment;
@@ -32,7 +34,9 @@ import org.xenoservice.protocol.SiteQuota;
 /**
  * A real {@link PeerServer} on loopback with two tenants, {@code a.test} and {@code b.test}, each
  * serving a small page ({@code /}), a file of {@value #MID_BYTES} bytes ({@code /mid.bin}) and one
- * of {@value #BIG_BYTES} bytes ({@code /big.bin}), pushed and activated over the control port; and
+ * of {@value #BIG_BYTES} bytes ({@code /big.bin}), and capturing {@code POST /order} (for an
+ * intake nobody listens on: the requests are journalled and wait), pushed and activated over the
+ * control port; and
  * clients that speak HTTP/1.1 over raw sockets from a chosen loopback address (127.0.0.x), so that
  * tests can play several client addresses and misbehave byte by byte.
  */
@@ -41,6 +45,8 @@ final class TwoTenants implements AutoCloseable {
     static final String B = "b.test";
     static final int MID_BYTES = 256 * 1024;
     static final int BIG_BYTES = 8 * 1024 * 1024;
+    /** Where captured orders would go: the discard port, where nothing listens. */
+    private static final URI INTAKE = URI.create("http://127.0.0.1:9");
 
     private final Map<String, KeyPair> signing = new java.util.concurrent.ConcurrentHashMap<>();
     private final HttpClient http =
@@ -66,8 +72,8 @@ final class TwoTenants implements AutoCloseable {
                 .bandwidthBytesPerSecond(bandwidth)
                 .connectionLimits(limits)
                 .enroll(
-                        new Enrollment(A, a.getPublic(), new SiteQuota(1L << 30, 100_000, 0.25)),
-                        new Enrollment(B, b.getPublic(), new SiteQuota(1L << 30, 100_000, 0.75)))
+                        new Enrollment(A, a.getPublic(), new SiteQuota(1L << 30, 100_000, 0.25), List.of(INTAKE)),
+                        new Enrollment(B, b.getPublic(), new SiteQuota(1L << 30, 100_000, 0.75), List.of(INTAKE)))
                 .build();
         PeerServer peer = PeerServer.fromConfig(config);
         peer.start();
@@ -112,6 +118,8 @@ final class TwoTenants implements AutoCloseable {
                 .source(DirectorySource.of(source))
                 .signingKey(signing.get(site).getPrivate())
                 .version(1)
+                .dynamicRoute(new DynamicRoute(
+                        "/order", DynamicRoute.Policy.CAPTURE, Map.of("intake", INTAKE + "/intake", "page", "/")))
                 .build(bundle);
         HttpResponse<String> staged = control(site, "PUT", "bundle", bundle.toByteArray());
         assertEquals(200, staged.statusCode(), staged.body());
