@@ -54,6 +54,11 @@ import org.xenoservice.peer.SiteCertificates;
  * being checked), {@code tls/<site>/} (the site's TLS key, mode 600, and chain) and {@code capture/<site>/} (the journal of requests captured by the site's
  * {@code capture} routes, forwarded to the origin by a thread per site until acknowledged).
  * Everything survives a restart; {@link #close()} stops the forwarders and closes the journals.
+ *
+ * <p>Slow and idle clients are bounded by the {@link ConnectionLimits} (timeouts, connections per
+ * address and in all, uploads at once), and each site's bytes are paced to its share of the
+ * bandwidth by a {@link BandwidthLimiter}; the serving ports and the control port have threads and
+ * connection caps of their own, so that a flood of one never starves the other.
  */
 public final class PeerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
