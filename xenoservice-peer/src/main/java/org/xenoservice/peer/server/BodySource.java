@@ -108,6 +108,8 @@ abstract class BodySource implements Closeable {
 
         @Override
         long writeTo(StreamSinkChannel channel, long max) throws IOException {
+            // Some of Undertow's conduits read from the file's own position, others from the one given: both agree.
+            file.position(position);
             long written = channel.transferFrom(file, position, Math.min(max, end - position));
             position += written;
             return written;

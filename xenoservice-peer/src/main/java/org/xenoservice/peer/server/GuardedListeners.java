@@ -59,6 +59,9 @@ final class GuardedListeners implements AutoCloseable {
                 .set(Options.WORKER_IO_THREADS, ioThreads)
                 .set(Options.WORKER_TASK_CORE_THREADS, workerThreads)
                 .set(Options.WORKER_TASK_MAX_THREADS, workerThreads)
+                // The caps are the ConnectionCap's; XNIO's own are set out of the way, as Undertow sets them.
+                .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                .set(Options.CONNECTION_LOW_WATER, 1_000_000)
                 .set(Options.TCP_NODELAY, true)
                 .set(Options.CORK, true)
                 .getMap());

@@ -167,6 +167,12 @@ public final class PeerServer implements AutoCloseable {
             return this;
         }
 
+        /** See {@link PeerConfig#connectionLimits()}: timeouts and connection caps; {@link ConnectionLimits#DEFAULTS} by default. */
+        public Builder connectionLimits(ConnectionLimits limits) {
+            config.connectionLimits(limits);
+            return this;
+        }
+
         /** Serves both ports over TLS with the key and certificate in a PKCS#12 key store. */
         public Builder tls(Path keyStoreFile, char[] password) {
             config.tls(keyStoreFile, password);
