@@ -9,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
@@ -38,7 +37,6 @@ final class ConnectionCap {
     private final Map<InetAddress, List<StreamConnection>> byAddress = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicLong lastSweep = new AtomicLong(System.nanoTime() - SWEEP_INTERVAL_NANOS);
-    private final LongAdder refused = new LongAdder();
 
     ConnectionCap(int maxTotal, int maxPerAddress) {
         this.maxTotal = maxTotal;
@@ -51,20 +49,9 @@ final class ConnectionCap {
             if (admit(connection)) {
                 open.handleEvent(connection);
             } else {
-                refused.increment();
                 IoUtils.safeClose(connection);
             }
         };
-    }
-
-    /** The connections held now, as last counted. */
-    int held() {
-        return total.get();
-    }
-
-    /** The connections closed at once for being over the cap, since the start. */
-    long refused() {
-        return refused.sum();
     }
 
     private boolean admit(StreamConnection connection) {
