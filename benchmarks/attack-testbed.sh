@@ -461,6 +461,8 @@ bind-address = $SUBNET.${ADDR[$host]}
 store-directory = store
 site.$SITE.key = $out/keys/site.pub
 site.$SITE.requests-per-second = 1000000
+# the testbed's bots share a few addresses; real bots do not, so the cap per address stays out of the way
+max-connections-per-address = 4096
 site.$SITE.allowed-origins = http://$SUBNET.${ADDR[origin]}:$PORT
 PROPS
     in_ns "$host" java "${JAVA_OPTS[@]}" -Xmx256m -jar "$xeno_jar" peer serve --config "$d/peer.properties"

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.xenoservice.bundle.BundleBuilder;
 import org.xenoservice.bundle.DirectorySource;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.peer.ConnectionLimits;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.TlsEngine;
 import org.xenoservice.peer.server.PeerServer;
@@ -49,6 +50,10 @@ public final class PeerBenchmarkServer {
                 .controlPort(0)
                 .bindAddress("127.0.0.1")
                 .storeDirectory(work.resolve("peer"))
+                // wrk's connections all come from 127.0.0.1: no cap per address below the total
+                .connectionLimits(ConnectionLimits.builder()
+                        .maxConnectionsPerAddress(ConnectionLimits.DEFAULT_MAX_CONNECTIONS)
+                        .build())
                 .enroll(new Enrollment(host, keys.getPublic(), new SiteQuota(1L << 34, 1e9, 1.0)));
         if (args.length >= 7) {
             builder.httpsPort(Integer.parseInt(args[4])).manualCertificate(host, Path.of(args[5]), Path.of(args[6]));

@@ -184,19 +184,70 @@ public final class ControlProtocol {
     }
 
     /**
+     * A control call checked before its body is read: either refused (route, method, declared length
+     * or signature), or admitted for {@link #handle(Admission, InputStream)}. Admitting a call uses
+     * up its nonce. Immutable.
+     */
+    public static final class Admission {
+        private final Optional<Response> refusal;
+        private final String method;
+        private final String site;
+        private final String call;
+        private final String declaredSha256;
+
+        private Admission(Optional<Response> refusal, String method, String site, String call, String declaredSha256) {
+            this.refusal = refusal;
+            this.method = method;
+            this.site = site;
+            this.call = call;
+            this.declaredSha256 = declaredSha256;
+        }
+
+        static Admission refused(Response refusal) {
+            return new Admission(Optional.of(refusal), "", "", "", "");
+        }
+
+        /** The answer to send without reading the body, when the call is refused. */
+        public Optional<Response> refusal() {
+            return refusal;
+        }
+
+        /** Whether the call is a bundle upload, whose body may be large and slow. */
+        public boolean upload() {
+            return call.equals("bundle");
+        }
+    }
+
+    /**
      * Handles one control request.
      *
      * @param declaredLength the request's Content-Length, or -1 when unknown
      */
     public Response handle(
             String method, String path, Map<String, String> headers, long declaredLength, InputStream body) {
+        Admission admission = admit(method, path, headers, declaredLength);
+        return admission.refusal().isPresent() ? admission.refusal().get() : handle(admission, body);
+    }
+
+    /**
+     * Checks a call before its body is read, so that a stranger's or an oversized upload is
+     * refused without reading a byte of it: the route, the method, the declared length, then the
+     * signature (which uses up the nonce).
+     *
+     * @param declaredLength the request's Content-Length, or -1 when unknown
+     */
+    public Admission admit(String method, String path, Map<String, String> headers, long declaredLength) {
         try {
             if (path.equals("/metrics")) {
-                return metrics(method, header(headers, "Authorization"));
+                Optional<Response> refused = metricsRefusal(header(headers, "Authorization"));
+                return refused.isPresent()
+                        ? Admission.refused(refused.get())
+                        : new Admission(Optional.empty(), method, "", "metrics", "");
             }
             Matcher route = SITE_PATH.matcher(path);
             if (!route.matches()) {
-                return error(404, "no-such-call", "no control call at " + path + "; see /xeno/v1/sites/{site}/status");
+                return Admission.refused(error(
+                        404, "no-such-call", "no control call at " + path + "; see /xeno/v1/sites/{site}/status"));
             }
             String site = route.group(1);
             String call = route.group(2);
@@ -207,26 +258,42 @@ public final class ControlProtocol {
                 default -> "";
             };
             if (expected.isEmpty()) {
-                return error(
+                return Admission.refused(error(
                         404,
                         "no-such-call",
                         "no control call '" + call + "'; the calls are missing, bundle, activate, "
-                                + "retire, status, tls/csr and tls/certificate");
+                                + "retire, status, tls/csr and tls/certificate"));
             }
             if (!expected.equals(method)) {
-                return error(405, "method", call + " takes " + expected + ", not " + method);
+                return Admission.refused(error(405, "method", call + " takes " + expected + ", not " + method));
             }
             long limit =
                     call.equals("bundle") ? maxUploadBytes : call.startsWith("tls/") ? MAX_TLS_BYTES : MAX_JSON_BYTES;
             if (declaredLength > limit) {
-                return error(
+                return Admission.refused(error(
                         413,
                         "too-large",
-                        "the body of " + declaredLength + " bytes is over the limit of " + limit + " bytes");
+                        "the body of " + declaredLength + " bytes is over the limit of " + limit + " bytes"));
             }
             authenticator.authenticate(method, path, site, headers);
-            String declaredSha256 = header(headers, ControlSignature.CONTENT_SHA256_HEADER);
+            return new Admission(
+                    Optional.empty(), method, site, call, header(headers, ControlSignature.CONTENT_SHA256_HEADER));
+        } catch (ControlAuthException e) {
+            return Admission.refused(error(e.status(), e.reason().id(), e.getMessage()));
+        }
+    }
+
+    /** Handles an admitted call, reading its body from {@code body}. */
+    public Response handle(Admission admission, InputStream body) {
+        if (admission.refusal().isPresent()) {
+            throw new IllegalArgumentException("the call was refused; send its refusal instead");
+        }
+        String site = admission.site;
+        String call = admission.call;
+        String declaredSha256 = admission.declaredSha256;
+        try {
             return switch (call) {
+                case "metrics" -> metrics(admission.method);
                 case "missing" -> missing(site, read(body, declaredSha256, ControlCodec::readDigests));
                 case "bundle" -> bundle(site, body, declaredSha256);
                 case "activate" -> activate(site, read(body, declaredSha256, ControlCodec::readActivate));
@@ -239,32 +306,35 @@ public final class ControlProtocol {
                             site, read(body, MAX_TLS_BYTES, declaredSha256, ControlCodec::readCertificateChain));
                 default -> status(site, body, declaredSha256);
             };
-        } catch (ControlAuthException e) {
-            return error(e.status(), e.reason().id(), e.getMessage());
         } catch (PeerException e) {
             return error(e.status(), e.reason(), e.getMessage());
         } catch (IOException e) {
-            LOG.warn("control: {} {} failed", method, path, e);
+            LOG.warn("control: {} for {} failed", call, site, e);
             return error(500, "io", "the peer could not complete the call: " + e.getMessage());
         }
     }
 
-    private Response metrics(String method, String authorization) {
+    /** Why {@code /metrics} is not answered to this caller, if it is not (checked before any body). */
+    private Optional<Response> metricsRefusal(String authorization) {
         if (metricsAuthorization.isEmpty()) {
-            return error(
+            return Optional.of(error(
                     404,
                     "metrics-off",
                     "/metrics is off on this peer: it shows every site's traffic, so it needs a token; the peer's "
                             + "operator sets metrics-token-file to turn it on (a site's owner reads its own figures "
-                            + "with the signed status call)");
+                            + "with the signed status call)"));
         }
         if (!MessageDigest.isEqual(authorization.getBytes(StandardCharsets.US_ASCII), metricsAuthorization.get())) {
-            return error(
+            return Optional.of(error(
                     401,
                     "metrics-unauthorized",
                     "/metrics needs the header Authorization: Bearer <token>, with the token in the peer's "
-                            + "metrics-token-file");
+                            + "metrics-token-file"));
         }
+        return Optional.empty();
+    }
+
+    private Response metrics(String method) {
         if (!method.equals("GET")) {
             return error(405, "method", "/metrics takes GET");
         }

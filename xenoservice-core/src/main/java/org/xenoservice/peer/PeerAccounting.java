@@ -17,10 +17,9 @@ import java.util.function.Supplier;
  * for the {@code status} call and as Prometheus text for {@code /metrics}.
  *
  * <p>The rate limit is a token bucket per site, refilled at the quota's requests per second and
- * holding at most one second's worth. When the peer's bandwidth is given, each site also has a
- * byte bucket refilled at its {@link org.xenoservice.protocol.SiteQuota#bandwidthShare() share} of it: a site that sent
- * more than its share over the last second gets 429 until its bucket refills. Safe for concurrent
- * use; a site's buckets are the only shared state its requests touch.
+ * holding at most one second's worth. A site's share of the peer's bandwidth is not decided here
+ * but where the bytes go out, by {@link BandwidthLimiter}, which paces them. Safe for concurrent
+ * use; a site's bucket is the only shared state its requests touch.
  */
 public final class PeerAccounting implements ServingHooks {
     private final Map<String, SiteMeter> meters = new ConcurrentHashMap<>();
@@ -33,24 +32,9 @@ public final class PeerAccounting implements ServingHooks {
      * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime})
      */
     public PeerAccounting(Iterable<Enrollment> enrollments, LongSupplier nanoClock) {
-        this(enrollments, nanoClock, 0);
-    }
-
-    /**
-     * Accounting for the enrolled sites, sharing {@code peerBytesPerSecond} of outgoing bandwidth
-     * among them by their quotas' shares (0: unlimited).
-     */
-    public PeerAccounting(Iterable<Enrollment> enrollments, LongSupplier nanoClock, long peerBytesPerSecond) {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-        if (peerBytesPerSecond < 0) {
-            throw new IllegalArgumentException(
-                    "peerBytesPerSecond must be 0 (unlimited) or positive, but was " + peerBytesPerSecond);
-        }
         for (Enrollment enrollment : enrollments) {
-            double bytesPerSecond = peerBytesPerSecond * enrollment.quota().bandwidthShare();
-            meters.put(
-                    enrollment.site(),
-                    new SiteMeter(enrollment.quota().requestsPerSecond(), bytesPerSecond, nanoClock.getAsLong()));
+            meters.put(enrollment.site(), new SiteMeter(enrollment.quota().requestsPerSecond(), nanoClock.getAsLong()));
         }
     }
 
@@ -79,7 +63,6 @@ public final class PeerAccounting implements ServingHooks {
         meter.requests.increment();
         if (bodyBytes > 0) {
             meter.bytesSent.add(bodyBytes);
-            meter.spend(bodyBytes, nanoClock.getAsLong());
         }
         if (status == 404) {
             meter.notFound.increment();
@@ -180,44 +163,25 @@ public final class PeerAccounting implements ServingHooks {
         final LongAdder notFound = new LongAdder();
         private final double perNano;
         private final double capacity;
-        private final double bytesPerNano;
-        private final double byteCapacity;
         private double tokens;
-        private double byteTokens;
         private long lastNanos;
 
-        SiteMeter(double requestsPerSecond, double bytesPerSecond, long now) {
+        SiteMeter(double requestsPerSecond, long now) {
             this.perNano = requestsPerSecond / 1e9;
             this.capacity = Math.max(1, requestsPerSecond);
-            this.bytesPerNano = bytesPerSecond / 1e9;
-            this.byteCapacity = bytesPerSecond;
             this.tokens = capacity;
-            this.byteTokens = byteCapacity;
             this.lastNanos = now;
         }
 
         synchronized boolean take(long now) {
-            refill(now);
-            if (tokens >= 1 && (byteCapacity == 0 || byteTokens > 0)) {
+            long elapsed = Math.max(0, now - lastNanos);
+            tokens = Math.min(capacity, tokens + elapsed * perNano);
+            lastNanos = now;
+            if (tokens >= 1) {
                 tokens -= 1;
                 return true;
             }
             return false;
-        }
-
-        /** Charges sent bytes to the byte bucket, which may go into debt down to one second's worth. */
-        synchronized void spend(long bytes, long now) {
-            if (byteCapacity > 0) {
-                refill(now);
-                byteTokens = Math.max(-byteCapacity, byteTokens - bytes);
-            }
-        }
-
-        private void refill(long now) {
-            long elapsed = Math.max(0, now - lastNanos);
-            tokens = Math.min(capacity, tokens + elapsed * perNano);
-            byteTokens = Math.min(byteCapacity, byteTokens + elapsed * bytesPerNano);
-            lastNanos = now;
         }
     }
 }

@@ -36,7 +36,7 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  * {@code store-directory} (required), {@code max-upload-bytes} ({@link #DEFAULT_MAX_UPLOAD_BYTES}),
  * {@code bandwidth-bytes-per-second} (0: unlimited), {@code metrics-token-file} (a file holding the
  * bearer token that {@code /metrics} on the control port asks for; without one, {@code /metrics}
- * answers 404),
+ * answers 404), the {@link ConnectionLimits} (timeouts and connection caps),
  * {@code tls.keystore} with {@code tls.password} or {@code tls.password-file}, and for each site
  * {@code site.<host>.key} (a PEM public key file) or {@code site.<host>.key-pem} (the PEM text),
  * {@code site.<host>.max-stored-bytes}, {@code site.<host>.requests-per-second} and
@@ -71,6 +71,7 @@ public final class PeerConfig {
     private final long maxUploadBytes;
     private final long bandwidthBytesPerSecond;
     private final Optional<String> metricsToken;
+    private final ConnectionLimits connectionLimits;
     private final Optional<Path> tlsKeystore;
     private final char[] tlsPassword;
     private final List<Enrollment> enrollments;
@@ -87,6 +88,7 @@ public final class PeerConfig {
         this.maxUploadBytes = builder.maxUploadBytes;
         this.bandwidthBytesPerSecond = builder.bandwidthBytesPerSecond;
         this.metricsToken = builder.metricsToken;
+        this.connectionLimits = builder.connectionLimits;
         this.tlsKeystore = builder.tlsKeystore;
         this.tlsPassword = builder.tlsPassword.clone();
         this.enrollments = List.copyOf(builder.enrollments.values());
@@ -164,6 +166,11 @@ public final class PeerConfig {
         return bandwidthBytesPerSecond;
     }
 
+    /** The timeouts and connection caps that keep slow and idle clients from holding the peer. */
+    public ConnectionLimits connectionLimits() {
+        return connectionLimits;
+    }
+
     /** The PKCS#12 key store for TLS on both ports, empty for plain HTTP. */
     public Optional<Path> tlsKeystore() {
         return tlsKeystore;
@@ -198,6 +205,7 @@ public final class PeerConfig {
                 .maxUploadBytes(maxUploadBytes)
                 .bandwidthBytesPerSecond(bandwidthBytesPerSecond)
                 .tlsEngine(tlsEngine)
+                .connectionLimits(connectionLimits)
                 .enrollments(enrollments);
         httpsPort.ifPresent(builder::httpsPort);
         manualCertificates.forEach(
@@ -216,7 +224,8 @@ public final class PeerConfig {
                 + controlPort + ", bindAddress=" + bindAddress
                 + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
                 + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", metrics="
-                + (metricsToken.isPresent() ? "token (hidden)" : "off") + ", tls="
+                + (metricsToken.isPresent() ? "token (hidden)" : "off") + ", connectionLimits=" + connectionLimits
+                + ", tls="
                 + tlsKeystore.map(path -> path + " (password hidden)").orElse("off") + ", sites="
                 + enrollments.stream().map(Enrollment::site).toList() + ", manualCertificates="
                 + manualCertificates.stream().map(ManualCertificate::site).toList() + "}";
@@ -234,6 +243,7 @@ public final class PeerConfig {
         private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
         private long bandwidthBytesPerSecond;
         private Optional<String> metricsToken = Optional.empty();
+        private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
         private Optional<Path> tlsKeystore = Optional.empty();
         private char[] tlsPassword = new char[0];
         private final Map<String, Enrollment> enrollments = new LinkedHashMap<>();
@@ -329,6 +339,12 @@ public final class PeerConfig {
                         "must be at least 16 visible ASCII characters, but has " + token.length() + " characters");
             }
             this.metricsToken = Optional.of(token);
+            return this;
+        }
+
+        /** See {@link PeerConfig#connectionLimits()}; {@link ConnectionLimits#DEFAULTS} by default. */
+        public Builder connectionLimits(ConnectionLimits limits) {
+            this.connectionLimits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

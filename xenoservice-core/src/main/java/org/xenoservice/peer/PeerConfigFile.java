@@ -40,6 +40,14 @@ final class PeerConfigFile {
     private static final String MAX_UPLOAD_BYTES = Setting.MAX_UPLOAD_BYTES.propertyName();
     private static final String BANDWIDTH = Setting.BANDWIDTH_BYTES_PER_SECOND.propertyName();
     private static final String METRICS_TOKEN_FILE = Setting.METRICS_TOKEN.propertyName();
+    private static final List<Setting> LIMITS = List.of(
+            Setting.HEADER_TIMEOUT,
+            Setting.BODY_TIMEOUT,
+            Setting.IDLE_TIMEOUT,
+            Setting.UPLOAD_TIMEOUT,
+            Setting.MAX_CONNECTIONS,
+            Setting.MAX_CONNECTIONS_PER_ADDRESS,
+            Setting.MAX_CONCURRENT_UPLOADS);
     private static final String TLS_KEYSTORE = "tls.keystore";
     private static final String TLS_PASSWORD = "tls.password";
     private static final String TLS_PASSWORD_FILE = "tls.password-file";
@@ -55,7 +63,14 @@ final class PeerConfigFile {
             METRICS_TOKEN_FILE,
             TLS_KEYSTORE,
             TLS_PASSWORD,
-            TLS_PASSWORD_FILE);
+            TLS_PASSWORD_FILE,
+            Setting.HEADER_TIMEOUT.propertyName(),
+            Setting.BODY_TIMEOUT.propertyName(),
+            Setting.IDLE_TIMEOUT.propertyName(),
+            Setting.UPLOAD_TIMEOUT.propertyName(),
+            Setting.MAX_CONNECTIONS.propertyName(),
+            Setting.MAX_CONNECTIONS_PER_ADDRESS.propertyName(),
+            Setting.MAX_CONCURRENT_UPLOADS.propertyName());
     private static final String KEY = "key";
     private static final String KEY_PEM = "key-pem";
     private static final String MAX_STORED_BYTES = "max-stored-bytes";
@@ -167,6 +182,7 @@ final class PeerConfigFile {
             String token = secret(METRICS_TOKEN_FILE, value);
             apply(METRICS_TOKEN_FILE, () -> builder.metricsToken(token));
         }
+        limits(properties);
         tls(properties);
         for (Map.Entry<String, Map<String, String>> site : sites.entrySet()) {
             Enrollment enrollment = enrollment(site.getKey(), site.getValue());
@@ -282,6 +298,45 @@ final class PeerConfigFile {
                     property,
                     "cannot read the file " + secretFile + " (" + e.getClass().getSimpleName() + ")",
                     e);
+        }
+    }
+
+    /** The {@link ConnectionLimits} properties, over the defaults, when the file sets any. */
+    private void limits(Map<String, String> properties) throws PeerConfigException {
+        if (LIMITS.stream().noneMatch(setting -> properties.containsKey(setting.propertyName()))) {
+            return;
+        }
+        ConnectionLimits.Builder limits = ConnectionLimits.builder();
+        for (Setting setting : LIMITS) {
+            String name = setting.propertyName();
+            String value = properties.get(name);
+            if (value == null) {
+                continue;
+            }
+            if (!WHOLE_NUMBER.matcher(value).matches() || Long.parseLong(value) > Integer.MAX_VALUE) {
+                throw fail(
+                        name,
+                        "must be a whole number"
+                                + (name.endsWith("-seconds") ? " of seconds such as 30" : " such as 64") + ", but was '"
+                                + value + "'",
+                        null);
+            }
+            int number = Integer.parseInt(value);
+            java.time.Duration seconds = java.time.Duration.ofSeconds(number);
+            switch (setting) {
+                case HEADER_TIMEOUT -> limits.headerTimeout(seconds);
+                case BODY_TIMEOUT -> limits.bodyTimeout(seconds);
+                case IDLE_TIMEOUT -> limits.idleTimeout(seconds);
+                case UPLOAD_TIMEOUT -> limits.uploadTimeout(seconds);
+                case MAX_CONNECTIONS -> limits.maxConnections(number);
+                case MAX_CONNECTIONS_PER_ADDRESS -> limits.maxConnectionsPerAddress(number);
+                default -> limits.maxConcurrentUploads(number);
+            }
+        }
+        try {
+            builder.connectionLimits(limits.build());
+        } catch (PeerSettingException e) {
+            throw fail(e.setting().propertyName(), e.problem(), e);
         }
     }
 

@@ -32,7 +32,21 @@ public final class PeerSettingException extends IllegalArgumentException {
         /** {@link PeerConfig.Builder#enrollments}. */
         ENROLLMENTS("enrollments", "site.<host>.key"),
         /** {@link PeerConfig.Builder#manualCertificate}. */
-        MANUAL_CERTIFICATES("manualCertificate", "site.<host>.tls-certificate");
+        MANUAL_CERTIFICATES("manualCertificate", "site.<host>.tls-certificate"),
+        /** {@link ConnectionLimits#headerTimeout()}. */
+        HEADER_TIMEOUT("headerTimeout", "header-timeout-seconds"),
+        /** {@link ConnectionLimits#bodyTimeout()}. */
+        BODY_TIMEOUT("bodyTimeout", "body-timeout-seconds"),
+        /** {@link ConnectionLimits#idleTimeout()}. */
+        IDLE_TIMEOUT("idleTimeout", "idle-timeout-seconds"),
+        /** {@link ConnectionLimits#uploadTimeout()}. */
+        UPLOAD_TIMEOUT("uploadTimeout", "upload-timeout-seconds"),
+        /** {@link ConnectionLimits#maxConnections()}. */
+        MAX_CONNECTIONS("maxConnections", "max-connections"),
+        /** {@link ConnectionLimits#maxConnectionsPerAddress()}. */
+        MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress", "max-connections-per-address"),
+        /** {@link ConnectionLimits#maxConcurrentUploads()}. */
+        MAX_CONCURRENT_UPLOADS("maxConcurrentUploads", "max-concurrent-uploads");
 
         private final String builderName;
         private final String propertyName;

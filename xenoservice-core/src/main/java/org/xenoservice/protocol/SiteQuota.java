@@ -6,8 +6,9 @@ package org.xenoservice.protocol;
  * @param maxStoredBytes bytes of blobs the site may keep on the peer
  * @param requestsPerSecond requests per second the serving port answers for the site; above it,
  *     429 (a burst of one second's worth is allowed)
- * @param bandwidthShare the site's share of the peer's outgoing bandwidth, 0 to 1; enforced (429
- *     while over it) when the peer is given its bandwidth ({@code bandwidth-bytes-per-second})
+ * @param bandwidthShare the site's share of the peer's outgoing bandwidth, 0 to 1; enforced (the
+ *     bytes the site sends are paced to it) when the peer is given its bandwidth
+ *     ({@code bandwidth-bytes-per-second})
  */
 public record SiteQuota(long maxStoredBytes, double requestsPerSecond, double bandwidthShare) {
     /** 1 GiB, 1,000 requests per second, a full share: a generous default for one small site. */

@@ -184,6 +184,45 @@ class PeerConfigTest {
         assertEquals(Optional.of("bandwidth-bytes-per-second"), e.property());
     }
 
+    @Test
+    void connectionLimitsAreReadAndDefaultWhenAbsent() throws IOException {
+        assertEquals(
+                ConnectionLimits.DEFAULTS,
+                PeerConfig.load(file(STORE, BOOKS_KEY)).connectionLimits());
+        ConnectionLimits limits = PeerConfig.load(file(
+                        STORE,
+                        BOOKS_KEY,
+                        "header-timeout-seconds = 2",
+                        "body-timeout-seconds = 3",
+                        "idle-timeout-seconds = 4",
+                        "upload-timeout-seconds = 5",
+                        "max-connections = 600",
+                        "max-connections-per-address = 6",
+                        "max-concurrent-uploads = 7"))
+                .connectionLimits();
+        assertEquals(
+                new ConnectionLimits(
+                        java.time.Duration.ofSeconds(2),
+                        java.time.Duration.ofSeconds(3),
+                        java.time.Duration.ofSeconds(4),
+                        java.time.Duration.ofSeconds(5),
+                        600,
+                        6,
+                        7),
+                limits);
+        assertEquals(
+                Optional.of("header-timeout-seconds"),
+                rejected(STORE, BOOKS_KEY, "header-timeout-seconds = 0").property());
+        assertEquals(
+                Optional.of("idle-timeout-seconds"),
+                rejected(STORE, BOOKS_KEY, "idle-timeout-seconds = 1m").property());
+        PeerConfigException perAddress =
+                rejected(STORE, BOOKS_KEY, "max-connections = 10", "max-connections-per-address = 20");
+        assertEquals(Optional.of("max-connections-per-address"), perAddress.property());
+        assertTrue(
+                perAddress.getMessage().contains("at most max-connections (10), but was 20"), perAddress.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0", "-5", "1GB", "1e9", "1_000"})
     void badUploadLimitIsRejected(String value) throws IOException {

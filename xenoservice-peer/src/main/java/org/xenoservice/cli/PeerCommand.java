@@ -474,6 +474,13 @@ final class PeerCommand extends CommandGroup {
                 case ENROLLMENTS -> "--enroll";
                 case METRICS_TOKEN -> "metrics-token-file (in the --config file)";
                 case BANDWIDTH_BYTES_PER_SECOND -> "bandwidth-bytes-per-second (in the --config file)";
+                case HEADER_TIMEOUT,
+                        BODY_TIMEOUT,
+                        IDLE_TIMEOUT,
+                        UPLOAD_TIMEOUT,
+                        MAX_CONNECTIONS,
+                        MAX_CONNECTIONS_PER_ADDRESS,
+                        MAX_CONCURRENT_UPLOADS -> setting.propertyName() + " (in the --config file)";
             };
         }
     }

@@ -1,7 +1,5 @@
 package org.xenoservice.peer.server;
 
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -19,7 +17,9 @@ import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BlobStore;
+import org.xenoservice.peer.BandwidthLimiter;
 import org.xenoservice.peer.Captures;
+import org.xenoservice.peer.ConnectionLimits;
 import org.xenoservice.peer.ControlProtocol;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerAccounting;
@@ -55,6 +55,11 @@ import org.xenoservice.peer.TlsEngine;
  * being checked), {@code tls/<site>/} (the site's TLS key, mode 600, and chain) and {@code capture/<site>/} (the journal of requests captured by the site's
  * {@code capture} routes, forwarded to the origin by a thread per site until acknowledged).
  * Everything survives a restart; {@link #close()} stops the forwarders and closes the journals.
+ *
+ * <p>Slow and idle clients are bounded by the {@link ConnectionLimits} (timeouts, connections per
+ * address and in all, uploads at once), and each site's bytes are paced to its share of the
+ * bandwidth by a {@link BandwidthLimiter}; the serving ports and the control port have threads and
+ * connection caps of their own, so that a flood of one never starves the other.
  */
 public final class PeerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
@@ -62,9 +67,11 @@ public final class PeerServer implements AutoCloseable {
     private final PeerConfig config;
     private final BlobCache blobCache;
     private final Clock clock;
-    private Undertow serving;
-    private Undertow control;
-    private Undertow secure;
+    /** The serving ports, HTTP and HTTPS, on one worker and one connection cap. */
+    private GuardedListeners serving;
+    /** The control port, on a worker and a connection cap of its own, so that a flood of one never starves the other. */
+    private GuardedListeners control;
+
     private PeerSites sites;
     private PeerAccounting accounting;
     private Captures captures;
@@ -175,6 +182,12 @@ public final class PeerServer implements AutoCloseable {
             return this;
         }
 
+        /** See {@link PeerConfig#connectionLimits()}: timeouts and connection caps; {@link ConnectionLimits#DEFAULTS} by default. */
+        public Builder connectionLimits(ConnectionLimits limits) {
+            config.connectionLimits(limits);
+            return this;
+        }
+
         /** Serves both ports over TLS with the key and certificate in a PKCS#12 key store. */
         public Builder tls(Path keyStoreFile, char[] password) {
             config.tls(keyStoreFile, password);
@@ -216,7 +229,7 @@ public final class PeerServer implements AutoCloseable {
         Path root = config.storeDirectory().toAbsolutePath();
         BlobStore store = BlobStore.open(root.resolve("blobs"));
         sites = PeerSites.open(root.resolve("state"), store, config.enrollments());
-        accounting = new PeerAccounting(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond());
+        accounting = new PeerAccounting(config.enrollments(), System::nanoTime);
         Optional<SiteCertificates> certificates = config.httpsPort().isPresent()
                 ? Optional.of(SiteCertificates.open(
                         root.resolve("tls"), config.enrollments(), config.manualCertificates(), clock))
@@ -240,31 +253,37 @@ public final class PeerServer implements AutoCloseable {
         accounting.addMetrics(captures::prometheus);
         SiteHandler.Builder handler = SiteHandler.builder(sites)
                 .hooks(accounting)
+                .bandwidth(
+                        new BandwidthLimiter(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond()))
                 .blobCache(blobCache)
                 .captures(captures);
         certificates.ifPresent(held -> handler.https(() -> httpsPort, site -> certified(held, site)));
         siteHandler = handler.build();
+        ConnectionLimits limits = config.connectionLimits();
+        io.undertow.server.HttpHandler served = new BodyDeadline(siteHandler, limits.bodyTimeout());
         try {
+            int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
+            serving = new GuardedListeners("xeno-peer-serving", limits, ioThreads, ioThreads * 8);
+            control = new GuardedListeners("xeno-peer-control", limits, 1, limits.maxConcurrentUploads() + 4);
             // HTTPS first, so that the plain port's redirects know its port from their first request.
             if (https != null) {
-                secure = Undertow.builder()
-                        .setHandler(siteHandler)
-                        .setServerOption(UndertowOptions.ENABLE_HTTP2, true)
-                        .addHttpsListener(config.httpsPort().getAsInt(), config.bindAddress(), https.context())
-                        .build();
-                secure.start();
+                httpsPort = serving.listenTls(
+                                config.bindAddress(), config.httpsPort().getAsInt(), https.context(), true, served)
+                        .getPort();
                 httpsEngine = https.engine();
-                httpsPort = boundPort(secure);
             }
-            serving = listen(config.servingPort(), tls, siteHandler);
-            control = listen(config.controlPort(), tls, new ControlHandler(protocol));
-        } catch (RuntimeException e) {
+            servingPort = listen(serving, config.servingPort(), tls, served);
+            controlPort = listen(
+                    control,
+                    config.controlPort(),
+                    tls,
+                    new ControlHandler(
+                            protocol, limits.maxConcurrentUploads(), limits.uploadTimeout(), limits.bodyTimeout()));
+        } catch (IOException | RuntimeException e) {
             close();
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
         }
-        servingPort = boundPort(serving);
-        controlPort = boundPort(control);
-        if (secure != null) {
+        if (httpsPort >= 0) {
             LOG.info(
                     "peer: serving {} on https://{}:{} by SNI, with {}",
                     sites.enrolledSites(),
@@ -355,9 +374,9 @@ public final class PeerServer implements AutoCloseable {
     public synchronized void close() {
         boolean interrupted = Thread.interrupted();
         try {
-            for (Undertow server : new Undertow[] {serving, secure, control}) {
-                if (server != null) {
-                    server.stop();
+            for (GuardedListeners listeners : new GuardedListeners[] {serving, control}) {
+                if (listeners != null) {
+                    listeners.close();
                 }
             }
         } finally {
@@ -366,7 +385,6 @@ public final class PeerServer implements AutoCloseable {
             }
         }
         serving = null;
-        secure = null;
         control = null;
         httpsPort = -1;
         httpsEngine = null;
@@ -380,20 +398,13 @@ public final class PeerServer implements AutoCloseable {
         }
     }
 
-    private Undertow listen(int port, Optional<SSLContext> tls, io.undertow.server.HttpHandler handler) {
-        Undertow.Builder builder = Undertow.builder().setHandler(handler);
-        if (tls.isPresent()) {
-            builder.addHttpsListener(port, config.bindAddress(), tls.get());
-        } else {
-            builder.addHttpListener(port, config.bindAddress());
-        }
-        Undertow server = builder.build();
-        server.start();
-        return server;
-    }
-
-    private static int boundPort(Undertow server) {
-        return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+    private int listen(
+            GuardedListeners listeners, int port, Optional<SSLContext> tls, io.undertow.server.HttpHandler handler)
+            throws IOException {
+        InetSocketAddress bound = tls.isPresent()
+                ? listeners.listenTls(config.bindAddress(), port, tls.get(), false, handler)
+                : listeners.listen(config.bindAddress(), port, handler);
+        return bound.getPort();
     }
 
     private SSLContext sslContext() throws IOException {

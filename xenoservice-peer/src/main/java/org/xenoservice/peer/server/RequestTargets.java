@@ -45,6 +45,40 @@ final class RequestTargets {
     }
 
     /**
+     * The authority of a request target in absolute form ({@code http://b.example:8080/path}), the
+     * empty string when it has none or carries user information, which HTTP forbids; a
+     * {@link #hostName} of it names the host.
+     */
+    static String authority(String absoluteTarget) {
+        int scheme = absoluteTarget.indexOf("://");
+        if (scheme < 0) {
+            return "";
+        }
+        int start = scheme + 3;
+        int end = start;
+        while (end < absoluteTarget.length() && "/?#".indexOf(absoluteTarget.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = absoluteTarget.substring(start, end);
+        return authority.indexOf('@') >= 0 ? "" : authority;
+    }
+
+    /** Whether any of the header values holds a control character other than horizontal tab (RFC 9110 §5.5). */
+    static boolean anyControlCharacter(Iterable<? extends Iterable<String>> headers) {
+        for (Iterable<String> values : headers) {
+            for (String value : values) {
+                for (int i = 0; i < value.length(); i++) {
+                    char c = value.charAt(i);
+                    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether {@code value} is {@code :} and at most five digits. A loop rather than a regular
      * expression: every request that names a port (any but 80 and 443) comes through here, and
      * {@code String.matches} compiles its pattern on each call.

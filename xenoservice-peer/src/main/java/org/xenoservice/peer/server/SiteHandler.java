@@ -1,25 +1,22 @@
 package org.xenoservice.peer.server;
 
-import io.undertow.io.BufferWritableOutputStream;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
 import io.undertow.io.UndertowOutputStream;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.RequestBufferingHandler;
 import io.undertow.util.DateUtils;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,12 +24,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Date;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.BlobKey;
@@ -40,6 +37,7 @@ import org.xenoservice.bundle.BlobStore;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.peer.BandwidthLimiter;
 import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.peer.ServingHooks;
@@ -62,6 +60,9 @@ import org.xnio.IoUtils;
  *   <li>{@code /} and {@code /dir/} serve {@code index.html}; {@code /dir} redirects (301) to
  *       {@code /dir/}; an unknown path is 404; a path with a {@code .} or {@code ..} segment, a
  *       backslash or a control character is 400.
+ *   <li>The site is the one the request target names when it is in absolute form
+ *       ({@code GET http://b.example/}, RFC 9112 §3.2.2), else the one the {@code Host} header
+ *       names. A header value with a control character is 400.
  *   <li>A host this peer does not serve is answered {@code 421 Misdirected Request} rather than
  *       404: the request reached the wrong server, not a missing page, and a client or proxy
  *       may retry elsewhere; nothing is accounted to any site.
@@ -93,10 +94,12 @@ import org.xnio.IoUtils;
  *       is never mistaken for a whole one.
  * </ul>
  *
- * <p>Threads: a blob held in the {@link BlobCache} is sent from the I/O thread without blocking;
- * anything that reads the disk or decompresses is dispatched to Undertow's worker pool and
- * written in blocking mode, a whole identity file with zero-copy {@code transferFrom}, never read
- * whole into memory. Size the worker pool for the number of large downloads in flight.
+ * <p>Threads: a file is sent from the I/O thread without ever blocking ({@link PacedBody}): as fast
+ * as the client reads and the site's {@linkplain Builder#bandwidth bandwidth share} allows, from
+ * the {@link BlobCache} or the blob file (zero-copy {@code transferFrom} where the channel allows),
+ * inflated a piece at a time when needed, never read whole into memory. A slow reader holds its
+ * connection (until the idle timeout), never a worker thread. A request body for a dynamic route
+ * is received on the I/O thread (up to 1 MiB) before the route's worker thread sees it.
  *
  * <pre>{@code
  * SiteHandler handler = SiteHandler.builder(activeSites::get)
@@ -120,19 +123,24 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
     private static final int TOO_MANY_REQUESTS = 429;
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String NO_STORE = "no-store";
-    private static final int COPY_BUFFER_BYTES = 32 * 1024;
+    /** The largest request body received before a dynamic route sees it: a captured request's largest. */
+    private static final int MAX_BUFFERED_BODY_BYTES = 1 << 20;
+    /** The size of the pooled buffers the peer's listeners use. */
+    private static final int BUFFER_BYTES = 16 * 1024;
 
     private final SiteLookup sites;
     private final ServingHooks hooks;
     private final BlobCache cache;
     private final DynamicPaths dynamic;
     private final TransportSecurity https;
+    private final BandwidthLimiter bandwidth;
 
     private SiteHandler(Builder builder) {
         this.sites = builder.sites;
         this.hooks = builder.hooks;
         this.cache = builder.cache;
         this.https = builder.https;
+        this.bandwidth = builder.bandwidth;
         this.dynamic = new DynamicPaths(Optional.ofNullable(builder.captures));
     }
 
@@ -163,8 +171,15 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
             sendText(exchange, 400, "400 Bad Request: exactly one Host header is required\n", sent);
             return;
         }
-        Optional<ServedSite> found =
-                RequestTargets.hostName(hostHeaders.getFirst()).flatMap(sites::find);
+        if (RequestTargets.anyControlCharacter(exchange.getRequestHeaders())) {
+            sendText(exchange, 400, "400 Bad Request: a header value holds a control character\n", sent);
+            return;
+        }
+        // RFC 9112 3.2.2: a request target in absolute form names the host; Host is then ignored.
+        String authority = exchange.isHostIncludedInRequestURI()
+                ? RequestTargets.authority(exchange.getRequestURI())
+                : hostHeaders.getFirst();
+        Optional<ServedSite> found = RequestTargets.hostName(authority).flatMap(sites::find);
         if (found.isEmpty()) {
             exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
             sendText(
@@ -190,7 +205,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         if (acceptable) {
             Optional<DynamicRoute> route = site.route(path);
             if (route.isPresent()) {
-                dynamic.handle(exchange, site, route.get(), sent);
+                receiveBodyThen(exchange, dispatched -> dynamic.handle(dispatched, site, route.get(), sent), sent);
                 return;
             }
         }
@@ -207,7 +222,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         }
         Optional<ManifestFile> file = site.resolve(path);
         if (file.isPresent()) {
-            serveFile(exchange, site.store(), file.get(), head, sent);
+            serveFile(exchange, site.host(), site.store(), file.get(), head, sent);
             return;
         }
         if (site.folderRedirect(path).isPresent()) {
@@ -220,7 +235,8 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         sendText(exchange, 404, "404 Not Found\n", sent);
     }
 
-    private void serveFile(HttpServerExchange exchange, BlobStore store, ManifestFile file, boolean head, Sent sent) {
+    private void serveFile(
+            HttpServerExchange exchange, String site, BlobStore store, ManifestFile file, boolean head, Sent sent) {
         HeaderMap response = exchange.getResponseHeaders();
         boolean gzipStored = file.encoding() == Encoding.GZIP;
         ConditionalRequest wanted = ConditionalRequest.of(exchange.getRequestHeaders(), file, head);
@@ -272,111 +288,68 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
             exchange.endExchange();
             return;
         }
-        sendBody(exchange, new Body(store, file.blob(), stored, decode, offset, length), sent);
+        sendBody(exchange, site, new Body(store, file.blob(), stored, decode, offset, length), sent);
     }
 
     /**
-     * Sends a body: a blob held in the cache that needs no inflating from this thread without
-     * blocking; anything else in blocking mode, on a worker thread when this is the I/O thread.
+     * Receives a request body of up to {@link #MAX_BUFFERED_BODY_BYTES} on the I/O thread before
+     * {@code next} runs, so that a client sending its body slowly never holds a worker thread that
+     * would read it in blocking mode; the connection's timeouts bound how long it may take.
      */
-    private void sendBody(HttpServerExchange exchange, Body body, Sent sent) {
-        if (!body.decode) {
-            Optional<ByteBuffer> held = cache.ifPresent(body.store, body.key, body.storedSize);
-            if (held.isPresent()) {
-                ByteBuffer view = held.get();
-                view.position((int) body.offset).limit((int) (body.offset + body.length));
-                sendInline(exchange, view, sent);
-                return;
-            }
-        }
-        if (exchange.isInIoThread()) {
-            exchange.dispatch((HttpHandler) dispatched -> writeBlocking(dispatched, body, sent));
-        } else {
-            writeBlocking(exchange, body, sent);
-        }
-    }
-
-    /** Writes a body that needs the disk or the inflater, on a worker thread. */
-    private void writeBlocking(HttpServerExchange exchange, Body body, Sent sent) {
+    private static void receiveBodyThen(HttpServerExchange exchange, HttpHandler next, Sent sent) {
         try {
-            if (!exchange.isBlocking()) {
-                exchange.startBlocking();
-            }
-            OutputStream raw = exchange.getOutputStream();
-            OutputStream out = new CountingOutputStream(raw, sent);
-            if (cache.admits(body.storedSize)) {
-                ByteBuffer stored = cache.load(body.store, body.key, body.storedSize);
-                if (body.decode) {
-                    decode(new ByteBufferInputStream(stored), body, out);
-                } else {
-                    stored.position((int) body.offset).limit((int) (body.offset + body.length));
-                    new ByteBufferInputStream(stored).transferTo(out);
-                }
-            } else {
-                Path path = body.store
-                        .file(body.key)
-                        .orElseThrow(() -> new NoSuchFileException(
-                                "blob " + body.key + " is not in the store " + body.store.root()));
-                try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                    if (channel.size() != body.storedSize) {
-                        throw new IOException("blob " + path + " has " + channel.size() + " bytes, the manifest says "
-                                + body.storedSize);
-                    }
-                    if (body.decode) {
-                        decode(new BufferedInputStream(Channels.newInputStream(channel), COPY_BUFFER_BYTES), body, out);
-                    } else if (body.offset == 0
-                            && body.length == body.storedSize
-                            && raw instanceof BufferWritableOutputStream zeroCopy) {
-                        sent.add(body.length);
-                        zeroCopy.transferFrom(channel);
-                    } else {
-                        copy(channel, body.offset, body.length, out);
-                    }
-                }
-            }
-            out.close();
-        } catch (IOException | RuntimeException e) {
+            new RequestBufferingHandler(next, MAX_BUFFERED_BODY_BYTES / BUFFER_BYTES).handleRequest(exchange);
+        } catch (Exception e) {
             failed(exchange, sent, e);
         }
     }
 
-    /** Inflates a gzip blob and writes {@code body.length} identity bytes from {@code body.offset}. */
-    private static void decode(InputStream stored, Body body, OutputStream out) throws IOException {
-        try (InputStream in = new GZIPInputStream(stored, COPY_BUFFER_BYTES)) {
-            long toSkip = body.offset;
-            while (toSkip > 0) {
-                long skipped = in.skip(toSkip);
-                if (skipped <= 0) {
-                    throw new EOFException("blob " + body.key + " decodes to fewer bytes than the manifest says");
-                }
-                toSkip -= skipped;
-            }
-            byte[] buffer = new byte[COPY_BUFFER_BYTES];
-            long remaining = body.length;
-            while (remaining > 0) {
-                int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                if (read < 0) {
-                    throw new EOFException("blob " + body.key + " decodes to fewer bytes than the manifest says");
-                }
-                out.write(buffer, 0, read);
-                remaining -= read;
-            }
+    /**
+     * Sends a body without blocking any thread, paced by the site's share of the bandwidth: a blob
+     * held in the cache from memory; anything else from the blob file, inflated on the fly when
+     * {@code body.decode}. A blob small enough for the cache is loaded into it first.
+     */
+    private void sendBody(HttpServerExchange exchange, String site, Body body, Sent sent) {
+        BodySource source;
+        try {
+            source = source(body);
+        } catch (IOException | RuntimeException e) {
+            failed(exchange, sent, e);
+            return;
         }
+        PacedBody.start(exchange, source, bandwidth, site, sent);
     }
 
-    /** Copies a region of a file. */
-    private static void copy(FileChannel channel, long offset, long length, OutputStream out) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER_BYTES);
-        long position = offset;
-        long end = offset + length;
-        while (position < end) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
-            int read = channel.read(buffer, position);
-            if (read < 0) {
-                throw new EOFException("blob file ended at " + position + ", before " + end);
+    private BodySource source(Body body) throws IOException {
+        Optional<ByteBuffer> held = cache.ifPresent(body.store, body.key, body.storedSize);
+        if (held.isEmpty() && cache.admits(body.storedSize)) {
+            held = Optional.of(cache.load(body.store, body.key, body.storedSize));
+        }
+        if (held.isPresent()) {
+            ByteBuffer view = held.get();
+            if (body.decode) {
+                return BodySource.inflating(
+                        new ByteBufferInputStream(view), body.key.toString(), body.offset, body.length);
             }
-            out.write(buffer.array(), 0, read);
-            position += read;
+            view.position((int) body.offset).limit((int) (body.offset + body.length));
+            return BodySource.of(view);
+        }
+        Path path = body.store
+                .file(body.key)
+                .orElseThrow(() ->
+                        new NoSuchFileException("blob " + body.key + " is not in the store " + body.store.root()));
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            if (channel.size() != body.storedSize) {
+                throw new IOException(
+                        "blob " + path + " has " + channel.size() + " bytes, the manifest says " + body.storedSize);
+            }
+            return body.decode
+                    ? BodySource.inflating(BodySource.stream(channel), body.key.toString(), body.offset, body.length)
+                    : BodySource.region(channel, body.offset, body.length);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
     }
 
@@ -445,7 +418,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
             }
             OutputStream out = new CountingOutputStream(exchange.getOutputStream(), sent);
             try (InputStream in = store.openIdentity(file)) {
-                byte[] buffer = new byte[COPY_BUFFER_BYTES];
+                byte[] buffer = new byte[BUFFER_BYTES];
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                     out.write(buffer, 0, n);
                 }
@@ -486,6 +459,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         private BlobCache cache;
         private Captures captures;
         private TransportSecurity https = TransportSecurity.plainOnly();
+        private BandwidthLimiter bandwidth = new BandwidthLimiter(List.of(), System::nanoTime, 0);
 
         private Builder(SiteLookup sites) {
             this.sites = Objects.requireNonNull(sites, "sites");
@@ -494,6 +468,12 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         /** Admission and accounting per request; {@link ServingHooks#NONE} by default. */
         public Builder hooks(ServingHooks hooks) {
             this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /** Paces the bytes of files sent for each site to its share; unlimited by default. */
+        public Builder bandwidth(BandwidthLimiter limiter) {
+            this.bandwidth = Objects.requireNonNull(limiter, "limiter");
             return this;
         }
 
