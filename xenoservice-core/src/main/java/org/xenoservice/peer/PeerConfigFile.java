@@ -110,41 +110,7 @@ final class PeerConfigFile {
 
     void parse() throws IOException {
         Map<String, String> properties = read();
-        Map<String, Map<String, String>> sites = new TreeMap<>();
-        for (Map.Entry<String, String> property : properties.entrySet()) {
-            String name = property.getKey();
-            if (SETTINGS.contains(name)) {
-                continue;
-            }
-            int dot = name.lastIndexOf('.');
-            if (!name.startsWith("site.")
-                    || dot <= "site.".length()
-                    || !SITE_SETTINGS.contains(name.substring(dot + 1))) {
-                throw fail(
-                        name,
-                        "unknown property; the known properties are " + String.join(", ", SETTINGS) + " and, per site, "
-                                + String.join(
-                                        ", ",
-                                        SITE_SETTINGS.stream()
-                                                .map(s -> "site.<host>." + s)
-                                                .toList()),
-                        null);
-            }
-            String rawHost = name.substring("site.".length(), dot);
-            String host = rawHost.toLowerCase(Locale.ROOT);
-            Optional<String> problem = SiteName.problem(host);
-            if (problem.isPresent()) {
-                throw fail(name, "'" + rawHost + "' is not a site: a site " + problem.get(), null);
-            }
-            String setting = name.substring(dot + 1);
-            if (sites.computeIfAbsent(host, h -> new TreeMap<>()).put(setting, property.getValue()) != null) {
-                throw fail(
-                        name,
-                        "site " + host + " is configured twice (host names are not case-sensitive); give each "
-                                + "setting once",
-                        null);
-            }
-        }
+        Map<String, Map<String, String>> sites = sites(properties);
         String value;
         if ((value = properties.get(SERVING_PORT)) != null) {
             builder.servingPort(port(SERVING_PORT, value));
@@ -189,6 +155,46 @@ final class PeerConfigFile {
             apply("site." + site.getKey() + "." + KEY, () -> builder.enroll(enrollment));
             manualCertificate(site.getKey(), site.getValue());
         }
+    }
+
+    /** The per-site properties by host ({@code site.<host>.<setting>}); refuses unknown properties. */
+    private Map<String, Map<String, String>> sites(Map<String, String> properties) throws PeerConfigException {
+        Map<String, Map<String, String>> sites = new TreeMap<>();
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            String name = property.getKey();
+            if (SETTINGS.contains(name)) {
+                continue;
+            }
+            int dot = name.lastIndexOf('.');
+            if (!name.startsWith("site.")
+                    || dot <= "site.".length()
+                    || !SITE_SETTINGS.contains(name.substring(dot + 1))) {
+                throw fail(
+                        name,
+                        "unknown property; the known properties are " + String.join(", ", SETTINGS) + " and, per site, "
+                                + String.join(
+                                        ", ",
+                                        SITE_SETTINGS.stream()
+                                                .map(s -> "site.<host>." + s)
+                                                .toList()),
+                        null);
+            }
+            String rawHost = name.substring("site.".length(), dot);
+            String host = rawHost.toLowerCase(Locale.ROOT);
+            Optional<String> problem = SiteName.problem(host);
+            if (problem.isPresent()) {
+                throw fail(name, "'" + rawHost + "' is not a site: a site " + problem.get(), null);
+            }
+            String setting = name.substring(dot + 1);
+            if (sites.computeIfAbsent(host, h -> new TreeMap<>()).put(setting, property.getValue()) != null) {
+                throw fail(
+                        name,
+                        "site " + host + " is configured twice (host names are not case-sensitive); give each "
+                                + "setting once",
+                        null);
+            }
+        }
+        return sites;
     }
 
     /**
