@@ -32,6 +32,8 @@ import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.JournalEntry;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.protocol.CapturedRequest;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.PeerSignature;
 
 /**
  * The {@code capture} policy of a peer: one {@link CaptureJournal} per site under a directory
@@ -40,13 +42,15 @@ import org.xenoservice.protocol.CapturedRequest;
  * names for the request's path, with the {@code Idempotency-Key}, {@code X-Forwarded-Host} (the
  * site), {@code X-Xeno-Path}, {@code X-Xeno-Method} and {@code X-Xeno-Captured-At} headers, the
  * captured headers and the body ({@link CaptureDelivery}: what an
- * {@link org.xenoservice.intake.CaptureIntake} at the origin reads), and acknowledges each on a 2xx
+ * {@link org.xenoservice.intake.CaptureIntake} at the origin reads), all signed with the peer's
+ * {@link PeerIdentity} ({@link org.xenoservice.protocol.PeerSignature}: the method, the intake's
+ * path, those headers and the body's digest), and acknowledges each on a 2xx
  * answer. Anything else is retried, from the same request, with exponential backoff
  * from {@link #DEFAULT_INITIAL_BACKOFF} to {@link #DEFAULT_MAX_BACKOFF}, so the origin receives
  * the requests in order, and each at least once and, by its idempotency key, applies it once.
  *
  * <pre>{@code
- * try (Captures captures = Captures.open(storeRoot.resolve("capture"), peerSites)) {
+ * try (Captures captures = Captures.open(storeRoot.resolve("capture"), peerSites, identity)) {
  *   captures.capture(request);   // durable when it returns; answer 202 now
  * }
  * }</pre>
@@ -68,14 +72,16 @@ public final class Captures implements AutoCloseable {
 
     private final Path directory;
     private final SiteLookup sites;
+    private final PeerIdentity identity;
     private final ExecutorService clientThreads;
     private final HttpClient client;
     private final Map<String, Forwarder> forwarders = new ConcurrentHashMap<>();
     private boolean closed;
 
-    private Captures(Path directory, SiteLookup sites) {
+    private Captures(Path directory, SiteLookup sites, PeerIdentity identity) {
         this.directory = directory;
         this.sites = sites;
+        this.identity = identity;
         // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
         this.clientThreads = DaemonThreads.cachedPool("xeno-capture-client");
         this.client = HttpClient.newBuilder()
@@ -88,15 +94,17 @@ public final class Captures implements AutoCloseable {
 
     /**
      * Opens the journals already under {@code directory} and starts their forwarders; {@code sites}
-     * gives each site's active manifest, whose capture routes name the intakes.
+     * gives each site's active manifest, whose capture routes name the intakes; {@code identity}
+     * signs every delivery, so that the origin applies it only from a peer it pins.
      *
      * @throws IOException if the directory cannot be created or listed, or a journal opened
      */
-    public static Captures open(Path directory, SiteLookup sites) throws IOException {
+    public static Captures open(Path directory, SiteLookup sites, PeerIdentity identity) throws IOException {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(sites, "sites");
+        Objects.requireNonNull(identity, "identity");
         Files.createDirectories(directory);
-        Captures captures = new Captures(directory, sites);
+        Captures captures = new Captures(directory, sites, identity);
         try (Stream<Path> children = Files.list(directory)) {
             List<Path> journals = children.filter(child -> Files.exists(child.resolve(CaptureJournal.FILE_NAME)))
                     .toList();
@@ -304,21 +312,9 @@ public final class Captures implements AutoCloseable {
                         request.path());
                 return Delivery.RETRY;
             }
-            HttpRequest.Builder post = HttpRequest.newBuilder(intake.get())
-                    .timeout(DELIVERY_TIMEOUT)
-                    .header(CaptureDelivery.IDEMPOTENCY_KEY, request.idempotencyKey())
-                    .header(CaptureDelivery.FORWARDED_HOST, request.site())
-                    .header(CaptureDelivery.XENO_PATH, request.path())
-                    .header(CaptureDelivery.XENO_METHOD, request.method())
-                    .header(
-                            CaptureDelivery.XENO_CAPTURED_AT,
-                            request.capturedAt().toString())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
-            for (CapturedRequest.Header header : request.headers()) {
-                post.header(header.name(), header.value());
-            }
+            HttpRequest post = signedPost(intake.get(), request);
             CompletableFuture<HttpResponse<Void>> future =
-                    client.sendAsync(post.build(), HttpResponse.BodyHandlers.discarding());
+                    client.sendAsync(post, HttpResponse.BodyHandlers.discarding());
             inFlight = future;
             try {
                 int status = future.get(DELIVERY_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS)
@@ -354,6 +350,29 @@ public final class Captures implements AutoCloseable {
             } finally {
                 inFlight = null;
             }
+        }
+
+        /** The delivery of {@code request} to {@code intake}, its headers and body signed by the peer's identity. */
+        private HttpRequest signedPost(URI intake, CapturedRequest request) {
+            List<Map.Entry<String, String>> headers = new ArrayList<>();
+            headers.add(Map.entry(CaptureDelivery.IDEMPOTENCY_KEY, request.idempotencyKey()));
+            headers.add(Map.entry(CaptureDelivery.FORWARDED_HOST, request.site()));
+            headers.add(Map.entry(CaptureDelivery.XENO_PATH, request.path()));
+            headers.add(Map.entry(CaptureDelivery.XENO_METHOD, request.method()));
+            headers.add(Map.entry(
+                    CaptureDelivery.XENO_CAPTURED_AT, request.capturedAt().toString()));
+            for (CapturedRequest.Header header : request.headers()) {
+                headers.add(Map.entry(header.name(), header.value()));
+            }
+            String target = PeerSignature.target(intake);
+            byte[] body = request.body();
+            HttpRequest.Builder post = HttpRequest.newBuilder(intake)
+                    .timeout(DELIVERY_TIMEOUT)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            headers.forEach(header -> post.header(header.getKey(), header.getValue()));
+            identity.sign("POST", target, headers, ControlSignature.sha256(body))
+                    .forEach(post::header);
+            return post.build();
         }
 
         private void await(long millis) {
