@@ -24,6 +24,7 @@ import org.xenoservice.peer.ControlProtocol;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerAccounting;
 import org.xenoservice.peer.PeerConfig;
+import org.xenoservice.peer.PeerIdentity;
 import org.xenoservice.peer.PeerSites;
 import org.xenoservice.peer.SiteCertificates;
 
@@ -61,22 +62,25 @@ public final class PeerServer implements AutoCloseable {
     private final PeerConfig config;
     private final BlobCache blobCache;
     private final Clock clock;
+    private final int proxyMaxInFlightPerSite;
     private Undertow serving;
     private Undertow control;
     private Undertow secure;
     private PeerSites sites;
     private PeerAccounting accounting;
     private Captures captures;
+    private PeerIdentity identity;
     private SiteHandler siteHandler;
     private int servingPort;
     private int controlPort;
     /** Read by the serving port's redirects on request threads; set once the HTTPS listener is bound. */
     private volatile int httpsPort = -1;
 
-    private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock) {
+    private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock, int proxyMaxInFlightPerSite) {
         this.config = config;
         this.blobCache = blobCache;
         this.clock = clock;
+        this.proxyMaxInFlightPerSite = proxyMaxInFlightPerSite;
     }
 
     /** Starts configuring a peer; the settings are those of {@link PeerConfig}, checked there. */
@@ -86,7 +90,11 @@ public final class PeerServer implements AutoCloseable {
 
     /** A peer configured as {@code config} says (ports, address, store, limits, TLS, enrolments). */
     public static PeerServer fromConfig(PeerConfig config) {
-        return new PeerServer(Objects.requireNonNull(config, "config"), BlobCache.withDefaults(), Clock.systemUTC());
+        return new PeerServer(
+                Objects.requireNonNull(config, "config"),
+                BlobCache.withDefaults(),
+                Clock.systemUTC(),
+                DynamicPaths.DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE);
     }
 
     /** Configures a {@link PeerServer}: a {@link PeerConfig} plus the in-process parts (cache, clock). */
@@ -94,8 +102,19 @@ public final class PeerServer implements AutoCloseable {
         private final PeerConfig.Builder config = PeerConfig.builder();
         private BlobCache blobCache = BlobCache.withDefaults();
         private Clock clock = Clock.systemUTC();
+        private int proxyMaxInFlightPerSite = DynamicPaths.DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE;
 
         private Builder() {}
+
+        /**
+         * How many requests of one site proxy routes may forward to its origin at once, whatever its
+         * routes ask; see {@link SiteHandler.Builder#proxyMaxInFlightPerSite}. 8 by default.
+         */
+        public Builder proxyMaxInFlightPerSite(int requests) {
+            SiteHandler.builder(host -> Optional.empty()).proxyMaxInFlightPerSite(requests); // checks the value
+            this.proxyMaxInFlightPerSite = requests;
+            return this;
+        }
 
         /** The port that serves the sites (0: any free port); 8080 by default. */
         public Builder servingPort(int port) {
@@ -185,7 +204,7 @@ public final class PeerServer implements AutoCloseable {
          *     the same port twice
          */
         public PeerServer build() {
-            return new PeerServer(config.build(), blobCache, clock);
+            return new PeerServer(config.build(), blobCache, clock, proxyMaxInFlightPerSite);
         }
     }
 
@@ -211,11 +230,18 @@ public final class PeerServer implements AutoCloseable {
                         sites, accounting, certificates.get(), clock, config.maxUploadBytes(), root.resolve("spool"))
                 : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
         Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
-        captures = Captures.open(root.resolve("capture"), sites);
+        identity = PeerIdentity.loadOrCreate(root, clock);
+        LOG.info(
+                "peer: identity {}; site owners pin it as peer.<name>.public-key = {}",
+                identity,
+                identity.publicKeyId());
+        captures = Captures.open(root.resolve("capture"), sites, identity);
         SiteHandler.Builder handler = SiteHandler.builder(sites)
                 .hooks(accounting)
                 .blobCache(blobCache)
-                .captures(captures);
+                .captures(captures)
+                .identity(identity)
+                .proxyMaxInFlightPerSite(proxyMaxInFlightPerSite);
         certificates.ifPresent(held -> handler.https(() -> httpsPort, site -> certified(held, site)));
         siteHandler = handler.build();
         try {
@@ -284,6 +310,18 @@ public final class PeerServer implements AutoCloseable {
             throw new IllegalStateException("the peer is not started");
         }
         return sites;
+    }
+
+    /**
+     * The peer's own identity, which signs every request it sends to an origin (made in
+     * {@code <store>/identity/} on the first start); give site owners its
+     * {@link PeerIdentity#publicKeyId()}.
+     */
+    public PeerIdentity identity() {
+        if (identity == null) {
+            throw new IllegalStateException("the peer is not started");
+        }
+        return identity;
     }
 
     /** How many requests captured for {@code site} the origin has not acknowledged yet. */
