@@ -181,23 +181,23 @@ final class StatusDocuments {
             sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
             sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
         });
+        backChannel(out, site, status.backChannel());
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void backChannel(StringBuilder out, String site, XenoStatus.BackChannel backChannel) {
         help(
                 out,
                 "xeno_backchannel_requests_total",
                 "counter",
                 "Requests claiming to come from the site's peers, verified or refused by reason.");
-        sample(
-                out,
-                "xeno_backchannel_requests_total",
-                site + ",outcome=\"verified\"",
-                status.backChannel().verified());
-        new java.util.TreeMap<>(status.backChannel().refused())
+        sample(out, "xeno_backchannel_requests_total", site + ",outcome=\"verified\"", backChannel.verified());
+        new java.util.TreeMap<>(backChannel.refused())
                 .forEach((reason, count) -> sample(
                         out,
                         "xeno_backchannel_requests_total",
                         site + ",outcome=\"refused\",reason=\"" + reason + "\"",
                         count));
-        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void certificates(StringBuilder out, String site, ReplicationStatus replication) {
