@@ -168,7 +168,8 @@ public final class BackChannelGuard {
         if (!NAME_LIST.matcher(signedNames).matches()) {
             return PeerVerdict.refused(
                     Refusal.MALFORMED,
-                    PeerSignature.SIGNED_HEADERS_HEADER + " must be up to 64 lower-case header names, comma-separated");
+                    PeerSignature.SIGNED_HEADERS_HEADER
+                            + " must be up to 200 lower-case header names, comma-separated");
         }
         long seconds;
         byte[] signature;

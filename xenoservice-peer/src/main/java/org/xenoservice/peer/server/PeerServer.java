@@ -111,7 +111,10 @@ public final class PeerServer implements AutoCloseable {
          * routes ask; see {@link SiteHandler.Builder#proxyMaxInFlightPerSite}. 8 by default.
          */
         public Builder proxyMaxInFlightPerSite(int requests) {
-            SiteHandler.builder(host -> Optional.empty()).proxyMaxInFlightPerSite(requests); // checks the value
+            if (requests < 1 || requests > 10_000) {
+                throw new IllegalArgumentException(
+                        "proxyMaxInFlightPerSite must be between 1 and 10000, but was " + requests);
+            }
             this.proxyMaxInFlightPerSite = requests;
             return this;
         }
