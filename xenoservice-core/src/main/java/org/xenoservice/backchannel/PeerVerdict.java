@@ -111,6 +111,6 @@ public final class PeerVerdict {
     @Override
     public String toString() {
         return refusal.map(r -> "PeerVerdict[refused " + r.id() + ": " + message + "]")
-                .orElse("PeerVerdict[verified " + peer.orElseThrow() + "]");
+                .orElseGet(() -> "PeerVerdict[verified " + peer.orElseThrow() + "]");
     }
 }

@@ -88,6 +88,7 @@ class BackChannelGuardTest {
         PeerVerdict verdict = verify(List.of(Map.entry("Cookie", "a=1")), "GET", TARGET, new byte[0]);
         assertEquals(Optional.of(Refusal.UNSIGNED), verdict.refusal());
         assertEquals(401, verdict.status());
+        assertTrue(verdict.toString().contains("refused unsigned"), verdict.toString());
     }
 
     @Test
