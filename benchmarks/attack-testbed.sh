@@ -527,6 +527,9 @@ PROPS
     for i in 1 2 3; do
       printf 'peer.p%s.control-url = http://%s:%s\npeer.p%s.addresses = %s\n' "$i" "$SUBNET.${ADDR[peer$i]}" \
         "$CONTROL_PORT" "$i" "$SUBNET.${ADDR[peer$i]}" >>"$file"
+      # the peer's own identity (made on its first start): the origin trusts only what this key signed
+      printf 'peer.p%s.public-key = %s\n' "$i" \
+        "$(sed '1d;$d' "$run_dir/peer$i/store/identity/peer.pub" | tr -d '\n')" >>"$file"
     done
     cat >>"$file" <<PROPS
 dns.servers = $SUBNET.${ADDR[dns]}:53

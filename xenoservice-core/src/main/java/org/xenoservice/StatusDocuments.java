@@ -67,6 +67,10 @@ final class StatusDocuments {
                         .put("duplicates", intake.duplicates())
                         .put("refused", intake.refused())
                         .put("failed", intake.failed()));
+        ObjectNode backChannel = root.putObject("backChannel");
+        backChannel.put("verified", status.backChannel().verified());
+        ObjectNode refusedByReason = backChannel.putObject("refused");
+        new java.util.TreeMap<>(status.backChannel().refused()).forEach(refusedByReason::put);
         ArrayNode steps = replicator.putArray("recentSteps");
         for (ReplicationStatus.Step step : replication.recentSteps()) {
             steps.addObject().put("at", step.at().toString()).put("message", step.message());
@@ -177,7 +181,23 @@ final class StatusDocuments {
             sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
             sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
         });
+        backChannel(out, site, status.backChannel());
         return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void backChannel(StringBuilder out, String site, XenoStatus.BackChannel backChannel) {
+        help(
+                out,
+                "xeno_backchannel_requests_total",
+                "counter",
+                "Requests claiming to come from the site's peers, verified or refused by reason.");
+        sample(out, "xeno_backchannel_requests_total", site + ",outcome=\"verified\"", backChannel.verified());
+        new java.util.TreeMap<>(backChannel.refused())
+                .forEach((reason, count) -> sample(
+                        out,
+                        "xeno_backchannel_requests_total",
+                        site + ",outcome=\"refused\",reason=\"" + reason + "\"",
+                        count));
     }
 
     private static void certificates(StringBuilder out, String site, ReplicationStatus replication) {

@@ -43,6 +43,7 @@ import org.xenoservice.replicate.ReplicationConfig;
  * admin-token-file = admin.token
  * peer.p1.control-url = https://peer1.example.net:8081
  * peer.p1.addresses = 192.0.2.10, 2001:db8::10
+ * peer.p1.public-key = MCowBQYDK2VwAyEAPUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=
  * dns.servers = 192.0.2.53:53
  * dns.tsig-file = keys/tsig.key
  * dns.origin-addresses = 198.51.100.7
@@ -58,6 +59,10 @@ import org.xenoservice.replicate.ReplicationConfig;
  * certificate for the site's names that is valid for at least another day (ordered by ACME with
  * {@code acme.*}, or installed by the peer's operator). {@code http-only = true} declares a site that
  * browsers reach over plain HTTP only, whose peers need no certificate.
+ *
+ * <p>Every peer's {@code public-key} is required: the peer host's own identity key, which its
+ * operator prints with {@code xenoservice peer identity}. The origin trusts a request on its
+ * back-channel (a proxied request, a captured request's delivery) only when that key signed it.
  *
  * <p>A {@code capture} route without an {@code intake} setting gets the back-channel's
  * {@value XenoService#INTAKE_PATH}, and a {@code proxy} route without an {@code origin} gets the
@@ -330,9 +335,20 @@ public final class XenoConfig {
             return dynamicRoute(DynamicRoutes.read(prefix, spec));
         }
 
-        /** Adds a peer to the pool; names must be unique. */
+        /**
+         * Adds a peer to the pool; names and public keys must be unique. The origin trusts a request
+         * from the back-channel (proxied, or a captured request's delivery) only when the peer's
+         * {@linkplain PeerSpec#publicKey() pinned key} signed it.
+         */
         public Builder peer(PeerSpec peer) {
             Objects.requireNonNull(peer, "peer");
+            for (PeerSpec other : peers.values()) {
+                if (other.publicKey().equals(peer.publicKey()) && !other.name().equals(peer.name())) {
+                    throw new IllegalArgumentException("peers " + other.name() + " and " + peer.name()
+                            + " have the same public key; every peer host has its own identity"
+                            + " ('xenoservice peer identity' on each)");
+                }
+            }
             if (peers.putIfAbsent(peer.name(), peer) != null) {
                 throw new IllegalArgumentException("peer " + peer.name() + " is given twice");
             }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -93,7 +94,7 @@ final class XenoConfigFile {
                         int dot = name.lastIndexOf('.');
                         if (dot <= "peer.".length()) {
                             throw new IllegalArgumentException("unknown property " + name + ": peer properties are"
-                                    + " peer.<name>.control-url, .addresses, .weight and .region");
+                                    + " peer.<name>.control-url, .addresses, .public-key, .weight and .region");
                         }
                         peerValues
                                 .computeIfAbsent(name.substring("peer.".length(), dot), k -> new TreeMap<>())
@@ -125,9 +126,10 @@ final class XenoConfigFile {
 
     private static PeerSpec peer(String name, Map<String, String> settings) {
         for (String key : settings.keySet()) {
-            if (!List.of("control-url", "addresses", "weight", "region").contains(key)) {
+            if (!List.of("control-url", "addresses", "public-key", "weight", "region")
+                    .contains(key)) {
                 throw new IllegalArgumentException("unknown property peer." + name + "." + key
-                        + ": peer properties are control-url, addresses, weight and region");
+                        + ": peer properties are control-url, addresses, public-key, weight and region");
             }
         }
         String url = required(settings, "peer." + name + ".", "control-url");
@@ -139,7 +141,33 @@ final class XenoConfigFile {
                 1,
                 1000);
         Optional<String> region = Optional.ofNullable(settings.get("region")).filter(r -> !r.isEmpty());
-        return new PeerSpec(name, uri("peer." + name + ".control-url", url), addresses, weight, region);
+        String keyText = settings.get("public-key");
+        if (keyText == null || keyText.isEmpty()) {
+            throw new IllegalArgumentException("peer." + name + ".public-key is required: the peer host's identity"
+                    + " key, which its operator prints with 'xenoservice peer identity --store DIR' (one line,"
+                    + " MCowBQYDK2VwAyEA...); the origin trusts only requests this key signed");
+        }
+        PublicKey key = publicKey("peer." + name + ".public-key", keyText);
+        return new PeerSpec(name, uri("peer." + name + ".control-url", url), addresses, weight, region, key);
+    }
+
+    /** A public key given on one line (the base64 of its SubjectPublicKeyInfo) or as PEM. */
+    private static PublicKey publicKey(String name, String text) {
+        String pem = text.contains("-----BEGIN")
+                ? text
+                : "-----BEGIN PUBLIC KEY-----\n" + text.replaceAll("\\s+", "") + "\n-----END PUBLIC KEY-----\n";
+        try {
+            return SiteKeys.parsePublicKey(pem);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    name + " is not an Ed25519 public key: give the line 'xenoservice"
+                            + " peer identity' prints (MCowBQYDK2VwAyEA...), was \"" + shortened(text) + "\"",
+                    e);
+        }
+    }
+
+    private static String shortened(String text) {
+        return text.length() > 80 ? text.substring(0, 80) + "..." : text;
     }
 
     private void applyDns(Map<String, String> values, Function<String, Path> path) throws IOException {

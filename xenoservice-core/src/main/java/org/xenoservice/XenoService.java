@@ -5,18 +5,25 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.backchannel.BackChannelGuard;
+import org.xenoservice.backchannel.PeerVerdict;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.intake.CaptureIntake;
 import org.xenoservice.intake.IntakeResponse;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
 import org.xenoservice.overload.RequestRecorder;
+import org.xenoservice.protocol.PeerSignature;
 import org.xenoservice.replicate.Replicator;
 
 /**
@@ -36,8 +43,14 @@ import org.xenoservice.replicate.Replicator;
  *
  * <p>Its own paths, under {@value #XENO_PREFIX}: {@value #STATUS_PATH} (JSON) and
  * {@value #METRICS_PATH} (Prometheus text), both behind the admin bearer token, and
- * {@value #INTAKE_PATH}, where peers deliver captured requests. Safe for concurrent use; close it
- * to stop its threads.
+ * {@value #INTAKE_PATH}, where peers deliver captured requests.
+ *
+ * <p>The back-channel: a request that names a peer key ({@link #claimsPeer}) is the site's peer's
+ * only if {@link #verifyPeer} says so (signed by a key the configuration pins for a peer, fresh,
+ * not replayed, with the body signed); adapters verify before the application sees the request,
+ * answer a refused one with its 401, 403 or 413 and publish a verified one's peer name as the
+ * request attribute {@value #PEER_ATTRIBUTE}. The intake takes verified deliveries only. Safe for
+ * concurrent use; close it to stop its threads.
  */
 public final class XenoService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(XenoService.class);
@@ -50,6 +63,11 @@ public final class XenoService implements AutoCloseable {
     public static final String METRICS_PATH = "/_xeno/metrics";
     /** Where peers post captured requests. */
     public static final String INTAKE_PATH = "/_xeno/intake";
+    /**
+     * Where adapters publish the name of the peer that signed a verified request (a {@code String}:
+     * the servlet request attribute; {@code XenoHandler.PEER} in Undertow). Absent on every other request.
+     */
+    public static final String PEER_ATTRIBUTE = "org.xenoservice.peer";
 
     private final XenoConfig config;
     private final RequestRecorder recorder;
@@ -58,6 +76,7 @@ public final class XenoService implements AutoCloseable {
     private final Replicator replicator;
     private final Optional<byte[]> adminToken;
     private final Optional<CaptureIntake> intake;
+    private final BackChannelGuard backChannel;
 
     private XenoService(XenoConfig config) throws IOException {
         this.config = config;
@@ -66,6 +85,9 @@ public final class XenoService implements AutoCloseable {
         this.recorder = RequestRecorder.create();
         this.tracker = RequestTracker.create(recorder, config.dynamicRoutes());
         this.intake = openIntake(config);
+        Map<String, PublicKey> pinned = new LinkedHashMap<>();
+        config.peers().forEach(peer -> pinned.put(peer.name(), peer.publicKey()));
+        this.backChannel = BackChannelGuard.create(pinned, Clock.systemUTC());
         // The detector first: the replicator's withdrawal rule reads it, and it tells the replicator of
         // state changes once both exist (no event can come before start()).
         OverloadDetector overload = OverloadDetector.builder(recorder)
@@ -138,17 +160,53 @@ public final class XenoService implements AutoCloseable {
     }
 
     /**
+     * Whether a request claims to come from one of the site's peers (it names a peer key): the
+     * adapter must then {@link #verifyPeer} it before the application sees it, and answer a
+     * refusal. Cheap: one header lookup.
+     */
+    public boolean claimsPeer(Function<String, Optional<String>> header) {
+        return BackChannelGuard.claimsPeer(header);
+    }
+
+    /**
+     * Verifies a request that claims to come from a peer; see {@link BackChannelGuard#verify}.
+     *
+     * @param method the request method
+     * @param target the request target as received: the raw path (with the context path, if any) and the query
+     * @param headers every value of a header by lower-case name, in the order received
+     * @param body the body, of which the adapter reads at most {@link #MAX_XENO_BODY_BYTES} + 1 bytes
+     * @return verified with the peer's name, or refused with the status and message to answer
+     */
+    public PeerVerdict verifyPeer(String method, String target, PeerSignature.HeaderValues headers, byte[] body) {
+        return backChannel.verify(method, target, headers, body);
+    }
+
+    /** The answer to a request {@link #verifyPeer} refused: its status and a line that says why. */
+    public static XenoResponse refusal(PeerVerdict verdict) {
+        String reason = verdict.refusal().map(PeerVerdict.Refusal::id).orElse("verified");
+        return XenoResponse.text(
+                verdict.status(),
+                verdict.status() + " " + reason + ": " + verdict.message() + "\n",
+                verdict.status() == 401 ? Map.of("WWW-Authenticate", "XenoPeer") : Map.of());
+    }
+
+    /**
      * Answers one of XenoService's own paths. Blocking: adapters call it off their I/O threads.
      *
      * @param method the request method
-     * @param path the request path (without the query)
-     * @param header looks a request header up by name, case-insensitively
+     * @param path the request path (without the query), as the adapter routes it
+     * @param target the request target as received (raw path and query), which a peer's signature covers
+     * @param headers every value of a request header by lower-case name
      * @param body the request body; at most {@link #MAX_XENO_BODY_BYTES} of it is read
      * @throws IOException if the body cannot be read
      */
     public XenoResponse serveXenoPath(
-            String method, String path, Function<String, Optional<String>> header, InputStream body)
+            String method, String path, String target, PeerSignature.HeaderValues headers, InputStream body)
             throws IOException {
+        Function<String, Optional<String>> header = name -> {
+            List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+        };
         switch (path) {
             case STATUS_PATH, METRICS_PATH -> {
                 Optional<XenoResponse> refused = checkAdmin(header);
@@ -171,7 +229,7 @@ public final class XenoService implements AutoCloseable {
                                 Map.of("Cache-Control", "no-store"));
             }
             case INTAKE_PATH -> {
-                return intake(method, header, body);
+                return intake(method, target, headers, body);
             }
             default -> {
                 return XenoResponse.text(
@@ -186,8 +244,15 @@ public final class XenoService implements AutoCloseable {
     /** The largest body {@link #serveXenoPath} reads: a captured request's body and some headroom. */
     public static final int MAX_XENO_BODY_BYTES = org.xenoservice.protocol.CapturedRequest.MAX_BODY_BYTES;
 
-    private XenoResponse intake(String method, Function<String, Optional<String>> header, InputStream body)
+    /** Verifies the delivery first: nothing an unverified request holds reaches the intake. */
+    private XenoResponse intake(String method, String target, PeerSignature.HeaderValues headers, InputStream body)
             throws IOException {
+        byte[] bytes = body.readNBytes(MAX_XENO_BODY_BYTES + 1);
+        PeerVerdict verdict = backChannel.verify(method, target, headers, bytes);
+        if (!verdict.isVerified()) {
+            LOG.debug("intake of {}: refused an unverified delivery: {}", config.site(), verdict);
+            return refusal(verdict);
+        }
         if (intake.isEmpty()) {
             boolean captures = config.dynamicRoutes().stream().anyMatch(r -> r.policy() == DynamicRoute.Policy.CAPTURE);
             return captures
@@ -198,8 +263,7 @@ public final class XenoService implements AutoCloseable {
                             Map.of("Retry-After", "60"))
                     : XenoResponse.text(404, "404 Not Found: this site has no capture routes\n", Map.of());
         }
-        byte[] bytes = body.readNBytes(MAX_XENO_BODY_BYTES + 1);
-        IntakeResponse answer = intake.get().accept(method, header, bytes);
+        IntakeResponse answer = intake.get().accept(verdict, method, bytes);
         return new XenoResponse(answer.status(), answer.contentType(), answer.body(), Map.of());
     }
 
@@ -261,8 +325,15 @@ public final class XenoService implements AutoCloseable {
                 recorder.inFlight(),
                 detector.snapshot(),
                 replicator.status(),
-                intake.map(i -> new XenoStatus.Intake(
-                        i.appliedCount(), i.duplicateCount(), i.refusedCount(), i.failedCount())));
+                intake.map(i ->
+                        new XenoStatus.Intake(i.appliedCount(), i.duplicateCount(), i.refusedCount(), i.failedCount())),
+                backChannelStatus());
+    }
+
+    private XenoStatus.BackChannel backChannelStatus() {
+        Map<String, Long> refused = new LinkedHashMap<>();
+        backChannel.refusedCounts().forEach((reason, count) -> refused.put(reason.id(), count));
+        return new XenoStatus.BackChannel(backChannel.verifiedCount(), refused);
     }
 
     /** Stops the detector and the replicator (peers in DNS stay there; see {@link Replicator#close()}). */

@@ -1,5 +1,6 @@
 package org.xenoservice;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.xenoservice.overload.OverloadSnapshot;
@@ -14,6 +15,7 @@ import org.xenoservice.replicate.ReplicationStatus;
  * @param overload the detector's view
  * @param replication the replicator's view
  * @param intake what the origin's capture intake did, when it has one
+ * @param backChannel what the origin made of requests claiming to come from its peers
  */
 public record XenoStatus(
         String site,
@@ -21,7 +23,8 @@ public record XenoStatus(
         long inFlight,
         OverloadSnapshot overload,
         ReplicationStatus replication,
-        Optional<Intake> intake) {
+        Optional<Intake> intake,
+        BackChannel backChannel) {
     /**
      * The origin's capture intake, counted since the service started.
      *
@@ -32,11 +35,27 @@ public record XenoStatus(
      */
     public record Intake(long applied, long duplicates, long refused, long failed) {}
 
+    /**
+     * Requests that claimed to come from one of the site's peers (proxied, or a captured request's
+     * delivery), counted since the service started.
+     *
+     * @param verified signed by a pinned peer's key, fresh, not replayed, with the body signed
+     * @param refused refused, by reason id ({@code unsigned}, {@code bad-signature}, {@code replayed}, ...;
+     *     every reason, 0 included)
+     */
+    public record BackChannel(long verified, Map<String, Long> refused) {
+        /** Copies the map. */
+        public BackChannel {
+            refused = Map.copyOf(refused);
+        }
+    }
+
     /** Checks nothing is null. */
     public XenoStatus {
         Objects.requireNonNull(site, "site");
         Objects.requireNonNull(overload, "overload");
         Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(intake, "intake");
+        Objects.requireNonNull(backChannel, "backChannel");
     }
 }

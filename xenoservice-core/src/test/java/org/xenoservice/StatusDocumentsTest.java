@@ -48,7 +48,14 @@ class StatusDocumentsTest {
                 List.of());
         OverloadSnapshot overload = new OverloadSnapshot(
                 OverloadState.OVERLOADED, Duration.ofSeconds(1), false, true, Map.of(), 100, 150, 1);
-        XenoStatus status = new XenoStatus("books.example", 10, 2, overload, replication, Optional.empty());
+        XenoStatus status = new XenoStatus(
+                "books.example",
+                10,
+                2,
+                overload,
+                replication,
+                Optional.empty(),
+                new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
 
@@ -95,7 +102,14 @@ class StatusDocumentsTest {
                 List.of());
         OverloadSnapshot overload =
                 new OverloadSnapshot(OverloadState.NORMAL, Duration.ofSeconds(1), false, true, Map.of(), 100, 150, 1);
-        XenoStatus status = new XenoStatus("books.example", 10, 2, overload, replication, Optional.empty());
+        XenoStatus status = new XenoStatus(
+                "books.example",
+                10,
+                2,
+                overload,
+                replication,
+                Optional.empty(),
+                new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
         JsonNode shown = json.path("replication").path("peers").path(0);

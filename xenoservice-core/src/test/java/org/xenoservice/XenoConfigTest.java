@@ -36,6 +36,9 @@ class XenoConfigTest {
     @TempDir
     Path dir;
 
+    /** The Ed25519 public key of RFC 8032's first test vector, on one line as 'peer identity' prints a key. */
+    private static final String PEER_KEY = "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+
     private KeyPair keys;
 
     @BeforeEach
@@ -63,8 +66,12 @@ class XenoConfigTest {
         peer.p1.addresses = 192.0.2.10, 2001:db8::10
         peer.p1.weight = 5
         peer.p1.region = eu
+        peer.p1.public-key = MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
         peer.p2.control-url = http://peer2.example.net:8081
         peer.p2.addresses = 192.0.2.11
+        peer.p2.public-key = -----BEGIN PUBLIC KEY-----\\n\\
+          MCowBQYDK2VwAyEAPUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=\\n\\
+          -----END PUBLIC KEY-----
         dns.servers = 192.0.2.53:5353, 192.0.2.54
         dns.tsig-file = tsig.key
         dns.ttl-seconds = 20
@@ -99,6 +106,12 @@ class XenoConfigTest {
                 p1.servingAddresses());
         assertEquals(5, p1.weight());
         assertEquals("eu", p1.region().orElseThrow());
+        assertEquals(PEER_KEY, org.xenoservice.protocol.PeerSignature.keyId(p1.publicKey()));
+        assertEquals(
+                "MCowBQYDK2VwAyEAPUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=",
+                org.xenoservice.protocol.PeerSignature.keyId(
+                        config.peers().get(1).publicKey()),
+                "a key given as PEM");
         DnsSettings dns = config.dns().orElseThrow();
         assertEquals("books.example", dns.name());
         assertEquals(2, dns.servers().size());
@@ -141,9 +154,14 @@ class XenoConfigTest {
                 "peer without addresses|peer.p1.control-url = http://x:1|peer.p1.addresses is required",
                 "peer host name instead of address|peer.p1.control-url = http://x:1\\npeer.p1.addresses = peer.example|"
                         + "not an IP address literal",
-                "peer ftp control url|peer.p1.control-url = ftp://x:1\\npeer.p1.addresses = 192.0.2.1|absolute http(s) URL",
+                "peer ftp control url|peer.p1.control-url = ftp://x:1\\npeer.p1.addresses = 192.0.2.1\\n"
+                        + "peer.p1.public-key = " + PEER_KEY + "|absolute http(s) URL",
                 "peer weight out of range|peer.p1.control-url = http://x:1\\npeer.p1.addresses = 192.0.2.1\\n"
                         + "peer.p1.weight = 0|peer.p1.weight must be between 1 and 1000",
+                "peer without public key|peer.p1.control-url = http://x:1\\npeer.p1.addresses = 192.0.2.1|"
+                        + "peer.p1.public-key is required",
+                "peer with a bad public key|peer.p1.control-url = http://x:1\\npeer.p1.addresses = 192.0.2.1\\n"
+                        + "peer.p1.public-key = bm90IGEga2V5|peer.p1.public-key is not an Ed25519 public key",
                 "bad dynamic policy|dynamic./order = teleport|policy must be proxy, capture or degrade",
                 "capture without intake or back-channel|dynamic./order = capture,page=/t.html|needs an \"intake\"",
                 "dns without tsig|dns.servers = 127.0.0.1:53|exactly one of dns.tsig",
@@ -319,10 +337,23 @@ class XenoConfigTest {
     @Test
     void duplicatePeersAndRoutesAreRefused() throws IOException {
         XenoConfig.Builder builder = XenoConfig.builder();
-        PeerSpec peer =
-                PeerSpec.of("p1", java.net.URI.create("http://x:1"), List.of(InetAddress.getByName("192.0.2.1")));
+        PeerSpec peer = PeerSpec.of(
+                "p1",
+                java.net.URI.create("http://x:1"),
+                List.of(InetAddress.getByName("192.0.2.1")),
+                SiteKeys.generate().getPublic());
         builder.peer(peer);
         assertThrows(IllegalArgumentException.class, () -> builder.peer(peer));
+        IllegalArgumentException sameKey = assertThrows(
+                IllegalArgumentException.class,
+                () -> builder.peer(new PeerSpec(
+                        "p2",
+                        peer.controlUrl(),
+                        peer.servingAddresses(),
+                        1,
+                        java.util.Optional.empty(),
+                        peer.publicKey())));
+        assertTrue(sameKey.getMessage().contains("same public key"), sameKey.getMessage());
         builder.dynamicRoute("/order", "degrade,page=/s.html");
         assertThrows(IllegalArgumentException.class, () -> builder.dynamicRoute("/order", "degrade,page=/t.html"));
     }

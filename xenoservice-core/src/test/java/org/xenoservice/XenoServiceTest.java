@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -34,12 +35,16 @@ import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
 import org.xenoservice.overload.RecentCounts;
 import org.xenoservice.overload.RequestRecorder;
+import org.xenoservice.peer.PeerIdentity;
 import org.xenoservice.protocol.CapturedRequest;
+import org.xenoservice.protocol.ControlSignature;
 import org.xenoservice.replicate.DnsSettings;
+import org.xenoservice.replicate.PeerSpec;
 import org.xenoservice.replicate.ReplicationPhase;
 
 class XenoServiceTest {
     private static final String TOKEN = "test-admin-token-0123456789";
+    private static final KeyPair PEER = SiteKeys.generate();
 
     @TempDir
     Path dir;
@@ -139,7 +144,8 @@ class XenoServiceTest {
 
     @Test
     void intakeAppliesEachCapturedOrderOnce() throws IOException {
-        XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
+        XenoService xeno = start(withPeer()
+                .backChannel(java.net.URI.create("http://10.0.0.5:8080"))
                 .dynamicRoute("/order", "capture,page=/thanks.html")
                 .captureHandler(request -> applied.add(request.idempotencyKey())));
         Map<String, String> headers = Map.of(
@@ -152,40 +158,42 @@ class XenoServiceTest {
                 "Content-Type",
                 "application/x-www-form-urlencoded");
         assertEquals(
-                200,
-                serve(xeno, "POST", XenoService.INTAKE_PATH, headers, "book=1").status());
-        XenoResponse again = serve(xeno, "POST", XenoService.INTAKE_PATH, headers, "book=1");
+                401,
+                serve(xeno, "POST", XenoService.INTAKE_PATH, headers, "book=1").status(),
+                "unsigned");
+        assertTrue(applied.isEmpty());
+        assertEquals(200, deliver(xeno, headers, "book=1").status());
+        XenoResponse again = deliver(xeno, headers, "book=1");
         assertEquals(200, again.status());
         assertTrue(new String(again.body(), StandardCharsets.UTF_8).contains("duplicate"));
         assertEquals(List.of("order-1"), applied);
         assertEquals(1, xeno.status().intake().orElseThrow().applied());
         assertEquals(1, xeno.status().intake().orElseThrow().duplicates());
+        assertEquals(2, xeno.status().backChannel().verified());
+        assertEquals(1, xeno.status().backChannel().refused().get("unsigned"));
     }
 
     @Test
     void intakeWithoutAHandlerAsksPeersToKeepTheirCaptures() throws IOException {
-        XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
+        XenoService xeno = start(withPeer()
+                .backChannel(java.net.URI.create("http://10.0.0.5:8080"))
                 .dynamicRoute("/order", "capture,page=/thanks.html"));
-        XenoResponse answer = serve(xeno, "POST", XenoService.INTAKE_PATH, Map.of("Idempotency-Key", "k"), "x");
+        XenoResponse answer = deliver(xeno, Map.of("Idempotency-Key", "k"), "x");
         assertEquals(503, answer.status());
         assertEquals("60", answer.headers().get("Retry-After"));
-        XenoService plain = start(base().stateDirectory(dir.resolve("other")));
-        assertEquals(
-                404,
-                serve(plain, "POST", XenoService.INTAKE_PATH, Map.of("Idempotency-Key", "k"), "x")
-                        .status());
+        XenoService plain = start(withPeer().stateDirectory(dir.resolve("other")));
+        assertEquals(404, deliver(plain, Map.of("Idempotency-Key", "k"), "x").status());
     }
 
     @Test
     void intakeRefusesABodyOverTheLimit() throws IOException {
-        XenoService xeno = start(base().backChannel(java.net.URI.create("http://10.0.0.5:8080"))
+        XenoService xeno = start(withPeer()
+                .backChannel(java.net.URI.create("http://10.0.0.5:8080"))
                 .dynamicRoute("/order", "capture,page=/thanks.html")
                 .captureHandler(request -> applied.add(request.idempotencyKey())));
         String body = "x".repeat(CapturedRequest.MAX_BODY_BYTES + 1);
-        XenoResponse answer = serve(
+        XenoResponse answer = deliver(
                 xeno,
-                "POST",
-                XenoService.INTAKE_PATH,
                 Map.of("Idempotency-Key", "big", "X-Forwarded-Host", "books.example", "X-Xeno-Path", "/order"),
                 body);
         assertEquals(413, answer.status());
@@ -290,6 +298,24 @@ class XenoServiceTest {
         }
     }
 
+    /** The base with one peer, whose key signs the deliveries {@link #deliver} sends. */
+    private XenoConfig.Builder withPeer() throws IOException {
+        return base().peer(PeerSpec.of(
+                "p1",
+                java.net.URI.create("http://127.0.0.1:9"),
+                List.of(java.net.InetAddress.getByName("192.0.2.1")),
+                PEER.getPublic()));
+    }
+
+    /** A delivery to the intake signed by {@link #PEER}, as a peer's capture forwarder sends it. */
+    private static XenoResponse deliver(XenoService xeno, Map<String, String> headers, String body) throws IOException {
+        List<Map.Entry<String, String>> signed = new java.util.ArrayList<>(new TreeMap<>(headers).entrySet());
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        Map<String, String> all = new TreeMap<>(headers);
+        all.putAll(PeerIdentity.of(PEER).sign("POST", XenoService.INTAKE_PATH, signed, ControlSignature.sha256(bytes)));
+        return serve(xeno, "POST", XenoService.INTAKE_PATH, all, body);
+    }
+
     private XenoConfig.Builder base() {
         return XenoConfig.builder()
                 .site("books.example")
@@ -313,7 +339,12 @@ class XenoServiceTest {
         Map<String, String> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         byName.putAll(headers);
         InputStream in = new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8));
-        return xeno.serveXenoPath(method, path, name -> Optional.ofNullable(byName.get(name)), in);
+        return xeno.serveXenoPath(
+                method,
+                path,
+                path,
+                name -> Optional.ofNullable(byName.get(name)).map(List::of).orElse(List.of()),
+                in);
     }
 
     private static long await(java.util.function.Supplier<Optional<Long>> value) {

@@ -22,6 +22,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.backchannel.BackChannelGuard;
+import org.xenoservice.backchannel.PeerVerdict;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.SiteName;
 import org.xenoservice.dynamic.JournalException;
@@ -42,7 +44,8 @@ import org.xenoservice.protocol.CapturedRequest;
  *     manifestRoutes, request -> orders.place(request))) {
  *   // in the web framework's handler for POST /intake, on a thread that may block:
  *   byte[] body = in.readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);
- *   IntakeResponse answer = intake.accept(method, name -> Optional.ofNullable(headers.getFirst(name)), body);
+ *   PeerVerdict verdict = guard.verify(method, rawTarget, name -> headers.get(name), body);
+ *   IntakeResponse answer = intake.accept(verdict, method, body);
  *   // write answer.status(), answer.contentType() and answer.body()
  * }
  * }</pre>
@@ -75,8 +78,10 @@ import org.xenoservice.protocol.CapturedRequest;
  *   <li>{@code 503}: the intake is closed, or its ledger failed an earlier write and must be
  *       reopened; nothing was applied.
  * </ul>
- * The intake does not authenticate peers: serve it on an address only the site's peers reach
- * (the origin's back channel), or put authentication in front of it.
+ * The intake takes only deliveries a {@link BackChannelGuard} verified as signed by one of the
+ * site's pinned peers ({@link #accept(PeerVerdict, String, byte[])}), and reads only the headers
+ * the peer signed; a refused verdict is answered with its 401 or 403 and nothing is applied.
+ * {@link org.xenoservice.XenoService} verifies every delivery to its {@code /_xeno/intake} so.
  *
  * <h2>Durability</h2>
  * The ledger ({@code intake.ledger} in the ledger directory) is append-only, each record
@@ -145,8 +150,30 @@ public final class CaptureIntake implements AutoCloseable {
     }
 
     /**
-     * Decides one forwarded request, applying it through the handler if its key is new; see the
-     * class comment for the answers. Never throws for anything the request holds.
+     * Decides one delivery that {@code verdict} says a pinned peer signed, reading only the headers
+     * the peer signed; a refused verdict is answered with its status (401, 403 or 413) and nothing
+     * is applied. See the class comment for the other answers. Never throws for anything the
+     * request holds.
+     *
+     * @param verdict what {@link BackChannelGuard#verify} decided about the request
+     * @param method the request's HTTP method
+     * @param body the body the verdict was decided on
+     * @return the answer to write
+     */
+    public IntakeResponse accept(PeerVerdict verdict, String method, byte[] body) {
+        Objects.requireNonNull(verdict, "verdict");
+        if (!verdict.isVerified()) {
+            refused.increment();
+            return answer(
+                    verdict.status(), error(verdict.refusal().orElseThrow().id(), verdict.message(), null));
+        }
+        return accept(method, verdict::signedHeader, body);
+    }
+
+    /**
+     * Decides one forwarded request whose sender is already verified, applying it through the
+     * handler if its key is new; see the class comment for the answers. Never throws for anything
+     * the request holds.
      *
      * @param method the request's HTTP method
      * @param header the request's header by name, looked up case-insensitively; empty when absent
@@ -154,7 +181,7 @@ public final class CaptureIntake implements AutoCloseable {
      *     {@link CapturedRequest#MAX_BODY_BYTES} + 1 bytes so that an oversize body is seen
      * @return the answer to write
      */
-    public IntakeResponse accept(String method, Function<String, Optional<String>> header, byte[] body) {
+    IntakeResponse accept(String method, Function<String, Optional<String>> header, byte[] body) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(header, "header");
         Objects.requireNonNull(body, "body");

@@ -39,6 +39,8 @@ import org.xenoservice.dynamic.JournalEntry;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.protocol.CaptureRules;
 import org.xenoservice.protocol.CapturedRequest;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.PeerSignature;
 import org.xenoservice.protocol.SiteQuota;
 
 /**
@@ -48,7 +50,9 @@ import org.xenoservice.protocol.SiteQuota;
  * names for the request's path, with the {@code Idempotency-Key}, {@code X-Forwarded-Host} (the
  * site), {@code X-Xeno-Path}, {@code X-Xeno-Method} and {@code X-Xeno-Captured-At} headers, the
  * captured headers and the body ({@link CaptureDelivery}: what an
- * {@link org.xenoservice.intake.CaptureIntake} at the origin reads), and acknowledges each on a 2xx
+ * {@link org.xenoservice.intake.CaptureIntake} at the origin reads), all signed with the peer's
+ * {@link PeerIdentity} ({@link org.xenoservice.protocol.PeerSignature}: the method, the intake's
+ * path, those headers and the body's digest), and acknowledges each on a 2xx
  * answer. A request the intake refuses for what it is (a {@code 4xx} but 401, 403, 408, 409, 421,
  * 425 and 429), or that can no longer be encoded, is set aside in the site's dead letters so that
  * the queue always moves; anything else is retried, from the same request, with exponential backoff
@@ -63,7 +67,7 @@ import org.xenoservice.protocol.SiteQuota;
  * dead letters are kept per site; beyond them the oldest is dropped, with an error log.
  *
  * <pre>{@code
- * try (Captures captures = Captures.builder(storeRoot.resolve("capture"), peerSites)
+ * try (Captures captures = Captures.builder(storeRoot.resolve("capture"), peerSites, identity)
  *     .storedBytes(peerSites::storedBytes).enrollments(peerSites::enrollment).open()) {
  *   captures.capture(request);   // durable when it returns; answer 202 now
  * }
@@ -90,6 +94,7 @@ public final class Captures implements AutoCloseable {
 
     private final Path directory;
     private final SiteLookup sites;
+    private final PeerIdentity identity;
     private final ExecutorService clientThreads;
     private final HttpClient client;
     private final Map<String, Forwarder> forwarders = new ConcurrentHashMap<>();
@@ -103,6 +108,7 @@ public final class Captures implements AutoCloseable {
     private Captures(Builder builder) {
         this.directory = builder.directory;
         this.sites = builder.sites;
+        this.identity = builder.identity;
         this.storedBytes = builder.storedBytes;
         this.enrollments = builder.enrollments;
         this.maxDeadLetters = builder.maxDeadLetters;
@@ -121,20 +127,22 @@ public final class Captures implements AutoCloseable {
 
     /**
      * Opens the journals already under {@code directory} and starts their forwarders; {@code sites}
-     * gives each site's active manifest, whose capture routes name the intakes. Every site gets
+     * gives each site's active manifest, whose capture routes name the intakes; {@code identity}
+     * signs every delivery, so that the origin applies it only from a peer it pins. Every site gets
      * {@link CaptureLimits#DEFAULT} and the default storage quota; use {@link #builder} to give them.
      *
      * @throws IOException if the directory cannot be created or listed, or a journal opened
      */
-    public static Captures open(Path directory, SiteLookup sites) throws IOException {
-        return builder(directory, sites).open();
+    public static Captures open(Path directory, SiteLookup sites, PeerIdentity identity) throws IOException {
+        return builder(directory, sites, identity).open();
     }
 
     /**
-     * Starts configuring the captures under {@code directory} of the sites {@code sites} serves.
+     * Starts configuring the captures under {@code directory} of the sites {@code sites} serves,
+     * their deliveries signed by {@code identity}.
      */
-    public static Builder builder(Path directory, SiteLookup sites) {
-        return new Builder(directory, sites);
+    public static Builder builder(Path directory, SiteLookup sites, PeerIdentity identity) {
+        return new Builder(directory, sites, identity);
     }
 
     private static Captures open(Builder builder) throws IOException {
@@ -309,14 +317,16 @@ public final class Captures implements AutoCloseable {
     public static final class Builder {
         private final Path directory;
         private final SiteLookup sites;
+        private final PeerIdentity identity;
         private ToLongFunction<String> storedBytes = site -> 0;
         private Function<String, Optional<Enrollment>> enrollments = site -> Optional.empty();
         private LongSupplier nanoTime = System::nanoTime;
         private int maxDeadLetters = DEFAULT_MAX_DEAD_LETTERS;
 
-        private Builder(Path directory, SiteLookup sites) {
+        private Builder(Path directory, SiteLookup sites, PeerIdentity identity) {
             this.directory = Objects.requireNonNull(directory, "directory");
             this.sites = Objects.requireNonNull(sites, "sites");
+            this.identity = Objects.requireNonNull(identity, "identity");
         }
 
         /**
@@ -564,15 +574,15 @@ public final class Captures implements AutoCloseable {
                         request.path());
                 return Delivery.RETRY;
             }
-            HttpRequest.Builder post;
+            HttpRequest post;
             try {
-                post = post(intake.get(), request);
+                post = signedPost(intake.get(), request);
             } catch (IllegalArgumentException e) {
                 LOG.error("capture of {} #{}: cannot be encoded: {}", site, entry.sequence(), e.getMessage());
                 return Delivery.REFUSED;
             }
             CompletableFuture<HttpResponse<Void>> future =
-                    client.sendAsync(post.build(), HttpResponse.BodyHandlers.discarding());
+                    client.sendAsync(post, HttpResponse.BodyHandlers.discarding());
             inFlight = future;
             try {
                 int status = future.get(DELIVERY_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS)
@@ -616,22 +626,30 @@ public final class Captures implements AutoCloseable {
             }
         }
 
-        /** The delivery of {@code request} to {@code intake}; throws IllegalArgumentException if it cannot be encoded. */
-        private HttpRequest.Builder post(URI intake, CapturedRequest request) {
+        /**
+         * The delivery of {@code request} to {@code intake}, its headers and body signed by the peer's
+         * identity; throws IllegalArgumentException if it cannot be encoded.
+         */
+        private HttpRequest signedPost(URI intake, CapturedRequest request) {
+            List<Map.Entry<String, String>> headers = new ArrayList<>();
+            headers.add(Map.entry(CaptureDelivery.IDEMPOTENCY_KEY, request.idempotencyKey()));
+            headers.add(Map.entry(CaptureDelivery.FORWARDED_HOST, request.site()));
+            headers.add(Map.entry(CaptureDelivery.XENO_PATH, request.path()));
+            headers.add(Map.entry(CaptureDelivery.XENO_METHOD, request.method()));
+            headers.add(Map.entry(
+                    CaptureDelivery.XENO_CAPTURED_AT, request.capturedAt().toString()));
+            for (CapturedRequest.Header header : request.headers()) {
+                headers.add(Map.entry(header.name(), header.value()));
+            }
+            String target = PeerSignature.target(intake);
+            byte[] body = request.body();
             HttpRequest.Builder post = HttpRequest.newBuilder(intake)
                     .timeout(DELIVERY_TIMEOUT)
-                    .header(CaptureDelivery.IDEMPOTENCY_KEY, request.idempotencyKey())
-                    .header(CaptureDelivery.FORWARDED_HOST, request.site())
-                    .header(CaptureDelivery.XENO_PATH, request.path())
-                    .header(CaptureDelivery.XENO_METHOD, request.method())
-                    .header(
-                            CaptureDelivery.XENO_CAPTURED_AT,
-                            request.capturedAt().toString())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
-            for (CapturedRequest.Header header : request.headers()) {
-                post.header(header.name(), header.value());
-            }
-            return post;
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            headers.forEach(header -> post.header(header.getKey(), header.getValue()));
+            identity.sign("POST", target, headers, ControlSignature.sha256(body))
+                    .forEach(post::header);
+            return post.build();
         }
 
         private void await(long millis) {

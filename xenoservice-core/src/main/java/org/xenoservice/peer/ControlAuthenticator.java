@@ -106,7 +106,7 @@ final class ControlAuthenticator {
                         "site " + site
                                 + " is not enrolled on this peer; ask its operator to enrol it with its public key"));
         long now = clock.instant().getEpochSecond();
-        if (Math.abs(now - seconds) > skew.toSeconds()) {
+        if (!ControlSignature.isFresh(seconds, now, skew.toSeconds())) {
             throw new ControlAuthException(
                     Reason.STALE,
                     "the call was signed at " + seconds + " but the peer's clock says " + now + " (more than "

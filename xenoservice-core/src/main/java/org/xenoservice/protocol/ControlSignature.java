@@ -108,6 +108,21 @@ public final class ControlSignature {
                 && SiteKeys.verify(key, signedText(method, path, timestamp, nonce, bodySha256), signature);
     }
 
+    /**
+     * Whether a call signed at {@code signedSeconds} is within {@code skewSeconds} of
+     * {@code nowSeconds}, either way. Exact for every {@code long}: a timestamp so far from now that
+     * the difference overflows (e.g. now − 2<sup>63</sup>) is stale, never fresh.
+     */
+    public static boolean isFresh(long signedSeconds, long nowSeconds, long skewSeconds) {
+        long difference;
+        try {
+            difference = Math.subtractExact(nowSeconds, signedSeconds);
+        } catch (ArithmeticException overflow) {
+            return false;
+        }
+        return difference >= -skewSeconds && difference <= skewSeconds;
+    }
+
     private static byte[] signedText(String method, String path, String timestamp, String nonce, String bodySha256) {
         String text = SCHEME + "\n" + method.toUpperCase(Locale.ROOT) + "\n" + path + "\n" + timestamp + "\n" + nonce
                 + "\n" + bodySha256;

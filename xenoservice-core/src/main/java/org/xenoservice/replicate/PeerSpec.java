@@ -2,6 +2,7 @@ package org.xenoservice.replicate;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.security.PublicKey;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -17,9 +18,16 @@ import java.util.regex.Pattern;
  * @param servingAddresses the addresses clients reach the peer's serving port on, at least one
  * @param weight how strongly to prefer the peer: heavier peers are activated first (1 to 1000)
  * @param region where the peer is, for status and for the operator's own choice (may be empty)
+ * @param publicKey the peer host's own Ed25519 identity key ({@code peer.<name>.public-key}): the
+ *     origin trusts a proxied request or a captured request's delivery only when this key signed it
  */
 public record PeerSpec(
-        String name, URI controlUrl, List<InetAddress> servingAddresses, int weight, Optional<String> region) {
+        String name,
+        URI controlUrl,
+        List<InetAddress> servingAddresses,
+        int weight,
+        Optional<String> region,
+        PublicKey publicKey) {
     /** The weight of a peer whose configuration gives none. */
     public static final int DEFAULT_WEIGHT = 1;
 
@@ -30,6 +38,9 @@ public record PeerSpec(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(controlUrl, "controlUrl");
         Objects.requireNonNull(region, "region");
+        Objects.requireNonNull(
+                publicKey,
+                "publicKey: the peer's identity key, which its operator prints with" + " 'xenoservice peer identity'");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(
                     "peer name must be 1 to 63 letters, digits, '.', '_' or '-', was \"" + name + "\"");
@@ -49,10 +60,14 @@ public record PeerSpec(
         if (weight < 1 || weight > 1000) {
             throw new IllegalArgumentException("peer " + name + ": weight must be between 1 and 1000, was " + weight);
         }
+        if (!"Ed25519".equals(publicKey.getAlgorithm()) && !"EdDSA".equals(publicKey.getAlgorithm())) {
+            throw new IllegalArgumentException("peer " + name
+                    + ": the public key must be the peer's Ed25519 identity key, was " + publicKey.getAlgorithm());
+        }
     }
 
     /** A peer of weight {@link #DEFAULT_WEIGHT} in no particular region. */
-    public static PeerSpec of(String name, URI controlUrl, List<InetAddress> servingAddresses) {
-        return new PeerSpec(name, controlUrl, servingAddresses, DEFAULT_WEIGHT, Optional.empty());
+    public static PeerSpec of(String name, URI controlUrl, List<InetAddress> servingAddresses, PublicKey publicKey) {
+        return new PeerSpec(name, controlUrl, servingAddresses, DEFAULT_WEIGHT, Optional.empty(), publicKey);
     }
 }

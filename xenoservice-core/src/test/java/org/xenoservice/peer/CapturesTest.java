@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -91,7 +92,10 @@ class CapturesTest {
                 .build(bundle);
         sites.receive(SHOP, new ByteArrayInputStream(bundle.toByteArray()));
         sites.activate(SHOP, 1);
-        captures = Captures.builder(dir.resolve("capture"), sites)
+        captures = Captures.builder(
+                        dir.resolve("capture"),
+                        sites,
+                        PeerIdentity.loadOrCreate(dir.resolve("peer"), Clock.systemUTC()))
                 .storedBytes(sites::storedBytes)
                 .enrollments(sites::enrollment)
                 .nanoTime(now::get)

@@ -158,6 +158,33 @@ class ControlAuthenticatorTest {
     }
 
     @Test
+    void aTimestampWhoseDistanceOverflowsIsStaleNotFresh() {
+        // now - 2^63: "now - timestamp" overflows to Long.MIN_VALUE, and Math.abs of that is negative
+        String timestamp = Long.toString(NOW.getEpochSecond() + Long.MIN_VALUE);
+        String nonce = ControlSignature.newNonce();
+        String text = ControlSignature.SCHEME + "\nPOST\n" + PATH + "\n" + timestamp + "\n" + nonce + "\n" + BODY;
+        Map<String, String> headers =
+                new TreeMap<>(ControlSignature.sign(OWNER.getPrivate(), SITE, "POST", PATH, BODY, NOW, nonce));
+        headers.put(ControlSignature.TIMESTAMP_HEADER, timestamp);
+        headers.put(
+                ControlSignature.SIGNATURE_HEADER,
+                java.util.Base64.getEncoder()
+                        .encodeToString(SiteKeys.sign(
+                                OWNER.getPrivate(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertEquals(Reason.STALE, refused(headers).reason());
+    }
+
+    @Test
+    void freshnessIsExactAtTheEdgesOfLong() {
+        assertTrue(ControlSignature.isFresh(100, 100, 0));
+        assertTrue(ControlSignature.isFresh(Long.MAX_VALUE, Long.MAX_VALUE - 5, 5));
+        assertTrue(!ControlSignature.isFresh(Long.MIN_VALUE, 0, 300));
+        assertTrue(!ControlSignature.isFresh(Long.MAX_VALUE, -1, 300));
+        assertTrue(!ControlSignature.isFresh(1_000 + Long.MIN_VALUE, 1_000, 300));
+        assertTrue(!ControlSignature.isFresh(Long.MAX_VALUE - 200, Long.MIN_VALUE + 100, 300));
+    }
+
+    @Test
     void aReplayedCallIsRefused() throws ControlAuthException {
         Map<String, String> headers = signed(OWNER, SITE, "POST", PATH, NOW);
         auth.authenticate("POST", PATH, SITE, headers);

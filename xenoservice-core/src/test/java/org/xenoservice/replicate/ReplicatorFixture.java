@@ -85,7 +85,8 @@ final class ReplicatorFixture implements AutoCloseable {
                     URI.create("http://p" + n + ".peers.test:7070/"),
                     List.of(peerAddress(n)),
                     weight,
-                    Optional.empty()));
+                    Optional.empty(),
+                    org.xenoservice.key.SiteKeys.generate().getPublic()));
             peers.put("p" + n, new FakePeer(SITE));
         }
         return this;

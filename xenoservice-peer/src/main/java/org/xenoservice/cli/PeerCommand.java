@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,7 @@ import org.xenoservice.client.PushResult;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerConfig;
+import org.xenoservice.peer.PeerIdentity;
 import org.xenoservice.peer.PeerSettingException;
 import org.xenoservice.peer.PeerSettingException.Setting;
 import org.xenoservice.peer.TlsEngine;
@@ -36,7 +38,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code peer push|status|activate|retire|serve}: a site's bundles on peer hosts, and the peer host itself. */
+/**
+ * {@code peer push|status|activate|retire|serve|identity}: a site's bundles on peer hosts, and the
+ * peer host itself.
+ */
 @Command(
         name = "peer",
         description = "Push a site's bundles to peer hosts and manage them there (signed with the site's key), or run "
@@ -46,7 +51,8 @@ import picocli.CommandLine.TypeConversionException;
             PeerCommand.Status.class,
             PeerCommand.Activate.class,
             PeerCommand.Retire.class,
-            PeerCommand.Serve.class
+            PeerCommand.Serve.class,
+            PeerCommand.Identity.class
         })
 final class PeerCommand extends CommandGroup {
     /** Which peer to call, and how. */
@@ -385,6 +391,9 @@ final class PeerCommand extends CommandGroup {
                     scheme,
                     settings.bindAddress(),
                     server.controlPort());
+            out.printf(
+                    "peer identity (origins pin it as peer.<name>.public-key): %s%n",
+                    server.identity().publicKeyId());
             out.flush();
             boolean interrupted = false;
             try {
@@ -493,6 +502,36 @@ final class PeerCommand extends CommandGroup {
                     .orElseThrow(() -> new TypeConversionException(
                             "'" + value + "' is not a TLS engine; give auto (OpenSSL when it loads, else the JDK's), "
                                     + "openssl or jdk"));
+        }
+    }
+
+    /** {@code peer identity}. */
+    @Command(
+            name = "identity",
+            description = {
+                "Print this peer host's public key, on one line, for the owners of the sites it serves: their origin"
+                        + " pins it as peer.<name>.public-key and trusts only the requests it signed.",
+                "The identity is made in the store on first use (identity/peer.key, mode 600) and kept."
+            })
+    static final class Identity implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
+
+        @Option(
+                names = "--store",
+                required = true,
+                paramLabel = "DIR",
+                description = "The peer's store directory (store-directory of its --config file).")
+        Path store;
+
+        @Override
+        public Integer call() throws IOException {
+            PeerIdentity identity = PeerIdentity.loadOrCreate(store.toAbsolutePath(), Clock.systemUTC());
+            spec.commandLine().getOut().println(identity.publicKeyId());
+            return XenoCli.OK;
         }
     }
 

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,10 +36,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenoservice.backchannel.BackChannelGuard;
+import org.xenoservice.backchannel.PeerVerdict;
 import org.xenoservice.dynamic.CaptureJournal;
 import org.xenoservice.dynamic.JournalEntry;
 import org.xenoservice.intake.CaptureIntake;
 import org.xenoservice.intake.IntakeResponse;
+import org.xenoservice.key.SiteKeys;
 import org.xenoservice.protocol.CapturedRequest;
 
 /**
@@ -74,6 +76,7 @@ class CaptureCrashIT {
     private final CountDownLatch peerKilled = new CountDownLatch(1);
     private final List<Process> peers = new ArrayList<>();
     private CaptureIntake intake;
+    private BackChannelGuard guard;
     private Undertow origin;
     private Path config;
     private int servingPort;
@@ -106,10 +109,13 @@ class CaptureCrashIT {
                         return;
                     }
                     HeaderMap headers = exchange.getRequestHeaders();
-                    IntakeResponse answer = intake.accept(
-                            exchange.getRequestMethod().toString(),
-                            name -> Optional.ofNullable(headers.getFirst(name)),
-                            body);
+                    PeerVerdict verdict = guard().verify(
+                                    exchange.getRequestMethod().toString(),
+                                    exchange.getRequestURI(),
+                                    name -> headers.get(name) == null ? List.of() : List.copyOf(headers.get(name)),
+                                    body);
+                    IntakeResponse answer =
+                            intake.accept(verdict, exchange.getRequestMethod().toString(), body);
                     exchange.setStatusCode(answer.status());
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, answer.contentType());
                     exchange.getOutputStream().write(answer.body());
@@ -211,6 +217,16 @@ class CaptureCrashIT {
     }
 
     // --- helpers ------------------------------------------------------------------------------
+
+    /** The origin's check of the peer's signature, pinning the identity the peer made on its first start. */
+    private synchronized BackChannelGuard guard() throws IOException {
+        if (guard == null) {
+            guard = BackChannelGuard.create(
+                    Map.of("peer", SiteKeys.readPublicKey(dir.resolve("peer/store/identity/peer.pub"))),
+                    java.time.Clock.systemUTC());
+        }
+        return guard;
+    }
 
     private String configureAndStartPeer() throws IOException, InterruptedException {
         XenoCliTest.run("keys", "generate", "--out", dir.resolve("keys").toString())

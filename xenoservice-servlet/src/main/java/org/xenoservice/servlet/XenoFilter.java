@@ -25,6 +25,9 @@ import org.xenoservice.RequestTracker;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoResponse;
 import org.xenoservice.XenoService;
+import org.xenoservice.backchannel.BackChannelGuard;
+import org.xenoservice.backchannel.PeerVerdict;
+import org.xenoservice.protocol.PeerSignature;
 
 /**
  * Brings XenoService to an existing servlet web app: it records every request the app handles,
@@ -66,6 +69,11 @@ import org.xenoservice.XenoService;
  * response body bytes the container reports ({@code BytesSent}: Tomcat's and Undertow's own
  * counters; in other containers the declared {@code Content-Length}), without the error page a
  * container writes after the app threw.
+ *
+ * <p>A request that claims to come from one of the site's peers ({@link XenoService#claimsPeer}: it
+ * names a peer key) is verified before the app sees it: refused with 401, 403 or 413, or passed on
+ * with the peer's name in the request attribute {@value XenoService#PEER_ATTRIBUTE} and its body
+ * (read, up to 1 MiB, to check the digest the peer signed) given back to the app.
  */
 public final class XenoFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(XenoFilter.class);
@@ -169,6 +177,8 @@ public final class XenoFilter implements Filter {
         try {
             if (service.isXenoPath(path)) {
                 serveXeno(service, request, response, path);
+            } else if (request.getHeader(PeerSignature.PEER_KEY_HEADER) != null) { // XenoService.claimsPeer
+                servePeer(service, request, response, chain);
             } else {
                 chain.doFilter(request, response);
             }
@@ -215,10 +225,51 @@ public final class XenoFilter implements Filter {
             return;
         }
         XenoResponse answer = service.serveXenoPath(
-                request.getMethod(),
-                path,
-                header -> Optional.ofNullable(request.getHeader(header)),
-                new ByteArrayInputStream(body));
+                request.getMethod(), path, target(request), headerValues(request), new ByteArrayInputStream(body));
+        send(request, response, answer);
+    }
+
+    /**
+     * Verifies a request that claims to come from a peer before the app sees it: refused with the
+     * verdict's status, or passed on with the peer's name in {@value XenoService#PEER_ATTRIBUTE} and
+     * the body it read given back ({@link PeerRequest}).
+     */
+    private static void servePeer(
+            XenoService service, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        byte[] body = request.getContentLengthLong() > BackChannelGuard.MAX_BODY_BYTES
+                ? null
+                : request.getInputStream().readNBytes(BackChannelGuard.MAX_BODY_BYTES + 1);
+        if (body == null || body.length > BackChannelGuard.MAX_BODY_BYTES) {
+            response.sendError(
+                    HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+                    "a peer's request may carry at most " + BackChannelGuard.MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        PeerVerdict verdict = service.verifyPeer(request.getMethod(), target(request), headerValues(request), body);
+        if (!verdict.isVerified()) {
+            send(request, response, XenoService.refusal(verdict));
+            return;
+        }
+        request.setAttribute(XenoService.PEER_ATTRIBUTE, verdict.peer().orElseThrow());
+        chain.doFilter(new PeerRequest(request, body), response);
+    }
+
+    /** The request target as received: the raw path (with the context path) and the query. */
+    private static String target(HttpServletRequest request) {
+        String query = request.getQueryString();
+        return request.getRequestURI() + (query == null || query.isEmpty() ? "" : "?" + query);
+    }
+
+    private static PeerSignature.HeaderValues headerValues(HttpServletRequest request) {
+        return name -> {
+            java.util.Enumeration<String> values = request.getHeaders(name);
+            return values == null ? List.of() : Collections.list(values);
+        };
+    }
+
+    private static void send(HttpServletRequest request, HttpServletResponse response, XenoResponse answer)
+            throws IOException {
         response.setStatus(answer.status());
         response.setContentType(answer.contentType());
         answer.headers().forEach(response::setHeader);

@@ -16,6 +16,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -47,6 +49,10 @@ import org.xenoservice.key.SiteKeys;
 import org.xenoservice.overload.RecentCounts;
 import org.xenoservice.overload.Signal;
 import org.xenoservice.overload.SignalReading;
+import org.xenoservice.peer.PeerIdentity;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.PeerSignature;
+import org.xenoservice.replicate.PeerSpec;
 import org.xenoservice.testing.AdapterRequests;
 
 /**
@@ -186,6 +192,50 @@ abstract class FilterScenarios {
         assertNotNull(app.thrownByApp.get());
         assertSame(app.thrownByApp.get(), app.thrownThroughFilter.get(), "the filter rethrows the app's exception");
         await("the failed requests ended", () -> xeno.status().inFlight() == 0);
+    }
+
+    // ---- the back-channel ----
+
+    @Test
+    void verifiesAPeersRequestBeforeTheAppAndHandsItTheBodyAndThePeersName() throws Exception {
+        KeyPair peer = SiteKeys.generate();
+        XenoService xeno = started(config().peer(PeerSpec.of(
+                "p1",
+                URI.create("http://127.0.0.1:9"),
+                List.of(InetAddress.getByAddress(new byte[] {127, 0, 0, 1})),
+                peer.getPublic())));
+        startWithService("/shop", xeno);
+        String target = "/shop/peer-echo?q=a%20b";
+        byte[] body = "book=42".getBytes(StandardCharsets.UTF_8);
+        List<Map.Entry<String, String>> headers =
+                List.of(Map.entry("Content-Type", "application/x-www-form-urlencoded"));
+
+        HttpRequest.Builder signed = request(target).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(header -> signed.header(header.getKey(), header.getValue()));
+        PeerIdentity.of(peer)
+                .sign("POST", target, headers, ControlSignature.sha256(body))
+                .forEach(signed::header);
+        HttpResponse<String> verified = http.send(signed.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, verified.statusCode(), verified.body());
+        assertEquals("peer=p1\nq=a b\nbook=42\n", verified.body(), "the peer's name, the query and the form body");
+
+        HttpResponse<String> unsigned = http.send(
+                request(target)
+                        .header(PeerSignature.PEER_KEY_HEADER, PeerSignature.keyId(peer.getPublic()))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, unsigned.statusCode(), unsigned.body());
+
+        HttpRequest.Builder tampered = request(target).POST(HttpRequest.BodyPublishers.ofString("book=43"));
+        headers.forEach(header -> tampered.header(header.getKey(), header.getValue()));
+        PeerIdentity.of(peer)
+                .sign("POST", target, headers, ControlSignature.sha256(body))
+                .forEach(tampered::header);
+        HttpResponse<String> refused = http.send(tampered.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("body-mismatch"), refused.body());
+        assertEquals(1, xeno.status().backChannel().verified());
     }
 
     // ---- XenoService's own paths ----

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import org.xenoservice.XenoService;
 import org.xenoservice.testing.AdapterRequests;
 
 /**
@@ -79,6 +80,17 @@ final class TestApp implements ServletContainerInitializer {
         xeno.setInitParameters(initParams);
         xeno.addMappingForUrlPatterns(
                 EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR), true, "/*");
+        servlet(servletContext, "/peer-echo", new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                String seen = "peer=" + request.getAttribute(XenoService.PEER_ATTRIBUTE) + "\nq="
+                        + request.getParameter("q") + "\nbook=" + request.getParameter("book") + "\n";
+                response.setContentType("text/plain");
+                response.getWriter().write(seen);
+            }
+        });
         servlet(servletContext, AdapterRequests.HELLO, new HttpServlet() {
             private static final long serialVersionUID = 1L;
 

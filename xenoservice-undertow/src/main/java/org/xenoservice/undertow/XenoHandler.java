@@ -7,6 +7,8 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.HttpString;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.xenoservice.RequestTracker;
 import org.xenoservice.XenoService;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.protocol.PeerSignature;
 
 /**
  * Puts an Undertow application under a {@link XenoService}'s protection: every request is recorded
@@ -45,8 +48,11 @@ import org.xenoservice.bundle.DynamicRoute;
  * ({@link HttpServerExchange#getResponseBytesSent()}: after content coding, 0 for {@code HEAD}).
  *
  * <p>XenoService's paths are answered on a worker thread, with the request body read into memory
- * up to {@link XenoService#MAX_XENO_BODY_BYTES} (413 above). Safe for concurrent use, as Undertow
- * requires of a handler.
+ * up to {@link XenoService#MAX_XENO_BODY_BYTES} (413 above). A request that claims to come from one
+ * of the site's peers ({@link XenoService#claimsPeer}: it names a peer key) is verified on a worker
+ * thread before the application sees it: refused with 401, 403 or 413, or passed on with the
+ * peer's name in the {@link #PEER} attachment and its body intact. Safe for concurrent use, as
+ * Undertow requires of a handler.
  */
 public final class XenoHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(XenoHandler.class);
@@ -55,12 +61,22 @@ public final class XenoHandler implements HttpHandler {
     private final RequestTracker tracker;
     private final HttpHandler app;
     private final XenoPaths xenoPaths;
+    private final PeerRequests peerRequests;
+
+    /**
+     * The name of the peer that signed a request ({@code p1} for {@code peer.p1.public-key}), attached
+     * to the exchange of every request verified as a pinned peer's, absent on every other request.
+     */
+    public static final AttachmentKey<String> PEER = AttachmentKey.create(String.class);
+
+    private static final HttpString PEER_KEY = new HttpString(PeerSignature.PEER_KEY_HEADER);
 
     private XenoHandler(XenoService xeno, HttpHandler app) {
         this.xeno = Objects.requireNonNull(xeno, "xeno");
         this.tracker = xeno.tracker();
         this.app = Objects.requireNonNull(app, "app");
         this.xenoPaths = new XenoPaths(xeno);
+        this.peerRequests = new PeerRequests(xeno, app);
     }
 
     /** Wraps an application handler: its requests are recorded, XenoService's paths go to {@code xeno}. */
@@ -79,7 +95,9 @@ public final class XenoHandler implements HttpHandler {
         long ticket = tracker.begin(exchange.getRequestMethod().toString(), path);
         try {
             if (xeno.isXenoPath(path)) {
-                serveXenoPath(exchange, ticket);
+                onWorker(exchange, ticket, xenoPaths);
+            } else if (exchange.getRequestHeaders().contains(PEER_KEY)) { // XenoService.claimsPeer, allocation-free
+                onWorker(exchange, ticket, peerRequests);
             } else {
                 app.handleRequest(exchange);
             }
@@ -121,15 +139,18 @@ public final class XenoHandler implements HttpHandler {
         }
     }
 
-    /** The core blocks, so its paths go to a worker; the wait for one is recorded as queue delay. */
-    private void serveXenoPath(HttpServerExchange exchange, long ticket) throws Exception {
+    /**
+     * XenoService's paths and the check of a peer's request read the body blocking, so they go to a
+     * worker; the wait for one is recorded as queue delay.
+     */
+    private void onWorker(HttpServerExchange exchange, long ticket, HttpHandler handler) throws Exception {
         if (!exchange.isInIoThread()) {
-            xenoPaths.handleRequest(exchange);
+            handler.handleRequest(exchange);
             return;
         }
         exchange.dispatch((HttpHandler) worker -> {
             tracker.handling(ticket);
-            xenoPaths.handleRequest(worker);
+            handler.handleRequest(worker);
         });
     }
 

@@ -3,15 +3,17 @@ package org.xenoservice.undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.xenoservice.XenoResponse;
 import org.xenoservice.XenoService;
+import org.xenoservice.protocol.PeerSignature;
 
 /**
  * Answers XenoService's own paths through {@link XenoService#serveXenoPath}: on a worker thread
@@ -44,14 +46,29 @@ final class XenoPaths implements HttpHandler {
             refuseTooLarge(exchange);
             return;
         }
-        HeaderMap headers = exchange.getRequestHeaders();
         send(
                 exchange,
                 xeno.serveXenoPath(
                         exchange.getRequestMethod().toString(),
                         exchange.getRequestPath(),
-                        name -> Optional.ofNullable(headers.getFirst(name)),
+                        target(exchange),
+                        headerValues(exchange),
                         new ByteArrayInputStream(body)));
+    }
+
+    /** The request target as received: the raw path and the query, which a peer's signature covers. */
+    static String target(HttpServerExchange exchange) {
+        String query = exchange.getQueryString();
+        return exchange.getRequestURI() + (query == null || query.isEmpty() ? "" : "?" + query);
+    }
+
+    /** Every value of a request header, by name, in the order received. */
+    static PeerSignature.HeaderValues headerValues(HttpServerExchange exchange) {
+        HeaderMap headers = exchange.getRequestHeaders();
+        return name -> {
+            HeaderValues values = headers.get(name);
+            return values == null ? List.of() : List.copyOf(values);
+        };
     }
 
     /** 413, and the connection closes after it rather than Undertow reading the rest of the body. */
@@ -67,7 +84,7 @@ final class XenoPaths implements HttpHandler {
         return new XenoResponse(413, "text/plain; charset=utf-8", TOO_LARGE, Map.of());
     }
 
-    private static void send(HttpServerExchange exchange, XenoResponse response) {
+    static void send(HttpServerExchange exchange, XenoResponse response) {
         exchange.setStatusCode(response.status());
         HeaderMap headers = exchange.getResponseHeaders();
         response.headers().forEach((name, value) -> headers.put(HttpString.tryFromString(name), value));

@@ -176,7 +176,8 @@ public final class DefendedSite implements AutoCloseable {
         return PeerSpec.of(
                 "p" + (index + 1),
                 URI.create("http://" + PEER_ADDRESSES.get(index) + ":" + controlPort),
-                List.of(InetAddress.getByName(PEER_ADDRESSES.get(index))));
+                List.of(InetAddress.getByName(PEER_ADDRESSES.get(index))),
+                peers.get(index).identity().publicKey());
     }
 
     /**

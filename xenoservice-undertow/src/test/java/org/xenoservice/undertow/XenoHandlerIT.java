@@ -328,8 +328,8 @@ class XenoHandlerIT {
         serveApp();
         HttpResponse<String> answer =
                 send(request("/_xeno/intake").POST(HttpRequest.BodyPublishers.ofString("order=1")));
-        assertEquals(404, answer.statusCode());
-        assertTrue(answer.body().contains("has no capture routes"), answer.body());
+        assertEquals(401, answer.statusCode(), "the service refuses a delivery no peer signed");
+        assertTrue(answer.body().contains("unsigned"), answer.body());
     }
 
     @Test
@@ -388,8 +388,8 @@ class XenoHandlerIT {
         serveApp();
         HttpResponse<String> answer = send(request("/_xeno/intake")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[XenoService.MAX_XENO_BODY_BYTES])));
-        assertEquals(404, answer.statusCode());
-        assertTrue(answer.body().contains("has no capture routes"), answer.body());
+        assertEquals(401, answer.statusCode(), "read whole, then refused as no peer signed it (not 413)");
+        assertTrue(answer.body().contains("unsigned"), answer.body());
     }
 
     @Test

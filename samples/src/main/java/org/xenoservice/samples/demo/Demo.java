@@ -211,7 +211,8 @@ final class Demo implements AutoCloseable {
                     "p" + (i + 1),
                     URI.create("http://" + PEER_ADDRESSES.get(i) + ":"
                             + peers.get(i).controlPort()),
-                    List.of(InetAddress.getByName(PEER_ADDRESSES.get(i)))));
+                    List.of(InetAddress.getByName(PEER_ADDRESSES.get(i))),
+                    peers.get(i).identity().publicKey())); // each peer's own identity, pinned
             lastPeerRequests.put("p" + (i + 1), 0L);
         }
         shop.configure(config);

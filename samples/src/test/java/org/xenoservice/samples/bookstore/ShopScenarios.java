@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -12,8 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -30,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoService;
 import org.xenoservice.key.SiteKeys;
+import org.xenoservice.peer.PeerIdentity;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.replicate.PeerSpec;
 
 /**
  * The shop's behaviour over real HTTP on loopback, the same for each way of running it: pages,
@@ -39,6 +46,8 @@ abstract class ShopScenarios {
     private static final String SITE = "books.example";
     private static final String FORM = "application/x-www-form-urlencoded";
     private static final Duration DEADLINE = Duration.ofSeconds(20);
+    /** The shop's peer, whose pinned identity signs the captured orders {@link #intake} delivers. */
+    private static final KeyPair PEER = SiteKeys.generate();
 
     @TempDir
     static Path shared;
@@ -83,7 +92,12 @@ abstract class ShopScenarios {
                                 .staticDirectory(site)
                                 .httpOnly(true) // its peers serve plain HTTP only
                                 .stateDirectory(dir.resolve("xeno"))
-                                .backChannel(URI.create("http://127.0.0.1:9")),
+                                .backChannel(URI.create("http://127.0.0.1:9"))
+                                .peer(PeerSpec.of(
+                                        "p1",
+                                        URI.create("http://127.0.0.1:9"),
+                                        List.of(InetAddress.getByAddress(new byte[] {127, 0, 0, 1})),
+                                        PEER.getPublic())),
                         orders,
                         catalogue)
                 .build());
@@ -293,18 +307,25 @@ abstract class ShopScenarios {
         assertTrue(answer.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
     }
 
+    /** Delivers a captured order to the intake as the shop's peer would: signed with its pinned identity. */
     private HttpResponse<String> intake(String key, String body) throws Exception {
-        return http.send(
-                request("/_xeno/intake")
-                        .header("Idempotency-Key", key)
-                        .header("X-Forwarded-Host", SITE)
-                        .header("X-Xeno-Path", "/order")
-                        .header("X-Xeno-Method", "POST")
-                        .header("X-Xeno-Captured-At", "2030-01-02T03:04:05Z")
-                        .header("Content-Type", FORM)
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        List<Map.Entry<String, String>> headers = List.of(
+                Map.entry("Idempotency-Key", key),
+                Map.entry("X-Forwarded-Host", SITE),
+                Map.entry("X-Xeno-Path", "/order"),
+                Map.entry("X-Xeno-Method", "POST"),
+                Map.entry("X-Xeno-Captured-At", "2030-01-02T03:04:05Z"),
+                Map.entry("Content-Type", FORM));
+        HttpRequest.Builder post = request("/_xeno/intake").POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(header -> post.header(header.getKey(), header.getValue()));
+        PeerIdentity.of(PEER)
+                .sign(
+                        "POST",
+                        XenoService.INTAKE_PATH,
+                        headers,
+                        ControlSignature.sha256(body.getBytes(StandardCharsets.UTF_8)))
+                .forEach(post::header);
+        return http.send(post.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> order(String form, String key) throws Exception {

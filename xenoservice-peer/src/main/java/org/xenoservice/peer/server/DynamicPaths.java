@@ -39,9 +39,12 @@ import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.ProxyPolicy;
 import org.xenoservice.peer.CaptureRefusedException;
 import org.xenoservice.peer.Captures;
+import org.xenoservice.peer.PeerIdentity;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.protocol.CaptureDelivery;
 import org.xenoservice.protocol.CapturedRequest;
+import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.PeerSignature;
 
 /**
  * Answers requests under a site's dynamic routes ({@code degrade}, {@code proxy} and
@@ -69,9 +72,25 @@ final class DynamicPaths {
             "content-length",
             "expect");
 
-    private static final HttpString X_FORWARDED_FOR = new HttpString("X-Forwarded-For");
-    private static final HttpString X_FORWARDED_HOST = new HttpString("X-Forwarded-Host");
+    /**
+     * What a client may say about where a request came from, which only the peer may say to the
+     * origin: a client's own are dropped, and the peer sets its own.
+     */
+    private static final Set<String> CLIENT_PROVENANCE =
+            Set.of("forwarded", "x-real-ip", "x-client-ip", "true-client-ip");
+
+    /** How many requests of one site may be proxied at once on this peer, whatever its routes ask. */
+    static final int DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE = 8;
+
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     private static final String NO_STORE = "no-store";
+    /** The methods a proxy route forwards; {@code TRACE} and {@code CONNECT} never are. */
+    private static final String PROXIED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+    /** The largest request body a proxy route forwards: the peer signs its digest, so it is read whole first. */
+    static final int MAX_PROXIED_BODY_BYTES = org.xenoservice.backchannel.BackChannelGuard.MAX_BODY_BYTES;
+
     private static final HttpString IDEMPOTENCY_KEY = new HttpString(CaptureDelivery.IDEMPOTENCY_KEY);
     private static final Map<CaptureRefusedException.Reason, String> REFUSALS = Map.of(
             CaptureRefusedException.Reason.INVALID, "Bad Request",
@@ -83,9 +102,13 @@ final class DynamicPaths {
     private final HttpClient client;
     private final Map<String, Semaphore> funnels = new ConcurrentHashMap<>();
     private final Optional<Captures> captures;
+    private final Optional<PeerIdentity> identity;
+    private final int proxyMaxInFlightPerSite;
 
-    DynamicPaths(Optional<Captures> captures) {
+    DynamicPaths(Optional<Captures> captures, Optional<PeerIdentity> identity, int proxyMaxInFlightPerSite) {
         this.captures = captures;
+        this.identity = identity;
+        this.proxyMaxInFlightPerSite = proxyMaxInFlightPerSite;
         // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
         this.clientThreads = DaemonThreads.cachedPool("xeno-proxy-client");
         this.client = HttpClient.newBuilder()
@@ -219,6 +242,13 @@ final class DynamicPaths {
 
     private void proxy(HttpServerExchange exchange, ServedSite site, DynamicRoute route, SiteHandler.Sent sent)
             throws IOException {
+        HttpString method = exchange.getRequestMethod();
+        if (Methods.TRACE.equals(method) || Methods.CONNECT.equals(method)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, PROXIED_METHODS).put(Headers.CACHE_CONTROL, NO_STORE);
+            SiteHandler.sendText(
+                    exchange, 405, "405 Method Not Allowed: " + method + " is never forwarded to the origin\n", sent);
+            return;
+        }
         ProxyPolicy policy = ProxyPolicy.of(route);
         Optional<ManifestFile> page = Optional.empty();
         if (policy.degradePage().isPresent()) {
@@ -234,15 +264,19 @@ final class DynamicPaths {
                 return;
             }
         }
-        Semaphore funnel = funnels.computeIfAbsent(
-                site.host() + ' ' + policy.maxInFlight(), key -> new Semaphore(policy.maxInFlight()));
+        if (identity.isEmpty()) {
+            misconfigured(exchange, site, route, "policy", "this serving port has no peer identity to sign with", sent);
+            return;
+        }
+        int limit = Math.min(policy.maxInFlight(), proxyMaxInFlightPerSite);
+        Semaphore funnel = funnels.computeIfAbsent(site.host() + ' ' + limit, key -> new Semaphore(limit));
         if (!funnel.tryAcquire()) {
             LOG.debug(
                     "{} {} for {}: {} requests already in flight to the origin, degrading",
-                    exchange.getRequestMethod(),
+                    method,
                     exchange.getRequestPath(),
                     site.host(),
-                    policy.maxInFlight());
+                    limit);
             unavailable(exchange, site, page, sent);
             return;
         }
@@ -263,9 +297,18 @@ final class DynamicPaths {
         if (!exchange.isBlocking()) {
             exchange.startBlocking();
         }
+        if (exchange.getRequestContentLength() > MAX_PROXIED_BODY_BYTES) {
+            tooLarge(exchange, sent);
+            return;
+        }
+        byte[] requestBody = exchange.getInputStream().readNBytes(MAX_PROXIED_BODY_BYTES + 1);
+        if (requestBody.length > MAX_PROXIED_BODY_BYTES) {
+            tooLarge(exchange, sent);
+            return;
+        }
         HttpResponse<InputStream> response;
         try {
-            response = client.send(request(exchange, policy), HttpResponse.BodyHandlers.ofInputStream());
+            response = client.send(request(exchange, policy, requestBody), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             LOG.warn(
                     "{} {} for {}: origin {} failed, degrading: {}",
@@ -308,7 +351,22 @@ final class DynamicPaths {
         }
     }
 
-    private static HttpRequest request(HttpServerExchange exchange, ProxyPolicy policy) {
+    private static void tooLarge(HttpServerExchange exchange, SiteHandler.Sent sent) {
+        exchange.setPersistent(false);
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
+        SiteHandler.sendText(
+                exchange,
+                413,
+                "413 Content Too Large: a proxied request's body may be at most " + MAX_PROXIED_BODY_BYTES + " bytes\n",
+                sent);
+    }
+
+    /**
+     * The request to the origin: the client's end-to-end headers without any it may not set (hop-by-hop,
+     * provenance, XenoService's own), the peer's own {@code X-Forwarded-For}, {@code -Host} and
+     * {@code -Proto}, all signed with the peer's identity together with the method, target and body.
+     */
+    private HttpRequest request(HttpServerExchange exchange, ProxyPolicy policy, byte[] body) {
         String uri = exchange.getRequestURI();
         String path = uri.startsWith("/") ? uri : RequestTargets.encodePath(exchange.getRequestPath());
         String query = exchange.getQueryString();
@@ -316,35 +374,37 @@ final class DynamicPaths {
         HttpRequest.Builder builder = HttpRequest.newBuilder(target).timeout(policy.timeout());
         HeaderMap headers = exchange.getRequestHeaders();
         Set<String> hopByHop = hopByHop(headers.get(Headers.CONNECTION));
+        List<Map.Entry<String, String>> sentHeaders = new ArrayList<>();
         for (HeaderValues values : headers) {
             String lower = values.getHeaderName().toString().toLowerCase(Locale.ROOT);
             if (NOT_FORWARDED.contains(lower)
                     || hopByHop.contains(lower)
-                    || lower.equals("x-forwarded-for")
-                    || lower.equals("x-forwarded-host")) {
+                    || CLIENT_PROVENANCE.contains(lower)
+                    || lower.startsWith("x-forwarded-")
+                    || lower.startsWith(PeerSignature.XENO_HEADER_PREFIX)) {
                 continue;
             }
             for (String value : values) {
-                builder.header(values.getHeaderName().toString(), value);
+                sentHeaders.add(Map.entry(values.getHeaderName().toString(), value));
             }
         }
-        String client = clientAddress(exchange);
-        String forwardedFor = headers.getFirst(X_FORWARDED_FOR);
-        builder.header(X_FORWARDED_FOR.toString(), forwardedFor == null ? client : forwardedFor + ", " + client);
-        builder.header(X_FORWARDED_HOST.toString(), headers.getFirst(Headers.HOST));
-
-        HttpRequest.BodyPublisher body;
-        long length = exchange.getRequestContentLength();
-        boolean chunked = headers.contains(Headers.TRANSFER_ENCODING);
-        InputStream in = exchange.getInputStream();
-        if (length > 0) {
-            body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> in), length);
-        } else if (chunked) {
-            body = HttpRequest.BodyPublishers.ofInputStream(() -> in);
-        } else {
-            body = HttpRequest.BodyPublishers.noBody();
+        sentHeaders.add(Map.entry(X_FORWARDED_FOR, clientAddress(exchange)));
+        String host = headers.getFirst(Headers.HOST);
+        if (host != null) {
+            sentHeaders.add(Map.entry(X_FORWARDED_HOST, host));
         }
-        return builder.method(exchange.getRequestMethod().toString(), body).build();
+        sentHeaders.add(Map.entry(X_FORWARDED_PROTO, TransportSecurity.secure(exchange) ? "https" : "http"));
+        sentHeaders.forEach(header -> builder.header(header.getKey(), header.getValue()));
+        identity.orElseThrow()
+                .sign(
+                        exchange.getRequestMethod().toString(),
+                        PeerSignature.target(target),
+                        sentHeaders,
+                        ControlSignature.sha256(body))
+                .forEach(builder::header);
+        HttpRequest.BodyPublisher publisher =
+                body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body);
+        return builder.method(exchange.getRequestMethod().toString(), publisher).build();
     }
 
     private static String clientAddress(HttpServerExchange exchange) {

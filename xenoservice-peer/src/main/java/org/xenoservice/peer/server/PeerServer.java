@@ -24,6 +24,7 @@ import org.xenoservice.peer.ControlProtocol;
 import org.xenoservice.peer.Enrollment;
 import org.xenoservice.peer.PeerAccounting;
 import org.xenoservice.peer.PeerConfig;
+import org.xenoservice.peer.PeerIdentity;
 import org.xenoservice.peer.PeerSites;
 import org.xenoservice.peer.SiteCertificates;
 import org.xenoservice.peer.TlsEngine;
@@ -67,6 +68,7 @@ public final class PeerServer implements AutoCloseable {
     private final PeerConfig config;
     private final BlobCache blobCache;
     private final Clock clock;
+    private final int proxyMaxInFlightPerSite;
     /** The serving ports, HTTP and HTTPS, on one worker and one connection cap. */
     private GuardedListeners serving;
     /** The control port, on a worker and a connection cap of its own, so that a flood of one never starves the other. */
@@ -75,6 +77,7 @@ public final class PeerServer implements AutoCloseable {
     private PeerSites sites;
     private PeerAccounting accounting;
     private Captures captures;
+    private PeerIdentity identity;
     private SiteHandler siteHandler;
     private int servingPort;
     private int controlPort;
@@ -83,10 +86,11 @@ public final class PeerServer implements AutoCloseable {
     /** Read by the serving port's redirects on request threads; set once the HTTPS listener is bound. */
     private volatile int httpsPort = -1;
 
-    private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock) {
+    private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock, int proxyMaxInFlightPerSite) {
         this.config = config;
         this.blobCache = blobCache;
         this.clock = clock;
+        this.proxyMaxInFlightPerSite = proxyMaxInFlightPerSite;
     }
 
     /** Starts configuring a peer; the settings are those of {@link PeerConfig}, checked there. */
@@ -96,7 +100,11 @@ public final class PeerServer implements AutoCloseable {
 
     /** A peer configured as {@code config} says (ports, address, store, limits, TLS, enrolments). */
     public static PeerServer fromConfig(PeerConfig config) {
-        return new PeerServer(Objects.requireNonNull(config, "config"), BlobCache.withDefaults(), Clock.systemUTC());
+        return new PeerServer(
+                Objects.requireNonNull(config, "config"),
+                BlobCache.withDefaults(),
+                Clock.systemUTC(),
+                DynamicPaths.DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE);
     }
 
     /** Configures a {@link PeerServer}: a {@link PeerConfig} plus the in-process parts (cache, clock). */
@@ -104,8 +112,22 @@ public final class PeerServer implements AutoCloseable {
         private final PeerConfig.Builder config = PeerConfig.builder();
         private BlobCache blobCache = BlobCache.withDefaults();
         private Clock clock = Clock.systemUTC();
+        private int proxyMaxInFlightPerSite = DynamicPaths.DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE;
 
         private Builder() {}
+
+        /**
+         * How many requests of one site proxy routes may forward to its origin at once, whatever its
+         * routes ask; see {@link SiteHandler.Builder#proxyMaxInFlightPerSite}. 8 by default.
+         */
+        public Builder proxyMaxInFlightPerSite(int requests) {
+            if (requests < 1 || requests > 10_000) {
+                throw new IllegalArgumentException(
+                        "proxyMaxInFlightPerSite must be between 1 and 10000, but was " + requests);
+            }
+            this.proxyMaxInFlightPerSite = requests;
+            return this;
+        }
 
         /** The port that serves the sites (0: any free port); 8080 by default. */
         public Builder servingPort(int port) {
@@ -213,7 +235,7 @@ public final class PeerServer implements AutoCloseable {
          *     the same port twice
          */
         public PeerServer build() {
-            return new PeerServer(config.build(), blobCache, clock);
+            return new PeerServer(config.build(), blobCache, clock, proxyMaxInFlightPerSite);
         }
     }
 
@@ -245,7 +267,12 @@ public final class PeerServer implements AutoCloseable {
         HttpsEngines.Chosen https = certificates.isPresent()
                 ? HttpsEngines.choose(config.tlsEngine(), certificates.get(), OpenSslTls.unavailable())
                 : null;
-        captures = Captures.builder(root.resolve("capture"), sites)
+        identity = PeerIdentity.loadOrCreate(root, clock);
+        LOG.info(
+                "peer: identity {}; site owners pin it as peer.<name>.public-key = {}",
+                identity,
+                identity.publicKeyId());
+        captures = Captures.builder(root.resolve("capture"), sites, identity)
                 .storedBytes(sites::storedBytes)
                 .enrollments(sites::enrollment)
                 .open();
@@ -256,7 +283,9 @@ public final class PeerServer implements AutoCloseable {
                 .bandwidth(
                         new BandwidthLimiter(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond()))
                 .blobCache(blobCache)
-                .captures(captures);
+                .captures(captures)
+                .identity(identity)
+                .proxyMaxInFlightPerSite(proxyMaxInFlightPerSite);
         certificates.ifPresent(held -> handler.https(() -> httpsPort, site -> certified(held, site)));
         siteHandler = handler.build();
         ConnectionLimits limits = config.connectionLimits();
@@ -339,6 +368,18 @@ public final class PeerServer implements AutoCloseable {
             throw new IllegalStateException("the peer is not started");
         }
         return sites;
+    }
+
+    /**
+     * The peer's own identity, which signs every request it sends to an origin (made in
+     * {@code <store>/identity/} on the first start); give site owners its
+     * {@link PeerIdentity#publicKeyId()}.
+     */
+    public PeerIdentity identity() {
+        if (identity == null) {
+            throw new IllegalStateException("the peer is not started");
+        }
+        return identity;
     }
 
     /** How many requests captured for {@code site} the origin has not acknowledged yet. */

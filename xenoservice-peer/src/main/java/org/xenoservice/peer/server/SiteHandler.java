@@ -39,6 +39,7 @@ import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
 import org.xenoservice.peer.BandwidthLimiter;
 import org.xenoservice.peer.Captures;
+import org.xenoservice.peer.PeerIdentity;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.peer.ServingHooks;
 import org.xenoservice.peer.SiteLookup;
@@ -141,7 +142,10 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         this.cache = builder.cache;
         this.https = builder.https;
         this.bandwidth = builder.bandwidth;
-        this.dynamic = new DynamicPaths(Optional.ofNullable(builder.captures));
+        this.dynamic = new DynamicPaths(
+                Optional.ofNullable(builder.captures),
+                Optional.ofNullable(builder.identity),
+                builder.proxyMaxInFlightPerSite);
     }
 
     /** Stops the threads of the client that proxy routes reach the origin with. */
@@ -458,6 +462,8 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         private ServingHooks hooks = ServingHooks.NONE;
         private BlobCache cache;
         private Captures captures;
+        private PeerIdentity identity;
+        private int proxyMaxInFlightPerSite = DynamicPaths.DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE;
         private TransportSecurity https = TransportSecurity.plainOnly();
         private BandwidthLimiter bandwidth = new BandwidthLimiter(List.of(), System::nanoTime, 0);
 
@@ -489,6 +495,31 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
          */
         public Builder captures(Captures captures) {
             this.captures = Objects.requireNonNull(captures, "captures");
+            return this;
+        }
+
+        /**
+         * The peer's identity, which signs every request proxy routes forward to an origin (the
+         * origin trusts only requests signed by a peer key it pins); without it, a proxy route is
+         * answered 500.
+         */
+        public Builder identity(PeerIdentity identity) {
+            this.identity = Objects.requireNonNull(identity, "identity");
+            return this;
+        }
+
+        /**
+         * How many requests of one site proxy routes may forward at once (1 to 10 000), whatever
+         * the site's routes ask ({@code max-in-flight}); beyond it a request is answered 503 with
+         * {@code Retry-After}, so that a slow origin holds at most this many of the peer's workers
+         * and never blocks other sites. {@value DynamicPaths#DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE} by default.
+         */
+        public Builder proxyMaxInFlightPerSite(int requests) {
+            if (requests < 1 || requests > 10_000) {
+                throw new IllegalArgumentException(
+                        "proxyMaxInFlightPerSite must be between 1 and 10000, but was " + requests);
+            }
+            this.proxyMaxInFlightPerSite = requests;
             return this;
         }
 

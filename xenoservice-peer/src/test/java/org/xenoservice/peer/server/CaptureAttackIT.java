@@ -22,11 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -45,9 +45,12 @@ import org.xenoservice.dynamic.CaptureJournal;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.peer.CaptureLimits;
 import org.xenoservice.peer.Enrollment;
+import org.xenoservice.peer.PeerIdentity;
 import org.xenoservice.protocol.CapturedRequest;
 import org.xenoservice.protocol.ControlSignature;
+import org.xenoservice.protocol.PeerSignature;
 import org.xenoservice.protocol.SiteQuota;
+import org.xenoservice.replicate.PeerSpec;
 
 /**
  * Hostile clients of the {@code capture} policy against a real {@link PeerServer} and a real origin
@@ -79,11 +82,16 @@ class CaptureAttackIT {
         origin = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
                 .setHandler(new BlockingHandler(exchange -> {
+                    String query = exchange.getQueryString();
                     XenoResponse answer = xeno.serveXenoPath(
                             exchange.getRequestMethod().toString(),
                             exchange.getRequestPath(),
-                            name -> Optional.ofNullable(
-                                    exchange.getRequestHeaders().getFirst(name)),
+                            exchange.getRequestURI() + (query.isEmpty() ? "" : "?" + query),
+                            name -> {
+                                io.undertow.util.HeaderValues values =
+                                        exchange.getRequestHeaders().get(name);
+                                return values == null ? List.of() : List.copyOf(values);
+                            },
                             exchange.getInputStream());
                     exchange.setStatusCode(answer.status());
                     exchange.getResponseHeaders().put(new HttpString("Content-Type"), answer.contentType());
@@ -100,6 +108,12 @@ class CaptureAttackIT {
                 .staticDirectory(site)
                 .httpOnly(true)
                 .stateDirectory(dir.resolve("origin"))
+                // the peer's identity, made ahead in its store as PeerServer will load it, pinned as an operator would
+                .peer(PeerSpec.of(
+                        "p1",
+                        URI.create("http://127.0.0.1:9"),
+                        List.of(InetAddress.getLoopbackAddress()),
+                        identity().publicKey()))
                 .dynamicRoute(orderRoute())
                 .captureHandler(applied::add)
                 .build());
@@ -327,20 +341,30 @@ class CaptureAttackIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A delivery as a peer makes it, straight to the origin's intake. */
+    /** A delivery as a peer makes it, signed by the peer's pinned identity, straight to the origin's intake. */
     private HttpResponse<String> intake(String path, String body, String key) throws IOException, InterruptedException {
         int port = ((InetSocketAddress) origin.getListenerInfo().get(0).getAddress()).getPort();
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_xeno/intake"))
-                        .header("Idempotency-Key", key)
-                        .header("X-Forwarded-Host", SHOP)
-                        .header("X-Xeno-Path", path)
-                        .header("X-Xeno-Method", "POST")
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        URI intake = URI.create("http://127.0.0.1:" + port + "/_xeno/intake");
+        List<Map.Entry<String, String>> headers = List.of(
+                Map.entry("Idempotency-Key", key),
+                Map.entry("X-Forwarded-Host", SHOP),
+                Map.entry("X-Xeno-Path", path),
+                Map.entry("X-Xeno-Method", "POST"),
+                Map.entry("Content-Type", "application/x-www-form-urlencoded"));
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder post = HttpRequest.newBuilder(intake)
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        headers.forEach(header -> post.header(header.getKey(), header.getValue()));
+        identity()
+                .sign("POST", PeerSignature.target(intake), headers, ControlSignature.sha256(bytes))
+                .forEach(post::header);
+        return http.send(post.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The peer's identity in its store: made on first use, then the same one PeerServer loads. */
+    private PeerIdentity identity() throws IOException {
+        return PeerIdentity.loadOrCreate(dir.resolve("peer"), Clock.systemUTC());
     }
 
     /** Sends {@code request} as it is (the JDK client refuses control characters) and reads the answer. */

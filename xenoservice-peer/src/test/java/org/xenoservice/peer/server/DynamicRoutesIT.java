@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.bundle.DynamicRoute.Policy;
+import org.xenoservice.key.SiteKeys;
+import org.xenoservice.peer.PeerIdentity;
 import org.xenoservice.peer.ServedSite;
 import org.xenoservice.peer.SiteLookup;
 
@@ -74,7 +76,8 @@ class DynamicRoutesIT {
                     }
                     String answer = exchange.getRequestMethod() + " " + exchange.getRequestURI() + "?"
                             + exchange.getQueryString() + "\n"
-                            + "for=" + exchange.getRequestHeaders().getFirst("X-Forwarded-For") + "\n"
+                            + "for=" + exchange.getRequestHeaders().get("X-Forwarded-For") + "\n"
+                            + "signed=" + exchange.getRequestHeaders().contains("X-Xeno-Signature") + "\n"
                             + "host=" + exchange.getRequestHeaders().getFirst("X-Forwarded-Host") + "\n"
                             + "hop=" + exchange.getRequestHeaders().getFirst("X-Hop") + "\n"
                             + "body=" + new String(body, StandardCharsets.UTF_8);
@@ -125,7 +128,9 @@ class DynamicRoutesIT {
     void startPeer() {
         Map<String, ServedSite> active = Map.of(SHOP, shop.site());
         SiteLookup lookup = host -> Optional.ofNullable(active.get(host));
-        handler = SiteHandler.builder(lookup).build();
+        handler = SiteHandler.builder(lookup)
+                .identity(PeerIdentity.of(SiteKeys.generate()))
+                .build();
         server = Undertow.builder()
                 .addHttpListener(0, "127.0.0.1")
                 .setIoThreads(1)
@@ -199,8 +204,9 @@ class DynamicRoutesIT {
         assertEquals("yes", header(response, "X-Origin"));
         String body = new String(response.body(), StandardCharsets.UTF_8);
         assertTrue(body.startsWith("GET /api/books?author=Verne&sort=year\n"), body);
-        assertTrue(body.contains("for=127.0.0.1\n"), body);
+        assertTrue(body.contains("for=[127.0.0.1]\n"), body);
         assertTrue(body.contains("host=" + SHOP + "\n"), body);
+        assertTrue(body.contains("signed=true\n"), "signed with the peer's identity: " + body);
     }
 
     @Test
