@@ -256,13 +256,7 @@ public final class PeerServer implements AutoCloseable {
                 ? Optional.of(SiteCertificates.open(
                         root.resolve("tls"), config.enrollments(), config.manualCertificates(), clock))
                 : Optional.empty();
-        ControlProtocol protocol = certificates.isPresent()
-                ? new ControlProtocol(
-                        sites, accounting, certificates.get(), clock, config.maxUploadBytes(), root.resolve("spool"))
-                : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), root.resolve("spool"));
-        if (config.metricsToken().isPresent()) {
-            protocol = protocol.withMetricsToken(config.metricsToken().get());
-        }
+        ControlProtocol protocol = controlProtocol(certificates, root.resolve("spool"));
         Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
         HttpsEngines.Chosen https = certificates.isPresent()
                 ? HttpsEngines.choose(config.tlsEngine(), certificates.get(), OpenSslTls.unavailable())
@@ -312,6 +306,20 @@ public final class PeerServer implements AutoCloseable {
             close();
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
         }
+        logListening(tls.isPresent());
+    }
+
+    /** The control calls' protocol, with the certificate calls when HTTPS is on and /metrics when a token is set. */
+    private ControlProtocol controlProtocol(Optional<SiteCertificates> certificates, Path spool) {
+        ControlProtocol protocol = certificates.isPresent()
+                ? new ControlProtocol(sites, accounting, certificates.get(), clock, config.maxUploadBytes(), spool)
+                : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), spool);
+        return config.metricsToken().isPresent()
+                ? protocol.withMetricsToken(config.metricsToken().get())
+                : protocol;
+    }
+
+    private void logListening(boolean tls) {
         if (httpsPort >= 0) {
             LOG.info(
                     "peer: serving {} on https://{}:{} by SNI, with {}",
@@ -320,13 +328,14 @@ public final class PeerServer implements AutoCloseable {
                     httpsPort,
                     httpsEngine == TlsEngine.OPENSSL ? "OpenSSL" : "the JDK's TLS");
         }
+        String scheme = tls ? "https" : "http";
         LOG.info(
                 "peer: serving {} on {}://{}:{}, control on {}://{}:{}",
                 sites.enrolledSites(),
-                tls.isPresent() ? "https" : "http",
+                scheme,
                 config.bindAddress(),
                 servingPort,
-                tls.isPresent() ? "https" : "http",
+                scheme,
                 config.bindAddress(),
                 controlPort);
     }
