@@ -56,6 +56,14 @@ abstract class BodySource implements Closeable {
         return new Inflating(new GZIPInputStream(stored, DECODE_BUFFER_BYTES), blob, offset, length);
     }
 
+    /**
+     * The {@code length} identity bytes that {@code decoded} yields (a page decoded by the store,
+     * which refuses to yield more), read a buffer at a time as they are sent. Takes over the stream.
+     */
+    static BodySource decoded(InputStream decoded, String name, long length) {
+        return new Inflating(decoded, name, 0, length);
+    }
+
     /** A blob file as a buffered stream for {@link #inflating}. */
     static InputStream stream(FileChannel file) {
         return new BufferedInputStream(Channels.newInputStream(file), DECODE_BUFFER_BYTES);

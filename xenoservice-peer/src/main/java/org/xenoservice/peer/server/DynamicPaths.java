@@ -37,6 +37,7 @@ import org.xenoservice.dynamic.CapturePolicy;
 import org.xenoservice.dynamic.DegradePolicy;
 import org.xenoservice.dynamic.DynamicSettingException;
 import org.xenoservice.dynamic.ProxyPolicy;
+import org.xenoservice.peer.BandwidthLimiter;
 import org.xenoservice.peer.CaptureRefusedException;
 import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.PeerIdentity;
@@ -104,9 +105,15 @@ final class DynamicPaths {
     private final Optional<Captures> captures;
     private final Optional<PeerIdentity> identity;
     private final int proxyMaxInFlightPerSite;
+    private final BandwidthLimiter bandwidth;
 
-    DynamicPaths(Optional<Captures> captures, Optional<PeerIdentity> identity, int proxyMaxInFlightPerSite) {
+    DynamicPaths(
+            Optional<Captures> captures,
+            Optional<PeerIdentity> identity,
+            int proxyMaxInFlightPerSite,
+            BandwidthLimiter bandwidth) {
         this.captures = captures;
+        this.bandwidth = bandwidth;
         this.identity = identity;
         this.proxyMaxInFlightPerSite = proxyMaxInFlightPerSite;
         // The client's own pool, so that close() can stop its threads (Java 17's HttpClient has no close).
@@ -429,7 +436,7 @@ final class DynamicPaths {
     }
 
     /** 503 with the degrade page if the route names one, else a line of text; always Retry-After. */
-    private static void unavailable(
+    private void unavailable(
             HttpServerExchange exchange, ServedSite site, Optional<ManifestFile> page, SiteHandler.Sent sent)
             throws IOException {
         exchange.getResponseHeaders().put(Headers.RETRY_AFTER, ProxyPolicy.RETRY_AFTER.toSeconds());
@@ -447,12 +454,11 @@ final class DynamicPaths {
      * bounded by the page's signed size ({@link SiteHandler#sendIdentity}): a page stored as a small
      * gzip that decodes to far more is never built in memory.
      */
-    private static void sendPage(
-            HttpServerExchange exchange, ServedSite site, ManifestFile file, SiteHandler.Sent sent) {
+    private void sendPage(HttpServerExchange exchange, ServedSite site, ManifestFile file, SiteHandler.Sent sent) {
         exchange.getResponseHeaders()
                 .put(Headers.CONTENT_TYPE, file.contentType())
                 .put(Headers.CACHE_CONTROL, NO_STORE);
-        SiteHandler.sendIdentity(exchange, site.store(), file, sent);
+        SiteHandler.sendIdentity(exchange, site, file, bandwidth, sent);
     }
 
     private static void misconfigured(

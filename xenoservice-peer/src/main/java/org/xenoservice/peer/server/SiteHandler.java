@@ -145,7 +145,8 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         this.dynamic = new DynamicPaths(
                 Optional.ofNullable(builder.captures),
                 Optional.ofNullable(builder.identity),
-                builder.proxyMaxInFlightPerSite);
+                builder.proxyMaxInFlightPerSite,
+                builder.bandwidth);
     }
 
     /** Stops the threads of the client that proxy routes reach the origin with. */
@@ -400,32 +401,42 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
     }
 
     /**
-     * Sends a stored file's identity bytes (a page of the bundle: degrade and thank-you pages) in
-     * blocking mode, decoded one buffer at a time as they are written: never whole in memory, and
-     * never more than the {@link ManifestFile#size() size} the signed manifest declares (a blob that
-     * would decode to more fails the response and closes the connection). The status and headers
-     * other than the length are the caller's. On an I/O thread, it moves to a worker first.
+     * Sends a stored file's identity bytes (a page of the bundle: degrade and thank-you pages) as a
+     * file is sent: from the I/O thread without blocking, paced by the site's bandwidth share,
+     * decoded one buffer at a time, never whole in memory and never more than the
+     * {@link ManifestFile#size() size} the signed manifest declares (a blob that would decode to more
+     * fails the response and closes the connection). A request already in blocking mode (a
+     * capture's, whose body a worker thread read) gets its page written there instead. The status
+     * and headers other than the length are the caller's.
      */
-    static void sendIdentity(HttpServerExchange exchange, BlobStore store, ManifestFile file, Sent sent) {
-        if (exchange.isInIoThread()) {
-            exchange.dispatch((HttpHandler) dispatched -> sendIdentity(dispatched, store, file, sent));
-            return;
-        }
+    static void sendIdentity(
+            HttpServerExchange exchange, ServedSite site, ManifestFile file, BandwidthLimiter bandwidth, Sent sent) {
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, file.size());
         if (Methods.HEAD.equals(exchange.getRequestMethod()) || file.size() == 0) {
             exchange.endExchange();
             return;
         }
+        if (exchange.isBlocking()) { // a capture's page, on the worker thread that took the request's body
+            writeBlocking(exchange, site, file, sent);
+            return;
+        }
+        BodySource source;
         try {
-            if (!exchange.isBlocking()) {
-                exchange.startBlocking();
-            }
+            source = BodySource.decoded(site.store().openIdentity(file), file.path(), file.size());
+        } catch (IOException | RuntimeException e) {
+            failed(exchange, sent, e);
+            return;
+        }
+        PacedBody.start(exchange, source, bandwidth, site.host(), sent);
+    }
+
+    /** Writes a page's identity bytes in blocking mode, a buffer at a time, within its signed size. */
+    private static void writeBlocking(HttpServerExchange exchange, ServedSite site, ManifestFile file, Sent sent) {
+        try (InputStream in = site.store().openIdentity(file)) {
             OutputStream out = new CountingOutputStream(exchange.getOutputStream(), sent);
-            try (InputStream in = store.openIdentity(file)) {
-                byte[] buffer = new byte[BUFFER_BYTES];
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    out.write(buffer, 0, n);
-                }
+            byte[] buffer = new byte[BUFFER_BYTES];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                out.write(buffer, 0, n);
             }
             out.close();
         } catch (IOException | RuntimeException e) {

@@ -171,6 +171,32 @@ class HostileClientsIT {
     }
 
     @Test
+    void slowReadersOfABigDegradePageHoldNoThreadOthersNeed() throws Exception {
+        tenants = TwoTenants.start(dir, SMALL, 0);
+        for (int i = 0; i < 40; i++) { // more than the serving port's worker threads
+            Socket reader = new Socket();
+            reader.setReceiveBufferSize(4096);
+            reader.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0." + (2 + i / 20)), 0));
+            reader.connect(new java.net.InetSocketAddress(
+                    java.net.InetAddress.getLoopbackAddress(), tenants.peer().servingPort()));
+            held(reader)
+                    .getOutputStream()
+                    .write(("GET /busy HTTP/1.1\r\nHost: " + (i % 2 == 0 ? A : B) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+        }
+        Thread.sleep(500); // let the peer start sending the degrade page to all of them
+        for (String site : List.of(A, B)) {
+            long start = System.nanoTime();
+            TwoTenants.Answer page = tenants.get(ORDINARY, site, "/busy");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(503, page.status(), site);
+            assertArrayEquals(TwoTenants.content(site, "/big.bin"), page.body(), site + ": the whole degrade page");
+            assertTrue(millis < 1_000, site + ": the degrade page waited " + millis + " ms for a worker thread");
+        }
+        assertOrdinaryClientsServed();
+    }
+
+    @Test
     void slowUnsignedUploadsLeaveTheOwnersCallsAnswered() throws Exception {
         tenants = TwoTenants.start(dir, SMALL, 0);
         List<Socket> uploads = new ArrayList<>();

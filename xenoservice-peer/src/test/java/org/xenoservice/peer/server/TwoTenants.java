@@ -34,7 +34,7 @@ import org.xenoservice.protocol.SiteQuota;
 /**
  * A real {@link PeerServer} on loopback with two tenants, {@code a.test} and {@code b.test}, each
  * serving a small page ({@code /}), a file of {@value #MID_BYTES} bytes ({@code /mid.bin}) and one
- * of {@value #BIG_BYTES} bytes ({@code /big.bin}), and capturing {@code POST /order} (for an
+ * of {@value #BIG_BYTES} bytes ({@code /big.bin}; also the degrade page of {@code /busy}), and capturing {@code POST /order} (for an
  * intake nobody listens on: the requests are journalled and wait), pushed and activated over the
  * control port; and
  * clients that speak HTTP/1.1 over raw sockets from a chosen loopback address (127.0.0.x), so that
@@ -120,6 +120,7 @@ final class TwoTenants implements AutoCloseable {
                 .version(1)
                 .dynamicRoute(new DynamicRoute(
                         "/order", DynamicRoute.Policy.CAPTURE, Map.of("intake", INTAKE + "/intake", "page", "/")))
+                .dynamicRoute(new DynamicRoute("/busy", DynamicRoute.Policy.DEGRADE, Map.of("page", "/big.bin")))
                 .build(bundle);
         HttpResponse<String> staged = control(site, "PUT", "bundle", bundle.toByteArray());
         assertEquals(200, staged.statusCode(), staged.body());
