@@ -239,6 +239,8 @@ class CaptureCrashIT {
                         "store-directory = store",
                         "site." + SHOP + ".key = " + dir.resolve("keys/site.pub"),
                         "site." + SHOP + ".allowed-origins = http://127.0.0.1:" + originPort(),
+                        "# orders race kill -9 here as fast as the client sends them: not the capture rate's test",
+                        "site." + SHOP + ".capture-requests-per-second = 100000",
                         ""));
         return startPeer();
     }
