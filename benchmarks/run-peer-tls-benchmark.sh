@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Peer serving benchmark over HTTPS: requests per second and CPU time per request for a 2 KB and a
 # 100 KB file served by XenoService peers (PeerServer's HTTPS port, the site's certificate chosen
-# by SNI), one per TLS engine (tls-engine: the JDK's and OpenSSL), and by nginx with the same
+# by SNI), one per TLS engine (tls-engine: the JDK's and BoringSSL), and by nginx with the same
 # certificate, on the same machine, in the same run, with wrk; over kept-alive connections, and with
 # a new connection (a TLS handshake) per request.
 #
 #   benchmarks/run-peer-tls-benchmark.sh            # about 8 minutes
 #   ROUNDS=5 DURATION=15s benchmarks/run-peer-tls-benchmark.sh
-#   ENGINES=openssl SKIP_BUILD=1 benchmarks/run-peer-tls-benchmark.sh   # one peer only
+#   ENGINES=boringssl SKIP_BUILD=1 benchmarks/run-peer-tls-benchmark.sh   # one peer only
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java SKIP_BUILD=1 benchmarks/run-peer-tls-benchmark.sh
 #
 # Makes a throwaway CA and an ECDSA P-256 certificate for bench.example; the peer serves it as the
 # site's manual certificate, nginx from the same files. wrk connects to 127.0.0.1 but names
 # bench.example in the URL, so it goes out as the Host header and as SNI (see loopback.lua below);
 # wrk does not verify certificates, curl does (the check before measuring). Rounds alternate which
-# server goes first (each round starts one later in the list: peer-jdk, peer-openssl, nginx). Needs wrk, nginx, curl and openssl (wrk and nginx installed with apt-get when
+# server goes first (each round starts one later in the list: peer-jdk, peer-boringssl, nginx). Needs wrk, nginx, curl and openssl (wrk and nginx installed with apt-get when
 # run as root and missing). Outputs in benchmarks/target/peer-tls-bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ WARMUP=${WARMUP:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 NGINX_WORKERS=${NGINX_WORKERS:-$(nproc)}  # as many as the peer's I/O threads (Undertow: one per core)
-ENGINES=${ENGINES:-jdk openssl}           # one peer per TLS engine (tls-engine), each with its own JVM
+ENGINES=${ENGINES:-jdk boringssl}          # one peer per TLS engine (tls-engine), each with its own JVM
 PEER_PORT=${PEER_PORT:-18082}             # the first peer's plain port, unused here; the next peer's is one more
 PEER_HTTPS_PORT=${PEER_HTTPS_PORT:-18443} # the first peer's HTTPS port; the next peer's is two more
 NGINX_HTTPS_PORT=${NGINX_HTTPS_PORT:-18444}
@@ -87,7 +87,7 @@ for engine in $ENGINES; do
   PEER_LOG=$OUT/peer-$engine.log PEER_READY=https-port peer_bench_start_peer "$OUT/site" "$HOST" \
     $((PEER_PORT + index)) "$OUT/peer-work-$engine" $((PEER_HTTPS_PORT + 2 * index)) "$OUT/tls/site.pem" \
     "$OUT/tls/site.key" "$engine"
-  # the engine asked for must be the one it uses: a fallback from openssl would measure the JDK twice
+  # the engine asked for must be the one it uses: a fallback from boringssl would measure the JDK twice
   grep -q "^https-engine=$engine\$" "$OUT/peer-$engine.log" \
     || { echo "the $engine peer does not handshake with $engine:" >&2; cat "$OUT/peer-$engine.log" >&2; exit 1; }
   port_of[peer-$engine]=$((PEER_HTTPS_PORT + 2 * index)); pid_of[peer-$engine]=$PEER_PID

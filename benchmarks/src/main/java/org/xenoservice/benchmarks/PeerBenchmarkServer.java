@@ -24,8 +24,8 @@ import org.xenoservice.protocol.SiteQuota;
  * [HTTPS_PORT CHAIN_PEM KEY_PEM [TLS_ENGINE]]}. With the HTTPS three, the site is served over HTTPS
  * too, with that chain and key as its manual certificate (as {@code site.HOST.tls-certificate} and
  * {@code site.HOST.tls-key} in a peer's properties), on the TLS engine {@code TLS_ENGINE} ({@code auto},
- * {@code openssl} or {@code jdk}, as {@code tls-engine}; {@code auto} by default), and the engine used
- * is printed as {@code https-engine=openssl} or {@code https-engine=jdk}.
+ * {@code boringssl} or {@code jdk}, as {@code tls-engine}; {@code auto} by default), and the engine used
+ * is printed as {@code https-engine=boringssl} or {@code https-engine=jdk}.
  */
 public final class PeerBenchmarkServer {
     private PeerBenchmarkServer() {}
@@ -61,7 +61,7 @@ public final class PeerBenchmarkServer {
         if (args.length >= 8) {
             builder.tlsEngine(TlsEngine.fromPropertyValue(args[7])
                     .orElseThrow(() -> new IllegalArgumentException(
-                            "TLS_ENGINE must be auto, openssl or jdk, but was '" + args[7] + "'")));
+                            "TLS_ENGINE must be auto, boringssl or jdk, but was '" + args[7] + "'")));
         }
         PeerServer peer = builder.build();
         peer.start();

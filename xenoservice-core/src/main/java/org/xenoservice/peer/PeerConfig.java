@@ -29,7 +29,7 @@ import org.xenoservice.peer.PeerSettingException.Setting;
  *
  * <p>Properties: {@code serving-port} ({@value #DEFAULT_SERVING_PORT}), {@code https-port} (none: no
  * HTTPS listener; with one, each site is served over HTTPS with its own certificate, chosen by SNI),
- * {@code tls-engine} ({@code auto}, {@code openssl} or {@code jdk}: the {@link TlsEngine} of the
+ * {@code tls-engine} ({@code auto}, {@code boringssl} or {@code jdk}: the {@link TlsEngine} of the
  * HTTPS port; {@code auto} by default),
  * {@code control-port}
  * ({@value #DEFAULT_CONTROL_PORT}), {@code bind-address} ({@value #DEFAULT_BIND_ADDRESS}),
@@ -59,7 +59,7 @@ public final class PeerConfig {
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     /** The default largest upload: 1 GiB. */
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 1L << 30;
-    /** The default TLS engine of the HTTPS port: OpenSSL when it loads, else the JDK's. */
+    /** The default TLS engine of the HTTPS port: BoringSSL when it loads, else the JDK's. */
     public static final TlsEngine DEFAULT_TLS_ENGINE = TlsEngine.AUTO;
 
     private final int servingPort;
@@ -268,7 +268,7 @@ public final class PeerConfig {
 
         /**
          * Which TLS implementation the HTTPS port handshakes with; {@link #DEFAULT_TLS_ENGINE} by
-         * default. The JDK's costs several times OpenSSL's CPU per handshake; see {@link TlsEngine}.
+         * default. The JDK's costs several times BoringSSL's CPU per handshake; see {@link TlsEngine}.
          * The control port's {@linkplain #tls key store} always uses the JDK's.
          */
         public Builder tlsEngine(TlsEngine engine) {

@@ -123,7 +123,7 @@ final class PeerConfigFile {
             builder.tlsEngine(TlsEngine.fromPropertyValue(name)
                     .orElseThrow(() -> fail(
                             TLS_ENGINE,
-                            "is '" + name + "'; give auto (OpenSSL when it loads, else the JDK's), openssl or jdk",
+                            "is '" + name + "'; give auto (BoringSSL when it loads, else the JDK's), boringssl or jdk",
                             null)));
         }
         if ((value = properties.get(CONTROL_PORT)) != null) {

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sites' TLS server contexts for a TLS engine other than the JDK's (OpenSSL, say), one per
+ * The sites' TLS server contexts for a TLS engine other than the JDK's (BoringSSL, say), one per
  * site's current certificate, chosen by SNI exactly as {@link SiteCertificates#serverContext()}
  * chooses a certificate: the site the name is or is under, only if its certificate covers the name,
  * never another site's. It exists so that such an engine reuses the peer's one lookup and its live

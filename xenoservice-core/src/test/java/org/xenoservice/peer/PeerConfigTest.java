@@ -120,8 +120,13 @@ class PeerConfigTest {
     void tlsEngineIsReadInAnyCaseAndDefaultsToAuto() throws IOException {
         assertEquals(TlsEngine.AUTO, PeerConfig.load(file(STORE, BOOKS_KEY)).tlsEngine());
         assertEquals(
-                TlsEngine.OPENSSL,
-                PeerConfig.load(file(STORE, BOOKS_KEY, "tls-engine = OpenSSL")).tlsEngine());
+                TlsEngine.BORINGSSL,
+                PeerConfig.load(file(STORE, BOOKS_KEY, "tls-engine = BoringSSL"))
+                        .tlsEngine());
+        assertEquals(
+                TlsEngine.BORINGSSL,
+                PeerConfig.load(file(STORE, BOOKS_KEY, "tls-engine = openssl")).tlsEngine(),
+                "the engine's name before BoringSSL replaced the system's OpenSSL");
         PeerConfig jdk = PeerConfig.load(file(STORE, BOOKS_KEY, "tls-engine = jdk"));
         assertEquals(TlsEngine.JDK, jdk.tlsEngine());
         assertEquals(TlsEngine.JDK, jdk.toBuilder().build().tlsEngine());
@@ -129,13 +134,13 @@ class PeerConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"boringssl", "open ssl", "yes", "jsse"})
+    @ValueSource(strings = {"boring", "open ssl", "yes", "jsse"})
     void unknownTlsEngineIsRejectedWithTheChoices(String value) throws IOException {
         PeerConfigException e = rejected(STORE, BOOKS_KEY, "tls-engine = " + value);
         assertEquals(Optional.of("tls-engine"), e.property());
         assertTrue(e.getMessage().contains("'" + value + "'"), e.getMessage());
         assertTrue(
-                e.getMessage().contains("give auto (OpenSSL when it loads, else the JDK's), openssl or jdk"),
+                e.getMessage().contains("give auto (BoringSSL when it loads, else the JDK's), boringssl or jdk"),
                 e.getMessage());
     }
 

@@ -339,8 +339,9 @@ final class PeerCommand extends CommandGroup {
                 names = "--tls-engine",
                 paramLabel = "E",
                 converter = TlsEngineConverter.class,
-                description = "The HTTPS port's TLS: auto (OpenSSL when the system's libssl loads, else the JDK's, "
-                        + "with a warning), openssl (fail to start without it) or jdk (default: auto).")
+                description = "The HTTPS port's TLS: auto (BoringSSL, built into the peer, when it loads on this "
+                        + "platform, else the JDK's, with a warning), boringssl (fail to start without it; "
+                        + "also named openssl) or jdk (default: auto).")
         Optional<TlsEngine> tlsEngine = Optional.empty();
 
         @Option(names = "--control-port", paramLabel = "C", description = "The control port (default: 8081).")
@@ -494,14 +495,14 @@ final class PeerCommand extends CommandGroup {
         }
     }
 
-    /** {@code auto}, {@code openssl} or {@code jdk}, in any case. */
+    /** {@code auto}, {@code boringssl} (or {@code openssl}) or {@code jdk}, in any case. */
     static final class TlsEngineConverter implements ITypeConverter<TlsEngine> {
         @Override
         public TlsEngine convert(String value) {
             return TlsEngine.fromPropertyValue(value)
                     .orElseThrow(() -> new TypeConversionException(
-                            "'" + value + "' is not a TLS engine; give auto (OpenSSL when it loads, else the JDK's), "
-                                    + "openssl or jdk"));
+                            "'" + value + "' is not a TLS engine; give auto (BoringSSL when it loads, else the JDK's), "
+                                    + "boringssl or jdk"));
         }
     }
 

@@ -235,13 +235,13 @@ class PeerCliIT {
                         "--enroll",
                         "books.example=" + pub,
                         "--tls-engine",
-                        "boringssl")
+                        "libressl")
                 .failedWith(XenoCli.USAGE);
         assertTrue(
                 badEngine
                         .err()
-                        .contains("'boringssl' is not a TLS engine; give auto (OpenSSL when it loads, else the "
-                                + "JDK's), openssl or jdk"),
+                        .contains("'libressl' is not a TLS engine; give auto (BoringSSL when it loads, else the "
+                                + "JDK's), boringssl or jdk"),
                 badEngine.err());
         CliRun noStore = XenoCliTest.run("peer", "serve", "--enroll", "books.example=" + pub)
                 .failedWith(XenoCli.USAGE);
@@ -408,7 +408,7 @@ class PeerCliIT {
         }
         assertTrue(out.toString().startsWith("peer serving books.example on http://127.0.0.1:"), out.toString());
         assertTrue(out.toString().contains(" and https://127.0.0.1:"), out.toString());
-        assertTrue(out.toString().contains("(by SNI, openssl TLS)"), "auto finds OpenSSL here: " + out);
+        assertTrue(out.toString().contains("(by SNI, boringssl TLS)"), "auto finds BoringSSL here: " + out);
         control = matcher.group(1);
         peer("push", "--bundle", build(1).toString(), "--activate").succeeded();
         assertTrue(Files.isDirectory(dir.resolve("served/state")));

@@ -11,7 +11,7 @@ import javax.net.ssl.SSLContext;
 
 /**
  * An Undertow {@link SNISSLContext} whose context per SNI host name comes from a function, so that
- * the peer's HTTPS port picks a site's OpenSSL context by the peer's own lookup (the site a name is
+ * the peer's HTTPS port picks a site's BoringSSL context by the peer's own lookup (the site a name is
  * or is under, live swaps) rather than by Undertow's fixed table of name patterns. Undertow's
  * {@link SNISSLEngine} reads the ClientHello, asks {@link #getContext} and then hands the
  * connection, ALPN included, to an engine of the chosen context.

@@ -259,7 +259,7 @@ public final class PeerServer implements AutoCloseable {
         ControlProtocol protocol = controlProtocol(certificates, root.resolve("spool"));
         Optional<SSLContext> tls = config.tlsKeystore().isPresent() ? Optional.of(sslContext()) : Optional.empty();
         HttpsEngines.Chosen https = certificates.isPresent()
-                ? HttpsEngines.choose(config.tlsEngine(), certificates.get(), OpenSslTls.unavailable())
+                ? HttpsEngines.choose(config.tlsEngine(), certificates.get(), BoringSslTls.unavailable())
                 : null;
         identity = PeerIdentity.loadOrCreate(root, clock);
         LOG.info(
@@ -326,7 +326,7 @@ public final class PeerServer implements AutoCloseable {
                     sites.enrolledSites(),
                     config.bindAddress(),
                     httpsPort,
-                    httpsEngine == TlsEngine.OPENSSL ? "OpenSSL" : "the JDK's TLS");
+                    httpsEngine == TlsEngine.BORINGSSL ? "BoringSSL" : "the JDK's TLS");
         }
         String scheme = tls ? "https" : "http";
         LOG.info(
@@ -359,7 +359,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /**
-     * The TLS engine the HTTPS port handshakes with ({@link TlsEngine#OPENSSL} or {@link TlsEngine#JDK};
+     * The TLS engine the HTTPS port handshakes with ({@link TlsEngine#BORINGSSL} or {@link TlsEngine#JDK};
      * with {@link TlsEngine#AUTO} configured, the one it found), empty when the peer serves no HTTPS.
      */
     public Optional<TlsEngine> httpsEngine() {

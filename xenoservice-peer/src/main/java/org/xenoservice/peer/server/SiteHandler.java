@@ -7,7 +7,6 @@ import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.RequestBufferingHandler;
-import io.undertow.util.DateUtils;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -23,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -122,6 +120,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
 
     private static final int MISDIRECTED_REQUEST = 421;
     private static final int TOO_MANY_REQUESTS = 429;
+    private static final HttpDates LAST_MODIFIED = new HttpDates();
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String NO_STORE = "no-store";
     /** The largest request body received before a dynamic route sees it: a captured request's largest. */
@@ -255,7 +254,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         }
 
         response.put(Headers.CACHE_CONTROL, file.cacheControl())
-                .put(Headers.LAST_MODIFIED, DateUtils.toDateString(Date.from(file.lastModified())))
+                .put(Headers.LAST_MODIFIED, LAST_MODIFIED.format(file.lastModified()))
                 .put(Headers.ACCEPT_RANGES, "bytes");
         if (gzipStored) {
             response.put(Headers.VARY, "Accept-Encoding");

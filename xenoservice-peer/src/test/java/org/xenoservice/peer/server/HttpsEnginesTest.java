@@ -32,12 +32,12 @@ import org.xenoservice.testing.TestCa;
 
 /**
  * Which engine each handshake of the HTTPS port lands on: a ClientHello from a real JDK client is
- * fed to the port's engine in memory, with the real OpenSSL, and the engine it hands over to is
+ * fed to the port's engine in memory, with the real BoringSSL, and the engine it hands over to is
  * named by its session's class.
  */
 class HttpsEnginesTest {
     private static final TestCa CA = new TestCa("Engines CA");
-    private static final String OPENSSL_SESSION = "org.wildfly.openssl.";
+    private static final String BORINGSSL_SESSION = "io.netty.handler.ssl.";
     private static final String JDK_SESSION = "sun.security.ssl.";
 
     @TempDir
@@ -66,16 +66,16 @@ class HttpsEnginesTest {
     }
 
     @Test
-    void openSslLoadsOnThisMachine() {
-        assertEquals(Optional.empty(), OpenSslTls.unavailable(), "install libssl3 to run the OpenSSL tests");
+    void boringSslLoadsOnThisMachine() {
+        assertEquals(Optional.empty(), BoringSslTls.unavailable(), "netty-tcnative's BoringSSL must load here");
     }
 
     @Test
-    void aSiteWithACertificateIsHandshakenByOpenSsl() throws IOException {
-        HttpsEngines.Chosen chosen = HttpsEngines.choose(TlsEngine.OPENSSL, certificates, Optional.empty());
-        assertEquals(TlsEngine.OPENSSL, chosen.engine());
-        assertTrue(handOver(chosen, "books.example").startsWith(OPENSSL_SESSION));
-        assertTrue(handOver(chosen, "BOOKS.example").startsWith(OPENSSL_SESSION));
+    void aSiteWithACertificateIsHandshakenByBoringSsl() throws IOException {
+        HttpsEngines.Chosen chosen = HttpsEngines.choose(TlsEngine.BORINGSSL, certificates, Optional.empty());
+        assertEquals(TlsEngine.BORINGSSL, chosen.engine());
+        assertTrue(handOver(chosen, "books.example").startsWith(BORINGSSL_SESSION));
+        assertTrue(handOver(chosen, "BOOKS.example").startsWith(BORINGSSL_SESSION));
     }
 
     @Test
@@ -95,20 +95,23 @@ class HttpsEnginesTest {
     }
 
     @Test
-    void autoFallsBackToTheJdkWhenOpenSslCannotLoad() throws IOException {
+    void autoFallsBackToTheJdkWhenBoringSslCannotLoad() throws IOException {
         HttpsEngines.Chosen chosen =
-                HttpsEngines.choose(TlsEngine.AUTO, certificates, Optional.of("no libssl in /usr/lib"));
+                HttpsEngines.choose(TlsEngine.AUTO, certificates, Optional.of("no native library for linux-riscv64"));
         assertEquals(TlsEngine.JDK, chosen.engine());
         assertTrue(handOver(chosen, "books.example").startsWith(JDK_SESSION));
     }
 
     @Test
-    void openSslAskedForButMissingStopsTheStartSayingWhatToInstall() {
+    void boringSslAskedForButMissingStopsTheStartSayingWhatToDo() {
         IOException e = assertThrows(
                 IOException.class,
-                () -> HttpsEngines.choose(TlsEngine.OPENSSL, certificates, Optional.of("no libssl in /usr/lib")));
-        assertTrue(e.getMessage().contains("OpenSSL cannot be loaded: no libssl in /usr/lib"), e.getMessage());
-        assertTrue(e.getMessage().contains("apt-get install libssl3"), e.getMessage());
+                () -> HttpsEngines.choose(
+                        TlsEngine.BORINGSSL, certificates, Optional.of("no native library for linux-riscv64")));
+        assertTrue(
+                e.getMessage().contains("BoringSSL cannot be loaded: no native library for linux-riscv64"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("on x86-64 and ARM64 only"), e.getMessage());
         assertTrue(e.getMessage().contains("auto or jdk"), e.getMessage());
     }
 

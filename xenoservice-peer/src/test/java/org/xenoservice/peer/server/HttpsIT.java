@@ -38,7 +38,7 @@ import org.xenoservice.testing.TestCa;
 /**
  * A real {@link PeerServer} serving two tenants over HTTPS by SNI, with certificates from a test CA
  * that signs the peer's own requests; clients trust that CA only and check host names. On the JDK's
- * TLS here, and on OpenSSL in {@link OpenSslHttpsIT}, which runs every test again.
+ * TLS here, and on BoringSSL in {@link BoringSslHttpsIT}, which runs every test again.
  */
 class HttpsIT {
     private static final KeyPair BOOKS = SiteKeys.generate();
@@ -157,11 +157,11 @@ class HttpsIT {
     void tls11IsRefusedAndTls12Accepted() throws IOException {
         certify(books, "books.example");
         assertEquals(22, TlsClient.helloAnswer(https(), 0x0303, "books.example"), "a TLS 1.2 hello gets a ServerHello");
-        // wildfly-openssl frees a connection that fails the handshake before its alert is sent: a close
+        // Undertow closes a connection whose BoringSSL handshake failed before the alert is sent: a close
         int tls11 = TlsClient.helloAnswer(https(), 0x0302, "books.example");
         assertTrue(
-                tls11 == 21 || (engine() == TlsEngine.OPENSSL && tls11 == -1),
-                "a TLS 1.1 hello gets an alert (OpenSSL: a close), never a ServerHello; got " + tls11);
+                tls11 == 21 || (engine() == TlsEngine.BORINGSSL && tls11 == -1),
+                "a TLS 1.1 hello gets an alert (BoringSSL: a close), never a ServerHello; got " + tls11);
     }
 
     @Test
