@@ -15,10 +15,10 @@ public enum TlsEngine {
     /** BoringSSL when its native library loads on this platform, otherwise the JDK's, with a warning that says why. */
     AUTO,
     /**
-     * BoringSSL, Google's fork of OpenSSL, as netty-tcnative builds it into the peer's jar for Linux,
-     * macOS and Windows on x86-64 and ARM64 (no system library needed); the peer does not start when
-     * it cannot be loaded. Also named {@code openssl}, its name before it replaced the system's
-     * OpenSSL.
+     * BoringSSL, Google's fork of OpenSSL, as netty-tcnative builds it into the peer's jar for
+     * Linux (glibc) and macOS on x86-64 and ARM64 and for Windows on x86-64 (no system library
+     * needed); the peer does not start when it cannot be loaded. Also named {@code openssl}, its
+     * name before it replaced the system's OpenSSL.
      */
     BORINGSSL,
     /** The JDK's own TLS (JSSE), which needs nothing outside the JVM. */

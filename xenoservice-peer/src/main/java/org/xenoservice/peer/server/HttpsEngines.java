@@ -40,13 +40,15 @@ final class HttpsEngines {
         if (boringSslProblem.isPresent()) {
             if (wanted == TlsEngine.BORINGSSL) {
                 throw new IOException("the HTTPS port's TLS engine is BoringSSL, but BoringSSL cannot be loaded: "
-                        + boringSslProblem.get() + "; netty-tcnative ships it for Linux (glibc), macOS and Windows "
-                        + "on x86-64 and ARM64 only: on another platform choose the auto or jdk engine");
+                        + boringSslProblem.get() + "; netty-tcnative ships it for Linux (glibc) and macOS on "
+                        + "x86-64 and ARM64 and for Windows on x86-64 only: elsewhere choose the auto or jdk engine, or "
+                        + "check that java.io.tmpdir allows executables");
             }
             LOG.warn(
                     "peer: HTTPS uses the JDK's TLS, which costs several times BoringSSL's CPU per handshake, "
-                            + "because BoringSSL cannot be loaded: {}; netty-tcnative ships it for Linux (glibc), "
-                            + "macOS and Windows on x86-64 and ARM64; choose the jdk engine to keep the JDK's "
+                            + "because BoringSSL cannot be loaded: {}; netty-tcnative ships it for Linux (glibc) "
+                            + "and macOS on x86-64 and ARM64 and for Windows on x86-64, unpacked into java.io.tmpdir; "
+                            + "choose the jdk engine to keep the JDK's "
                             + "without this warning",
                     boringSslProblem.get());
             return new Chosen(jdk, TlsEngine.JDK);
