@@ -71,6 +71,8 @@ final class StatusDocuments {
         backChannel.put("verified", status.backChannel().verified());
         ObjectNode refusedByReason = backChannel.putObject("refused");
         new java.util.TreeMap<>(status.backChannel().refused()).forEach(refusedByReason::put);
+        root.putObject("originDefence")
+                .put("connectionsClosed", status.originDefence().connectionsClosed());
         ArrayNode steps = replicator.putArray("recentSteps");
         for (ReplicationStatus.Step step : replication.recentSteps()) {
             steps.addObject().put("at", step.at().toString()).put("message", step.message());
@@ -170,19 +172,32 @@ final class StatusDocuments {
         counter(out, "xeno_dns_updates_total", "DNS UPDATE messages that succeeded.", site, replication.dnsUpdates());
         counter(out, "xeno_dns_failures_total", "DNS UPDATE attempts that failed.", site, replication.dnsFailures());
         certificates(out, site, replication);
-        status.intake().ifPresent(intake -> {
-            help(
-                    out,
-                    "xeno_intake_requests_total",
-                    "counter",
-                    "Captured requests the origin's intake answered, by outcome.");
-            sample(out, "xeno_intake_requests_total", site + ",outcome=\"applied\"", intake.applied());
-            sample(out, "xeno_intake_requests_total", site + ",outcome=\"duplicate\"", intake.duplicates());
-            sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
-            sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
-        });
+        status.intake().ifPresent(intake -> intake(out, site, intake));
         backChannel(out, site, status.backChannel());
+        originDefence(out, site, status.originDefence());
         return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void intake(StringBuilder out, String site, XenoStatus.Intake intake) {
+        help(
+                out,
+                "xeno_intake_requests_total",
+                "counter",
+                "Captured requests the origin's intake answered, by outcome.");
+        sample(out, "xeno_intake_requests_total", site + ",outcome=\"applied\"", intake.applied());
+        sample(out, "xeno_intake_requests_total", site + ",outcome=\"duplicate\"", intake.duplicates());
+        sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
+        sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
+    }
+
+    private static void originDefence(StringBuilder out, String site, XenoStatus.OriginDefence defence) {
+        help(
+                out,
+                "xeno_origin_connections_closed_total",
+                "counter",
+                "Direct clients' connections the origin closed after their answer while sheltered, so that they"
+                        + " resolve the name again.");
+        sample(out, "xeno_origin_connections_closed_total", site, defence.connectionsClosed());
     }
 
     private static void backChannel(StringBuilder out, String site, XenoStatus.BackChannel backChannel) {

@@ -77,6 +77,7 @@ public final class XenoService implements AutoCloseable {
     private final Optional<byte[]> adminToken;
     private final Optional<CaptureIntake> intake;
     private final BackChannelGuard backChannel;
+    private final ShelterSignal shelter;
 
     private XenoService(XenoConfig config) throws IOException {
         this.config = config;
@@ -111,6 +112,7 @@ public final class XenoService implements AutoCloseable {
             replication.httpOnly();
         }
         this.replicator = replication.build();
+        this.shelter = new ShelterSignal(replicator::status);
         overload.addListener(replicator);
         this.detector = overload;
     }
@@ -152,6 +154,20 @@ public final class XenoService implements AutoCloseable {
     /** The replicator, for its status and to restage after a deploy. */
     public Replicator replicator() {
         return replicator;
+    }
+
+    /**
+     * Whether the adapter should close a direct client's kept-alive connection after the response it
+     * is about to handle (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY): true while the site is
+     * sheltered, some peer being in its DNS name. A browser keeps a connection as long as the server
+     * allows, whatever the name's TTL, so without this a customer who reached the origin before the
+     * flood stays on it; with it, the customer's next request resolves the name again and may find
+     * a peer. Asked only for direct requests, never for a peer's (its back channel must stay open).
+     * Each {@code true} is counted ({@code connectionsClosed} in {@code /_xeno/status}). Cheap: a
+     * volatile read and a comparison, no allocation.
+     */
+    public boolean closeDirectConnection() {
+        return shelter.closeDirectConnection();
     }
 
     /** Whether a request path is one of XenoService's own, which adapters hand to {@link #serveXenoPath}. */
@@ -327,7 +343,8 @@ public final class XenoService implements AutoCloseable {
                 replicator.status(),
                 intake.map(i ->
                         new XenoStatus.Intake(i.appliedCount(), i.duplicateCount(), i.refusedCount(), i.failedCount())),
-                backChannelStatus());
+                backChannelStatus(),
+                new XenoStatus.OriginDefence(shelter.connectionsClosed()));
     }
 
     private XenoStatus.BackChannel backChannelStatus() {

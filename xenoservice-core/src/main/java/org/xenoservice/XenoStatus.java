@@ -16,6 +16,7 @@ import org.xenoservice.replicate.ReplicationStatus;
  * @param replication the replicator's view
  * @param intake what the origin's capture intake did, when it has one
  * @param backChannel what the origin made of requests claiming to come from its peers
+ * @param originDefence what the origin did to stay useful under fire
  */
 public record XenoStatus(
         String site,
@@ -24,7 +25,8 @@ public record XenoStatus(
         OverloadSnapshot overload,
         ReplicationStatus replication,
         Optional<Intake> intake,
-        BackChannel backChannel) {
+        BackChannel backChannel,
+        OriginDefence originDefence) {
     /**
      * The origin's capture intake, counted since the service started.
      *
@@ -50,6 +52,14 @@ public record XenoStatus(
         }
     }
 
+    /**
+     * What the origin did for itself under fire, counted since the service started.
+     *
+     * @param connectionsClosed direct clients' connections closed after their response while the site
+     *     was sheltered, so that they resolve its name again ({@link XenoService#closeDirectConnection()})
+     */
+    public record OriginDefence(long connectionsClosed) {}
+
     /** Checks nothing is null. */
     public XenoStatus {
         Objects.requireNonNull(site, "site");
@@ -57,5 +67,6 @@ public record XenoStatus(
         Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(intake, "intake");
         Objects.requireNonNull(backChannel, "backChannel");
+        Objects.requireNonNull(originDefence, "originDefence");
     }
 }

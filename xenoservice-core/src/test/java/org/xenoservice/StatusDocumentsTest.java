@@ -55,13 +55,17 @@ class StatusDocumentsTest {
                 overload,
                 replication,
                 Optional.empty(),
-                new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)));
+                new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
+                new XenoStatus.OriginDefence(7));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
 
         assertEquals(
                 List.of("192.0.2.10", "2001:db8::10", "::1"),
                 new ObjectMapper().convertValue(json.path("replication").path("addressesInDns"), List.class));
+        assertEquals(7, json.path("originDefence").path("connectionsClosed").asLong());
+        String metrics = new String(StatusDocuments.prometheus(status), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(metrics.contains("xeno_origin_connections_closed_total{site=\"books.example\"} 7"), metrics);
     }
 
     @Test
@@ -109,7 +113,8 @@ class StatusDocumentsTest {
                 overload,
                 replication,
                 Optional.empty(),
-                new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)));
+                new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
+                new XenoStatus.OriginDefence(7));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
         JsonNode shown = json.path("replication").path("peers").path(0);

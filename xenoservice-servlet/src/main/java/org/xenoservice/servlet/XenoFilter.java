@@ -74,6 +74,12 @@ import org.xenoservice.protocol.PeerSignature;
  * names a peer key) is verified before the app sees it: refused with 401, 403 or 413, or passed on
  * with the peer's name in the request attribute {@value XenoService#PEER_ATTRIBUTE} and its body
  * (read, up to 1 MiB, to check the digest the peer signed) given back to the app.
+ *
+ * <p>While the site is sheltered ({@link XenoService#closeDirectConnection()}), a direct client's
+ * HTTP/1.1 response carries {@code Connection: close}, which Tomcat and Jetty honour by closing the
+ * connection after it, so that the client resolves the name again and finds the peers. The Servlet
+ * API cannot send an HTTP/2 GOAWAY: HTTP/2 clients of a servlet container keep their connections
+ * (the Undertow adapter does send one).
  */
 public final class XenoFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(XenoFilter.class);
@@ -180,6 +186,11 @@ public final class XenoFilter implements Filter {
             } else if (request.getHeader(PeerSignature.PEER_KEY_HEADER) != null) { // XenoService.claimsPeer
                 servePeer(service, request, response, chain);
             } else {
+                if (service.closeDirectConnection() && !request.getProtocol().startsWith("HTTP/2")) {
+                    // Tomcat and Jetty close an HTTP/1.1 connection after a response that says so; the
+                    // Servlet API has no way to send an HTTP/2 GOAWAY
+                    response.setHeader("Connection", "close");
+                }
                 chain.doFilter(request, response);
             }
         } catch (Throwable e) {

@@ -51,8 +51,10 @@ import org.xenoservice.protocol.PeerSignature;
  * up to {@link XenoService#MAX_XENO_BODY_BYTES} (413 above). A request that claims to come from one
  * of the site's peers ({@link XenoService#claimsPeer}: it names a peer key) is verified on a worker
  * thread before the application sees it: refused with 401, 403 or 413, or passed on with the
- * peer's name in the {@link #PEER} attachment and its body intact. Safe for concurrent use, as
- * Undertow requires of a handler.
+ * peer's name in the {@link #PEER} attachment and its body intact. While the site is sheltered
+ * ({@link XenoService#closeDirectConnection()}), a direct client's connection is closed after its
+ * response (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY), so that it resolves the name again
+ * and finds the peers. Safe for concurrent use, as Undertow requires of a handler.
  */
 public final class XenoHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(XenoHandler.class);
@@ -99,6 +101,9 @@ public final class XenoHandler implements HttpHandler {
             } else if (exchange.getRequestHeaders().contains(PEER_KEY)) { // XenoService.claimsPeer, allocation-free
                 onWorker(exchange, ticket, peerRequests);
             } else {
+                if (xeno.closeDirectConnection()) {
+                    ClientMoves.closeAfterResponse(exchange);
+                }
                 app.handleRequest(exchange);
             }
         } catch (Throwable t) {

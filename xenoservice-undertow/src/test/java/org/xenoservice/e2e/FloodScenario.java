@@ -23,7 +23,8 @@ import org.xenoservice.replicate.ReplicationStatus;
  * for the site from pebble (one order each), ordinary traffic warms the detector up, a flood at the
  * origin's address makes it fire, the three peers enter DNS (the origin sheltered), serve pages
  * identical to the origin's over verified HTTPS and capture orders, and when the flood stops they
- * leave DNS and are retired, while a client that resolves the name through BIND before every request
+ * leave DNS and are retired; while sheltered the origin closes its direct clients' kept-alive
+ * connections after each answer so that they resolve the name again; and a client that resolves the name through BIND before every request
  * never fails, in TLS or otherwise, and no second certificate is ordered.
  */
 public final class FloodScenario {
@@ -46,6 +47,9 @@ public final class FloodScenario {
         System.out.println(DefendedSite.certificateTimes(xeno.replicator().status()));
         site.trickle(40, 2_000);
         await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
+        KeptAlive.Answer calm = KeptAlive.get(ORIGIN_ADDRESS, site.port, DefendedSite.SITE, "/index.html");
+        assertTrue(!calm.saidClose() && !calm.closed(), "in calm times the origin keeps connections: " + calm);
+        assertEquals(0, xeno.status().originDefence().connectionsClosed(), "none closed in calm times");
         Browser browser = new Browser(site);
         Flood flood = new Flood(site, 6);
         browser.start();
@@ -88,6 +92,13 @@ public final class FloodScenario {
         ReplicationStatus defending = xeno.replicator().status();
         assertTrue(defending.wave() >= 2, "peers come in waves of 1, 2, ...: " + defending.wave());
         assertTrue(defending.originSheltered());
+        KeptAlive.Answer sheltered = KeptAlive.get(ORIGIN_ADDRESS, site.port, DefendedSite.SITE, "/index.html");
+        assertTrue(sheltered.statusLine().contains(" 200"), sheltered.toString());
+        assertTrue(
+                sheltered.saidClose() && sheltered.closed(),
+                "while sheltered the origin closes a direct client's connection after its answer, so that it"
+                        + " resolves the name again: " + sheltered);
+        assertTrue(xeno.status().originDefence().connectionsClosed() > 0, "counted");
         for (int i = 0; i < PEER_ADDRESSES.size(); i++) {
             String issued = defending.peers().get(i).certificate().orElseThrow().serialNumber();
             X509Certificate served = site.client
