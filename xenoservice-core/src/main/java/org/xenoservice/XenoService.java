@@ -15,6 +15,9 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.admission.AdmissionControl;
+import org.xenoservice.admission.Outcome;
+import org.xenoservice.admission.Traffic;
 import org.xenoservice.backchannel.BackChannelGuard;
 import org.xenoservice.backchannel.PeerVerdict;
 import org.xenoservice.bundle.DynamicRoute;
@@ -22,6 +25,7 @@ import org.xenoservice.intake.CaptureIntake;
 import org.xenoservice.intake.IntakeResponse;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
+import org.xenoservice.overload.OverloadState;
 import org.xenoservice.overload.RequestRecorder;
 import org.xenoservice.protocol.PeerSignature;
 import org.xenoservice.replicate.Replicator;
@@ -78,6 +82,7 @@ public final class XenoService implements AutoCloseable {
     private final Optional<CaptureIntake> intake;
     private final BackChannelGuard backChannel;
     private final ShelterSignal shelter;
+    private final AdmissionControl admission = AdmissionControl.builder().build();
 
     private XenoService(XenoConfig config) throws IOException {
         this.config = config;
@@ -168,6 +173,36 @@ public final class XenoService implements AutoCloseable {
      */
     public boolean closeDirectConnection() {
         return shelter.closeDirectConnection();
+    }
+
+    /**
+     * Admits a request to the application, or refuses it ({@link AdmissionControl#REJECTED}): the
+     * {@link AdmissionControl} in front of the app, engaged while the detector says OVERLOADED or
+     * the site is sheltered, with {@link Traffic#PEER} for a request {@link #verifyPeer} verified
+     * and {@link Traffic#DIRECT} for any other. A refused request gets {@link #refusedByAdmission}
+     * and the application does not run; an admitted one is {@link #release}d once when its response
+     * is complete. Lock-free and allocation-free: two volatile reads decide whether the limit
+     * applies.
+     */
+    public long admit(Traffic traffic) {
+        boolean engage = detector.snapshot().state() == OverloadState.OVERLOADED || shelter.sheltered();
+        if (engage != admission.engaged()) {
+            admission.engage(engage);
+        }
+        return admission.tryAcquire(traffic);
+    }
+
+    /** Ends a request {@link #admit} admitted: {@link Outcome#ofStatus} of its status, or {@link Outcome#FAILED}. */
+    public void release(long permit, Outcome outcome) {
+        admission.release(permit, outcome);
+    }
+
+    /** The cheap answer to a request {@link #admit} refused: 503 with {@code Retry-After}. */
+    public XenoResponse refusedByAdmission() {
+        return XenoResponse.text(
+                503,
+                "503 Service Unavailable: the site is very busy; please retry in a moment\n",
+                Map.of("Retry-After", Integer.toString(admission.retryAfterSeconds()), "Cache-Control", "no-store"));
     }
 
     /** Whether a request path is one of XenoService's own, which adapters hand to {@link #serveXenoPath}. */
@@ -344,7 +379,7 @@ public final class XenoService implements AutoCloseable {
                 intake.map(i ->
                         new XenoStatus.Intake(i.appliedCount(), i.duplicateCount(), i.refusedCount(), i.failedCount())),
                 backChannelStatus(),
-                new XenoStatus.OriginDefence(shelter.connectionsClosed()));
+                new XenoStatus.OriginDefence(shelter.connectionsClosed(), admission.counts()));
     }
 
     private XenoStatus.BackChannel backChannelStatus() {

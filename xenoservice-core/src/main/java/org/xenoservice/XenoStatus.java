@@ -3,6 +3,7 @@ package org.xenoservice;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.xenoservice.admission.AdmissionCounts;
 import org.xenoservice.overload.OverloadSnapshot;
 import org.xenoservice.replicate.ReplicationStatus;
 
@@ -57,8 +58,15 @@ public record XenoStatus(
      *
      * @param connectionsClosed direct clients' connections closed after their response while the site
      *     was sheltered, so that they resolve its name again ({@link XenoService#closeDirectConnection()})
+     * @param admission the admission control in front of the app ({@link XenoService#admit}): the
+     *     limit, and per class (the peers', direct) the requests in flight, admitted and shed
      */
-    public record OriginDefence(long connectionsClosed) {}
+    public record OriginDefence(long connectionsClosed, AdmissionCounts admission) {
+        /** Checks nothing is null. */
+        public OriginDefence {
+            Objects.requireNonNull(admission, "admission");
+        }
+    }
 
     /** Checks nothing is null. */
     public XenoStatus {

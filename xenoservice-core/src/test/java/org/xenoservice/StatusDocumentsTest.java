@@ -56,7 +56,14 @@ class StatusDocumentsTest {
                 replication,
                 Optional.empty(),
                 new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
-                new XenoStatus.OriginDefence(7));
+                new XenoStatus.OriginDefence(
+                        7,
+                        new org.xenoservice.admission.AdmissionCounts(
+                                true,
+                                20,
+                                10,
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(3, 40, 1),
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(7, 900, 5000))));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
 
@@ -64,6 +71,20 @@ class StatusDocumentsTest {
                 List.of("192.0.2.10", "2001:db8::10", "::1"),
                 new ObjectMapper().convertValue(json.path("replication").path("addressesInDns"), List.class));
         assertEquals(7, json.path("originDefence").path("connectionsClosed").asLong());
+        assertEquals(
+                5000,
+                json.path("originDefence")
+                        .path("admission")
+                        .path("direct")
+                        .path("shed")
+                        .asLong());
+        assertEquals(
+                3,
+                json.path("originDefence")
+                        .path("admission")
+                        .path("peer")
+                        .path("inFlight")
+                        .asLong());
         String metrics = new String(StatusDocuments.prometheus(status), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(metrics.contains("xeno_origin_connections_closed_total{site=\"books.example\"} 7"), metrics);
     }
@@ -114,7 +135,14 @@ class StatusDocumentsTest {
                 replication,
                 Optional.empty(),
                 new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
-                new XenoStatus.OriginDefence(7));
+                new XenoStatus.OriginDefence(
+                        7,
+                        new org.xenoservice.admission.AdmissionCounts(
+                                true,
+                                20,
+                                10,
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(3, 40, 1),
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(7, 900, 5000))));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
         JsonNode shown = json.path("replication").path("peers").path(0);
