@@ -71,6 +71,14 @@ final class StatusDocuments {
         backChannel.put("verified", status.backChannel().verified());
         ObjectNode refusedByReason = backChannel.putObject("refused");
         new java.util.TreeMap<>(status.backChannel().refused()).forEach(refusedByReason::put);
+        XenoStatus.FromMemory fromMemory = status.fromMemory();
+        ObjectNode memory = root.putObject("fromMemory");
+        memory.put("served", fromMemory.served());
+        fromMemory.bundleVersion().ifPresent(version -> memory.put("bundleVersion", version));
+        memory.put("filesHeld", fromMemory.filesHeld());
+        memory.put("filesLeftOut", fromMemory.filesLeftOut());
+        memory.put("bytesHeld", fromMemory.bytesHeld());
+        memory.put("limitBytes", fromMemory.limitBytes());
         ArrayNode steps = replicator.putArray("recentSteps");
         for (ReplicationStatus.Step step : replication.recentSteps()) {
             steps.addObject().put("at", step.at().toString()).put("message", step.message());
@@ -170,19 +178,22 @@ final class StatusDocuments {
         counter(out, "xeno_dns_updates_total", "DNS UPDATE messages that succeeded.", site, replication.dnsUpdates());
         counter(out, "xeno_dns_failures_total", "DNS UPDATE attempts that failed.", site, replication.dnsFailures());
         certificates(out, site, replication);
-        status.intake().ifPresent(intake -> {
-            help(
-                    out,
-                    "xeno_intake_requests_total",
-                    "counter",
-                    "Captured requests the origin's intake answered, by outcome.");
-            sample(out, "xeno_intake_requests_total", site + ",outcome=\"applied\"", intake.applied());
-            sample(out, "xeno_intake_requests_total", site + ",outcome=\"duplicate\"", intake.duplicates());
-            sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
-            sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
-        });
+        status.intake().ifPresent(intake -> intake(out, site, intake));
         backChannel(out, site, status.backChannel());
+        fromMemory(out, site, status.fromMemory());
         return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void intake(StringBuilder out, String site, XenoStatus.Intake intake) {
+        help(
+                out,
+                "xeno_intake_requests_total",
+                "counter",
+                "Captured requests the origin's intake answered, by outcome.");
+        sample(out, "xeno_intake_requests_total", site + ",outcome=\"applied\"", intake.applied());
+        sample(out, "xeno_intake_requests_total", site + ",outcome=\"duplicate\"", intake.duplicates());
+        sample(out, "xeno_intake_requests_total", site + ",outcome=\"refused\"", intake.refused());
+        sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
     }
 
     private static void backChannel(StringBuilder out, String site, XenoStatus.BackChannel backChannel) {
@@ -198,6 +209,23 @@ final class StatusDocuments {
                         "xeno_backchannel_requests_total",
                         site + ",outcome=\"refused\",reason=\"" + reason + "\"",
                         count));
+    }
+
+    private static void fromMemory(StringBuilder out, String site, XenoStatus.FromMemory fromMemory) {
+        counter(
+                out,
+                "xeno_static_from_memory_total",
+                "Requests for static files the origin answered from memory, without the application.",
+                site,
+                fromMemory.served());
+        gauge(
+                out,
+                "xeno_static_memory_bytes",
+                "Bytes of static files the origin holds in memory for overload.",
+                site,
+                fromMemory.bytesHeld());
+        gauge(out, "xeno_static_memory_files", "Static files the origin holds in memory for overload.", site, (long)
+                fromMemory.filesHeld());
     }
 
     private static void certificates(StringBuilder out, String site, ReplicationStatus replication) {

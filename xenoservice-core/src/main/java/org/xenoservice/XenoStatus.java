@@ -3,6 +3,7 @@ package org.xenoservice;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.xenoservice.overload.OverloadSnapshot;
 import org.xenoservice.replicate.ReplicationStatus;
 
@@ -16,6 +17,7 @@ import org.xenoservice.replicate.ReplicationStatus;
  * @param replication the replicator's view
  * @param intake what the origin's capture intake did, when it has one
  * @param backChannel what the origin made of requests claiming to come from its peers
+ * @param fromMemory the static files the origin holds in memory for overload, and how many requests they answered
  */
 public record XenoStatus(
         String site,
@@ -24,7 +26,8 @@ public record XenoStatus(
         OverloadSnapshot overload,
         ReplicationStatus replication,
         Optional<Intake> intake,
-        BackChannel backChannel) {
+        BackChannel backChannel,
+        FromMemory fromMemory) {
     /**
      * The origin's capture intake, counted since the service started.
      *
@@ -50,6 +53,25 @@ public record XenoStatus(
         }
     }
 
+    /**
+     * The site's static files the origin holds in memory to answer while overloaded
+     * ({@link XenoService#staticFromMemory}), from the current bundle.
+     *
+     * @param served requests answered from memory (200, 304 and {@code HEAD}) since the service started
+     * @param bundleVersion the version of the bundle the files held come from; empty while none is held
+     * @param filesHeld files held
+     * @param filesLeftOut files of that bundle not held, for the memory limits; the application answers them
+     * @param bytesHeld bytes held, the estimated overhead of the precomputed answers included
+     * @param limitBytes the most bytes held ({@code static-memory-bytes}); 0 when off
+     */
+    public record FromMemory(
+            long served, OptionalLong bundleVersion, int filesHeld, int filesLeftOut, long bytesHeld, long limitBytes) {
+        /** Checks nothing is null. */
+        public FromMemory {
+            Objects.requireNonNull(bundleVersion, "bundleVersion");
+        }
+    }
+
     /** Checks nothing is null. */
     public XenoStatus {
         Objects.requireNonNull(site, "site");
@@ -57,5 +79,6 @@ public record XenoStatus(
         Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(intake, "intake");
         Objects.requireNonNull(backChannel, "backChannel");
+        Objects.requireNonNull(fromMemory, "fromMemory");
     }
 }
