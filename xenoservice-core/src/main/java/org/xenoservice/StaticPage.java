@@ -80,11 +80,6 @@ final class StaticPage {
         return new StaticPage(file, blob);
     }
 
-    /** The {@code Last-Modified} value, formatted once. */
-    String lastModified() {
-        return lastModified;
-    }
-
     /**
      * The answer to a {@code GET} ({@code head} false) or {@code HEAD} of this file.
      *
