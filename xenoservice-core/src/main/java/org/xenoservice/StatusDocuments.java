@@ -73,6 +73,14 @@ final class StatusDocuments {
         backChannel.put("verified", status.backChannel().verified());
         ObjectNode refusedByReason = backChannel.putObject("refused");
         new java.util.TreeMap<>(status.backChannel().refused()).forEach(refusedByReason::put);
+        XenoStatus.FromMemory fromMemory = status.fromMemory();
+        ObjectNode memory = root.putObject("fromMemory");
+        memory.put("served", fromMemory.served());
+        fromMemory.bundleVersion().ifPresent(version -> memory.put("bundleVersion", version));
+        memory.put("filesHeld", fromMemory.filesHeld());
+        memory.put("filesLeftOut", fromMemory.filesLeftOut());
+        memory.put("bytesHeld", fromMemory.bytesHeld());
+        memory.put("limitBytes", fromMemory.limitBytes());
         originDefence(root.putObject("originDefence"), status.originDefence());
         ArrayNode steps = replicator.putArray("recentSteps");
         for (ReplicationStatus.Step step : replication.recentSteps()) {
@@ -175,6 +183,7 @@ final class StatusDocuments {
         certificates(out, site, replication);
         status.intake().ifPresent(intake -> intake(out, site, intake));
         backChannel(out, site, status.backChannel());
+        fromMemory(out, site, status.fromMemory());
         originDefence(out, site, status.originDefence());
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -262,6 +271,23 @@ final class StatusDocuments {
                         "xeno_backchannel_requests_total",
                         site + ",outcome=\"refused\",reason=\"" + reason + "\"",
                         count));
+    }
+
+    private static void fromMemory(StringBuilder out, String site, XenoStatus.FromMemory fromMemory) {
+        counter(
+                out,
+                "xeno_static_from_memory_total",
+                "Requests for static files the origin answered from memory, without the application.",
+                site,
+                fromMemory.served());
+        gauge(
+                out,
+                "xeno_static_memory_bytes",
+                "Bytes of static files the origin holds in memory for overload.",
+                site,
+                fromMemory.bytesHeld());
+        gauge(out, "xeno_static_memory_files", "Static files the origin holds in memory for overload.", site, (long)
+                fromMemory.filesHeld());
     }
 
     private static void certificates(StringBuilder out, String site, ReplicationStatus replication) {

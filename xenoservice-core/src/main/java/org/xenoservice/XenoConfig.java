@@ -53,6 +53,7 @@ import org.xenoservice.replicate.ReplicationConfig;
  * acme.names = www.books.example
  * https.redirect = true
  * https.hsts = max-age=31536000; includeSubDomains
+ * static-memory-bytes = 67108864
  * }</pre>
  *
  * <p>A site is taken to be served over HTTPS: a peer enters its DNS name only while it serves a
@@ -71,6 +72,20 @@ import org.xenoservice.replicate.ReplicationConfig;
  * taken from the file's folder.
  */
 public final class XenoConfig {
+    /**
+     * The default for {@link #staticMemoryBytes()}: 64 MiB, the whole of most small sites' static
+     * files, a small share of a server's memory.
+     */
+    public static final long DEFAULT_STATIC_MEMORY_BYTES = 64L << 20;
+    /** The largest {@link #staticMemoryBytes()}: 16 GiB. */
+    public static final long MAX_STATIC_MEMORY_BYTES = 16L << 30;
+    /**
+     * The default for {@link #staticMemoryFileBytes()}: 1 MiB, more than pages, style sheets and
+     * icons need, so that one large download does not crowd out the rest.
+     */
+    public static final long DEFAULT_STATIC_MEMORY_FILE_BYTES = 1L << 20;
+    /** The largest {@link #staticMemoryFileBytes()}: 256 MiB. */
+    public static final long MAX_STATIC_MEMORY_FILE_BYTES = 256L << 20;
 
     private final String site;
     private final PrivateKey siteKey;
@@ -88,6 +103,8 @@ public final class XenoConfig {
     private final Optional<AcmeSettings> acme;
     private final boolean httpOnly;
     private final HttpsSettings https;
+    private final long staticMemoryBytes;
+    private final long staticMemoryFileBytes;
 
     private XenoConfig(Builder builder) {
         this.site = builder.site;
@@ -108,6 +125,8 @@ public final class XenoConfig {
         this.acme = builder.acme;
         this.httpOnly = builder.httpOnly;
         this.https = builder.https;
+        this.staticMemoryBytes = builder.staticMemoryBytes;
+        this.staticMemoryFileBytes = builder.staticMemoryFileBytes;
     }
 
     /** A builder with every default. */
@@ -219,6 +238,24 @@ public final class XenoConfig {
         return https;
     }
 
+    /**
+     * The most bytes of static files the origin holds in memory, to answer them without the
+     * application while overloaded ({@link XenoService#staticFromMemory}); 0 holds none.
+     * {@link #DEFAULT_STATIC_MEMORY_BYTES} by default.
+     */
+    public long staticMemoryBytes() {
+        return staticMemoryBytes;
+    }
+
+    /**
+     * The most bytes held in memory for one static file (stored bytes, plus the decoded bytes of a
+     * gzip-stored file); larger files are left to the application. {@link #DEFAULT_STATIC_MEMORY_FILE_BYTES}
+     * by default.
+     */
+    public long staticMemoryFileBytes() {
+        return staticMemoryFileBytes;
+    }
+
     /** Everything but the secrets. */
     @Override
     public String toString() {
@@ -232,7 +269,8 @@ public final class XenoConfig {
                 + ", backChannel="
                 + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
                 + (adminToken.isPresent() ? "token (hidden)" : "off") + ", acme="
-                + acme.map(a -> a.directory().toString()).orElse("off") + ", https=" + httpsSummary() + "}";
+                + acme.map(a -> a.directory().toString()).orElse("off") + ", https=" + httpsSummary()
+                + ", staticMemory=" + staticMemoryBytes + " bytes (" + staticMemoryFileBytes + " per file)}";
     }
 
     private String httpsSummary() {
@@ -283,6 +321,8 @@ public final class XenoConfig {
         private Optional<AcmeSettings> acme = Optional.empty();
         private boolean httpOnly;
         private HttpsSettings https = HttpsSettings.NONE;
+        private long staticMemoryBytes = DEFAULT_STATIC_MEMORY_BYTES;
+        private long staticMemoryFileBytes = DEFAULT_STATIC_MEMORY_FILE_BYTES;
 
         private Builder() {}
 
@@ -448,6 +488,39 @@ public final class XenoConfig {
          */
         public Builder https(HttpsSettings settings) {
             this.https = Objects.requireNonNull(settings, "https");
+            return this;
+        }
+
+        /**
+         * How many bytes of the site's static files the origin holds in memory to answer them while
+         * overloaded ({@code static-memory-bytes} in the file); 0 turns it off.
+         * {@link #DEFAULT_STATIC_MEMORY_BYTES} by default. While a new bundle loads, the files it changed
+         * are held twice for a moment.
+         *
+         * @throws IllegalArgumentException unless between 0 and {@link #MAX_STATIC_MEMORY_BYTES}
+         */
+        public Builder staticMemoryBytes(long bytes) {
+            if (bytes < 0 || bytes > MAX_STATIC_MEMORY_BYTES) {
+                throw new IllegalArgumentException("staticMemoryBytes must be between 0 (off) and "
+                        + MAX_STATIC_MEMORY_BYTES + " (16 GiB), but was " + bytes);
+            }
+            this.staticMemoryBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The most bytes held in memory for one static file ({@code static-memory-file-bytes} in the
+         * file): its stored bytes, plus its decoded bytes when stored gzip-compressed. Larger files are
+         * left to the application. {@link #DEFAULT_STATIC_MEMORY_FILE_BYTES} by default.
+         *
+         * @throws IllegalArgumentException unless between 1 and {@link #MAX_STATIC_MEMORY_FILE_BYTES}
+         */
+        public Builder staticMemoryFileBytes(long bytes) {
+            if (bytes < 1 || bytes > MAX_STATIC_MEMORY_FILE_BYTES) {
+                throw new IllegalArgumentException("staticMemoryFileBytes must be between 1 and "
+                        + MAX_STATIC_MEMORY_FILE_BYTES + " (256 MiB), but was " + bytes);
+            }
+            this.staticMemoryFileBytes = bytes;
             return this;
         }
 

@@ -83,6 +83,10 @@ final class XenoConfigFile {
                 case "static.directory" -> builder.staticDirectory(path.apply(value));
                 case "back-channel" -> builder.backChannel(uri(name, value));
                 case "http-only" -> builder.httpOnly(bool(name, value));
+                case "static-memory-bytes" ->
+                    builder.staticMemoryBytes(number(name, value, 0, XenoConfig.MAX_STATIC_MEMORY_BYTES));
+                case "static-memory-file-bytes" ->
+                    builder.staticMemoryFileBytes(number(name, value, 1, XenoConfig.MAX_STATIC_MEMORY_FILE_BYTES));
                 case "admin-token" -> builder.adminToken(value);
                 case "admin-token-file" ->
                     builder.adminToken(Files.readString(path.apply(value), StandardCharsets.UTF_8)

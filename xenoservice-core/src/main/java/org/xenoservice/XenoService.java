@@ -42,6 +42,7 @@ import org.xenoservice.replicate.Replicator;
  * // in the adapter, for each request:
  * long ticket = xeno.tracker().begin(method, path);
  * ... handle, or xeno.serveXenoPath(...) if xeno.isXenoPath(path) ...
+ * ... while OVERLOADED, xeno.staticFromMemory(...) before the application ...
  * xeno.tracker().end(ticket, status, bytesSent);
  * }</pre>
  *
@@ -81,6 +82,7 @@ public final class XenoService implements AutoCloseable {
     private final Optional<byte[]> adminToken;
     private final Optional<CaptureIntake> intake;
     private final BackChannelGuard backChannel;
+    private final StaticPages staticPages;
     private final ShelterSignal shelter;
     private final AdmissionControl admission = AdmissionControl.builder().build();
 
@@ -94,6 +96,7 @@ public final class XenoService implements AutoCloseable {
         Map<String, PublicKey> pinned = new LinkedHashMap<>();
         config.peers().forEach(peer -> pinned.put(peer.name(), peer.publicKey()));
         this.backChannel = BackChannelGuard.create(pinned, Clock.systemUTC());
+        this.staticPages = StaticPages.start(config);
         // The detector first: the replicator's withdrawal rule reads it, and it tells the replicator of
         // state changes once both exist (no event can come before start()).
         OverloadDetector overload = OverloadDetector.builder(recorder)
@@ -109,7 +112,8 @@ public final class XenoService implements AutoCloseable {
                 .peers(config.peers())
                 .bundleDirectory(config.stateDirectory().resolve("bundles"))
                 .config(config.replication())
-                .withdrawalRateLimit(() -> calmRequestsPerSecond(overload, config.overload()));
+                .withdrawalRateLimit(() -> calmRequestsPerSecond(overload, config.overload()))
+                .bundleListener(staticPages);
         config.dns().ifPresent(replication::dns);
         config.dnsUpdater().ifPresent(replication::dnsUpdater);
         config.acme().ifPresent(replication::acme);
@@ -292,6 +296,60 @@ public final class XenoService implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers a {@code GET} or {@code HEAD} of one of the site's static files from memory, without
+     * the application: from the bundle the replicator built last, exactly as a peer answers it.
+     * {@code ETag} is the file's SHA-256 (with {@code -gz} for the gzip representation),
+     * {@code If-None-Match} gets a 304, a gzip-stored file goes out gzip-compressed when
+     * {@code Accept-Encoding} allows (with {@code Vary: Accept-Encoding}), {@code Cache-Control} and
+     * {@code Last-Modified} come from the manifest, and {@code /} and {@code /dir/} are answered with
+     * their {@code index.html}. A {@code HEAD} answer has an empty body and the {@code GET}'s length in
+     * {@link XenoResponse#contentLength()}.
+     *
+     * <p>Empty, so that the adapter hands the request to the application as usual, for any other
+     * method and for any path no file is held for: not in the bundle (the application's 404 stays its
+     * own), not normalised ({@code /a/../b}, {@code //b}, still percent-encoded), with a query, left
+     * out for the memory limits ({@link XenoConfig#staticMemoryBytes()}), or before the first bundle
+     * is in memory. It never waits for a bundle to load.
+     *
+     * <p>It does not decide when to answer from memory: adapters call it only while the detector says
+     * {@link OverloadState#OVERLOADED}, so that in calm times the application serves every request as
+     * it always has, with files changed since the last bundle. Counted in {@link #status()}
+     * ({@code fromMemory.served}). Lock-free and allocation-free (beyond what {@code header} does),
+     * for the request thread:
+     *
+     * <pre>{@code
+     * // in an adapter, before the application, for a request that is not one of XenoService's own:
+     * if (xeno.detector().state() == OverloadState.OVERLOADED) {
+     *   Optional<XenoResponse> page = xeno.staticFromMemory(
+     *       exchange.getRequestMethod().toString(),
+     *       exchange.getRelativePath(),
+     *       name -> Optional.ofNullable(exchange.getRequestHeaders().getFirst(name)));
+     *   if (page.isPresent()) {
+     *     XenoResponse answer = page.get();
+     *     HeaderMap headers = exchange.getResponseHeaders();
+     *     exchange.setStatusCode(answer.status());
+     *     answer.headers().forEach((name, value) -> headers.put(HttpString.tryFromString(name), value));
+     *     headers.put(Headers.CONTENT_TYPE, answer.contentType());
+     *     headers.put(Headers.CONTENT_LENGTH, answer.contentLength());
+     *     exchange.getResponseSender().send(ByteBuffer.wrap(answer.body())); // empty for HEAD and 304
+     *     return;
+     *   }
+     * }
+     * app.handleRequest(exchange);
+     * }</pre>
+     *
+     * @param method the request method, as received (methods are case-sensitive)
+     * @param path the request path, percent-decoded, without the query, relative to the static
+     *     source's root (without a servlet context path), as the adapter routes it
+     * @param header a request header's value by name (case-insensitive), like {@link #claimsPeer}'s;
+     *     empty when absent
+     */
+    public Optional<XenoResponse> staticFromMemory(
+            String method, String path, Function<String, Optional<String>> header) {
+        return staticPages.answer(method, path, header);
+    }
+
     /** The largest body {@link #serveXenoPath} reads: a captured request's body and some headroom. */
     public static final int MAX_XENO_BODY_BYTES = org.xenoservice.protocol.CapturedRequest.MAX_BODY_BYTES;
 
@@ -379,6 +437,7 @@ public final class XenoService implements AutoCloseable {
                 intake.map(i ->
                         new XenoStatus.Intake(i.appliedCount(), i.duplicateCount(), i.refusedCount(), i.failedCount())),
                 backChannelStatus(),
+                staticPages.status(),
                 new XenoStatus.OriginDefence(shelter.connectionsClosed(), admission.counts()));
     }
 
@@ -393,6 +452,7 @@ public final class XenoService implements AutoCloseable {
     public void close() {
         detector.close();
         replicator.close();
+        staticPages.close();
         intake.ifPresent(open -> {
             try {
                 open.close();

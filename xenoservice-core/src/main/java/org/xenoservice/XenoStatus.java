@@ -3,6 +3,7 @@ package org.xenoservice;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.xenoservice.admission.AdmissionCounts;
 import org.xenoservice.overload.OverloadSnapshot;
 import org.xenoservice.replicate.ReplicationStatus;
@@ -17,6 +18,7 @@ import org.xenoservice.replicate.ReplicationStatus;
  * @param replication the replicator's view
  * @param intake what the origin's capture intake did, when it has one
  * @param backChannel what the origin made of requests claiming to come from its peers
+ * @param fromMemory the static files the origin holds in memory for overload, and how many requests they answered
  * @param originDefence what the origin did to stay useful under fire
  */
 public record XenoStatus(
@@ -27,6 +29,7 @@ public record XenoStatus(
         ReplicationStatus replication,
         Optional<Intake> intake,
         BackChannel backChannel,
+        FromMemory fromMemory,
         OriginDefence originDefence) {
     /**
      * The origin's capture intake, counted since the service started.
@@ -54,6 +57,25 @@ public record XenoStatus(
     }
 
     /**
+     * The site's static files the origin holds in memory to answer while overloaded
+     * ({@link XenoService#staticFromMemory}), from the current bundle.
+     *
+     * @param served requests answered from memory (200, 304 and {@code HEAD}) since the service started
+     * @param bundleVersion the version of the bundle the files held come from; empty while none is held
+     * @param filesHeld files held
+     * @param filesLeftOut files of that bundle not held, for the memory limits; the application answers them
+     * @param bytesHeld bytes held, the estimated overhead of the precomputed answers included
+     * @param limitBytes the most bytes held ({@code static-memory-bytes}); 0 when off
+     */
+    public record FromMemory(
+            long served, OptionalLong bundleVersion, int filesHeld, int filesLeftOut, long bytesHeld, long limitBytes) {
+        /** Checks nothing is null. */
+        public FromMemory {
+            Objects.requireNonNull(bundleVersion, "bundleVersion");
+        }
+    }
+
+    /**
      * What the origin did for itself under fire, counted since the service started.
      *
      * @param connectionsClosed direct clients' connections closed after their response while the site
@@ -75,6 +97,7 @@ public record XenoStatus(
         Objects.requireNonNull(replication, "replication");
         Objects.requireNonNull(intake, "intake");
         Objects.requireNonNull(backChannel, "backChannel");
+        Objects.requireNonNull(fromMemory, "fromMemory");
         Objects.requireNonNull(originDefence, "originDefence");
     }
 }

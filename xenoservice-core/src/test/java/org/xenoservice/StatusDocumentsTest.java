@@ -25,6 +25,64 @@ import org.xenoservice.replicate.ReplicationStatus;
 
 /** What {@code /_xeno/status} shows of the addresses in DNS. */
 class StatusDocumentsTest {
+    private static final XenoStatus.OriginDefence NO_DEFENCE = new XenoStatus.OriginDefence(
+            0,
+            new org.xenoservice.admission.AdmissionCounts(
+                    false,
+                    20,
+                    10,
+                    new org.xenoservice.admission.AdmissionCounts.TrafficCounts(0, 0, 0),
+                    new org.xenoservice.admission.AdmissionCounts.TrafficCounts(0, 0, 0)));
+    private static final XenoStatus.FromMemory NOTHING_FROM_MEMORY =
+            new XenoStatus.FromMemory(0, OptionalLong.empty(), 0, 0, 0, XenoConfig.DEFAULT_STATIC_MEMORY_BYTES);
+
+    @Test
+    void whatIsServedFromMemoryIsShownAndCounted() throws IOException {
+        OverloadSnapshot overload = new OverloadSnapshot(
+                OverloadState.OVERLOADED, Duration.ofSeconds(1), false, true, Map.of(), 100, 150, 1);
+        ReplicationStatus replication = new ReplicationStatus(
+                ReplicationPhase.CALM,
+                OverloadState.OVERLOADED,
+                OptionalLong.of(7),
+                Optional.empty(),
+                0,
+                List.of(),
+                List.of(),
+                false,
+                0,
+                0,
+                false,
+                List.of(),
+                0,
+                0,
+                List.of());
+        XenoStatus status = new XenoStatus(
+                "books.example",
+                10,
+                2,
+                overload,
+                replication,
+                Optional.empty(),
+                new XenoStatus.BackChannel(0, Map.of()),
+                new XenoStatus.FromMemory(1234, OptionalLong.of(7), 12, 3, 56_789, 1 << 20),
+                NO_DEFENCE);
+
+        JsonNode memory =
+                new ObjectMapper().readTree(StatusDocuments.json(status)).path("fromMemory");
+        assertEquals(1234, memory.path("served").asLong());
+        assertEquals(7, memory.path("bundleVersion").asLong());
+        assertEquals(12, memory.path("filesHeld").asInt());
+        assertEquals(3, memory.path("filesLeftOut").asInt());
+        assertEquals(56_789, memory.path("bytesHeld").asLong());
+        assertEquals(1 << 20, memory.path("limitBytes").asLong());
+
+        String metrics = new String(StatusDocuments.prometheus(status), StandardCharsets.UTF_8);
+        assertTrue(metrics.contains("# TYPE xeno_static_from_memory_total counter"), metrics);
+        assertTrue(metrics.contains("xeno_static_from_memory_total{site=\"books.example\"} 1234"), metrics);
+        assertTrue(metrics.contains("xeno_static_memory_bytes{site=\"books.example\"} 56789"), metrics);
+        assertTrue(metrics.contains("xeno_static_memory_files{site=\"books.example\"} 12"), metrics);
+    }
+
     @Test
     void addressesInDnsAreInTheirCanonicalForm() throws IOException {
         ReplicationStatus replication = new ReplicationStatus(
@@ -56,6 +114,7 @@ class StatusDocumentsTest {
                 replication,
                 Optional.empty(),
                 new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
+                NOTHING_FROM_MEMORY,
                 new XenoStatus.OriginDefence(
                         7,
                         new org.xenoservice.admission.AdmissionCounts(
@@ -135,6 +194,7 @@ class StatusDocumentsTest {
                 replication,
                 Optional.empty(),
                 new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
+                NOTHING_FROM_MEMORY,
                 new XenoStatus.OriginDefence(
                         7,
                         new org.xenoservice.admission.AdmissionCounts(

@@ -143,6 +143,29 @@ class XenoConfigTest {
         assertTrue(config.dns().isEmpty());
         assertTrue(config.adminToken().isEmpty());
         assertEquals(ReplicationConfig.DEFAULTS.coolDown(), config.replication().coolDown());
+        assertEquals(XenoConfig.DEFAULT_STATIC_MEMORY_BYTES, config.staticMemoryBytes());
+        assertEquals(XenoConfig.DEFAULT_STATIC_MEMORY_FILE_BYTES, config.staticMemoryFileBytes());
+    }
+
+    @Test
+    void readsTheStaticMemoryLimits() throws IOException {
+        XenoConfig config = load(minimal() + "static-memory-bytes = 1048576\nstatic-memory-file-bytes = 65536\n");
+        assertEquals(1 << 20, config.staticMemoryBytes());
+        assertEquals(1 << 16, config.staticMemoryFileBytes());
+        assertTrue(config.toString().contains("staticMemory=1048576 bytes (65536 per file)"), config.toString());
+        assertEquals(0, load(minimal() + "static-memory-bytes = 0\n").staticMemoryBytes(), "0 turns it off");
+    }
+
+    @Test
+    void theBuilderRefusesStaticMemoryLimitsOutOfRangeSayingWhy() {
+        IllegalArgumentException negative = assertThrows(
+                IllegalArgumentException.class, () -> XenoConfig.builder().staticMemoryBytes(-1));
+        assertEquals(
+                "staticMemoryBytes must be between 0 (off) and 17179869184 (16 GiB), but was -1",
+                negative.getMessage());
+        IllegalArgumentException zero = assertThrows(
+                IllegalArgumentException.class, () -> XenoConfig.builder().staticMemoryFileBytes(0));
+        assertEquals("staticMemoryFileBytes must be between 1 and 268435456 (256 MiB), but was 0", zero.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -202,6 +225,10 @@ class XenoConfigTest {
                 "https hsts empty|https.hsts =|leave it out",
                 "back-channel without scheme|back-channel = 10.0.0.5:8080|back-channel",
                 "site not a host name|site = bad_host!|host name",
+                "negative static memory|static-memory-bytes = -1|static-memory-bytes must be between 0 and",
+                "static memory not a number|static-memory-bytes = 64M|static-memory-bytes must be a whole number",
+                "static memory over 16 GiB|static-memory-bytes = 17179869185|static-memory-bytes must be between",
+                "static memory per file zero|static-memory-file-bytes = 0|static-memory-file-bytes must be between 1",
             })
     void badPropertiesAreRefusedNamingTheProperty(String name, String extra, String message) throws IOException {
         String text =

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -228,6 +229,41 @@ class XenoServiceTest {
                 .findFirst());
         assertTrue(second > first);
         assertTrue(Files.exists(dir.resolve("state/bundles/" + second + ".xsb")));
+    }
+
+    @Test
+    void answersStaticFilesFromTheCurrentBundleInMemory() throws IOException {
+        XenoService xeno = start(base().adminToken(TOKEN));
+        long first = await(() ->
+                xeno.status().fromMemory().bundleVersion().stream().boxed().findFirst());
+        Function<String, Optional<String>> noHeaders = name -> Optional.empty();
+
+        XenoResponse page = xeno.staticFromMemory("GET", "/", noHeaders).orElseThrow();
+        assertEquals("<h1>books</h1>", new String(page.body(), StandardCharsets.UTF_8));
+        assertEquals(Optional.empty(), xeno.staticFromMemory("POST", "/index.html", noHeaders));
+        assertEquals(Optional.empty(), xeno.staticFromMemory("GET", "/search", noHeaders), "the app's own 404");
+        JsonNode json = new ObjectMapper()
+                .readTree(
+                        serve(xeno, "GET", XenoService.STATUS_PATH, admin(), "").body());
+        assertEquals(1, json.path("fromMemory").path("served").asLong());
+        assertEquals(first, json.path("fromMemory").path("bundleVersion").asLong());
+        assertEquals(2, json.path("fromMemory").path("filesHeld").asInt());
+
+        Files.writeString(dir.resolve("site/index.html"), "<h1>new stock</h1>");
+        xeno.replicator().restage();
+        await(() -> xeno.staticFromMemory("GET", "/index.html", noHeaders)
+                .filter(answer -> new String(answer.body(), StandardCharsets.UTF_8).equals("<h1>new stock</h1>"))
+                .map(answer -> 1L));
+        assertTrue(xeno.status().fromMemory().bundleVersion().orElseThrow() > first);
+    }
+
+    @Test
+    void holdsNoStaticFilesWhenTheLimitIsZero() throws IOException {
+        XenoService xeno = start(base().staticMemoryBytes(0));
+        await(() -> xeno.replicator().status().bundleVersion().stream().boxed().findFirst());
+        assertEquals(Optional.empty(), xeno.staticFromMemory("GET", "/index.html", name -> Optional.empty()));
+        assertEquals(0, xeno.status().fromMemory().limitBytes());
+        assertTrue(xeno.status().fromMemory().bundleVersion().isEmpty());
     }
 
     @Test

@@ -41,6 +41,7 @@ final class BundleStager {
     private final List<Replica> replicas;
     private final PeerCalls calls;
     private final StepLog log;
+    private final BundleListener listener;
     private Optional<BuiltBundle> bundle = Optional.empty();
     /** The listing last built (or tried); empty before the first. */
     private Optional<List<SourceFile>> builtFrom = Optional.empty();
@@ -50,6 +51,7 @@ final class BundleStager {
 
     /**
      * @param clock gives bundle versions (its milliseconds, at least one more than the last version)
+     * @param listener told of each bundle built
      */
     BundleStager(
             String site,
@@ -62,7 +64,8 @@ final class BundleStager {
             Clock clock,
             List<Replica> replicas,
             PeerCalls calls,
-            StepLog log) {
+            StepLog log,
+            BundleListener listener) {
         this.site = site;
         this.siteKey = siteKey;
         this.source = source;
@@ -74,6 +77,7 @@ final class BundleStager {
         this.replicas = replicas;
         this.calls = calls;
         this.log = log;
+        this.listener = listener;
     }
 
     /** The bundle peers are to hold and serve, once one was built. */
@@ -128,6 +132,7 @@ final class BundleStager {
                     now,
                     "built bundle v" + version + ": "
                             + result.manifest().files().size() + " files, " + result.bundleBytes() + " bytes");
+            tell(version, file);
             previous.ifPresent(this::deleteWhenUnused);
         } catch (IOException | RuntimeException e) {
             log.step(
@@ -139,6 +144,15 @@ final class BundleStager {
             } catch (IOException ignored) {
                 // best effort
             }
+        }
+    }
+
+    /** Tells the listener of a new bundle; a listener that throws never stops the replicator. */
+    private void tell(long version, Path file) {
+        try {
+            listener.bundleBuilt(version, file);
+        } catch (RuntimeException e) {
+            LOG.warn("the bundle listener of {} failed on bundle v{}; the replicator carries on", site, version, e);
         }
     }
 

@@ -152,7 +152,8 @@ public final class Replicator implements OverloadListener, AutoCloseable {
                 clock,
                 replicas,
                 calls,
-                log);
+                log,
+                builder.bundleListener);
         this.dns = new DnsReconciler(builder.dns, updater, replicas, log);
         this.machine = new PhaseMachine(
                 replicas,
@@ -303,6 +304,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         private Optional<AcmeSettings> acme = Optional.empty();
         private Optional<CertificateSource> certificateSource = Optional.empty();
         private Optional<ExecutorService> certificateExecutor = Optional.empty();
+        private BundleListener bundleListener = (version, file) -> {};
 
         private Builder(String site, PrivateKey siteKey, StaticSource source) {
             this.site = Objects.requireNonNull(site, "site");
@@ -319,6 +321,16 @@ public final class Replicator implements OverloadListener, AutoCloseable {
         /** What the bundle asks of replicas' plain HTTP and HTTPS answers; {@link HttpsSettings#NONE} by default. */
         public Builder https(HttpsSettings value) {
             this.https = Objects.requireNonNull(value, "https");
+            return this;
+        }
+
+        /**
+         * Told of every bundle the replicator builds, on the replicator's thread (see
+         * {@link BundleListener} for the contract); {@code XenoService} loads each into memory. None by
+         * default.
+         */
+        public Builder bundleListener(BundleListener listener) {
+            this.bundleListener = Objects.requireNonNull(listener, "bundleListener");
             return this;
         }
 

@@ -61,6 +61,7 @@ final class ReplicatorFixture implements AutoCloseable {
     private boolean httpOnly = true;
     private Optional<FakeCa> ca = Optional.empty();
     private HttpsSettings https = HttpsSettings.NONE;
+    private BundleListener bundleListener = (version, file) -> {};
     private Replicator replicator;
 
     ReplicatorFixture(Path dir) throws IOException {
@@ -114,6 +115,12 @@ final class ReplicatorFixture implements AutoCloseable {
         return this;
     }
 
+    /** Told of every bundle the replicator builds. */
+    ReplicatorFixture bundleListener(BundleListener listener) {
+        this.bundleListener = listener;
+        return this;
+    }
+
     ReplicatorFixture withoutDns() {
         this.withDns = false;
         return this;
@@ -146,7 +153,8 @@ final class ReplicatorFixture implements AutoCloseable {
                 .peerLinks(spec -> peers.get(spec.name()))
                 .loopExecutor(loop)
                 .peerCallExecutor(calls)
-                .certificateExecutor(calls);
+                .certificateExecutor(calls)
+                .bundleListener(bundleListener);
         if (httpOnly) {
             builder.httpOnly();
         }
