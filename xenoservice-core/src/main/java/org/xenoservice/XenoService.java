@@ -189,11 +189,20 @@ public final class XenoService implements AutoCloseable {
      * applies.
      */
     public long admit(Traffic traffic) {
-        boolean engage = detector.snapshot().state() == OverloadState.OVERLOADED || shelter.sheltered();
+        boolean engage = overloaded() || shelter.sheltered();
         if (engage != admission.engaged()) {
             admission.engage(engage);
         }
         return admission.tryAcquire(traffic);
+    }
+
+    /**
+     * Whether the detector says {@link OverloadState#OVERLOADED} now: when adapters answer static
+     * files from memory ({@link #staticFromMemory}). A volatile read, for the request thread (unlike
+     * {@link OverloadDetector#state()}, which takes the detector's lock).
+     */
+    public boolean overloaded() {
+        return detector.snapshot().state() == OverloadState.OVERLOADED;
     }
 
     /** Ends a request {@link #admit} admitted: {@link Outcome#ofStatus} of its status, or {@link Outcome#FAILED}. */
@@ -313,14 +322,14 @@ public final class XenoService implements AutoCloseable {
      * is in memory. It never waits for a bundle to load.
      *
      * <p>It does not decide when to answer from memory: adapters call it only while the detector says
-     * {@link OverloadState#OVERLOADED}, so that in calm times the application serves every request as
+     * {@link OverloadState#OVERLOADED} ({@link #overloaded()}), so that in calm times the application serves every request as
      * it always has, with files changed since the last bundle. Counted in {@link #status()}
      * ({@code fromMemory.served}). Lock-free and allocation-free (beyond what {@code header} does),
      * for the request thread:
      *
      * <pre>{@code
      * // in an adapter, before the application, for a request that is not one of XenoService's own:
-     * if (xeno.detector().state() == OverloadState.OVERLOADED) {
+     * if (xeno.overloaded()) {
      *   Optional<XenoResponse> page = xeno.staticFromMemory(
      *       exchange.getRequestMethod().toString(),
      *       exchange.getRelativePath(),

@@ -1,6 +1,7 @@
 package org.xenoservice.undertow;
 
 import io.undertow.server.Connectors;
+import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.ImmediatePooledByteBuffer;
@@ -8,6 +9,9 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import org.xenoservice.XenoResponse;
 import org.xenoservice.XenoService;
+import org.xenoservice.admission.AdmissionControl;
+import org.xenoservice.admission.Outcome;
+import org.xenoservice.admission.Traffic;
 import org.xenoservice.backchannel.BackChannelGuard;
 import org.xenoservice.backchannel.PeerVerdict;
 
@@ -16,7 +20,10 @@ import org.xenoservice.backchannel.PeerVerdict;
  * is verified by {@link XenoService#verifyPeer} before the application sees it. Refused, it is
  * answered with the verdict's 401, 403 or 413 and the application never runs; verified, the peer's
  * name is attached ({@link XenoHandler#PEER}) and the body, read to check its digest, is given
- * back to the application to read as usual. Runs on a worker thread: it reads the body blocking.
+ * back to the application to read as usual, if the admission control admits it as
+ * {@link Traffic#PEER} traffic (the share of the limit direct requests cannot take; 503 otherwise),
+ * and its permit released when the exchange completes. Runs on a worker thread: it reads the body
+ * blocking.
  */
 final class PeerRequests implements HttpHandler {
     private final XenoService xeno;
@@ -50,6 +57,20 @@ final class PeerRequests implements HttpHandler {
             XenoPaths.send(exchange, XenoService.refusal(verdict));
             return;
         }
+        long permit = xeno.admit(Traffic.PEER);
+        if (permit == AdmissionControl.REJECTED) {
+            XenoPaths.send(exchange, xeno.refusedByAdmission());
+            return;
+        }
+        exchange.addExchangeCompleteListener((completed, next) -> {
+            try {
+                boolean failed = completed.getAttachment(DefaultResponseListener.EXCEPTION) != null;
+                int status = completed.isResponseStarted() ? completed.getStatusCode() : 0;
+                xeno.release(permit, failed ? Outcome.FAILED : Outcome.ofStatus(status));
+            } finally {
+                next.proceed();
+            }
+        });
         exchange.putAttachment(XenoHandler.PEER, verdict.peer().orElseThrow());
         if (body.length > 0) {
             Connectors.ungetRequestBytes(exchange, new ImmediatePooledByteBuffer(ByteBuffer.wrap(body)));

@@ -8,16 +8,22 @@ import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.server.handlers.resource.PathResourceManager;
 import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.HttpString;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.RequestTracker;
+import org.xenoservice.XenoResponse;
 import org.xenoservice.XenoService;
+import org.xenoservice.admission.AdmissionControl;
+import org.xenoservice.admission.Outcome;
+import org.xenoservice.admission.Traffic;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.protocol.PeerSignature;
 
@@ -95,52 +101,93 @@ public final class XenoHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         String path = exchange.getRequestPath();
         long ticket = tracker.begin(exchange.getRequestMethod().toString(), path);
+        long permit = AdmissionControl.REJECTED;
         try {
             if (xeno.isXenoPath(path)) {
                 onWorker(exchange, ticket, xenoPaths);
             } else if (exchange.getRequestHeaders().contains(PEER_KEY)) { // XenoService.claimsPeer, allocation-free
                 onWorker(exchange, ticket, peerRequests);
             } else {
-                if (xeno.closeDirectConnection()) {
-                    ClientMoves.closeAfterResponse(exchange);
-                }
-                app.handleRequest(exchange);
+                permit = direct(exchange);
             }
         } catch (Throwable t) {
-            endWhenComplete(exchange, ticket, true); // Undertow ends it, with a 500 if nothing was sent yet
+            endWhenComplete(exchange, ticket, permit, true); // Undertow ends it, with a 500 if nothing was sent yet
             throw t;
         }
-        endWhenComplete(exchange, ticket, false);
+        endWhenComplete(exchange, ticket, permit, false);
     }
 
     /**
-     * Ends the record now if the handler completed the exchange before returning (the common case,
-     * and then nothing is allocated), else when Undertow completes it.
+     * A request from anyone but a peer: moved off the origin while the site is sheltered, answered
+     * from memory while the origin is overloaded if it is one of the site's static files, and
+     * otherwise admitted to the application or refused without it. Returns the admission permit to
+     * release when the exchange completes, or {@link AdmissionControl#REJECTED} when the application
+     * did not run (or threw: its permit is released here, as failed).
      */
-    private void endWhenComplete(HttpServerExchange exchange, long ticket, boolean threw) {
+    private long direct(HttpServerExchange exchange) throws Exception {
+        if (xeno.closeDirectConnection()) {
+            ClientMoves.closeAfterResponse(exchange);
+        }
+        if (xeno.overloaded() && fromMemory(exchange)) {
+            return AdmissionControl.REJECTED;
+        }
+        long permit = xeno.admit(Traffic.DIRECT);
+        if (permit == AdmissionControl.REJECTED) {
+            XenoPaths.send(exchange, xeno.refusedByAdmission());
+            return AdmissionControl.REJECTED;
+        }
+        try {
+            app.handleRequest(exchange);
+        } catch (Throwable t) {
+            xeno.release(permit, Outcome.FAILED);
+            throw t;
+        }
+        return permit;
+    }
+
+    /** Sends the static file the request asks for from memory, if XenoService holds it. */
+    private boolean fromMemory(HttpServerExchange exchange) {
+        HeaderMap headers = exchange.getRequestHeaders();
+        Optional<XenoResponse> page = xeno.staticFromMemory(
+                exchange.getRequestMethod().toString(),
+                exchange.getRequestPath(),
+                name -> Optional.ofNullable(headers.getFirst(name)));
+        page.ifPresent(answer -> XenoPaths.send(exchange, answer));
+        return page.isPresent();
+    }
+
+    /**
+     * Ends the record (and releases the admission permit, if any) now if the handler completed the
+     * exchange before returning (the common case, and then nothing is allocated), else when Undertow
+     * completes it.
+     */
+    private void endWhenComplete(HttpServerExchange exchange, long ticket, long permit, boolean threw) {
         if (!exchange.isComplete()) {
             try {
-                exchange.addExchangeCompleteListener(new Completion(ticket, threw));
+                exchange.addExchangeCompleteListener(new Completion(ticket, permit, threw));
                 return;
             } catch (IllegalStateException completedMeanwhile) {
                 // a thread the handler handed the exchange to completed it since the check: end it here
             }
         }
-        end(exchange, ticket, threw);
+        end(exchange, ticket, permit, threw);
     }
 
     /**
      * Tells the tracker how the exchange ended: failed when the handler threw (here, or on a worker,
-     * where Undertow's root handler caught it), else with the status sent, or 0 when no response went out.
+     * where Undertow's root handler caught it), else with the status sent, or 0 when no response went
+     * out; and the admission control likewise, when the request was admitted.
      */
-    private void end(HttpServerExchange exchange, long ticket, boolean threw) {
-        if (threw || exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null) {
+    private void end(HttpServerExchange exchange, long ticket, long permit, boolean threw) {
+        boolean failed = threw || exchange.getAttachment(DefaultResponseListener.EXCEPTION) != null;
+        int status = exchange.isResponseStarted() ? exchange.getStatusCode() : 0;
+        if (failed) {
             tracker.endFailed(ticket, exchange.getResponseBytesSent());
         } else {
-            tracker.end(
-                    ticket,
-                    exchange.isResponseStarted() ? exchange.getStatusCode() : 0,
-                    exchange.getResponseBytesSent());
+            tracker.end(ticket, status, exchange.getResponseBytesSent());
+        }
+        if (permit != AdmissionControl.REJECTED) {
+            xeno.release(permit, failed ? Outcome.FAILED : Outcome.ofStatus(status));
         }
     }
 
@@ -162,17 +209,19 @@ public final class XenoHandler implements HttpHandler {
     /** Ends the record of a request that outlived its handler's call, when Undertow completes it. */
     private final class Completion implements ExchangeCompletionListener {
         private final long ticket;
+        private final long permit;
         private final boolean threw;
 
-        Completion(long ticket, boolean threw) {
+        Completion(long ticket, long permit, boolean threw) {
             this.ticket = ticket;
+            this.permit = permit;
             this.threw = threw;
         }
 
         @Override
         public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
             try {
-                end(exchange, ticket, threw);
+                end(exchange, ticket, permit, threw);
             } finally {
                 next.proceed();
             }

@@ -89,7 +89,7 @@ final class XenoPaths implements HttpHandler {
         HeaderMap headers = exchange.getResponseHeaders();
         response.headers().forEach((name, value) -> headers.put(HttpString.tryFromString(name), value));
         headers.put(Headers.CONTENT_TYPE, response.contentType());
-        headers.put(Headers.CONTENT_LENGTH, response.body().length);
+        headers.put(Headers.CONTENT_LENGTH, response.contentLength()); // a HEAD or 304 from memory: the GET's
         exchange.getResponseSender().send(ByteBuffer.wrap(response.body()));
     }
 }
