@@ -25,6 +25,9 @@ import org.xenoservice.RequestTracker;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoResponse;
 import org.xenoservice.XenoService;
+import org.xenoservice.admission.AdmissionControl;
+import org.xenoservice.admission.Outcome;
+import org.xenoservice.admission.Traffic;
 import org.xenoservice.backchannel.BackChannelGuard;
 import org.xenoservice.backchannel.PeerVerdict;
 import org.xenoservice.protocol.PeerSignature;
@@ -74,6 +77,14 @@ import org.xenoservice.protocol.PeerSignature;
  * names a peer key) is verified before the app sees it: refused with 401, 403 or 413, or passed on
  * with the peer's name in the request attribute {@value XenoService#PEER_ATTRIBUTE} and its body
  * (read, up to 1 MiB, to check the digest the peer signed) given back to the app.
+ *
+ * <p>Under fire the origin defends its own capacity, as the Undertow adapter does: while the
+ * detector says OVERLOADED, a {@code GET} or {@code HEAD} of one of the site's static files is
+ * answered from memory ({@link XenoService#staticFromMemory}) without the app; every other request
+ * goes through the admission control ({@link XenoService#admit}): a verified peer's in the class
+ * kept for the peers, anyone else's as direct traffic, refused beyond the limit with a 503 and
+ * {@code Retry-After} that never reaches the app, and released when the request (async included)
+ * ends.
  *
  * <p>While the site is sheltered ({@link XenoService#closeDirectConnection()}), a direct client's
  * HTTP/1.1 response carries {@code Connection: close}, which Tomcat and Jetty honour by closing the
@@ -180,28 +191,79 @@ public final class XenoFilter implements Filter {
         XenoService service = xeno;
         String path = pathInApp(request);
         long ticket = tracker.begin(request.getMethod(), path);
+        long permit = AdmissionControl.REJECTED;
         try {
             if (service.isXenoPath(path)) {
                 serveXeno(service, request, response, path);
             } else if (request.getHeader(PeerSignature.PEER_KEY_HEADER) != null) { // XenoService.claimsPeer
-                servePeer(service, request, response, chain);
+                permit = servePeer(service, request, response, chain);
             } else {
-                if (service.closeDirectConnection() && !request.getProtocol().startsWith("HTTP/2")) {
-                    // Tomcat and Jetty close an HTTP/1.1 connection after a response that says so; the
-                    // Servlet API has no way to send an HTTP/2 GOAWAY
-                    response.setHeader("Connection", "close");
-                }
-                chain.doFilter(request, response);
+                permit = serveDirect(service, request, response, chain, path);
             }
         } catch (Throwable e) {
             tracker.endFailed(ticket, bytesSent.of(response));
             throw e;
         }
         if (request.isAsyncStarted()) {
-            request.getAsyncContext().addListener(new Completion(ticket, response));
+            request.getAsyncContext().addListener(new Completion(ticket, permit, response));
         } else {
             tracker.end(ticket, response.getStatus(), bytesSent.of(response));
+            if (permit != AdmissionControl.REJECTED) {
+                service.release(permit, Outcome.ofStatus(response.getStatus()));
+            }
         }
+    }
+
+    /**
+     * A request from anyone but a peer: moved off the origin while the site is sheltered, answered
+     * from memory while the origin is overloaded if it is one of the site's static files, and
+     * otherwise admitted to the app or refused without it. Returns the admission permit to release
+     * when the request ends, or {@link AdmissionControl#REJECTED} when the app did not run (or threw:
+     * its permit is released here, as failed).
+     */
+    private static long serveDirect(
+            XenoService service,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            FilterChain chain,
+            String path)
+            throws IOException, ServletException {
+        if (service.closeDirectConnection() && !request.getProtocol().startsWith("HTTP/2")) {
+            // Tomcat and Jetty close an HTTP/1.1 connection after a response that says so; the
+            // Servlet API has no way to send an HTTP/2 GOAWAY
+            response.setHeader("Connection", "close");
+        }
+        if (service.overloaded()) {
+            Optional<XenoResponse> page = service.staticFromMemory(
+                    request.getMethod(), path, name -> Optional.ofNullable(request.getHeader(name)));
+            if (page.isPresent()) {
+                send(request, response, page.get());
+                return AdmissionControl.REJECTED;
+            }
+        }
+        return admitted(service, Traffic.DIRECT, request, response, chain);
+    }
+
+    /** Runs the rest of the chain if the admission control admits the request; else answers 503. */
+    private static long admitted(
+            XenoService service,
+            Traffic traffic,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            FilterChain chain)
+            throws IOException, ServletException {
+        long permit = service.admit(traffic);
+        if (permit == AdmissionControl.REJECTED) {
+            send(request, response, service.refusedByAdmission());
+            return AdmissionControl.REJECTED;
+        }
+        try {
+            chain.doFilter(request, response);
+        } catch (Throwable e) {
+            service.release(permit, Outcome.FAILED);
+            throw e;
+        }
+        return permit;
     }
 
     /** Closes the service if the filter started it. */
@@ -245,7 +307,7 @@ public final class XenoFilter implements Filter {
      * verdict's status, or passed on with the peer's name in {@value XenoService#PEER_ATTRIBUTE} and
      * the body it read given back ({@link PeerRequest}).
      */
-    private static void servePeer(
+    private static long servePeer(
             XenoService service, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         byte[] body = request.getContentLengthLong() > BackChannelGuard.MAX_BODY_BYTES
@@ -255,15 +317,15 @@ public final class XenoFilter implements Filter {
             response.sendError(
                     HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
                     "a peer's request may carry at most " + BackChannelGuard.MAX_BODY_BYTES + " bytes");
-            return;
+            return AdmissionControl.REJECTED;
         }
         PeerVerdict verdict = service.verifyPeer(request.getMethod(), target(request), headerValues(request), body);
         if (!verdict.isVerified()) {
             send(request, response, XenoService.refusal(verdict));
-            return;
+            return AdmissionControl.REJECTED;
         }
         request.setAttribute(XenoService.PEER_ATTRIBUTE, verdict.peer().orElseThrow());
-        chain.doFilter(new PeerRequest(request, body), response);
+        return admitted(service, Traffic.PEER, new PeerRequest(request, body), response, chain);
     }
 
     /** The request target as received: the raw path (with the context path) and the query. */
@@ -284,7 +346,7 @@ public final class XenoFilter implements Filter {
         response.setStatus(answer.status());
         response.setContentType(answer.contentType());
         answer.headers().forEach(response::setHeader);
-        response.setContentLength(answer.body().length);
+        response.setContentLengthLong(answer.contentLength()); // a HEAD or 304 from memory: the GET's
         if (!request.getMethod().equals("HEAD")) {
             response.getOutputStream().write(answer.body());
         }
@@ -294,10 +356,12 @@ public final class XenoFilter implements Filter {
     private final class Completion implements AsyncListener {
         private final AtomicBoolean ended = new AtomicBoolean();
         private final long ticket;
+        private final long permit;
         private final HttpServletResponse response;
 
-        Completion(long ticket, HttpServletResponse response) {
+        Completion(long ticket, long permit, HttpServletResponse response) {
             this.ticket = ticket;
+            this.permit = permit;
             this.response = response;
         }
 
@@ -305,6 +369,13 @@ public final class XenoFilter implements Filter {
         public void onComplete(AsyncEvent event) {
             if (ended.compareAndSet(false, true)) {
                 tracker.end(ticket, response.getStatus(), bytesSent.of(response));
+                release(Outcome.ofStatus(response.getStatus()));
+            }
+        }
+
+        private void release(Outcome outcome) {
+            if (permit != AdmissionControl.REJECTED) {
+                xeno.release(permit, outcome);
             }
         }
 
@@ -322,6 +393,7 @@ public final class XenoFilter implements Filter {
         private void failed() {
             if (ended.compareAndSet(false, true)) {
                 tracker.endFailed(ticket, bytesSent.of(response));
+                release(Outcome.FAILED);
             }
         }
 

@@ -57,7 +57,15 @@ import org.xenoservice.protocol.PeerSignature;
  * up to {@link XenoService#MAX_XENO_BODY_BYTES} (413 above). A request that claims to come from one
  * of the site's peers ({@link XenoService#claimsPeer}: it names a peer key) is verified on a worker
  * thread before the application sees it: refused with 401, 403 or 413, or passed on with the
- * peer's name in the {@link #PEER} attachment and its body intact. While the site is sheltered
+ * peer's name in the {@link #PEER} attachment and its body intact.
+ *
+ * <p>Under fire the origin defends its own capacity: while the detector says OVERLOADED, a
+ * {@code GET} or {@code HEAD} of one of the site's static files is answered from memory
+ * ({@link XenoService#staticFromMemory}) on the I/O thread, without the application; every other
+ * request goes through the admission control ({@link XenoService#admit}): a verified peer's in the
+ * class kept for the peers, anyone else's as direct traffic, refused beyond the limit with a 503 and
+ * {@code Retry-After} that never reaches the application, and released when the exchange completes.
+ * While the site is sheltered
  * ({@link XenoService#closeDirectConnection()}), a direct client's connection is closed after its
  * response (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY), so that it resolves the name again
  * and finds the peers. Safe for concurrent use, as Undertow requires of a handler.
