@@ -189,11 +189,16 @@ public final class XenoService implements AutoCloseable {
      * applies.
      */
     public long admit(Traffic traffic) {
+        engageAdmission();
+        return admission.tryAcquire(traffic);
+    }
+
+    /** Engages the admission control while OVERLOADED or sheltered, lifts it otherwise. */
+    private void engageAdmission() {
         boolean engage = overloaded() || shelter.sheltered();
         if (engage != admission.engaged()) {
             admission.engage(engage);
         }
-        return admission.tryAcquire(traffic);
     }
 
     /**
@@ -437,6 +442,7 @@ public final class XenoService implements AutoCloseable {
 
     /** What the service sees and does now. */
     public XenoStatus status() {
+        engageAdmission();
         return new XenoStatus(
                 config.site(),
                 recorder.totalStarted(),
