@@ -71,8 +71,13 @@ final class StatusDocuments {
         backChannel.put("verified", status.backChannel().verified());
         ObjectNode refusedByReason = backChannel.putObject("refused");
         new java.util.TreeMap<>(status.backChannel().refused()).forEach(refusedByReason::put);
+        XenoStatus.OriginDefence defence = status.originDefence();
         root.putObject("originDefence")
-                .put("connectionsClosed", status.originDefence().connectionsClosed());
+                .put("connectionsClosed", defence.connectionsClosed())
+                .put("journaled", defence.journaled())
+                .put("journalApplied", defence.journalApplied())
+                .put("journalPending", defence.journalPending())
+                .put("journalDead", defence.journalDead());
         ArrayNode steps = replicator.putArray("recentSteps");
         for (ReplicationStatus.Step step : replication.recentSteps()) {
             steps.addObject().put("at", step.at().toString()).put("message", step.message());
@@ -198,6 +203,30 @@ final class StatusDocuments {
                 "Direct clients' connections the origin closed after their answer while sheltered, so that they"
                         + " resolve the name again.");
         sample(out, "xeno_origin_connections_closed_total", site, defence.connectionsClosed());
+        counter(
+                out,
+                "xeno_origin_journal_captured_total",
+                "Direct requests of capture routes the origin journalled because the app had no room.",
+                site,
+                defence.journaled());
+        counter(
+                out,
+                "xeno_origin_journal_applied_total",
+                "Journalled requests applied once (or found applied before).",
+                site,
+                defence.journalApplied());
+        gauge(
+                out,
+                "xeno_origin_journal_pending",
+                "Journalled requests waiting for the app to have room.",
+                site,
+                defence.journalPending());
+        counter(
+                out,
+                "xeno_origin_journal_dead_total",
+                "Journalled requests the intake refused for what they are: set aside, not applied.",
+                site,
+                defence.journalDead());
     }
 
     private static void backChannel(StringBuilder out, String site, XenoStatus.BackChannel backChannel) {

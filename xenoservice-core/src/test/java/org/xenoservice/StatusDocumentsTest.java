@@ -56,7 +56,7 @@ class StatusDocumentsTest {
                 replication,
                 Optional.empty(),
                 new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
-                new XenoStatus.OriginDefence(7));
+                new XenoStatus.OriginDefence(7, 5, 3, 1, 1));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
 
@@ -66,6 +66,16 @@ class StatusDocumentsTest {
         assertEquals(7, json.path("originDefence").path("connectionsClosed").asLong());
         String metrics = new String(StatusDocuments.prometheus(status), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(metrics.contains("xeno_origin_connections_closed_total{site=\"books.example\"} 7"), metrics);
+        JsonNode defence = json.path("originDefence");
+        assertEquals(5, defence.path("journaled").asLong());
+        assertEquals(3, defence.path("journalApplied").asLong());
+        assertEquals(1, defence.path("journalPending").asLong());
+        assertEquals(1, defence.path("journalDead").asLong());
+        assertTrue(metrics.contains("xeno_origin_journal_captured_total{site=\"books.example\"} 5"), metrics);
+        assertTrue(metrics.contains("xeno_origin_journal_applied_total{site=\"books.example\"} 3"), metrics);
+        assertTrue(metrics.contains("# TYPE xeno_origin_journal_pending gauge"), metrics);
+        assertTrue(metrics.contains("xeno_origin_journal_pending{site=\"books.example\"} 1"), metrics);
+        assertTrue(metrics.contains("xeno_origin_journal_dead_total{site=\"books.example\"} 1"), metrics);
     }
 
     @Test
@@ -114,7 +124,7 @@ class StatusDocumentsTest {
                 replication,
                 Optional.empty(),
                 new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
-                new XenoStatus.OriginDefence(7));
+                new XenoStatus.OriginDefence(7, 5, 3, 1, 1));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
         JsonNode shown = json.path("replication").path("peers").path(0);
