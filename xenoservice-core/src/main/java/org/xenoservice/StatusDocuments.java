@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.xenoservice.admission.AdmissionCounts;
 import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.overload.OverloadSnapshot;
 import org.xenoservice.overload.OverloadState;
@@ -71,13 +73,7 @@ final class StatusDocuments {
         backChannel.put("verified", status.backChannel().verified());
         ObjectNode refusedByReason = backChannel.putObject("refused");
         new java.util.TreeMap<>(status.backChannel().refused()).forEach(refusedByReason::put);
-        XenoStatus.OriginDefence defence = status.originDefence();
-        root.putObject("originDefence")
-                .put("connectionsClosed", defence.connectionsClosed())
-                .put("journaled", defence.journaled())
-                .put("journalApplied", defence.journalApplied())
-                .put("journalPending", defence.journalPending())
-                .put("journalDead", defence.journalDead());
+        originDefence(root.putObject("originDefence"), status.originDefence());
         ArrayNode steps = replicator.putArray("recentSteps");
         for (ReplicationStatus.Step step : replication.recentSteps()) {
             steps.addObject().put("at", step.at().toString()).put("message", step.message());
@@ -195,6 +191,29 @@ final class StatusDocuments {
         sample(out, "xeno_intake_requests_total", site + ",outcome=\"failed\"", intake.failed());
     }
 
+    private static void originDefence(ObjectNode json, XenoStatus.OriginDefence defence) {
+        json.put("connectionsClosed", defence.connectionsClosed())
+                .put("journaled", defence.journaled())
+                .put("journalApplied", defence.journalApplied())
+                .put("journalPending", defence.journalPending())
+                .put("journalDead", defence.journalDead());
+        AdmissionCounts admission = defence.admission();
+        ObjectNode limit = json.putObject("admission")
+                .put("engaged", admission.engaged())
+                .put("limit", admission.limit())
+                .put("peerReserve", admission.peerReserve());
+        for (Map.Entry<String, AdmissionCounts.TrafficCounts> traffic : trafficCounts(admission)) {
+            limit.putObject(traffic.getKey())
+                    .put("inFlight", traffic.getValue().inFlight())
+                    .put("admitted", traffic.getValue().admitted())
+                    .put("shed", traffic.getValue().shed());
+        }
+    }
+
+    private static List<Map.Entry<String, AdmissionCounts.TrafficCounts>> trafficCounts(AdmissionCounts admission) {
+        return List.of(Map.entry("peer", admission.peer()), Map.entry("direct", admission.direct()));
+    }
+
     private static void originDefence(StringBuilder out, String site, XenoStatus.OriginDefence defence) {
         help(
                 out,
@@ -203,6 +222,40 @@ final class StatusDocuments {
                 "Direct clients' connections the origin closed after their answer while sheltered, so that they"
                         + " resolve the name again.");
         sample(out, "xeno_origin_connections_closed_total", site, defence.connectionsClosed());
+        AdmissionCounts admission = defence.admission();
+        gauge(out, "xeno_admission_engaged", "1 while the admission limit applies.", site, admission.engaged() ? 1 : 0);
+        gauge(
+                out,
+                "xeno_admission_limit",
+                "The adaptive concurrency limit in front of the app.",
+                site,
+                admission.limit());
+        help(out, "xeno_admission_in_flight", "gauge", "Requests in the app, by traffic (peer or direct).");
+        trafficCounts(admission)
+                .forEach(t -> sample(
+                        out,
+                        "xeno_admission_in_flight",
+                        site + ",traffic=\"" + t.getKey() + "\"",
+                        t.getValue().inFlight()));
+        help(out, "xeno_admission_admitted_total", "counter", "Requests admitted to the app, by traffic.");
+        trafficCounts(admission)
+                .forEach(t -> sample(
+                        out,
+                        "xeno_admission_admitted_total",
+                        site + ",traffic=\"" + t.getKey() + "\"",
+                        t.getValue().admitted()));
+        help(out, "xeno_admission_shed_total", "counter", "Requests refused without the app, by traffic.");
+        trafficCounts(admission)
+                .forEach(t -> sample(
+                        out,
+                        "xeno_admission_shed_total",
+                        site + ",traffic=\"" + t.getKey() + "\"",
+                        t.getValue().shed()));
+        originJournal(out, site, defence);
+    }
+
+    /** The origin's journal of capture requests it had no room for ({@link XenoService#journalCapture}). */
+    private static void originJournal(StringBuilder out, String site, XenoStatus.OriginDefence defence) {
         counter(
                 out,
                 "xeno_origin_journal_captured_total",

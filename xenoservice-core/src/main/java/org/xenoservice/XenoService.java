@@ -15,6 +15,9 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.admission.AdmissionControl;
+import org.xenoservice.admission.Outcome;
+import org.xenoservice.admission.Traffic;
 import org.xenoservice.backchannel.BackChannelGuard;
 import org.xenoservice.backchannel.PeerVerdict;
 import org.xenoservice.bundle.DynamicRoute;
@@ -85,6 +88,7 @@ public final class XenoService implements AutoCloseable {
     private final Optional<DirectCaptures> directCaptures;
     private final BackChannelGuard backChannel;
     private final ShelterSignal shelter;
+    private final AdmissionControl admission = AdmissionControl.builder().build();
 
     private XenoService(XenoConfig config) throws IOException {
         this.config = config;
@@ -102,8 +106,8 @@ public final class XenoService implements AutoCloseable {
                             .map(DynamicRoute::prefix)
                             .toList())
                     .build();
-            // Until the admission control says more precisely, the app has room unless the detector
-            // finds the origin OVERLOADED.
+            // For now the app has room unless the detector finds the origin OVERLOADED; the admission
+            // control (admit) is to refine this, e.g. room while a DIRECT permit is free.
             captures = DirectCaptures.open(config, intake, () -> overload.state() != OverloadState.OVERLOADED);
             this.directCaptures = captures;
             this.detector = overload;
@@ -235,18 +239,21 @@ public final class XenoService implements AutoCloseable {
      * on disk): beyond, the answer is {@code 503} with {@code Retry-After}, so a flood of posts cannot
      * fill the disk. Blocking (one fsync): adapters call it off their I/O threads. For now the journal
      * is applied whenever the detector finds the origin not {@code OVERLOADED}; the admission control
-     * will refine that.
+     * ({@link #admit}) is to refine that.
      *
      * <pre>{@code
      * // in the adapter, for a direct request the application has no room for:
-     * if (xeno.captureRoute(path).isPresent()) {
-     *   byte[] body = in.readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);  // 413 first if Content-Length is over
-     *   Optional<CaptureAnswer> answer = xeno.journalCapture(method, rawTarget, headers::first, body);
+     * if (xeno.admit(Traffic.DIRECT) == AdmissionControl.REJECTED) {
+     *   Optional<CaptureAnswer> answer = Optional.empty();
+     *   if (xeno.captureRoute(path).isPresent()) {
+     *     byte[] body = in.readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);  // 413 first if Content-Length is over
+     *     answer = xeno.journalCapture(method, rawTarget, headers::first, body);
+     *   }
      *   if (answer.isPresent() && answer.get().journaled()) {
      *     // serve the static file answer.get().page().get() with status 202 and answer.get().headers()
-     *   } else if (answer.isPresent()) {
-     *     XenoResponse refusal = answer.get().text();  // 400, 413, 422 or 503: write it as it is
-     *   } // else: not a capture request after all; shed it as any other
+     *   } else {
+     *     // write answer.get().text() (400, 413, 422 or 503), or else xeno.refusedByAdmission()
+     *   }
      * }
      * }</pre>
      *
@@ -265,6 +272,36 @@ public final class XenoService implements AutoCloseable {
         Objects.requireNonNull(header, "header");
         Objects.requireNonNull(body, "body");
         return directCaptures.flatMap(captures -> captures.journal(method, target, header, body));
+    }
+
+    /**
+     * Admits a request to the application, or refuses it ({@link AdmissionControl#REJECTED}): the
+     * {@link AdmissionControl} in front of the app, engaged while the detector says OVERLOADED or
+     * the site is sheltered, with {@link Traffic#PEER} for a request {@link #verifyPeer} verified
+     * and {@link Traffic#DIRECT} for any other. A refused request gets {@link #refusedByAdmission}
+     * and the application does not run; an admitted one is {@link #release}d once when its response
+     * is complete. Lock-free and allocation-free: two volatile reads decide whether the limit
+     * applies.
+     */
+    public long admit(Traffic traffic) {
+        boolean engage = detector.snapshot().state() == OverloadState.OVERLOADED || shelter.sheltered();
+        if (engage != admission.engaged()) {
+            admission.engage(engage);
+        }
+        return admission.tryAcquire(traffic);
+    }
+
+    /** Ends a request {@link #admit} admitted: {@link Outcome#ofStatus} of its status, or {@link Outcome#FAILED}. */
+    public void release(long permit, Outcome outcome) {
+        admission.release(permit, outcome);
+    }
+
+    /** The cheap answer to a request {@link #admit} refused: 503 with {@code Retry-After}. */
+    public XenoResponse refusedByAdmission() {
+        return XenoResponse.text(
+                503,
+                "503 Service Unavailable: the site is very busy; please retry in a moment\n",
+                Map.of("Retry-After", Integer.toString(admission.retryAfterSeconds()), "Cache-Control", "no-store"));
     }
 
     /** Whether a request path is one of XenoService's own, which adapters hand to {@link #serveXenoPath}. */
@@ -448,7 +485,12 @@ public final class XenoService implements AutoCloseable {
         OriginCaptures.Counts journal =
                 directCaptures.map(DirectCaptures::counts).orElse(new OriginCaptures.Counts(0, 0, 0, 0));
         return new XenoStatus.OriginDefence(
-                shelter.connectionsClosed(), journal.journaled(), journal.applied(), journal.pending(), journal.dead());
+                shelter.connectionsClosed(),
+                admission.counts(),
+                journal.journaled(),
+                journal.applied(),
+                journal.pending(),
+                journal.dead());
     }
 
     private XenoStatus.BackChannel backChannelStatus() {

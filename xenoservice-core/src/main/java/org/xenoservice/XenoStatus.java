@@ -3,6 +3,7 @@ package org.xenoservice;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.xenoservice.admission.AdmissionCounts;
 import org.xenoservice.overload.OverloadSnapshot;
 import org.xenoservice.replicate.ReplicationStatus;
 
@@ -57,6 +58,8 @@ public record XenoStatus(
      *
      * @param connectionsClosed direct clients' connections closed after their response while the site
      *     was sheltered, so that they resolve its name again ({@link XenoService#closeDirectConnection()})
+     * @param admission the admission control in front of the app ({@link XenoService#admit}): the
+     *     limit, and per class (the peers', direct) the requests in flight, admitted and shed
      * @param journaled direct requests of capture routes journalled because the application had no
      *     room for them ({@link XenoService#journalCapture})
      * @param journalApplied journalled requests since applied, once (or found applied before, e.g.
@@ -67,7 +70,17 @@ public record XenoStatus(
      *     and set aside, not applied
      */
     public record OriginDefence(
-            long connectionsClosed, long journaled, long journalApplied, long journalPending, long journalDead) {}
+            long connectionsClosed,
+            AdmissionCounts admission,
+            long journaled,
+            long journalApplied,
+            long journalPending,
+            long journalDead) {
+        /** Checks nothing is null. */
+        public OriginDefence {
+            Objects.requireNonNull(admission, "admission");
+        }
+    }
 
     /** Checks nothing is null. */
     public XenoStatus {

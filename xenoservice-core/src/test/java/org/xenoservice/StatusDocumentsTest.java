@@ -56,7 +56,18 @@ class StatusDocumentsTest {
                 replication,
                 Optional.empty(),
                 new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
-                new XenoStatus.OriginDefence(7, 5, 3, 1, 1));
+                new XenoStatus.OriginDefence(
+                        7,
+                        new org.xenoservice.admission.AdmissionCounts(
+                                true,
+                                20,
+                                10,
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(3, 40, 1),
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(7, 900, 5000)),
+                        5,
+                        3,
+                        1,
+                        1));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
 
@@ -64,6 +75,20 @@ class StatusDocumentsTest {
                 List.of("192.0.2.10", "2001:db8::10", "::1"),
                 new ObjectMapper().convertValue(json.path("replication").path("addressesInDns"), List.class));
         assertEquals(7, json.path("originDefence").path("connectionsClosed").asLong());
+        assertEquals(
+                5000,
+                json.path("originDefence")
+                        .path("admission")
+                        .path("direct")
+                        .path("shed")
+                        .asLong());
+        assertEquals(
+                3,
+                json.path("originDefence")
+                        .path("admission")
+                        .path("peer")
+                        .path("inFlight")
+                        .asLong());
         String metrics = new String(StatusDocuments.prometheus(status), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(metrics.contains("xeno_origin_connections_closed_total{site=\"books.example\"} 7"), metrics);
         JsonNode defence = json.path("originDefence");
@@ -124,7 +149,18 @@ class StatusDocumentsTest {
                 replication,
                 Optional.empty(),
                 new XenoStatus.BackChannel(3, java.util.Map.of("bad-signature", 2L)),
-                new XenoStatus.OriginDefence(7, 5, 3, 1, 1));
+                new XenoStatus.OriginDefence(
+                        7,
+                        new org.xenoservice.admission.AdmissionCounts(
+                                true,
+                                20,
+                                10,
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(3, 40, 1),
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(7, 900, 5000)),
+                        5,
+                        3,
+                        1,
+                        1));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
         JsonNode shown = json.path("replication").path("peers").path(0);

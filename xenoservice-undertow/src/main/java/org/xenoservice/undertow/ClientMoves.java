@@ -28,7 +28,7 @@ final class ClientMoves {
 
     /** Ends {@code exchange}'s connection after its response. */
     static void closeAfterResponse(HttpServerExchange exchange) {
-        if (exchange.getProtocol() != Protocols.HTTP_2_0) {
+        if (!Protocols.HTTP_2_0.equals(exchange.getProtocol())) {
             exchange.setPersistent(false);
             return;
         }

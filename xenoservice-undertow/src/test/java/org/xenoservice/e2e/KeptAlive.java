@@ -60,7 +60,7 @@ final class KeptAlive {
     }
 
     private static int contentLength(String lowerHead) throws IOException {
-        for (String line : lowerHead.split("\r\n")) {
+        for (String line : lowerHead.lines().toList()) {
             if (line.startsWith("content-length:")) {
                 return Integer.parseInt(
                         line.substring("content-length:".length()).strip());
