@@ -201,7 +201,11 @@ final class StatusDocuments {
     }
 
     private static void originDefence(ObjectNode json, XenoStatus.OriginDefence defence) {
-        json.put("connectionsClosed", defence.connectionsClosed());
+        json.put("connectionsClosed", defence.connectionsClosed())
+                .put("journaled", defence.journaled())
+                .put("journalApplied", defence.journalApplied())
+                .put("journalPending", defence.journalPending())
+                .put("journalDead", defence.journalDead());
         AdmissionCounts admission = defence.admission();
         ObjectNode limit = json.putObject("admission")
                 .put("engaged", admission.engaged())
@@ -256,6 +260,35 @@ final class StatusDocuments {
                         "xeno_admission_shed_total",
                         site + ",traffic=\"" + t.getKey() + "\"",
                         t.getValue().shed()));
+        originJournal(out, site, defence);
+    }
+
+    /** The origin's journal of capture requests it had no room for ({@link XenoService#journalCapture}). */
+    private static void originJournal(StringBuilder out, String site, XenoStatus.OriginDefence defence) {
+        counter(
+                out,
+                "xeno_origin_journal_captured_total",
+                "Direct requests of capture routes the origin journalled because the app had no room.",
+                site,
+                defence.journaled());
+        counter(
+                out,
+                "xeno_origin_journal_applied_total",
+                "Journalled requests applied once (or found applied before).",
+                site,
+                defence.journalApplied());
+        gauge(
+                out,
+                "xeno_origin_journal_pending",
+                "Journalled requests waiting for the app to have room.",
+                site,
+                defence.journalPending());
+        counter(
+                out,
+                "xeno_origin_journal_dead_total",
+                "Journalled requests the intake refused for what they are: set aside, not applied.",
+                site,
+                defence.journalDead());
     }
 
     private static void backChannel(StringBuilder out, String site, XenoStatus.BackChannel backChannel) {

@@ -23,11 +23,13 @@ import org.xenoservice.backchannel.PeerVerdict;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.intake.CaptureIntake;
 import org.xenoservice.intake.IntakeResponse;
+import org.xenoservice.intake.OriginCaptures;
 import org.xenoservice.overload.OverloadConfig;
 import org.xenoservice.overload.OverloadDetector;
 import org.xenoservice.overload.OverloadState;
 import org.xenoservice.overload.RequestRecorder;
 import org.xenoservice.protocol.PeerSignature;
+import org.xenoservice.replicate.BundleListener;
 import org.xenoservice.replicate.Replicator;
 
 /**
@@ -49,6 +51,10 @@ import org.xenoservice.replicate.Replicator;
  * <p>Its own paths, under {@value #XENO_PREFIX}: {@value #STATUS_PATH} (JSON) and
  * {@value #METRICS_PATH} (Prometheus text), both behind the admin bearer token, and
  * {@value #INTAKE_PATH}, where peers deliver captured requests.
+ *
+ * <p>Under fire, a direct request of a {@code capture} route that the application has no room for
+ * is journalled instead of refused ({@link #captureRoute}, {@link #journalCapture}) and applied once,
+ * through the same intake, when the application has room.
  *
  * <p>The back-channel: a request that names a peer key ({@link #claimsPeer}) is the site's peer's
  * only if {@link #verifyPeer} says so (signed by a key the configuration pins for a peer, fresh,
@@ -81,6 +87,7 @@ public final class XenoService implements AutoCloseable {
     private final Replicator replicator;
     private final Optional<byte[]> adminToken;
     private final Optional<CaptureIntake> intake;
+    private final Optional<DirectCaptures> directCaptures;
     private final BackChannelGuard backChannel;
     private final StaticPages staticPages;
     private final ShelterSignal shelter;
@@ -93,19 +100,40 @@ public final class XenoService implements AutoCloseable {
         this.recorder = RequestRecorder.create();
         this.tracker = RequestTracker.create(recorder, config.dynamicRoutes());
         this.intake = openIntake(config);
+        this.staticPages = StaticPages.start(config);
+        Optional<DirectCaptures> captures = Optional.empty();
+        try {
+            OverloadDetector overload = OverloadDetector.builder(recorder)
+                    .config(config.overload())
+                    .routeNames(config.dynamicRoutes().stream()
+                            .limit(RequestRecorder.MAX_ROUTES)
+                            .map(DynamicRoute::prefix)
+                            .toList())
+                    .build();
+            // For now the app has room unless the detector finds the origin OVERLOADED; the admission
+            // control (admit) is to refine this, e.g. room while a DIRECT permit is free.
+            captures = DirectCaptures.open(config, intake, () -> overload.state() != OverloadState.OVERLOADED);
+            this.directCaptures = captures;
+            this.detector = overload;
+            this.replicator = replicator(config, overload, staticPages);
+        } catch (IOException | RuntimeException e) {
+            staticPages.close();
+            closeQuietly(captures, intake);
+            throw e;
+        }
         Map<String, PublicKey> pinned = new LinkedHashMap<>();
         config.peers().forEach(peer -> pinned.put(peer.name(), peer.publicKey()));
         this.backChannel = BackChannelGuard.create(pinned, Clock.systemUTC());
-        this.staticPages = StaticPages.start(config);
-        // The detector first: the replicator's withdrawal rule reads it, and it tells the replicator of
-        // state changes once both exist (no event can come before start()).
-        OverloadDetector overload = OverloadDetector.builder(recorder)
-                .config(config.overload())
-                .routeNames(config.dynamicRoutes().stream()
-                        .limit(RequestRecorder.MAX_ROUTES)
-                        .map(DynamicRoute::prefix)
-                        .toList())
-                .build();
+        this.shelter = new ShelterSignal(replicator::status);
+    }
+
+    /**
+     * The replicator, built after the detector: its withdrawal rule reads the detector, and the
+     * detector tells it of state changes once both exist (no event can come before start()). It
+     * tells {@code pages} of every bundle it builds.
+     */
+    private static Replicator replicator(XenoConfig config, OverloadDetector overload, BundleListener pages)
+            throws IOException {
         Replicator.Builder replication = Replicator.builder(config.site(), config.siteKey(), config.staticSource())
                 .routes(config.dynamicRoutes())
                 .https(config.https())
@@ -113,17 +141,29 @@ public final class XenoService implements AutoCloseable {
                 .bundleDirectory(config.stateDirectory().resolve("bundles"))
                 .config(config.replication())
                 .withdrawalRateLimit(() -> calmRequestsPerSecond(overload, config.overload()))
-                .bundleListener(staticPages);
+                .bundleListener(pages);
         config.dns().ifPresent(replication::dns);
         config.dnsUpdater().ifPresent(replication::dnsUpdater);
         config.acme().ifPresent(replication::acme);
         if (config.httpOnly()) {
             replication.httpOnly();
         }
-        this.replicator = replication.build();
-        this.shelter = new ShelterSignal(replicator::status);
+        Replicator replicator = replication.build();
         overload.addListener(replicator);
-        this.detector = overload;
+        return replicator;
+    }
+
+    /** Closes what the constructor opened before it failed. */
+    private static void closeQuietly(Optional<DirectCaptures> captures, Optional<CaptureIntake> intake) {
+        for (Optional<? extends AutoCloseable> open : List.of(captures, intake)) {
+            try {
+                if (open.isPresent()) {
+                    open.get().close();
+                }
+            } catch (Exception e) {
+                LOG.warn("cannot close {} after a failed start: {}", open.get(), e.toString());
+            }
+        }
     }
 
     /**
@@ -177,6 +217,69 @@ public final class XenoService implements AutoCloseable {
      */
     public boolean closeDirectConnection() {
         return shelter.closeDirectConnection();
+    }
+
+    /**
+     * The {@code capture} route that decides a direct request's path, when the origin journals that
+     * route's requests itself (it has a capture handler): the adapter asks when the application has
+     * no room for a request, and if a route comes back it reads the body and calls
+     * {@link #journalCapture} instead of refusing the request. Empty for any other path, and for every
+     * path when the origin has no capture handler. The longest matching prefix decides, as on a
+     * replica.
+     *
+     * @param path the request's path, decoded and without the query, as the adapter gives it to the
+     *     {@link #tracker()}
+     */
+    public Optional<DynamicRoute> captureRoute(String path) {
+        Objects.requireNonNull(path, "path");
+        return directCaptures.flatMap(captures -> captures.route(path));
+    }
+
+    /**
+     * Journals a direct request of a {@code capture} route that the application has no room for now,
+     * so that it is applied once, through the {@link org.xenoservice.intake.CaptureHandler}, when the
+     * application has room ({@link OriginCaptures}): the origin takes an order under fire as its
+     * peers do, instead of refusing it. Durable when it returns {@code 202}. Built as a peer builds
+     * it: the {@code Idempotency-Key} header (or a random UUID), the {@code Content-Type}, the target
+     * in the normal form of {@link org.xenoservice.protocol.CaptureRules}, the body; a key applied
+     * before through a peer is not applied again. The journal is bounded
+     * ({@link OriginCaptures#DEFAULT_MAX_PENDING} requests, {@link OriginCaptures#DEFAULT_MAX_JOURNAL_BYTES}
+     * on disk): beyond, the answer is {@code 503} with {@code Retry-After}, so a flood of posts cannot
+     * fill the disk. Blocking (one fsync): adapters call it off their I/O threads. For now the journal
+     * is applied whenever the detector finds the origin not {@code OVERLOADED}; the admission control
+     * ({@link #admit}) is to refine that.
+     *
+     * <pre>{@code
+     * // in the adapter, for a direct request the application has no room for:
+     * if (xeno.admit(Traffic.DIRECT) == AdmissionControl.REJECTED) {
+     *   Optional<CaptureAnswer> answer = Optional.empty();
+     *   if (xeno.captureRoute(path).isPresent()) {
+     *     byte[] body = in.readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);  // 413 first if Content-Length is over
+     *     answer = xeno.journalCapture(method, rawTarget, headers::first, body);
+     *   }
+     *   if (answer.isPresent() && answer.get().journaled()) {
+     *     // serve the static file answer.get().page().get() with status 202 and answer.get().headers()
+     *   } else {
+     *     // write answer.get().text() (400, 413, 422 or 503), or else xeno.refusedByAdmission()
+     *   }
+     * }
+     * }</pre>
+     *
+     * @param method the request's method
+     * @param target the request target as received: the raw (percent-encoded) path and the query
+     * @param header a request header's first value by name, looked up case-insensitively; empty when absent
+     * @param body the request body, of which the adapter reads at most
+     *     {@link org.xenoservice.protocol.CapturedRequest#MAX_BODY_BYTES} + 1 bytes, so that an oversize body is seen
+     * @return what to answer; empty when the target, once normalized, is not under a capture route or
+     *     the origin has no capture handler (the adapter then treats the request as any other)
+     */
+    public Optional<CaptureAnswer> journalCapture(
+            String method, String target, Function<String, Optional<String>> header, byte[] body) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(header, "header");
+        Objects.requireNonNull(body, "body");
+        return directCaptures.flatMap(captures -> captures.journal(method, target, header, body));
     }
 
     /**
@@ -453,7 +556,19 @@ public final class XenoService implements AutoCloseable {
                         new XenoStatus.Intake(i.appliedCount(), i.duplicateCount(), i.refusedCount(), i.failedCount())),
                 backChannelStatus(),
                 staticPages.status(),
-                new XenoStatus.OriginDefence(shelter.connectionsClosed(), admission.counts()));
+                originDefence());
+    }
+
+    private XenoStatus.OriginDefence originDefence() {
+        OriginCaptures.Counts journal =
+                directCaptures.map(DirectCaptures::counts).orElse(new OriginCaptures.Counts(0, 0, 0, 0));
+        return new XenoStatus.OriginDefence(
+                shelter.connectionsClosed(),
+                admission.counts(),
+                journal.journaled(),
+                journal.applied(),
+                journal.pending(),
+                journal.dead());
     }
 
     private XenoStatus.BackChannel backChannelStatus() {
@@ -462,12 +577,22 @@ public final class XenoService implements AutoCloseable {
         return new XenoStatus.BackChannel(backChannel.verifiedCount(), refused);
     }
 
-    /** Stops the detector and the replicator (peers in DNS stay there; see {@link Replicator#close()}). */
+    /**
+     * Stops the detector, the replicator (peers in DNS stay there; see {@link Replicator#close()}) and
+     * the origin's capture journal (what it holds is applied after the next start).
+     */
     @Override
     public void close() {
         detector.close();
         replicator.close();
         staticPages.close();
+        directCaptures.ifPresent(open -> {
+            try {
+                open.close();
+            } catch (IOException e) {
+                LOG.warn("cannot close the origin's capture journal of {}: {}", config.site(), e.toString());
+            }
+        });
         intake.ifPresent(open -> {
             try {
                 open.close();

@@ -82,8 +82,22 @@ public record XenoStatus(
      *     was sheltered, so that they resolve its name again ({@link XenoService#closeDirectConnection()})
      * @param admission the admission control in front of the app ({@link XenoService#admit}): the
      *     limit, and per class (the peers', direct) the requests in flight, admitted and shed
+     * @param journaled direct requests of capture routes journalled because the application had no
+     *     room for them ({@link XenoService#journalCapture})
+     * @param journalApplied journalled requests since applied, once (or found applied before, e.g.
+     *     through a peer's delivery of the same key)
+     * @param journalPending journalled requests waiting for the application to have room, now (those
+     *     from before a restart included)
+     * @param journalDead journalled requests the intake refused for what they are: logged at ERROR
+     *     and set aside, not applied
      */
-    public record OriginDefence(long connectionsClosed, AdmissionCounts admission) {
+    public record OriginDefence(
+            long connectionsClosed,
+            AdmissionCounts admission,
+            long journaled,
+            long journalApplied,
+            long journalPending,
+            long journalDead) {
         /** Checks nothing is null. */
         public OriginDefence {
             Objects.requireNonNull(admission, "admission");

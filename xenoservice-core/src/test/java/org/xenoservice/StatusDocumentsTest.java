@@ -32,7 +32,11 @@ class StatusDocumentsTest {
                     20,
                     10,
                     new org.xenoservice.admission.AdmissionCounts.TrafficCounts(0, 0, 0),
-                    new org.xenoservice.admission.AdmissionCounts.TrafficCounts(0, 0, 0)));
+                    new org.xenoservice.admission.AdmissionCounts.TrafficCounts(0, 0, 0)),
+            0,
+            0,
+            0,
+            0);
     private static final XenoStatus.FromMemory NOTHING_FROM_MEMORY =
             new XenoStatus.FromMemory(0, OptionalLong.empty(), 0, 0, 0, XenoConfig.DEFAULT_STATIC_MEMORY_BYTES);
 
@@ -122,7 +126,11 @@ class StatusDocumentsTest {
                                 20,
                                 10,
                                 new org.xenoservice.admission.AdmissionCounts.TrafficCounts(3, 40, 1),
-                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(7, 900, 5000))));
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(7, 900, 5000)),
+                        5,
+                        3,
+                        1,
+                        1));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
 
@@ -146,6 +154,16 @@ class StatusDocumentsTest {
                         .asLong());
         String metrics = new String(StatusDocuments.prometheus(status), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(metrics.contains("xeno_origin_connections_closed_total{site=\"books.example\"} 7"), metrics);
+        JsonNode defence = json.path("originDefence");
+        assertEquals(5, defence.path("journaled").asLong());
+        assertEquals(3, defence.path("journalApplied").asLong());
+        assertEquals(1, defence.path("journalPending").asLong());
+        assertEquals(1, defence.path("journalDead").asLong());
+        assertTrue(metrics.contains("xeno_origin_journal_captured_total{site=\"books.example\"} 5"), metrics);
+        assertTrue(metrics.contains("xeno_origin_journal_applied_total{site=\"books.example\"} 3"), metrics);
+        assertTrue(metrics.contains("# TYPE xeno_origin_journal_pending gauge"), metrics);
+        assertTrue(metrics.contains("xeno_origin_journal_pending{site=\"books.example\"} 1"), metrics);
+        assertTrue(metrics.contains("xeno_origin_journal_dead_total{site=\"books.example\"} 1"), metrics);
     }
 
     @Test
@@ -202,7 +220,11 @@ class StatusDocumentsTest {
                                 20,
                                 10,
                                 new org.xenoservice.admission.AdmissionCounts.TrafficCounts(3, 40, 1),
-                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(7, 900, 5000))));
+                                new org.xenoservice.admission.AdmissionCounts.TrafficCounts(7, 900, 5000)),
+                        5,
+                        3,
+                        1,
+                        1));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
         JsonNode shown = json.path("replication").path("peers").path(0);

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenoservice.backchannel.BackChannelGuard;
@@ -82,6 +83,10 @@ import org.xenoservice.protocol.CapturedRequest;
  * site's pinned peers ({@link #accept(PeerVerdict, String, byte[])}), and reads only the headers
  * the peer signed; a refused verdict is answered with its 401 or 403 and nothing is applied.
  * {@link org.xenoservice.XenoService} verifies every delivery to its {@code /_xeno/intake} so.
+ *
+ * <p>Requests the origin captured itself, because its application had no room for them, come in
+ * from its {@link OriginCaptures} journal through {@code applyCaptured}, past the same ledger: an
+ * idempotency key is applied once whether a peer delivered it, the origin journalled it, or both.
  *
  * <h2>Durability</h2>
  * The ledger ({@code intake.ledger} in the ledger directory) is append-only, each record
@@ -185,6 +190,61 @@ public final class CaptureIntake implements AutoCloseable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(header, "header");
         Objects.requireNonNull(body, "body");
+        return whileOpen(() -> decide(method, header, body));
+    }
+
+    /**
+     * Applies a request that the origin captured itself ({@link OriginCaptures}), with the same
+     * ledger, in-progress and route checks as a peer's delivery, so that a key is applied once
+     * whichever way it came: a key a peer delivered first is answered {@code 200 duplicate} here,
+     * and a peer's later delivery of a key applied here is a duplicate too. The answers are those of
+     * the class comment; the request's target is taken in the normal form of {@link CaptureRules}
+     * ({@code 400} if the rules refuse it), and a request for another site is answered {@code 421}.
+     * Never throws for anything the request holds.
+     */
+    IntakeResponse applyCaptured(CapturedRequest request) {
+        Objects.requireNonNull(request, "request");
+        return whileOpen(() -> decideCaptured(request));
+    }
+
+    /** What the ledger knows of a request's key: {@link #applyCaptured} answers accordingly. */
+    enum Known {
+        /** The key was never applied. */
+        NEW,
+        /** The key was applied for this request (or recorded without a fingerprint): a duplicate. */
+        APPLIED,
+        /** The key was applied for another request: refused with {@code 422 key-reused}. */
+        REUSED
+    }
+
+    /**
+     * What the ledger knows of {@code request}'s key, without applying or counting anything: lets
+     * {@link OriginCaptures} answer a client's retry of an applied request, or refuse a reused key,
+     * before it journals anything. The request must be in normal form, as {@link #applyCaptured} takes it.
+     */
+    Known known(CapturedRequest request) {
+        String key = request.idempotencyKey();
+        if (!ledger.contains(key)) {
+            return Known.NEW;
+        }
+        Optional<byte[]> owner = ledger.fingerprint(key);
+        return owner.isPresent() && !MessageDigest.isEqual(owner.get(), request.fingerprint())
+                ? Known.REUSED
+                : Known.APPLIED;
+    }
+
+    /**
+     * Whether a capture route of the site decides {@code path} (decoded, without the query): the
+     * longest matching prefix, as on a replica.
+     */
+    boolean captures(String path) {
+        return DynamicRoute.decide(routes, path)
+                .filter(route -> route.policy() == DynamicRoute.Policy.CAPTURE)
+                .isPresent();
+    }
+
+    /** Runs {@code decision} unless the intake is closed or closing, which is answered {@code 503}. */
+    private IntakeResponse whileOpen(Supplier<IntakeResponse> decision) {
         if (!gate.readLock().tryLock()) {
             return closedAnswer();
         }
@@ -192,10 +252,29 @@ public final class CaptureIntake implements AutoCloseable {
             if (closed) {
                 return closedAnswer();
             }
-            return decide(method, header, body);
+            return decision.get();
         } finally {
             gate.readLock().unlock();
         }
+    }
+
+    private IntakeResponse decideCaptured(CapturedRequest request) {
+        if (!request.site().equalsIgnoreCase(site)) {
+            return refuse(
+                    421,
+                    "wrong-site",
+                    "this intake takes requests for " + site + ", not for " + printable(request.site()));
+        }
+        CapturedRequest normal;
+        String path;
+        try {
+            normal = CaptureRules.normalize(request);
+            path = CaptureRules.decodedPath(normal.path());
+        } catch (IllegalArgumentException e) {
+            return refuse(
+                    400, "bad-path", "target " + printable(request.path()) + " cannot be captured: " + e.getMessage());
+        }
+        return settle(normal, path);
     }
 
     private IntakeResponse decide(String method, Function<String, Optional<String>> header, byte[] body) {
@@ -248,11 +327,19 @@ public final class CaptureIntake implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return refuse(400, "bad-request", e.getMessage());
         }
-        if (ledger.contains(key.get())) {
+        return settle(request, path);
+    }
+
+    /**
+     * Decides a well-formed request for this site whose target is in normal form and whose decoded
+     * path is {@code path}: a duplicate or reused key, a path no capture route covers, a key in
+     * progress, or else applies it. Every way in ({@link #accept}, {@link #applyCaptured}) ends here.
+     */
+    private IntakeResponse settle(CapturedRequest request, String path) {
+        if (ledger.contains(request.idempotencyKey())) {
             return duplicateOrReused(request);
         }
-        Optional<DynamicRoute> route = DynamicRoute.decide(routes, path);
-        if (route.isEmpty() || route.get().policy() != DynamicRoute.Policy.CAPTURE) {
+        if (!captures(path)) {
             return refuse(404, "not-captured", "no capture route of " + site + " covers " + printable(path));
         }
         if (!inProgress.add(request.idempotencyKey())) {
@@ -401,8 +488,7 @@ public final class CaptureIntake implements AutoCloseable {
      */
     private IntakeResponse duplicateOrReused(CapturedRequest request) {
         String key = request.idempotencyKey();
-        Optional<byte[]> owner = ledger.fingerprint(key);
-        if (owner.isPresent() && !MessageDigest.isEqual(owner.get(), request.fingerprint())) {
+        if (known(request) == Known.REUSED) {
             refused.increment();
             LOG.warn("intake of {}: key {} was applied for another request; refused {}", site, key, request);
             return answer(

@@ -454,4 +454,43 @@ class CaptureIntakeTest {
                 IllegalArgumentException.class,
                 () -> CaptureIntake.open(dir.resolve("other"), site, ROUTES, applied::add));
     }
+
+    /** An order as the origin captured it itself, with the same fields as {@link #forwarded}. */
+    private static CapturedRequest captured(String key, String target, String body) {
+        return new CapturedRequest(
+                key,
+                SHOP,
+                "POST",
+                target,
+                List.of(new CapturedRequest.Header("Content-Type", "application/x-www-form-urlencoded")),
+                body.getBytes(StandardCharsets.UTF_8),
+                CAPTURED);
+    }
+
+    @Test
+    void theOriginsOwnCaptureAndAPeersDeliveryShareOneLedger() {
+        assertAnswer(
+                200,
+                "{\"status\":\"applied\",\"key\":\"order-1\"}",
+                intake.applyCaptured(captured("order-1", "/order?book=gulliver", "qty=1")));
+        assertAnswer(200, "{\"status\":\"duplicate\",\"key\":\"order-1\"}", post(forwarded("order-1"), "qty=1"));
+        assertAnswer(200, "{\"status\":\"applied\",\"key\":\"order-2\"}", post(forwarded("order-2"), "qty=1"));
+        assertAnswer(
+                200,
+                "{\"status\":\"duplicate\",\"key\":\"order-2\"}",
+                intake.applyCaptured(captured("order-2", "/%6frder?book=gulliver", "qty=1")));
+        assertEquals(2, applied.size());
+    }
+
+    @Test
+    void theOriginsOwnCaptureIsCheckedAsADeliveryIs() {
+        intake.applyCaptured(captured("order-1", "/order", "qty=1"));
+        assertRefused(422, "key-reused", intake.applyCaptured(captured("order-1", "/order", "qty=9")));
+        assertRefused(400, "bad-path", intake.applyCaptured(captured("k", "/order/../admin", "")));
+        assertRefused(404, "not-captured", intake.applyCaptured(captured("k", "/order/admin", "")));
+        CapturedRequest other =
+                new CapturedRequest("k", "other.example", "POST", "/order", List.of(), new byte[0], CAPTURED);
+        assertRefused(421, "wrong-site", intake.applyCaptured(other));
+        assertEquals(1, applied.size());
+    }
 }
