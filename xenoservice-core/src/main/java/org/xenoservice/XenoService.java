@@ -220,6 +220,27 @@ public final class XenoService implements AutoCloseable {
     }
 
     /**
+     * The whole answer to a request {@link #journalCapture} decided: for a journalled request,
+     * {@code 202} with the route's page from memory ({@link #staticFromMemory}) and the answer's
+     * headers; otherwise (or when the page is not held in memory) the answer as text.
+     */
+    public XenoResponse answer(CaptureAnswer answer) {
+        if (!answer.journaled()) {
+            return answer.text();
+        }
+        Optional<XenoResponse> page = staticFromMemory("GET", answer.page().orElseThrow(), name -> Optional.empty());
+        if (page.isEmpty() || page.get().status() != 200) {
+            return answer.text();
+        }
+        Map<String, String> headers = new LinkedHashMap<>(page.get().headers());
+        headers.remove("ETag");
+        headers.remove("Last-Modified");
+        headers.remove(XenoResponse.CONTENT_LENGTH);
+        headers.putAll(answer.headers());
+        return new XenoResponse(202, page.get().contentType(), page.get().body(), headers);
+    }
+
+    /**
      * The {@code capture} route that decides a direct request's path, when the origin journals that
      * route's requests itself (it has a capture handler): the adapter asks when the application has
      * no room for a request, and if a route comes back it reads the body and calls

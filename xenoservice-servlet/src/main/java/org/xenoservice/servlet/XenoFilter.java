@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.CaptureAnswer;
 import org.xenoservice.RequestTracker;
 import org.xenoservice.XenoConfig;
 import org.xenoservice.XenoResponse;
@@ -30,6 +31,7 @@ import org.xenoservice.admission.Outcome;
 import org.xenoservice.admission.Traffic;
 import org.xenoservice.backchannel.BackChannelGuard;
 import org.xenoservice.backchannel.PeerVerdict;
+import org.xenoservice.protocol.CapturedRequest;
 import org.xenoservice.protocol.PeerSignature;
 
 /**
@@ -84,7 +86,8 @@ import org.xenoservice.protocol.PeerSignature;
  * goes through the admission control ({@link XenoService#admit}): a verified peer's in the class
  * kept for the peers, anyone else's as direct traffic, refused beyond the limit with a 503 and
  * {@code Retry-After} that never reaches the app, and released when the request (async included)
- * ends.
+ * ends. A refused request of a {@code capture} route is journalled instead and answered with the
+ * route's page ({@link XenoService#journalCapture}): the order is applied once when the app has room.
  *
  * <p>While the site is sheltered ({@link XenoService#closeDirectConnection()}), a direct client's
  * HTTP/1.1 response carries {@code Connection: close}, which Tomcat and Jetty honour by closing the
@@ -241,7 +244,28 @@ public final class XenoFilter implements Filter {
                 return AdmissionControl.REJECTED;
             }
         }
-        return admitted(service, Traffic.DIRECT, request, response, chain);
+        long permit = admitted(service, Traffic.DIRECT, request, response, chain);
+        if (permit == AdmissionControl.REJECTED && !response.isCommitted()) {
+            journalOrRefuse(service, request, response, path);
+        }
+        return permit;
+    }
+
+    /**
+     * A direct request the app has no room for: journalled by the origin and answered with its
+     * route's page if it is of a {@code capture} route ({@link XenoService#journalCapture}), else
+     * refused with a 503.
+     */
+    private static void journalOrRefuse(
+            XenoService service, HttpServletRequest request, HttpServletResponse response, String path)
+            throws IOException {
+        Optional<CaptureAnswer> answer = Optional.empty();
+        if (service.captureRoute(path).isPresent()) {
+            byte[] body = request.getInputStream().readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);
+            answer = service.journalCapture(
+                    request.getMethod(), target(request), name -> Optional.ofNullable(request.getHeader(name)), body);
+        }
+        send(request, response, answer.map(service::answer).orElseGet(service::refusedByAdmission));
     }
 
     /** Runs the rest of the chain if the admission control admits the request; else answers 503. */
@@ -254,8 +278,10 @@ public final class XenoFilter implements Filter {
             throws IOException, ServletException {
         long permit = service.admit(traffic);
         if (permit == AdmissionControl.REJECTED) {
-            send(request, response, service.refusedByAdmission());
-            return AdmissionControl.REJECTED;
+            if (traffic == Traffic.PEER) {
+                send(request, response, service.refusedByAdmission());
+            }
+            return AdmissionControl.REJECTED; // a direct request: journalled or refused by serveDirect
         }
         try {
             chain.doFilter(request, response);

@@ -10,6 +10,7 @@ import io.undertow.server.handlers.resource.ResourceHandler;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HttpString;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenoservice.CaptureAnswer;
 import org.xenoservice.RequestTracker;
 import org.xenoservice.XenoResponse;
 import org.xenoservice.XenoService;
@@ -25,6 +27,7 @@ import org.xenoservice.admission.AdmissionControl;
 import org.xenoservice.admission.Outcome;
 import org.xenoservice.admission.Traffic;
 import org.xenoservice.bundle.DynamicRoute;
+import org.xenoservice.protocol.CapturedRequest;
 import org.xenoservice.protocol.PeerSignature;
 
 /**
@@ -65,6 +68,8 @@ import org.xenoservice.protocol.PeerSignature;
  * request goes through the admission control ({@link XenoService#admit}): a verified peer's in the
  * class kept for the peers, anyone else's as direct traffic, refused beyond the limit with a 503 and
  * {@code Retry-After} that never reaches the application, and released when the exchange completes.
+ * A refused request of a {@code capture} route is journalled instead and answered with the route's
+ * page ({@link XenoService#journalCapture}): the order is applied once when the application has room.
  * While the site is sheltered
  * ({@link XenoService#closeDirectConnection()}), a direct client's connection is closed after its
  * response (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY), so that it resolves the name again
@@ -141,7 +146,11 @@ public final class XenoHandler implements HttpHandler {
         }
         long permit = xeno.admit(Traffic.DIRECT);
         if (permit == AdmissionControl.REJECTED) {
-            XenoPaths.send(exchange, xeno.refusedByAdmission());
+            if (xeno.captureRoute(exchange.getRequestPath()).isPresent()) {
+                exchange.dispatch((HttpHandler) this::journal); // reads the body and fsyncs: off the I/O thread
+            } else {
+                XenoPaths.send(exchange, xeno.refusedByAdmission());
+            }
             return AdmissionControl.REJECTED;
         }
         try {
@@ -151,6 +160,25 @@ public final class XenoHandler implements HttpHandler {
             throw t;
         }
         return permit;
+    }
+
+    /**
+     * A request of a {@code capture} route the application has no room for: journalled by the
+     * origin and answered with the route's page ({@link XenoService#journalCapture}), on a worker.
+     */
+    private void journal(HttpServerExchange exchange) throws IOException {
+        exchange.startBlocking();
+        byte[] body = exchange.getInputStream().readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);
+        HeaderMap headers = exchange.getRequestHeaders();
+        Optional<CaptureAnswer> answer = xeno.journalCapture(
+                exchange.getRequestMethod().toString(),
+                XenoPaths.target(exchange),
+                name -> Optional.ofNullable(headers.getFirst(name)),
+                body);
+        if (body.length > CapturedRequest.MAX_BODY_BYTES) {
+            exchange.setPersistent(false); // the rest of the body is never read
+        }
+        XenoPaths.send(exchange, answer.map(xeno::answer).orElseGet(xeno::refusedByAdmission));
     }
 
     /** Sends the static file the request asks for from memory, if XenoService holds it. */

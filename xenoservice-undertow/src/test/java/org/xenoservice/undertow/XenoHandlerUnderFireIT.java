@@ -49,6 +49,7 @@ import org.xenoservice.replicate.PeerSpec;
 class XenoHandlerUnderFireIT {
     private static final String SITE = "books.example";
     private static final String PAGE = "<h1>Antiquarian books</h1>";
+    private static final String THANKS = "<p>Thank you for your order</p>";
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final KeyPair PEER_KEYS = SiteKeys.generate();
 
@@ -60,6 +61,7 @@ class XenoHandlerUnderFireIT {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final AtomicInteger appCalls = new AtomicInteger();
+    private final List<String> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CountDownLatch releaseApp = new CountDownLatch(1);
     private XenoService xeno;
     private Undertow server;
@@ -68,6 +70,7 @@ class XenoHandlerUnderFireIT {
     void start() throws IOException {
         Path site = Files.createDirectories(dir.resolve("site"));
         Files.writeString(site.resolve("index.html"), PAGE);
+        Files.writeString(site.resolve("thanks.html"), THANKS);
         xeno = XenoService.start(XenoConfig.builder()
                 .site(SITE)
                 .siteKey(SiteKeys.generate().getPrivate())
@@ -75,6 +78,8 @@ class XenoHandlerUnderFireIT {
                 .httpOnly(true)
                 .stateDirectory(dir.resolve("state"))
                 .dynamicRoute("/search", "proxy,origin=http://127.0.0.1:9")
+                .dynamicRoute("/order", "capture,page=/thanks.html,intake=http://127.0.0.1:9/_xeno/intake")
+                .captureHandler(request -> applied.add(request.idempotencyKey()))
                 .peer(PeerSpec.of(
                         "p1",
                         URI.create("http://127.0.0.1:9"),
@@ -140,13 +145,8 @@ class XenoHandlerUnderFireIT {
     @Test
     void beyondTheLimitDirectRequestsGetA503WithoutTheApplicationAndAPeerStillGetsThrough() throws Exception {
         overload();
-        AdmissionCounts engaged = xeno.status().originDefence().admission();
-        int directSlots = engaged.limit() - engaged.peerReserve();
-        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
-        for (int i = 0; i < directSlots; i++) {
-            held.add(http.sendAsync(request("/search?q=" + i).build(), HttpResponse.BodyHandlers.ofString()));
-        }
-        await(() -> appCalls.get() == directSlots, directSlots + " direct requests are in the app");
+        List<CompletableFuture<HttpResponse<String>>> held = holdEveryDirectSlot();
+        int directSlots = held.size();
 
         HttpResponse<String> refused = get("/search?q=one-more");
         assertEquals(503, refused.statusCode());
@@ -174,6 +174,47 @@ class XenoHandlerUnderFireIT {
             assertEquals(200, answer.get(20, TimeUnit.SECONDS).statusCode());
         }
         await(() -> xeno.status().originDefence().admission().inFlight() == 0, "every permit is released");
+    }
+
+    @Test
+    void anOrderTheApplicationHasNoRoomForIsJournalledAnsweredWithItsPageAndAppliedOnceLater() throws Exception {
+        overload();
+        List<CompletableFuture<HttpResponse<String>>> held = holdEveryDirectSlot();
+        HttpRequest.Builder order = request("/order")
+                .header("Idempotency-Key", "order-42")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("book=42"));
+        HttpResponse<String> thanks = http.send(order.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, thanks.statusCode(), thanks.body());
+        assertEquals(THANKS, thanks.body());
+        assertEquals(
+                202,
+                http.send(order.build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+                "a retry");
+        assertEquals(1, xeno.status().originDefence().journaled(), "journalled once, the retry recognised");
+        assertTrue(applied.isEmpty(), "not applied while the origin is overloaded");
+
+        releaseApp.countDown();
+        xeno.detector().release();
+        await(() -> applied.size() == 1, "the order is applied once the origin has room");
+        for (CompletableFuture<HttpResponse<String>> answer : held) {
+            assertEquals(200, answer.get(20, TimeUnit.SECONDS).statusCode());
+        }
+        assertEquals(List.of("order-42"), applied);
+        await(() -> xeno.status().originDefence().journalPending() == 0, "the journal is drained");
+        assertEquals(List.of("order-42"), applied, "applied once");
+    }
+
+    /** Sends as many direct requests as the limit lets in, which the app holds until released. */
+    private List<CompletableFuture<HttpResponse<String>>> holdEveryDirectSlot() {
+        AdmissionCounts engaged = xeno.status().originDefence().admission();
+        int directSlots = engaged.limit() - engaged.peerReserve();
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        for (int i = 0; i < directSlots; i++) {
+            held.add(http.sendAsync(request("/search?q=" + i).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        await(() -> appCalls.get() == directSlots, directSlots + " direct requests are in the app");
+        return held;
     }
 
     private void overload() {
