@@ -2,6 +2,7 @@ package org.xenoservice.admission;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.xenoservice.overload.NanoClock;
@@ -58,12 +59,16 @@ import org.xenoservice.overload.NanoClock;
  * not learn from requests at the limit, so that a lasting flood cannot raise it, and with it the
  * latency the limit allows. The limit stays between {@code minLimit} and {@code maxLimit}.
  *
- * <p><b>Not engaged</b>, every request is admitted, but the in-flight counts are kept exactly, so
- * that engaging while requests are in flight counts them against the limit; and the limit goes on
- * learning from every request rather than restarting from its initial value on {@code engage}: calm
+ * <p><b>Not engaged</b>, every request is admitted at the cost of two striped counter increments
+ * (the per-class counts stay exact), and one in {@value #DEFAULT_CALM_SAMPLING} is timed so that
+ * the limit goes on learning rather than restarting from its initial value on {@code engage}: calm
  * traffic teaches it the application's baseline latency, and in the second or so it takes the
  * detector to call a flood, the rising latency has already shrunk the limit towards what the
- * application can take, so that the first requests after engaging are not admitted against a guess.
+ * application can take. A calm request does not hold one of the limit's slots: requests still in
+ * flight when the limit engages are not counted against it, so for as long as they take to end
+ * (they were admitted when the origin was calm) the application may run up to that many more than
+ * the limit. That is the price of keeping the calm path free of a contended atomic: the adapters
+ * call it on every request, and the origin must cost next to nothing while nothing is wrong.
  *
  * <p>Both calls are a few atomic operations and no lock or allocation. Safe for concurrent use; a
  * permit may be released on another thread than the one that acquired it. Release each admitted
@@ -92,13 +97,21 @@ public final class AdmissionControl {
     /** The largest {@code maxLimit} accepted. */
     public static final int MAX_LIMIT_CAP = 100_000;
 
-    /*
-     * A permit is the clock's time at admission with its low two bits replaced: bit 1 always set
-     * (so no permit is REJECTED, 0), bit 0 set for a peer's request. The start is up to 3 ns early.
+    /**
+     * While not engaged, one request in this many is timed for the limit to learn from; the others
+     * cost two counter increments and nothing else.
      */
-    private static final long ADMITTED = 0b10;
-    private static final long PEER = 0b01;
-    private static final long FLAGS = 0b11;
+    static final int DEFAULT_CALM_SAMPLING = 16;
+
+    /*
+     * A permit is the clock's time at admission with its low three bits replaced: bit 1 always set
+     * (so no permit is REJECTED, 0), bit 0 set for a peer's request, bit 2 set when it is counted in
+     * inFlight (admitted while engaged). The start is up to 7 ns early; 0 for an untimed calm permit.
+     */
+    private static final long ADMITTED = 0b010;
+    private static final long PEER = 0b001;
+    private static final long COUNTED = 0b100;
+    private static final long FLAGS = 0b111;
 
     private final NanoClock clock;
     private final GradientLimit limit;
@@ -111,6 +124,7 @@ public final class AdmissionControl {
     private final LongAdder directReleased = new LongAdder();
     private final LongAdder peerShed = new LongAdder();
     private final LongAdder directShed = new LongAdder();
+    private final int calmSampling;
     private volatile boolean engaged;
 
     private AdmissionControl(Builder b) {
@@ -118,6 +132,7 @@ public final class AdmissionControl {
         this.limit = new GradientLimit(b.initialLimit, b.minLimit, b.maxLimit, b.latencyTolerance, b.smoothing);
         this.peerShare = b.peerShare;
         this.retryAfterSeconds = (int) Math.max(1, (b.retryAfter.toMillis() + 999) / 1000);
+        this.calmSampling = b.calmSampling;
     }
 
     /** Starts from the defaults ({@code DEFAULT_*}). */
@@ -134,24 +149,25 @@ public final class AdmissionControl {
      */
     public long tryAcquire(Traffic traffic) {
         boolean peer = Objects.requireNonNull(traffic, "traffic") == Traffic.PEER;
-        if (engaged) {
-            int current = limit.limit();
-            long bound = peer ? current : current - reserve(current);
-            while (true) {
-                long n = inFlight.get();
-                if (n >= bound) {
-                    (peer ? peerShed : directShed).increment();
-                    return REJECTED;
-                }
-                if (inFlight.compareAndSet(n, n + 1)) {
-                    break;
-                }
+        if (!engaged) {
+            (peer ? peerAdmitted : directAdmitted).increment();
+            boolean timed = calmSampling == 1 || ThreadLocalRandom.current().nextInt(calmSampling) == 0;
+            return (timed ? clock.nanoTime() & ~FLAGS : 0L) | ADMITTED | (peer ? PEER : 0L);
+        }
+        int current = limit.limit();
+        long bound = peer ? current : current - reserve(current);
+        while (true) {
+            long n = inFlight.get();
+            if (n >= bound) {
+                (peer ? peerShed : directShed).increment();
+                return REJECTED;
             }
-        } else {
-            inFlight.incrementAndGet();
+            if (inFlight.compareAndSet(n, n + 1)) {
+                break;
+            }
         }
         (peer ? peerAdmitted : directAdmitted).increment();
-        return (clock.nanoTime() & ~FLAGS) | ADMITTED | (peer ? PEER : 0L);
+        return (clock.nanoTime() & ~FLAGS) | ADMITTED | COUNTED | (peer ? PEER : 0L);
     }
 
     /**
@@ -169,6 +185,10 @@ public final class AdmissionControl {
             throw new IllegalArgumentException("release takes a permit that tryAcquire admitted, but got " + permit
                     + (permit == REJECTED ? " (REJECTED): a refused request has nothing to release" : ""));
         }
+        if ((permit & COUNTED) == 0) {
+            releaseCalm(permit, outcome);
+            return;
+        }
         long now = clock.nanoTime();
         long before = inFlight.getAndDecrement();
         if (before <= 0) {
@@ -182,6 +202,22 @@ public final class AdmissionControl {
         } else if (outcome == Outcome.FAILED) {
             limit.onFailure(before);
         }
+    }
+
+    /**
+     * Ends a permit admitted while not engaged: counted out of its class; if it was timed, the limit
+     * learns its latency, with the requests in flight read from the per-class counters (sums of
+     * striped adders: dearer than the engaged path's one atomic, but only for the sampled requests).
+     */
+    private void releaseCalm(long permit, Outcome outcome) {
+        ((permit & PEER) != 0 ? peerReleased : directReleased).increment();
+        long start = permit & ~FLAGS;
+        if (start == 0 || outcome != Outcome.SUCCEEDED) {
+            return;
+        }
+        long released = peerReleased.sum() + directReleased.sum(); // first, as in counts()
+        long inFlightNow = peerAdmitted.sum() + directAdmitted.sum() - released + 1;
+        limit.onSuccess(clock.nanoTime() - start, Math.max(1, inFlightNow));
     }
 
     /**
@@ -250,6 +286,7 @@ public final class AdmissionControl {
         private double smoothing = DEFAULT_SMOOTHING;
         private Duration retryAfter = DEFAULT_RETRY_AFTER;
         private NanoClock clock = NanoClock.SYSTEM;
+        private int calmSampling = DEFAULT_CALM_SAMPLING;
 
         private Builder() {}
 
@@ -327,6 +364,15 @@ public final class AdmissionControl {
                         "retryAfter must be between 1 s and 1 hour, but was " + value.toMillis() + " ms");
             }
             retryAfter = value;
+            return this;
+        }
+
+        /** Times one calm request in {@code everyNth} ({@value #DEFAULT_CALM_SAMPLING}); 1 times them all (tests). */
+        Builder calmSampling(int everyNth) {
+            if (everyNth < 1) {
+                throw new IllegalArgumentException("calmSampling must be at least 1, but was " + everyNth);
+            }
+            this.calmSampling = everyNth;
             return this;
         }
 

@@ -26,8 +26,11 @@ final class SimulatedApp {
 
     SimulatedApp(ManualNanoClock clock, AdmissionControl.Builder builder, int minLimit, int maxLimit) {
         this.clock = clock;
-        this.admission =
-                builder.clock(clock).minLimit(minLimit).maxLimit(maxLimit).build();
+        this.admission = builder.clock(clock)
+                .minLimit(minLimit)
+                .maxLimit(maxLimit)
+                .calmSampling(1)
+                .build();
         this.minLimit = minLimit;
         this.maxLimit = maxLimit;
         this.base = Duration.ofMillis(10);
