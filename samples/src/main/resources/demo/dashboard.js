@@ -40,6 +40,16 @@ function render(s) {
 
   text("origin-rate", s.origin.ratePerSecond);
   text("origin-capacity", s.origin.capacityPerSecond);
+  const d = s.origin.defence;
+  text("defence-limit", d.limit);
+  text("defence-engaged", d.engaged ? "applies" : "off");
+  text("defence-peer-admitted", d.peerAdmitted);
+  text("defence-peer-shed", d.peerShed);
+  text("defence-direct-admitted", d.directAdmitted);
+  text("defence-direct-shed", d.directShed);
+  text("defence-memory", d.servedFromMemory);
+  text("defence-journaled", d.journaled);
+  text("defence-closed", d.connectionsClosed);
   const rows = $("peer-rows");
   rows.replaceChildren(...s.peers.map((p) => {
     const tr = document.createElement("tr");

@@ -14,6 +14,11 @@ import org.apache.catalina.startup.Tomcat;
 class TomcatFilterIT extends FilterScenarios {
     @Override
     ContainerFixture container() {
+        return fixture();
+    }
+
+    /** A fresh, unstarted embedded Tomcat on loopback, for every scenario class that runs there. */
+    static ContainerFixture fixture() {
         return new ContainerFixture() {
             private Tomcat tomcat;
 

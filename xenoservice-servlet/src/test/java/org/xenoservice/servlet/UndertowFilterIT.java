@@ -22,6 +22,11 @@ import java.util.Set;
 class UndertowFilterIT extends FilterScenarios {
     @Override
     ContainerFixture container() {
+        return fixture();
+    }
+
+    /** A fresh, unstarted Undertow's servlet container on loopback, for every scenario class that runs there. */
+    static ContainerFixture fixture() {
         return new ContainerFixture() {
             private DeploymentManager manager;
             private Undertow server;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import org.xenoservice.XenoStatus;
+import org.xenoservice.admission.AdmissionCounts;
 import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.overload.OverloadEvent;
 import org.xenoservice.overload.OverloadSnapshot;
@@ -18,6 +20,21 @@ import org.xenoservice.replicate.ReplicationStatus;
  * thread; everything it reads is safe to read from there.
  */
 final class DashboardState {
+    /** What the origin did for itself: admitted and shed by class, served from memory, journalled, moved on. */
+    private static void putDefence(ObjectNode node, XenoStatus status) {
+        XenoStatus.OriginDefence defence = status.originDefence();
+        AdmissionCounts admission = defence.admission();
+        node.put("engaged", admission.engaged());
+        node.put("limit", admission.limit());
+        node.put("peerAdmitted", admission.peer().admitted());
+        node.put("peerShed", admission.peer().shed());
+        node.put("directAdmitted", admission.direct().admitted());
+        node.put("directShed", admission.direct().shed());
+        node.put("servedFromMemory", status.fromMemory().served());
+        node.put("journaled", defence.journaled());
+        node.put("connectionsClosed", defence.connectionsClosed());
+    }
+
     private final Demo demo;
 
     DashboardState(Demo demo) {
@@ -41,6 +58,7 @@ final class DashboardState {
         originNode.put("address", Demo.ORIGIN_ADDRESS + ":" + demo.port());
         originNode.put("ratePerSecond", last == null ? 0 : Math.round(last.originPerSecond()));
         originNode.put("capacityPerSecond", Math.round(demo.options.capacityPerSecond()));
+        putDefence(originNode.putObject("defence"), demo.xeno().status());
         ReplicationStatus replication = demo.xeno().replicator().status();
         putPeers(root.putArray("peers"), replication, last);
         putLegit(root.putObject("legit"));

@@ -83,6 +83,13 @@ class DashboardIT {
                 () -> Set.of("OVERLOADED", "SURGING").contains(text("detector-state")));
         until("peers are shown in DNS", () -> text("dns-addresses").contains("127.0.0.1"));
         until(
+                "the origin's admission limit is shown applying",
+                () -> text("defence-engaged").equals("applies"));
+        until(
+                "the origin's defence is counted",
+                () -> Long.parseLong(text("defence-direct-admitted")) > 0
+                        && !text("defence-limit").equals("0"));
+        until(
                 "the detector's reasons are shown",
                 () -> !text("detector-reasons").equals("—"));
         Path shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE).toPath();
