@@ -263,7 +263,10 @@ public final class XenoFilter implements Filter {
         if (service.captureRoute(path).isPresent()) {
             byte[] body = request.getInputStream().readNBytes(CapturedRequest.MAX_BODY_BYTES + 1);
             answer = service.journalCapture(
-                    request.getMethod(), target(request), name -> Optional.ofNullable(request.getHeader(name)), body);
+                    request.getMethod(),
+                    targetInApp(request),
+                    name -> Optional.ofNullable(request.getHeader(name)),
+                    body);
         }
         send(request, response, answer.map(service::answer).orElseGet(service::refusedByAdmission));
     }
@@ -352,6 +355,16 @@ public final class XenoFilter implements Filter {
         }
         request.setAttribute(XenoService.PEER_ATTRIBUTE, verdict.peer().orElseThrow());
         return admitted(service, Traffic.PEER, new PeerRequest(request, body), response, chain);
+    }
+
+    /**
+     * The request target as received but within the app: the raw path without the context path, and
+     * the query; what a peer journals for the same request, which knows the site, not the app's mount.
+     */
+    private static String targetInApp(HttpServletRequest request) {
+        String target = target(request);
+        String context = request.getContextPath();
+        return !context.isEmpty() && target.startsWith(context) ? target.substring(context.length()) : target;
     }
 
     /** The request target as received: the raw path (with the context path) and the query. */
