@@ -110,9 +110,9 @@ public final class XenoService implements AutoCloseable {
                             .map(DynamicRoute::prefix)
                             .toList())
                     .build();
-            // For now the app has room unless the detector finds the origin OVERLOADED; the admission
-            // control (admit) is to refine this, e.g. room while a DIRECT permit is free.
-            captures = DirectCaptures.open(config, intake, () -> overload.state() != OverloadState.OVERLOADED);
+            // The app has room for a journalled order when the admission control would admit a direct
+            // request now (always while calm); the applier thread may ask before the constructor ends.
+            captures = DirectCaptures.open(config, intake, this::roomForJournalled);
             this.directCaptures = captures;
             this.detector = overload;
             this.replicator = replicator(config, overload, staticPages);
@@ -266,9 +266,9 @@ public final class XenoService implements AutoCloseable {
      * before through a peer is not applied again. The journal is bounded
      * ({@link OriginCaptures#DEFAULT_MAX_PENDING} requests, {@link OriginCaptures#DEFAULT_MAX_JOURNAL_BYTES}
      * on disk): beyond, the answer is {@code 503} with {@code Retry-After}, so a flood of posts cannot
-     * fill the disk. Blocking (one fsync): adapters call it off their I/O threads. For now the journal
-     * is applied whenever the detector finds the origin not {@code OVERLOADED}; the admission control
-     * ({@link #admit}) is to refine that.
+     * fill the disk. Blocking (one fsync): adapters call it off their I/O threads. The journal is
+     * applied while the admission control ({@link #admit}) would admit a direct request: always in
+     * calm times, and under fire whenever the application's direct slots are not all taken.
      *
      * <pre>{@code
      * // in the adapter, for a direct request the application has no room for:
@@ -315,6 +315,19 @@ public final class XenoService implements AutoCloseable {
     public long admit(Traffic traffic) {
         engageAdmission();
         return admission.tryAcquire(traffic);
+    }
+
+    /**
+     * Whether the application has room for an order the origin journalled: the admission control
+     * would admit a direct request now. False until the service is fully built (the applier thread
+     * starts in the constructor).
+     */
+    private boolean roomForJournalled() {
+        if (detector == null || shelter == null) {
+            return false;
+        }
+        engageAdmission();
+        return admission.hasRoom(Traffic.DIRECT);
     }
 
     /** Engages the admission control while OVERLOADED or sheltered, lifts it otherwise. */

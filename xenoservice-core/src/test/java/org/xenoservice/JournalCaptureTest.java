@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xenoservice.admission.AdmissionControl;
+import org.xenoservice.admission.Outcome;
+import org.xenoservice.admission.Traffic;
 import org.xenoservice.bundle.DynamicRoute;
 import org.xenoservice.key.SiteKeys;
 import org.xenoservice.protocol.CapturedRequest;
@@ -77,6 +81,19 @@ class JournalCaptureTest {
                 .orElseThrow();
     }
 
+    /** Overloads the origin and admits direct requests until the admission control refuses one. */
+    private static List<Long> takeEveryDirectSlot(XenoService xeno) throws InterruptedException {
+        xeno.detector().forceOverloaded();
+        await(xeno::overloaded, "the detector says OVERLOADED");
+        List<Long> held = new ArrayList<>();
+        for (long permit = xeno.admit(Traffic.DIRECT);
+                permit != AdmissionControl.REJECTED;
+                permit = xeno.admit(Traffic.DIRECT)) {
+            held.add(permit);
+        }
+        return held;
+    }
+
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
@@ -110,7 +127,7 @@ class JournalCaptureTest {
     @Test
     void journalsAnOrderUnderFireAndAppliesItOnceTheOriginHasRoom() throws Exception {
         XenoService xeno = withHandler();
-        xeno.detector().forceOverloaded();
+        List<Long> held = takeEveryDirectSlot(xeno);
 
         CaptureAnswer answer = order(xeno, "order-1", "qty=1");
 
@@ -122,9 +139,9 @@ class JournalCaptureTest {
         XenoStatus.OriginDefence journal = xeno.status().originDefence();
         assertEquals(1, journal.journaled());
         assertEquals(1, journal.journalPending());
-        assertTrue(applied.isEmpty(), "not applied while OVERLOADED");
+        assertTrue(applied.isEmpty(), "not applied while the application's direct slots are all taken");
 
-        xeno.detector().release();
+        xeno.release(held.get(0), Outcome.SUCCEEDED); // one slot free: room, though still OVERLOADED
         await(() -> xeno.status().originDefence().journalApplied() == 1, "applied");
 
         assertEquals(List.of("order-1 POST /order?book=1"), applied);
@@ -193,8 +210,9 @@ class JournalCaptureTest {
     @Test
     void appliesWhatItJournalledBeforeARestart() throws Exception {
         XenoService first = withHandler();
-        first.detector().forceOverloaded();
+        takeEveryDirectSlot(first);
         order(first, "order-1", "qty=1");
+        assertTrue(applied.isEmpty(), "no room before the restart");
         first.close();
         started.remove(first);
 

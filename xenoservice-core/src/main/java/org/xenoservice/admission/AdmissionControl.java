@@ -229,6 +229,20 @@ public final class AdmissionControl {
         this.engaged = engaged;
     }
 
+    /**
+     * Whether a request of {@code traffic} would be admitted now, without admitting it: for work the
+     * origin schedules itself (applying the orders it journalled while the application had no room),
+     * which should wait while the application's slots are full. Not engaged: always.
+     */
+    public boolean hasRoom(Traffic traffic) {
+        if (!engaged) {
+            return true;
+        }
+        int current = limit.limit();
+        long bound = Objects.requireNonNull(traffic, "traffic") == Traffic.PEER ? current : current - reserve(current);
+        return inFlight.get() < bound;
+    }
+
     /** Whether the limit applies. */
     public boolean engaged() {
         return engaged;

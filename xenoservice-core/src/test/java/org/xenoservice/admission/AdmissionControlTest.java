@@ -147,6 +147,19 @@ class AdmissionControlTest {
     }
 
     @Test
+    void hasRoomSaysWhetherARequestWouldBeAdmittedWithoutAdmittingIt() {
+        AdmissionControl admission = fixed(20, 0.5);
+        assertTrue(admission.hasRoom(Traffic.DIRECT), "calm: always");
+        admission.engage(true);
+        List<Long> direct = acquire(admission, Traffic.DIRECT, 10);
+        assertFalse(admission.hasRoom(Traffic.DIRECT), "the 10 direct slots are taken");
+        assertTrue(admission.hasRoom(Traffic.PEER), "the peers' share is free");
+        assertEquals(10, admission.counts().inFlight(), "asking admitted nothing");
+        release(admission, direct, 1);
+        assertTrue(admission.hasRoom(Traffic.DIRECT));
+    }
+
+    @Test
     void aPermitIsNeverTheRefusal() {
         AdmissionControl admission = AdmissionControl.builder().clock(() -> 0L).build();
         assertNotEquals(AdmissionControl.REJECTED, admission.tryAcquire(Traffic.DIRECT));
