@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.xenoservice.bundle.BundleBlobs;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.bundle.RepresentationHeaders;
 
 /**
  * One static file held in memory, with every answer to a {@code GET} or {@code HEAD} of it made
@@ -87,15 +88,16 @@ final class StaticPage {
      */
     Optional<XenoResponse> answer(boolean head, Function<String, Optional<String>> header) {
         boolean sendGzip = gzipStored
-                && StaticHeaders.acceptsGzip(header.apply("Accept-Encoding").orElse(null));
+                && RepresentationHeaders.acceptsGzip(
+                        header.apply("Accept-Encoding").orElse(null));
         Representation selected = sendGzip ? gzip : identity;
         Optional<String> ifNoneMatch = header.apply("If-None-Match");
         if (ifNoneMatch.isPresent()) {
             String value = ifNoneMatch.get();
-            if (StaticHeaders.weakMatch(value, sendGzip ? gzipTag : identityTag)) {
+            if (RepresentationHeaders.weakMatch(value, sendGzip ? gzipTag : identityTag)) {
                 return selected.notModified();
             }
-            if (gzipStored && StaticHeaders.weakMatch(value, sendGzip ? identityTag : gzipTag)) {
+            if (gzipStored && RepresentationHeaders.weakMatch(value, sendGzip ? identityTag : gzipTag)) {
                 return (sendGzip ? identity : gzip).notModified();
             }
         } else {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.xenoservice.bundle.RepresentationHeaders;
 
 /**
  * What the origin answers from memory, request by request: the peer's semantics (ETag, 304, gzip,
@@ -144,7 +145,7 @@ class StaticPagesTest {
         String huge = "br;q=0.5, ".repeat(1_000) + "gzip";
         assertNull(
                 get("/index.html", headers("Accept-Encoding", huge)).headers().get("Content-Encoding"));
-        String hostile = "gzip" + ";a".repeat(StaticHeaders.MAX_HEADER_CHARS / 2 - 3);
+        String hostile = "gzip" + ";a".repeat(RepresentationHeaders.MAX_HEADER_CHARS / 2 - 3);
         assertEquals(
                 "gzip",
                 get("/index.html", headers("Accept-Encoding", hostile))
@@ -208,7 +209,7 @@ class StaticPagesTest {
         XenoResponse answer = get("/style.css", headers("If-None-Match", huge));
         assertEquals(200, answer.status());
         assertEquals(site.bytes("style.css").length, answer.body().length);
-        String noTagAtAll = "\"".repeat(StaticHeaders.MAX_HEADER_CHARS);
+        String noTagAtAll = "\"".repeat(RepresentationHeaders.MAX_HEADER_CHARS);
         assertEquals(
                 200, get("/style.css", headers("If-None-Match", noTagAtAll)).status());
     }

@@ -8,6 +8,7 @@ import java.util.Date;
 import java.util.Optional;
 import org.xenoservice.bundle.Encoding;
 import org.xenoservice.bundle.ManifestFile;
+import org.xenoservice.bundle.RepresentationHeaders;
 
 /**
  * What a {@code GET} or {@code HEAD} of one file asks for, by the request headers of RFC 9110:
@@ -47,7 +48,8 @@ final class ConditionalRequest {
         boolean gzipStored = file.encoding() == Encoding.GZIP;
         String identityTag = '"' + file.sha256() + '"';
         String gzipTag = '"' + file.sha256() + SiteHandler.GZIP_ETAG_SUFFIX + '"';
-        boolean clientGzip = gzipStored && ContentCoding.acceptsGzip(joined(request.get(Headers.ACCEPT_ENCODING)));
+        boolean clientGzip =
+                gzipStored && RepresentationHeaders.acceptsGzip(joined(request.get(Headers.ACCEPT_ENCODING)));
 
         ByteRange range = ByteRange.NONE;
         HeaderValues rangeHeaders = request.get(Headers.RANGE);
@@ -87,10 +89,10 @@ final class ConditionalRequest {
     Optional<String> notModified() {
         String ifNoneMatch = joined(request.get(Headers.IF_NONE_MATCH));
         if (ifNoneMatch != null) {
-            if (EntityTags.weakMatch(ifNoneMatch, tag)) {
+            if (RepresentationHeaders.weakMatch(ifNoneMatch, tag)) {
                 return Optional.of(tag);
             }
-            return otherTag.filter(other -> EntityTags.weakMatch(ifNoneMatch, other));
+            return otherTag.filter(other -> RepresentationHeaders.weakMatch(ifNoneMatch, other));
         }
         HeaderValues since = request.get(Headers.IF_MODIFIED_SINCE);
         if (since != null && since.size() == 1) {

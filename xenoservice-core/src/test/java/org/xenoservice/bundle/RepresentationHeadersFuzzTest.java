@@ -1,4 +1,4 @@
-package org.xenoservice;
+package org.xenoservice.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Fuzzes {@link StaticHeaders}, the origin's reader of the {@code Accept-Encoding} and
+ * Fuzzes {@link RepresentationHeaders}, the origin's reader of the {@code Accept-Encoding} and
  * {@code If-None-Match} any client may send: it never throws, and it decides as the peer's serving
  * port does ({@code ContentCoding} and {@code EntityTags} in xenoservice-peer, restated here in
  * their own split-and-regex form) for every value HTTP can carry to it, so that a client gets the same representation from the origin
@@ -16,7 +16,7 @@ import java.util.Locale;
  * {@code If-None-Match}. In a normal build this runs the empty input; run with
  * {@code JAZZER_FUZZ=1} to fuzz for real.
  */
-class StaticHeadersFuzzTest {
+class RepresentationHeadersFuzzTest {
     private static final String TAG = "\"" + "ab".repeat(32) + "\"";
 
     @FuzzTest(maxDuration = "20s")
@@ -25,14 +25,14 @@ class StaticHeadersFuzzTest {
         String acceptEncoding = lines[0] == null ? "gzip" : lines[0];
         String ifNoneMatch = lines[1] == null ? TAG : lines[1];
 
-        boolean gzip = StaticHeaders.acceptsGzip(acceptEncoding);
-        boolean match = StaticHeaders.weakMatch(ifNoneMatch, TAG);
+        boolean gzip = RepresentationHeaders.acceptsGzip(acceptEncoding);
+        boolean match = RepresentationHeaders.weakMatch(ifNoneMatch, TAG);
         if (asHttpCarriesIt(acceptEncoding)) {
             assertEquals(peerAcceptsGzip(acceptEncoding), gzip, () -> "Accept-Encoding: " + acceptEncoding);
         }
         if (asHttpCarriesIt(ifNoneMatch)) {
             boolean expected =
-                    ifNoneMatch.length() <= StaticHeaders.MAX_HEADER_CHARS && peerWeakMatch(ifNoneMatch, TAG);
+                    ifNoneMatch.length() <= RepresentationHeaders.MAX_HEADER_CHARS && peerWeakMatch(ifNoneMatch, TAG);
             assertEquals(expected, match, () -> "If-None-Match: " + ifNoneMatch);
         }
     }
@@ -47,7 +47,7 @@ class StaticHeadersFuzzTest {
 
     /** The peer's {@code ContentCoding.acceptsGzip}, with the origin's length limit. */
     private static boolean peerAcceptsGzip(String header) {
-        if (header.length() > StaticHeaders.MAX_HEADER_CHARS) {
+        if (header.length() > RepresentationHeaders.MAX_HEADER_CHARS) {
             return false;
         }
         double gzip = -1;

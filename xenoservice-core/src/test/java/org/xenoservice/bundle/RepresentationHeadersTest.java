@@ -1,4 +1,4 @@
-package org.xenoservice.peer.server;
+package org.xenoservice.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ContentCodingTest {
+/** The rules a peer and the origin both serve a bundle's files by. */
+class RepresentationHeadersTest {
+    private static final String TAG = "\"abc\"";
+
     @ParameterizedTest
     @ValueSource(
             strings = {
@@ -24,7 +27,7 @@ class ContentCodingTest {
                 "deflate, *"
             })
     void acceptsGzip(String header) {
-        assertTrue(ContentCoding.acceptsGzip(header), header);
+        assertTrue(RepresentationHeaders.acceptsGzip(header), header);
     }
 
     @ParameterizedTest
@@ -45,11 +48,25 @@ class ContentCodingTest {
                 ","
             })
     void refusesGzip(String header) {
-        assertFalse(ContentCoding.acceptsGzip(header), header);
+        assertFalse(RepresentationHeaders.acceptsGzip(header), header);
     }
 
     @Test
     void noHeaderMeansIdentity() {
-        assertFalse(ContentCoding.acceptsGzip(null));
+        assertFalse(RepresentationHeaders.acceptsGzip(null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {"\"abc\"", "W/\"abc\"", "*", "\"x\", \"abc\"", "\"x\",W/\"abc\"", " \"abc\" ", "\"x\" ,\t\"abc\""
+            })
+    void weakMatches(String header) {
+        assertTrue(RepresentationHeaders.weakMatch(header, TAG), header);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"abcd\"", "\"ab\"", "abc", "\"x\"", "", "W/", "\"abc", "W/abc", "\"a,bc\""})
+    void weakMismatches(String header) {
+        assertFalse(RepresentationHeaders.weakMatch(header, TAG), header);
     }
 }

@@ -1,9 +1,9 @@
-package org.xenoservice;
+package org.xenoservice.bundle;
 
 /**
- * Reads the two request headers a static page from memory depends on, {@code Accept-Encoding}
- * (RFC 9110 §12.5.3) and {@code If-None-Match} (§13.1.2), with the peer's serving port's rules, so
- * that a client gets the same answer from the origin as from a replica. Written for the hot path of
+ * Reads the two request headers a bundle's file is served by, {@code Accept-Encoding} (RFC 9110
+ * §12.5.3) and {@code If-None-Match} (§13.1.2): the one set of rules for a peer's serving port and
+ * for the origin's static pages from memory, so that a client gets the same answer from either. Written for the hot path of
  * a flooded origin: one pass over the characters, no allocation, no regular expression.
  *
  * <p>Any value longer than {@value #MAX_HEADER_CHARS} characters is not read at all and counts as
@@ -12,11 +12,11 @@ package org.xenoservice;
  *
  * <p>Stateless.
  */
-final class StaticHeaders {
+public final class RepresentationHeaders {
     /** The longest header value read; longer ones count as absent. */
-    static final int MAX_HEADER_CHARS = 4096;
+    public static final int MAX_HEADER_CHARS = 4096;
 
-    private StaticHeaders() {}
+    private RepresentationHeaders() {}
 
     /**
      * Whether a gzip-encoded response is acceptable: {@code gzip} (or {@code x-gzip}) listed with a
@@ -26,7 +26,7 @@ final class StaticHeaders {
      *
      * @param header the header's value, or null when the request has none
      */
-    static boolean acceptsGzip(String header) {
+    public static boolean acceptsGzip(String header) {
         if (header == null || header.length() > MAX_HEADER_CHARS) {
             return false;
         }
@@ -67,7 +67,7 @@ final class StaticHeaders {
      * @param header the header's value
      * @param tag a strong entity-tag, quotes included
      */
-    static boolean weakMatch(String header, String tag) {
+    public static boolean weakMatch(String header, String tag) {
         if (header.length() > MAX_HEADER_CHARS) {
             return false;
         }
