@@ -224,7 +224,7 @@ public final class XenoService implements AutoCloseable {
      * {@code 202} with the route's page from memory ({@link #staticFromMemory}) and the answer's
      * headers; otherwise (or when the page is not held in memory) the answer as text.
      */
-    public XenoResponse answer(CaptureAnswer answer) {
+    public XenoResponse responseFor(CaptureAnswer answer) {
         if (!answer.journaled()) {
             return answer.text();
         }

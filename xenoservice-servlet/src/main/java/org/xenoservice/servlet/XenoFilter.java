@@ -268,7 +268,7 @@ public final class XenoFilter implements Filter {
                     name -> Optional.ofNullable(request.getHeader(name)),
                     body);
         }
-        send(request, response, answer.map(service::answer).orElseGet(service::refusedByAdmission));
+        send(request, response, answer.map(service::responseFor).orElseGet(service::refusedByAdmission));
     }
 
     /** Runs the rest of the chain if the admission control admits the request; else answers 503. */

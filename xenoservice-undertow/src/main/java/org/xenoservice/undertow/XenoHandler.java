@@ -178,7 +178,7 @@ public final class XenoHandler implements HttpHandler {
         if (body.length > CapturedRequest.MAX_BODY_BYTES) {
             exchange.setPersistent(false); // the rest of the body is never read
         }
-        XenoPaths.send(exchange, answer.map(xeno::answer).orElseGet(xeno::refusedByAdmission));
+        XenoPaths.send(exchange, answer.map(xeno::responseFor).orElseGet(xeno::refusedByAdmission));
     }
 
     /** Sends the static file the request asks for from memory, if XenoService holds it. */
