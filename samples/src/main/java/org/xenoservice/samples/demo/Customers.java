@@ -191,16 +191,30 @@ final class Customers {
             }
         }
 
+        /**
+         * Resolves and sends; a {@code 421} (the server does not serve the site there, as a retired
+         * peer answers a kept-alive connection) is sent once more over another connection, as browsers
+         * do (RFC 9110, 15.5.20).
+         */
+        private Sent attempt(boolean fresh, ShopCall call) {
+            InetAddress address = resolve(fresh);
+            int status = address == null ? 0 : send(address, call);
+            if (status == MISDIRECTED) {
+                address = resolve(false);
+                status = address == null ? 0 : send(address, call);
+            }
+            return new Sent(address, status);
+        }
+
         private void get(String path, String what) {
-            InetAddress address = resolve(false);
             long started = System.nanoTime();
             long at = nowMillis();
-            int status = address == null ? 0 : send(address, (shop, to) -> shop.fetch(to, path));
+            Sent sent = attempt(false, (shop, to) -> shop.fetch(to, path));
             log.add(new LegitLog.Entry(
                     at,
                     (System.nanoTime() - started) / 1_000_000,
-                    status > 0 && status < 400,
-                    address != null && peerAddresses.contains(address),
+                    sent.status() > 0 && sent.status() < 400,
+                    sent.address() != null && peerAddresses.contains(sent.address()),
                     what,
                     kind));
         }
@@ -215,10 +229,11 @@ final class Customers {
             long giveUpAt = System.nanoTime() + GIVE_UP_ORDER_AFTER.toNanos();
             boolean fresh = false;
             while (System.nanoTime() < giveUpAt) {
-                InetAddress address = resolve(fresh);
                 long started = System.nanoTime();
                 long at = nowMillis();
-                int status = address == null ? 0 : send(address, (shop, to) -> shop.submit(to, "/order", key, form));
+                Sent sent = attempt(fresh, (shop, to) -> shop.submit(to, "/order", key, form));
+                InetAddress address = sent.address();
+                int status = sent.status();
                 boolean ok = status == 202 || status == 303 || status == 200 || status == 201;
                 boolean byPeer = address != null && peerAddresses.contains(address);
                 log.add(new LegitLog.Entry(
@@ -236,6 +251,9 @@ final class Customers {
             ordersUnacknowledged.incrementAndGet();
         }
     }
+
+    /** Where a request went (null when no address was known) and its status (0 when it failed). */
+    private record Sent(InetAddress address, int status) {}
 
     /** One request through a customer's client. */
     @FunctionalInterface
