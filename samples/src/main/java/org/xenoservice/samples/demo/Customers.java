@@ -14,8 +14,11 @@ import org.xenoservice.dns.AddressSet;
 import org.xenoservice.samples.bookstore.Book;
 
 /**
- * Simulated customers: each resolves the site's name (through BIND, or the printed-DNS table) when
- * its cached answer's TTL has run out, picks one of the addresses, browses pages, sometimes
+ * Simulated customers of the {@link CustomerKind kinds} the real web has, in their shares (40 %
+ * honour the TTL, 20 % sit behind a resolver with a 30 s TTL floor, 20 % are browsers that keep an
+ * answer 60 s, 20 % keep one connection alive until the server closes it): each resolves the site's
+ * name (through BIND, or the printed-DNS table) when its cached answer has run out by its kind's
+ * rule ({@link CustomerCache}), picks one of the addresses, browses pages, sometimes
  * searches, and sometimes orders a book with a fresh {@code Idempotency-Key}, through a
  * {@link ShopClient} (over HTTPS, the site's certificate checked as a browser checks it). An order whose
  * answer fails is sent again with the same key (after a fresh look-up) until it is acknowledged,
@@ -29,6 +32,8 @@ final class Customers {
     }
 
     private static final Duration GIVE_UP_ORDER_AFTER = Duration.ofSeconds(45);
+    /** {@code 421 Misdirected Request}: the server does not serve the site on this connection. */
+    private static final int MISDIRECTED = 421;
 
     private final List<Book> books;
     private final Lookup dns;
@@ -38,6 +43,9 @@ final class Customers {
     private final int count;
     private final ShopClient client;
     private final List<Thread> threads = new ArrayList<>();
+    /** The kept-alive customers' own clients, closed when the customers stop. */
+    private final List<ShopClient> dedicated = new ArrayList<>();
+
     private volatile boolean running;
 
     final AtomicLong ordersAttempted = new AtomicLong();
@@ -45,6 +53,7 @@ final class Customers {
     final AtomicLong ordersCapturedByPeers = new AtomicLong();
     final AtomicLong ordersUnacknowledged = new AtomicLong();
     final AtomicLong lookupFailures = new AtomicLong();
+    final AtomicLong clientsNotClosed = new AtomicLong();
 
     Customers(
             Lookup dns,
@@ -74,8 +83,14 @@ final class Customers {
         }
         running = true;
         for (int i = 0; i < count; i++) {
-            long seed = 1000L + i;
-            Thread thread = new Thread(() -> new Customer(new Random(seed)).run(), "customer-" + i);
+            CustomerKind kind = CustomerKind.forCustomer(i);
+            ShopClient own = client;
+            if (kind.keepsConnection()) {
+                own = client.dedicated();
+                dedicated.add(own);
+            }
+            Customer customer = new Customer(new Random(1000L + i), kind, own);
+            Thread thread = new Thread(customer::run, "customer-" + i + "-" + kind.label());
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
@@ -94,20 +109,32 @@ final class Customers {
             }
         }
         threads.clear();
+        for (ShopClient own : dedicated) {
+            try {
+                own.close();
+            } catch (IOException e) {
+                clientsNotClosed.incrementAndGet(); // a client that is done with: nothing else to do
+            }
+        }
+        dedicated.clear();
     }
 
     private long nowMillis() {
         return (System.nanoTime() - epochNanos) / 1_000_000;
     }
 
-    /** One customer's session: a resolver cache and a loop of page views, searches and orders. */
+    /** One customer's session: a resolver cache kept by its kind's rule, and a loop of page views, searches and orders. */
     private final class Customer {
         private final Random random;
-        private List<InetAddress> addresses = List.of();
-        private long expiresAtNanos;
+        private final CustomerKind kind;
+        private final ShopClient client;
+        private final CustomerCache cache;
 
-        Customer(Random random) {
+        Customer(Random random, CustomerKind kind, ShopClient client) {
             this.random = random;
+            this.kind = kind;
+            this.client = client;
+            this.cache = new CustomerCache(kind, dns, System::nanoTime, random);
         }
 
         void run() {
@@ -124,7 +151,7 @@ final class Customers {
                                                         .title()
                                                         .split(" ", -1)[0],
                                                 StandardCharsets.UTF_8),
-                                "search");
+                                LegitLog.SEARCH);
                     } else {
                         get(
                                 dice < 30
@@ -132,7 +159,7 @@ final class Customers {
                                         : "/books/"
                                                 + books.get(random.nextInt(books.size()))
                                                         .id() + ".html",
-                                "page");
+                                LegitLog.PAGE);
                     }
                     Thread.sleep(150 + random.nextInt(250));
                 } catch (InterruptedException e) {
@@ -142,38 +169,54 @@ final class Customers {
         }
 
         private InetAddress resolve(boolean fresh) {
-            long now = System.nanoTime();
-            if (fresh || addresses.isEmpty() || now >= expiresAtNanos) {
-                try {
-                    AddressSet answer = dns.lookup();
-                    addresses = answer.addresses();
-                    expiresAtNanos = now + Math.max(1, answer.ttl().toMillis()) * 1_000_000L;
-                } catch (Exception e) {
-                    lookupFailures.incrementAndGet();
-                    addresses = List.of();
-                }
+            try {
+                return cache.address(fresh).orElse(null);
+            } catch (Exception e) {
+                lookupFailures.incrementAndGet();
+                return null;
             }
-            return addresses.isEmpty() ? null : addresses.get(random.nextInt(addresses.size()));
+        }
+
+        /** The request's status, 0 when it failed; a closed or failed connection is the cache's to know. */
+        private int send(InetAddress address, ShopCall call) {
+            try {
+                ShopClient.Answer answer = call.send(client, address);
+                if (answer.closed() || answer.status() == MISDIRECTED) {
+                    cache.connectionClosed(); // 421: try another connection (RFC 9110, 15.5.20)
+                }
+                return answer.status();
+            } catch (IOException | RuntimeException e) {
+                cache.connectionClosed(); // refused, timed out, or a TLS failure (which the client counts)
+                return 0;
+            }
+        }
+
+        /**
+         * Resolves and sends; a {@code 421} (the server does not serve the site there, as a retired
+         * peer answers a kept-alive connection) is sent once more over another connection, as browsers
+         * do (RFC 9110, 15.5.20).
+         */
+        private Sent attempt(boolean fresh, ShopCall call) {
+            InetAddress address = resolve(fresh);
+            int status = address == null ? 0 : send(address, call);
+            if (status == MISDIRECTED) {
+                address = resolve(false);
+                status = address == null ? 0 : send(address, call);
+            }
+            return new Sent(address, status);
         }
 
         private void get(String path, String what) {
-            InetAddress address = resolve(false);
             long started = System.nanoTime();
             long at = nowMillis();
-            boolean ok = false;
-            if (address != null) {
-                try {
-                    ok = client.get(address, path) < 400;
-                } catch (IOException | RuntimeException e) {
-                    ok = false; // refused, timed out, or a TLS failure (which the client counts)
-                }
-            }
+            Sent sent = attempt(false, (shop, to) -> shop.fetch(to, path));
             log.add(new LegitLog.Entry(
                     at,
                     (System.nanoTime() - started) / 1_000_000,
-                    ok,
-                    address != null && peerAddresses.contains(address),
-                    what));
+                    sent.status() > 0 && sent.status() < 400,
+                    sent.address() != null && peerAddresses.contains(sent.address()),
+                    what,
+                    kind));
         }
 
         private void order() throws InterruptedException {
@@ -186,20 +229,15 @@ final class Customers {
             long giveUpAt = System.nanoTime() + GIVE_UP_ORDER_AFTER.toNanos();
             boolean fresh = false;
             while (System.nanoTime() < giveUpAt) {
-                InetAddress address = resolve(fresh);
                 long started = System.nanoTime();
                 long at = nowMillis();
-                int status = 0;
-                if (address != null) {
-                    try {
-                        status = client.postForm(address, "/order", key, form);
-                    } catch (IOException | RuntimeException e) {
-                        status = 0;
-                    }
-                }
+                Sent sent = attempt(fresh, (shop, to) -> shop.submit(to, "/order", key, form));
+                InetAddress address = sent.address();
+                int status = sent.status();
                 boolean ok = status == 202 || status == 303 || status == 200 || status == 201;
                 boolean byPeer = address != null && peerAddresses.contains(address);
-                log.add(new LegitLog.Entry(at, (System.nanoTime() - started) / 1_000_000, ok, byPeer, "order"));
+                log.add(new LegitLog.Entry(
+                        at, (System.nanoTime() - started) / 1_000_000, ok, byPeer, LegitLog.ORDER, kind));
                 if (ok) {
                     ordersPlaced.incrementAndGet();
                     if (byPeer) {
@@ -212,5 +250,14 @@ final class Customers {
             }
             ordersUnacknowledged.incrementAndGet();
         }
+    }
+
+    /** Where a request went (null when no address was known) and its status (0 when it failed). */
+    private record Sent(InetAddress address, int status) {}
+
+    /** One request through a customer's client. */
+    @FunctionalInterface
+    private interface ShopCall {
+        ShopClient.Answer send(ShopClient client, InetAddress address) throws IOException;
     }
 }

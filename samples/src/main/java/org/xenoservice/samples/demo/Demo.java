@@ -260,10 +260,12 @@ final class Demo implements AutoCloseable {
                 : ShopClient.http(SITE, port, options.customers);
         closeables.add(0, client);
         customers = new Customers(lookup, client, peerAddresses, shop.books(), legit, epochNanos, options.customers);
-        // The flood stays plain HTTP at the origin's address: an attacker needs no certificate, and both
-        // listeners feed the same workers.
-        flood = new LoadGenerator(
-                ORIGIN_ADDRESS, port, SITE, shop.pages(), options.floodThreads, options.floodRatePerSecond());
+        // The flood stays plain HTTP: an attacker needs no certificate, and both listeners feed the same
+        // workers. It hits the origin's address throughout, or follows DNS (--attacker).
+        LoadGenerator.Target target = options.attacker == DemoOptions.Attacker.FOLLOW_DNS
+                ? LoadGenerator.followingDns(lookup, ORIGIN_ADDRESS, 7L)
+                : LoadGenerator.resolvedOnce(ORIGIN_ADDRESS);
+        flood = new LoadGenerator(target, port, SITE, shop.pages(), options.floodThreads, options.floodRatePerSecond());
         sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "demo-sampler");
             thread.setDaemon(true);
@@ -317,7 +319,9 @@ final class Demo implements AutoCloseable {
 
     void startCustomers() {
         customers.start();
-        say(options.customers + " customers browse and order, resolving " + SITE + " as its TTL runs out");
+        say(options.customers + " customers browse and order, resolving " + SITE + " as their kind's cache rule says"
+                + " (40 % honour the TTL, 20 % a 30 s TTL floor, 20 % browsers keeping answers 60 s, 20 % kept-alive"
+                + " connections)");
     }
 
     void stopCustomers() {
@@ -329,7 +333,10 @@ final class Demo implements AutoCloseable {
             timeline.floodStarted(nowMillis());
             flood.start();
             say("FLOOD starts: " + options.floodThreads + " threads, " + flood.ratePerSecond() + " requests/s at "
-                    + ORIGIN_ADDRESS + " (about " + Math.round(flood.ratePerSecond() / options.capacityPerSecond())
+                    + (options.attacker == DemoOptions.Attacker.FOLLOW_DNS
+                            ? "whatever " + SITE + " resolves to"
+                            : ORIGIN_ADDRESS)
+                    + " (about " + Math.round(flood.ratePerSecond() / options.capacityPerSecond())
                     + "x the origin's capacity)");
         }
     }

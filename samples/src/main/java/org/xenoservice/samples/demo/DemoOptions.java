@@ -12,6 +12,37 @@ import java.util.List;
  * with {@code --http}.
  */
 final class DemoOptions {
+    /** How the flood finds its target ({@code --attacker}). */
+    enum Attacker {
+        /** Resolves the site's name once, before the flood, and floods that address (the origin's) throughout. */
+        RESOLVE_ONCE("resolve-once"),
+        /** Resolves the name as its TTL runs out and floods whatever addresses it holds (peers, once they are in). */
+        FOLLOW_DNS("follow-dns");
+
+        private final String flag;
+
+        Attacker(String flag) {
+            this.flag = flag;
+        }
+
+        /** The value {@code --attacker} takes. */
+        String flag() {
+            return flag;
+        }
+
+        static Attacker parse(String text) {
+            for (Attacker attacker : values()) {
+                if (attacker.flag.equals(text)) {
+                    return attacker;
+                }
+            }
+            throw new IllegalArgumentException("--attacker must be resolve-once or follow-dns, was \"" + text + "\"");
+        }
+    }
+
+    /** The attacker the demo runs unless told otherwise: the one it has always run, at the origin's address. */
+    static final Attacker DEFAULT_ATTACKER = Attacker.RESOLVE_ONCE;
+
     boolean scripted;
     Duration calm = Duration.ofSeconds(15);
     Duration flood = Duration.ofSeconds(40);
@@ -23,6 +54,7 @@ final class DemoOptions {
 
     int customers = 6;
     int floodThreads = 4;
+    Attacker attacker = DEFAULT_ATTACKER;
     /** Flood requests per second; 0 means {@link #floodFactor} times the origin's capacity. */
     int floodRate;
 
@@ -47,6 +79,8 @@ final class DemoOptions {
         --customers N            simulated customers (6)
         --flood-threads N        threads that pace the flood (4)
         --flood-rate N           flood requests per second (default: 5 x the origin's capacity)
+        --attacker MODE          resolve-once: the flood resolves the name once and hits the origin's address
+                                 throughout (the default); follow-dns: it resolves again as the TTL runs out
         --origin-workers N       the origin's worker threads (4)
         --cost-ms N              how long each origin request holds a worker (20)
         --queue N                requests the origin queues before answering 503 (40)
@@ -75,6 +109,7 @@ final class DemoOptions {
                 case "--origin-workers" -> options.originWorkers = number(flag, rest, 1, 64);
                 case "--cost-ms" -> options.cost = Duration.ofMillis(number(flag, rest, 1, 10_000));
                 case "--queue" -> options.queueLimit = number(flag, rest, 0, 10_000);
+                case "--attacker" -> options.attacker = Attacker.parse(value(flag, rest));
                 case "--out" -> options.out = Path.of(value(flag, rest));
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -22,7 +23,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The scripted run's result: {@code report.json} with the figures that say whether the defence
  * worked (and, over HTTPS, the certificates issued, the customers' TLS failures and the root they
- * trusted, {@code caCertificate}), and {@code timeline.png}, a chart of the origin's and the peers' request rates, the
+ * trusted, {@code caCertificate}; success and latency per kind of customer and per request type,
+ * and how long each kind took to reach the peers), and {@code timeline.png}, a chart of the origin's and the peers' request rates, the
  * customers' latency, and the detector's states as coloured bands.
  */
 final class DemoReport {
@@ -37,6 +39,10 @@ final class DemoReport {
      * @param certificatesIssued certificates the origin ordered from the CA and installed on peers
      * @param tlsFailures customers' TLS handshakes that failed (an untrusted or misnamed certificate,
      *     or none): a peer in DNS without the site's certificate would show here
+     * @param attacker the flood's kind: {@code resolve-once} (the origin's address throughout) or
+     *     {@code follow-dns}
+     * @param byCustomerKind success, latency and time to reach the peers per kind of customer
+     * @param byRequestType success and latency per request type (page, search, order)
      */
     record Figures(
             long detectedAfterMs,
@@ -65,7 +71,10 @@ final class DemoReport {
             String dnsMode,
             String scheme,
             long certificatesIssued,
-            long tlsFailures) {
+            long tlsFailures,
+            String attacker,
+            Map<String, LegitBreakdown.KindFigures> byCustomerKind,
+            Map<String, LegitBreakdown.Figures> byRequestType) {
         boolean ordersIntact() {
             return ordersLost == 0 && ordersDuplicated == 0 && ordersUnacknowledged == 0;
         }
@@ -117,7 +126,10 @@ final class DemoReport {
                 demo.printedDns() ? "printed" : "bind",
                 demo.scheme(),
                 demo.certificatesIssued(),
-                customers.tlsFailures());
+                customers.tlsFailures(),
+                demo.options.attacker.flag(),
+                LegitBreakdown.byKind(all, timeline.floodStartedAt()),
+                LegitBreakdown.byRequestType(all));
     }
 
     /** Writes {@code report.json} into {@code dir}. */

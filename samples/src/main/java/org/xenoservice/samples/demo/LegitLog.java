@@ -7,11 +7,26 @@ import java.util.function.LongPredicate;
 
 /**
  * Every request a simulated customer made: when (ms since the demo started), how long it took,
- * whether it succeeded, and whether a peer or the origin answered. Safe for concurrent use.
+ * whether it succeeded, whether a peer or the origin answered, what it was (a static page, a search
+ * or an order) and the kind of customer that sent it. Safe for concurrent use.
  */
 final class LegitLog {
-    /** One request. */
-    record Entry(long atMillis, long latencyMillis, boolean ok, boolean byPeer, String what) {}
+    /** A static page, as {@link Entry#what()} names it. */
+    static final String PAGE = "page";
+    /** A search, proxied to the origin's app. */
+    static final String SEARCH = "search";
+    /** An order (a {@code POST}), one entry per attempt. */
+    static final String ORDER = "order";
+    /** The request types, in the order {@code report.json} lists them. */
+    static final List<String> REQUEST_TYPES = List.of(PAGE, SEARCH, ORDER);
+
+    /**
+     * One request.
+     *
+     * @param what {@link #PAGE}, {@link #SEARCH} or {@link #ORDER}
+     * @param kind the kind of customer that sent it
+     */
+    record Entry(long atMillis, long latencyMillis, boolean ok, boolean byPeer, String what, CustomerKind kind) {}
 
     private final List<Entry> entries = new ArrayList<>();
 

@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,15 +15,23 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The built-in flood: a few pacing threads that send requests through the JDK HttpClient's
- * asynchronous API at the origin's address (an attacker resolves the name once and keeps hitting
- * what it got), at a target rate whatever the origin answers: an open loop, as a real flood is,
+ * asynchronous API at the address its {@link Target} names: the origin's throughout for an attacker
+ * that resolved the name once ({@link #resolvedOnce}), or whatever DNS answers now for one that
+ * follows DNS ({@link #followingDns}), at a target rate whatever the origin answers: an open loop, as a real flood is,
  * with at most {@value #MAX_OUTSTANDING} requests in the air. It can be started and stopped again.
  */
 final class LoadGenerator {
+    /** Where the next flood request goes. Must be safe for concurrent use (every pacing thread asks). */
+    @FunctionalInterface
+    interface Target {
+        /** The address the next request goes to, as text ({@code 127.0.0.2}). */
+        String address();
+    }
+
     private static final int MAX_OUTSTANDING = 400;
 
     private final List<String> pages;
-    private final String address;
+    private final Target target;
     private final int port;
     private final String site;
     private final int threadCount;
@@ -40,13 +49,40 @@ final class LoadGenerator {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
-    LoadGenerator(String address, int port, String site, List<String> pages, int threadCount, int ratePerSecond) {
+    LoadGenerator(Target target, int port, String site, List<String> pages, int threadCount, int ratePerSecond) {
         this.pages = List.copyOf(pages);
-        this.address = address;
+        this.target = target;
         this.port = port;
         this.site = site;
         this.threadCount = threadCount;
         this.ratePerSecond = ratePerSecond;
+    }
+
+    /** An attacker that resolved the name once, before the flood, and floods {@code address} throughout. */
+    static Target resolvedOnce(String address) {
+        return () -> address;
+    }
+
+    /**
+     * An attacker that follows DNS: it looks {@code dns} up again whenever the answer's TTL has run out
+     * and floods one of the addresses it holds at random, the last ones it got when a look-up fails
+     * ({@code fallback} before the first answer).
+     */
+    static Target followingDns(Customers.Lookup dns, String fallback, long seed) {
+        CustomerCache cache = new CustomerCache(CustomerKind.TTL_HONOURING, dns, System::nanoTime, new Random(seed));
+        return new Target() {
+            private String last = fallback;
+
+            @Override
+            public synchronized String address() {
+                try {
+                    cache.address(false).ifPresent(address -> last = address.getHostAddress());
+                } catch (Exception e) {
+                    return last; // a failed look-up: keep flooding what it had
+                }
+                return last;
+            }
+        };
     }
 
     synchronized void start() {
@@ -120,7 +156,7 @@ final class LoadGenerator {
             String path = n % 5 == 4 ? "/search?q=flood" + (n % 7) : pages.get((int) (n % pages.size()));
             sent.incrementAndGet();
             CompletableFuture<?> unused = http.sendAsync(
-                            HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
+                            HttpRequest.newBuilder(URI.create("http://" + target.address() + ":" + port + path))
                                     .header("Host", site)
                                     .timeout(Duration.ofSeconds(3))
                                     .build(),

@@ -17,6 +17,8 @@ import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
@@ -31,23 +33,36 @@ import org.apache.hc.core5.util.Timeout;
  * name the site: the JSSE's endpoint identification and Apache HttpClient's own host name check both
  * run, and nothing ever trusts all. Apache HttpClient 5 because it connects to an address given
  * with the host name ({@link HttpHost}) and pools connections per address, which the JDK's client
- * cannot do without giving up the name check. A handshake or verification failure is counted in
+ * cannot do without giving up the name check. Connections are kept alive and pooled per address,
+ * shared by the customers that use one client; a kept-alive customer has its own ({@link #dedicated()}),
+ * and each answer says whether the server closes the connection ({@link Answer#closed()}). A handshake or verification failure is counted in
  * {@link #tlsFailures()}. Safe for concurrent use.
  */
 final class ShopClient implements AutoCloseable {
     private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(2);
     private static final Timeout RESPONSE_TIMEOUT = Timeout.ofSeconds(5);
 
+    /**
+     * A request's answer.
+     *
+     * @param status the status code
+     * @param closed whether the server said it closes the connection ({@code Connection: close})
+     */
+    record Answer(int status, boolean closed) {}
+
     private final String scheme;
     private final String site;
     private final int port;
+    private final Optional<X509Certificate> root;
     private final CloseableHttpClient client;
-    private final LongAdder tlsFailures = new LongAdder();
+    private final LongAdder tlsFailures;
 
-    private ShopClient(String site, int port, Optional<X509Certificate> root, int connections) {
+    private ShopClient(String site, int port, Optional<X509Certificate> root, int connections, LongAdder tlsFailures) {
         this.scheme = root.isPresent() ? "https" : "http";
         this.site = site;
         this.port = port;
+        this.root = root;
+        this.tlsFailures = tlsFailures;
         PoolingHttpClientConnectionManagerBuilder pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnPerRoute(connections)
                 .setMaxConnTotal(connections * 4)
@@ -74,12 +89,21 @@ final class ShopClient implements AutoCloseable {
 
     /** Plain HTTP to {@code port} on whichever address a request names. */
     static ShopClient http(String site, int port, int connections) {
-        return new ShopClient(site, port, Optional.empty(), connections);
+        return new ShopClient(site, port, Optional.empty(), connections, new LongAdder());
     }
 
     /** HTTPS to {@code port}, trusting only certificates that chain up to {@code root} and name {@code site}. */
     static ShopClient https(String site, int port, X509Certificate root, int connections) {
-        return new ShopClient(site, port, Optional.of(root), connections);
+        return new ShopClient(site, port, Optional.of(root), connections, new LongAdder());
+    }
+
+    /**
+     * A client of its own for one kept-alive customer: the same site, port and trust, one connection
+     * per address, so that the customer's requests reuse a single connection until the server closes
+     * it. Its TLS failures count in this client's {@link #tlsFailures()}; the caller closes it.
+     */
+    ShopClient dedicated() {
+        return new ShopClient(site, port, root, 1, tlsFailures);
     }
 
     /** {@code http} or {@code https}. */
@@ -94,11 +118,21 @@ final class ShopClient implements AutoCloseable {
 
     /** {@code GET path} at {@code address}; answers the status code. */
     int get(InetAddress address, String path) throws IOException {
+        return send(address, new HttpGet(path)).status();
+    }
+
+    /** {@code GET path} at {@code address}; answers the status and whether the server closes the connection. */
+    Answer fetch(InetAddress address, String path) throws IOException {
         return send(address, new HttpGet(path));
     }
 
     /** {@code POST path} of an urlencoded form, with an {@code Idempotency-Key}; answers the status code. */
     int postForm(InetAddress address, String path, String idempotencyKey, String form) throws IOException {
+        return submit(address, path, idempotencyKey, form).status();
+    }
+
+    /** As {@link #postForm}, and whether the server closes the connection. */
+    Answer submit(InetAddress address, String path, String idempotencyKey, String form) throws IOException {
         HttpPost post = new HttpPost(path);
         post.setHeader("Idempotency-Key", idempotencyKey);
         post.setEntity(new StringEntity(form, ContentType.APPLICATION_FORM_URLENCODED));
@@ -115,11 +149,13 @@ final class ShopClient implements AutoCloseable {
         client.close();
     }
 
-    private int send(InetAddress address, ClassicHttpRequest request) throws IOException {
+    private Answer send(InetAddress address, ClassicHttpRequest request) throws IOException {
         try {
             return client.execute(new HttpHost(scheme, address, site, port), request, response -> {
                 EntityUtils.consume(response.getEntity());
-                return response.getCode();
+                Header connection = response.getFirstHeader(HttpHeaders.CONNECTION);
+                return new Answer(
+                        response.getCode(), connection != null && "close".equalsIgnoreCase(connection.getValue()));
             });
         } catch (SSLException e) {
             tlsFailures.increment();

@@ -34,4 +34,15 @@ class DemoOptionsTest {
                 .getMessage()
                 .contains("--customers must be a whole number"));
     }
+
+    @Test
+    void attackerResolvesOnceUnlessToldToFollowDns() {
+        assertEquals(DemoOptions.Attacker.RESOLVE_ONCE, DemoOptions.parse().attacker);
+        assertEquals(DemoOptions.Attacker.FOLLOW_DNS, DemoOptions.parse("--attacker", "follow-dns").attacker);
+        assertEquals(DemoOptions.Attacker.RESOLVE_ONCE, DemoOptions.parse("--attacker", "resolve-once").attacker);
+        assertTrue(DemoOptions.USAGE.contains("--attacker"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse("--attacker", "smart"))
+                .getMessage()
+                .contains("--attacker must be resolve-once or follow-dns, was \"smart\""));
+    }
 }
