@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -257,7 +256,7 @@ class BackChannelIT {
         closeables.add(0, release::countDown);
         PeerServer shared = twoTenantPeer(port(slow), port(fast));
         List<Thread> floods = new ArrayList<>();
-        List<Integer> statuses = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> statuses = new CopyOnWriteArrayList<>(); // read while the floods still add
         for (int i = 0; i < 40; i++) {
             Thread flood = new Thread(() -> {
                 try {
