@@ -332,7 +332,7 @@ public final class XenoService implements AutoCloseable {
 
     /** Engages the admission control while OVERLOADED or sheltered, lifts it otherwise. */
     private void engageAdmission() {
-        boolean engage = overloaded() || shelter.sheltered();
+        boolean engage = underFire();
         if (engage != admission.engaged()) {
             admission.engage(engage);
         }
@@ -345,6 +345,17 @@ public final class XenoService implements AutoCloseable {
      */
     public boolean overloaded() {
         return detector.snapshot().state() == OverloadState.OVERLOADED;
+    }
+
+    /**
+     * Whether the origin is under fire: the detector says OVERLOADED, or the site is sheltered (a
+     * peer in its name: the flood may have eased at the origin only because the peers carry it, and
+     * the customers still pinned to the origin's address are the ones to serve cheaply). Adapters
+     * answer static files from memory ({@link #staticFromMemory}) while this holds, and the admission
+     * control applies. Two volatile reads.
+     */
+    public boolean underFire() {
+        return overloaded() || shelter.sheltered();
     }
 
     /** Ends a request {@link #admit} admitted: {@link Outcome#ofStatus} of its status, or {@link Outcome#FAILED}. */
@@ -464,14 +475,14 @@ public final class XenoService implements AutoCloseable {
      * is in memory. It never waits for a bundle to load.
      *
      * <p>It does not decide when to answer from memory: adapters call it only while the detector says
-     * {@link OverloadState#OVERLOADED} ({@link #overloaded()}), so that in calm times the application serves every request as
+     * {@link OverloadState#OVERLOADED} or the site is sheltered ({@link #underFire()}), so that in calm times the application serves every request as
      * it always has, with files changed since the last bundle. Counted in {@link #status()}
      * ({@code fromMemory.served}). Lock-free and allocation-free (beyond what {@code header} does),
      * for the request thread:
      *
      * <pre>{@code
      * // in an adapter, before the application, for a request that is not one of XenoService's own:
-     * if (xeno.overloaded()) {
+     * if (xeno.underFire()) {
      *   Optional<XenoResponse> page = xeno.staticFromMemory(
      *       exchange.getRequestMethod().toString(),
      *       exchange.getRelativePath(),

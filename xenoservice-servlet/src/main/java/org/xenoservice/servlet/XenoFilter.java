@@ -81,7 +81,8 @@ import org.xenoservice.protocol.PeerSignature;
  * (read, up to 1 MiB, to check the digest the peer signed) given back to the app.
  *
  * <p>Under fire the origin defends its own capacity, as the Undertow adapter does: while the
- * detector says OVERLOADED, a {@code GET} or {@code HEAD} of one of the site's static files is
+ * detector says OVERLOADED or the site is sheltered ({@link XenoService#underFire()}), a {@code GET}
+ * or {@code HEAD} of one of the site's static files is
  * answered from memory ({@link XenoService#staticFromMemory}) without the app; every other request
  * goes through the admission control ({@link XenoService#admit}): a verified peer's in the class
  * kept for the peers, anyone else's as direct traffic, refused beyond the limit with a 503 and
@@ -236,7 +237,7 @@ public final class XenoFilter implements Filter {
             // Servlet API has no way to send an HTTP/2 GOAWAY
             response.setHeader("Connection", "close");
         }
-        if (service.overloaded()) {
+        if (service.underFire()) {
             Optional<XenoResponse> page = service.staticFromMemory(
                     request.getMethod(), path, name -> Optional.ofNullable(request.getHeader(name)));
             if (page.isPresent()) {

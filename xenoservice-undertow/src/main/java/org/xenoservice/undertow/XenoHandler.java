@@ -62,8 +62,9 @@ import org.xenoservice.protocol.PeerSignature;
  * thread before the application sees it: refused with 401, 403 or 413, or passed on with the
  * peer's name in the {@link #PEER} attachment and its body intact.
  *
- * <p>Under fire the origin defends its own capacity: while the detector says OVERLOADED, a
- * {@code GET} or {@code HEAD} of one of the site's static files is answered from memory
+ * <p>Under fire the origin defends its own capacity: while the detector says OVERLOADED or
+ * the site is sheltered ({@link XenoService#underFire()}), a {@code GET} or {@code HEAD} of one of the
+ * site's static files is answered from memory
  * ({@link XenoService#staticFromMemory}) on the I/O thread, without the application; every other
  * request goes through the admission control ({@link XenoService#admit}): a verified peer's in the
  * class kept for the peers, anyone else's as direct traffic, refused beyond the limit with a 503 and
@@ -141,7 +142,7 @@ public final class XenoHandler implements HttpHandler {
         if (xeno.closeDirectConnection()) {
             ClientMoves.closeAfterResponse(exchange);
         }
-        if (xeno.overloaded() && fromMemory(exchange)) {
+        if (xeno.underFire() && fromMemory(exchange)) {
             return AdmissionControl.REJECTED;
         }
         long permit = xeno.admit(Traffic.DIRECT);
