@@ -7,11 +7,16 @@
 #   benchmarks/attack-testbed.sh --short      # calm 8 s, flood 20 s, calm 7 s, per run; about 2 minutes
 #   benchmarks/attack-testbed.sh --selftest   # network only: build, check reachability and shaping, tear down
 #   benchmarks/attack-testbed.sh --cleanup    # remove whatever a killed run left behind
-# Options: --calm S, --flood S, --after S, --runs off,on (or one of them), --skip-build.
+# Options: --calm S, --flood S, --after S, --runs off,on (or one of them), --skip-build,
+# --attacker follow-dns|resolve-once (follow-dns: the bots honour the TTL and follow the peers, the
+# default; resolve-once: they resolve the name once and flood the origin's address throughout),
+# --customer-kinds real|ttl (real: the four kinds of customer of the demo in their shares, the
+# default; ttl: every customer honours the TTL), --customer-dns-cache S (every customer keeps each
+# DNS answer at least S seconds; 0, the default: its kind's rule alone).
 # Environment: ORIGIN_RATE (10mbit), PEER_RATE (10mbit), DNS_RATE (10mbit), CUSTOMER_RATE (100mbit),
 # ATTACKER_RATE (1gbit), DELAY (3ms per link direction, where the kernel has netem), QUEUE (packets
 # per link, 300), WORKERS (4) and COST_MS (100): the origin's capacity, QUEUE_LEN (32), FLOOD_FACTOR
-# (20: the flood's rate as a multiple of the origin's capacity), CUSTOMERS (8), COOL_DOWN_S (60),
+# (20: the flood's rate as a multiple of the origin's capacity), CUSTOMERS (10), COOL_DOWN_S (60),
 # BOTS (400: the flood's connections at most, one request at a time each), REQUESTS_PER_CONNECTION
 # (10: flood requests per connection on average, each connection a full TLS handshake; 1 for one
 # handshake per request).
@@ -43,7 +48,7 @@ ATTACKER_RATE=${ATTACKER_RATE:-1gbit}
 DELAY=${DELAY:-3ms}
 QUEUE=${QUEUE:-300}
 FLOOD_FACTOR=${FLOOD_FACTOR:-20}
-CUSTOMERS=${CUSTOMERS:-8}
+CUSTOMERS=${CUSTOMERS:-10}         # a multiple of 5 gives each kind of customer its exact share
 WORKERS=${WORKERS:-4}          # the origin's capacity: WORKERS / COST_MS requests per second
 COST_MS=${COST_MS:-100}
 QUEUE_LEN=${QUEUE_LEN:-32}
@@ -65,6 +70,7 @@ REQUESTS_PER_CONNECTION=${REQUESTS_PER_CONNECTION:-10}
 BOTS=${BOTS:-400}
 
 mode=full calm=20 flood=60 after=30 runs=off,on skip_build=0 cool_down=
+attacker=follow-dns customer_kinds=real customer_dns_cache=0
 while (($#)); do
   case "$1" in
     --short) mode=short calm=8 flood=20 after=7 cool_down=${COOL_DOWN_S:-20} ;;
@@ -74,12 +80,19 @@ while (($#)); do
     --flood) flood=$2; shift ;;
     --after) after=$2; shift ;;
     --runs) runs=$2; shift ;;
+    --attacker) attacker=$2; shift ;;
+    --customer-kinds) customer_kinds=$2; shift ;;
+    --customer-dns-cache) customer_dns_cache=$2; shift ;;
     --skip-build) skip_build=1 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+
+case "$attacker" in follow-dns|resolve-once) ;; *) echo "--attacker takes follow-dns or resolve-once, not '$attacker'" >&2; exit 2 ;; esac
+case "$customer_kinds" in real|ttl) ;; *) echo "--customer-kinds takes real or ttl, not '$customer_kinds'" >&2; exit 2 ;; esac
+[[ $customer_dns_cache =~ ^[0-9]+$ ]] || { echo "--customer-dns-cache takes whole seconds (0 or more), not '$customer_dns_cache'" >&2; exit 2; }
 
 # How long the detector must stay calm before the peers leave DNS. Once the origin is out of DNS its
 # own load falls, so a cool-down shorter than the flood brings it back into the name mid-flood.
@@ -560,16 +573,19 @@ run_once() {
   flood_from=$((t0 + calm * 1000))
   flood_until=$((flood_from + flood * 1000))
   end=$((flood_until + after * 1000))
-  printf '{"run":"%s","t0":%s,"floodFrom":%s,"floodUntil":%s,"end":%s,"originCapacityPerSecond":%s,"floodRate":%s,"customers":%s,"originRate":"%s","peerRate":"%s","netem":"%s","originAddress":"%s","scheme":"https","attackerConnections":%s,"attackerRequestsPerConnection":%s}\n' \
+  printf '{"run":"%s","t0":%s,"floodFrom":%s,"floodUntil":%s,"end":%s,"originCapacityPerSecond":%s,"floodRate":%s,"customers":%s,"originRate":"%s","peerRate":"%s","netem":"%s","originAddress":"%s","scheme":"https","attackerConnections":%s,"attackerRequestsPerConnection":%s,"attacker":"%s","customerKinds":"%s","customerDnsCacheSeconds":%s}\n' \
     "$name" "$t0" "$flood_from" "$flood_until" "$end" "$ORIGIN_CAPACITY" "$flood_rate" "$CUSTOMERS" \
-    "$ORIGIN_RATE" "$PEER_RATE" "$NETEM" "$SUBNET.${ADDR[origin]}" "$BOTS" "$REQUESTS_PER_CONNECTION" >"$run_dir/run.json"
+    "$ORIGIN_RATE" "$PEER_RATE" "$NETEM" "$SUBNET.${ADDR[origin]}" "$BOTS" "$REQUESTS_PER_CONNECTION" \
+    "$attacker" "$customer_kinds" "$customer_dns_cache" >"$run_dir/run.json"
   in_ns customers java "${JAVA_OPTS[@]}" -Xmx256m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Customers \
     --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --trust "$run_dir/trust.pem" --port "$HTTPS_PORT" --customers "$CUSTOMERS" \
     --pages "$PAGES" --books "$BOOKS" --order-body "$ORDER_BODY" --order-path "$ORDER_PATH" \
+    --customer-kinds "$customer_kinds" --customer-dns-cache "$customer_dns_cache" \
     --from "$t0" --until "$end" --log "$run_dir/customers.csv"
   local customers_pid=$!
   in_ns attacker java "${ATTACKER_JAVA_OPTS[@]}" -Xlog:gc:file="$run_dir/attacker-gc.log" -Xmx512m -cp "$bench_jar" org.xenoservice.benchmarks.attack.Attacker \
     --dns "$SUBNET.${ADDR[dns]}" --site "$SITE" --trust "$run_dir/trust.pem" --port "$HTTPS_PORT" \
+    --resolve "$([[ $attacker == resolve-once ]] && echo once || echo follow-dns)" \
     --max-in-flight "$BOTS" --requests-per-connection "$REQUESTS_PER_CONNECTION" --paths "$PAGES" --rate "$flood_rate" \
     --from "$flood_from" --until "$flood_until" --log "$run_dir/attacker.csv"
   local attacker_pid=$!
@@ -594,7 +610,7 @@ cleanup
 trap on_exit EXIT INT TERM
 
 IFS=, read -ra run_names <<<"$runs"
-log "origin: $WORKERS workers x ${COST_MS} ms = $ORIGIN_CAPACITY req/s, queue $QUEUE_LEN; flood $flood_rate req/s; $CUSTOMERS customers"
+log "origin: $WORKERS workers x ${COST_MS} ms = $ORIGIN_CAPACITY req/s, queue $QUEUE_LEN; flood $flood_rate req/s ($attacker); $CUSTOMERS customers ($customer_kinds, DNS cache floor ${customer_dns_cache} s)"
 for name in "${run_names[@]}"; do
   [[ $name == on || $name == off ]] || die "--runs takes off and/or on, not '$name'"
   run_once "$name"

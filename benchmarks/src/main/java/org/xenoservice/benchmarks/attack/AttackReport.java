@@ -74,8 +74,8 @@ public final class AttackReport {
         System.out.print(table(runs));
     }
 
-    /** One request line of a client's log. */
-    record Line(long at, String kind, String address, int status, double millis, String detail) {
+    /** One request line of a client's log ({@link RequestLog}). */
+    record Line(long at, String kind, String client, String address, int status, double millis, String detail) {
         /** 2xx; for an order also 303 (the origin's "See Other" to the thank-you page). */
         boolean ok() {
             return (status >= 200 && status < 300) || (kind.equals("order") && status == 303);
@@ -98,15 +98,16 @@ public final class AttackReport {
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 in.readLine();
                 for (String text = in.readLine(); text != null; text = in.readLine()) {
-                    String[] f = text.split(",", 6);
-                    if (f.length == 6) {
+                    String[] f = text.split(",", 7);
+                    if (f.length == 7) {
                         lines.add(new Line(
                                 Long.parseLong(f[0]),
                                 f[1],
                                 f[2],
-                                Integer.parseInt(f[3]),
-                                Double.parseDouble(f[4]),
-                                f[5]));
+                                f[3],
+                                Integer.parseInt(f[4]),
+                                Double.parseDouble(f[5]),
+                                f[6]));
                     }
                 }
             }
@@ -157,6 +158,11 @@ public final class AttackReport {
                     meta.get("end").asLong());
         }
 
+        /** The origin's address, where customers and attacker found the site before the peers. */
+        String originAddress() {
+            return meta.path("originAddress").asText("10.77.0.10");
+        }
+
         List<Line> pages(long from, long until) {
             return customers.stream()
                     .filter(l -> l.kind().equals("page") && l.at() >= from && l.at() < until)
@@ -172,6 +178,8 @@ public final class AttackReport {
             legit.set("during", window(pages(floodFrom + SETTLE_MILLIS, floodUntil)));
             legit.set("after", window(pages(floodUntil, end)));
             legit.set("wholeFlood", window(pages(floodFrom, floodUntil)));
+            node.set("legitimateRequests", CustomerFigures.byRequestType(this));
+            node.set("byCustomerKind", CustomerFigures.byCustomerKind(this, firstEvent("DNS")));
             ObjectNode tls = node.putObject("tlsFailures");
             tls.put("customers", customers.stream().filter(Line::tlsFailure).count());
             tls.put("attacker", attacker.stream().filter(Line::tlsFailure).count());
@@ -186,7 +194,7 @@ public final class AttackReport {
             firstPeerInDns().ifPresent(at -> times.put("customersSawPeersAfterMillis", at - floodFrom));
             firstOriginOnlyAfter().ifPresent(at -> times.put("peersWithdrawnAfterFloodEndMillis", at - floodUntil));
             certificatesReady().ifPresent(ms -> times.put("certificatesReadyAfterStartMillis", ms));
-            Set<String> origin = Set.of(meta.path("originAddress").asText("10.77.0.10"));
+            Set<String> origin = Set.of(originAddress());
             Set<String> peers = new TreeSet<>();
             for (Line line : customers) {
                 if (line.ok() && !origin.contains(line.address())) {
@@ -247,7 +255,7 @@ public final class AttackReport {
             return customers.stream()
                     .filter(l -> l.kind().equals("dns")
                             && l.at() >= floodFrom
-                            && !l.address().equals(meta.path("originAddress").asText("10.77.0.10")))
+                            && !l.address().equals(originAddress()))
                     .mapToLong(Line::at)
                     .findFirst();
         }
@@ -256,7 +264,7 @@ public final class AttackReport {
             return customers.stream()
                     .filter(l -> l.kind().equals("dns")
                             && l.at() >= floodUntil
-                            && l.address().equals(meta.path("originAddress").asText("10.77.0.10")))
+                            && l.address().equals(originAddress()))
                     .mapToLong(Line::at)
                     .findFirst();
         }
@@ -357,6 +365,7 @@ public final class AttackReport {
                             r.at("/legitimatePageLoads/" + w + "/p50Millis").asDouble(),
                             r.at("/legitimatePageLoads/" + w + "/p95Millis").asDouble()));
         }
+        customerRows(text, runs);
         row(
                 text,
                 runs,
@@ -394,6 +403,48 @@ public final class AttackReport {
                         r.at("/attacker/successRate").asDouble(),
                         r.at("/attacker/successRateFrom10s").asDouble()));
         return text.toString();
+    }
+
+    /** The rows on searches, orders and each kind of customer, from 10 s after the onset and after the flood. */
+    private static void customerRows(StringBuilder text, ArrayNode runs) {
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put("search", "searches");
+        labels.put("order", "orders");
+        labels.put("all", "all requests");
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            String type = label.getKey();
+            row(
+                    text,
+                    runs,
+                    label.getValue() + " during / after: <1s %",
+                    r -> String.format(
+                            Locale.ROOT,
+                            "%.1f / %.1f",
+                            r.at("/legitimateRequests/during/" + type + "/goodRate")
+                                    .asDouble(),
+                            r.at("/legitimateRequests/after/" + type + "/goodRate")
+                                    .asDouble()));
+        }
+        java.util.Set<String> kinds = new java.util.LinkedHashSet<>();
+        runs.forEach(r -> r.path("byCustomerKind").fieldNames().forEachRemaining(kinds::add));
+        for (String kind : kinds) {
+            String at = "/byCustomerKind/" + kind;
+            row(
+                    text,
+                    runs,
+                    "  " + kind + " during / after: <1s %",
+                    r -> String.format(
+                            Locale.ROOT,
+                            "%.1f / %.1f",
+                            r.at(at + "/during/all/goodRate").asDouble(),
+                            r.at(at + "/after/all/goodRate").asDouble()));
+            row(
+                    text,
+                    runs,
+                    "  " + kind + " on peers after onset / DNS (ms)",
+                    r -> text(r.at(at + "/reachedPeersAfterMillis")) + " / "
+                            + text(r.at(at + "/reachedPeersAfterPeersInDnsMillis")));
+        }
     }
 
     /** The rows on certificates, TLS failures and where the CPU went. */

@@ -20,9 +20,11 @@ import org.apache.hc.core5.io.CloseMode;
 
 /**
  * The flood: an open-loop HTTP GET flood at a fixed rate, from {@code --from} to {@code --until}
- * (epoch milliseconds), of the site's pages. Like a botnet that targets the name, it resolves the
- * site through the testbed's BIND, honours the TTL, and spreads its requests over every address in
- * the answer. At most {@code --max-in-flight} requests are outstanding; a request it cannot send
+ * (epoch milliseconds), of the site's pages. With {@code --resolve follow-dns} (the default), like a
+ * botnet that targets the name, it resolves the site through the testbed's BIND, honours the TTL,
+ * and spreads its requests over every address in the answer; with {@code --resolve once}, like a
+ * botnet given the address the name had when the attack was planned, it resolves the name once and
+ * floods those addresses (the origin's) for the whole attack, whatever DNS says later. At most {@code --max-in-flight} requests are outstanding; a request it cannot send
  * because of that cap is logged as failed (status 0, "in-flight cap"). One line per request in
  * {@code --log}.
  *
@@ -42,6 +44,8 @@ import org.apache.hc.core5.io.CloseMode;
  */
 public final class Attacker {
     private static final long TICK_MILLIS = 5;
+    /** The attacker's name in the client column of its {@link RequestLog}. */
+    static final String CLIENT = "attacker";
 
     private Attacker() {}
 
@@ -68,7 +72,8 @@ public final class Attacker {
         try (RequestLog log = new RequestLog(Path.of(args.get("log")));
                 CloseableHttpAsyncClient http = ClientTls.asyncClient(tls, maxInFlight, timeout)) {
             http.start();
-            TtlResolver resolver = new TtlResolver(args.dnsServer(), site, log::dns);
+            TtlResolver resolver = new TtlResolver(
+                    args.dnsServer(), site, a -> log.dns(CLIENT, a), keepRule(args.get("resolve", "follow-dns")));
             Args.sleepUntil(from);
             long start = System.nanoTime();
             long sent = 0;
@@ -81,12 +86,12 @@ public final class Attacker {
                         break; // a loop that fell behind does not flood past the end
                     }
                     if (addresses.isEmpty()) {
-                        log.add(now, "flood", "-", 0, 0, "no address");
+                        log.add(now, "flood", CLIENT, "-", 0, 0, "no address");
                         continue;
                     }
                     InetAddress to = addresses.get(random.nextInt(addresses.size()));
                     if (!inFlight.tryAcquire()) {
-                        log.add(now, "flood", to.getHostAddress(), 0, 0, "in-flight cap");
+                        log.add(now, "flood", CLIENT, to.getHostAddress(), 0, 0, "in-flight cap");
                         continue;
                     }
                     SimpleHttpRequest request = SimpleRequestBuilder.get()
@@ -114,6 +119,18 @@ public final class Attacker {
                             + " (failed %d)%n",
                     sent, rate, tls == null ? 0 : tls.freshSessions(), resolver.queries(), resolver.failures());
         }
+    }
+
+    /** The attacker's DNS behaviour named by {@code --resolve}. */
+    static TtlResolver.KeepRule keepRule(String resolve) {
+        return switch (resolve) {
+            case "follow-dns" -> TtlResolver.KeepRule.TTL;
+            case "once" -> TtlResolver.KeepRule.FOREVER;
+            default ->
+                throw new IllegalArgumentException(
+                        "--resolve takes follow-dns (honour the TTL) or once (flood the first answer's addresses), was '"
+                                + resolve + "'");
+        };
     }
 
     /** Sends one request to {@code target}; logs it when it is answered or fails, then frees its in-flight permit. */
@@ -150,7 +167,7 @@ public final class Attacker {
 
                     private void done(int status, String detail) {
                         inFlight.release();
-                        log.add(at, "flood", address, status, (System.nanoTime() - begin) / 1e6, detail);
+                        log.add(at, "flood", CLIENT, address, status, (System.nanoTime() - begin) / 1e6, detail);
                     }
                 });
     }

@@ -20,24 +20,41 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * A stub resolver with a cache that honours TTL, as a browser's or a bot's: it asks one DNS server
- * for the site's A records, keeps the answer for as long as its TTL says, and asks again when the
- * TTL has run out. When the server does not answer, the last answer stays in use (counted in
- * {@link #failures()}). Safe for concurrent use: one caller refreshes, the others wait for it.
+ * A stub resolver with a cache, as a browser's or a bot's: it asks one DNS server for the site's A
+ * records, keeps the answer for as long as its {@link KeepRule} says (the TTL, by default), and asks
+ * again when that has run out. When the server does not answer, the last answer stays in use
+ * (counted in {@link #failures()}). Safe for concurrent use: one caller refreshes, the others wait
+ * for it.
  */
 final class TtlResolver {
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(2);
     private static final long MIN_TTL_MILLIS = 1_000;
 
+    /** How long a client keeps an answer with a given TTL, in milliseconds. */
+    @FunctionalInterface
+    interface KeepRule {
+        /** Honours the TTL (at least {@value #MIN_TTL_MILLIS} ms). */
+        KeepRule TTL = ttlMillis -> ttlMillis;
+        /** Keeps the first answer for good: a bot that resolved the name once. */
+        KeepRule FOREVER = ttlMillis -> Long.MAX_VALUE / 4;
+
+        long keptMillis(long ttlMillis);
+    }
+
     private final SimpleResolver resolver;
     private final Name name;
     private final Consumer<List<InetAddress>> onChange;
+    private final KeepRule keep;
     private final AtomicLong queries = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private List<InetAddress> addresses = List.of();
     private long expiresAtMillis;
 
     TtlResolver(InetSocketAddress server, String host, Consumer<List<InetAddress>> onChange) {
+        this(server, host, onChange, KeepRule.TTL);
+    }
+
+    TtlResolver(InetSocketAddress server, String host, Consumer<List<InetAddress>> onChange, KeepRule keep) {
         this.resolver = new SimpleResolver(server);
         resolver.setTimeout(QUERY_TIMEOUT);
         try {
@@ -46,6 +63,7 @@ final class TtlResolver {
             throw new IllegalArgumentException("not a host name: " + host, e);
         }
         this.onChange = onChange;
+        this.keep = keep;
     }
 
     /** The site's addresses now: from the cache while the TTL lasts, else from the server. */
@@ -84,7 +102,7 @@ final class TtlResolver {
                 throw new IOException("no A record for " + name);
             }
             found.sort((x, y) -> x.getHostAddress().compareTo(y.getHostAddress()));
-            expiresAtMillis = now + Math.max(MIN_TTL_MILLIS, ttlSeconds * 1000);
+            expiresAtMillis = now + Math.max(MIN_TTL_MILLIS, keep.keptMillis(ttlSeconds * 1000));
             if (!found.equals(addresses)) {
                 addresses = List.copyOf(found);
                 onChange.accept(addresses);

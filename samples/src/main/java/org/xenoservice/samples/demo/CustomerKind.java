@@ -8,8 +8,9 @@ import java.time.Duration;
  * it keeps the site's DNS answer ({@link #expiresAtNanos(long, Duration)}) and whether it keeps using
  * one connection to the address it resolved until the server closes it ({@link #keepsConnection()}).
  * The kind a customer gets is fixed by its index ({@link #forCustomer(int)}), so a run is repeatable.
+ * Public because the attack testbed (module {@code benchmarks}) sends the same kinds of customer.
  */
-enum CustomerKind {
+public enum CustomerKind {
     /** 40 %: a stub resolver that honours the record's TTL. */
     TTL_HONOURING("ttl", 40, Duration.ZERO, false, false),
     /** 20 %: behind a resolver that keeps every answer at least {@link #RESOLVER_TTL_FLOOR}. */
@@ -45,24 +46,29 @@ enum CustomerKind {
     }
 
     /** The kind's name in {@code report.json}. */
-    String label() {
+    public String label() {
         return label;
     }
 
     /** The kind's share of the customers, in percent. */
-    int sharePercent() {
+    public int sharePercent() {
         return sharePercent;
     }
 
     /** Whether the customer keeps one connection to its address until the server closes it. */
-    boolean keepsConnection() {
+    public boolean keepsConnection() {
         return keepsConnection;
     }
 
     /** When an answer with {@code ttl} received at {@code nowNanos} (a {@code System.nanoTime()} value) runs out. */
     long expiresAtNanos(long nowNanos, Duration ttl) {
+        return nowNanos + keeps(ttl).toNanos();
+    }
+
+    /** How long this kind of customer keeps an answer whose TTL is {@code ttl}. */
+    public Duration keeps(Duration ttl) {
         Duration kept = fixedCacheTime ? cacheTime : max(ttl, cacheTime);
-        return nowNanos + max(kept, MIN_CACHE_TIME).toNanos();
+        return max(kept, MIN_CACHE_TIME);
     }
 
     /**
@@ -71,7 +77,7 @@ enum CustomerKind {
      * consecutive customers hold every kind in its share (two TTL-honouring, one of each other kind),
      * and the first four are of four different kinds.
      */
-    static CustomerKind forCustomer(int index) {
+    public static CustomerKind forCustomer(int index) {
         if (index < 0) {
             throw new IllegalArgumentException("a customer's index must be 0 or more, was " + index);
         }
