@@ -113,6 +113,11 @@ final class StatusDocuments {
         });
         peer.certificateRenewalAt().ifPresent(at -> node.put("certificateRenewalAt", at.toString()));
         peer.certificateError().ifPresent(error -> node.put("certificateError", error));
+        peer.drain().ifPresent(drain -> {
+            ObjectNode draining = node.putObject("drain");
+            draining.put("requestsPerSecond", Math.round(drain.requestsPerSecond() * 10) / 10.0);
+            draining.put("quietSince", drain.quietSince().toString());
+        });
     }
 
     static byte[] prometheus(XenoStatus status) {
@@ -160,6 +165,15 @@ final class StatusDocuments {
                     site + ",state=\"" + state.name() + "\"",
                     replication.peersIn(state).size());
         }
+        gauge(
+                out,
+                "xeno_draining_requests_per_second",
+                "Requests per second the peers that left DNS still serve (clients with cached answers).",
+                site,
+                replication.peers().stream()
+                        .flatMap(peer -> peer.drain().stream())
+                        .mapToDouble(ReplicaStatus.Drain::requestsPerSecond)
+                        .sum());
         gauge(
                 out,
                 "xeno_bundle_version",

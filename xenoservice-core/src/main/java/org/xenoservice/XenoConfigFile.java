@@ -356,10 +356,12 @@ final class XenoConfigFile {
                     config.peerCallTimeout(Duration.ofMillis(number(name, value, 1, 3_600_000)));
                 case "max-upload-bytes-per-second" ->
                     config.maxUploadBytesPerSecond(number(name, value, 0, Long.MAX_VALUE / 2));
+                case "drain-quiet-seconds" -> config.drainQuiet(Duration.ofSeconds(number(name, value, 1, 86_400)));
+                case "max-drain-seconds" -> config.maxDrain(Duration.ofSeconds(number(name, value, 1, 7 * 86_400)));
                 default ->
                     throw new IllegalArgumentException("unknown property " + name + ": replication properties are"
-                            + " cool-down-seconds, wave-interval-ms, restage-interval-seconds, peer-call-timeout-ms and"
-                            + " max-upload-bytes-per-second");
+                            + " cool-down-seconds, wave-interval-ms, restage-interval-seconds, peer-call-timeout-ms,"
+                            + " max-upload-bytes-per-second, drain-quiet-seconds and max-drain-seconds");
             }
         });
         builder.replication(config.build());

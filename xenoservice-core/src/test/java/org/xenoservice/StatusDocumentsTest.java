@@ -185,7 +185,8 @@ class StatusDocumentsTest {
                         notAfter,
                         "0a1b")),
                 Optional.of(Instant.parse("2027-01-30T00:00:00Z")),
-                Optional.of("ca-unreachable: the CA is down"));
+                Optional.of("ca-unreachable: the CA is down"),
+                Optional.empty());
         ReplicationStatus replication = new ReplicationStatus(
                 ReplicationPhase.CALM,
                 OverloadState.NORMAL,

@@ -38,8 +38,12 @@ public final class PeerAccounting implements ServingHooks {
         }
     }
 
-    /** One site's counts. */
-    public record Snapshot(long requests, long bytesSent, long rejected, long notFound) {}
+    /**
+     * One site's counts.
+     *
+     * @param forwarded requests forwarded to the origin after the site's retirement (also in {@code requests})
+     */
+    public record Snapshot(long requests, long bytesSent, long rejected, long notFound, long forwarded) {}
 
     @Override
     public boolean admit(String site) {
@@ -69,12 +73,25 @@ public final class PeerAccounting implements ServingHooks {
         }
     }
 
+    @Override
+    public void forwarded(String site) {
+        SiteMeter meter = meters.get(site.toLowerCase(Locale.ROOT));
+        if (meter != null) {
+            meter.forwarded.increment();
+        }
+    }
+
     /** The counts of {@code site} (zeros for a site this peer does not host). */
     public Snapshot snapshot(String site) {
         SiteMeter meter = meters.get(site.toLowerCase(Locale.ROOT));
         return meter == null
-                ? new Snapshot(0, 0, 0, 0)
-                : new Snapshot(meter.requests.sum(), meter.bytesSent.sum(), meter.rejected.sum(), meter.notFound.sum());
+                ? new Snapshot(0, 0, 0, 0, 0)
+                : new Snapshot(
+                        meter.requests.sum(),
+                        meter.bytesSent.sum(),
+                        meter.rejected.sum(),
+                        meter.notFound.sum(),
+                        meter.forwarded.sum());
     }
 
     /**
@@ -115,6 +132,13 @@ public final class PeerAccounting implements ServingHooks {
                 sorted,
                 Snapshot::rejected);
         metric(out, "xeno_peer_not_found_total", "counter", "Requests answered 404.", sorted, Snapshot::notFound);
+        metric(
+                out,
+                "xeno_peer_forwarded_requests_total",
+                "counter",
+                "Requests for the retired site forwarded to the origin (clients with cached DNS answers).",
+                sorted,
+                Snapshot::forwarded);
         out.append("# HELP xeno_peer_stored_bytes Bytes of the site's blobs in the store.\n")
                 .append("# TYPE xeno_peer_stored_bytes gauge\n");
         for (String site : sorted.keySet()) {
@@ -161,6 +185,7 @@ public final class PeerAccounting implements ServingHooks {
         final LongAdder bytesSent = new LongAdder();
         final LongAdder rejected = new LongAdder();
         final LongAdder notFound = new LongAdder();
+        final LongAdder forwarded = new LongAdder();
         private final double perNano;
         private final double capacity;
         private double tokens;

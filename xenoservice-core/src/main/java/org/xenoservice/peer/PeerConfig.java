@@ -2,6 +2,7 @@ package org.xenoservice.peer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -70,6 +71,7 @@ public final class PeerConfig {
     private final Path storeDirectory;
     private final long maxUploadBytes;
     private final long bandwidthBytesPerSecond;
+    private final Duration retiredForwarding;
     private final Optional<String> metricsToken;
     private final ConnectionLimits connectionLimits;
     private final Optional<Path> tlsKeystore;
@@ -87,6 +89,7 @@ public final class PeerConfig {
         this.storeDirectory = builder.storeDirectory;
         this.maxUploadBytes = builder.maxUploadBytes;
         this.bandwidthBytesPerSecond = builder.bandwidthBytesPerSecond;
+        this.retiredForwarding = builder.retiredForwarding;
         this.metricsToken = builder.metricsToken;
         this.connectionLimits = builder.connectionLimits;
         this.tlsKeystore = builder.tlsKeystore;
@@ -166,6 +169,16 @@ public final class PeerConfig {
         return bandwidthBytesPerSecond;
     }
 
+    /**
+     * How long a retired site's requests are still forwarded to its origin (default
+     * {@link PeerSites#DEFAULT_RETIRED_FORWARDING}, property {@code retired-forward-seconds}; 0: never):
+     * browsers and resolvers keep this peer's address after DNS dropped it, and their users should
+     * get the site, not a 421.
+     */
+    public Duration retiredForwarding() {
+        return retiredForwarding;
+    }
+
     /** The timeouts and connection caps that keep slow and idle clients from holding the peer. */
     public ConnectionLimits connectionLimits() {
         return connectionLimits;
@@ -204,6 +217,7 @@ public final class PeerConfig {
                 .storeDirectory(storeDirectory)
                 .maxUploadBytes(maxUploadBytes)
                 .bandwidthBytesPerSecond(bandwidthBytesPerSecond)
+                .retiredForwarding(retiredForwarding)
                 .tlsEngine(tlsEngine)
                 .connectionLimits(connectionLimits)
                 .enrollments(enrollments);
@@ -223,7 +237,8 @@ public final class PeerConfig {
                 + tlsEngine.propertyValue() + ", controlPort="
                 + controlPort + ", bindAddress=" + bindAddress
                 + ", storeDirectory=" + storeDirectory + ", maxUploadBytes=" + maxUploadBytes
-                + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", metrics="
+                + ", bandwidthBytesPerSecond=" + bandwidthBytesPerSecond + ", retiredForwarding=" + retiredForwarding
+                + ", metrics="
                 + (metricsToken.isPresent() ? "token (hidden)" : "off") + ", connectionLimits=" + connectionLimits
                 + ", tls="
                 + tlsKeystore.map(path -> path + " (password hidden)").orElse("off") + ", sites="
@@ -242,6 +257,7 @@ public final class PeerConfig {
         private Path storeDirectory;
         private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
         private long bandwidthBytesPerSecond;
+        private Duration retiredForwarding = PeerSites.DEFAULT_RETIRED_FORWARDING;
         private Optional<String> metricsToken = Optional.empty();
         private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
         private Optional<Path> tlsKeystore = Optional.empty();
@@ -314,6 +330,18 @@ public final class PeerConfig {
         /** Where blobs and state are stored; required. */
         public Builder storeDirectory(Path directory) {
             this.storeDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** See {@link PeerConfig#retiredForwarding()}; zero (never forwarded) up to a week. */
+        public Builder retiredForwarding(Duration grace) {
+            if (grace.isNegative() || grace.compareTo(Duration.ofDays(7)) > 0) {
+                throw PeerSettingException.invalid(
+                        Setting.RETIRED_FORWARDING,
+                        "must be between 0 (never forward) and 604800 seconds (a week), but was " + grace.toSeconds()
+                                + " s");
+            }
+            this.retiredForwarding = grace;
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ final class PeerConfigFile {
     private static final String MAX_UPLOAD_BYTES = Setting.MAX_UPLOAD_BYTES.propertyName();
     private static final String BANDWIDTH = Setting.BANDWIDTH_BYTES_PER_SECOND.propertyName();
     private static final String METRICS_TOKEN_FILE = Setting.METRICS_TOKEN.propertyName();
+    private static final String RETIRED_FORWARDING = Setting.RETIRED_FORWARDING.propertyName();
     private static final List<Setting> LIMITS = List.of(
             Setting.HEADER_TIMEOUT,
             Setting.BODY_TIMEOUT,
@@ -61,6 +63,7 @@ final class PeerConfigFile {
             MAX_UPLOAD_BYTES,
             BANDWIDTH,
             METRICS_TOKEN_FILE,
+            RETIRED_FORWARDING,
             TLS_KEYSTORE,
             TLS_PASSWORD,
             TLS_PASSWORD_FILE,
@@ -139,6 +142,16 @@ final class PeerConfigFile {
         if ((value = properties.get(MAX_UPLOAD_BYTES)) != null) {
             long bytes = wholeNumber(MAX_UPLOAD_BYTES, value);
             apply(MAX_UPLOAD_BYTES, () -> builder.maxUploadBytes(bytes));
+        }
+        if ((value = properties.get(RETIRED_FORWARDING)) != null) {
+            if (!WHOLE_NUMBER.matcher(value).matches() || value.length() > 18) {
+                throw fail(
+                        RETIRED_FORWARDING,
+                        "must be a whole number of seconds such as 3600, but was '" + value + "'",
+                        null);
+            }
+            long seconds = Long.parseLong(value);
+            apply(RETIRED_FORWARDING, () -> builder.retiredForwarding(Duration.ofSeconds(seconds)));
         }
         if ((value = properties.get(BANDWIDTH)) != null) {
             long bytes = wholeNumber(BANDWIDTH, value);
@@ -328,7 +341,7 @@ final class PeerConfigFile {
                         null);
             }
             int number = Integer.parseInt(value);
-            java.time.Duration seconds = java.time.Duration.ofSeconds(number);
+            Duration seconds = Duration.ofSeconds(number);
             switch (setting) {
                 case HEADER_TIMEOUT -> limits.headerTimeout(seconds);
                 case BODY_TIMEOUT -> limits.bodyTimeout(seconds);

@@ -46,7 +46,9 @@ public final class PeerSettingException extends IllegalArgumentException {
         /** {@link ConnectionLimits#maxConnectionsPerAddress()}. */
         MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress", "max-connections-per-address"),
         /** {@link ConnectionLimits#maxConcurrentUploads()}. */
-        MAX_CONCURRENT_UPLOADS("maxConcurrentUploads", "max-concurrent-uploads");
+        MAX_CONCURRENT_UPLOADS("maxConcurrentUploads", "max-concurrent-uploads"),
+        /** {@link PeerConfig.Builder#retiredForwarding}. */
+        RETIRED_FORWARDING("retiredForwarding", "retired-forward-seconds");
 
         private final String builderName;
         private final String propertyName;

@@ -8,6 +8,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -79,8 +81,12 @@ public final class PeerSites implements SiteLookup {
     /** Room in an upload for the tar headers and the manifest, beyond the blobs the quota counts. */
     private static final long UPLOAD_SLACK_BYTES = 64L << 20;
 
+    /** How long a retired site's requests are forwarded to the origin, unless configured: 1 hour. */
+    public static final Duration DEFAULT_RETIRED_FORWARDING = Duration.ofHours(1);
+
     private final Path stateDirectory;
     private final BlobStore store;
+    private volatile Duration retiredForwarding = DEFAULT_RETIRED_FORWARDING;
     private final Map<String, Site> sites = new ConcurrentHashMap<>();
     private volatile ToLongFunction<String> otherBytesOnDisk = site -> 0;
 
@@ -200,6 +206,35 @@ public final class PeerSites implements SiteLookup {
             }
             return Optional.ofNullable(site.lastServed);
         }
+    }
+
+    /**
+     * The version that served {@code host} last, for {@link #forwardRetiredFor the grace period}
+     * after its retirement; not after a restart, which forgets when a site was retired.
+     */
+    @Override
+    public Optional<ServedSite> forwarding(String host) {
+        Site site = sites.get(host.toLowerCase(Locale.ROOT));
+        if (site == null || site.active != null) {
+            return Optional.empty();
+        }
+        Instant retired = site.retiredAt;
+        if (retired == null || !Instant.now().isBefore(retired.plus(retiredForwarding))) {
+            return Optional.empty();
+        }
+        return lastServed(host);
+    }
+
+    /**
+     * How long a retired site's requests are forwarded to the origin before they get 421 (default
+     * {@link #DEFAULT_RETIRED_FORWARDING}; zero: never forwarded).
+     */
+    public void forwardRetiredFor(Duration grace) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException(
+                    "the time a retired site is forwarded must be 0 (never) or more, was " + grace);
+        }
+        this.retiredForwarding = grace;
     }
 
     /** The enrolment of {@code site}, if it is enrolled. */
@@ -335,6 +370,7 @@ public final class PeerSites implements SiteLookup {
             writeAtomically(activeFile(known), Long.toString(version).getBytes(StandardCharsets.US_ASCII));
             known.active = next;
             known.lastServed = next;
+            known.retiredAt = null;
             LOG.info("peer: serving {} v{}", known.enrollment.site(), version);
             return next;
         }
@@ -349,6 +385,9 @@ public final class PeerSites implements SiteLookup {
         Site known = site(site);
         synchronized (known) {
             Files.deleteIfExists(activeFile(known));
+            if (known.active != null) {
+                known.retiredAt = Instant.now();
+            }
             known.active = null;
             long freed = prune(known);
             LOG.info("peer: retired {} ({} bytes of blobs freed)", known.enrollment.site(), freed);
@@ -590,6 +629,9 @@ public final class PeerSites implements SiteLookup {
         final AtomicLong spooling = new AtomicLong();
         volatile ServedSite active;
         ServedSite lastServed;
+        /** When the site was last retired while it served; null before, or after a restart. */
+        volatile Instant retiredAt;
+
         long floor;
         /** {@link PeerSites#storedBytes(Site)} as of the last change of the manifests, for lock-free reads. */
         volatile long storedBytes;

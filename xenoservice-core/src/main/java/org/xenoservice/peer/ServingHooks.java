@@ -24,4 +24,10 @@ public interface ServingHooks {
 
     /** A request for {@code site} was answered with {@code status} and {@code bodyBytes} of body. */
     void served(String site, int status, long bodyBytes);
+
+    /**
+     * A request for {@code site}, which this peer no longer serves, was forwarded to the origin (a
+     * client with a cached DNS answer; see {@link SiteLookup#forwarding}). Counts nothing by default.
+     */
+    default void forwarded(String site) {}
 }

@@ -22,4 +22,14 @@ public interface SiteLookup {
     default Optional<ServedSite> lastServed(String host) {
         return find(host);
     }
+
+    /**
+     * The version that served {@code host} last while the peer forwards the site's requests to the
+     * origin: for a grace period after its retirement, clients whose browsers or resolvers still
+     * hold this peer's address get the origin's answers through it instead of a 421. Empty while the
+     * site is served ({@link #find}), and when it is not forwarded. By default never.
+     */
+    default Optional<ServedSite> forwarding(String host) {
+        return Optional.empty();
+    }
 }

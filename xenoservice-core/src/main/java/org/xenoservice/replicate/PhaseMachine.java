@@ -14,7 +14,8 @@ import org.xenoservice.overload.OverloadState;
  * The flood's life cycle, CALM → DEFENDING → COOLING → DRAINING → CALM, decided once per tick from
  * the detector's state: when to start a wave and how large (1, 2, 4 … peers, staged and heavier ones
  * first), when the cool-down is over and the peers in DNS serve little enough to be withdrawn (their
- * summed request rate at most what the origin takes calmly), when draining peers are retired, and
+ * summed request rate at most what the origin takes calmly), when draining peers are retired (when
+ * their own request counters have been quiet long enough for cached DNS answers to die out), and
  * what a flood that returns meanwhile changes. The parts it drives do the rest: {@link BundleStager},
  * {@link DnsReconciler}, {@link RatePoller} and {@link PeerCalls}.
  *
@@ -30,13 +31,17 @@ final class PhaseMachine {
     private final StepLog log;
     private final Duration coolDown;
     private final Duration waveInterval;
+    private final Duration drainQuiet;
+    private final Duration maxDrain;
     private final DoubleSupplier withdrawalRateLimit;
 
     private ReplicationPhase phase = ReplicationPhase.CALM;
     private int wave;
     private Instant nextWaveAt = Instant.MIN;
     private Instant calmSince = Instant.MIN;
+    private Instant withdrawnAt = Instant.MIN;
     private Instant drainUntil = Instant.MIN;
+    private boolean toldStillBusy;
     private boolean toldPeersBusy;
     private boolean toldNoneCertified;
 
@@ -51,8 +56,7 @@ final class PhaseMachine {
             RatePoller rates,
             PeerCalls calls,
             StepLog log,
-            Duration coolDown,
-            Duration waveInterval,
+            ReplicationConfig config,
             DoubleSupplier withdrawalRateLimit) {
         this.replicas = replicas;
         this.stager = stager;
@@ -61,8 +65,10 @@ final class PhaseMachine {
         this.rates = rates;
         this.calls = calls;
         this.log = log;
-        this.coolDown = coolDown;
-        this.waveInterval = waveInterval;
+        this.coolDown = config.coolDown();
+        this.waveInterval = config.waveInterval();
+        this.drainQuiet = config.drainQuiet();
+        this.maxDrain = config.maxDrain();
         this.withdrawalRateLimit = withdrawalRateLimit;
     }
 
@@ -263,20 +269,31 @@ final class PhaseMachine {
             return;
         }
         left.get().forEach(Replica::withdrawn);
-        Duration drain = dns.drainTime();
-        drainUntil = now.plus(drain);
+        withdrawnAt = now;
+        drainUntil = now.plus(dns.drainTime());
+        toldStillBusy = false;
         phase = ReplicationPhase.DRAINING;
-        log.step(now, "peers left DNS; they keep serving for " + drain.toSeconds() + " s (2 x TTL) before retiring");
+        log.step(
+                now,
+                "peers left DNS; each keeps serving until it has served no request for " + drainQuiet.toSeconds()
+                        + " s (cached answers outlive the TTL), at most " + maxDrain.toSeconds() + " s, then retires");
     }
 
-    /** Retires the draining peers once twice the TTL has passed, then goes back to calm. */
+    /**
+     * Retires each draining peer once it has drained: at least twice the TTL after the withdrawal,
+     * and its own counter quiet for {@link ReplicationConfig#drainQuiet()} (or the longest drain
+     * over); then goes back to calm.
+     */
     private void drain(Instant now) {
+        rates.poll(now, draining());
         if (now.isBefore(drainUntil)) {
             return;
         }
         boolean busy = false;
         for (Replica replica : replicas) {
             if (!replica.idle()) {
+                busy = true;
+            } else if (replica.standing() == ReplicaState.DRAINING && !drained(now, replica)) {
                 busy = true;
             } else if (replica.serves()) {
                 busy |= retireOrGiveUp(now, replica);
@@ -287,6 +304,39 @@ final class PhaseMachine {
             wave = 0;
             log.step(now, "flood over: every peer retired, back to calm");
         }
+    }
+
+    /** The peers that left DNS and still serve. */
+    List<Replica> draining() {
+        return replicas.stream()
+                .filter(replica -> replica.standing() == ReplicaState.DRAINING)
+                .toList();
+    }
+
+    /** Whether a draining peer may retire: quiet long enough, or drained for the longest time allowed. */
+    private boolean drained(Instant now, Replica replica) {
+        if (dns.drainTime().isZero()) {
+            return true; // no DNS: no client holds a cached answer that names the peer
+        }
+        if (!now.isBefore(withdrawnAt.plus(maxDrain))) {
+            if (!toldStillBusy) {
+                toldStillBusy = true;
+                log.step(
+                        now,
+                        "peers still serve requests " + maxDrain.toSeconds() + " s after leaving DNS; retiring them"
+                                + " anyway (they forward what still reaches them to the origin)");
+            }
+            return true;
+        }
+        return !now.isBefore(rates.quietSince(replica, withdrawnAt).plus(drainQuiet));
+    }
+
+    /** What a draining {@code replica} still carries, for the status; empty unless it drains. */
+    Optional<ReplicaStatus.Drain> drain(Replica replica) {
+        if (replica.standing() != ReplicaState.DRAINING || phase != ReplicationPhase.DRAINING) {
+            return Optional.empty();
+        }
+        return Optional.of(new ReplicaStatus.Drain(rates.lastRate(replica), rates.quietSince(replica, withdrawnAt)));
     }
 
     /** Retires a serving peer when its backoff allows; true while it still has to be waited for. */

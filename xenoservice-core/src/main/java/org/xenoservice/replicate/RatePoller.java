@@ -12,7 +12,9 @@ import org.xenoservice.protocol.SiteStatus;
 /**
  * Learns how many requests per second the peers in DNS serve, by asking each for its request
  * counter about once a second, so that the replicator withdraws them only once the flood has left
- * them too. A peer that cannot be asked counts as serving nothing: it must not hold the others back.
+ * them too; and, for peers that left DNS, when they last served a request, so that they retire only
+ * once the clients holding cached answers have gone ({@link #quietSince}). A peer that cannot be
+ * asked counts as serving nothing: it must not hold the others back.
  *
  * <p>Not thread-safe: confined to the replicator's loop thread (the polls themselves run through
  * {@link PeerCalls}).
@@ -30,6 +32,8 @@ final class RatePoller {
         long requestsSeen = -1;
         Instant rateAt = Instant.MIN;
         double requestsPerSecond;
+        /** When a poll last saw the counter grow. */
+        Instant activeAt = Instant.MIN;
     }
 
     private final PeerCalls calls;
@@ -40,9 +44,9 @@ final class RatePoller {
         replicas.forEach(replica -> meters.put(replica, new Meter()));
     }
 
-    /** Asks every peer of {@code inDns} that was not asked in the last second and has no poll under way. */
-    void poll(Instant now, List<Replica> inDns) {
-        for (Replica replica : inDns) {
+    /** Asks every peer of {@code peers} that was not asked in the last second and has no poll under way. */
+    void poll(Instant now, List<Replica> peers) {
+        for (Replica replica : peers) {
             Meter meter = meters.get(replica);
             if (meter.poll.isEmpty() && !now.isBefore(meter.polledAt.plus(POLL_INTERVAL))) {
                 meter.poll = Optional.of(calls.status(replica));
@@ -65,6 +69,9 @@ final class RatePoller {
         meter.polledAt = now;
         try {
             long requests = done.join().requests();
+            if (meter.requestsSeen >= 0 && requests > meter.requestsSeen) {
+                meter.activeAt = now;
+            }
             if (meter.requestsSeen >= 0 && now.isAfter(previous)) {
                 meter.requestsPerSecond = Math.max(0, requests - meter.requestsSeen)
                         * 1000.0
@@ -76,6 +83,21 @@ final class RatePoller {
             meter.requestsPerSecond = 0; // an unreachable peer serves nobody: it must not hold the others back
             meter.rateAt = now;
         }
+    }
+
+    /**
+     * Since when {@code replica} has served no request as far as the polls saw, counted from
+     * {@code notBefore} at the earliest (its withdrawal): a peer that cannot be asked shows no
+     * request, so it does not drain for ever.
+     */
+    Instant quietSince(Replica replica, Instant notBefore) {
+        Instant activeAt = meters.get(replica).activeAt;
+        return activeAt.isAfter(notBefore) ? activeAt : notBefore;
+    }
+
+    /** The requests per second {@code replica} served at its last poll (0 before the first rate). */
+    double lastRate(Replica replica) {
+        return meters.get(replica).requestsPerSecond;
     }
 
     /** The summed rate of {@code inDns}, or empty while one of them has no fresh rate yet. */

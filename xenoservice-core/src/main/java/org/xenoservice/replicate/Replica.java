@@ -213,8 +213,13 @@ final class Replica {
      *
      * @param renewAt when its certificate is to be renewed, once known
      * @param certificateError what the last failed certificate check or order said
+     * @param drain while it drains, the traffic it still carries
      */
-    ReplicaStatus status(boolean inDns, Optional<Instant> renewAt, Optional<String> certificateError) {
+    ReplicaStatus status(
+            boolean inDns,
+            Optional<Instant> renewAt,
+            Optional<String> certificateError,
+            Optional<ReplicaStatus.Drain> drain) {
         return new ReplicaStatus(
                 spec.name(),
                 spec.region(),
@@ -227,7 +232,8 @@ final class Replica {
                 nextAttempt.equals(Instant.MIN) ? Optional.empty() : Optional.of(nextAttempt),
                 certificate,
                 renewAt,
-                certificateError);
+                certificateError,
+                standing == ReplicaState.DRAINING ? drain : Optional.empty());
     }
 
     /** The peers' names, as steps list them: {@code [p1, p2]}. */

@@ -21,6 +21,8 @@ import org.xenoservice.protocol.ServedCertificate;
  * @param certificate the certificate the peer last said it serves for the site over HTTPS
  * @param certificateRenewalAt when the origin renews that certificate, once known
  * @param certificateError what the last failed certificate check or order said, until one succeeds
+ * @param drain while the peer drains (out of DNS, still serving): the requests it still carries;
+ *     empty otherwise
  */
 public record ReplicaStatus(
         String name,
@@ -34,7 +36,22 @@ public record ReplicaStatus(
         Optional<Instant> nextAttemptAt,
         Optional<ServedCertificate> certificate,
         Optional<Instant> certificateRenewalAt,
-        Optional<String> certificateError) {
+        Optional<String> certificateError,
+        Optional<Drain> drain) {
+    /**
+     * A draining peer's traffic, as the origin's last poll of its request counter saw it: clients
+     * with cached DNS answers still reach it, and it retires once they stop.
+     *
+     * @param requestsPerSecond the requests per second it served between the last two polls
+     * @param quietSince since when it has served no request (its withdrawal at the earliest)
+     */
+    public record Drain(double requestsPerSecond, Instant quietSince) {
+        /** Checks nothing is null. */
+        public Drain {
+            Objects.requireNonNull(quietSince, "quietSince");
+        }
+    }
+
     /** Checks nothing is null. */
     public ReplicaStatus {
         Objects.requireNonNull(name, "name");
@@ -47,5 +64,6 @@ public record ReplicaStatus(
         Objects.requireNonNull(certificate, "certificate");
         Objects.requireNonNull(certificateRenewalAt, "certificateRenewalAt");
         Objects.requireNonNull(certificateError, "certificateError");
+        Objects.requireNonNull(drain, "drain");
     }
 }

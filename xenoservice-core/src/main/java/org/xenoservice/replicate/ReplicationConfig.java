@@ -11,6 +11,10 @@ import java.util.Objects;
  * Immutable; made with {@link #builder()}.
  */
 public final class ReplicationConfig {
+    /** The quiet period a withdrawn peer waits for before it retires, unless configured: 2 minutes. */
+    public static final Duration DEFAULT_DRAIN_QUIET = Duration.ofMinutes(2);
+    /** The longest a withdrawn peer drains while requests still reach it, unless configured: 1 hour. */
+    public static final Duration DEFAULT_MAX_DRAIN = Duration.ofHours(1);
     /** The defaults. */
     public static final ReplicationConfig DEFAULTS = builder().build();
 
@@ -19,8 +23,18 @@ public final class ReplicationConfig {
     private final Duration restageInterval;
     private final Duration peerCallTimeout;
     private final long maxUploadBytesPerSecond;
+    private final Duration drainQuiet;
+    private final Duration maxDrain;
 
     private ReplicationConfig(Builder builder) {
+        if (builder.maxDrain.compareTo(builder.drainQuiet) < 0) {
+            throw new IllegalArgumentException("the longest drain (" + builder.maxDrain.toSeconds()
+                    + " s) must be at least the quiet period a draining peer waits for ("
+                    + builder.drainQuiet.toSeconds()
+                    + " s): raise replication.max-drain-seconds or lower replication.drain-quiet-seconds");
+        }
+        this.drainQuiet = builder.drainQuiet;
+        this.maxDrain = builder.maxDrain;
         this.coolDown = builder.coolDown;
         this.waveInterval = builder.waveInterval;
         this.restageInterval = builder.restageInterval;
@@ -61,6 +75,26 @@ public final class ReplicationConfig {
         return maxUploadBytesPerSecond;
     }
 
+    /**
+     * How long a withdrawn peer must have served no request for the site before it is retired
+     * (default {@link #DEFAULT_DRAIN_QUIET}): DNS no longer names it, but browsers and resolvers
+     * keep answers for a minute or more whatever the TTL says, so the peer keeps serving until its
+     * own counter shows that nobody comes any more. Never less than twice the TTL.
+     */
+    public Duration drainQuiet() {
+        return drainQuiet;
+    }
+
+    /**
+     * The longest a withdrawn peer keeps serving while requests still reach it (default
+     * {@link #DEFAULT_MAX_DRAIN}): a client that never lets go (a bot, a monitor) must not hold a
+     * peer for good. After it, or after {@link #drainQuiet()}, the peer is retired, and forwards what
+     * still reaches it to the origin for its own grace period.
+     */
+    public Duration maxDrain() {
+        return maxDrain;
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof ReplicationConfig that
@@ -68,19 +102,28 @@ public final class ReplicationConfig {
                 && waveInterval.equals(that.waveInterval)
                 && restageInterval.equals(that.restageInterval)
                 && peerCallTimeout.equals(that.peerCallTimeout)
-                && maxUploadBytesPerSecond == that.maxUploadBytesPerSecond;
+                && maxUploadBytesPerSecond == that.maxUploadBytesPerSecond
+                && drainQuiet.equals(that.drainQuiet)
+                && maxDrain.equals(that.maxDrain);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(coolDown, waveInterval, restageInterval, peerCallTimeout, maxUploadBytesPerSecond);
+        return Objects.hash(
+                coolDown,
+                waveInterval,
+                restageInterval,
+                peerCallTimeout,
+                maxUploadBytesPerSecond,
+                drainQuiet,
+                maxDrain);
     }
 
     @Override
     public String toString() {
         return "ReplicationConfig{coolDown=" + coolDown + ", waveInterval=" + waveInterval + ", restageInterval="
                 + restageInterval + ", peerCallTimeout=" + peerCallTimeout + ", maxUploadBytesPerSecond="
-                + maxUploadBytesPerSecond + "}";
+                + maxUploadBytesPerSecond + ", drainQuiet=" + drainQuiet + ", maxDrain=" + maxDrain + "}";
     }
 
     /** Configures a {@link ReplicationConfig}; every setter checks its value and says what is wrong. */
@@ -90,8 +133,22 @@ public final class ReplicationConfig {
         private Duration restageInterval = Duration.ofSeconds(30);
         private Duration peerCallTimeout = Duration.ofSeconds(5);
         private long maxUploadBytesPerSecond;
+        private Duration drainQuiet = DEFAULT_DRAIN_QUIET;
+        private Duration maxDrain = DEFAULT_MAX_DRAIN;
 
         private Builder() {}
+
+        /** See {@link ReplicationConfig#drainQuiet()}; must be positive. */
+        public Builder drainQuiet(Duration value) {
+            this.drainQuiet = positive("drain quiet period", value);
+            return this;
+        }
+
+        /** See {@link ReplicationConfig#maxDrain()}; must be positive and at least the quiet period. */
+        public Builder maxDrain(Duration value) {
+            this.maxDrain = positive("longest drain", value);
+            return this;
+        }
 
         /** See {@link ReplicationConfig#coolDown()}; must be positive. */
         public Builder coolDown(Duration value) {

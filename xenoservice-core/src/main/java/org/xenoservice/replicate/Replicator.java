@@ -163,8 +163,7 @@ public final class Replicator implements OverloadListener, AutoCloseable {
                 new RatePoller(replicas, calls),
                 calls,
                 log,
-                builder.config.coolDown(),
-                builder.config.waveInterval(),
+                builder.config,
                 builder.withdrawalRateLimit);
         publish();
     }
@@ -261,7 +260,10 @@ public final class Replicator implements OverloadListener, AutoCloseable {
     private void publish() {
         List<ReplicaStatus> peers = replicas.stream()
                 .map(replica -> replica.status(
-                        dns.contains(replica), certificates.renewAt(replica), certificates.lastError(replica)))
+                        dns.contains(replica),
+                        certificates.renewAt(replica),
+                        certificates.lastError(replica),
+                        machine.drain(replica)))
                 .toList();
         Optional<BuiltBundle> current = stager.current();
         status = new ReplicationStatus(

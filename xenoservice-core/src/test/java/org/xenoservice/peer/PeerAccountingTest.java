@@ -50,8 +50,8 @@ class PeerAccountingTest {
         accounting.served("Books.Example", 304, 0);
         accounting.served("books.example", 404, 120);
         accounting.served("stranger.example", 200, 99);
-        assertEquals(new PeerAccounting.Snapshot(3, 1_120, 0, 1), accounting.snapshot("books.example"));
-        assertEquals(new PeerAccounting.Snapshot(0, 0, 0, 0), accounting.snapshot("stranger.example"));
+        assertEquals(new PeerAccounting.Snapshot(3, 1_120, 0, 1, 0), accounting.snapshot("books.example"));
+        assertEquals(new PeerAccounting.Snapshot(0, 0, 0, 0, 0), accounting.snapshot("stranger.example"));
     }
 
     @Test

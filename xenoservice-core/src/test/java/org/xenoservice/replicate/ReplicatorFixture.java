@@ -42,6 +42,10 @@ final class ReplicatorFixture implements AutoCloseable {
     static final Duration COOL_DOWN = Duration.ofSeconds(60);
     static final Duration WAVE_INTERVAL = Duration.ofSeconds(2);
     static final Duration TTL = Duration.ofSeconds(30);
+    /** Shorter than twice the TTL: a peer nobody asks for retires when the TTL is waited out. */
+    static final Duration DRAIN_QUIET = Duration.ofSeconds(20);
+
+    static final Duration MAX_DRAIN = Duration.ofMinutes(10);
     static final InetAddress ORIGIN = address("192.0.2.1");
     private static final PrivateKey SITE_KEY = siteKey();
     private static final int MAX_ROUNDS = 1_000;
@@ -147,6 +151,8 @@ final class ReplicatorFixture implements AutoCloseable {
                 .config(ReplicationConfig.builder()
                         .coolDown(COOL_DOWN)
                         .waveInterval(WAVE_INTERVAL)
+                        .drainQuiet(DRAIN_QUIET)
+                        .maxDrain(MAX_DRAIN)
                         .build())
                 .withdrawalRateLimit(calmRate::get)
                 .clock(clock)

@@ -490,7 +490,8 @@ final class PeerCommand extends CommandGroup {
                         UPLOAD_TIMEOUT,
                         MAX_CONNECTIONS,
                         MAX_CONNECTIONS_PER_ADDRESS,
-                        MAX_CONCURRENT_UPLOADS -> setting.propertyName() + " (in the --config file)";
+                        MAX_CONCURRENT_UPLOADS,
+                        RETIRED_FORWARDING -> setting.propertyName() + " (in the --config file)";
             };
         }
     }

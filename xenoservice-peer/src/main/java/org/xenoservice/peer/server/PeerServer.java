@@ -251,6 +251,7 @@ public final class PeerServer implements AutoCloseable {
         Path root = config.storeDirectory().toAbsolutePath();
         BlobStore store = BlobStore.open(root.resolve("blobs"));
         sites = PeerSites.open(root.resolve("state"), store, config.enrollments());
+        sites.forwardRetiredFor(config.retiredForwarding());
         accounting = new PeerAccounting(config.enrollments(), System::nanoTime);
         Optional<SiteCertificates> certificates = config.httpsPort().isPresent()
                 ? Optional.of(SiteCertificates.open(

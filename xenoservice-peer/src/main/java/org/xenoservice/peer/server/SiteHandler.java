@@ -64,7 +64,9 @@ import org.xnio.IoUtils;
  *       names. A header value with a control character is 400.
  *   <li>A host this peer does not serve is answered {@code 421 Misdirected Request} rather than
  *       404: the request reached the wrong server, not a missing page, and a client or proxy
- *       may retry elsewhere; nothing is accounted to any site.
+ *       may retry elsewhere; nothing is accounted to any site. A site retired within its
+ *       {@linkplain SiteLookup#forwarding forwarding grace} is forwarded to the origin instead
+ *       ({@link RetiredForwarding}), and accounted to it.
  *   <li>The site's signed {@link org.xenoservice.bundle.HttpsSettings HTTPS settings}: over plain HTTP,
  *       a site that asks for it is redirected to HTTPS (301, or 308 for methods other than GET
  *       and HEAD, before any dynamic route sees the request) when the peer can serve it there
@@ -183,7 +185,11 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         String authority = exchange.isHostIncludedInRequestURI()
                 ? RequestTargets.authority(exchange.getRequestURI())
                 : hostHeaders.getFirst();
-        Optional<ServedSite> found = RequestTargets.hostName(authority).flatMap(sites::find);
+        Optional<String> host = RequestTargets.hostName(authority);
+        Optional<ServedSite> found = host.flatMap(sites::find);
+        if (found.isEmpty() && forwardedRetired(exchange, host.flatMap(sites::forwarding), sent)) {
+            return;
+        }
         if (found.isEmpty()) {
             exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, NO_STORE);
             sendText(
@@ -237,6 +243,34 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
             return;
         }
         sendText(exchange, 404, "404 Not Found\n", sent);
+    }
+
+    /**
+     * Forwards a request for a site this peer retired but still forwards ({@link RetiredForwarding});
+     * false when the site is not forwarded (or names no back-channel), and it gets the 421.
+     */
+    private boolean forwardedRetired(HttpServerExchange exchange, Optional<ServedSite> retired, Sent sent) {
+        if (retired.isEmpty()) {
+            return false;
+        }
+        ServedSite site = retired.get();
+        String path = exchange.getRelativePath();
+        Optional<DynamicRoute> route = RetiredForwarding.route(site, path);
+        if (route.isEmpty()) {
+            return false;
+        }
+        exchange.addExchangeCompleteListener(new Accounting(hooks, site.host(), sent));
+        hooks.forwarded(site.host());
+        https.addHsts(exchange, site);
+        if (!hooks.admit(site.host())) {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1").put(Headers.CACHE_CONTROL, NO_STORE);
+            sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
+        } else if (!RequestTargets.acceptablePath(path)) {
+            sendText(exchange, 400, "400 Bad Request: malformed path\n", sent);
+        } else {
+            receiveBodyThen(exchange, dispatched -> dynamic.handle(dispatched, site, route.get(), sent), sent);
+        }
+        return true;
     }
 
     private void serveFile(
