@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -254,6 +255,26 @@ class PeerSitesTest {
         receive("books.example", bundle("books.example", BOOKS, 2));
         peer.activate("books.example", 2);
         assertEquals(2, peer.find("books.example").orElseThrow().version());
+    }
+
+    @Test
+    void aRetiredSiteIsForwardedForItsGracePeriodOnlyAndNotWhileServed() throws Exception {
+        receive("books.example", bundle("books.example", BOOKS, 1));
+        assertTrue(peer.forwarding("books.example").isEmpty(), "never served: nothing to forward");
+        peer.activate("books.example", 1);
+        assertTrue(peer.forwarding("books.example").isEmpty(), "served from the bundle, not forwarded");
+        peer.retire("books.example");
+        assertEquals(1, peer.forwarding("BOOKS.example").orElseThrow().version(), "forwarded after retirement");
+        assertTrue(peer.forwarding("maps.example").isEmpty());
+
+        peer.forwardRetiredFor(Duration.ZERO);
+        assertTrue(peer.forwarding("books.example").isEmpty(), "a grace of 0: 421 at once");
+        peer.forwardRetiredFor(Duration.ofHours(1));
+        peer.activate("books.example", 1);
+        peer.retire("books.example");
+        peer.retire("books.example");
+        assertTrue(peer.forwarding("books.example").isPresent(), "retiring twice keeps the first retirement's grace");
+        assertThrows(IllegalArgumentException.class, () -> peer.forwardRetiredFor(Duration.ofSeconds(-1)));
     }
 
     @Test
