@@ -54,7 +54,7 @@ function render(s) {
   rows.replaceChildren(...s.peers.map((p) => {
     const tr = document.createElement("tr");
     tr.id = "peer-" + p.name;
-    for (const v of [p.name, p.address, p.state, p.ratePerSecond, p.requests]) {
+    for (const v of [p.name, p.address, p.state, p.ratePerSecond, p.requests, p.forwarded]) {
       const td = document.createElement("td");
       td.textContent = String(v);
       tr.appendChild(td);

@@ -157,23 +157,7 @@ final class StatusDocuments {
                     site + ",phase=\"" + phase.name() + "\"",
                     replication.phase() == phase ? 1 : 0);
         }
-        help(out, "xeno_peers", "gauge", "Peers of the pool in each state.");
-        for (ReplicaState state : ReplicaState.values()) {
-            sample(
-                    out,
-                    "xeno_peers",
-                    site + ",state=\"" + state.name() + "\"",
-                    replication.peersIn(state).size());
-        }
-        gauge(
-                out,
-                "xeno_draining_requests_per_second",
-                "Requests per second the peers that left DNS still serve (clients with cached answers).",
-                site,
-                replication.peers().stream()
-                        .flatMap(peer -> peer.drain().stream())
-                        .mapToDouble(ReplicaStatus.Drain::requestsPerSecond)
-                        .sum());
+        peers(out, site, replication);
         gauge(
                 out,
                 "xeno_bundle_version",
@@ -200,6 +184,27 @@ final class StatusDocuments {
         fromMemory(out, site, status.fromMemory());
         originDefence(out, site, status.originDefence());
         return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The peers in each state, and what those that left DNS still serve. */
+    private static void peers(StringBuilder out, String site, ReplicationStatus replication) {
+        help(out, "xeno_peers", "gauge", "Peers of the pool in each state.");
+        for (ReplicaState state : ReplicaState.values()) {
+            sample(
+                    out,
+                    "xeno_peers",
+                    site + ",state=\"" + state.name() + "\"",
+                    replication.peersIn(state).size());
+        }
+        gauge(
+                out,
+                "xeno_draining_requests_per_second",
+                "Requests per second the peers that left DNS still serve (clients with cached answers).",
+                site,
+                replication.peers().stream()
+                        .flatMap(peer -> peer.drain().stream())
+                        .mapToDouble(ReplicaStatus.Drain::requestsPerSecond)
+                        .sum());
     }
 
     private static void intake(StringBuilder out, String site, XenoStatus.Intake intake) {

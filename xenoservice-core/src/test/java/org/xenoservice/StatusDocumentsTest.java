@@ -186,7 +186,7 @@ class StatusDocumentsTest {
                         "0a1b")),
                 Optional.of(Instant.parse("2027-01-30T00:00:00Z")),
                 Optional.of("ca-unreachable: the CA is down"),
-                Optional.empty());
+                Optional.of(new ReplicaStatus.Drain(2.54, Instant.parse("2026-12-06T10:00:00Z"))));
         ReplicationStatus replication = new ReplicationStatus(
                 ReplicationPhase.CALM,
                 OverloadState.NORMAL,
@@ -238,6 +238,12 @@ class StatusDocumentsTest {
         assertEquals(
                 "ca-unreachable: the CA is down", shown.path("certificateError").asText());
         assertEquals(4, json.path("replication").path("certificatesIssued").asLong());
+        assertEquals(
+                2.5, shown.path("drain").path("requestsPerSecond").asDouble(), "what a draining peer still carries");
+        assertEquals(
+                "2026-12-06T10:00:00Z", shown.path("drain").path("quietSince").asText());
+        assertTrue(new String(StatusDocuments.prometheus(status), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("xeno_draining_requests_per_second{site=\"books.example\"} 2.54"));
         assertTrue(json.path("replication").path("httpsRequired").asBoolean());
 
         String metrics = new String(StatusDocuments.prometheus(status), StandardCharsets.UTF_8);

@@ -200,6 +200,8 @@ public final class DefendedSite implements AutoCloseable {
                 .captureHandler(request -> orders.apply(request.idempotencyKey()))
                 .replication(ReplicationConfig.builder()
                         .coolDown(Duration.ofSeconds(2))
+                        // the scenario's clients honour the TTL: a peer they left retires 3 s later
+                        .drainQuiet(Duration.ofSeconds(3))
                         .waveInterval(Duration.ofMillis(300))
                         .restageInterval(Duration.ofSeconds(1))
                         .peerCallTimeout(Duration.ofSeconds(2))

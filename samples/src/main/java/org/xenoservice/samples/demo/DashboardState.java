@@ -9,6 +9,7 @@ import org.xenoservice.admission.AdmissionCounts;
 import org.xenoservice.dns.AddressLiterals;
 import org.xenoservice.overload.OverloadEvent;
 import org.xenoservice.overload.OverloadSnapshot;
+import org.xenoservice.peer.PeerAccounting;
 import org.xenoservice.protocol.ServedCertificate;
 import org.xenoservice.replicate.ReplicaStatus;
 import org.xenoservice.replicate.ReplicationStatus;
@@ -80,9 +81,10 @@ final class DashboardState {
             peer.put(
                     "ratePerSecond",
                     last == null ? 0 : Math.round(last.peerPerSecond().getOrDefault(status.name(), 0.0)));
-            peer.put(
-                    "requests",
-                    demo.peers().get(i).accounting().snapshot(Demo.SITE).requests());
+            PeerAccounting.Snapshot counted = demo.peers().get(i).accounting().snapshot(Demo.SITE);
+            peer.put("requests", counted.requests());
+            // after retirement: clients with cached answers, sent on to the origin instead of a 421
+            peer.put("forwarded", counted.forwarded());
             peer.put("capturesPending", demo.peers().get(i).capturesPending(Demo.SITE));
         }
     }

@@ -193,6 +193,8 @@ final class Demo implements AutoCloseable {
                 .backChannel(backChannel)
                 .replication(ReplicationConfig.builder()
                         .coolDown(options.coolDown)
+                        .drainQuiet(options.drainQuiet)
+                        .maxDrain(options.maxDrain)
                         .waveInterval(Duration.ofMillis(500))
                         .restageInterval(Duration.ofSeconds(5))
                         .peerCallTimeout(Duration.ofSeconds(3))

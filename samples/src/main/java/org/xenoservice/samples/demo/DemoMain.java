@@ -83,6 +83,7 @@ public final class DemoMain {
             demo.say("waiting for the peers to leave DNS");
             awaitQuietly(() -> demo.timeline.withdrawnAt().isPresent());
         }
+        coverTheCaches(demo);
         demo.stopCustomers();
         demo.say("customers stopped; waiting for captured orders to reach the origin");
         awaitQuietly(() -> demo.capturesPending() == 0
@@ -117,8 +118,12 @@ public final class DemoMain {
                 figures.ordersDuplicated(),
                 figures.ordersUnacknowledged());
         out.printf(
-                "  peers withdrawn %d ms after the flood stopped; %d customer errors after the withdrawal%n",
-                figures.withdrawnAfterMs(), figures.clientErrorsDuringWithdrawal());
+                "  peers withdrawn %d ms after the flood stopped; %d customer errors in the %d s after the withdrawal"
+                        + " (%d requests forwarded to the origin by retired peers)%n",
+                figures.withdrawnAfterMs(),
+                figures.clientErrorsDuringWithdrawal(),
+                figures.withdrawalWindowMs() / 1000,
+                figures.forwardedByRetiredPeers());
         if ("https".equals(figures.scheme())) {
             out.printf(
                     "  HTTPS: %d certificates issued to peers for their own keys; customers trusted only %s;"
@@ -145,6 +150,26 @@ public final class DemoMain {
             Demo.await("settled", SETTLE_TIMEOUT, condition);
         } catch (IllegalStateException e) {
             // the report says what did not happen
+        }
+    }
+
+    /**
+     * Keeps the customers going until the longest DNS cache any of them has ({@link
+     * CustomerKind#BROWSER_CACHE_TIME}) has run out since the withdrawal, plus 2 s: the window in which
+     * stale answers still send customers to peers that left DNS, and that {@code
+     * clientErrorsDuringWithdrawal} covers.
+     */
+    private static void coverTheCaches(Demo demo) throws InterruptedException {
+        if (demo.timeline.withdrawnAt().isEmpty()) {
+            return;
+        }
+        long until = demo.timeline.withdrawnAt().getAsLong()
+                + CustomerKind.BROWSER_CACHE_TIME.plusSeconds(2).toMillis();
+        long left = until - System.currentTimeMillis();
+        if (left > 0) {
+            demo.say("keeping the customers on for " + (left + 999) / 1000
+                    + " s more, until every cached answer from before the withdrawal has run out");
+            Thread.sleep(left);
         }
     }
 }

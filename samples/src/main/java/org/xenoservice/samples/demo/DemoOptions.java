@@ -63,6 +63,10 @@ final class DemoOptions {
     Duration cost = Duration.ofMillis(20);
     int queueLimit = 40;
     Duration coolDown = Duration.ofSeconds(3);
+    /** Short, so that a demo of a few minutes shows peers retiring and then forwarding. */
+    Duration drainQuiet = Duration.ofSeconds(5);
+
+    Duration maxDrain = Duration.ofSeconds(20);
     Duration ttl = Duration.ofSeconds(1);
     Path out = Files.isDirectory(Path.of("samples")) ? Path.of("samples", "target", "demo") : Path.of("target", "demo");
 
@@ -85,6 +89,8 @@ final class DemoOptions {
         --cost-ms N              how long each origin request holds a worker (20)
         --queue N                requests the origin queues before answering 503 (40)
         --cool-down-seconds N    calm this long before peers are withdrawn (3)
+        --drain-quiet-seconds N  a withdrawn peer retires once it has served no request this long (5)
+        --max-drain-seconds N    or after this long, requests or not; then it forwards to the origin (20)
         --ttl-seconds N          TTL of the site's records (1)
         --out DIR                where report.json, timeline.png and the run's files go""";
 
@@ -101,6 +107,8 @@ final class DemoOptions {
                 case "--flood-seconds" -> options.flood = seconds(flag, rest);
                 case "--after-seconds" -> options.after = seconds(flag, rest);
                 case "--cool-down-seconds" -> options.coolDown = seconds(flag, rest);
+                case "--drain-quiet-seconds" -> options.drainQuiet = seconds(flag, rest);
+                case "--max-drain-seconds" -> options.maxDrain = seconds(flag, rest);
                 case "--ttl-seconds" -> options.ttl = seconds(flag, rest);
                 case "--dashboard-port" -> options.dashboardPort = number(flag, rest, 0, 65535);
                 case "--customers" -> options.customers = number(flag, rest, 1, 200);
@@ -114,6 +122,11 @@ final class DemoOptions {
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
             }
+        }
+        if (options.drainQuiet.isZero() || options.maxDrain.compareTo(options.drainQuiet) < 0) {
+            throw new IllegalArgumentException(
+                    "--drain-quiet-seconds must be at least 1 and --max-drain-seconds at least" + " as long, were "
+                            + options.drainQuiet.toSeconds() + " and " + options.maxDrain.toSeconds());
         }
         if (options.ttl.isZero()) {
             throw new IllegalArgumentException("--ttl-seconds must be at least 1, was 0");

@@ -43,6 +43,11 @@ final class DemoReport {
      *     {@code follow-dns}
      * @param byCustomerKind success, latency and time to reach the peers per kind of customer
      * @param byRequestType success and latency per request type (page, search, order)
+     * @param clientErrorsDuringWithdrawal customers' failed requests from the withdrawal to the end
+     * @param withdrawalWindowMs how long customers went on after the withdrawal (the demo keeps them
+     *     for the longest DNS cache a customer has, so that stale answers are all used up); -1 without one
+     * @param forwardedByRetiredPeers requests retired peers forwarded to the origin (customers with
+     *     cached answers) instead of answering 421
      */
     record Figures(
             long detectedAfterMs,
@@ -65,6 +70,8 @@ final class DemoReport {
             long duplicatesRefused,
             long withdrawnAfterMs,
             long clientErrorsDuringWithdrawal,
+            long withdrawalWindowMs,
+            long forwardedByRetiredPeers,
             long floodRequestsSent,
             long floodRatePerSecond,
             long originCapacityPerSecond,
@@ -120,6 +127,12 @@ final class DemoReport {
                         ? -1
                         : since(withdrawnAt, timeline.floodStoppedAt().getAsLong()),
                 errorsDuringWithdrawal,
+                withdrawnAt.isEmpty() || all.isEmpty()
+                        ? -1
+                        : Math.max(0, all.get(all.size() - 1).atMillis() - withdrawnAt.getAsLong()),
+                demo.peers().stream()
+                        .mapToLong(peer -> peer.accounting().snapshot(Demo.SITE).forwarded())
+                        .sum(),
                 demo.flood().sent(),
                 demo.flood().ratePerSecond(),
                 Math.round(demo.options.capacityPerSecond()),
