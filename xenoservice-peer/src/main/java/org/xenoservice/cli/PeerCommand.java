@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.client.PeerCallException;
 import org.xenoservice.client.PeerClient;
@@ -307,12 +309,19 @@ final class PeerCommand extends CommandGroup {
         }
     }
 
+    /** How long a stop waits for requests in flight and capture deliveries by default. */
+    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerCommand.class);
+
     /** {@code peer serve}. */
     @Command(
             name = "serve",
             description = {
-                "Run a peer host until interrupted (Ctrl-C): serve the enrolled sites on "
-                        + "the serving port and take their owners' signed bundles on the control port.",
+                "Run a peer host until stopped (Ctrl-C, SIGTERM: it finishes the requests in flight first): serve the "
+                        + "enrolled sites on the serving port and take their owners' signed bundles on the control port.",
+                "SIGHUP reloads the --config file (and the --enroll key files); GET /healthz and /readyz on the "
+                        + "control port tell a supervisor whether it lives and serves.",
                 "Options override the --config file's settings."
             })
     static final class Serve implements Callable<Integer> {
@@ -363,19 +372,44 @@ final class PeerCommand extends CommandGroup {
                         + "(default quota); repeat for several.")
         List<String> enroll = List.of();
 
+        @Option(
+                names = "--shutdown-timeout",
+                paramLabel = "S",
+                description = "Seconds a stop (SIGTERM, Ctrl-C) waits for the requests in flight to finish and the "
+                        + "captured requests to be delivered, before it closes what is left (default: 30).")
+        long shutdownTimeoutSeconds = DEFAULT_SHUTDOWN_TIMEOUT.toSeconds();
+
+        @Option(
+                names = "--log-format",
+                paramLabel = "F",
+                description = "text (default) or json: one JSON object per line (timestamp, level, logger, thread, "
+                        + "message, error) for a log shipper.")
+        LogLines.Format logFormat = LogLines.Format.TEXT;
+
         private final CountDownLatch stopped = new CountDownLatch(1);
 
         @Override
         public Integer call() throws IOException {
+            if (shutdownTimeoutSeconds < 0 || shutdownTimeoutSeconds > 3600) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--shutdown-timeout must be between 0 and 3600 seconds, but was " + shutdownTimeoutSeconds);
+            }
+            Duration grace = Duration.ofSeconds(shutdownTimeoutSeconds);
             PeerConfig settings = settings();
-            PeerServer server = PeerServer.fromConfig(settings);
+            PeerServer server = PeerServer.fromConfig(settings, this::settings);
             server.start();
-            Thread hook = new Thread(server::close, "xeno-peer-shutdown");
+            Thread hook = new Thread(() -> server.stop(grace), "xeno-peer-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            ServiceSignals.on("HUP", server::reload)
+                    .ifPresent(why -> LOG.warn("peer: {}; reload with the control call instead", why));
+            ServiceSignals.on("TERM", stopped::countDown)
+                    .ifPresent(why -> LOG.warn("peer: {}; SIGTERM stops through the shutdown hook", why));
             String scheme = settings.tlsKeystore().isPresent() ? "https" : "http";
             PrintWriter out = spec.commandLine().getOut();
             out.printf(
-                    "peer serving %s on %s://%s:%d%s, control on %s://%s:%d; Ctrl-C stops it%n",
+                    "peer serving %s on %s://%s:%d%s, control on %s://%s:%d; Ctrl-C or SIGTERM stops it, SIGHUP "
+                            + "reloads its configuration%n",
                     String.join(
                             ", ",
                             settings.enrollments().stream()
@@ -408,7 +442,7 @@ final class PeerCommand extends CommandGroup {
                 } catch (IllegalStateException shuttingDown) {
                     // the hook is running or has run
                 }
-                server.close();
+                server.stop(grace);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
