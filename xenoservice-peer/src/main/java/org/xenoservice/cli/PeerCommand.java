@@ -405,31 +405,12 @@ final class PeerCommand extends CommandGroup {
                     .ifPresent(why -> LOG.warn("peer: {}; reload with the control call instead", why));
             ServiceSignals.on("TERM", stopped::countDown)
                     .ifPresent(why -> LOG.warn("peer: {}; SIGTERM stops through the shutdown hook", why));
-            String scheme = settings.tlsKeystore().isPresent() ? "https" : "http";
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(
-                    "peer serving %s on %s://%s:%d%s, control on %s://%s:%d; Ctrl-C or SIGTERM stops it, SIGHUP "
-                            + "reloads its configuration%n",
-                    String.join(
-                            ", ",
-                            settings.enrollments().stream()
-                                    .map(Enrollment::site)
-                                    .toList()),
-                    scheme,
-                    settings.bindAddress(),
-                    server.servingPort(),
-                    server.httpsPort().isPresent()
-                            ? " and https://" + settings.bindAddress() + ":"
-                                    + server.httpsPort().getAsInt() + " (by SNI, "
-                                    + server.httpsEngine().orElseThrow().propertyValue() + " TLS)"
-                            : "",
-                    scheme,
-                    settings.bindAddress(),
-                    server.controlPort());
-            out.printf(
-                    "peer identity (origins pin it as peer.<name>.public-key): %s%n",
-                    server.identity().publicKeyId());
-            out.flush();
+            say(out, banner(settings, server));
+            say(
+                    out,
+                    "peer identity (origins pin it as peer.<name>.public-key): "
+                            + server.identity().publicKeyId());
             boolean interrupted = false;
             try {
                 stopped.await();
@@ -447,8 +428,42 @@ final class PeerCommand extends CommandGroup {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            out.println("peer stopped");
+            say(out, "peer stopped");
             return XenoCli.OK;
+        }
+
+        /** A line for whoever started the peer: on stdout, or with JSON logs, a log event, so that every line is JSON. */
+        private void say(PrintWriter out, String line) {
+            if (logFormat == LogLines.Format.JSON) {
+                LOG.info("{}", line);
+            } else {
+                out.println(line);
+                out.flush();
+            }
+        }
+
+        private static String banner(PeerConfig settings, PeerServer server) {
+            String scheme = settings.tlsKeystore().isPresent() ? "https" : "http";
+            return String.format(
+                    Locale.ROOT,
+                    "peer serving %s on %s://%s:%d%s, control on %s://%s:%d; Ctrl-C or SIGTERM stops it, SIGHUP "
+                            + "reloads its configuration",
+                    String.join(
+                            ", ",
+                            settings.enrollments().stream()
+                                    .map(Enrollment::site)
+                                    .toList()),
+                    scheme,
+                    settings.bindAddress(),
+                    server.servingPort(),
+                    server.httpsPort().isPresent()
+                            ? " and https://" + settings.bindAddress() + ":"
+                                    + server.httpsPort().getAsInt() + " (by SNI, "
+                                    + server.httpsEngine().orElseThrow().propertyValue() + " TLS)"
+                            : "",
+                    scheme,
+                    settings.bindAddress(),
+                    server.controlPort());
         }
 
         private PeerConfig settings() throws IOException {
