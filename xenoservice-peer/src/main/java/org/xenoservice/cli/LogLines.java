@@ -3,14 +3,16 @@ package org.xenoservice.cli;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
+import java.util.stream.Stream;
 
 /**
  * The runnable jar's log output: every event one line on stderr, for a terminal, a pipe or the
@@ -27,6 +29,11 @@ final class LogLines extends Formatter {
         JSON
     }
 
+    /** Held here: java.util.logging keeps a logger's level only while someone holds the logger. */
+    private static final List<Logger> CHATTY = Stream.of("org.xnio", "io.undertow", "io.netty", "org.jboss")
+            .map(Logger::getLogger)
+            .toList();
+
     private final Format format;
 
     private LogLines(Format format) {
@@ -41,16 +48,22 @@ final class LogLines extends Formatter {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(level);
-        Handler handler = new ConsoleHandler() {
-            {
-                setOutputStream(err);
+        Handler handler = new StreamHandler(err, new LogLines(format)) {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                super.publish(record);
+                flush(); // each event as it happens, for the journal and tail -f
+            }
+
+            @Override
+            public synchronized void close() {
+                flush(); // stderr stays open for the CLI's own messages
             }
         };
         handler.setLevel(Level.ALL);
-        handler.setFormatter(new LogLines(format));
         root.addHandler(handler);
-        for (String chatty : new String[] {"org.xnio", "io.undertow", "io.netty", "org.jboss"}) {
-            Logger.getLogger(chatty).setLevel(level.intValue() < Level.INFO.intValue() ? level : Level.WARNING);
+        for (Logger chatty : CHATTY) {
+            chatty.setLevel(level.intValue() < Level.INFO.intValue() ? level : Level.WARNING);
         }
     }
 

@@ -382,6 +382,7 @@ final class PeerCommand extends CommandGroup {
         @Option(
                 names = "--log-format",
                 paramLabel = "F",
+                converter = LogFormatConverter.class,
                 description = "text (default) or json: one JSON object per line (timestamp, level, logger, thread, "
                         + "message, error) for a log shipper.")
         LogLines.Format logFormat = LogLines.Format.TEXT;
@@ -540,6 +541,20 @@ final class PeerCommand extends CommandGroup {
                         MAX_CONNECTIONS,
                         MAX_CONNECTIONS_PER_ADDRESS,
                         MAX_CONCURRENT_UPLOADS -> setting.propertyName() + " (in the --config file)";
+            };
+        }
+    }
+
+    /** {@code text} or {@code json}, in any case. */
+    static final class LogFormatConverter implements ITypeConverter<LogLines.Format> {
+        @Override
+        public LogLines.Format convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "text" -> LogLines.Format.TEXT;
+                case "json" -> LogLines.Format.JSON;
+                default ->
+                    throw new TypeConversionException(
+                            "'" + value + "' is not a log format; give text (one line per event) or json (JSON lines)");
             };
         }
     }

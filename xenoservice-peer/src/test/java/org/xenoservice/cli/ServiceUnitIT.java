@@ -202,7 +202,7 @@ class ServiceUnitIT {
             assertEquals(List.of("order-1"), pending);
         }
         ObjectMapper json = new ObjectMapper();
-        for (String line : log().split("\n")) {
+        for (String line : log().lines().toList()) {
             JsonNode event = json.readTree(line);
             for (String field : List.of("timestamp", "level", "logger", "message")) {
                 assertTrue(event.hasNonNull(field), () -> field + " missing in " + line);
@@ -259,7 +259,7 @@ class ServiceUnitIT {
                 .redirectErrorStream(true)
                 .start();
         assertTrue(reload.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS));
-        assertEquals(0, reload.exitValue(), () -> "ExecReload: " + new String(readAll(reload)));
+        assertEquals(0, reload.exitValue(), () -> "ExecReload: " + new String(readAll(reload), StandardCharsets.UTF_8));
     }
 
     private int stop() throws IOException, InterruptedException {

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 final class SystemdUnit {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)}|\\$(\\w+)");
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
     private final Map<String, List<String>> service = new LinkedHashMap<>();
 
     private SystemdUnit() {}
@@ -59,7 +61,7 @@ final class SystemdUnit {
     Map<String, String> environment(Path environmentFile) throws IOException {
         Map<String, String> environment = new LinkedHashMap<>();
         for (String assignments : service.getOrDefault("Environment", List.of())) {
-            for (String assignment : assignments.split("\\s+")) {
+            for (String assignment : words(assignments)) {
                 int equals = assignment.indexOf('=');
                 environment.put(assignment.substring(0, equals), assignment.substring(equals + 1));
             }
@@ -79,12 +81,12 @@ final class SystemdUnit {
     /** A command line of the unit ({@code ExecStart}, {@code ExecReload}) as systemd expands it. */
     List<String> command(String key, Map<String, String> environment) {
         List<String> words = new ArrayList<>();
-        for (String word : value(key).split("\\s+")) {
+        for (String word : words(value(key))) {
             Matcher whole = VARIABLE.matcher(word);
             if (whole.matches() && whole.group(2) != null) {
                 String value = environment.getOrDefault(whole.group(2), "").strip();
                 if (!value.isEmpty()) {
-                    words.addAll(List.of(value.split("\\s+")));
+                    words.addAll(words(value));
                 }
                 continue;
             }
@@ -93,5 +95,9 @@ final class SystemdUnit {
                             environment.getOrDefault(found.group(1) != null ? found.group(1) : found.group(2), ""))));
         }
         return words;
+    }
+
+    private static List<String> words(String text) {
+        return WHITESPACE.splitAsStream(text.strip()).toList();
     }
 }

@@ -546,14 +546,14 @@ public final class PeerServer implements AutoCloseable {
         try {
             boolean servingDrained = servingGate.awaitShutdown(remainingMillis(deadline));
             drained = controlGate.awaitShutdown(remainingMillis(deadline)) && servingDrained;
+            if (drained) {
+                LOG.info("peer: every request in flight finished");
+            } else {
+                LOG.warn("peer: requests still in flight after {} ms; closing their connections", grace.toMillis());
+            }
             PeerReloads.flushCaptures(captures, sites.enrolledSites(), deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (!drained) {
-            LOG.warn("peer: requests still in flight after {} ms; closing their connections", grace.toMillis());
-        } else {
-            LOG.info("peer: every request in flight finished");
         }
         close();
         LOG.info("peer: stopped");
