@@ -147,7 +147,7 @@ class ServiceUnitIT {
         awaitLog(dir.resolve("keys/gone.pub").toString());
         assertTrue(get(control + "/readyz").body().contains("\"sites\":2"), "the old configuration is kept");
 
-        writeConfig(site(BOOKS), site(SHOP), "serving-port = 1");
+        writeConfig(1, site(BOOKS), site(SHOP));
         reload();
         awaitLog("serving-port changed from 0 to 1; it takes effect at the next restart");
 
@@ -283,9 +283,14 @@ class ServiceUnitIT {
     }
 
     private void writeConfig(String... lines) throws IOException {
+        writeConfig(0, lines);
+    }
+
+    private void writeConfig(int servingPort, String... lines) throws IOException {
         Files.writeString(
                 dir.resolve("etc/peer.properties"),
-                "bind-address = 127.0.0.1\nserving-port = 0\ncontrol-port = 0\n" + String.join("\n", lines) + "\n");
+                "bind-address = 127.0.0.1\nserving-port = " + servingPort + "\ncontrol-port = 0\n"
+                        + String.join("\n", lines) + "\n");
     }
 
     private void pushBooks(String... dynamic) throws IOException {

@@ -516,8 +516,8 @@ public final class PeerServer implements AutoCloseable {
         if (stopping || loaded == null) {
             return new HealthHandler.Readiness(0, Optional.of(stopping ? "stopping" : "not started"));
         }
-        Path state = config.storeDirectory().toAbsolutePath().resolve("state");
-        if (!Files.isDirectory(state) || !Files.isReadable(state) || !Files.isExecutable(state)) {
+        Path store = config.storeDirectory().toAbsolutePath();
+        if (!Files.isDirectory(store) || !Files.isReadable(store) || !Files.isExecutable(store)) {
             return new HealthHandler.Readiness(0, Optional.of("store not readable"));
         }
         int count = loaded.enrolledSites().size();
