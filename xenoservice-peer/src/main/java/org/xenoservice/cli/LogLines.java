@@ -36,7 +36,8 @@ final class LogLines extends Formatter {
 
     private final Format format;
 
-    private LogLines(Format format) {
+    /** A formatter writing {@code format}; {@link #install} is how the jar uses it. */
+    LogLines(Format format) {
         this.format = format;
     }
 
