@@ -28,6 +28,7 @@ required=(
   "/usr/bin/chromium:chromium"         # the demo's dashboard is checked in headless Chromium
   "/usr/bin/chromedriver:chromium-driver"
   "/usr/bin/certutil:libnss3-tools"    # the demo's peer page in Chromium trusts pebble's root from an NSS store
+  "systemd-analyze:systemd"            # CI checks the peer host's unit file (systemd-analyze verify)
 )
 
 missing=()

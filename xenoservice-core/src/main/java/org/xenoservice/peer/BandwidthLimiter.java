@@ -1,8 +1,12 @@
 package org.xenoservice.peer;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -54,6 +58,29 @@ public final class BandwidthLimiter {
             double bytesPerSecond = peerBytesPerSecond * enrollment.quota().bandwidthShare();
             buckets.put(enrollment.site(), new Bucket(bytesPerSecond, now));
         }
+    }
+
+    /**
+     * Follows a reload: divides {@code peerBytesPerSecond} (0: unlimited) among {@code enrollments}
+     * again. A site whose rate is unchanged keeps its bucket; a new or changed one starts full; a
+     * dropped one is no longer paced. Safe while bytes are sent.
+     */
+    public void reenroll(Collection<Enrollment> enrollments, long peerBytesPerSecond) {
+        if (peerBytesPerSecond < 0) {
+            throw new IllegalArgumentException(
+                    "peerBytesPerSecond must be 0 (unlimited) or positive, but was " + peerBytesPerSecond);
+        }
+        Set<String> kept = new HashSet<>();
+        long now = nanoClock.getAsLong();
+        for (Enrollment enrollment : peerBytesPerSecond == 0 ? List.<Enrollment>of() : enrollments) {
+            double bytesPerSecond = peerBytesPerSecond * enrollment.quota().bandwidthShare();
+            kept.add(enrollment.site());
+            Bucket known = buckets.get(enrollment.site());
+            if (known == null || known.bytesPerNano != bytesPerSecond / 1e9) {
+                buckets.put(enrollment.site(), new Bucket(bytesPerSecond, now));
+            }
+        }
+        buckets.keySet().retainAll(kept);
     }
 
     /** Whether sends for {@code site} are paced at all (false: unlimited, or a site this peer does not host). */

@@ -1,9 +1,12 @@
 package org.xenoservice.peer;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,6 +39,23 @@ public final class PeerAccounting implements ServingHooks {
         for (Enrollment enrollment : enrollments) {
             meters.put(enrollment.site(), new SiteMeter(enrollment.quota().requestsPerSecond(), nanoClock.getAsLong()));
         }
+    }
+
+    /**
+     * Follows a reload of the enrolled sites: a new site gets its meter, a site enrolled again keeps
+     * its counts under its new request rate, a dropped site's meter goes. Safe while requests are counted.
+     */
+    public void reenroll(Collection<Enrollment> enrollments) {
+        Set<String> kept = new HashSet<>();
+        for (Enrollment enrollment : enrollments) {
+            kept.add(enrollment.site());
+            double rate = enrollment.quota().requestsPerSecond();
+            SiteMeter known = meters.putIfAbsent(enrollment.site(), new SiteMeter(rate, nanoClock.getAsLong()));
+            if (known != null) {
+                known.rate(rate);
+            }
+        }
+        meters.keySet().retainAll(kept);
     }
 
     /**
@@ -186,8 +206,8 @@ public final class PeerAccounting implements ServingHooks {
         final LongAdder rejected = new LongAdder();
         final LongAdder notFound = new LongAdder();
         final LongAdder forwarded = new LongAdder();
-        private final double perNano;
-        private final double capacity;
+        private double perNano;
+        private double capacity;
         private double tokens;
         private long lastNanos;
 
@@ -196,6 +216,12 @@ public final class PeerAccounting implements ServingHooks {
             this.capacity = Math.max(1, requestsPerSecond);
             this.tokens = capacity;
             this.lastNanos = now;
+        }
+
+        synchronized void rate(double requestsPerSecond) {
+            perNano = requestsPerSecond / 1e9;
+            capacity = Math.max(1, requestsPerSecond);
+            tokens = Math.min(tokens, capacity);
         }
 
         synchronized boolean take(long now) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -118,6 +119,43 @@ public final class PeerSites implements SiteLookup {
             LOG.info("peer: removed {} bytes of blobs of the shared store layout, now kept per site", legacy);
         }
         return peer;
+    }
+
+    /**
+     * Changes the enrolled sites to {@code enrollments} while requests are served, as a reload of the
+     * peer's configuration asks: a new site's state is read from disk as {@link #open} reads it, a
+     * dropped site stops being served (its state stays on disk for a later enrolment), and a site
+     * enrolled again keeps its versions under its new key, quota and allowed origins. Everything is
+     * checked before anything changes: either all of it applies or none.
+     *
+     * @throws IOException if a new site's state cannot be read (nothing changed)
+     * @throws PeerException if a served version has a route to an origin the site's new enrolment
+     *     no longer allows (nothing changed; the message names the route and the setting)
+     */
+    public void reenroll(Collection<Enrollment> enrollments) throws IOException, PeerException {
+        Map<String, Site> added = new HashMap<>();
+        Map<String, Enrollment> next = new HashMap<>();
+        for (Enrollment enrollment : enrollments) {
+            if (next.put(enrollment.site(), enrollment) != null) {
+                throw new IllegalArgumentException("site " + enrollment.site() + " is enrolled twice");
+            }
+            Site known = sites.get(enrollment.site());
+            if (known == null) {
+                Site site = new Site(enrollment, store.namespace(enrollment.site()));
+                load(site);
+                added.put(enrollment.site(), site);
+            } else {
+                ServedSite active = known.active;
+                if (active != null) {
+                    checkRoutes(enrollment, active.manifest());
+                }
+            }
+        }
+        sites.putAll(added);
+        for (Map.Entry<String, Enrollment> entry : next.entrySet()) {
+            sites.get(entry.getKey()).enrollment = entry.getValue();
+        }
+        sites.keySet().retainAll(next.keySet());
     }
 
     /**
@@ -623,7 +661,9 @@ public final class PeerSites implements SiteLookup {
      * {@code spooling} (counted by uploads before they take the lock).
      */
     private static final class Site {
-        final Enrollment enrollment;
+        /** Replaced by {@link PeerSites#reenroll}; read without the lock. */
+        volatile Enrollment enrollment;
+
         final BlobStore store;
         final TreeMap<Long, Manifest> manifests = new TreeMap<>();
         final AtomicLong spooling = new AtomicLong();

@@ -24,6 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -62,12 +64,15 @@ public final class SiteCertificates {
     private static final String PENDING = "pending";
 
     private final Clock clock;
-    private final Map<String, SiteTls> sites;
+    private final Path directory;
+    /** Replaced whole by {@link #reenroll}; read by handshakes and control calls without a lock. */
+    private volatile Map<String, SiteTls> sites = Map.of();
+
     private final AtomicLong generations = new AtomicLong();
 
-    private SiteCertificates(Clock clock, Map<String, SiteTls> sites) {
+    private SiteCertificates(Clock clock, Path directory) {
         this.clock = clock;
-        this.sites = sites;
+        this.directory = directory;
     }
 
     /**
@@ -141,36 +146,99 @@ public final class SiteCertificates {
     public static SiteCertificates open(
             Path directory, Collection<Enrollment> enrollments, Collection<ManualCertificate> manual, Clock clock)
             throws IOException {
-        Objects.requireNonNull(clock, "clock");
+        SiteCertificates certificates =
+                new SiteCertificates(Objects.requireNonNull(clock, "clock"), directory.toAbsolutePath());
+        certificates.sites = certificates.prepare(enrollments, manual, Map.of());
+        return certificates;
+    }
+
+    /**
+     * Reads and checks manual certificates as {@link #open} and {@link #reenroll} would, changing
+     * nothing: a reload checks its new files with this before it changes anything.
+     *
+     * @throws IOException if one breaks a rule (the message names its files and the rule)
+     */
+    public static void check(Collection<ManualCertificate> manual, Clock clock) throws IOException {
+        for (ManualCertificate installed : manual) {
+            checkManualChain(installed, readManualKey(installed), clock.instant());
+        }
+    }
+
+    /**
+     * Follows a reload of the peer's configuration: opens the TLS state of newly enrolled sites,
+     * drops that of sites no longer enrolled, and reads every manual certificate again (an operator
+     * renews one by replacing its files and reloading). Everything is read and checked before
+     * anything changes; a handshake under way finishes with the credential it chose.
+     *
+     * @return the sites whose served certificate changed (a renewed or newly installed manual one,
+     *     or a new site's)
+     * @throws IOException if a manual certificate breaks a rule or a new site's state cannot be
+     *     read; nothing changed then
+     */
+    public synchronized Set<String> reenroll(Collection<Enrollment> enrollments, Collection<ManualCertificate> manual)
+            throws IOException {
+        Map<String, SiteTls> before = sites;
+        Map<String, SiteTls> after = prepare(enrollments, manual, before);
+        sites = after;
+        Set<String> changed = new TreeSet<>();
+        for (SiteTls site : after.values()) {
+            SiteTls known = before.get(site.site);
+            Credential was = known == null ? null : known.current;
+            Credential now = site.current;
+            if (now != null && (was == null || !was.chain().equals(now.chain()))) {
+                changed.add(site.site);
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * The TLS state of {@code enrollments}: that of {@code known} where a site's certificates stay
+     * managed by its owner, else read afresh (a manual certificate unchanged keeps its credential).
+     */
+    private Map<String, SiteTls> prepare(
+            Collection<Enrollment> enrollments, Collection<ManualCertificate> manual, Map<String, SiteTls> known)
+            throws IOException {
         Map<String, ManualCertificate> manualBySite = new HashMap<>();
         for (ManualCertificate certificate : manual) {
             if (manualBySite.put(certificate.site(), certificate) != null) {
                 throw new IllegalArgumentException("site " + certificate.site() + " has two manual certificates");
             }
         }
-        Map<String, SiteTls> sites = new HashMap<>();
+        Map<String, SiteTls> next = new HashMap<>();
+        List<SiteTls> fresh = new ArrayList<>();
         for (Enrollment enrollment : enrollments) {
             String site = enrollment.site();
-            sites.put(
-                    site, new SiteTls(site, directory.toAbsolutePath().resolve(site), manualBySite.containsKey(site)));
+            boolean isManual = manualBySite.containsKey(site);
+            SiteTls old = known.get(site);
+            if (old != null && !old.manual && !isManual) {
+                next.put(site, old);
+            } else {
+                SiteTls created = new SiteTls(site, directory.resolve(site), isManual);
+                next.put(site, created);
+                fresh.add(created);
+            }
         }
         for (String site : manualBySite.keySet()) {
-            if (!sites.containsKey(site)) {
+            if (!next.containsKey(site)) {
                 throw new IllegalArgumentException("a manual certificate for " + site + ", which is not enrolled");
             }
         }
-        SiteCertificates certificates = new SiteCertificates(clock, Map.copyOf(sites));
-        for (SiteTls site : sites.values()) {
+        for (SiteTls site : fresh) {
             ManualCertificate installed = manualBySite.get(site.site);
-            if (installed != null) {
-                PrivateKey key = readManualKey(installed);
-                List<X509Certificate> chain = checkManualChain(installed, key, clock.instant());
-                site.current = certificates.credential(site.site, key, chain);
-            } else {
-                certificates.load(site);
+            if (installed == null) {
+                load(site);
+                continue;
             }
+            PrivateKey key = readManualKey(installed);
+            List<X509Certificate> chain = checkManualChain(installed, key, clock.instant());
+            SiteTls old = known.get(site.site);
+            Credential was = old == null ? null : old.current;
+            boolean same = was != null && was.chain().equals(chain) && was.key().equals(key);
+            site.current = same ? was : credential(site.site, key, chain);
+            site.previous = same || was == null ? null : was;
         }
-        return certificates;
+        return Map.copyOf(next);
     }
 
     /**

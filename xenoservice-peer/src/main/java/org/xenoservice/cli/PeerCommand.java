@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xenoservice.bundle.Manifest;
 import org.xenoservice.client.PeerCallException;
 import org.xenoservice.client.PeerClient;
@@ -307,12 +309,19 @@ final class PeerCommand extends CommandGroup {
         }
     }
 
+    /** How long a stop waits for requests in flight and capture deliveries by default. */
+    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerCommand.class);
+
     /** {@code peer serve}. */
     @Command(
             name = "serve",
             description = {
-                "Run a peer host until interrupted (Ctrl-C): serve the enrolled sites on "
-                        + "the serving port and take their owners' signed bundles on the control port.",
+                "Run a peer host until stopped (Ctrl-C, SIGTERM: it finishes the requests in flight first): serve the "
+                        + "enrolled sites on the serving port and take their owners' signed bundles on the control port.",
+                "SIGHUP reloads the --config file (and the --enroll key files); GET /healthz and /readyz on the "
+                        + "control port tell a supervisor whether it lives and serves.",
                 "Options override the --config file's settings."
             })
     static final class Serve implements Callable<Integer> {
@@ -363,19 +372,83 @@ final class PeerCommand extends CommandGroup {
                         + "(default quota); repeat for several.")
         List<String> enroll = List.of();
 
+        @Option(
+                names = "--shutdown-timeout",
+                paramLabel = "S",
+                description = "Seconds a stop (SIGTERM, Ctrl-C) waits for the requests in flight to finish and the "
+                        + "captured requests to be delivered, before it closes what is left (default: 30).")
+        long shutdownTimeoutSeconds = DEFAULT_SHUTDOWN_TIMEOUT.toSeconds();
+
+        @Option(
+                names = "--log-format",
+                paramLabel = "F",
+                converter = LogFormatConverter.class,
+                description = "text (default) or json: one JSON object per line (timestamp, level, logger, thread, "
+                        + "message, error) for a log shipper.")
+        LogLines.Format logFormat = LogLines.Format.TEXT;
+
         private final CountDownLatch stopped = new CountDownLatch(1);
 
         @Override
         public Integer call() throws IOException {
+            if (shutdownTimeoutSeconds < 0 || shutdownTimeoutSeconds > 3600) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--shutdown-timeout must be between 0 and 3600 seconds, but was " + shutdownTimeoutSeconds);
+            }
+            Duration grace = Duration.ofSeconds(shutdownTimeoutSeconds);
             PeerConfig settings = settings();
-            PeerServer server = PeerServer.fromConfig(settings);
+            PeerServer server = PeerServer.fromConfig(settings, this::settings);
             server.start();
-            Thread hook = new Thread(server::close, "xeno-peer-shutdown");
+            Thread hook = new Thread(() -> server.stop(grace), "xeno-peer-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            String scheme = settings.tlsKeystore().isPresent() ? "https" : "http";
+            ServiceSignals.on("HUP", server::reload)
+                    .ifPresent(why -> LOG.warn("peer: {}; reload with the control call instead", why));
+            ServiceSignals.on("TERM", stopped::countDown)
+                    .ifPresent(why -> LOG.warn("peer: {}; SIGTERM stops through the shutdown hook", why));
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(
-                    "peer serving %s on %s://%s:%d%s, control on %s://%s:%d; Ctrl-C stops it%n",
+            say(out, banner(settings, server));
+            say(
+                    out,
+                    "peer identity (origins pin it as peer.<name>.public-key): "
+                            + server.identity().publicKeyId());
+            boolean interrupted = false;
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                // asked to stop by an embedding program; close with the flag clear, since stopping waits for threads
+                interrupted = true;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or has run
+                }
+                server.stop(grace);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            say(out, "peer stopped");
+            return XenoCli.OK;
+        }
+
+        /** A line for whoever started the peer: on stdout, or with JSON logs, a log event, so that every line is JSON. */
+        private void say(PrintWriter out, String line) {
+            if (logFormat == LogLines.Format.JSON) {
+                LOG.info("{}", line);
+            } else {
+                out.println(line);
+                out.flush();
+            }
+        }
+
+        private static String banner(PeerConfig settings, PeerServer server) {
+            String scheme = settings.tlsKeystore().isPresent() ? "https" : "http";
+            return String.format(
+                    Locale.ROOT,
+                    "peer serving %s on %s://%s:%d%s, control on %s://%s:%d; Ctrl-C or SIGTERM stops it, SIGHUP "
+                            + "reloads its configuration",
                     String.join(
                             ", ",
                             settings.enrollments().stream()
@@ -392,29 +465,6 @@ final class PeerCommand extends CommandGroup {
                     scheme,
                     settings.bindAddress(),
                     server.controlPort());
-            out.printf(
-                    "peer identity (origins pin it as peer.<name>.public-key): %s%n",
-                    server.identity().publicKeyId());
-            out.flush();
-            boolean interrupted = false;
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                // asked to stop by an embedding program; close with the flag clear, since stopping waits for threads
-                interrupted = true;
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running or has run
-                }
-                server.close();
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            out.println("peer stopped");
-            return XenoCli.OK;
         }
 
         private PeerConfig settings() throws IOException {
@@ -492,6 +542,20 @@ final class PeerCommand extends CommandGroup {
                         MAX_CONNECTIONS_PER_ADDRESS,
                         MAX_CONCURRENT_UPLOADS,
                         RETIRED_FORWARDING -> setting.propertyName() + " (in the --config file)";
+            };
+        }
+    }
+
+    /** {@code text} or {@code json}, in any case. */
+    static final class LogFormatConverter implements ITypeConverter<LogLines.Format> {
+        @Override
+        public LogLines.Format convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "text" -> LogLines.Format.TEXT;
+                case "json" -> LogLines.Format.JSON;
+                default ->
+                    throw new TypeConversionException(
+                            "'" + value + "' is not a log format; give text (one line per event) or json (JSON lines)");
             };
         }
     }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.logging.Level;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -78,19 +79,24 @@ public final class XenoCli extends CommandGroup {
         return USAGE;
     }
 
-    /** Library logs go to stderr, warnings and errors only unless {@code --verbose} is given. */
+    /**
+     * Library logs go to stderr, one line per event: warnings and errors only unless {@code --verbose}
+     * is given, and for {@code peer serve}, a service, what it does too; as JSON lines with
+     * {@code --log-format json}.
+     */
     private static void configureLogging(List<String> args) {
-        String level = args.contains("--verbose") || args.contains("-v") ? "debug" : "warn";
-        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
-        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
-        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
-        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
+        boolean verbose = args.contains("--verbose") || args.contains("-v");
+        boolean serve = args.contains("serve");
+        Level level = verbose ? Level.FINE : serve ? Level.INFO : Level.WARNING;
+        int flag = args.indexOf("--log-format");
+        String format = flag >= 0 && flag + 1 < args.size() ? args.get(flag + 1) : "";
+        for (String arg : args) {
+            if (arg.startsWith("--log-format=")) {
+                format = arg.substring("--log-format=".length());
+            }
         }
+        LogLines.install(
+                format.equalsIgnoreCase("json") ? LogLines.Format.JSON : LogLines.Format.TEXT, level, System.err);
     }
 
     /** The version from the jar's manifest. */

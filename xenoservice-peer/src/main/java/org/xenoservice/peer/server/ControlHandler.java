@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
 import org.xenoservice.peer.ControlProtocol;
+import org.xenoservice.peer.OperatorCalls;
 import org.xenoservice.protocol.ControlCodec;
 import org.xenoservice.protocol.ControlError;
 
@@ -23,19 +24,28 @@ import org.xenoservice.protocol.ControlError;
  * the client still sends, and its connection is not kept. At most {@code maxUploads} bundle uploads
  * are read at once (503 with {@code Retry-After} beyond), so that a few slow uploads never keep the
  * small calls from a worker thread; an upload must arrive within {@code uploadTimeout}, any other
- * body within {@code bodyTimeout}, or the connection is closed. Safe for concurrent use.
+ * body within {@code bodyTimeout}, or the connection is closed. The operator's calls
+ * ({@link OperatorCalls}, e.g. reload) take no body and are answered the same way. Safe for
+ * concurrent use.
  */
 final class ControlHandler implements HttpHandler {
     private static final String RETRY_AFTER_SECONDS = "5";
 
     private final ControlProtocol protocol;
+    private final OperatorCalls operator;
     private final Semaphore uploads;
     private final int maxUploads;
     private final long uploadMillis;
     private final long bodyMillis;
 
-    ControlHandler(ControlProtocol protocol, int maxUploads, Duration uploadTimeout, Duration bodyTimeout) {
+    ControlHandler(
+            ControlProtocol protocol,
+            OperatorCalls operator,
+            int maxUploads,
+            Duration uploadTimeout,
+            Duration bodyTimeout) {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.operator = Objects.requireNonNull(operator, "operator");
         this.maxUploads = maxUploads;
         this.uploads = new Semaphore(maxUploads);
         this.uploadMillis = uploadTimeout.toMillis();
@@ -51,6 +61,16 @@ final class ControlHandler implements HttpHandler {
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (HeaderValues values : exchange.getRequestHeaders()) {
             headers.put(values.getHeaderName().toString(), values.getFirst());
+        }
+        if (OperatorCalls.isOperatorCall(exchange.getRequestPath())) {
+            refuse(
+                    exchange,
+                    operator.handle(
+                            exchange.getRequestMethod().toString(),
+                            exchange.getRequestPath(),
+                            headers,
+                            exchange.getRequestContentLength()));
+            return;
         }
         ControlProtocol.Admission admission = protocol.admit(
                 exchange.getRequestMethod().toString(),
@@ -91,7 +111,7 @@ final class ControlHandler implements HttpHandler {
         }
     }
 
-    /** Answers without reading the body, in non-blocking mode, and does not keep the connection. */
+    /** Answers without reading the body, in non-blocking mode, and does not keep the connection unless the body is read. */
     private static void refuse(HttpServerExchange exchange, ControlProtocol.Response response) {
         if (!exchange.isRequestComplete()) {
             exchange.setPersistent(false);

@@ -139,6 +139,12 @@ final class GuardedListeners implements AutoCloseable {
         return new InetSocketAddress(InetAddress.getByName(host), port);
     }
 
+    /** Stops accepting connections; those open stay, with their requests in flight. */
+    void stopAccepting() {
+        channels.forEach(IoUtils::safeClose);
+        channels.clear();
+    }
+
     /** Stops accepting, closes every connection and stops the threads. */
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package org.xenoservice.peer.server;
 
+import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -8,10 +9,12 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.Callable;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -22,6 +25,7 @@ import org.xenoservice.peer.Captures;
 import org.xenoservice.peer.ConnectionLimits;
 import org.xenoservice.peer.ControlProtocol;
 import org.xenoservice.peer.Enrollment;
+import org.xenoservice.peer.OperatorCalls;
 import org.xenoservice.peer.PeerAccounting;
 import org.xenoservice.peer.PeerConfig;
 import org.xenoservice.peer.PeerIdentity;
@@ -65,7 +69,13 @@ import org.xenoservice.peer.TlsEngine;
 public final class PeerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
 
+    /** The configuration the peer started with: its ports, address, store and limits hold until a restart. */
     private final PeerConfig config;
+    /** Where {@link #reload()} reads the next configuration from; null when built without one. */
+    private final Callable<PeerConfig> reloadSource;
+    /** The configuration last applied: that of the start or of the last successful reload. */
+    private volatile PeerConfig applied;
+
     private final BlobCache blobCache;
     private final Clock clock;
     private final int proxyMaxInFlightPerSite;
@@ -74,8 +84,16 @@ public final class PeerServer implements AutoCloseable {
     /** The control port, on a worker and a connection cap of its own, so that a flood of one never starves the other. */
     private GuardedListeners control;
 
-    private PeerSites sites;
+    /** Lets the requests in flight finish when the peer stops; one per worker. */
+    private GracefulShutdownHandler servingGate;
+
+    private GracefulShutdownHandler controlGate;
+    private volatile boolean stopping;
+
+    private volatile PeerSites sites;
     private PeerAccounting accounting;
+    private BandwidthLimiter bandwidth;
+    private Optional<SiteCertificates> certificates = Optional.empty();
     private Captures captures;
     private PeerIdentity identity;
     private SiteHandler siteHandler;
@@ -86,8 +104,15 @@ public final class PeerServer implements AutoCloseable {
     /** Read by the serving port's redirects on request threads; set once the HTTPS listener is bound. */
     private volatile int httpsPort = -1;
 
-    private PeerServer(PeerConfig config, BlobCache blobCache, Clock clock, int proxyMaxInFlightPerSite) {
+    private PeerServer(
+            PeerConfig config,
+            Callable<PeerConfig> reloadSource,
+            BlobCache blobCache,
+            Clock clock,
+            int proxyMaxInFlightPerSite) {
         this.config = config;
+        this.applied = config;
+        this.reloadSource = reloadSource;
         this.blobCache = blobCache;
         this.clock = clock;
         this.proxyMaxInFlightPerSite = proxyMaxInFlightPerSite;
@@ -102,6 +127,22 @@ public final class PeerServer implements AutoCloseable {
     public static PeerServer fromConfig(PeerConfig config) {
         return new PeerServer(
                 Objects.requireNonNull(config, "config"),
+                null,
+                BlobCache.withDefaults(),
+                Clock.systemUTC(),
+                DynamicPaths.DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE);
+    }
+
+    /**
+     * A peer configured as {@code config} says, whose {@link #reload()} (on SIGHUP, or the operator's
+     * signed control call) takes its next configuration from {@code reloadSource}: typically the
+     * configuration file read again. The source runs on the reloading thread; what it throws is the
+     * reason the reload is refused, so its message should name the file and key at fault.
+     */
+    public static PeerServer fromConfig(PeerConfig config, Callable<PeerConfig> reloadSource) {
+        return new PeerServer(
+                Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(reloadSource, "reloadSource"),
                 BlobCache.withDefaults(),
                 Clock.systemUTC(),
                 DynamicPaths.DEFAULT_PROXY_MAX_IN_FLIGHT_PER_SITE);
@@ -235,7 +276,7 @@ public final class PeerServer implements AutoCloseable {
          *     the same port twice
          */
         public PeerServer build() {
-            return new PeerServer(config.build(), blobCache, clock, proxyMaxInFlightPerSite);
+            return new PeerServer(config.build(), null, blobCache, clock, proxyMaxInFlightPerSite);
         }
     }
 
@@ -253,7 +294,7 @@ public final class PeerServer implements AutoCloseable {
         sites = PeerSites.open(root.resolve("state"), store, config.enrollments());
         sites.forwardRetiredFor(config.retiredForwarding());
         accounting = new PeerAccounting(config.enrollments(), System::nanoTime);
-        Optional<SiteCertificates> certificates = config.httpsPort().isPresent()
+        certificates = config.httpsPort().isPresent()
                 ? Optional.of(SiteCertificates.open(
                         root.resolve("tls"), config.enrollments(), config.manualCertificates(), clock))
                 : Optional.empty();
@@ -273,10 +314,10 @@ public final class PeerServer implements AutoCloseable {
                 .open();
         sites.countOtherBytesOnDisk(captures::bytesOnDisk);
         accounting.addMetrics(captures::prometheus);
+        bandwidth = new BandwidthLimiter(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond());
         SiteHandler.Builder handler = SiteHandler.builder(sites)
                 .hooks(accounting)
-                .bandwidth(
-                        new BandwidthLimiter(config.enrollments(), System::nanoTime, config.bandwidthBytesPerSecond()))
+                .bandwidth(bandwidth)
                 .blobCache(blobCache)
                 .captures(captures)
                 .identity(identity)
@@ -284,7 +325,14 @@ public final class PeerServer implements AutoCloseable {
         certificates.ifPresent(held -> handler.https(() -> httpsPort, site -> certified(held, site)));
         siteHandler = handler.build();
         ConnectionLimits limits = config.connectionLimits();
-        io.undertow.server.HttpHandler served = new BodyDeadline(siteHandler, limits.bodyTimeout());
+        servingGate = new GracefulShutdownHandler(new BodyDeadline(siteHandler, limits.bodyTimeout()));
+        ControlHandler calls = new ControlHandler(
+                protocol,
+                new OperatorCalls(identity.publicKey(), clock, this::reloadAnswer),
+                limits.maxConcurrentUploads(),
+                limits.uploadTimeout(),
+                limits.bodyTimeout());
+        controlGate = new GracefulShutdownHandler(new HealthHandler(calls, this::readiness));
         try {
             int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2);
             serving = new GuardedListeners("xeno-peer-serving", limits, ioThreads, ioThreads * 8);
@@ -292,17 +340,12 @@ public final class PeerServer implements AutoCloseable {
             // HTTPS first, so that the plain port's redirects know its port from their first request.
             if (https != null) {
                 httpsPort = serving.listenTls(
-                                config.bindAddress(), config.httpsPort().getAsInt(), https.context(), true, served)
+                                config.bindAddress(), config.httpsPort().getAsInt(), https.context(), true, servingGate)
                         .getPort();
                 httpsEngine = https.engine();
             }
-            servingPort = listen(serving, config.servingPort(), tls, served);
-            controlPort = listen(
-                    control,
-                    config.controlPort(),
-                    tls,
-                    new ControlHandler(
-                            protocol, limits.maxConcurrentUploads(), limits.uploadTimeout(), limits.bodyTimeout()));
+            servingPort = listen(serving, config.servingPort(), tls, servingGate);
+            controlPort = listen(control, config.controlPort(), tls, controlGate);
         } catch (IOException | RuntimeException e) {
             close();
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
@@ -312,6 +355,7 @@ public final class PeerServer implements AutoCloseable {
 
     /** The control calls' protocol, with the certificate calls when HTTPS is on and /metrics when a token is set. */
     private ControlProtocol controlProtocol(Optional<SiteCertificates> certificates, Path spool) {
+        PeerSites sites = this.sites;
         ControlProtocol protocol = certificates.isPresent()
                 ? new ControlProtocol(sites, accounting, certificates.get(), clock, config.maxUploadBytes(), spool)
                 : new ControlProtocol(sites, accounting, clock, config.maxUploadBytes(), spool);
@@ -418,6 +462,106 @@ public final class PeerServer implements AutoCloseable {
             throw new IllegalStateException("the peer is not started");
         }
         return accounting;
+    }
+
+    /**
+     * Re-reads the configuration from the source given to {@link #fromConfig(PeerConfig, Callable)}
+     * and applies it as {@link #reload(PeerConfig)} does; SIGHUP and the operator's control call
+     * land here. A source that throws leaves the peer as it was, with its message as the refusal.
+     */
+    public ReloadResult reload() {
+        if (reloadSource == null) {
+            return PeerReloads.logged(ReloadResult.refused(
+                    "this peer was built without a configuration source; use PeerServer.fromConfig(config, source)"));
+        }
+        PeerConfig next;
+        try {
+            next = reloadSource.call();
+        } catch (Exception e) {
+            return PeerReloads.logged(ReloadResult.refused(e.getMessage()));
+        }
+        return reload(next);
+    }
+
+    /**
+     * Applies {@code next} while the peer serves, without dropping a request: enrolled sites are
+     * added, removed or re-enrolled (key, quota, allowed origins), manual certificates are read
+     * again, and the bandwidth is shared anew. Everything is read and checked first; if anything is
+     * wrong (a manual certificate's files, a new site's state, a served route outside a site's new
+     * allowed origins), nothing changes and the result says why. Settings only a restart can
+     * change (ports, address, store, TLS key store, limits, metrics token) are reported, not applied.
+     * Every change is logged, one line each.
+     *
+     * @throws IllegalStateException if the peer is not started
+     */
+    public synchronized ReloadResult reload(PeerConfig next) {
+        Objects.requireNonNull(next, "next");
+        if (serving == null) {
+            throw new IllegalStateException("the peer is not started");
+        }
+        PeerConfig before = applied;
+        ReloadResult result = PeerReloads.apply(
+                new PeerReloads.Parts(sites, accounting, bandwidth, certificates, clock), config, before, next);
+        if (result.applied()) {
+            applied = next;
+        }
+        return PeerReloads.logged(result);
+    }
+
+    private ControlProtocol.Response reloadAnswer() {
+        return PeerReloads.answer(reload());
+    }
+
+    private HealthHandler.Readiness readiness() {
+        PeerSites loaded = sites;
+        if (stopping || loaded == null) {
+            return new HealthHandler.Readiness(0, Optional.of(stopping ? "stopping" : "not started"));
+        }
+        Path store = config.storeDirectory().toAbsolutePath();
+        if (!Files.isDirectory(store) || !Files.isReadable(store) || !Files.isExecutable(store)) {
+            return new HealthHandler.Readiness(0, Optional.of("store not readable"));
+        }
+        int count = loaded.enrolledSites().size();
+        return new HealthHandler.Readiness(count, count == 0 ? Optional.of("no sites") : Optional.empty());
+    }
+
+    /**
+     * Stops gracefully, as SIGTERM asks: stops accepting connections, lets the requests in flight
+     * finish (new requests on open connections get 503) for up to {@code grace}, gives the capture
+     * forwarders what is left of it (at most 5 s) to deliver what
+     * is pending, then {@linkplain #close() closes}. Whatever is not delivered stays in the journal,
+     * written to disk before it was acknowledged, for the next start. Each step is logged.
+     */
+    public synchronized void stop(Duration grace) {
+        if (serving == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        stopping = true;
+        serving.stopAccepting();
+        control.stopAccepting();
+        servingGate.shutdown();
+        controlGate.shutdown();
+        LOG.info("peer: stopping: no new connections; requests in flight have up to {} ms to finish", grace.toMillis());
+        boolean drained = false;
+        try {
+            boolean servingDrained = servingGate.awaitShutdown(remainingMillis(deadline));
+            drained = controlGate.awaitShutdown(remainingMillis(deadline)) && servingDrained;
+            if (drained) {
+                LOG.info("peer: every request in flight finished");
+            } else {
+                LOG.warn("peer: requests still in flight after {} ms; closing their connections", grace.toMillis());
+            }
+            PeerReloads.flushCaptures(captures, sites.enrolledSites(), deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+        LOG.info("peer: stopped");
+    }
+
+    private static long remainingMillis(long deadline) {
+        return Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
     }
 
     /** Stops listening; the state stays on disk. Safe to call from an interrupted thread. */
