@@ -28,6 +28,7 @@ required=(
   "/usr/bin/chromium:chromium"         # the demo's dashboard is checked in headless Chromium
   "/usr/bin/chromedriver:chromium-driver"
   "/usr/bin/certutil:libnss3-tools"    # the demo's peer page in Chromium trusts pebble's root from an NSS store
+  "promtool:prometheus"                # /_xeno/metrics and the Micrometer scrape pass 'promtool check metrics'
 )
 
 missing=()

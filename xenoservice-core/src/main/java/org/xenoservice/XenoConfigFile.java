@@ -104,7 +104,11 @@ final class XenoConfigFile {
                             .trim());
                 default -> {
                     if (name.startsWith("dynamic.")) {
-                        builder.dynamicRoute(name.substring("dynamic.".length()), value);
+                        try {
+                            builder.dynamicRoute(name.substring("dynamic.".length()), value);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+                        }
                     } else if (name.startsWith("peer.")) {
                         int dot = name.lastIndexOf('.');
                         if (dot <= "peer.".length()) {

@@ -70,15 +70,13 @@ public final class XenoServiceMeters implements MeterBinder {
         Binder bind = new Binder(registry, site);
         bind.counter("xeno.requests", "Requests the origin started.", XenoStatus::requestsStarted);
         bind.gauge("xeno.requests.in.flight", "Requests started and not yet ended.", XenoStatus::inFlight);
-        for (Signal signal : new Signal[] {Signal.LATENCY_P50_MS, Signal.LATENCY_P90_MS, Signal.LATENCY_P99_MS}) {
-            String quantile =
-                    signal.name().substring("LATENCY_P".length(), signal.name().indexOf("_MS"));
-            bind.gauge(
-                    "xeno.request.latency",
-                    Tags.of("quantile", "0." + quantile),
-                    "Request latency over the last few seconds, milliseconds, as the detector reads it.",
-                    status -> reading(status, signal));
-        }
+        // a gauge per percentile, not a Prometheus summary: tagged "percentile", since "quantile" belongs to summaries
+        Map.of("p50", Signal.LATENCY_P50_MS, "p90", Signal.LATENCY_P90_MS, "p99", Signal.LATENCY_P99_MS)
+                .forEach((percentile, signal) -> bind.gauge(
+                        "xeno.request.latency",
+                        Tags.of("percentile", percentile),
+                        "Request latency over the last few seconds, milliseconds, as the detector reads it.",
+                        status -> reading(status, signal)));
         for (Signal signal : Signal.values()) {
             bind.gauge(
                     "xeno.overload.signal",

@@ -1,5 +1,7 @@
 package org.xenoservice.spring;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -87,6 +89,28 @@ final class ConfigKeys {
                 properties.getStateDirectory(),
                 "state-directory",
                 "where the origin keeps its bundles and the ledger of applied orders");
+    }
+
+    /**
+     * Checks that every file the properties name can be read, so that the message names the property
+     * as well as the file (the reader names only the file).
+     */
+    static void requireReadableFiles(Map<String, String> keys, Path folder) {
+        for (String key :
+                List.of("site-key", "admin-token-file", "dns.tsig-file", "acme.trust-file", "static.directory")) {
+            String value = keys.get(key);
+            if (value == null) {
+                continue;
+            }
+            Path file = folder.resolve(value).toAbsolutePath();
+            boolean directory = key.equals("static.directory");
+            if (!Files.isReadable(file) || Files.isDirectory(file) != directory) {
+                throw new IllegalArgumentException(XenoServiceProperties.PREFIX + "." + key + ": " + file
+                        + (Files.exists(file)
+                                ? " cannot be read" + (directory ? " as a directory" : " as a file")
+                                : " does not exist"));
+            }
+        }
     }
 
     private static void require(String value, String key, String what) {

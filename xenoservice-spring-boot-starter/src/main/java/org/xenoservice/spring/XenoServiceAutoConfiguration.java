@@ -4,6 +4,7 @@ import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -43,6 +44,9 @@ public class XenoServiceAutoConfiguration {
     static final List<String> DEFAULT_STATIC_LOCATIONS = List.of(
             "classpath:/META-INF/resources/", "classpath:/resources/", "classpath:/static/", "classpath:/public/");
 
+    /** Where relative paths in the properties are taken from. */
+    private static final Path WORKING_DIRECTORY = Path.of("");
+
     /** Used by Spring; the app never makes one. */
     public XenoServiceAutoConfiguration() {}
 
@@ -59,9 +63,11 @@ public class XenoServiceAutoConfiguration {
             Environment environment,
             ResourcePatternResolver resources) {
         ConfigKeys.requireEssentials(properties);
+        Map<String, String> keys = ConfigKeys.of(properties);
+        ConfigKeys.requireReadableFiles(keys, WORKING_DIRECTORY);
         XenoConfig config;
         try {
-            XenoConfig.Builder builder = XenoConfig.builder().load(ConfigKeys.of(properties), Path.of(""));
+            XenoConfig.Builder builder = XenoConfig.builder().load(keys, WORKING_DIRECTORY);
             if (!builder.hasStaticSource()) {
                 List<String> locations = Binder.get(environment)
                         .bind("spring.web.resources.static-locations", Bindable.listOf(String.class))

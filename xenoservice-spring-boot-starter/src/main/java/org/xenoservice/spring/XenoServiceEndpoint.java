@@ -12,7 +12,6 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.xenoservice.XenoService;
-import org.xenoservice.overload.OverloadSnapshot;
 
 /**
  * The Actuator endpoint {@code xenoservice}: what {@code /_xeno/status} shows, where the app's
@@ -70,7 +69,6 @@ public final class XenoServiceEndpoint {
                     service.config().site());
             service.detector().release();
         }
-        OverloadSnapshot detector = service.detector().snapshot();
-        return Map.of("detector", detector.state().name(), "forced", detector.forced());
+        return Map.of("detector", service.detector().state().name(), "forced", underAttack);
     }
 }

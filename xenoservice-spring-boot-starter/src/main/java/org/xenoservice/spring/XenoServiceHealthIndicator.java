@@ -42,7 +42,8 @@ public final class XenoServiceHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        OverloadSnapshot detector = service.detector().snapshot();
+        OverloadSnapshot detector = service.detector().snapshot(); // as of the detector's last tick
+        OverloadState state = service.detector().state();
         ReplicationStatus replication = service.replicator().status();
         boolean peersInDns = !replication.addressesInDns().isEmpty();
         boolean allFailed = !replication.peers().isEmpty()
@@ -51,7 +52,7 @@ public final class XenoServiceHealthIndicator implements HealthIndicator {
         Health.Builder health;
         if (allFailed) {
             health = Health.down();
-        } else if (detector.state() == OverloadState.OVERLOADED && !peersInDns) {
+        } else if (state == OverloadState.OVERLOADED && !peersInDns) {
             health = Health.outOfService();
         } else {
             health = Health.up();
@@ -67,7 +68,7 @@ public final class XenoServiceHealthIndicator implements HealthIndicator {
             peers.put(peer.name(), detail);
         }
         return health.withDetail("site", service.config().site())
-                .withDetail("detector", detector.state().name())
+                .withDetail("detector", state.name())
                 .withDetail("forced", detector.forced())
                 .withDetail("phase", replication.phase().name())
                 .withDetail("wave", replication.wave())
