@@ -29,6 +29,7 @@ required=(
   "/usr/bin/chromedriver:chromium-driver"
   "/usr/bin/certutil:libnss3-tools"    # the demo's peer page in Chromium trusts pebble's root from an NSS store
   "systemd-analyze:systemd"            # CI checks the peer host's unit file (systemd-analyze verify)
+  "promtool:prometheus"                # /_xeno/metrics and the Micrometer scrape pass 'promtool check metrics'
 )
 
 missing=()

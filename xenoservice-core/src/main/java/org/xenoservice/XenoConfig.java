@@ -535,6 +535,21 @@ public final class XenoConfig {
             return this;
         }
 
+        /**
+         * Applies settings given as keys and values of the properties file (see {@link XenoConfig}),
+         * for a configuration system of an application's own: the Spring Boot starter turns its
+         * {@code xenoservice.*} properties into these, so that they are checked exactly as a file's.
+         *
+         * @param properties values by property name, e.g. {@code dns.ttl-seconds} to {@code 30}
+         * @param folder where relative paths are taken from
+         * @throws IOException if a file a property names cannot be read
+         * @throws IllegalArgumentException naming the property that is missing or invalid
+         */
+        public Builder load(Map<String, String> properties, Path folder) throws IOException {
+            XenoConfigFile.apply(properties, folder, this);
+            return this;
+        }
+
         /** The site set so far, for the file reader's defaults. */
         Optional<String> siteSoFar() {
             return Optional.ofNullable(site);

@@ -49,6 +49,17 @@ final class XenoConfigFile {
         this.builder = builder;
     }
 
+    /**
+     * Applies settings given as the file's keys and values by another configuration system (the
+     * Spring Boot starter's {@code xenoservice.*} properties): the same checks and messages as a
+     * file's, relative paths taken from {@code folder}.
+     */
+    static void apply(Map<String, String> properties, Path folder, XenoConfig.Builder builder) throws IOException {
+        Map<String, String> values = new TreeMap<>();
+        properties.forEach((name, value) -> values.put(name.trim(), value.trim()));
+        new XenoConfigFile(folder.resolve("xeno.properties"), builder).apply(values, folder.toAbsolutePath());
+    }
+
     /** Reads the file into the builder. */
     void load() throws IOException {
         Properties properties = new Properties();
@@ -93,7 +104,11 @@ final class XenoConfigFile {
                             .trim());
                 default -> {
                     if (name.startsWith("dynamic.")) {
-                        builder.dynamicRoute(name.substring("dynamic.".length()), value);
+                        try {
+                            builder.dynamicRoute(name.substring("dynamic.".length()), value);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+                        }
                     } else if (name.startsWith("peer.")) {
                         int dot = name.lastIndexOf('.');
                         if (dot <= "peer.".length()) {

@@ -104,6 +104,22 @@ public record XenoStatus(
         }
     }
 
+    /**
+     * This status as the JSON document {@code /_xeno/status} serves (UTF-8), for an adapter that
+     * shows it elsewhere, such as the Spring Boot starter's Actuator endpoint.
+     */
+    public byte[] json() {
+        return StatusDocuments.json(this);
+    }
+
+    /**
+     * This status as the Prometheus text {@code /_xeno/metrics} serves (UTF-8), for apps without a
+     * metrics library of their own.
+     */
+    public byte[] prometheusText() {
+        return StatusDocuments.prometheus(this);
+    }
+
     /** Checks nothing is null. */
     public XenoStatus {
         Objects.requireNonNull(site, "site");
