@@ -72,6 +72,8 @@ final class ConfigKeys {
         put(keys, "replication.restage-interval-seconds", replication.getRestageIntervalSeconds());
         put(keys, "replication.peer-call-timeout-ms", replication.getPeerCallTimeoutMs());
         put(keys, "replication.max-upload-bytes-per-second", replication.getMaxUploadBytesPerSecond());
+        put(keys, "replication.drain-quiet-seconds", replication.getDrainQuietSeconds());
+        put(keys, "replication.max-drain-seconds", replication.getMaxDrainSeconds());
         return keys;
     }
 

@@ -519,6 +519,28 @@ public final class XenoServiceProperties {
         /** Pace of bundle uploads to peers, bytes per second (0: unpaced). */
         private Long maxUploadBytesPerSecond;
 
+        /** Seconds a withdrawn peer must have served no request before it retires (default 120). */
+        private Long drainQuietSeconds;
+
+        /** Longest a withdrawn peer drains while requests still reach it, seconds (default 3600). */
+        private Long maxDrainSeconds;
+
+        public Long getDrainQuietSeconds() {
+            return drainQuietSeconds;
+        }
+
+        public void setDrainQuietSeconds(Long value) {
+            this.drainQuietSeconds = value;
+        }
+
+        public Long getMaxDrainSeconds() {
+            return maxDrainSeconds;
+        }
+
+        public void setMaxDrainSeconds(Long value) {
+            this.maxDrainSeconds = value;
+        }
+
         public Long getCoolDownSeconds() {
             return coolDownSeconds;
         }
