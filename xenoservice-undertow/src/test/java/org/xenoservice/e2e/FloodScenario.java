@@ -31,11 +31,21 @@ public final class FloodScenario {
     private final DefendedSite site;
     private final XenoService xeno;
     private final Orders orders;
+    private boolean http2;
 
     public FloodScenario(DefendedSite site, XenoService xeno) {
         this.site = site;
         this.xeno = xeno;
         this.orders = site.orders;
+    }
+
+    /**
+     * Also checks HTTP/2 clients of the origin: no GOAWAY in calm times, GOAWAY after the answer while
+     * sheltered. For adapters that can send one (the Servlet API cannot).
+     */
+    public FloodScenario withHttp2() {
+        this.http2 = true;
+        return this;
     }
 
     public void run() throws Exception {
@@ -49,6 +59,11 @@ public final class FloodScenario {
         await("the detector has warmed up", () -> xeno.detector().snapshot().warmedUp());
         KeptAlive.Answer calm = KeptAlive.get(ORIGIN_ADDRESS, site.port, DefendedSite.SITE, "/index.html");
         assertTrue(!calm.saidClose() && !calm.closed(), "in calm times the origin keeps connections: " + calm);
+        if (http2) {
+            KeptAlive.Answer calm2 = KeptAlive.getHttp2(ORIGIN_ADDRESS, site.port, DefendedSite.SITE, "/index.html");
+            assertEquals(":status 200", calm2.statusLine(), calm2.toString());
+            assertTrue(!calm2.saidClose() && !calm2.closed(), "in calm times no GOAWAY: " + calm2);
+        }
         assertEquals(0, xeno.status().originDefence().connectionsClosed(), "none closed in calm times");
         Browser browser = new Browser(site);
         Flood flood = new Flood(site, 6);
@@ -99,6 +114,14 @@ public final class FloodScenario {
                 "while sheltered the origin closes a direct client's connection after its answer, so that it"
                         + " resolves the name again: " + sheltered);
         assertTrue(xeno.status().originDefence().connectionsClosed() > 0, "counted");
+        if (http2) {
+            KeptAlive.Answer multiplexed =
+                    KeptAlive.getHttp2(ORIGIN_ADDRESS, site.port, DefendedSite.SITE, "/index.html");
+            assertEquals(":status 200", multiplexed.statusLine(), multiplexed.toString());
+            assertTrue(
+                    multiplexed.saidClose(),
+                    "while sheltered an HTTP/2 client gets GOAWAY after its answer: " + multiplexed);
+        }
         for (int i = 0; i < PEER_ADDRESSES.size(); i++) {
             String issued = defending.peers().get(i).certificate().orElseThrow().serialNumber();
             X509Certificate served = site.client

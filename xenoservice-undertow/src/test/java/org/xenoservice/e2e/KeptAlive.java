@@ -10,9 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * One HTTP/1.1 request on a connection the client would keep alive, as a browser's: whether the
- * server said {@code Connection: close} and whether it then closed the connection, or kept it open
- * for the next request.
+ * One request on a connection the client would keep alive, as a browser's: over HTTP/1.1, whether
+ * the server said {@code Connection: close} and whether it then closed the connection, or kept it
+ * open for the next request; over HTTP/2 (cleartext, prior knowledge; frames written by hand so the
+ * test sees every one), whether the server sent GOAWAY after the answer.
  */
 final class KeptAlive {
     /** What the server did with the connection. */
@@ -41,6 +42,94 @@ final class KeptAlive {
             }
             return new Answer(head.lines().findFirst().orElse(""), lower.contains("\r\nconnection: close"), closed);
         }
+    }
+
+    /**
+     * {@code GET path} as the one stream of an HTTP/2 connection; {@code saidClose} is a GOAWAY from
+     * the server, {@code closed} whether it then closed the connection. The status line is
+     * {@code :status 200} for the static table's 200 and {@code :status other} for anything else.
+     */
+    static Answer getHttp2(String address, int port, String host, String path) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, port), 5_000);
+            socket.setSoTimeout(5_000);
+            java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            frame(out, 0x4, 0, 0, new byte[0]); // our SETTINGS: the defaults
+            ByteArrayOutputStream block = new ByteArrayOutputStream();
+            block.write(0x82); // :method GET (static table 2)
+            block.write(0x86); // :scheme http (static table 6)
+            literal(block, 4, path); // :path, name from the static table, value literal, not indexed
+            literal(block, 1, host); // :authority
+            frame(out, 0x1, 0x5, 1, block.toByteArray()); // HEADERS, END_STREAM | END_HEADERS, stream 1
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            String status = "";
+            boolean answered = false;
+            boolean goAway = false;
+            boolean closed = false;
+            while (!(answered && goAway) && !closed) {
+                if (answered) {
+                    socket.setSoTimeout(1_000); // the answer is in: wait a moment for a GOAWAY
+                }
+                int length;
+                try {
+                    length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+                } catch (java.io.EOFException e) {
+                    closed = true;
+                    break;
+                } catch (SocketTimeoutException stillOpen) {
+                    break;
+                }
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                int stream = in.readInt() & 0x7fff_ffff;
+                byte[] payload = in.readNBytes(length);
+                if (type == 0x4 && (flags & 0x1) == 0) {
+                    frame(out, 0x4, 0x1, 0, new byte[0]); // SETTINGS ACK
+                } else if (type == 0x1 && stream == 1) {
+                    status = payload.length > 0 && (payload[0] & 0xff) == 0x88 ? ":status 200" : ":status other";
+                    answered |= (flags & 0x1) != 0;
+                } else if (type == 0x0 && stream == 1) {
+                    answered |= (flags & 0x1) != 0;
+                } else if (type == 0x7) {
+                    goAway = true;
+                }
+            }
+            if (goAway && !closed) {
+                socket.setSoTimeout(2_000);
+                try {
+                    while (in.read() != -1) {
+                        // drain whatever the server still sends before it closes
+                    }
+                    closed = true;
+                } catch (SocketTimeoutException stillOpen) {
+                    closed = false;
+                }
+            }
+            return new Answer(status, goAway, closed);
+        }
+    }
+
+    private static void frame(java.io.DataOutputStream out, int type, int flags, int stream, byte[] payload)
+            throws IOException {
+        out.writeByte(payload.length >>> 16);
+        out.writeShort(payload.length & 0xffff);
+        out.writeByte(type);
+        out.writeByte(flags);
+        out.writeInt(stream);
+        out.write(payload);
+        out.flush();
+    }
+
+    /** An HPACK literal header field without indexing, its name from the static table, value not Huffman-coded. */
+    private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        if (bytes.length > 126) {
+            throw new IllegalArgumentException("the test's header values are short: " + value);
+        }
+        block.write(nameIndex);
+        block.write(bytes.length);
+        block.write(bytes, 0, bytes.length);
     }
 
     private static String readHead(InputStream in) throws IOException {

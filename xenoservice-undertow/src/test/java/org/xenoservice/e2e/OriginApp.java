@@ -40,6 +40,7 @@ final class OriginApp implements AutoCloseable {
                 .build();
         this.server = Undertow.builder()
                 .addHttpListener(site.port, DefendedSite.ORIGIN_ADDRESS)
+                .setServerOption(io.undertow.UndertowOptions.ENABLE_HTTP2, true) // HTTP/2 clients: GOAWAY
                 .setIoThreads(2)
                 .setWorkerThreads(16)
                 .setHandler(app)

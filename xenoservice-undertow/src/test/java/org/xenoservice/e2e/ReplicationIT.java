@@ -70,7 +70,7 @@ class ReplicationIT {
     @Test
     void floodIsAbsorbedByPeersWhichLeaveDnsWhenItPasses() throws Exception {
         startOrigin(true);
-        new FloodScenario(site, origin.xeno).run();
+        new FloodScenario(site, origin.xeno).withHttp2().run();
     }
 
     @Test
