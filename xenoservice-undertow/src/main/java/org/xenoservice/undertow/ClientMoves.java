@@ -35,9 +35,16 @@ final class ClientMoves {
         ServerConnection connection = exchange.getConnection();
         if (connection instanceof Http2ServerConnection && HTTP2_CHANNEL.isPresent()) {
             Http2Channel channel = (Http2Channel) HTTP2_CHANNEL.get().get(connection);
-            if (!channel.isThisGoneAway()) {
-                channel.sendGoAway(Http2Channel.ERROR_NO_ERROR);
-            }
+            // After the answer: a GOAWAY sent first would end the connection before this stream's frames
+            exchange.addExchangeCompleteListener((done, next) -> {
+                try {
+                    next.proceed();
+                } finally {
+                    if (!channel.isThisGoneAway()) {
+                        channel.sendGoAway(Http2Channel.ERROR_NO_ERROR);
+                    }
+                }
+            });
         }
     }
 

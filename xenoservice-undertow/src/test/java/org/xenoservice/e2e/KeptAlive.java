@@ -85,7 +85,11 @@ final class KeptAlive {
                 int stream = in.readInt() & 0x7fff_ffff;
                 byte[] payload = in.readNBytes(length);
                 if (type == 0x4 && (flags & 0x1) == 0) {
-                    frame(out, 0x4, 0x1, 0, new byte[0]); // SETTINGS ACK
+                    try {
+                        frame(out, 0x4, 0x1, 0, new byte[0]); // SETTINGS ACK
+                    } catch (IOException alreadyClosed) {
+                        // a server that sent GOAWAY may have closed its side: what it sent is still read
+                    }
                 } else if (type == 0x1 && stream == 1) {
                     status = payload.length > 0 && (payload[0] & 0xff) == 0x88 ? ":status 200" : ":status other";
                     answered |= (flags & 0x1) != 0;
