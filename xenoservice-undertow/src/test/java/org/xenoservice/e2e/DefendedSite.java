@@ -268,7 +268,9 @@ public final class DefendedSite implements AutoCloseable {
         properties.put("dns.shelter-origin", Boolean.toString(shelterOrigin));
         for (int i = 0; i < peers.size(); i++) {
             String peer = "peer.p" + (i + 1) + ".";
-            properties.put(peer + "control-url", "http://" + PEER_ADDRESSES.get(i) + ":" + peers.get(i).controlPort());
+            properties.put(
+                    peer + "control-url",
+                    "http://" + PEER_ADDRESSES.get(i) + ":" + peers.get(i).controlPort());
             properties.put(peer + "addresses", PEER_ADDRESSES.get(i));
             properties.put(
                     peer + "public-key",

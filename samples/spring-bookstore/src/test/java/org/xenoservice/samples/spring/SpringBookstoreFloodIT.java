@@ -88,15 +88,15 @@ class SpringBookstoreFloodIT {
                 .orderForm(i -> "book=" + BOOK + "&email=reader" + i + "%40example.com&quantity=1")
                 .whileSheltered(() -> {
                     String health = awaitHealth(
-                            body -> peersInDns(body).size() == 3 && !detector(body).equals("NORMAL"),
+                            body -> peersInDns(body).size() == 3
+                                    && !detector(body).equals("NORMAL"),
                             detectorStates);
                     sheltered.put("health", health);
                 })
                 .run();
         String health = sheltered.get("health");
         assertTrue(health.startsWith("{\"status\":\"UP\""), "peers in DNS absorb the flood: " + health);
-        assertEquals(
-                Set.of("127.0.0.11", "127.0.0.12", "127.0.0.13"), Set.copyOf(peersInDns(health)), health);
+        assertEquals(Set.of("127.0.0.11", "127.0.0.12", "127.0.0.13"), Set.copyOf(peersInDns(health)), health);
         assertTrue(health.contains("\"originSheltered\":true"), health);
         assertTrue(
                 detectorStates.contains("SURGING") || detectorStates.contains("OVERLOADED"),
@@ -127,7 +127,9 @@ class SpringBookstoreFloodIT {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(303, order.statusCode(), order.body());
-            assertEquals("/order-received.html", order.headers().firstValue("Location").orElse(""));
+            assertEquals(
+                    "/order-received.html",
+                    order.headers().firstValue("Location").orElse(""));
         }
         assertTrue(orders.contains("at-the-origin"), orders::toString);
         assertEquals(1, orders.count(), "placed once: " + orders.all());
@@ -164,8 +166,7 @@ class SpringBookstoreFloodIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@code /actuator/health} once {@code condition} holds, noting every detector state it showed. */
