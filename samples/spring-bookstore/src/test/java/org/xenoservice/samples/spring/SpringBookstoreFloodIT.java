@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 import org.xenoservice.XenoService;
 import org.xenoservice.acme.PebbleServerExtension;
 import org.xenoservice.e2e.DefendedSite;
@@ -151,17 +152,21 @@ class SpringBookstoreFloodIT {
         properties.put("spring.web.resources.static-locations", "file:" + site.siteFiles + "/,classpath:/static/");
         properties.put("bookstore.orders-directory", site.dir.resolve("orders").toString());
         return new SpringApplicationBuilder(SpringBookstore.class)
-                .properties(properties)
-                .initializers(context -> context.getBeanFactory()
-                        .registerSingleton("floodScenario", (XenoConfigCustomizer) config -> {
-                            // after the app's own customizer: the shop still applies every captured
-                            // order; the scenario also counts them, as it does for every adapter
-                            CaptureHandler shop = context.getBean(Shop.class).captureHandler();
-                            config.overload(DefendedSite.overloadConfig()).captureHandler(request -> {
-                                shop.apply(request);
-                                site.orders.apply(request.idempotencyKey());
-                            });
-                        }))
+                .initializers(context -> {
+                    // before application.properties, as an operator's environment variables would be
+                    context.getEnvironment()
+                            .getPropertySources()
+                            .addFirst(new MapPropertySource("flood-scenario", properties));
+                    context.getBeanFactory().registerSingleton("floodScenario", (XenoConfigCustomizer) config -> {
+                        // after the app's own customizer: the shop still applies every captured
+                        // order; the scenario also counts them, as it does for every adapter
+                        CaptureHandler shop = context.getBean(Shop.class).captureHandler();
+                        config.overload(DefendedSite.overloadConfig()).captureHandler(request -> {
+                            shop.apply(request);
+                            site.orders.apply(request.idempotencyKey());
+                        });
+                    });
+                })
                 .run();
     }
 
