@@ -15,7 +15,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -206,15 +209,7 @@ public final class DefendedSite implements AutoCloseable {
                         .restageInterval(Duration.ofSeconds(1))
                         .peerCallTimeout(Duration.ofSeconds(2))
                         .build())
-                .overload(OverloadConfig.builder()
-                        .warmupTime(Duration.ofSeconds(1))
-                        .warmupRequests(20)
-                        .minSurgeRatePerSecond(100)
-                        .surgeMinDwell(Duration.ofMillis(500))
-                        .overloadMinDwell(Duration.ofMillis(500))
-                        .recoveryTime(Duration.ofSeconds(1))
-                        .maxTransitionsPerMinute(60)
-                        .build())
+                .overload(overloadConfig())
                 .dns(new DnsSettings(
                         List.of(dnsServer),
                         Optional.of(BindServer.ZONE),
@@ -227,6 +222,62 @@ public final class DefendedSite implements AutoCloseable {
             config.peer(peerSpec(i, peers.get(i).controlPort()));
         }
         return config;
+    }
+
+    /** The detector's short timings for the scenario: warm after 1 s, fires at 100 requests per second. */
+    public static OverloadConfig overloadConfig() {
+        return OverloadConfig.builder()
+                .warmupTime(Duration.ofSeconds(1))
+                .warmupRequests(20)
+                .minSurgeRatePerSecond(100)
+                .surgeMinDwell(Duration.ofMillis(500))
+                .overloadMinDwell(Duration.ofMillis(500))
+                .recoveryTime(Duration.ofSeconds(1))
+                .maxTransitionsPerMinute(60)
+                .build();
+    }
+
+    /**
+     * What {@link #config} says but the static files, dynamic routes, capture handler and detector,
+     * as {@code xeno.properties} keys (the Spring Boot starter takes them under {@code xenoservice.}),
+     * with the site key written to a file in {@link #dir}: for an origin configured by properties.
+     * The detector's sub-second timings are no properties; an origin takes {@link #overloadConfig()}.
+     */
+    public Map<String, String> properties(boolean shelterOrigin) throws IOException {
+        Path siteKey = dir.resolve("site.key");
+        SiteKeys.writePrivateKey(siteKey, keys.getPrivate());
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("site", SITE);
+        properties.put("site-key", siteKey.toString());
+        properties.put("state-directory", dir.resolve("origin-state").toString());
+        properties.put("back-channel", backChannel().toString());
+        properties.put("admin-token", "e2e-admin-token-0123456789");
+        properties.put("acme.directory", pebble.directory().toString());
+        properties.put("acme.trust-file", pebble.apiTrustFile().toString());
+        properties.put("replication.cool-down-seconds", "2");
+        properties.put("replication.drain-quiet-seconds", "3");
+        properties.put("replication.wave-interval-ms", "300");
+        properties.put("replication.restage-interval-seconds", "1");
+        properties.put("replication.peer-call-timeout-ms", "2000");
+        properties.put("dns.servers", bind().server());
+        properties.put("dns.zone", BindServer.ZONE);
+        properties.put("dns.tsig", bind().keyText(BindServer.FULL_KEY));
+        properties.put("dns.name", SITE);
+        properties.put("dns.ttl-seconds", Long.toString(TTL.toSeconds()));
+        properties.put("dns.origin-addresses", ORIGIN_ADDRESS);
+        properties.put("dns.shelter-origin", Boolean.toString(shelterOrigin));
+        for (int i = 0; i < peers.size(); i++) {
+            String peer = "peer.p" + (i + 1) + ".";
+            properties.put(
+                    peer + "control-url",
+                    "http://" + PEER_ADDRESSES.get(i) + ":" + peers.get(i).controlPort());
+            properties.put(peer + "addresses", PEER_ADDRESSES.get(i));
+            properties.put(
+                    peer + "public-key",
+                    Base64.getEncoder()
+                            .encodeToString(peers.get(i).identity().publicKey().getEncoded()));
+        }
+        return properties;
     }
 
     Rfc2136DnsUpdater updater() {

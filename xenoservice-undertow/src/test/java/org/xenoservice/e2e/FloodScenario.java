@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.xenoservice.XenoService;
 import org.xenoservice.replicate.ReplicaState;
 import org.xenoservice.replicate.ReplicationPhase;
@@ -32,6 +33,8 @@ public final class FloodScenario {
     private final XenoService xeno;
     private final Orders orders;
     private boolean http2;
+    private IntFunction<String> orderForm = i -> "book=" + i;
+    private Check whileSheltered = () -> {};
 
     public FloodScenario(DefendedSite site, XenoService xeno) {
         this.site = site;
@@ -45,6 +48,24 @@ public final class FloodScenario {
      */
     public FloodScenario withHttp2() {
         this.http2 = true;
+        return this;
+    }
+
+    /** What a check run during the flood may throw. */
+    @FunctionalInterface
+    public interface Check {
+        void run() throws Exception;
+    }
+
+    /** The form of the {@code i}th order a client posts to a peer (default {@code book=i}): a shop's own form. */
+    public FloodScenario orderForm(IntFunction<String> form) {
+        this.orderForm = form;
+        return this;
+    }
+
+    /** Runs {@code check} once the three peers are in DNS, the flood still going on: the adapter's own view. */
+    public FloodScenario whileSheltered(Check check) {
+        this.whileSheltered = check;
         return this;
     }
 
@@ -104,6 +125,7 @@ public final class FloodScenario {
                 "all three peers are in DNS and the origin is sheltered",
                 () -> site.addressesInDns().equals(Set.copyOf(PEER_ADDRESSES)),
                 () -> describe(xeno.replicator().status()) + "\nDNS: " + site.addressesInDns());
+        whileSheltered.run();
         ReplicationStatus defending = xeno.replicator().status();
         assertTrue(defending.wave() >= 2, "peers come in waves of 1, 2, ...: " + defending.wave());
         assertTrue(defending.originSheltered());
@@ -139,7 +161,7 @@ public final class FloodScenario {
                         peer + path + " serves what the origin serves");
             }
             for (int i = 0; i < 5; i++) {
-                SiteClient.Response order = site.post(peer, "/order", "order-" + peer + "-" + i, "book=" + i);
+                SiteClient.Response order = site.post(peer, "/order", "order-" + peer + "-" + i, orderForm.apply(i));
                 String page = new String(order.body(), StandardCharsets.UTF_8);
                 assertEquals(202, order.statusCode(), page);
                 assertTrue(page.contains("Thank you"), page);

@@ -17,10 +17,11 @@ import org.xenoservice.protocol.CapturedRequest;
 
 /**
  * The shop's dynamic logic, free of any web framework: searching the catalogue and placing an
- * order from a posted form. The Undertow app, the servlet app and the capture handler all call
- * it, and only translate requests and replies.
+ * order from a posted form. The Undertow app, the servlet app, the Spring Boot edition
+ * ({@code samples/spring-bookstore}) and the capture handler all call it, and only translate
+ * requests and replies. Safe for concurrent use.
  */
-final class Shop {
+public final class Shop {
     private static final Logger LOG = LoggerFactory.getLogger(Shop.class);
 
     /** Longest search query, in characters. */
@@ -36,25 +37,28 @@ final class Shop {
     private final OrderBook orders;
     private final Clock clock;
 
-    Shop(Catalogue catalogue, OrderBook orders, Clock clock) {
+    /** A shop selling from {@code catalogue}, placing orders in {@code orders} at {@code clock}'s time. */
+    public Shop(Catalogue catalogue, OrderBook orders, Clock clock) {
         this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
         this.orders = Objects.requireNonNull(orders, "orders");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** An answer to write: status, extra headers and an HTML body. */
-    record Reply(int status, Map<String, String> headers, String html) {
-        Reply {
+    public record Reply(int status, Map<String, String> headers, String html) {
+        /** Copies {@code headers}. */
+        public Reply {
             headers = Map.copyOf(headers);
         }
 
-        byte[] body() {
+        /** The HTML body, UTF-8. */
+        public byte[] body() {
             return html.getBytes(StandardCharsets.UTF_8);
         }
     }
 
     /** {@code GET /search?q=}: the books matching the query, as an HTML page. */
-    Reply search(String method, Optional<String> query) {
+    public Reply search(String method, Optional<String> query) {
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return new Reply(
                     405, Map.of("Allow", "GET, HEAD"), error("Search with GET", "The search takes GET requests."));
@@ -93,7 +97,7 @@ final class Shop {
      * the thank-you page (also for an order id placed before: to the customer, a retry succeeded).
      * The order id is the form's {@code order-id}, else the {@code Idempotency-Key}, else a new one.
      */
-    Reply order(String method, Optional<String> contentType, Optional<String> idempotencyKey, byte[] body) {
+    public Reply order(String method, Optional<String> contentType, Optional<String> idempotencyKey, byte[] body) {
         if (!method.equals("POST")) {
             return new Reply(
                     405, Map.of("Allow", "POST"), error("Order with the form", "Orders are sent with the order form."));
@@ -147,7 +151,7 @@ final class Shop {
      * malformed order is logged and dropped, not thrown: the intake would answer 500 and the peer
      * would deliver it again for ever, and no retry can mend a bad form.
      */
-    CaptureHandler captureHandler() {
+    public CaptureHandler captureHandler() {
         return request -> {
             Order order;
             try {

@@ -40,6 +40,17 @@ public final class SiteGenerator {
     private SiteGenerator() {}
 
     /**
+     * Writes the site of the bundled catalogue into the directory {@code args[0]}: how the Spring
+     * Boot edition's build makes its {@code classpath:/static} pages.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: SiteGenerator DIRECTORY, was " + Arrays.toString(args));
+        }
+        write(Catalogue.load(), Path.of(args[0]));
+    }
+
+    /**
      * Writes the site into {@code directory}, creating it when absent.
      *
      * @throws IOException if a file cannot be written
