@@ -165,7 +165,7 @@ public final class DemoMain {
         }
         long until = demo.timeline.withdrawnAt().getAsLong()
                 + CustomerKind.BROWSER_CACHE_TIME.plusSeconds(2).toMillis();
-        long left = until - System.currentTimeMillis();
+        long left = until - demo.nowMillis();
         if (left > 0) {
             demo.say("keeping the customers on for " + (left + 999) / 1000
                     + " s more, until every cached answer from before the withdrawal has run out");

@@ -74,6 +74,9 @@ class ScriptedDemoIT {
                 "customers were served: " + report);
         assertTrue(report.path("legitServedByPeers").asLong() > 0, report.toString());
         assertEquals(0, report.path("clientErrorsDuringWithdrawal").asLong(), report.toString());
+        assertTrue(
+                report.path("withdrawalWindowMs").asLong() >= 60_000,
+                "customers went on until every cache from before the withdrawal ran out: " + report);
         assertTrue(Files.size(out.resolve("timeline.png")) > 10_000, "the chart was drawn");
     }
 
