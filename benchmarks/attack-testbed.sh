@@ -18,6 +18,7 @@
 # per link, 300), WORKERS (4) and COST_MS (100): the origin's capacity, QUEUE_LEN (32), FLOOD_FACTOR
 # (20: the flood's rate as a multiple of the origin's capacity), CUSTOMERS (10), COOL_DOWN_S (60),
 # DRAIN_QUIET_S (30) and MAX_DRAIN_S (600): replication.drain-quiet-seconds and max-drain-seconds,
+# DIRECT_BUDGET (300000: the origin's sheltered-direct-bytes-per-second; 0 for none),
 # BOTS (400: the flood's connections at most, one request at a time each), REQUESTS_PER_CONNECTION
 # (10: flood requests per connection on average, each connection a full TLS handshake; 1 for one
 # handshake per request).
@@ -70,6 +71,8 @@ ACME_MANAGEMENT_PORT=15000
 REQUESTS_PER_CONNECTION=${REQUESTS_PER_CONNECTION:-10}
 DRAIN_QUIET_S=${DRAIN_QUIET_S:-30}   # a withdrawn peer retires once it has served nobody this long
 MAX_DRAIN_S=${MAX_DRAIN_S:-600}      # or after this long; a retired peer then forwards to the origin
+# sheltered-direct-bytes-per-second: about a quarter of the origin's 10 Mbit/s upstream (0: no budget)
+DIRECT_BUDGET=${DIRECT_BUDGET:-300000}
 BOTS=${BOTS:-400}
 
 mode=full calm=20 flood=60 after=30 runs=off,on skip_build=0 cool_down=
@@ -536,6 +539,7 @@ replication.cool-down-seconds = $COOL_DOWN_S
 replication.drain-quiet-seconds = $DRAIN_QUIET_S
 replication.max-drain-seconds = $MAX_DRAIN_S
 replication.wave-interval-ms = 500
+sheltered-direct-bytes-per-second = $DIRECT_BUDGET
 overload.warmup-seconds = 5
 overload.warmup-requests = 30
 overload.recovery-seconds = 5

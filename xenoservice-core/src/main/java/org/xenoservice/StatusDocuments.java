@@ -224,7 +224,8 @@ final class StatusDocuments {
                 .put("journaled", defence.journaled())
                 .put("journalApplied", defence.journalApplied())
                 .put("journalPending", defence.journalPending())
-                .put("journalDead", defence.journalDead());
+                .put("journalDead", defence.journalDead())
+                .put("overLinkBudget", defence.overLinkBudget());
         AdmissionCounts admission = defence.admission();
         ObjectNode limit = json.putObject("admission")
                 .put("engaged", admission.engaged())
@@ -308,6 +309,12 @@ final class StatusDocuments {
                 "Journalled requests the intake refused for what they are: set aside, not applied.",
                 site,
                 defence.journalDead());
+        counter(
+                out,
+                "xeno_origin_link_budget_refused_total",
+                "Direct clients' pages answered 503 while sheltered: over sheltered-direct-bytes-per-second.",
+                site,
+                defence.overLinkBudget());
     }
 
     private static void backChannel(StringBuilder out, String site, XenoStatus.BackChannel backChannel) {

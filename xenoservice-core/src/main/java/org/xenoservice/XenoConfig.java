@@ -104,6 +104,7 @@ public final class XenoConfig {
     private final boolean httpOnly;
     private final HttpsSettings https;
     private final long staticMemoryBytes;
+    private final long shelteredDirectBytesPerSecond;
     private final long staticMemoryFileBytes;
 
     private XenoConfig(Builder builder) {
@@ -126,6 +127,7 @@ public final class XenoConfig {
         this.httpOnly = builder.httpOnly;
         this.https = builder.https;
         this.staticMemoryBytes = builder.staticMemoryBytes;
+        this.shelteredDirectBytesPerSecond = builder.shelteredDirectBytesPerSecond;
         this.staticMemoryFileBytes = builder.staticMemoryFileBytes;
     }
 
@@ -256,6 +258,18 @@ public final class XenoConfig {
         return staticMemoryFileBytes;
     }
 
+    /**
+     * The most bytes per second of static files the origin answers from memory to direct clients
+     * while the site is sheltered ({@code sheltered-direct-bytes-per-second}); a page over it gets a
+     * short 503 with {@code Retry-After}. 0 (the default) sets no budget. A flood aimed at the
+     * origin's address outlives the DNS change, and its pages, cheap in CPU, fill the origin's link,
+     * where the peers' back-channel requests then queue: set it to about a third of the origin's
+     * upstream bandwidth so that searches and deliveries through the peers stay fast.
+     */
+    public long shelteredDirectBytesPerSecond() {
+        return shelteredDirectBytesPerSecond;
+    }
+
     /** Everything but the secrets. */
     @Override
     public String toString() {
@@ -270,7 +284,8 @@ public final class XenoConfig {
                 + backChannel.map(URI::toString).orElse("none") + ", stateDirectory=" + stateDirectory + ", admin="
                 + (adminToken.isPresent() ? "token (hidden)" : "off") + ", acme="
                 + acme.map(a -> a.directory().toString()).orElse("off") + ", https=" + httpsSummary()
-                + ", staticMemory=" + staticMemoryBytes + " bytes (" + staticMemoryFileBytes + " per file)}";
+                + ", staticMemory=" + staticMemoryBytes + " bytes (" + staticMemoryFileBytes + " per file)"
+                + ", shelteredDirectBytesPerSecond=" + shelteredDirectBytesPerSecond + "}";
     }
 
     private String httpsSummary() {
@@ -322,6 +337,7 @@ public final class XenoConfig {
         private boolean httpOnly;
         private HttpsSettings https = HttpsSettings.NONE;
         private long staticMemoryBytes = DEFAULT_STATIC_MEMORY_BYTES;
+        private long shelteredDirectBytesPerSecond;
         private long staticMemoryFileBytes = DEFAULT_STATIC_MEMORY_FILE_BYTES;
 
         private Builder() {}
@@ -505,6 +521,20 @@ public final class XenoConfig {
                         + MAX_STATIC_MEMORY_BYTES + " (16 GiB), but was " + bytes);
             }
             this.staticMemoryBytes = bytes;
+            return this;
+        }
+
+        /**
+         * See {@link XenoConfig#shelteredDirectBytesPerSecond()}; 0 (no budget) by default.
+         *
+         * @throws IllegalArgumentException unless between 0 and 10^10 (10 GB/s)
+         */
+        public Builder shelteredDirectBytesPerSecond(long bytes) {
+            if (bytes < 0 || bytes > 10_000_000_000L) {
+                throw new IllegalArgumentException("shelteredDirectBytesPerSecond must be between 0 (no budget) and"
+                        + " 10000000000, but was " + bytes);
+            }
+            this.shelteredDirectBytesPerSecond = bytes;
             return this;
         }
 

@@ -98,6 +98,8 @@ final class XenoConfigFile {
                     builder.staticMemoryBytes(number(name, value, 0, XenoConfig.MAX_STATIC_MEMORY_BYTES));
                 case "static-memory-file-bytes" ->
                     builder.staticMemoryFileBytes(number(name, value, 1, XenoConfig.MAX_STATIC_MEMORY_FILE_BYTES));
+                case "sheltered-direct-bytes-per-second" ->
+                    builder.shelteredDirectBytesPerSecond(number(name, value, 0, 10_000_000_000L));
                 case "admin-token" -> builder.adminToken(value);
                 case "admin-token-file" ->
                     builder.adminToken(Files.readString(path.apply(value), StandardCharsets.UTF_8)

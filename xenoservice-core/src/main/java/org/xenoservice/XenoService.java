@@ -91,6 +91,7 @@ public final class XenoService implements AutoCloseable {
     private final BackChannelGuard backChannel;
     private final StaticPages staticPages;
     private final ShelterSignal shelter;
+    private final LinkBudget linkBudget;
     private final AdmissionControl admission = AdmissionControl.builder().build();
 
     private XenoService(XenoConfig config) throws IOException {
@@ -125,6 +126,7 @@ public final class XenoService implements AutoCloseable {
         config.peers().forEach(peer -> pinned.put(peer.name(), peer.publicKey()));
         this.backChannel = BackChannelGuard.create(pinned, Clock.systemUTC());
         this.shelter = new ShelterSignal(replicator::status);
+        this.linkBudget = new LinkBudget(config.shelteredDirectBytesPerSecond(), System::nanoTime);
     }
 
     /**
@@ -228,7 +230,8 @@ public final class XenoService implements AutoCloseable {
         if (!answer.journaled()) {
             return answer.text();
         }
-        Optional<XenoResponse> page = staticFromMemory("GET", answer.page().orElseThrow(), name -> Optional.empty());
+        // the order's own page: never held back by the link budget
+        Optional<XenoResponse> page = staticPages.answer("GET", answer.page().orElseThrow(), name -> Optional.empty());
         if (page.isEmpty() || page.get().status() != 200) {
             return answer.text();
         }
@@ -509,8 +512,20 @@ public final class XenoService implements AutoCloseable {
      */
     public Optional<XenoResponse> staticFromMemory(
             String method, String path, Function<String, Optional<String>> header) {
-        return staticPages.answer(method, path, header);
+        Optional<XenoResponse> answer = staticPages.answer(method, path, header);
+        if (answer.isPresent()
+                && shelter.sheltered()
+                && !linkBudget.take(answer.get().body().length)) {
+            return Optional.of(OVER_LINK_BUDGET);
+        }
+        return answer;
     }
+
+    /** A direct client's page over {@link XenoConfig#shelteredDirectBytesPerSecond()}: small, so the link keeps room. */
+    private static final XenoResponse OVER_LINK_BUDGET = XenoResponse.text(
+            503,
+            "503 Service Unavailable: busy; please try again in a moment\n",
+            Map.of("Retry-After", "2", "Cache-Control", "no-store"));
 
     /** The largest body {@link #serveXenoPath} reads: a captured request's body and some headroom. */
     public static final int MAX_XENO_BODY_BYTES = org.xenoservice.protocol.CapturedRequest.MAX_BODY_BYTES;
@@ -613,7 +628,8 @@ public final class XenoService implements AutoCloseable {
                 journal.journaled(),
                 journal.applied(),
                 journal.pending(),
-                journal.dead());
+                journal.dead(),
+                linkBudget.refused());
     }
 
     private XenoStatus.BackChannel backChannelStatus() {

@@ -90,6 +90,8 @@ public record XenoStatus(
      *     from before a restart included)
      * @param journalDead journalled requests the intake refused for what they are: logged at ERROR
      *     and set aside, not applied
+     * @param overLinkBudget direct clients' pages answered 503 while sheltered because they were over
+     *     {@link XenoConfig#shelteredDirectBytesPerSecond()}
      */
     public record OriginDefence(
             long connectionsClosed,
@@ -97,7 +99,8 @@ public record XenoStatus(
             long journaled,
             long journalApplied,
             long journalPending,
-            long journalDead) {
+            long journalDead,
+            long overLinkBudget) {
         /** Checks nothing is null. */
         public OriginDefence {
             Objects.requireNonNull(admission, "admission");

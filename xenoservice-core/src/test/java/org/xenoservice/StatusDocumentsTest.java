@@ -36,6 +36,7 @@ class StatusDocumentsTest {
             0,
             0,
             0,
+            0,
             0);
     private static final XenoStatus.FromMemory NOTHING_FROM_MEMORY =
             new XenoStatus.FromMemory(0, OptionalLong.empty(), 0, 0, 0, XenoConfig.DEFAULT_STATIC_MEMORY_BYTES);
@@ -130,7 +131,8 @@ class StatusDocumentsTest {
                         5,
                         3,
                         1,
-                        1));
+                        1,
+                        42));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
 
@@ -164,6 +166,7 @@ class StatusDocumentsTest {
         assertTrue(metrics.contains("# TYPE xeno_origin_journal_pending gauge"), metrics);
         assertTrue(metrics.contains("xeno_origin_journal_pending{site=\"books.example\"} 1"), metrics);
         assertTrue(metrics.contains("xeno_origin_journal_dead_total{site=\"books.example\"} 1"), metrics);
+        assertTrue(metrics.contains("xeno_origin_link_budget_refused_total{site=\"books.example\"} 42"), metrics);
     }
 
     @Test
@@ -225,7 +228,8 @@ class StatusDocumentsTest {
                         5,
                         3,
                         1,
-                        1));
+                        1,
+                        42));
 
         JsonNode json = new ObjectMapper().readTree(StatusDocuments.json(status));
         JsonNode shown = json.path("replication").path("peers").path(0);

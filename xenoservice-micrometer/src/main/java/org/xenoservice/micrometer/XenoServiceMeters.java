@@ -231,6 +231,10 @@ public final class XenoServiceMeters implements MeterBinder {
                 "xeno.origin.journal.dead",
                 "Journalled requests the intake refused for what they are: set aside, not applied.",
                 status -> status.originDefence().journalDead());
+        bind.counter(
+                "xeno.origin.link.budget.refused",
+                "Direct clients' pages answered 503 while sheltered: over sheltered-direct-bytes-per-second.",
+                status -> status.originDefence().overLinkBudget());
     }
 
     private static double reading(XenoStatus status, Signal signal) {

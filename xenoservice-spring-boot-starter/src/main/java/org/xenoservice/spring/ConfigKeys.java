@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 final class ConfigKeys {
     /** A file key in a message: one of the file's names, not part of a value, URL or longer word. */
     private static final Pattern KEY = Pattern.compile("(?<![\\w.:/\"-])((?:site-key|state-directory|static\\.directory"
-            + "|back-channel|http-only|static-memory-bytes|static-memory-file-bytes|admin-token-file|admin-token"
+            + "|back-channel|http-only|static-memory-bytes|static-memory-file-bytes|sheltered-direct-bytes-per-second"
+            + "|admin-token-file|admin-token"
             + "|(?:dns|acme|https|overload|replication|peer|dynamic)\\.[\\w./\\[\\]-]*[\\w\\]/]))");
 
     private ConfigKeys() {}
@@ -32,6 +33,7 @@ final class ConfigKeys {
         put(keys, "http-only", properties.getHttpOnly());
         put(keys, "static-memory-bytes", properties.getStaticMemoryBytes());
         put(keys, "static-memory-file-bytes", properties.getStaticMemoryFileBytes());
+        put(keys, "sheltered-direct-bytes-per-second", properties.getShelteredDirectBytesPerSecond());
         put(keys, "admin-token", properties.getAdminToken());
         put(keys, "admin-token-file", properties.getAdminTokenFile());
         properties.getDynamic().forEach((prefix, policy) -> put(keys, "dynamic." + prefix, policy));

@@ -55,6 +55,9 @@ public final class XenoServiceProperties {
     /** No static file over this many bytes is held in memory (default 1 MiB). */
     private Long staticMemoryFileBytes;
 
+    /** Bytes per second of pages from memory for direct clients while sheltered, over it a 503 (default 0: no budget). */
+    private Long shelteredDirectBytesPerSecond;
+
     /** The bearer token for /_xeno/status and /_xeno/metrics (16 or more visible characters); or use admin-token-file. */
     private String adminToken;
 
@@ -144,6 +147,14 @@ public final class XenoServiceProperties {
 
     public void setStaticMemoryFileBytes(Long value) {
         this.staticMemoryFileBytes = value;
+    }
+
+    public Long getShelteredDirectBytesPerSecond() {
+        return shelteredDirectBytesPerSecond;
+    }
+
+    public void setShelteredDirectBytesPerSecond(Long value) {
+        this.shelteredDirectBytesPerSecond = value;
     }
 
     public String getAdminToken() {
