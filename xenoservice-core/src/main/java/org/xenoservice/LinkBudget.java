@@ -15,6 +15,12 @@ import java.util.function.LongSupplier;
  * Safe for concurrent use; one lock, taken only while the site is sheltered.
  */
 final class LinkBudget {
+    /** A direct client's page over the budget: small, so the link keeps room. */
+    static final XenoResponse OVER_BUDGET = XenoResponse.text(
+            503,
+            "503 Service Unavailable: busy; please try again in a moment\n",
+            java.util.Map.of("Retry-After", "2", "Cache-Control", "no-store"));
+
     private final long bytesPerSecond;
     private final LongSupplier nanoClock;
     private final LongAdder refused = new LongAdder();

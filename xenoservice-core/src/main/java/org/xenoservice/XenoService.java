@@ -1,5 +1,7 @@
 package org.xenoservice;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +9,7 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +95,7 @@ public final class XenoService implements AutoCloseable {
     private final StaticPages staticPages;
     private final ShelterSignal shelter;
     private final LinkBudget linkBudget;
+    private final Cache<String, Long> connectionsSeen;
     private final AdmissionControl admission = AdmissionControl.builder().build();
 
     private XenoService(XenoConfig config) throws IOException {
@@ -127,6 +131,10 @@ public final class XenoService implements AutoCloseable {
         this.backChannel = BackChannelGuard.create(pinned, Clock.systemUTC());
         this.shelter = new ShelterSignal(replicator::status);
         this.linkBudget = new LinkBudget(config.shelteredDirectBytesPerSecond(), System::nanoTime);
+        this.connectionsSeen = Caffeine.newBuilder()
+                .maximumSize(65_536)
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .build();
     }
 
     /**
@@ -208,17 +216,44 @@ public final class XenoService implements AutoCloseable {
     }
 
     /**
+     * How long a direct client's connection is used while the site is sheltered before it is closed
+     * after an answer ({@link #closeDirectConnection}): long enough that a flood aimed at the origin's
+     * address does not make a full TLS handshake of every request, short enough that a browser whose
+     * cached answer has run out moves to the peers within 2 s.
+     */
+    public static final Duration CLIENT_MOVE_AFTER = Duration.ofSeconds(2);
+
+    private static final long CLIENT_MOVE_AFTER_NANOS = CLIENT_MOVE_AFTER.toNanos();
+
+    /**
      * Whether the adapter should close a direct client's kept-alive connection after the response it
      * is about to handle (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY): true while the site is
-     * sheltered, some peer being in its DNS name. A browser keeps a connection as long as the server
-     * allows, whatever the name's TTL, so without this a customer who reached the origin before the
-     * flood stays on it; with it, the customer's next request resolves the name again and may find
-     * a peer. Asked only for direct requests, never for a peer's (its back channel must stay open).
-     * Each {@code true} is counted ({@code connectionsClosed} in {@code /_xeno/status}). Cheap: a
-     * volatile read and a comparison, no allocation.
+     * sheltered (some peer in its DNS name) for a connection whose first request came
+     * {@link #CLIENT_MOVE_AFTER} ago or more ({@code firstSeenNanos}, a {@link System#nanoTime()}
+     * value: the adapter keeps it with the connection, or asks {@link #connectionFirstSeen}). A browser
+     * keeps a connection as long as the server allows, whatever the name's TTL, so without this a
+     * customer who reached the origin before the flood stays on it; with it, the customer's next
+     * request resolves the name again and may find a peer. Asked only for direct requests, never for a
+     * peer's (its back channel must stay open), and only while {@link #sheltered()}. Each {@code true}
+     * is counted ({@code connectionsClosed} in {@code /_xeno/status}).
      */
-    public boolean closeDirectConnection() {
-        return shelter.closeDirectConnection();
+    public boolean closeDirectConnection(long firstSeenNanos) {
+        return System.nanoTime() - firstSeenNanos >= CLIENT_MOVE_AFTER_NANOS && shelter.closeDirectConnection();
+    }
+
+    /**
+     * When the connection named {@code connection} (e.g. the client's address and port) made its first
+     * request, as far as this service has seen, for an adapter that has no connection object to keep
+     * it on (the Servlet API): a bounded table (65,536 connections, forgotten 10 min after their last
+     * request). Ask only while {@link #sheltered()}.
+     */
+    public long connectionFirstSeen(String connection) {
+        return connectionsSeen.get(connection, unused -> System.nanoTime());
+    }
+
+    /** Whether the site is sheltered: some peer is in its DNS name. A volatile read or two. */
+    public boolean sheltered() {
+        return shelter.sheltered();
     }
 
     /**
@@ -516,16 +551,10 @@ public final class XenoService implements AutoCloseable {
         if (answer.isPresent()
                 && shelter.sheltered()
                 && !linkBudget.take(answer.get().body().length)) {
-            return Optional.of(OVER_LINK_BUDGET);
+            return Optional.of(LinkBudget.OVER_BUDGET);
         }
         return answer;
     }
-
-    /** A direct client's page over {@link XenoConfig#shelteredDirectBytesPerSecond()}: small, so the link keeps room. */
-    private static final XenoResponse OVER_LINK_BUDGET = XenoResponse.text(
-            503,
-            "503 Service Unavailable: busy; please try again in a moment\n",
-            Map.of("Retry-After", "2", "Cache-Control", "no-store"));
 
     /** The largest body {@link #serveXenoPath} reads: a captured request's body and some headroom. */
     public static final int MAX_XENO_BODY_BYTES = org.xenoservice.protocol.CapturedRequest.MAX_BODY_BYTES;

@@ -79,7 +79,7 @@ public record XenoStatus(
      * What the origin did for itself under fire, counted since the service started.
      *
      * @param connectionsClosed direct clients' connections closed after their response while the site
-     *     was sheltered, so that they resolve its name again ({@link XenoService#closeDirectConnection()})
+     *     was sheltered, so that they resolve its name again ({@link XenoService#closeDirectConnection(long)})
      * @param admission the admission control in front of the app ({@link XenoService#admit}): the
      *     limit, and per class (the peers', direct) the requests in flight, admitted and shed
      * @param journaled direct requests of capture routes journalled because the application had no

@@ -90,7 +90,7 @@ import org.xenoservice.protocol.PeerSignature;
  * ends. A refused request of a {@code capture} route is journalled instead and answered with the
  * route's page ({@link XenoService#journalCapture}): the order is applied once when the app has room.
  *
- * <p>While the site is sheltered ({@link XenoService#closeDirectConnection()}), a direct client's
+ * <p>While the site is sheltered ({@link XenoService#closeDirectConnection(long)}), a direct client's
  * HTTP/1.1 response carries {@code Connection: close}, which Tomcat and Jetty honour by closing the
  * connection after it, so that the client resolves the name again and finds the peers. The Servlet
  * API cannot send an HTTP/2 GOAWAY: HTTP/2 clients of a servlet container keep their connections
@@ -232,7 +232,10 @@ public final class XenoFilter implements Filter {
             FilterChain chain,
             String path)
             throws IOException, ServletException {
-        if (service.closeDirectConnection() && !request.getProtocol().startsWith("HTTP/2")) {
+        if (service.sheltered()
+                && !request.getProtocol().startsWith("HTTP/2")
+                && service.closeDirectConnection(service.connectionFirstSeen(
+                        request.getRemoteAddr() + " " + request.getRemotePort() + " " + request.getLocalPort()))) {
             // Tomcat and Jetty close an HTTP/1.1 connection after a response that says so; the
             // Servlet API has no way to send an HTTP/2 GOAWAY
             response.setHeader("Connection", "close");

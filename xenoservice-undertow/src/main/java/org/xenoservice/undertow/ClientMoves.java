@@ -4,6 +4,7 @@ import io.undertow.protocols.http2.Http2Channel;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
 import io.undertow.server.protocol.http2.Http2ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Protocols;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Closes a direct client's connection after its current response, so that its next request
- * resolves the site's name again ({@link org.xenoservice.XenoService#closeDirectConnection()}):
+ * resolves the site's name again ({@link org.xenoservice.XenoService#closeDirectConnection(long)}):
  * HTTP/1.x by making the exchange non-persistent (Undertow then answers {@code Connection: close}
  * and closes), HTTP/2 by a GOAWAY that lets the streams already received finish. Undertow offers no
  * public way to reach an HTTP/2 exchange's connection channel, so its field is read through a
@@ -24,7 +25,21 @@ final class ClientMoves {
     private static final Logger LOG = LoggerFactory.getLogger(ClientMoves.class);
     private static final Optional<VarHandle> HTTP2_CHANNEL = http2Channel();
 
+    /** When a connection's first request came, as seen while the site was sheltered: {@link System#nanoTime()}. */
+    private static final AttachmentKey<Long> FIRST_SEEN = AttachmentKey.create(Long.class);
+
     private ClientMoves() {}
+
+    /** When {@code exchange}'s connection made its first request (this one, if it has not been asked before). */
+    static long firstSeen(HttpServerExchange exchange) {
+        ServerConnection connection = exchange.getConnection();
+        Long seen = connection.getAttachment(FIRST_SEEN);
+        if (seen == null) {
+            seen = System.nanoTime();
+            connection.putAttachment(FIRST_SEEN, seen);
+        }
+        return seen;
+    }
 
     /** Ends {@code exchange}'s connection after its response. */
     static void closeAfterResponse(HttpServerExchange exchange) {

@@ -72,7 +72,7 @@ import org.xenoservice.protocol.PeerSignature;
  * A refused request of a {@code capture} route is journalled instead and answered with the route's
  * page ({@link XenoService#journalCapture}): the order is applied once when the application has room.
  * While the site is sheltered
- * ({@link XenoService#closeDirectConnection()}), a direct client's connection is closed after its
+ * ({@link XenoService#closeDirectConnection(long)}), a direct client's connection is closed after its
  * response (HTTP/1.1 {@code Connection: close}, HTTP/2 GOAWAY), so that it resolves the name again
  * and finds the peers. Safe for concurrent use, as Undertow requires of a handler.
  */
@@ -139,7 +139,7 @@ public final class XenoHandler implements HttpHandler {
      * did not run (or threw: its permit is released here, as failed).
      */
     private long direct(HttpServerExchange exchange) throws Exception {
-        if (xeno.closeDirectConnection()) {
+        if (xeno.sheltered() && xeno.closeDirectConnection(ClientMoves.firstSeen(exchange))) {
             ClientMoves.closeAfterResponse(exchange);
         }
         if (xeno.underFire() && fromMemory(exchange)) {
