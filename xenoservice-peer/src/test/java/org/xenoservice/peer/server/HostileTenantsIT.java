@@ -105,6 +105,11 @@ class HostileTenantsIT {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(served.body()))) {
             assertArrayEquals(COMMON_SCRIPT, in.readAllBytes());
         }
+        // counted when the exchange completes, which may come just after the client has its answer
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (peer.accounting().snapshot("maps.example").bytesSent() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         assertEquals(
                 script.storedSize(), peer.accounting().snapshot("maps.example").bytesSent());
         assertTrue(status(MAPS, "maps.example").diskBytes() < 1 << 20, "the bloated copy is not billed to maps");
