@@ -40,7 +40,6 @@ final class PhaseMachine {
     private Instant nextWaveAt = Instant.MIN;
     private Instant calmSince = Instant.MIN;
     private Instant withdrawnAt = Instant.MIN;
-    private Instant drainUntil = Instant.MIN;
     private boolean toldStillBusy;
     private boolean toldPeersBusy;
     private boolean toldNoneCertified;
@@ -270,7 +269,6 @@ final class PhaseMachine {
         }
         left.get().forEach(Replica::withdrawn);
         withdrawnAt = now;
-        drainUntil = now.plus(dns.drainTime());
         toldStillBusy = false;
         phase = ReplicationPhase.DRAINING;
         log.step(
@@ -286,7 +284,7 @@ final class PhaseMachine {
      */
     private void drain(Instant now) {
         rates.poll(now, draining());
-        if (now.isBefore(drainUntil)) {
+        if (now.isBefore(withdrawnAt.plus(dns.drainTime()))) {
             return;
         }
         boolean busy = false;

@@ -202,9 +202,7 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         ServedSite site = found.get();
         exchange.addExchangeCompleteListener(new Accounting(hooks, site.host(), sent));
         https.addHsts(exchange, site);
-        if (!hooks.admit(site.host())) {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1").put(Headers.CACHE_CONTROL, NO_STORE);
-            sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
+        if (!admitted(exchange, site, sent)) {
             return;
         }
         if (https.redirected(exchange, site, sent)) {
@@ -262,15 +260,25 @@ public final class SiteHandler implements HttpHandler, AutoCloseable {
         exchange.addExchangeCompleteListener(new Accounting(hooks, site.host(), sent));
         hooks.forwarded(site.host());
         https.addHsts(exchange, site);
-        if (!hooks.admit(site.host())) {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1").put(Headers.CACHE_CONTROL, NO_STORE);
-            sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
-        } else if (!RequestTargets.acceptablePath(path)) {
+        if (!admitted(exchange, site, sent)) {
+            return true;
+        }
+        if (!RequestTargets.acceptablePath(path)) {
             sendText(exchange, 400, "400 Bad Request: malformed path\n", sent);
         } else {
             receiveBodyThen(exchange, dispatched -> dynamic.handle(dispatched, site, route.get(), sent), sent);
         }
         return true;
+    }
+
+    /** Whether the site's rate quota admits the request; if not, it is answered 429 here. */
+    private boolean admitted(HttpServerExchange exchange, ServedSite site, Sent sent) {
+        if (hooks.admit(site.host())) {
+            return true;
+        }
+        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1").put(Headers.CACHE_CONTROL, NO_STORE);
+        sendText(exchange, TOO_MANY_REQUESTS, "429 Too Many Requests: try again in a second\n", sent);
+        return false;
     }
 
     private void serveFile(
